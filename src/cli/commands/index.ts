@@ -1,0 +1,14 @@
+/** The command groups of `cfm`, one module each (owner in parentheses). */
+import type { Command } from 'commander';
+import * as decode from './decode.js';       // decode, craft (pdu)
+import * as config from './config.js';       // validate, profile (config, profiles)
+import * as sim from './sim.js';             // sim (engine, simulator)
+import * as offload from './offload.js';     // plan, apply, status, monitor, demo (offload)
+import * as linux from './linux.js';         // run, profile detect (linux backends)
+import * as ops from './ops.js';             // cpu-protection, debug (operator features)
+
+export interface CommandModule {
+  register(program: Command): void;
+}
+
+export const commandModules: CommandModule[] = [decode, config, sim, offload, linux, ops];
