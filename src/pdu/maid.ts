@@ -12,9 +12,8 @@ export const MAID_LENGTH = 48;
 
 export type MdName =
   | { format: 1 }                               // no Maintenance Domain name present
-  | { format: 2; name: string }                 // domain name based string (DNS-like)
+  | { format: 2 | 4; name: string }             // 2 domain name based string (DNS-like), 4 character string
   | { format: 3; mac: string; id: number }      // MAC address + 2-octet integer
-  | { format: 4; name: string }                 // character string
   | { format: number; raw: Uint8Array };        // reserved / unknown: kept as bytes
 
 export type MaName =
@@ -22,8 +21,7 @@ export type MaName =
   | { format: 2; name: string }                 // character string
   | { format: 3; id: number }                   // 2-octet integer
   | { format: 4; oui: number; index: number }   // RFC 2685 VPN ID: 3-octet OUI + 4-octet index
-  | { format: 32; name: string }                // Y.1731 ICC-based MEG ID, 13 characters
-  | { format: 33; name: string }                // Y.1731 ICC + CC MEG ID, 15 characters
+  | { format: 32 | 33; name: string }           // Y.1731 ICC-based MEG ID (32, 13 chars), ICC + CC (33, 15 chars)
   | { format: number; raw: Uint8Array };
 
 export interface Maid {

@@ -4,11 +4,12 @@ import * as decode from './decode.js';       // decode, craft (pdu)
 import * as config from './config.js';       // validate, profile (config, profiles)
 import * as sim from './sim.js';             // sim (engine, simulator)
 import * as offload from './offload.js';     // plan, apply, status, monitor, demo (offload)
-import * as linux from './linux.js';         // run, profile detect (linux backends)
+import * as linux from './linux.js';         // run (software datapath)
+import * as kernel from './kernel.js';       // profile detect, bridge CFM (kernel backend)
 import * as ops from './ops.js';             // cpu-protection, debug (operator features)
 
 export interface CommandModule {
   register(program: Command): void;
 }
 
-export const commandModules: CommandModule[] = [decode, config, sim, offload, linux, ops];
+export const commandModules: CommandModule[] = [decode, config, sim, offload, linux, kernel, ops];
