@@ -1,1 +1,2 @@
-export {};
+export type * from './model.js';
+export { DEFAULT_SWITCH } from './model.js';
