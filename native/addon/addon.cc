@@ -1,0 +1,29 @@
+// cfm-offload N-API addon: module init. packet.cc (AF_PACKET sockets), scheduler.cc (native
+// CCM transmit scheduler) and, when present, netlink.cc (rtnetlink/genetlink, part B).
+#include <napi.h>
+
+#include "packet.h"
+#include "scheduler.h"
+#if __has_include("netlink.h")
+#include "netlink.h"
+#define CFM_HAVE_NETLINK 1
+#endif
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  cfm::PacketSocket::Init(env, exports);
+  cfm::Scheduler::Init(env, exports);
+#ifdef CFM_HAVE_NETLINK
+  cfm::InitNetlink(env, exports);
+  exports.Set("haveNetlink", Napi::Boolean::New(env, true));
+#else
+  exports.Set("haveNetlink", Napi::Boolean::New(env, false));
+#endif
+  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(cfm_addon, Init)

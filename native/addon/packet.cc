@@ -1,0 +1,452 @@
+#include "packet.h"
+
+#include <arpa/inet.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "netns.h"
+#include "syserr.h"
+
+namespace cfm {
+
+namespace {
+
+constexpr uint16_t kEthPCfm = 0x8902;       // 802.1Q Table 9-1: CFM EtherType
+constexpr uint16_t kTpidC = 0x8100;         // C-tag
+constexpr uint16_t kTpidS = 0x88a8;         // S-tag
+constexpr int kBatch = 64;                  // frames per recvmmsg
+constexpr int kMaxBatchesPerWakeup = 16;    // then yield to the loop (fairness)
+constexpr size_t kHeadroom = 4;             // room to re-insert a stripped VLAN tag
+constexpr size_t kSlot = 4096;              // CFM frames are < 1.6 kB; larger ones are truncated
+
+// A tiny classic-BPF assembler with symbolic jump labels (jt/jf are relative u8 offsets).
+struct Ins {
+  uint16_t code;
+  uint32_t k;
+  const char* jt;
+  const char* jf;
+  const char* label;
+};
+
+std::vector<sock_filter> Assemble(const std::vector<Ins>& prog) {
+  std::map<std::string, size_t> at;
+  for (size_t i = 0; i < prog.size(); i++)
+    if (prog[i].label) at[prog[i].label] = i;
+  std::vector<sock_filter> out;
+  for (size_t i = 0; i < prog.size(); i++) {
+    auto rel = [&](const char* l) -> uint8_t { return l ? static_cast<uint8_t>(at.at(l) - i - 1) : 0; };
+    out.push_back(sock_filter{prog[i].code, rel(prog[i].jt), rel(prog[i].jf), prog[i].k});
+  }
+  return out;
+}
+
+// Keep CFM only: drop our own transmissions (pkttype OUTGOING), accept EtherType 0x8902 after
+// up to two tags in the data. When the kernel stripped the outer tag (vlan-present extension
+// set; the tag comes back via PACKET_AUXDATA) at most one more tag may follow in the data.
+std::vector<sock_filter> CfmFilter() {
+  const uint16_t LD_ABS_W = BPF_LD | BPF_W | BPF_ABS;
+  const uint16_t LDH = BPF_LD | BPF_H | BPF_ABS;
+  const uint16_t JEQ = BPF_JMP | BPF_JEQ | BPF_K;
+  const uint16_t RET = BPF_RET | BPF_K;
+  const uint32_t AD = static_cast<uint32_t>(SKF_AD_OFF);
+  std::vector<Ins> p = {
+      {LD_ABS_W, AD + SKF_AD_PKTTYPE, nullptr, nullptr, nullptr},
+      {JEQ, PACKET_OUTGOING, "drop", nullptr, nullptr},
+      {LD_ABS_W, AD + SKF_AD_VLAN_TAG_PRESENT, nullptr, nullptr, nullptr},
+      {JEQ, 0, nullptr, "stripped", nullptr},
+      // no tag stripped: 0, 1 or 2 tags in the data
+      {LDH, 12, nullptr, nullptr, nullptr},
+      {JEQ, kEthPCfm, "accept", nullptr, nullptr},
+      {JEQ, kTpidC, "tag1", nullptr, nullptr},
+      {JEQ, kTpidS, "tag1", "drop", nullptr},
+      {LDH, 16, nullptr, nullptr, "tag1"},
+      {JEQ, kEthPCfm, "accept", nullptr, nullptr},
+      {JEQ, kTpidC, "tag2", nullptr, nullptr},
+      {JEQ, kTpidS, "tag2", "drop", nullptr},
+      {LDH, 20, nullptr, nullptr, "tag2"},
+      {JEQ, kEthPCfm, "accept", "drop", nullptr},
+      // outer tag stripped by the kernel: 0 or 1 more tag in the data
+      {LDH, 12, nullptr, nullptr, "stripped"},
+      {JEQ, kEthPCfm, "accept", nullptr, nullptr},
+      {JEQ, kTpidC, "stag1", nullptr, nullptr},
+      {JEQ, kTpidS, "stag1", "drop", nullptr},
+      {LDH, 16, nullptr, nullptr, "stag1"},
+      {JEQ, kEthPCfm, "accept", "drop", nullptr},
+      {RET, 0x40000, nullptr, nullptr, "accept"},
+      {RET, 0, nullptr, nullptr, "drop"},
+  };
+  return Assemble(p);
+}
+
+double MonoNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
+}
+
+std::string MacString(const uint8_t* m) {
+  char b[18];
+  snprintf(b, sizeof b, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+  return b;
+}
+
+std::string OptString(const Napi::Object& o, const char* key) {
+  if (!o.Has(key)) return "";
+  Napi::Value v = o.Get(key);
+  return v.IsString() ? v.As<Napi::String>().Utf8Value() : "";
+}
+
+bool OptBool(const Napi::Object& o, const char* key, bool dflt) {
+  if (!o.Has(key)) return dflt;
+  Napi::Value v = o.Get(key);
+  return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : dflt;
+}
+
+}  // namespace
+
+Napi::Object PacketSocket::Init(Napi::Env env, Napi::Object exports) {
+  Napi::Function f = DefineClass(env, "PacketSocket",
+                                 {
+                                     InstanceMethod("send", &PacketSocket::Send),
+                                     InstanceMethod("sendBatch", &PacketSocket::SendBatch),
+                                     InstanceMethod("start", &PacketSocket::Start),
+                                     InstanceMethod("stop", &PacketSocket::Stop),
+                                     InstanceMethod("close", &PacketSocket::Close),
+                                     InstanceMethod("stats", &PacketSocket::Stats),
+                                     InstanceAccessor("fd", &PacketSocket::GetFd, nullptr),
+                                     InstanceAccessor("ifindex", &PacketSocket::GetIfindex, nullptr),
+                                     InstanceAccessor("mac", &PacketSocket::GetMac, nullptr),
+                                 });
+  exports.Set("PacketSocket", f);
+  exports.Set("interfaceInfo", Napi::Function::New(env, InterfaceInfo, "interfaceInfo"));
+  return exports;
+}
+
+// new PacketSocket(ifname, { netns?, membership?, rcvbufBytes? }, onFrames)
+// onFrames(data: Buffer, lengths: Uint32Array, count: number, monoNs: number)
+PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PacketSocket>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsObject() || !info[2].IsFunction())
+    throw Napi::TypeError::New(env, "PacketSocket(ifname: string, options: object, onFrames: function)");
+  ifname_ = info[0].As<Napi::String>().Utf8Value();
+  Napi::Object opts = info[1].As<Napi::Object>();
+  std::string netns = OptString(opts, "netns");
+  bool membership = OptBool(opts, "membership", true);
+  int rcvbuf = opts.Has("rcvbufBytes") && opts.Get("rcvbufBytes").IsNumber()
+                   ? opts.Get("rcvbufBytes").As<Napi::Number>().Int32Value() : 0;
+  onFrames_ = Napi::Persistent(info[2].As<Napi::Function>());
+  if (ifname_.empty() || ifname_.size() >= IFNAMSIZ)
+    throw Napi::TypeError::New(env, "PacketSocket: interface name '" + ifname_ + "' is empty or too long");
+
+  NetnsScope ns(netns);
+  if (ns.error()) ThrowSys(env, ns.error(), ns.syscall(), netns);
+
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
+  if (fd < 0) ThrowSys(env, errno, "socket", "AF_PACKET on " + ifname_);
+  auto fail = [&](const char* call) {
+    int e = errno;
+    close(fd);
+    ThrowSys(env, e, call, ifname_);
+  };
+  unsigned idx = if_nametoindex(ifname_.c_str());
+  if (idx == 0) fail("if_nametoindex");
+  ifindex_ = static_cast<int>(idx);
+
+  // Filter before bind so no unfiltered frame is ever queued.
+  std::vector<sock_filter> prog = CfmFilter();
+  sock_fprog fprog{static_cast<unsigned short>(prog.size()), prog.data()};
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) != 0) fail("setsockopt SO_ATTACH_FILTER");
+  int one = 1;
+  if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) != 0) fail("setsockopt PACKET_AUXDATA");
+  if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0 &&
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) != 0)
+    fail("setsockopt SO_RCVBUF");
+
+  sockaddr_ll sll{};
+  sll.sll_family = AF_PACKET;
+  sll.sll_protocol = htons(ETH_P_ALL);
+  sll.sll_ifindex = ifindex_;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&sll), sizeof sll) != 0) fail("bind");
+
+  // 802.1Q 12.14.7 / Table 8-13: CCMs go to 01-80-C2-00-00-3x; a real NIC filters multicast it
+  // was not asked for, so join all 16 class 1 and class 2 addresses (veth accepts anyway).
+  if (membership) {
+    for (uint8_t x = 0x30; x <= 0x3f; x++) {
+      packet_mreq mr{};
+      mr.mr_ifindex = ifindex_;
+      mr.mr_type = PACKET_MR_MULTICAST;
+      mr.mr_alen = 6;
+      const uint8_t addr[6] = {0x01, 0x80, 0xc2, 0x00, 0x00, x};
+      memcpy(mr.mr_address, addr, 6);
+      if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) != 0) fail("setsockopt PACKET_ADD_MEMBERSHIP");
+    }
+  }
+  ifreq ifr{};
+  strncpy(ifr.ifr_name, ifname_.c_str(), IFNAMSIZ - 1);
+  if (ioctl(fd, SIOCGIFHWADDR, &ifr) == 0) memcpy(mac_, ifr.ifr_hwaddr.sa_data, 6);
+  fd_ = fd;
+  slots_.resize(static_cast<size_t>(kBatch) * (kSlot + kHeadroom));
+}
+
+PacketSocket::~PacketSocket() {
+  // The poll handle holds `self_`, so when we get here it is already closed; just the fd.
+  if (fd_ >= 0) close(fd_);
+}
+
+void PacketSocket::CheckOpen(Napi::Env env) const {
+  if (fd_ < 0) ThrowSys(env, EBADF, "send", ifname_ + " (socket closed)");
+}
+
+Napi::Value PacketSocket::Send(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  if (info.Length() < 1 || !info[0].IsTypedArray()) throw Napi::TypeError::New(env, "send(frame: Uint8Array)");
+  Napi::Uint8Array b = info[0].As<Napi::Uint8Array>();
+  ssize_t n = send(fd_, b.Data(), b.ByteLength(), 0);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == ENOBUFS) {
+      txErrors_++;
+      return Napi::Boolean::New(env, false);
+    }
+    txErrors_++;
+    ThrowSys(env, errno, "send", ifname_);
+  }
+  txFrames_++;
+  return Napi::Boolean::New(env, true);
+}
+
+// sendBatch(frames: Uint8Array[]) -> number sent (sendmmsg; stops at the first EAGAIN)
+Napi::Value PacketSocket::SendBatch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(env, "sendBatch(frames: Uint8Array[])");
+  Napi::Array arr = info[0].As<Napi::Array>();
+  uint32_t n = arr.Length();
+  std::vector<iovec> iov(n);
+  std::vector<mmsghdr> msgs(n);
+  for (uint32_t i = 0; i < n; i++) {
+    Napi::Value v = arr.Get(i);
+    if (!v.IsTypedArray()) throw Napi::TypeError::New(env, "sendBatch: every frame must be a Uint8Array");
+    Napi::Uint8Array b = v.As<Napi::Uint8Array>();
+    iov[i] = iovec{b.Data(), b.ByteLength()};
+    msgs[i] = mmsghdr{};
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+  uint32_t done = 0;
+  while (done < n) {
+    int r = sendmmsg(fd_, msgs.data() + done, n - done, 0);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == ENOBUFS) break;
+      txErrors_++;
+      ThrowSys(env, errno, "sendmmsg", ifname_);
+    }
+    done += static_cast<uint32_t>(r);
+  }
+  txFrames_ += done;
+  return Napi::Number::New(env, done);
+}
+
+Napi::Value PacketSocket::Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  if (poll_) return env.Undefined();
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) throw Napi::Error::New(env, "no libuv loop");
+  poll_ = new uv_poll_t;
+  int r = uv_poll_init_socket(loop, poll_, fd_);
+  if (r != 0) {
+    delete poll_;
+    poll_ = nullptr;
+    ThrowSys(env, -r, "uv_poll_init", ifname_);
+  }
+  poll_->data = this;
+  if (!asyncCtx_) asyncCtx_ = std::make_unique<Napi::AsyncContext>(env, "cfm.PacketSocket");
+  self_ = Napi::Persistent(Value());
+  uv_poll_start(poll_, UV_READABLE, &PacketSocket::OnPoll);
+  return env.Undefined();
+}
+
+void PacketSocket::StopPoll() {
+  if (!poll_) return;
+  uv_poll_stop(poll_);
+  uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+  poll_ = nullptr;
+  if (!self_.IsEmpty()) self_.Reset();
+}
+
+Napi::Value PacketSocket::Stop(const Napi::CallbackInfo& info) {
+  StopPoll();
+  return info.Env().Undefined();
+}
+
+Napi::Value PacketSocket::Close(const Napi::CallbackInfo& info) {
+  StopPoll();
+  if (fd_ >= 0) {
+    close(fd_);
+    fd_ = -1;
+  }
+  return info.Env().Undefined();
+}
+
+void PacketSocket::OnPoll(uv_poll_t* handle, int status, int events) {
+  auto* self = static_cast<PacketSocket*>(handle->data);
+  if (status < 0 || !(events & UV_READABLE)) return;
+  self->Drain();
+}
+
+// Read up to kMaxBatchesPerWakeup batches; hand each batch to JS in one Buffer.
+void PacketSocket::Drain() {
+  Napi::Env env = Env();
+  mmsghdr msgs[kBatch];
+  iovec iov[kBatch];
+  sockaddr_ll from[kBatch];
+  alignas(cmsghdr) uint8_t ctl[kBatch][CMSG_SPACE(sizeof(tpacket_auxdata))];
+  for (int round = 0; round < kMaxBatchesPerWakeup && fd_ >= 0 && poll_; round++) {
+    for (int i = 0; i < kBatch; i++) {
+      uint8_t* slot = slots_.data() + static_cast<size_t>(i) * (kSlot + kHeadroom);
+      iov[i] = iovec{slot + kHeadroom, kSlot};
+      msgs[i] = mmsghdr{};
+      msgs[i].msg_hdr.msg_name = &from[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_control = ctl[i];
+      msgs[i].msg_hdr.msg_controllen = sizeof ctl[i];
+    }
+    int n = recvmmsg(fd_, msgs, kBatch, MSG_DONTWAIT, nullptr);
+    if (n <= 0) return;  // EAGAIN (drained) or an error: the next wakeup retries
+    double rxNs = MonoNs();
+    rxBatches_++;
+    // First pass: restore tags in place and size the output.
+    size_t total = 0;
+    uint8_t* start[kBatch];
+    uint32_t len[kBatch];
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+      uint8_t* slot = slots_.data() + static_cast<size_t>(i) * (kSlot + kHeadroom);
+      if (from[i].sll_pkttype == PACKET_OUTGOING) {  // the BPF filter drops these already
+        rxOwnDropped_++;
+        continue;
+      }
+      if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+        rxTruncated_++;
+        continue;
+      }
+      uint8_t* p = slot + kHeadroom;
+      uint32_t l = msgs[i].msg_len;
+      if (l < 14) continue;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
+        if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA) continue;
+        tpacket_auxdata aux;
+        memcpy(&aux, CMSG_DATA(c), sizeof aux);
+        // The kernel took the outer tag off before we saw the frame: put it back after the SA
+        // so the frame is as it was on the wire (802.1Q 9.5).
+        if ((aux.tp_status & TP_STATUS_VLAN_VALID) || aux.tp_vlan_tci != 0) {
+          uint16_t tpid = (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) ? aux.tp_vlan_tpid : kTpidC;
+          memmove(p - 4, p, 12);
+          p -= 4;
+          p[12] = tpid >> 8;
+          p[13] = tpid & 0xff;
+          p[14] = aux.tp_vlan_tci >> 8;
+          p[15] = aux.tp_vlan_tci & 0xff;
+          l += 4;
+        }
+      }
+      start[kept] = p;
+      len[kept] = l;
+      total += l;
+      kept++;
+    }
+    if (kept == 0) continue;
+    rxFrames_ += static_cast<uint64_t>(kept);
+    Napi::HandleScope scope(env);
+    Napi::Buffer<uint8_t> data = Napi::Buffer<uint8_t>::New(env, total);
+    Napi::Uint32Array lens = Napi::Uint32Array::New(env, static_cast<size_t>(kept));
+    size_t off = 0;
+    for (int i = 0; i < kept; i++) {
+      memcpy(data.Data() + off, start[i], len[i]);
+      off += len[i];
+      lens[static_cast<size_t>(i)] = len[i];
+    }
+    try {
+      onFrames_.MakeCallback(Value(), {data, lens, Napi::Number::New(env, kept), Napi::Number::New(env, rxNs)},
+                             *asyncCtx_);
+    } catch (const Napi::Error& e) {
+      // A throwing JS handler is a bug in JS: surface it as an uncaught exception.
+      napi_fatal_exception(env, e.Value());
+      return;
+    }
+    if (n < kBatch) return;  // short batch: the queue is empty
+  }
+}
+
+Napi::Value PacketSocket::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  uint32_t kernelDrops = 0;
+  if (fd_ >= 0) {
+    tpacket_stats st{};
+    socklen_t sl = sizeof st;
+    // tp_drops counts frames the kernel dropped because the socket queue was full (read resets)
+    if (getsockopt(fd_, SOL_PACKET, PACKET_STATISTICS, &st, &sl) == 0) kernelDrops = st.tp_drops;
+  }
+  o.Set("rxFrames", Napi::Number::New(env, static_cast<double>(rxFrames_)));
+  o.Set("rxBatches", Napi::Number::New(env, static_cast<double>(rxBatches_)));
+  o.Set("rxTruncated", Napi::Number::New(env, static_cast<double>(rxTruncated_)));
+  o.Set("rxOwnDropped", Napi::Number::New(env, static_cast<double>(rxOwnDropped_)));
+  o.Set("rxKernelDrops", Napi::Number::New(env, kernelDrops));
+  o.Set("txFrames", Napi::Number::New(env, static_cast<double>(txFrames_)));
+  o.Set("txErrors", Napi::Number::New(env, static_cast<double>(txErrors_)));
+  return o;
+}
+
+Napi::Value PacketSocket::GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_); }
+Napi::Value PacketSocket::GetIfindex(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), ifindex_); }
+Napi::Value PacketSocket::GetMac(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), MacString(mac_)); }
+
+Napi::Value InterfaceInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "interfaceInfo(name: string, netns?: string)");
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  std::string netns = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
+  if (name.empty() || name.size() >= IFNAMSIZ) throw Napi::TypeError::New(env, "interfaceInfo: bad interface name '" + name + "'");
+  NetnsScope ns(netns);
+  if (ns.error()) ThrowSys(env, ns.error(), ns.syscall(), netns);
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) ThrowSys(env, errno, "socket", name);
+  ifreq ifr{};
+  strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+  Napi::Object o = Napi::Object::New(env);
+  auto io = [&](unsigned long req, const char* what) {
+    if (ioctl(fd, req, &ifr) != 0) {
+      int e = errno;
+      close(fd);
+      ThrowSys(env, e, what, name);
+    }
+  };
+  io(SIOCGIFINDEX, "ioctl SIOCGIFINDEX");
+  o.Set("ifindex", Napi::Number::New(env, ifr.ifr_ifindex));
+  io(SIOCGIFHWADDR, "ioctl SIOCGIFHWADDR");
+  o.Set("mac", Napi::String::New(env, MacString(reinterpret_cast<uint8_t*>(ifr.ifr_hwaddr.sa_data))));
+  io(SIOCGIFMTU, "ioctl SIOCGIFMTU");
+  o.Set("mtu", Napi::Number::New(env, ifr.ifr_mtu));
+  io(SIOCGIFFLAGS, "ioctl SIOCGIFFLAGS");
+  o.Set("up", Napi::Boolean::New(env, (ifr.ifr_flags & IFF_UP) != 0));
+  o.Set("running", Napi::Boolean::New(env, (ifr.ifr_flags & IFF_RUNNING) != 0));
+  close(fd);
+  return o;
+}
+
+}  // namespace cfm

@@ -1,0 +1,54 @@
+// AF_PACKET raw socket on one interface, receiving only CFM frames (0x8902, untagged or up to
+// two 0x8100/0x88a8 tags, kernel-stripped tags restored from PACKET_AUXDATA), never our own
+// outgoing frames; readable events come from a uv_poll_t on the libuv loop and frames are read
+// in batches with recvmmsg and handed to JavaScript in one Buffer per batch.
+#pragma once
+#include <napi.h>
+#include <uv.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cfm {
+
+class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
+ public:
+  static Napi::Object Init(Napi::Env env, Napi::Object exports);
+  explicit PacketSocket(const Napi::CallbackInfo& info);
+  ~PacketSocket() override;
+
+ private:
+  Napi::Value Send(const Napi::CallbackInfo& info);
+  Napi::Value SendBatch(const Napi::CallbackInfo& info);
+  Napi::Value Start(const Napi::CallbackInfo& info);
+  Napi::Value Stop(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value GetFd(const Napi::CallbackInfo& info);
+  Napi::Value GetIfindex(const Napi::CallbackInfo& info);
+  Napi::Value GetMac(const Napi::CallbackInfo& info);
+
+  static void OnPoll(uv_poll_t* handle, int status, int events);
+  void Drain();
+  void StopPoll();
+  void CheckOpen(Napi::Env env) const;
+
+  int fd_ = -1;
+  int ifindex_ = 0;
+  std::string ifname_;
+  uint8_t mac_[6] = {0};
+  uv_poll_t* poll_ = nullptr;  // heap: freed in its close callback
+  Napi::FunctionReference onFrames_;
+  Napi::ObjectReference self_;  // keeps this object alive while receiving
+  std::unique_ptr<Napi::AsyncContext> asyncCtx_;
+  // receive batch buffers
+  std::vector<uint8_t> slots_;
+  uint64_t rxFrames_ = 0, rxBatches_ = 0, rxTruncated_ = 0, rxOwnDropped_ = 0;
+  uint64_t txFrames_ = 0, txErrors_ = 0;
+};
+
+// interfaceInfo(name, netns?) -> { ifindex, mac, mtu, up, running }
+Napi::Value InterfaceInfo(const Napi::CallbackInfo& info);
+
+}  // namespace cfm

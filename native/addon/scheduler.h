@@ -1,0 +1,74 @@
+// Native CCM transmit scheduler (802.1Q 20.10 CCI state machine's timer, in native code).
+// One thread sleeps on a timerfd armed at the earliest absolute CLOCK_MONOTONIC deadline; each
+// entry's k-th deadline is start + k x interval, so there is no drift whatever the lateness of
+// one wakeup. On each deadline the thread patches the sequence number and the RDI flag into the
+// prebuilt frame and sends it on the entry's own dup of the packet socket. JavaScript sets
+// RDI / the frame / removes entries (under a mutex; an eventfd wakes the thread) and hears only
+// about changes: an entry starting to fail (errno) or recovering.
+#pragma once
+#include <napi.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+namespace cfm {
+
+struct SchedEntry {
+  uint32_t id = 0;
+  int fd = -1;                 // dup() of the packet socket: lives as long as the entry
+  std::vector<uint8_t> frame;
+  int64_t intervalNs = 0;
+  int64_t startNs = 0;         // first deadline
+  uint64_t k = 0;              // index of the next deadline: startNs + k * intervalNs
+  int seqOffset = -1;          // byte offset of the 4-byte sequence number, -1 = leave as is
+  int flagsOffset = -1;        // byte offset of the CCM flags byte (RDI = 0x80)
+  uint32_t seq = 0;            // next sequence number to send
+  bool rdi = false;
+  uint64_t sent = 0, errors = 0, missed = 0;
+  int lastErrno = 0;           // 0 = last send worked
+};
+
+class Scheduler : public Napi::ObjectWrap<Scheduler> {
+ public:
+  static Napi::Object Init(Napi::Env env, Napi::Object exports);
+  explicit Scheduler(const Napi::CallbackInfo& info);
+  ~Scheduler() override;
+
+ private:
+  Napi::Value Add(const Napi::CallbackInfo& info);
+  Napi::Value SetRdi(const Napi::CallbackInfo& info);
+  Napi::Value SetFrame(const Napi::CallbackInfo& info);
+  Napi::Value Remove(const Napi::CallbackInfo& info);
+  Napi::Value Info(const Napi::CallbackInfo& info);
+  Napi::Value Jitter(const Napi::CallbackInfo& info);
+  Napi::Value Size(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+
+  void Loop();
+  void Wake();
+  void Shutdown();
+  int64_t NextDeadline(const SchedEntry& e) const { return e.startNs + static_cast<int64_t>(e.k) * e.intervalNs; }
+  void SendOne(SchedEntry& e, int64_t deadline);
+
+  std::mutex mu_;
+  std::map<uint32_t, SchedEntry> entries_;
+  std::set<std::pair<int64_t, uint32_t>> queue_;  // (deadline, id)
+  uint32_t nextId_ = 1;
+  int timerFd_ = -1;
+  int wakeFd_ = -1;
+  std::atomic<bool> running_{false};
+  std::thread thread_;
+  Napi::ThreadSafeFunction tsfn_;
+  bool tsfnLive_ = false;
+  bool recordJitter_ = false;
+  bool realtime_ = false;
+  std::vector<int32_t> jitterNs_;  // send time - deadline, when recording
+};
+
+}  // namespace cfm
