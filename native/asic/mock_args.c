@@ -1,0 +1,146 @@
+/*
+ * Open arguments of the mock ASIC: "key=value;key=value". They come from a hardware profile
+ * (table sizes, intervals, peers per VOE, injector budget ...), so a test or simulator can make
+ * the mock look like a given chip family. Unknown keys and bad values are CFM_EINVAL: a typo in a
+ * profile must not silently give a different switch.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mock_internal.h"
+
+static void defaults(mock_args_t *m) {
+  memset(m, 0, sizeof *m);
+  m->ports = 8;
+  m->port_voes = 8;
+  m->service_voes = 64;
+  m->tx_mask = 0x1e; /* 3.33 ms .. 1 s, like most VOP chips (cfm-facts 5.1) */
+  m->rx_mask = 0x1e;
+  m->peers_per_voe = 1;
+  m->flags = CFM_CAP_UP_MEP | CFM_CAP_VLAN_MEP | CFM_CAP_FRAME_IO;
+  m->tx_mode = CFM_TX_MODE_HARDWARE;
+  m->policers = 8;
+  m->punt_len = 256;
+  m->event_len = 1024;
+  m->wire_len = 65536;
+  snprintf(m->description, sizeof m->description, "mock ASIC");
+}
+
+static int parse_u32(const char *s, uint32_t max, uint32_t *out) {
+  char *end;
+  if (*s == 0) return 0;
+  unsigned long v = strtoul(s, &end, 0);
+  if (*end != 0 || v > max) return 0;
+  *out = (uint32_t)v;
+  return 1;
+}
+
+static int parse_bool(const char *s, uint32_t *out) {
+  if (!strcmp(s, "1") || !strcmp(s, "true") || !strcmp(s, "yes")) { *out = 1; return 1; }
+  if (!strcmp(s, "0") || !strcmp(s, "false") || !strcmp(s, "no")) { *out = 0; return 1; }
+  return 0;
+}
+
+/* Interval set: "0x1e" (bitmask) or a list of codes and ranges "1-4", "1,2,3,4", "" = none. */
+static int parse_intervals(const char *s, uint32_t *mask) {
+  if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    uint32_t v;
+    if (!parse_u32(s, 0xfe, &v) || (v & 1)) return 0;
+    *mask = v;
+    return 1;
+  }
+  uint32_t m = 0;
+  const char *p = s;
+  while (*p) {
+    if (*p < '1' || *p > '7') return 0;
+    uint32_t lo = (uint32_t)(*p++ - '0'), hi = lo;
+    if (*p == '-') {
+      p++;
+      if (*p < '1' || *p > '7') return 0;
+      hi = (uint32_t)(*p++ - '0');
+      if (hi < lo) return 0;
+    }
+    for (uint32_t c = lo; c <= hi; c++) m |= 1u << c;
+    if (*p == ',') p++;
+    else if (*p) return 0;
+  }
+  *mask = m;
+  return 1;
+}
+
+static int set_flag(uint32_t *flags, uint32_t bit, const char *v) {
+  uint32_t b;
+  if (!parse_bool(v, &b)) return 0;
+  if (b) *flags |= bit;
+  else *flags &= ~bit;
+  return 1;
+}
+
+static int apply(mock_args_t *m, const char *k, const char *v) {
+  if (!strcmp(k, "ports")) return parse_u32(v, 4096, &m->ports) && m->ports > 0;
+  if (!strcmp(k, "port_voes")) return parse_u32(v, 1u << 20, &m->port_voes);
+  if (!strcmp(k, "service_voes")) return parse_u32(v, 1u << 20, &m->service_voes);
+  if (!strcmp(k, "tx_intervals")) return parse_intervals(v, &m->tx_mask);
+  if (!strcmp(k, "rx_intervals")) return parse_intervals(v, &m->rx_mask);
+  if (!strcmp(k, "peers")) return parse_u32(v, CFM_ASIC_MAX_PEERS, &m->peers_per_voe) && m->peers_per_voe > 0;
+  if (!strcmp(k, "up_mep")) return set_flag(&m->flags, CFM_CAP_UP_MEP, v);
+  if (!strcmp(k, "vlan_mep")) return set_flag(&m->flags, CFM_CAP_VLAN_MEP, v);
+  if (!strcmp(k, "lb_offload")) return set_flag(&m->flags, CFM_CAP_LB_OFFLOAD, v);
+  if (!strcmp(k, "lt_offload")) return set_flag(&m->flags, CFM_CAP_LT_OFFLOAD, v);
+  if (!strcmp(k, "frame_io")) return set_flag(&m->flags, CFM_CAP_FRAME_IO, v);
+  if (!strcmp(k, "tx_mode")) {
+    if (!strcmp(v, "hardware")) m->tx_mode = CFM_TX_MODE_HARDWARE;
+    else if (!strcmp(v, "injected")) m->tx_mode = CFM_TX_MODE_INJECTED;
+    else if (!strcmp(v, "none")) m->tx_mode = CFM_TX_MODE_NONE;
+    else return 0;
+    return 1;
+  }
+  if (!strcmp(k, "budget_fps")) return parse_u32(v, 100000000, &m->budget_fps);
+  if (!strcmp(k, "policers")) return parse_u32(v, 4096, &m->policers);
+  if (!strcmp(k, "punt_queue")) return parse_u32(v, 1u << 20, &m->punt_len) && m->punt_len > 0;
+  if (!strcmp(k, "event_queue")) return parse_u32(v, 1u << 20, &m->event_len) && m->event_len > 0;
+  if (!strcmp(k, "wire_queue")) return parse_u32(v, 1u << 22, &m->wire_len) && m->wire_len > 0;
+  if (!strcmp(k, "clock")) {
+    if (!strcmp(v, "virtual")) m->realtime = 0;
+    else if (!strcmp(v, "real")) m->realtime = 1;
+    else return 0;
+    return 1;
+  }
+  if (!strcmp(k, "desc")) {
+    if (strlen(v) >= sizeof m->description) return 0;
+    snprintf(m->description, sizeof m->description, "%s", v);
+    return 1;
+  }
+  if (!strcmp(k, "instance")) {
+    if (!*v || strlen(v) >= sizeof m->instance) return 0;
+    snprintf(m->instance, sizeof m->instance, "%s", v);
+    return 1;
+  }
+  if (!strcmp(k, "state")) {
+    if (!*v || strlen(v) >= sizeof m->state_path) return 0;
+    snprintf(m->state_path, sizeof m->state_path, "%s", v);
+    return 1;
+  }
+  return 0;
+}
+
+cfm_status_t mock_args_parse(const char *text, mock_args_t *out) {
+  defaults(out);
+  if (!text) return CFM_OK;
+  char buf[2048];
+  if (strlen(text) >= sizeof buf) return CFM_EINVAL;
+  snprintf(buf, sizeof buf, "%s", text);
+  char *save = NULL;
+  for (char *item = strtok_r(buf, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
+    while (*item == ' ') item++;
+    if (!*item) continue;
+    char *eq = strchr(item, '=');
+    if (!eq) return CFM_EINVAL;
+    *eq = 0;
+    if (!apply(out, item, eq + 1)) return CFM_EINVAL;
+  }
+  if (out->port_voes + out->service_voes == 0) return CFM_EINVAL;
+  if (out->tx_mode == CFM_TX_MODE_NONE) out->tx_mask = 0;
+  return CFM_OK;
+}

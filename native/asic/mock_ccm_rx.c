@@ -1,0 +1,133 @@
+/*
+ * Hardware CCM checking at a VOE (802.1Q 20.16 MEP CCR, 20.20 Remote MEP, G.8021 defects).
+ * A received CCM at the VOE's level is checked in the order of G.8021 6.1.4.1:
+ *   MAID != expected              -> dMMG (unexpected MEG id), invalid
+ *   MEP id not an expected peer   -> dUNM (unexpected MEP id), invalid (also our own MEP id)
+ *   interval != expected          -> dUNP (unexpected period), invalid
+ *   priority != expected (tagged) -> dUNPr (unexpected priority), still valid
+ * A valid CCM refreshes the peer's rMEPwhile (3.5 x interval), clears LOC, records RDI, the
+ * status TLVs and the sequence number. Unexpected-X defects clear 3.5 intervals after the
+ * last offending CCM (G.8021 "3.5 x period" clearing).
+ */
+#include <string.h>
+
+#include "mock_internal.h"
+
+static const uint32_t sticky_event[MOCK_UNEXP_KINDS] = {
+    CFM_EVENT_UNEXP_MEP_ID, CFM_EVENT_UNEXP_MEG_ID, CFM_EVENT_UNEXP_LEVEL, CFM_EVENT_UNEXP_PERIOD,
+    CFM_EVENT_UNEXP_PRIO};
+
+static uint32_t sticky_index(uint32_t bit) {
+  uint32_t i = 0;
+  while (i < MOCK_UNEXP_KINDS && (1u << i) != bit) i++;
+  return i;
+}
+
+void mock_unexpected(asic_t *a, voe_t *v, uint32_t bit) {
+  uint32_t k = sticky_index(bit);
+  if (k >= MOCK_UNEXP_KINDS) return;
+  v->sticky |= bit;
+  if (v->unexp_until_ns[k] == 0) mock_event(a, mock_voe_id(a, v), sticky_event[k], 0, 1, 0);
+  v->unexp_until_ns[k] = a->now_ns + mock_loc_ns(v->cc.interval);
+}
+
+static uint32_t get16(const uint8_t *p) { return ((uint32_t)p[0] << 8) | p[1]; }
+static uint32_t get32(const uint8_t *p) { return (get16(p) << 16) | get16(p + 2); }
+
+/* MAC status defect per 802.1Q 20.20: port status not psUp or interface status not isUp. */
+static uint32_t port_tlv_bad(uint32_t v) { return v != 0 && v != 2; }
+static uint32_t if_tlv_bad(uint32_t v) { return v != 0 && v != 1; }
+
+static void parse_tlvs(const frame_view_t *fv, uint32_t *port_tlv, uint32_t *if_tlv) {
+  uint32_t off = 4 + fv->pdu[3];
+  *port_tlv = 0;
+  *if_tlv = 0;
+  while (off < fv->pdu_len) {
+    uint32_t type = fv->pdu[off];
+    if (type == 0 || off + 3 > fv->pdu_len) break;
+    uint32_t len = get16(fv->pdu + off + 1);
+    if (off + 3 + len > fv->pdu_len) break;
+    if (type == 2 && len >= 1) *port_tlv = fv->pdu[off + 3];
+    if (type == 4 && len >= 1) *if_tlv = fv->pdu[off + 3];
+    off += 3 + len;
+  }
+}
+
+void mock_ccm_rx(asic_t *a, voe_t *v, const frame_view_t *fv) {
+  uint32_t id = mock_voe_id(a, v);
+  if (fv->pdu_len < 75 || fv->pdu[3] < 70) {
+    v->rx_invalid++;
+    return;
+  }
+  const uint8_t *pdu = fv->pdu;
+  uint32_t mep = get16(pdu + 8) & 0x1fff;
+  uint32_t interval = pdu[2] & 0x07;
+  if (memcmp(pdu + 10, v->cc.maid, CFM_ASIC_MAID_LEN) != 0) {
+    v->rx_invalid++;
+    mock_unexpected(a, v, CFM_STICKY_UNEXP_MEG_ID);
+    return;
+  }
+  uint32_t idx = CFM_ASIC_MAX_PEERS;
+  for (uint32_t i = 0; i < v->cc.peer_count; i++)
+    if (v->cc.peers[i] == mep) idx = i;
+  if (idx == CFM_ASIC_MAX_PEERS || mep == v->cc.mep_id) {
+    v->rx_invalid++;
+    mock_unexpected(a, v, CFM_STICKY_UNEXP_MEP_ID);
+    return;
+  }
+  if (interval != v->cc.interval) {
+    v->rx_invalid++;
+    mock_unexpected(a, v, CFM_STICKY_UNEXP_PERIOD);
+    return;
+  }
+  if (fv->tagged && fv->pcp != v->cc.priority) mock_unexpected(a, v, CFM_STICKY_UNEXP_PRIO);
+
+  peer_state_t *p = &v->peers[idx];
+  uint32_t seq = get32(pdu + 4);
+  v->rx_valid++;
+  /* 802.1Q 20.16.12: a sequence number that is not last + 1 counts as out of order
+   * (0 = the sender does not number its CCMs, Y.1731 7.1.1). */
+  if (p->seen && seq != 0 && seq != p->last_seq + 1) v->rx_oo++;
+  p->last_seq = seq;
+  p->seen = 1;
+  memcpy(p->mac, fv->sa, 6);
+  if (p->loc) {
+    p->loc = 0;
+    mock_event(a, id, CFM_EVENT_LOC, mep, 0, 0);
+  }
+  p->loc_deadline_ns = a->now_ns + mock_loc_ns(v->cc.interval);
+  uint32_t rdi = (pdu[2] & 0x80) ? 1 : 0;
+  if (rdi != p->rdi) {
+    p->rdi = rdi;
+    mock_event(a, id, CFM_EVENT_RDI, mep, rdi, 0);
+  }
+  uint32_t port_tlv, if_tlv;
+  parse_tlvs(fv, &port_tlv, &if_tlv);
+  if (port_tlv != p->port_tlv) {
+    p->port_tlv = port_tlv;
+    mock_event(a, id, CFM_EVENT_PORT_STATUS, mep, port_tlv_bad(port_tlv), port_tlv);
+  }
+  if (if_tlv != p->if_tlv) {
+    p->if_tlv = if_tlv;
+    mock_event(a, id, CFM_EVENT_IF_STATUS, mep, if_tlv_bad(if_tlv), if_tlv);
+  }
+}
+
+/* LOC after 3.5 intervals without a valid CCM; unexpected-X defects expire. */
+void mock_rx_timers_due(asic_t *a, voe_t *v) {
+  uint32_t id = mock_voe_id(a, v);
+  for (uint32_t i = 0; i < v->cc.peer_count; i++) {
+    peer_state_t *p = &v->peers[i];
+    if (p->loc_deadline_ns != 0 && p->loc_deadline_ns <= a->now_ns) {
+      p->loc_deadline_ns = 0; /* the timer stops until the next valid CCM */
+      p->loc = 1;
+      mock_event(a, id, CFM_EVENT_LOC, v->cc.peers[i], 1, 0);
+    }
+  }
+  for (uint32_t k = 0; k < MOCK_UNEXP_KINDS; k++) {
+    if (v->unexp_until_ns[k] != 0 && v->unexp_until_ns[k] <= a->now_ns) {
+      v->unexp_until_ns[k] = 0;
+      mock_event(a, id, sticky_event[k], 0, 0, 0);
+    }
+  }
+}

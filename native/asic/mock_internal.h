@@ -1,0 +1,194 @@
+/*
+ * Internal state of the mock ASIC. One `asic_t` is one simulated switch; `cfm_asic_t` handles point
+ * at it (several handles share one asic when opened with the same instance=NAME).
+ */
+#ifndef CFM_MOCK_INTERNAL_H
+#define CFM_MOCK_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfm_asic.h"
+#include "cfm_mock.h"
+
+#define MOCK_NAME_LEN 64
+#define MOCK_PATH_LEN 512
+#define MOCK_FDB_SIZE 1024
+#define MOCK_UNEXP_KINDS 5 /* MEP id, MEG id, level, period, priority (CFM_STICKY_* bit order) */
+
+/* ---- configuration from the open arguments ---- */
+typedef struct mock_args {
+  uint32_t ports;
+  uint32_t port_voes;
+  uint32_t service_voes;
+  uint32_t tx_mask;
+  uint32_t rx_mask;
+  uint32_t peers_per_voe;
+  uint32_t flags;       /* CFM_CAP_* */
+  uint32_t tx_mode;     /* CFM_TX_MODE_* */
+  uint32_t budget_fps;  /* 0 = unlimited */
+  uint32_t policers;
+  uint32_t punt_len;
+  uint32_t event_len;
+  uint32_t wire_len;
+  uint32_t realtime;
+  char description[CFM_ASIC_DESC_LEN];
+  char instance[MOCK_NAME_LEN];
+  char state_path[MOCK_PATH_LEN];
+} mock_args_t;
+
+/* ---- frames ---- */
+typedef struct frame_node {
+  struct frame_node *next;
+  cfm_frame_info_t info;
+  uint8_t data[];
+} frame_node_t;
+
+typedef struct frame_queue {
+  frame_node_t *head;
+  frame_node_t *tail;
+  uint32_t count;
+  uint32_t cap;
+} frame_queue_t;
+
+/* Parsed view of a received Ethernet frame (802.1Q: up to two tags before 0x8902). */
+typedef struct frame_view {
+  const uint8_t *frame;
+  uint32_t len;
+  const uint8_t *da;
+  const uint8_t *sa;
+  uint32_t vlan;       /* VID of the outer tag, 0 = untagged */
+  uint32_t pcp;        /* PCP of the outer tag */
+  uint32_t tagged;
+  uint32_t ethertype;  /* after the tags */
+  const uint8_t *pdu;  /* CFM PDU (NULL if not CFM) */
+  uint32_t pdu_len;
+  uint32_t level;
+  uint32_t opcode;
+} frame_view_t;
+
+/* ---- VOEs ---- */
+typedef struct peer_state {
+  uint32_t loc;
+  uint32_t rdi;
+  uint32_t seen;
+  uint32_t port_tlv;
+  uint32_t if_tlv;
+  uint32_t last_seq;
+  uint8_t mac[6];
+  uint8_t pad[2];
+  uint64_t loc_deadline_ns; /* 0 = timer stopped (LOC set, or rx off) */
+} peer_state_t;
+
+typedef struct voe {
+  uint32_t in_use;
+  uint32_t cc_set;          /* a CC config was written */
+  cfm_voe_conf_t conf;
+  cfm_cc_conf_t cc;
+  peer_state_t peers[CFM_ASIC_MAX_PEERS];
+  uint32_t sticky;
+  uint32_t tx_seq;          /* next sequence number to send */
+  uint64_t next_tx_ns;      /* 0 = tx off */
+  uint64_t unexp_until_ns[MOCK_UNEXP_KINDS]; /* active unexpected-X defect clears at; 0 = inactive */
+  uint64_t ccm_tx;
+  uint64_t rx_valid;
+  uint64_t rx_invalid;
+  uint64_t rx_oo;
+  uint64_t cpu_copies;
+} voe_t;
+
+typedef struct policer {
+  cfm_policer_conf_t conf;
+  double tokens;
+  uint64_t last_ns;
+  uint64_t passed;
+  uint64_t dropped;
+} policer_t;
+
+typedef struct fdb_entry {
+  uint8_t mac[6];
+  uint16_t vlan;
+  uint32_t port;
+  uint32_t used;
+} fdb_entry_t;
+
+typedef struct asic {
+  struct asic *next; /* instance registry */
+  int refs;
+  mock_args_t args;
+  uint64_t now_ns;
+  uint64_t rt_origin_ns; /* CLOCK_MONOTONIC at which now_ns was taken (real-time mode) */
+  uint32_t nvoes;
+  voe_t *voes;           /* index = id - 1 */
+  uint32_t *port_flags;
+  policer_t *policers;
+  frame_queue_t punt;
+  frame_queue_t wire;
+  cfm_event_t *events;
+  uint32_t ev_head;
+  uint32_t ev_count;
+  cfm_asic_counters_t counters;
+  fdb_entry_t fdb[MOCK_FDB_SIZE];
+  /* fault injection */
+  uint32_t fail_countdown;
+  cfm_status_t fail_status;
+  uint32_t drop_frames;
+  uint32_t table_full;
+} asic_t;
+
+struct cfm_asic {
+  asic_t *a;
+  uint32_t magic;
+};
+#define MOCK_HANDLE_MAGIC 0xcf3a51c1u
+
+/* mock_args.c */
+cfm_status_t mock_args_parse(const char *text, mock_args_t *out);
+
+/* mock_time.c */
+uint64_t mock_interval_ns(uint32_t code);
+uint64_t mock_loc_ns(uint32_t code);
+void mock_sync_realtime(asic_t *a);
+void mock_run_until(asic_t *a, uint64_t target_ns);
+int mock_next_deadline(const asic_t *a, uint64_t *at_ns);
+
+/* mock_voe.c */
+voe_t *mock_voe_get(asic_t *a, uint32_t id);
+uint32_t mock_voe_id(const asic_t *a, const voe_t *v);
+
+/* mock_ccm_tx.c */
+uint32_t mock_ccm_build(const voe_t *v, uint8_t *buf, uint32_t buf_len);
+void mock_ccm_tx_due(asic_t *a, voe_t *v);
+
+/* mock_ccm_rx.c */
+void mock_ccm_rx(asic_t *a, voe_t *v, const frame_view_t *fv);
+void mock_unexpected(asic_t *a, voe_t *v, uint32_t sticky_bit);
+void mock_rx_timers_due(asic_t *a, voe_t *v);
+
+/* mock_rx.c (receive pipeline, relay) */
+int mock_parse(const uint8_t *frame, uint32_t len, frame_view_t *fv);
+void mock_wire_rx(asic_t *a, uint32_t port, const uint8_t *frame, uint32_t len);
+void mock_relay(asic_t *a, uint32_t ingress, const frame_view_t *fv);
+
+/* mock_frames.c */
+void mock_queue_init(frame_queue_t *q, uint32_t cap);
+void mock_queue_clear(frame_queue_t *q);
+int mock_queue_push(frame_queue_t *q, const cfm_frame_info_t *info, const uint8_t *data);
+void mock_wire_emit(asic_t *a, uint32_t port, const uint8_t *frame, uint32_t len);
+void mock_punt(asic_t *a, uint32_t port, voe_t *v, uint32_t reason, const frame_view_t *fv);
+
+/* mock_events.c */
+void mock_event(asic_t *a, uint32_t voe, uint32_t kind, uint32_t peer, uint32_t active, uint32_t value);
+
+/* mock_policer.c */
+int mock_policer_admit(asic_t *a, uint32_t port, const frame_view_t *fv);
+
+/* mock_state.c */
+cfm_status_t mock_state_load(asic_t *a);
+cfm_status_t mock_state_save(const asic_t *a);
+
+/* mock_core.c: every ABI call starts here (handle check, real time, fault injection). */
+cfm_status_t mock_enter(cfm_asic_t *h, asic_t **out);
+cfm_status_t mock_enter_ext(cfm_asic_t *h, asic_t **out);
+
+#endif /* CFM_MOCK_INTERNAL_H */

@@ -1,0 +1,107 @@
+/*
+ * Device time. The mock runs on virtual time by default: nothing happens until the driver calls
+ * cfm_mock_advance, so a test or simulator runs a whole network exactly and instantly, and can
+ * sleep until cfm_mock_next_deadline. In real-time mode (clock=real) device time follows
+ * CLOCK_MONOTONIC and due work is done at the start of every call.
+ */
+#include <time.h>
+
+#include "mock_internal.h"
+
+/* 802.1Q 21.6.1.3 Table 21-1 (300 Hz kept exact in ns, rounded). */
+uint64_t mock_interval_ns(uint32_t code) {
+  static const uint64_t ns[8] = {0, 3333333ull, 10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+                                 60000000000ull, 600000000000ull};
+  return code < 8 ? ns[code] : 0;
+}
+
+/* Remote MEP timeout 3.5 x interval (802.1Q 20.20 rMEPwhile, G.8021 dLOC). */
+uint64_t mock_loc_ns(uint32_t code) { return mock_interval_ns(code) * 7 / 2; }
+
+static uint64_t monotonic_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void mock_sync_realtime(asic_t *a) {
+  uint64_t mono = monotonic_ns();
+  if (a->rt_origin_ns == 0) {
+    a->rt_origin_ns = mono - a->now_ns;
+    return;
+  }
+  uint64_t target = mono - a->rt_origin_ns;
+  if (target > a->now_ns) mock_run_until(a, target);
+}
+
+static void consider(uint64_t t, uint64_t *best, int *found) {
+  if (t != 0 && (!*found || t < *best)) {
+    *best = t;
+    *found = 1;
+  }
+}
+
+int mock_next_deadline(const asic_t *a, uint64_t *at_ns) {
+  uint64_t best = 0;
+  int found = 0;
+  for (uint32_t i = 0; i < a->nvoes; i++) {
+    const voe_t *v = &a->voes[i];
+    if (!v->in_use || !v->cc_set) continue;
+    consider(v->next_tx_ns, &best, &found);
+    for (uint32_t p = 0; p < v->cc.peer_count; p++) consider(v->peers[p].loc_deadline_ns, &best, &found);
+    for (uint32_t k = 0; k < MOCK_UNEXP_KINDS; k++) consider(v->unexp_until_ns[k], &best, &found);
+  }
+  if (found) *at_ns = best < a->now_ns ? a->now_ns : best;
+  return found;
+}
+
+/* Run every internal event due up to target in time order, then set now = target. */
+void mock_run_until(asic_t *a, uint64_t target_ns) {
+  uint64_t next;
+  while (mock_next_deadline(a, &next) && next <= target_ns) {
+    a->now_ns = next;
+    for (uint32_t i = 0; i < a->nvoes; i++) {
+      voe_t *v = &a->voes[i];
+      if (!v->in_use || !v->cc_set) continue;
+      mock_rx_timers_due(a, v);
+      mock_ccm_tx_due(a, v);
+    }
+  }
+  if (target_ns > a->now_ns) a->now_ns = target_ns;
+}
+
+cfm_status_t cfm_mock_advance(cfm_asic_t *h, uint64_t ns) {
+  asic_t *a;
+  cfm_status_t s = mock_enter_ext(h, &a);
+  if (s != CFM_OK) return s;
+  if (a->args.realtime) return CFM_ENOTSUP;
+  mock_run_until(a, a->now_ns + ns);
+  return CFM_OK;
+}
+
+cfm_status_t cfm_mock_now(cfm_asic_t *h, uint64_t *now_ns) {
+  asic_t *a;
+  cfm_status_t s = mock_enter_ext(h, &a);
+  if (s != CFM_OK) return s;
+  if (!now_ns) return CFM_EINVAL;
+  *now_ns = a->now_ns;
+  return CFM_OK;
+}
+
+cfm_status_t cfm_mock_next_deadline(cfm_asic_t *h, uint64_t *at_ns) {
+  asic_t *a;
+  cfm_status_t s = mock_enter_ext(h, &a);
+  if (s != CFM_OK) return s;
+  if (!at_ns) return CFM_EINVAL;
+  return mock_next_deadline(a, at_ns) ? CFM_OK : CFM_ENOENT;
+}
+
+cfm_status_t cfm_mock_set_realtime(cfm_asic_t *h, uint32_t on) {
+  asic_t *a;
+  cfm_status_t s = mock_enter_ext(h, &a);
+  if (s != CFM_OK) return s;
+  a->args.realtime = on ? 1 : 0;
+  a->rt_origin_ns = 0;
+  if (on) mock_sync_realtime(a);
+  return CFM_OK;
+}
