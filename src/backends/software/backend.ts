@@ -1,0 +1,378 @@
+/**
+ * The software backend: "VOEs" on real Linux interfaces. CCM transmission runs in the native
+ * scheduler (timerfd thread: honest 3.33 ms and 10 ms), reception comes from one AF_PACKET socket
+ * per interface (BPF-filtered to CFM, tags restored) into a per-VOE CCM checker (checker.ts);
+ * everything a VOE does not consume goes to `frames` (the CPU path) for the engine.
+ */
+import { CfmError } from '../../common/errors.js';
+import { INTERVAL_CODES, intervalNs } from '../../common/interval.js';
+import type { FrameDirection, FramePort, FrameRx } from '../../common/frame-port.js';
+import type { Backend, BackendCapabilities, HwEvent, VoeSpec, VoeState, VoeStatus } from '../types.js';
+import { PacketSocket } from '../../native/packet.js';
+import { CcmScheduler, type SchedulerEvent } from '../../native/scheduler.js';
+import { buildCcmFrame, OPCODE_CCM, parseCfmFrame } from './ccm-frame.js';
+import { CcmChecker } from './checker.js';
+import { validateSpec } from './validate.js';
+
+export interface SoftwareBackendOptions {
+  /** Linux interface names: the backend's ports. */
+  ports: string[];
+  /** Network namespace the interfaces live in (name under /run/netns, or a path). */
+  netns?: string;
+  /** Join the CFM multicast groups on each interface (default true). */
+  membership?: boolean;
+  /** Share a scheduler between backends (default: the backend creates and closes its own). */
+  scheduler?: CcmScheduler;
+  /** SCHED_FIFO for the scheduler thread it creates (best effort). */
+  realtime?: boolean;
+  /** Max VOEs (default 8192). */
+  maxVoes?: number;
+}
+
+/** A transmit error of one VOE (the scheduler tells only about changes). */
+export interface TxStatusEvent {
+  handle: number;
+  key: string;
+  ok: boolean;
+  errno: number;
+  code: string;
+  message?: string;
+}
+
+interface Voe {
+  handle: number;
+  spec: VoeSpec;
+  txId: number | undefined;
+  checker: CcmChecker | undefined;
+}
+
+const MAX_FIRST_DELAY_NS = 100_000_000;
+
+function copySpec(s: VoeSpec): VoeSpec {
+  return { ...s, maid: Uint8Array.from(s.maid), peers: [...s.peers] };
+}
+
+export class SoftwareBackend implements Backend {
+  readonly kind = 'software';
+  readonly frames: FramePort;
+  readonly netns: string | undefined;
+  private readonly portNames: string[];
+  private readonly sockets = new Map<string, PacketSocket>();
+  private readonly scheduler: CcmScheduler;
+  private readonly ownScheduler: boolean;
+  private readonly voes = new Map<number, Voe>();
+  private readonly byTx = new Map<number, Voe>();
+  private readonly events: HwEvent[] = [];
+  private readonly eventListeners = new Set<(ev: HwEvent) => void>();
+  private readonly txListeners = new Set<(ev: TxStatusEvent) => void>();
+  private readonly rxHandlers = new Set<(rx: FrameRx) => void>();
+  private readonly maxVoes: number;
+  private readonly unsubscribeTx: () => void;
+  private nextHandle = 1;
+  private closed = false;
+
+  constructor(opts: SoftwareBackendOptions) {
+    if (!Array.isArray(opts.ports) || opts.ports.length === 0) {
+      throw new CfmError('CONFIG', 'software backend: at least one interface (port) is needed');
+    }
+    this.portNames = [...new Set(opts.ports)];
+    this.netns = opts.netns;
+    this.maxVoes = opts.maxVoes ?? 8192;
+    this.ownScheduler = !opts.scheduler;
+    this.scheduler = opts.scheduler ?? new CcmScheduler({ realtime: opts.realtime });
+    try {
+      for (const port of this.portNames) {
+        const s = new PacketSocket(port, { netns: opts.netns, membership: opts.membership ?? true, rcvbufBytes: 1 << 21 });
+        this.sockets.set(port, s);
+        s.onFrames((frames, rxNs) => this.onRx(port, frames, rxNs));
+      }
+    } catch (e) {
+      for (const s of this.sockets.values()) s.close();
+      if (this.ownScheduler) this.scheduler.close();
+      throw e;
+    }
+    this.unsubscribeTx = this.scheduler.onEvent((ev) => this.onTxEvent(ev));
+    this.frames = {
+      send: (port: string, frame: Uint8Array, towards?: FrameDirection) => this.sendFrame(port, frame, towards),
+      onReceive: (handler: (rx: FrameRx) => void) => {
+        this.rxHandlers.add(handler);
+        return () => this.rxHandlers.delete(handler);
+      },
+    };
+  }
+
+  capabilities(): BackendCapabilities {
+    return {
+      kind: 'software',
+      description: `software datapath: AF_PACKET + native timerfd CCM scheduler on ${this.portNames.join(', ')}${this.netns ? ` (netns ${this.netns})` : ''}`,
+      portVoes: this.maxVoes,
+      serviceVoes: this.maxVoes,
+      txIntervals: [...INTERVAL_CODES],
+      rxIntervals: [...INTERVAL_CODES],
+      peersPerVoe: 8191,
+      upMep: false,
+      vlanMep: true,
+      // the backend generates CCMs itself (native scheduler), no injector budget to share
+      ccmTxMode: 'hardware',
+      loopbackOffload: false,
+      linktraceOffload: false,
+      policers: 0,
+      frameIo: true,
+    };
+  }
+
+  ports(): string[] {
+    return [...this.portNames];
+  }
+
+  /** Local MAC address of a port (to use as a VOE's unicastMac). */
+  portMac(port: string): string {
+    return this.socket(port).mac;
+  }
+
+  async listVoes(): Promise<VoeState[]> {
+    return [...this.voes.values()].map((v) => ({ handle: v.handle, spec: copySpec(v.spec) }));
+  }
+
+  async createVoe(spec: VoeSpec): Promise<number> {
+    this.checkOpen();
+    validateSpec(spec, this.portNames);
+    if (this.voes.size >= this.maxVoes) throw new CfmError('BACKEND', `software backend: VOE table full (${this.voes.size}/${this.maxVoes})`);
+    for (const v of this.voes.values()) {
+      if (v.spec.key === spec.key) throw new CfmError('BACKEND', `software backend: a VOE with key '${spec.key}' exists (handle ${v.handle})`);
+      this.checkClash(v, spec);
+    }
+    const handle = this.nextHandle++;
+    const voe: Voe = { handle, spec: copySpec(spec), txId: undefined, checker: undefined };
+    this.voes.set(handle, voe);
+    this.startRx(voe);
+    this.startTx(voe, spec.seqUpdate ? 1 : 0);
+    return handle;
+  }
+
+  async updateVoe(handle: number, spec: VoeSpec): Promise<void> {
+    this.checkOpen();
+    const voe = this.voe(handle);
+    validateSpec(spec, this.portNames);
+    for (const v of this.voes.values()) {
+      if (v === voe) continue;
+      if (v.spec.key === spec.key) throw new CfmError('BACKEND', `software backend: a VOE with key '${spec.key}' exists (handle ${v.handle})`);
+      this.checkClash(v, spec);
+    }
+    const old = voe.spec;
+    voe.spec = copySpec(spec);
+    // Transmit: keep the running sequence number; same port and interval -> same grid, new bytes.
+    if (voe.txId !== undefined && spec.ccmTx && old.port === spec.port && old.interval === spec.interval) {
+      const built = this.build(voe.spec, this.scheduler.info(voe.txId)?.seq ?? 1);
+      this.scheduler.setFrame(voe.txId, built.frame, spec.seqUpdate ? built.seqOffset : -1, built.flagsOffset);
+      this.scheduler.setRdi(voe.txId, spec.rdi);
+    } else {
+      const seq = voe.txId !== undefined ? this.scheduler.info(voe.txId)?.seq ?? 1 : 1;
+      this.stopTx(voe);
+      this.startTx(voe, spec.seqUpdate ? seq : 0);
+    }
+    if (!spec.ccmRx) {
+      voe.checker?.close();
+      voe.checker = undefined;
+    } else if (voe.checker) {
+      voe.checker.reset(voe.spec);
+    } else {
+      this.startRx(voe);
+    }
+  }
+
+  async deleteVoe(handle: number): Promise<void> {
+    const voe = this.voe(handle);
+    this.stopTx(voe);
+    voe.checker?.close();
+    this.voes.delete(handle);
+  }
+
+  async setRdi(handle: number, rdi: boolean): Promise<void> {
+    const voe = this.voe(handle);
+    voe.spec.rdi = rdi;
+    if (voe.txId !== undefined) this.scheduler.setRdi(voe.txId, rdi);
+  }
+
+  async readStatus(handle: number): Promise<VoeStatus> {
+    const voe = this.voe(handle);
+    const tx = voe.txId !== undefined ? this.scheduler.info(voe.txId) : undefined;
+    const c = voe.checker;
+    const sticky = c?.takeSticky();
+    return {
+      handle,
+      peers: c ? c.peerStatus() : [],
+      unexpectedMepId: sticky?.['unexpected-mep-id'] ?? false,
+      unexpectedMegId: sticky?.['unexpected-meg-id'] ?? false,
+      unexpectedLevel: sticky?.['unexpected-level'] ?? false,
+      unexpectedPeriod: sticky?.['unexpected-period'] ?? false,
+      unexpectedPriority: sticky?.['unexpected-priority'] ?? false,
+      counters: {
+        ccmTx: (c?.counters.ccmTx ?? 0) + (tx?.sent ?? 0),
+        ccmRxValid: c?.counters.ccmRxValid ?? 0,
+        ccmRxInvalid: c?.counters.ccmRxInvalid ?? 0,
+        ccmRxOutOfOrder: c?.counters.ccmRxOutOfOrder ?? 0,
+        cpuCopies: c?.counters.cpuCopies ?? 0,
+      },
+    };
+  }
+
+  async pollEvents(): Promise<HwEvent[]> {
+    return this.events.splice(0, this.events.length);
+  }
+
+  /** Extra (not in the Backend contract): be told of each event as it happens. */
+  onEvent(fn: (ev: HwEvent) => void): () => void {
+    this.eventListeners.add(fn);
+    return () => this.eventListeners.delete(fn);
+  }
+
+  /** Extra: transmit failures and recoveries (e.g. ENETDOWN while the link is down). */
+  onTxStatus(fn: (ev: TxStatusEvent) => void): () => void {
+    this.txListeners.add(fn);
+    return () => this.txListeners.delete(fn);
+  }
+
+  /** Extra: the native transmit state of a VOE (next sequence number, frames sent, errors). */
+  txInfo(handle: number): { seq: number; sent: number; errors: number; lastErrno: number } | undefined {
+    const voe = this.voe(handle);
+    return voe.txId !== undefined ? this.scheduler.info(voe.txId) : undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const voe of this.voes.values()) {
+      this.stopTx(voe);
+      voe.checker?.close();
+    }
+    this.voes.clear();
+    this.unsubscribeTx();
+    if (this.ownScheduler) this.scheduler.close();
+    for (const s of this.sockets.values()) s.close();
+    this.sockets.clear();
+    this.rxHandlers.clear();
+    this.eventListeners.clear();
+    this.txListeners.clear();
+  }
+
+  // ---- internals
+
+  private checkOpen(): void {
+    if (this.closed) throw new CfmError('BACKEND', 'software backend is closed');
+  }
+
+  private voe(handle: number): Voe {
+    const v = this.voes.get(handle);
+    if (!v) throw new CfmError('BACKEND', `software backend: no VOE with handle ${handle}`);
+    return v;
+  }
+
+  private socket(port: string): PacketSocket {
+    const s = this.sockets.get(port);
+    if (!s) throw new CfmError('BACKEND', `software backend: '${port}' is not one of its interfaces (${this.portNames.join(', ')})`);
+    return s;
+  }
+
+  /** One MEP per MA per port: two VOEs on the same port, VLAN and level would both claim its CCMs. */
+  private checkClash(v: Voe, spec: VoeSpec): void {
+    if (v.spec.port === spec.port && v.spec.vlan === spec.vlan && v.spec.level === spec.level) {
+      throw new CfmError('BACKEND', `software backend: VOE '${v.spec.key}' already is the MEP at level ${spec.level} on ${spec.port} vlan ${spec.vlan}`);
+    }
+  }
+
+  private build(spec: VoeSpec, seq: number) {
+    return buildCcmFrame({
+      srcMac: spec.unicastMac, level: spec.level, vlan: spec.vlan, priority: spec.priority, mepId: spec.mepId,
+      maid: spec.maid, interval: spec.interval, rdi: spec.rdi, seq,
+      portStatusTlv: spec.portStatusTlv, interfaceStatusTlv: spec.interfaceStatusTlv,
+    });
+  }
+
+  private startTx(voe: Voe, firstSeq: number): void {
+    const spec = voe.spec;
+    if (!spec.ccmTx) return;
+    const built = this.build(spec, firstSeq);
+    const period = intervalNs(spec.interval);
+    // Spread first frames of many sessions over the interval (golden-ratio stride), but start
+    // every session within 100 ms so peers come up fast.
+    const frac = (voe.handle * 0.6180339887498949) % 1;
+    voe.txId = this.scheduler.add({
+      socket: this.socket(spec.port),
+      frame: built.frame,
+      intervalNs: period,
+      seqOffset: spec.seqUpdate ? built.seqOffset : undefined,
+      flagsOffset: built.flagsOffset,
+      firstSeq,
+      rdi: spec.rdi,
+      startDelayNs: Math.floor(frac * Math.min(period, MAX_FIRST_DELAY_NS)),
+    });
+    this.byTx.set(voe.txId, voe);
+  }
+
+  private stopTx(voe: Voe): void {
+    if (voe.txId === undefined) return;
+    this.scheduler.remove(voe.txId);
+    this.byTx.delete(voe.txId);
+    voe.txId = undefined;
+  }
+
+  private startRx(voe: Voe): void {
+    if (!voe.spec.ccmRx) return;
+    voe.checker = new CcmChecker(voe.handle, voe.spec, { emit: (ev) => this.emit(ev) });
+  }
+
+  private emit(ev: HwEvent): void {
+    this.events.push(ev);
+    for (const l of this.eventListeners) l(ev);
+  }
+
+  private onTxEvent(ev: SchedulerEvent): void {
+    const voe = this.byTx.get(ev.id);
+    if (!voe) return;
+    const out: TxStatusEvent = { handle: voe.handle, key: voe.spec.key, ok: ev.kind === 'recovered', errno: ev.errno, code: ev.code };
+    if (ev.message) out.message = ev.message;
+    for (const l of this.txListeners) l(out);
+  }
+
+  private sendFrame(port: string, frame: Uint8Array, towards?: FrameDirection): void {
+    if (towards === 'relay') {
+      throw new CfmError('UNSUPPORTED', 'software backend: no bridge relay (up MEPs are not modelled); frames go to the wire only');
+    }
+    this.checkOpen();
+    if (!this.socket(port).send(frame)) {
+      throw new CfmError('BACKEND', `software backend: send on ${port}: socket buffer full`);
+    }
+  }
+
+  private onRx(port: string, frames: Uint8Array[], rxNs: number): void {
+    for (const f of frames) {
+      const p = parseCfmFrame(f);
+      if (!p) continue;
+      let consumed = false;
+      if (p.opcode === OPCODE_CCM && this.voes.size > 0) {
+        let lowestAbove: Voe | undefined;
+        for (const v of this.voes.values()) {
+          const s = v.spec;
+          if (!v.checker || s.port !== port || s.vlan !== p.vlan) continue;
+          if (s.level === p.level) {
+            v.checker.onCcm(p, rxNs);
+            consumed = true;
+          } else if (s.level > p.level && (!lowestAbove || s.level < lowestAbove.spec.level)) {
+            lowestAbove = v;
+          }
+        }
+        // 802.1Q 20.23: a CCM below the MEP's level is a cross-connect (dUNL in G.8021)
+        if (!consumed && lowestAbove) lowestAbove.checker?.lowerLevel(rxNs);
+      }
+      if (!consumed && this.rxHandlers.size > 0) {
+        const rx: FrameRx = { port, frame: Uint8Array.from(f), from: 'wire', rxNs };
+        for (const h of this.rxHandlers) h(rx);
+      }
+    }
+  }
+}
+
+export function openSoftwareBackend(opts: SoftwareBackendOptions): Promise<SoftwareBackend> {
+  return Promise.resolve().then(() => new SoftwareBackend(opts));
+}

@@ -1,0 +1,166 @@
+/**
+ * The software datapath's own CCM frame builder and CFM frame parser: the native scheduler needs
+ * a prebuilt frame plus the byte offsets of the sequence number and flags, and the receive path
+ * needs only the header and CCM fields, fast and allocation-light.
+ * Layout: 802.1Q 21.6 (CCM), 21.4 (common header), Table 21-1; tags per 802.1Q 9.5.
+ */
+import { CfmError } from '../../common/errors.js';
+import type { IntervalCode } from '../../common/interval.js';
+
+export const ETH_P_CFM = 0x8902;
+export const TPID_C = 0x8100;
+export const TPID_S = 0x88a8;
+export const OPCODE_CCM = 1;
+/** First TLV offset of a CCM (802.1Q 21.6.3). */
+export const CCM_FIRST_TLV_OFFSET = 70;
+
+export function parseMac(mac: string, where: string): Uint8Array {
+  const parts = mac.split(/[:-]/);
+  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{2}$/.test(p))) {
+    throw new CfmError('CONFIG', `${where}: '${mac}' is not a MAC address (aa:bb:cc:dd:ee:ff)`);
+  }
+  return Uint8Array.from(parts.map((p) => parseInt(p, 16)));
+}
+
+export function macToString(b: Uint8Array, off = 0): string {
+  let s = '';
+  for (let i = 0; i < 6; i++) s += (i ? ':' : '') + b[off + i].toString(16).padStart(2, '0');
+  return s;
+}
+
+export interface CcmFrameSpec {
+  srcMac: string;
+  level: number;
+  vlan: number;        // 0 = untagged
+  priority: number;    // PCP in the tag
+  mepId: number;
+  maid: Uint8Array;    // 48 bytes
+  interval: IntervalCode;
+  rdi: boolean;
+  seq: number;
+  portStatusTlv: number;
+  interfaceStatusTlv: number;
+}
+
+export interface BuiltCcm {
+  frame: Uint8Array;
+  /** Byte offset of the 4-byte sequence number in the frame. */
+  seqOffset: number;
+  /** Byte offset of the flags byte (RDI 0x80, interval bits 3-1). */
+  flagsOffset: number;
+}
+
+/** Class 1 multicast DA for a CCM at `level`: 01-80-C2-00-00-3x (802.1Q Table 8-13). */
+export function ccmGroupAddress(level: number): Uint8Array {
+  return Uint8Array.of(0x01, 0x80, 0xc2, 0x00, 0x00, 0x30 + level);
+}
+
+export function buildCcmFrame(s: CcmFrameSpec): BuiltCcm {
+  if (s.maid.length !== 48) throw new CfmError('ENCODE', `CCM: MAID must be 48 bytes, got ${s.maid.length}`);
+  const tagLen = s.vlan > 0 ? 4 : 0;
+  const tlvLen = (s.portStatusTlv ? 4 : 0) + (s.interfaceStatusTlv ? 4 : 0) + 1;
+  const pduLen = 74 + tlvLen;
+  const f = new Uint8Array(14 + tagLen + pduLen);
+  f.set(ccmGroupAddress(s.level), 0);
+  f.set(parseMac(s.srcMac, 'CCM source address'), 6);
+  let o = 12;
+  if (tagLen) {
+    const tci = ((s.priority & 7) << 13) | (s.vlan & 0xfff);
+    f[o++] = TPID_C >> 8; f[o++] = TPID_C & 0xff;
+    f[o++] = tci >> 8; f[o++] = tci & 0xff;
+  }
+  f[o++] = ETH_P_CFM >> 8; f[o++] = ETH_P_CFM & 0xff;
+  const pdu = o;
+  f[pdu] = (s.level & 7) << 5;                       // MD level, version 0
+  f[pdu + 1] = OPCODE_CCM;
+  f[pdu + 2] = (s.rdi ? 0x80 : 0) | s.interval;      // 802.1Q 21.6.1
+  f[pdu + 3] = CCM_FIRST_TLV_OFFSET;
+  new DataView(f.buffer).setUint32(pdu + 4, s.seq >>> 0);
+  f[pdu + 8] = (s.mepId >> 8) & 0x1f; f[pdu + 9] = s.mepId & 0xff;
+  f.set(s.maid, pdu + 10);
+  // pdu+58..73: Y.1731 TxFCf/RxFCb/TxFCb + reserved, zero
+  let t = pdu + 74;
+  if (s.portStatusTlv) { f[t] = 2; f[t + 1] = 0; f[t + 2] = 1; f[t + 3] = s.portStatusTlv; t += 4; }
+  if (s.interfaceStatusTlv) { f[t] = 4; f[t + 1] = 0; f[t + 2] = 1; f[t + 3] = s.interfaceStatusTlv; t += 4; }
+  f[t] = 0; // End TLV
+  return { frame: f, seqOffset: pdu + 4, flagsOffset: pdu + 2 };
+}
+
+/** What the receive path needs from a CFM frame. */
+export interface ParsedCfm {
+  dst: Uint8Array;     // view
+  srcMac: string;
+  vlan: number;        // outer VID, 0 = untagged (or priority-tagged)
+  pcp: number;         // outer PCP, -1 untagged
+  level: number;
+  version: number;
+  opcode: number;
+  flags: number;
+  pduOffset: number;
+  // CCM only (opcode 1, long enough), else undefined:
+  ccm?: {
+    seq: number;
+    mepId: number;
+    maid: Uint8Array;  // view, 48 bytes
+    rdi: boolean;
+    interval: number;  // 0..7 as received
+    portStatusTlv: number;
+    interfaceStatusTlv: number;
+  };
+}
+
+/** Parse a CFM frame; null when it is not CFM or too short to be a valid header/CCM. */
+export function parseCfmFrame(f: Uint8Array): ParsedCfm | null {
+  if (f.length < 18) return null;
+  let o = 12;
+  let vlan = 0;
+  let pcp = -1;
+  let type = (f[o] << 8) | f[o + 1];
+  for (let tags = 0; (type === TPID_C || type === TPID_S) && tags < 2; tags++) {
+    if (f.length < o + 6) return null;
+    if (tags === 0) {
+      pcp = f[o + 2] >> 5;
+      vlan = ((f[o + 2] << 8) | f[o + 3]) & 0xfff;
+    }
+    o += 4;
+    type = (f[o] << 8) | f[o + 1];
+  }
+  if (type !== ETH_P_CFM) return null;
+  const p = o + 2;
+  if (f.length < p + 4) return null;
+  const out: ParsedCfm = {
+    dst: f.subarray(0, 6),
+    srcMac: macToString(f, 6),
+    vlan,
+    pcp,
+    level: f[p] >> 5,
+    version: f[p] & 0x1f,
+    opcode: f[p + 1],
+    flags: f[p + 2],
+    pduOffset: p,
+  };
+  if (out.opcode === OPCODE_CCM && f.length >= p + 75 && f[p + 3] >= CCM_FIRST_TLV_OFFSET) {
+    let portStatusTlv = 0;
+    let interfaceStatusTlv = 0;
+    // TLVs start at first-TLV-offset + 4 (802.1Q 21.4.5); stop at End TLV or a malformed length
+    let t = p + 4 + f[p + 3];
+    while (t < f.length && f[t] !== 0) {
+      if (t + 3 > f.length) break;
+      const len = (f[t + 1] << 8) | f[t + 2];
+      if (t + 3 + len > f.length) break;
+      if (f[t] === 2 && len === 1) portStatusTlv = f[t + 3];
+      else if (f[t] === 4 && len === 1) interfaceStatusTlv = f[t + 3];
+      t += 3 + len;
+    }
+    out.ccm = {
+      seq: ((f[p + 4] << 24) >>> 0) + ((f[p + 5] << 16) | (f[p + 6] << 8) | f[p + 7]),
+      mepId: ((f[p + 8] << 8) | f[p + 9]) & 0x1fff,
+      maid: f.subarray(p + 10, p + 58),
+      rdi: (f[p + 2] & 0x80) !== 0,
+      interval: f[p + 2] & 7,
+      portStatusTlv,
+      interfaceStatusTlv,
+    };
+  }
+  return out;
+}

@@ -1,0 +1,209 @@
+/**
+ * The software VOE's receive side: a small CCM checker per VOE, the way a hardware VOE checks
+ * CCMs (MESA cc_status, 802.1Q 20.16-20.24 condensed): per configured peer a Remote MEP state
+ * (rMEPwhile = 3.5 x interval, 802.1Q 20.20), RDI and status TLVs; per VOE the G.8021 "unexpected"
+ * conditions (dMMG wrong MAID, dUNM unknown/own MEPID, dUNL lower level, dUNP interval,
+ * dUNPr priority), each raised by a CCM and cleared 3.5 intervals after the last one
+ * (errorCCMwhile / xconCCMwhile, 802.1Q 20.21, 20.23). Changes become HwEvents.
+ * Times are CLOCK_MONOTONIC ns (process.hrtime), the same clock the addon stamps batches with.
+ */
+import { remoteMepTimeoutNs, type IntervalCode } from '../../common/interval.js';
+import type { HwEvent, HwEventKind, RemotePeerStatus, VoeCounters, VoeSpec } from '../types.js';
+import type { ParsedCfm } from './ccm-frame.js';
+
+export function monoNs(): number {
+  return Number(process.hrtime.bigint());
+}
+
+interface PeerState {
+  status: RemotePeerStatus;
+  /** Time of the last valid CCM (or of creation, to time the first LOC). */
+  lastValidNs: number;
+}
+
+type Unexpected = 'unexpected-mep-id' | 'unexpected-meg-id' | 'unexpected-level' | 'unexpected-period' | 'unexpected-priority';
+const UNEXPECTED: Unexpected[] = ['unexpected-mep-id', 'unexpected-meg-id', 'unexpected-level', 'unexpected-period', 'unexpected-priority'];
+
+export interface CheckerOutput {
+  emit(ev: HwEvent): void;
+}
+
+export class CcmChecker {
+  readonly peers = new Map<number, PeerState>();
+  /** Sticky since the last status read. */
+  readonly sticky: Record<Unexpected, boolean> = {
+    'unexpected-mep-id': false, 'unexpected-meg-id': false, 'unexpected-level': false,
+    'unexpected-period': false, 'unexpected-priority': false,
+  };
+  /** Active condition -> time of the last CCM that showed it. */
+  private readonly active = new Map<Unexpected, number>();
+  readonly counters: VoeCounters = { ccmTx: 0, ccmRxValid: 0, ccmRxInvalid: 0, ccmRxOutOfOrder: 0, cpuCopies: 0 };
+  private timer: NodeJS.Timeout | undefined;
+  private timerAtNs = Infinity;
+  private closed = false;
+  private spec: VoeSpec;
+
+  constructor(readonly handle: number, spec: VoeSpec, private readonly out: CheckerOutput) {
+    this.spec = spec;
+    this.reset(spec);
+  }
+
+  /** (Re)configure: peers that stay keep their state; new peers start their rMEPwhile now. */
+  reset(spec: VoeSpec): void {
+    const now = monoNs();
+    const keep = spec.interval === this.spec.interval;
+    this.spec = spec;
+    for (const id of [...this.peers.keys()]) if (!spec.peers.includes(id) || !keep) this.peers.delete(id);
+    for (const id of spec.peers) {
+      if (this.peers.has(id)) continue;
+      this.peers.set(id, {
+        lastValidNs: now,
+        status: { mepId: id, loc: false, rdi: false, seen: false, portStatusTlv: 0, interfaceStatusTlv: 0, mac: null, lastSeq: 0 },
+      });
+    }
+    this.arm();
+  }
+
+  private get timeoutNs(): number {
+    return remoteMepTimeoutNs(this.spec.interval);
+  }
+
+  private event(kind: HwEventKind, active: boolean, atNs: number, peerMepId?: number): void {
+    const ev: HwEvent = { handle: this.handle, kind, active, atNs };
+    if (peerMepId !== undefined) ev.peerMepId = peerMepId;
+    this.out.emit(ev);
+  }
+
+  private raise(kind: Unexpected, atNs: number): void {
+    this.sticky[kind] = true;
+    if (!this.active.has(kind)) this.event(kind, true, atNs);
+    this.active.set(kind, atNs);
+    this.arm();
+  }
+
+  /** A CFM frame at this VOE's port and VLAN with a level lower than the VOE's (802.1Q 20.23). */
+  lowerLevel(atNs: number): void {
+    this.counters.ccmRxInvalid++;
+    this.raise('unexpected-level', atNs);
+  }
+
+  /** A CCM at this VOE's level. */
+  onCcm(p: ParsedCfm, atNs: number): void {
+    const c = p.ccm;
+    if (!c) {
+      this.counters.ccmRxInvalid++;
+      return;
+    }
+    const s = this.spec;
+    if (!bytesEqual(c.maid, s.maid)) {
+      this.counters.ccmRxInvalid++;
+      this.raise('unexpected-meg-id', atNs);
+      return;
+    }
+    const peer = this.peers.get(c.mepId);
+    if (!peer || c.mepId === s.mepId) {
+      this.counters.ccmRxInvalid++;
+      this.raise('unexpected-mep-id', atNs);
+      return;
+    }
+    if (c.interval !== s.interval) {
+      this.counters.ccmRxInvalid++;
+      this.raise('unexpected-period', atNs);
+      return;
+    }
+    if (p.pcp >= 0 && p.pcp !== s.priority) this.raise('unexpected-priority', atNs);
+    this.counters.ccmRxValid++;
+    const st = peer.status;
+    // 802.1Q 20.16.12: a sequence number other than last + 1 is a sequence error (0 = not used)
+    if (st.seen && c.seq !== 0 && c.seq !== ((st.lastSeq + 1) >>> 0)) this.counters.ccmRxOutOfOrder++;
+    st.lastSeq = c.seq;
+    st.seen = true;
+    st.mac = p.srcMac;
+    peer.lastValidNs = atNs;
+    if (st.loc) {
+      st.loc = false;
+      this.event('loc', false, atNs, c.mepId);
+      this.arm();
+    }
+    if (st.rdi !== c.rdi) {
+      st.rdi = c.rdi;
+      this.event('rdi', c.rdi, atNs, c.mepId);
+    }
+    // someMACstatusDefect (802.1Q 20.35): Port Status not psUp(2) / Interface Status not isUp(1)
+    if (st.portStatusTlv !== c.portStatusTlv) {
+      const was = st.portStatusTlv !== 0 && st.portStatusTlv !== 2;
+      st.portStatusTlv = c.portStatusTlv;
+      const now = c.portStatusTlv !== 0 && c.portStatusTlv !== 2;
+      if (was !== now) this.event('port-status', now, atNs, c.mepId);
+    }
+    if (st.interfaceStatusTlv !== c.interfaceStatusTlv) {
+      const was = st.interfaceStatusTlv !== 0 && st.interfaceStatusTlv !== 1;
+      st.interfaceStatusTlv = c.interfaceStatusTlv;
+      const now = c.interfaceStatusTlv !== 0 && c.interfaceStatusTlv !== 1;
+      if (was !== now) this.event('interface-status', now, atNs, c.mepId);
+    }
+  }
+
+  /** Expire rMEPwhile and the unexpected-condition timers that are due. */
+  check(now = monoNs()): void {
+    const t = this.timeoutNs;
+    for (const [id, peer] of this.peers) {
+      if (!peer.status.loc && now - peer.lastValidNs >= t) {
+        peer.status.loc = true;
+        this.event('loc', true, peer.lastValidNs + t, id);
+      }
+    }
+    for (const [kind, last] of this.active) {
+      if (now - last >= t) {
+        this.active.delete(kind);
+        this.event(kind, false, last + t);
+      }
+    }
+  }
+
+  /** One timer per VOE, at the earliest expiry; a CCM only moves expiries later, so it never re-arms. */
+  private arm(): void {
+    if (this.closed) return;
+    let next = Infinity;
+    const t = this.timeoutNs;
+    for (const peer of this.peers.values()) if (!peer.status.loc) next = Math.min(next, peer.lastValidNs + t);
+    for (const last of this.active.values()) next = Math.min(next, last + t);
+    if (next === Infinity) return;
+    if (this.timer && this.timerAtNs <= next) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAtNs = next;
+    const delayMs = Math.max(0, (next - monoNs()) / 1e6);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAtNs = Infinity;
+      this.check();
+      this.arm();
+    }, delayMs);
+    this.timer.unref?.();
+  }
+
+  peerStatus(): RemotePeerStatus[] {
+    return [...this.peers.values()].map((p) => ({ ...p.status }));
+  }
+
+  /** Read and clear the sticky conditions (VoeStatus semantics: seen since the last read). */
+  takeSticky(): Record<Unexpected, boolean> {
+    const out = { ...this.sticky };
+    for (const k of UNEXPECTED) this.sticky[k] = false;
+    return out;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export type { IntervalCode };

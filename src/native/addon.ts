@@ -1,0 +1,141 @@
+/**
+ * Loads the N-API addon (build/Release/cfm_addon.node, built by `npm run build:native`) and
+ * describes its surface. Both src/ (tsx, vitest) and dist/ (built) sit two folders below the
+ * package root, so the path is the same from either.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfmError } from '../common/errors.js';
+
+export interface NativeInterfaceInfo {
+  ifindex: number;
+  mac: string;
+  mtu: number;
+  up: boolean;
+  running: boolean;
+}
+
+export interface NativePacketStats {
+  rxFrames: number;
+  rxBatches: number;
+  rxTruncated: number;
+  rxOwnDropped: number;
+  /** Frames the kernel dropped because our queue was full, since the last read. */
+  rxKernelDrops: number;
+  txFrames: number;
+  txErrors: number;
+}
+
+export interface NativePacketSocket {
+  readonly fd: number;
+  readonly ifindex: number;
+  readonly mac: string;
+  /** false when the socket buffer is full (EAGAIN/ENOBUFS); throws on other errors. */
+  send(frame: Uint8Array): boolean;
+  sendBatch(frames: Uint8Array[]): number;
+  start(): void;
+  stop(): void;
+  close(): void;
+  stats(): NativePacketStats;
+}
+
+export type NativeFramesCallback = (data: Buffer, lengths: Uint32Array, count: number, monoNs: number) => void;
+
+export interface NativePacketSocketCtor {
+  new (ifname: string, options: { netns?: string; membership?: boolean; rcvbufBytes?: number }, onFrames: NativeFramesCallback): NativePacketSocket;
+}
+
+export interface NativeSchedulerEvent {
+  id: number;
+  kind: 'error' | 'recovered';
+  errno: number;
+  code: string;
+  syscall: string;
+  message?: string;
+}
+
+export interface NativeSchedulerAdd {
+  fd: number;
+  frame: Uint8Array;
+  intervalNs: number;
+  seqOffset?: number;
+  flagsOffset?: number;
+  firstSeq?: number;
+  rdi?: boolean;
+  startDelayNs?: number;
+}
+
+export interface NativeSchedulerInfo {
+  seq: number;
+  sent: number;
+  errors: number;
+  missed: number;
+  lastErrno: number;
+  rdi: boolean;
+  intervalNs: number;
+}
+
+export interface NativeScheduler {
+  add(opts: NativeSchedulerAdd): number;
+  setRdi(id: number, rdi: boolean): boolean;
+  setFrame(id: number, frame: Uint8Array, seqOffset: number, flagsOffset: number): boolean;
+  remove(id: number): boolean;
+  info(id: number): NativeSchedulerInfo | undefined;
+  jitter(record: boolean): Float64Array;
+  size(): number;
+  close(): void;
+}
+
+export interface NativeSchedulerCtor {
+  new (onEvent: (ev: NativeSchedulerEvent) => void, options?: { realtime?: boolean; recordJitter?: boolean }): NativeScheduler;
+}
+
+export interface CfmAddon {
+  abiVersion: number;
+  haveNetlink: boolean;
+  PacketSocket: NativePacketSocketCtor;
+  Scheduler: NativeSchedulerCtor;
+  interfaceInfo(name: string, netns?: string): NativeInterfaceInfo;
+  /** Other exports (netlink*, part B) are typed by their own wrappers. */
+  [key: string]: unknown;
+}
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ADDON_PATH = join(root, 'build', 'Release', 'cfm_addon.node');
+
+let cached: CfmAddon | undefined;
+let loadError: Error | undefined;
+
+/** The addon, or a CfmError('UNSUPPORTED') saying why it cannot be loaded. */
+export function loadAddon(): CfmAddon {
+  if (cached) return cached;
+  if (loadError) throw loadError;
+  if (process.platform !== 'linux') {
+    loadError = new CfmError('UNSUPPORTED', `the native addon needs Linux (AF_PACKET, timerfd); this is ${process.platform}`);
+    throw loadError;
+  }
+  if (!existsSync(ADDON_PATH)) {
+    loadError = new CfmError('UNSUPPORTED', `native addon not built: ${ADDON_PATH} is missing (run npm run build:native)`);
+    throw loadError;
+  }
+  try {
+    const req = createRequire(import.meta.url);
+    cached = req(ADDON_PATH) as CfmAddon;
+    return cached;
+  } catch (e) {
+    loadError = new CfmError('UNSUPPORTED', `native addon ${ADDON_PATH} failed to load: ${(e as Error).message}`, { cause: e });
+    throw loadError;
+  }
+}
+
+/** True when the addon loads (tests use it to skip with a reason). */
+export function addonAvailable(): boolean {
+  try {
+    loadAddon();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Typed wrapper over the native CCM transmit scheduler (802.1Q 20.10 CCI timer in a native
+ * thread on absolute CLOCK_MONOTONIC deadlines). JavaScript hands over a prebuilt frame and the
+ * byte offsets of the sequence number and flags; the thread patches them and sends on time.
+ * Only changes come back: an entry starting to fail (errno) or recovering.
+ */
+import { loadAddon, type NativeScheduler, type NativeSchedulerEvent, type NativeSchedulerInfo } from './addon.js';
+import { callNative } from './errors.js';
+import type { PacketSocket } from './packet.js';
+
+export interface CcmTxSpec {
+  socket: PacketSocket;
+  frame: Uint8Array;
+  intervalNs: number;
+  /** Byte offset in the frame of the 4-byte sequence number; omit to send it unchanged. */
+  seqOffset?: number;
+  /** Byte offset of the CCM flags byte (RDI = 0x80). */
+  flagsOffset?: number;
+  firstSeq?: number;
+  rdi?: boolean;
+  /** Delay of the first frame (spreads many sessions over the interval). */
+  startDelayNs?: number;
+}
+
+export type SchedulerEvent = NativeSchedulerEvent;
+export type TxInfo = NativeSchedulerInfo;
+
+export interface JitterSummary {
+  samples: number;
+  p50Ns: number;
+  p99Ns: number;
+  maxNs: number;
+}
+
+export class CcmScheduler {
+  private readonly native: NativeScheduler;
+  private readonly listeners = new Set<(ev: SchedulerEvent) => void>();
+  private closed = false;
+
+  constructor(options: { realtime?: boolean; recordJitter?: boolean } = {}) {
+    const addon = loadAddon();
+    this.native = callNative('CCM scheduler', () => new addon.Scheduler((ev) => {
+      for (const l of this.listeners) l(ev);
+    }, options));
+  }
+
+  /** Subscribe to error / recovered events; returns an unsubscribe function. */
+  onEvent(fn: (ev: SchedulerEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  add(spec: CcmTxSpec): number {
+    return callNative(`CCM scheduler add on ${spec.socket.ifname}`, () => this.native.add({
+      fd: spec.socket.fd,
+      frame: spec.frame,
+      intervalNs: Math.round(spec.intervalNs),
+      seqOffset: spec.seqOffset ?? -1,
+      flagsOffset: spec.flagsOffset ?? -1,
+      firstSeq: spec.firstSeq ?? 0,
+      rdi: spec.rdi ?? false,
+      startDelayNs: Math.round(spec.startDelayNs ?? 0),
+    }));
+  }
+
+  setRdi(id: number, rdi: boolean): boolean {
+    return this.native.setRdi(id, rdi);
+  }
+
+  /** New frame content (same grid, same running sequence number). */
+  setFrame(id: number, frame: Uint8Array, seqOffset = -1, flagsOffset = -1): boolean {
+    return callNative('CCM scheduler setFrame', () => this.native.setFrame(id, frame, seqOffset, flagsOffset));
+  }
+
+  remove(id: number): boolean {
+    return this.native.remove(id);
+  }
+
+  info(id: number): TxInfo | undefined {
+    return this.native.info(id);
+  }
+
+  size(): number {
+    return this.native.size();
+  }
+
+  /** Take the recorded (send time - deadline) samples and set recording on/off. */
+  takeJitter(record: boolean): Float64Array {
+    return this.native.jitter(record);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    this.native.close();
+  }
+}
+
+export function summarizeJitter(samplesNs: Float64Array): JitterSummary {
+  if (samplesNs.length === 0) return { samples: 0, p50Ns: 0, p99Ns: 0, maxNs: 0 };
+  const s = Float64Array.from(samplesNs).sort();
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  return { samples: s.length, p50Ns: at(0.5), p99Ns: at(0.99), maxNs: s[s.length - 1] };
+}
