@@ -1,0 +1,161 @@
+/**
+ * A MEP running in a hardware VOE, seen from the manager: the VOE's events are turned into the
+ * five 802.1Q defects and fed into a Fault Notification Generator, so hardware MEPs raise the
+ * same fault events (same shape, same FNG timing, 802.1Q 20.35) as the engine's software MEPs.
+ *
+ * Mapping (802.1Q 20.33 / G.8021 names from the VOE):
+ * - defRemoteCCM (someRMEPCCMdefect) = some expected peer in LOC (dLOC);
+ * - defRDICCM (someRDIdefect) = some live peer's last CCM had RDI;
+ * - defMACstatus = some peer's Interface Status TLV is not isUp, or all peers' Port Status TLV
+ *   is not psUp (20.33.6, same rule as the engine);
+ * - defErrorCCM (errorCCMdefect) = unexpected MEP id (dUNM) or period (dUNP);
+ * - defXconCCM (xconCCMdefect) = unexpected MEG id (dMMG) or level (dUNL).
+ * presentRDI (20.9.6) is pushed to the VOE with setRdi whenever a defect other than defRDICCM
+ * is present: the hardware only stamps the bit, deciding it is the manager's job.
+ */
+import type { Backend, HwEvent, VoeSpec, VoeStatus } from '../backends/types.js';
+import type { Clock } from '../common/clock.js';
+import type { LocalMep } from '../config/model.js';
+import type { FaultEvent, FaultListener } from '../engine/events.js';
+import { FaultNotificationGenerator } from '../engine/fng.js';
+import { DEFECT_BIT, type RmepState } from '../engine/types.js';
+
+interface PeerState {
+  loc: boolean;
+  rdi: boolean;
+  portStatus: number;
+  interfaceStatus: number;
+  seen: boolean;
+}
+
+export class HwMep {
+  readonly fng: FaultNotificationGenerator;
+  readonly peers = new Map<number, PeerState>();
+  private unexpMepId = false;
+  private unexpPeriod = false;
+  private unexpMegId = false;
+  private unexpLevel = false;
+  /** RDI last written to the VOE. */
+  rdiSent: boolean;
+
+  constructor(
+    readonly mep: LocalMep,
+    public handle: number,
+    public spec: VoeSpec,
+    private readonly clock: Clock,
+    private readonly emit: FaultListener,
+  ) {
+    this.rdiSent = spec.rdi;
+    this.fng = new FaultNotificationGenerator({
+      clock,
+      mep: mep.key,
+      lowestAlarmPriority: mep.lowestAlarmPriority,
+      fngAlarmTimeMs: mep.fngAlarmTimeMs,
+      fngResetTimeMs: mep.fngResetTimeMs,
+      source: 'hardware',
+      onEvent: emit,
+    });
+    for (const id of spec.peers) this.peers.set(id, { loc: false, rdi: false, portStatus: 0, interfaceStatus: 0, seen: false });
+  }
+
+  get key(): string {
+    return this.mep.key;
+  }
+
+  /** Take over the state read back from the VOE (adoption on warm restart, or after a move). */
+  syncStatus(st: VoeStatus): void {
+    for (const p of st.peers) {
+      this.peers.set(p.mepId, { loc: p.loc, rdi: p.rdi, portStatus: p.portStatusTlv, interfaceStatus: p.interfaceStatusTlv, seen: p.seen });
+    }
+    this.unexpMepId = st.unexpectedMepId;
+    this.unexpPeriod = st.unexpectedPeriod;
+    this.unexpMegId = st.unexpectedMegId;
+    this.unexpLevel = st.unexpectedLevel;
+    this.refresh(this.clock.nowNs());
+  }
+
+  /** Apply one hardware event. Returns true when TLV values must be read back (not in events). */
+  onEvent(ev: HwEvent): boolean {
+    const peer = ev.peerMepId !== undefined ? this.peers.get(ev.peerMepId) : undefined;
+    let needStatus = false;
+    switch (ev.kind) {
+      case 'loc':
+        if (peer) {
+          const was = peer.loc;
+          peer.loc = ev.active;
+          if (ev.active) peer.rdi = false; // a lost MEP no longer counts for RDI (as the engine)
+          else peer.seen = true;
+          if (was !== ev.active) this.remoteEvent(ev.peerMepId!, ev.active ? 'failed' : 'ok', ev.atNs);
+        }
+        break;
+      case 'rdi':
+        if (peer) peer.rdi = ev.active;
+        break;
+      case 'unexpected-mep-id': this.unexpMepId = ev.active; break;
+      case 'unexpected-period': this.unexpPeriod = ev.active; break;
+      case 'unexpected-meg-id': this.unexpMegId = ev.active; break;
+      case 'unexpected-level': this.unexpLevel = ev.active; break;
+      case 'unexpected-priority': break; // dUNPr is not one of the five 802.1Q defects
+      case 'port-status':
+      case 'interface-status':
+        // The value rides on the event when the backend gives it; else read the VOE back.
+        if (peer && ev.value !== undefined) {
+          if (ev.kind === 'port-status') peer.portStatus = ev.value;
+          else peer.interfaceStatus = ev.value;
+        } else needStatus = true;
+        break;
+    }
+    this.refresh(ev.atNs);
+    return needStatus;
+  }
+
+  private remoteEvent(mepId: number, state: RmepState, atNs: number): void {
+    const e: FaultEvent = {
+      atNs, mep: this.key, type: 'remote-mep', remoteMepId: mepId, state,
+      highestDefect: this.fng.highestDefect, source: 'hardware',
+    };
+    this.emit(e);
+  }
+
+  /** Recompute the five defects and feed the FNG (event time = hardware time). */
+  private refresh(atNs: number): void {
+    const peers = [...this.peers.values()];
+    const live = peers.filter((p) => !p.loc && p.seen);
+    const rdi = live.some((p) => p.rdi);
+    const ifaceBad = live.some((p) => p.interfaceStatus !== 0 && p.interfaceStatus !== 1);
+    const allPortBad = peers.length > 0 && peers.every((p) => !p.loc && p.seen && p.portStatus !== 0 && p.portStatus !== 2);
+    const at = { atNs };
+    this.fng.setDefect('defRDICCM', rdi, at);
+    this.fng.setDefect('defMACstatus', ifaceBad || allPortBad, at);
+    this.fng.setDefect('defRemoteCCM', peers.some((p) => p.loc), at);
+    this.fng.setDefect('defErrorCCM', this.unexpMepId || this.unexpPeriod, at);
+    this.fng.setDefect('defXconCCM', this.unexpMegId || this.unexpLevel, at);
+  }
+
+  /** presentRDI (802.1Q 20.9.6): any defect except defRDICCM. */
+  get presentRdi(): boolean {
+    return (this.fng.defects & ~DEFECT_BIT.defRDICCM) !== 0;
+  }
+
+  /** Write presentRDI to the VOE when it changed. */
+  async pushRdi(backend: Backend): Promise<void> {
+    const want = this.presentRdi;
+    if (want === this.rdiSent) return;
+    await backend.setRdi(this.handle, want);
+    this.rdiSent = want;
+  }
+
+  remoteStates(): { mepId: number; state: RmepState; rdi: boolean; portStatus: number; interfaceStatus: number }[] {
+    return [...this.peers.entries()].map(([mepId, p]) => ({
+      mepId,
+      state: p.loc ? 'failed' : p.seen ? 'ok' : 'start',
+      rdi: p.rdi,
+      portStatus: p.portStatus,
+      interfaceStatus: p.interfaceStatus,
+    }));
+  }
+
+  stop(): void {
+    this.fng.stop();
+  }
+}

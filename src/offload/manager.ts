@@ -1,0 +1,342 @@
+/**
+ * The offload manager of one switch: plans a config against the hardware, reconciles the
+ * backend's VOEs to the plan (all-or-nothing), runs every software-placed MEP in the engine over
+ * the backend's CPU frame path, turns hardware events into the same fault events as software
+ * MEPs (FNG, 802.1Q 20.35), and moves MEPs between hardware and software on re-apply without a
+ * CCM gap longer than one interval.
+ *
+ * Sequence numbers on a move (802.1Q 20.10: CCIsentCCMs / the CCM sequence number):
+ * hardware -> software continues from the VOE's count (next seq = 1 + CCMs sent, the VOE's seq
+ * starts at 1); software -> hardware cannot be seeded through the vendor ABI (cfm_cc_conf has no
+ * initial sequence field), so the VOE restarts at 1 and the peer counts one sequence error
+ * (a counter, not a defect). The report says which moves happened and with which seq.
+ */
+import type { Backend, VoeState } from '../backends/types.js';
+import type { Clock, TimerHandle } from '../common/clock.js';
+import { CfmError } from '../common/errors.js';
+import { intervalName } from '../common/interval.js';
+import type { CfmModel, LocalMep } from '../config/model.js';
+import type { BridgeView } from '../engine/context.js';
+import { CfmEngine } from '../engine/engine.js';
+import type { FaultEvent, FaultListener } from '../engine/events.js';
+import type { HwProfile } from '../profiles/types.js';
+import { HwMep } from './hw-mep.js';
+import { localMeps, plan } from './planner.js';
+import { applyOps, diffVoes, type ApplyProgress, type ReconcileOp } from './reconciler.js';
+import { hwResources } from './resources.js';
+import { buildStatus, type ManagerStatus } from './status.js';
+import { mepConfigOf, sameSoftwareConfig } from './sw-mep.js';
+import type { HwResources, Placement, Plan, PlanPolicy } from './types.js';
+
+export interface ManagerOptions {
+  backend: Backend;
+  profile: HwProfile;
+  clock: Clock;
+  /** The switch of the config this manager drives (default: the config's only switch). */
+  switch?: string;
+  policy?: Partial<PlanPolicy>;
+  /** Hardware event poll period (default 10 ms on the manager's clock). */
+  pollIntervalMs?: number;
+  /** Bridge view for linktrace from software MEPs. */
+  bridge?: BridgeView;
+}
+
+export interface MepMove {
+  key: string;
+  to: Placement;
+  /** Sequence number the MEP continues with (undefined: the VOE restarts at 1). */
+  seq?: number;
+}
+
+export interface ApplyReport {
+  plan: Plan;
+  ops: ReconcileOp[];
+  /** Hardware MEPs found already programmed as planned (left untouched). */
+  adopted: string[];
+  softwareStarted: string[];
+  softwareStopped: string[];
+  moves: MepMove[];
+}
+
+export interface ApplyCallOptions {
+  onProgress?: (p: ApplyProgress) => void;
+}
+
+export class OffloadManager {
+  readonly backend: Backend;
+  readonly profile: HwProfile;
+  readonly clock: Clock;
+  readonly engine: CfmEngine;
+  private readonly switchName?: string;
+  private policy: Partial<PlanPolicy>;
+  private readonly pollNs: number;
+  private readonly hw = new Map<string, HwMep>();
+  private readonly sw = new Map<string, LocalMep>();
+  private readonly listeners = new Set<FaultListener>();
+  private lastPlan: Plan | null = null;
+  private model: CfmModel | null = null;
+  private pollTimer: TimerHandle | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(o: ManagerOptions) {
+    this.backend = o.backend;
+    this.profile = o.profile;
+    this.clock = o.clock;
+    this.switchName = o.switch;
+    this.policy = o.policy ?? {};
+    this.pollNs = (o.pollIntervalMs ?? 10) * 1e6;
+    this.engine = new CfmEngine({ clock: o.clock, port: o.backend.frames, bridge: o.bridge });
+    this.engine.onEvent((e) => this.emit(e));
+  }
+
+  // ------------------------------------------------------------------ events
+
+  /** Subscribe to fault events of every MEP, hardware and software. Returns unsubscribe. */
+  onFault(fn: FaultListener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(e: FaultEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  /** Run backend work one piece at a time (apply, polls and status never interleave). */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.chain.then(fn, fn);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  // ------------------------------------------------------------------ planning
+
+  resources(): HwResources {
+    return hwResources(this.profile, this.backend.capabilities());
+  }
+
+  plan(model: CfmModel, policy: Partial<PlanPolicy> = this.policy): Plan {
+    return plan(model, this.resources(), { switch: this.switchName, policy });
+  }
+
+  get currentPlan(): Plan | null {
+    return this.lastPlan;
+  }
+
+  get currentModel(): CfmModel | null {
+    return this.model;
+  }
+
+  setPolicy(policy: Partial<PlanPolicy>): void {
+    this.policy = { ...this.policy, ...policy };
+  }
+
+  // ------------------------------------------------------------------ apply
+
+  /** Plan `model` and make the hardware and the engine match it. All-or-nothing for the VOEs. */
+  apply(model: CfmModel, opts: ApplyCallOptions = {}): Promise<ApplyReport> {
+    if (this.closed) return Promise.reject(new CfmError('USAGE', 'the manager is closed'));
+    return this.serial(() => this.applyNow(model, opts));
+  }
+
+  /** Re-plan the current config (after a policy change, or when VOEs were freed). */
+  replan(opts: ApplyCallOptions = {}): Promise<ApplyReport> {
+    if (!this.model) return Promise.reject(new CfmError('USAGE', 'nothing applied yet'));
+    return this.apply(this.model, opts);
+  }
+
+  private async applyNow(model: CfmModel, opts: ApplyCallOptions): Promise<ApplyReport> {
+    const p = this.plan(model);
+    if (p.violations.length) {
+      throw new CfmError('APPLY', `plan cannot honour the config's pins: ${p.violations.join('; ')}`);
+    }
+    const byKey = new Map(localMeps(model).map((m) => [m.key, m]));
+    const wantHw = p.meps.filter((m) => m.ccm === 'hardware');
+    const wantSw = new Map(p.meps.filter((m) => m.ccm === 'software').map((m) => [m.key, byKey.get(m.key)!]));
+
+    const actual: VoeState[] = await this.backend.listVoes();
+    const diff = diffVoes(wantHw.map((m) => m.voe!), actual);
+
+    // Hardware -> software: continue the VOE's sequence (read before the VOE goes away).
+    const seqFromHw = new Map<string, number>();
+    for (const op of diff.ops) {
+      if (op.kind === 'delete' && op.why !== 'duplicate' && wantSw.has(op.key) && op.old.seqUpdate) {
+        const st = await this.backend.readStatus(op.handle);
+        seqFromHw.set(op.key, (1 + st.counters.ccmTx) >>> 0);
+      }
+    }
+
+    // Stop software MEPs that leave the engine or whose config changed; restart them on failure.
+    const stopped: { mep: LocalMep; seq: number }[] = [];
+    for (const [key, cur] of this.sw) {
+      const want = wantSw.get(key);
+      if (want && sameSoftwareConfig(cur, want)) continue;
+      const m = this.engine.findMep(key);
+      stopped.push({ mep: cur, seq: m ? m.seq : 0 });
+      this.engine.removeMep(key);
+      this.sw.delete(key);
+    }
+    let handles: Map<string, number>;
+    try {
+      handles = await applyOps(this.backend, diff.ops, opts);
+    } catch (e) {
+      for (const s of stopped) {
+        this.engine.addMep(mepConfigOf(s.mep, s.seq));
+        this.sw.set(s.mep.key, s.mep);
+      }
+      throw e;
+    }
+
+    // Hardware bookkeeping: forget what was deleted or reprogrammed, track the rest.
+    const touched = new Set(diff.ops.map((o) => o.key));
+    for (const [key, h] of this.hw) {
+      if (touched.has(key) || !wantHw.some((m) => m.key === key)) {
+        h.stop();
+        this.hw.delete(key);
+      }
+    }
+    const actualHandle = new Map<string, number>();
+    for (const v of actual) if (!actualHandle.has(v.spec.key)) actualHandle.set(v.spec.key, v.handle);
+    for (const m of wantHw) {
+      if (this.hw.has(m.key)) continue;
+      const handle = handles.get(m.key) ?? actualHandle.get(m.key);
+      if (handle === undefined) throw new CfmError('INTERNAL', `no VOE handle for ${m.key} after apply`);
+      const h = new HwMep(byKey.get(m.key)!, handle, m.voe!, this.clock, (e) => this.emit(e));
+      this.hw.set(m.key, h);
+      // Adopted VOEs keep their state (warm restart): take it over instead of assuming "all OK".
+      if (!handles.has(m.key)) {
+        h.rdiSent = actual.find((v) => v.handle === handle)?.spec.rdi ?? false;
+        h.syncStatus(await this.backend.readStatus(handle));
+        await h.pushRdi(this.backend);
+      }
+    }
+
+    // Software: start what is planned there and not running.
+    const started: string[] = [];
+    const stoppedSeq = new Map(stopped.map((s) => [s.mep.key, s.seq]));
+    for (const [key, mep] of wantSw) {
+      if (this.sw.has(key)) continue;
+      const seq = seqFromHw.get(key) ?? stoppedSeq.get(key);
+      if (mep.enabled) this.engine.addMep(mepConfigOf(mep, seq));
+      this.sw.set(key, mep);
+      started.push(key);
+    }
+
+    const moves: MepMove[] = [];
+    const wasHw = new Set(actual.map((v) => v.spec.key));
+    for (const key of started) if (wasHw.has(key)) moves.push({ key, to: 'software', seq: seqFromHw.get(key) });
+    for (const m of wantHw) if (stoppedSeq.has(m.key)) moves.push({ key: m.key, to: 'hardware' });
+
+    this.model = model;
+    this.lastPlan = p;
+    this.startPolling();
+    return {
+      plan: p,
+      ops: diff.ops,
+      adopted: diff.adopted,
+      softwareStarted: started,
+      softwareStopped: stopped.map((s) => s.mep.key).filter((k) => !this.sw.has(k)),
+      moves,
+    };
+  }
+
+  // ------------------------------------------------------------------ hardware events
+
+  /** Drain and handle pending hardware events now. Returns how many were handled. */
+  pollOnce(): Promise<number> {
+    return this.serial(() => this.pollNow());
+  }
+
+  private async pollNow(): Promise<number> {
+    if (this.hw.size === 0 || this.closed) return 0;
+    const evs = await this.backend.pollEvents();
+    if (evs.length === 0) return 0;
+    const byHandle = new Map<number, HwMep>();
+    for (const h of this.hw.values()) byHandle.set(h.handle, h);
+    const changed = new Set<HwMep>();
+    const reread = new Set<HwMep>();
+    for (const ev of evs) {
+      const h = byHandle.get(ev.handle);
+      if (!h) continue;
+      if (h.onEvent(ev)) reread.add(h);
+      changed.add(h);
+    }
+    for (const h of reread) h.syncStatus(await this.backend.readStatus(h.handle));
+    for (const h of changed) await h.pushRdi(this.backend);
+    return evs.length;
+  }
+
+  private startPolling(): void {
+    if (this.pollTimer || this.closed) return;
+    const tick = () => {
+      this.pollTimer = this.clock.setTimer(this.pollNs, tick);
+      void this.pollOnce().catch((e: unknown) => {
+        this.emitError(e);
+      });
+    };
+    this.pollTimer = this.clock.setTimer(this.pollNs, tick);
+  }
+
+  private emitError(e: unknown): void {
+    process.emitWarning(`cfm offload: hardware event poll failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+
+  // ------------------------------------------------------------------ status
+
+  /** Placement, remote MEPs, defects and counters of every MEP (hardware state read back). */
+  status(): Promise<ManagerStatus> {
+    return this.serial(async () => {
+      const hwStatus = new Map<string, Awaited<ReturnType<Backend['readStatus']>>>();
+      for (const [key, h] of this.hw) hwStatus.set(key, await this.backend.readStatus(h.handle));
+      return buildStatus({
+        switch: this.lastPlan?.switch ?? this.switchName ?? 'default',
+        backend: this.backend.kind,
+        profile: this.profile.name,
+        atNs: this.clock.nowNs(),
+        plan: this.lastPlan,
+        hw: this.hw,
+        hwStatus,
+        engine: this.engine,
+        sw: this.sw,
+      });
+    });
+  }
+
+  /** Where a MEP runs now, or undefined. */
+  placementOf(key: string): Placement | undefined {
+    if (this.hw.has(key)) return 'hardware';
+    if (this.sw.has(key)) return 'software';
+    return undefined;
+  }
+
+  hardwareHandle(key: string): number | undefined {
+    return this.hw.get(key)?.handle;
+  }
+
+  // ------------------------------------------------------------------ shutdown
+
+  /**
+   * Stop the manager. Hardware MEPs stay programmed (default) so peers see no LOC while a new
+   * manager starts and adopts them; `clearHardware` deletes every VOE instead.
+   */
+  async close(opts: { clearHardware?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    await this.serial(async () => {
+      this.closed = true;
+      this.pollTimer?.cancel();
+      this.pollTimer = null;
+      this.engine.close();
+      for (const h of this.hw.values()) h.stop();
+      if (opts.clearHardware) {
+        for (const v of await this.backend.listVoes()) await this.backend.deleteVoe(v.handle);
+      }
+      this.hw.clear();
+      this.sw.clear();
+    });
+  }
+
+  /** One line per MEP for logs: "md1/ma1/1 hardware 1s". */
+  describe(): string[] {
+    return (this.lastPlan?.meps ?? []).map((m) => `${m.key} ${this.placementOf(m.key) ?? '-'} ${intervalName(m.interval)}`);
+  }
+}

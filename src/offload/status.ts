@@ -1,0 +1,128 @@
+/**
+ * Manager status: one row per MEP with placement, remote MEPs, defects and counters, the same
+ * shape for hardware (read back from the VOE) and software (from the engine) MEPs. Plain JSON.
+ */
+import type { VoeStatus } from '../backends/types.js';
+import { intervalName } from '../common/interval.js';
+import type { LocalMep } from '../config/model.js';
+import type { CfmEngine } from '../engine/engine.js';
+import type { DefectName, FngState, RmepState } from '../engine/types.js';
+import { DEFECTS, DEFECT_BIT } from '../engine/types.js';
+import { table } from './format.js';
+import type { HwMep } from './hw-mep.js';
+import type { Placement, Plan } from './types.js';
+
+export interface RemoteRow {
+  mepId: number;
+  state: RmepState;
+  rdi: boolean;
+  portStatus: number;
+  interfaceStatus: number;
+  mac: string | null;
+  lastSeq: number | null;
+}
+
+export interface MepStatusRow {
+  key: string;
+  mepId: number;
+  port: string;
+  vlan: number;
+  level: number;
+  interval: string;
+  placement: Placement;
+  /** Why software (from the plan). */
+  reason?: string;
+  /** VOE handle when in hardware. */
+  handle?: number;
+  enabled: boolean;
+  defects: DefectName[];
+  highestDefect: DefectName | 'none';
+  fngState: FngState;
+  /** RDI this MEP sends. */
+  rdi: boolean;
+  remotes: RemoteRow[];
+  counters: { ccmTx: number; ccmRxValid: number; ccmRxInvalid: number; seqErrors: number };
+}
+
+export interface ManagerStatus {
+  switch: string;
+  backend: string;
+  profile: string;
+  atNs: number;
+  meps: MepStatusRow[];
+}
+
+function defectNames(bits: number): DefectName[] {
+  return DEFECTS.filter((d) => (bits & DEFECT_BIT[d]) !== 0);
+}
+
+export interface StatusInputs {
+  switch: string;
+  backend: string;
+  profile: string;
+  atNs: number;
+  plan: Plan | null;
+  hw: Map<string, HwMep>;
+  hwStatus: Map<string, VoeStatus>;
+  engine: CfmEngine;
+  sw: Map<string, LocalMep>;
+}
+
+export function buildStatus(s: StatusInputs): ManagerStatus {
+  const rows: MepStatusRow[] = [];
+  const reason = new Map((s.plan?.meps ?? []).map((m) => [m.key, m.reason]));
+  for (const [key, h] of s.hw) {
+    const st = s.hwStatus.get(key);
+    const peerMac = new Map((st?.peers ?? []).map((p) => [p.mepId, p]));
+    rows.push({
+      key, mepId: h.mep.mepId, port: h.mep.port, vlan: h.mep.vlan, level: h.mep.level, interval: intervalName(h.mep.interval),
+      placement: 'hardware', handle: h.handle, enabled: h.mep.enabled,
+      defects: defectNames(h.fng.defects), highestDefect: h.fng.highestDefect, fngState: h.fng.state, rdi: h.rdiSent,
+      remotes: h.remoteStates().map((r) => {
+        const p = peerMac.get(r.mepId);
+        // The read-back is newer than the last event for "seen": a peer never lost shows ok.
+        const state: RmepState = p ? (p.loc ? 'failed' : p.seen ? 'ok' : 'start') : r.state;
+        return { ...r, state, mac: p?.mac ?? null, lastSeq: p?.seen ? p.lastSeq : null };
+      }),
+      counters: {
+        ccmTx: st?.counters.ccmTx ?? 0, ccmRxValid: st?.counters.ccmRxValid ?? 0,
+        ccmRxInvalid: st?.counters.ccmRxInvalid ?? 0, seqErrors: st?.counters.ccmRxOutOfOrder ?? 0,
+      },
+    });
+  }
+  for (const [key, mep] of s.sw) {
+    const m = s.engine.findMep(key);
+    const base = {
+      key, mepId: mep.mepId, port: mep.port, vlan: mep.vlan, level: mep.level, interval: intervalName(mep.interval),
+      placement: 'software' as const, reason: reason.get(key), enabled: mep.enabled,
+    };
+    if (!m) {
+      rows.push({ ...base, defects: [], highestDefect: 'none', fngState: 'fngReset', rdi: false, remotes: [], counters: { ccmTx: 0, ccmRxValid: 0, ccmRxInvalid: 0, seqErrors: 0 } });
+      continue;
+    }
+    const st = m.status();
+    rows.push({
+      ...base, defects: st.defectNames, highestDefect: st.highestDefect, fngState: st.fngState, rdi: st.presentRdi,
+      remotes: st.remotes.map((r) => ({ mepId: r.mepId, state: r.state, rdi: r.rdi, portStatus: r.portStatus, interfaceStatus: r.interfaceStatus, mac: r.mac, lastSeq: r.lastSeq })),
+      counters: { ccmTx: st.counters.ccmsSent, ccmRxValid: st.counters.ccmsReceived, ccmRxInvalid: 0, seqErrors: st.counters.seqErrors },
+    });
+  }
+  rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { switch: s.switch, backend: s.backend, profile: s.profile, atNs: s.atNs, meps: rows };
+}
+
+export function formatStatus(st: ManagerStatus): string {
+  const head = `switch ${st.switch}: backend ${st.backend}, profile ${st.profile}, t=${(st.atNs / 1e9).toFixed(3)}s`;
+  const rows = st.meps.map((m) => [
+    m.key,
+    m.port + (m.vlan ? `.${m.vlan}` : ''),
+    m.interval,
+    m.placement + (m.handle !== undefined ? ` #${m.handle}` : ''),
+    m.remotes.map((r) => `${r.mepId}:${r.state}${r.rdi ? '+rdi' : ''}`).join(' ') || '-',
+    m.defects.join(',') || '-',
+    m.fngState,
+    m.rdi ? 'rdi' : '',
+    `${m.counters.ccmTx}/${m.counters.ccmRxValid}`,
+  ]);
+  return head + '\n' + table(['MEP', 'port', 'interval', 'placement', 'remote MEPs', 'defects', 'FNG', 'tx', 'CCM tx/rx'], rows);
+}

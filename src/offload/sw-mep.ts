@@ -1,0 +1,49 @@
+/**
+ * LocalMep (config model) -> engine MepConfig for a MEP placed in software, and the test of
+ * whether a running software MEP must be restarted for a new config.
+ */
+import type { LocalMep } from '../config/model.js';
+import type { MepConfig, SenderIdMode } from '../engine/types.js';
+import { mepMac } from './voe-spec.js';
+
+export function mepConfigOf(mep: LocalMep, initialSeq?: number): MepConfig {
+  const senderId: SenderIdMode = mep.senderIdPermission === 'defer' ? 'none' : mep.senderIdPermission;
+  const cfg: MepConfig = {
+    key: mep.key,
+    mepId: mep.mepId,
+    level: mep.level,
+    interval: mep.interval,
+    vlan: mep.vlan,
+    maid: mep.maid,
+    port: mep.port,
+    direction: mep.direction,
+    mac: mepMac(mep),
+    remoteMepIds: [...mep.remoteMepIds],
+    priority: mep.ccmLtmPriority,
+    ccmTx: mep.ccmEnabled,
+    ccmRx: true,
+    lowestAlarmPriority: mep.lowestAlarmPriority,
+    fngAlarmTimeMs: mep.fngAlarmTimeMs,
+    fngResetTimeMs: mep.fngResetTimeMs,
+    portStatusTlv: mep.portStatusTlv ? 2 : 0,
+    interfaceStatusTlv: mep.interfaceStatusTlv ? 1 : 0,
+    senderId,
+  };
+  if (initialSeq !== undefined) cfg.initialSeq = initialSeq >>> 0;
+  return cfg;
+}
+
+/** Same engine configuration (a restart would change nothing on the wire). */
+export function sameSoftwareConfig(a: LocalMep, b: LocalMep): boolean {
+  const x = mepConfigOf(a);
+  const y = mepConfigOf(b);
+  const { maid: ma, remoteMepIds: ra, ...restA } = x;
+  const { maid: mb, remoteMepIds: rb, ...restB } = y;
+  return (
+    JSON.stringify(restA) === JSON.stringify(restB) &&
+    ra.join(',') === rb.join(',') &&
+    ma.length === mb.length &&
+    ma.every((v, i) => v === mb[i]) &&
+    a.enabled === b.enabled
+  );
+}
