@@ -1,0 +1,64 @@
+/**
+ * MP type demultiplexer of a MEP (802.1Q 19.2.7, Y.1731 opcodes): a frame at the MEP's level,
+ * on its active side, goes to the function for its opcode. Unknown opcodes are discarded.
+ */
+import type { Mep } from './mep.js';
+import { dmrFromDmm, getU32, lbrFromLbm, lmrFromLmm, slrFromSlm } from './responders.js';
+import { daEquals, isMulticast } from './wire.js';
+import { ensureLt } from './mep-lt.js';
+import { ensureY } from './mep-y1731.js';
+
+export function dispatchToMep(mep: Mep, b: Uint8Array, p: number, opcode: number, port: string, rxNs: number): void {
+  if (opcode === 1) {
+    mep.receiveCcm(b, p, port, rxNs);
+    return;
+  }
+  const forMe = daEquals(b, mep.macBytes);
+  // Unicast frames for another station are not ours (802.1Q 20.28.1, 20.36.1).
+  if (!forMe && !isMulticast(b)) return;
+  mep.rxFrames++;
+  const y = (): ReturnType<typeof ensureY> => ensureY(mep);
+  switch (opcode) {
+    case 3: // LBM -> LBR (802.1Q 20.28)
+      mep.counters.lbrOut++;
+      mep.sendFrame(lbrFromLbm(b, p, mep.macBytes));
+      return;
+    case 2: // LBR (802.1Q 20.31)
+      if (mep.lb) mep.lb.receiveLbr(b, p);
+      return;
+    case 5: // LTM (802.1Q 20.42): a MEP answers only when it is the target
+      ensureLt(mep).receiveLtmAtMep(b, p, port);
+      return;
+    case 4: // LTR (802.1Q 20.45)
+      if (mep.lt) mep.lt.receiveLtr(b, p);
+      else mep.counters.unexpectedLtrIn++;
+      return;
+    case 33: y().receiveAis(b, p); return;
+    case 35: y().receiveLck(b, p); return;
+    case 52: y().receiveCsf(b, p); return;
+    case 43: { // LMM -> LMR
+      const r = lmrFromLmm(b, p, mep.macBytes, mep.rxFrames, mep.txFrames + 1);
+      if (r) mep.sendFrame(r);
+      return;
+    }
+    case 42: if (mep.y) mep.y.receiveLmr(b, p); return;
+    case 47: { // DMM -> DMR
+      const now = mep.ctx.clock.nowNs();
+      const r = dmrFromDmm(b, p, mep.macBytes, rxNs, now);
+      if (r) mep.sendFrame(r);
+      return;
+    }
+    case 46: if (mep.y) mep.y.receiveDmr(b, p, rxNs); return;
+    case 45: y().receive1dm(b, p, rxNs); return;
+    case 55: { // SLM -> SLR
+      const yy = y();
+      const n = yy.slrCount(getU32(b, p + 8), ((b[p + 4] << 8) | b[p + 5]) & 0x1fff);
+      const r = slrFromSlm(b, p, mep.macBytes, mep.cfg.mepId, n);
+      if (r) mep.sendFrame(r);
+      return;
+    }
+    case 54: if (mep.y) mep.y.receiveSlr(b, p); return;
+    default:
+      return;
+  }
+}

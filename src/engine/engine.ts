@@ -1,0 +1,243 @@
+/**
+ * The engine: all software MPs (MEPs and MIPs) of one bridge or backend, and the MP level /
+ * type demultiplexers in front of them (802.1Q 19.2-19.3, 22.1). Pure: a Clock and a FramePort
+ * in, frames and fault events out.
+ *
+ * Per port the MPs form a stack, from the wire inwards: down MEPs by ascending level, MIPs (MHFs),
+ * up MEPs by descending level, then the bridge relay. `process()` walks that stack for one frame
+ * (from the wire inwards, or from the relay outwards) and says whether the frame continues:
+ *  - frame level above the MP's level: passes;
+ *  - at a MEP, arriving on its active side (down MEP: from the wire; up MEP: from the relay):
+ *    equal level goes to the MEP by opcode, lower level is dropped (a lower-level CCM is a
+ *    cross-connect, 802.1Q 20.23);
+ *  - at a MEP, arriving on its passive side: equal or lower level is dropped (the MEP bounds
+ *    its domain, seed 003);
+ *  - at a MIP, equal level: CCMs are recorded in the MIP CCM database and pass; LBMs to the
+ *    MIP's MAC are answered; LTMs from the wire are answered and relayed (802.1Q 19.3, 20.42).
+ */
+import type { Clock } from '../common/clock.js';
+import type { FrameDirection, FramePort, FrameRx } from '../common/frame-port.js';
+import { CfmError } from '../common/errors.js';
+import type { BridgeView, MpContext } from './context.js';
+import type { FaultEvent, FaultListener } from './events.js';
+import { Mep } from './mep.js';
+import { Mip } from './mip.js';
+import { dispatchToMep } from './dispatch.js';
+import { ensureY } from './mep-y1731.js';
+import type { MepConfig, MepStatus, MipConfig } from './types.js';
+import { cfmOffset, outerVid } from './wire.js';
+
+export interface EngineOptions {
+  clock: Clock;
+  port: FramePort;
+  /** The bridge the MPs live in (FDB for linktrace). */
+  bridge?: BridgeView;
+  /**
+   * Subscribe to port.onReceive (default true). A simulator that walks the MP stack itself calls
+   * process() and sets this false.
+   */
+  subscribe?: boolean;
+}
+
+type StackEntry = { kind: 'mep'; mp: Mep } | { kind: 'mip'; mp: Mip };
+
+export class CfmEngine implements MpContext {
+  readonly clock: Clock;
+  readonly bridge: BridgeView | null;
+  readonly mipDb = new Map<string, string>();
+  private readonly port: FramePort;
+  private readonly mepsByKey = new Map<string, Mep>();
+  private readonly mipsByKey = new Map<string, Mip>();
+  private readonly stacks = new Map<string, StackEntry[]>();
+  private readonly listeners: FaultListener[] = [];
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(o: EngineOptions) {
+    this.clock = o.clock;
+    this.port = o.port;
+    this.bridge = o.bridge ?? null;
+    if (o.subscribe !== false) {
+      this.unsubscribe = o.port.onReceive((rx: FrameRx) => {
+        this.process(rx.port, rx.from, rx.frame, rx.rxNs);
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------ MpContext
+
+  send(port: string, frame: Uint8Array, towards: FrameDirection): void {
+    this.port.send(port, frame, towards);
+  }
+
+  emit(e: FaultEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  /** Listen to fault events of all MEPs. Returns an unsubscribe function. */
+  onEvent(l: FaultListener): () => void {
+    this.listeners.push(l);
+    return () => {
+      const i = this.listeners.indexOf(l);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  // ------------------------------------------------------------------ MPs
+
+  addMep(cfg: MepConfig): Mep {
+    checkMep(cfg);
+    if (this.mepsByKey.has(cfg.key)) throw new CfmError('CONFIG', `MEP ${cfg.key}: already exists`);
+    for (const e of this.stacks.get(cfg.port) ?? []) {
+      if (e.kind === 'mep' && e.mp.cfg.vlan === cfg.vlan && e.mp.cfg.level === cfg.level && e.mp.cfg.direction === cfg.direction) {
+        throw new CfmError('CONFIG', `MEP ${cfg.key}: port ${cfg.port} vlan ${cfg.vlan} already has a ${cfg.direction} MEP at level ${cfg.level} (${e.mp.key})`);
+      }
+    }
+    const mep = new Mep({ ...cfg, remoteMepIds: [...cfg.remoteMepIds] }, this);
+    this.mepsByKey.set(cfg.key, mep);
+    this.insert(cfg.port, { kind: 'mep', mp: mep });
+    if (cfg.aisClientLevel !== undefined) ensureY(mep);
+    mep.start();
+    return mep;
+  }
+
+  removeMep(key: string): void {
+    const m = this.mepsByKey.get(key);
+    if (!m) return;
+    m.stop();
+    this.mepsByKey.delete(key);
+    this.remove(m.cfg.port, m);
+  }
+
+  addMip(cfg: MipConfig): Mip {
+    if (this.mipsByKey.has(cfg.key)) throw new CfmError('CONFIG', `MIP ${cfg.key}: already exists`);
+    if (!Number.isInteger(cfg.level) || cfg.level < 0 || cfg.level > 7) throw new CfmError('CONFIG', `MIP ${cfg.key}: level ${cfg.level} is not 0..7`);
+    const mip = new Mip(cfg, this);
+    this.mipsByKey.set(cfg.key, mip);
+    this.insert(cfg.port, { kind: 'mip', mp: mip });
+    return mip;
+  }
+
+  removeMip(key: string): void {
+    const m = this.mipsByKey.get(key);
+    if (!m) return;
+    this.mipsByKey.delete(key);
+    this.remove(m.cfg.port, m);
+  }
+
+  mep(key: string): Mep {
+    const m = this.mepsByKey.get(key);
+    if (!m) throw new CfmError('CONFIG', `no MEP '${key}' (have: ${[...this.mepsByKey.keys()].join(', ') || 'none'})`);
+    return m;
+  }
+
+  findMep(key: string): Mep | undefined {
+    return this.mepsByKey.get(key);
+  }
+
+  mip(key: string): Mip {
+    const m = this.mipsByKey.get(key);
+    if (!m) throw new CfmError('CONFIG', `no MIP '${key}'`);
+    return m;
+  }
+
+  meps(): Mep[] {
+    return [...this.mepsByKey.values()];
+  }
+
+  mips(): Mip[] {
+    return [...this.mipsByKey.values()];
+  }
+
+  status(key: string): MepStatus {
+    return this.mep(key).status();
+  }
+
+  statusAll(): MepStatus[] {
+    return this.meps().map((m) => m.status());
+  }
+
+  close(): void {
+    for (const m of this.mepsByKey.values()) m.stop();
+    this.unsubscribe?.();
+  }
+
+  private rank(e: StackEntry): number {
+    // wire side first: down MEPs ascending level (0..7), MIPs (8..15), up MEPs descending (16..23)
+    if (e.kind === 'mip') return 8 + e.mp.cfg.level;
+    return e.mp.cfg.direction === 'down' ? e.mp.cfg.level : 16 + (7 - e.mp.cfg.level);
+  }
+
+  private insert(port: string, e: StackEntry): void {
+    const s = this.stacks.get(port) ?? [];
+    s.push(e);
+    s.sort((a, b) => this.rank(a) - this.rank(b));
+    this.stacks.set(port, s);
+  }
+
+  private remove(port: string, mp: Mep | Mip): void {
+    const s = this.stacks.get(port);
+    if (!s) return;
+    const i = s.findIndex((e) => e.mp === mp);
+    if (i >= 0) s.splice(i, 1);
+    if (s.length === 0) this.stacks.delete(port);
+  }
+
+  /** Whether a port has any MP (a switch can skip process() for other ports). */
+  hasMps(port: string): boolean {
+    return this.stacks.has(port);
+  }
+
+  // ------------------------------------------------------------------ demultiplexer
+
+  /**
+   * Walk the MP stack of `port` for one frame. `from` = 'wire' (received from the link, going to
+   * the relay) or 'relay' (leaving the bridge through this port). Returns true when the frame
+   * continues (to the relay, or out on the wire), false when an MP consumed or dropped it.
+   * Non-CFM frames always continue.
+   */
+  process(port: string, from: FrameDirection, frame: Uint8Array, rxNs: number = this.clock.nowNs()): boolean {
+    const stack = this.stacks.get(port);
+    if (!stack) return true;
+    const p = cfmOffset(frame);
+    if (p < 0) return true;
+    const level = frame[p] >> 5;
+    const opcode = frame[p + 1];
+    const vid = outerVid(frame);
+    const n = stack.length;
+    for (let k = 0; k < n; k++) {
+      const e = stack[from === 'wire' ? k : n - 1 - k];
+      if (e.mp.cfg.vlan !== vid) continue;
+      const mpLevel = e.mp.cfg.level;
+      if (level > mpLevel) continue;
+      if (e.kind === 'mip') {
+        if (level < mpLevel) continue;
+        if (!e.mp.receive(frame, p, opcode, port, from, rxNs)) return false;
+        continue;
+      }
+      const mep = e.mp;
+      if (mep.active !== from) return false; // passive side: equal or lower level stops here
+      if (level < mpLevel) {
+        if (opcode === 1) mep.receiveLowCcm(frame, p);
+        return false;
+      }
+      dispatchToMep(mep, frame, p, opcode, port, rxNs);
+      return false;
+    }
+    return true;
+  }
+}
+
+function checkMep(c: MepConfig): void {
+  const where = `MEP ${c.key}`;
+  if (!Number.isInteger(c.mepId) || c.mepId < 1 || c.mepId > 8191) throw new CfmError('CONFIG', `${where}: mepId ${c.mepId} is not 1..8191`);
+  if (!Number.isInteger(c.level) || c.level < 0 || c.level > 7) throw new CfmError('CONFIG', `${where}: level ${c.level} is not 0..7`);
+  if (!Number.isInteger(c.vlan) || c.vlan < 0 || c.vlan > 4094) throw new CfmError('CONFIG', `${where}: vlan ${c.vlan} is not 0..4094`);
+  if (!(c.maid instanceof Uint8Array) || c.maid.length !== 48) throw new CfmError('CONFIG', `${where}: maid must be 48 bytes`);
+  if (!Number.isInteger(c.interval) || c.interval < 1 || c.interval > 7) throw new CfmError('CONFIG', `${where}: interval ${c.interval} is not a code 1..7`);
+  if (!/^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/.test(c.mac)) throw new CfmError('CONFIG', `${where}: mac '${c.mac}' is not aa:bb:cc:dd:ee:ff`);
+  for (const r of c.remoteMepIds) {
+    if (!Number.isInteger(r) || r < 1 || r > 8191) throw new CfmError('CONFIG', `${where}: remote MEP id ${r} is not 1..8191`);
+  }
+  const lap = c.lowestAlarmPriority ?? 2;
+  if (!Number.isInteger(lap) || lap < 1 || lap > 6) throw new CfmError('CONFIG', `${where}: lowestAlarmPriority ${lap} is not 1..6`);
+}

@@ -1,0 +1,168 @@
+/**
+ * Loopback initiator of a MEP (802.1Q 20.29-20.31): sends LBMs (unicast, or class 1 multicast),
+ * matches LBRs by transaction id and counts in-order, out-of-order and bad-MSDU replies. The LBR
+ * responder itself is stateless (responders.ts). A session ends 5 s after its last LBM (the LBR
+ * timeout) or as soon as every unicast LBM has its reply.
+ */
+import { CfmError } from '../common/errors.js';
+import type { Tlv } from '../pdu/index.js';
+import { buildFrame } from './frames.js';
+import type { Mep } from './mep.js';
+import { getU32 } from './responders.js';
+import { levelMcast, macAt, normMac } from './wire.js';
+
+export interface LoopbackOptions {
+  /** Destination MAC; or `targetMepId` (resolved through the CCM database); or multicast. */
+  target?: string;
+  targetMepId?: number;
+  multicast?: boolean;
+  /** Number of LBMs, 1..1024 (default 1). */
+  count?: number;
+  /** Time between LBMs, ms (default 1000). */
+  intervalMs?: number;
+  /** Data TLV content. */
+  data?: Uint8Array;
+  /** Test TLV (Y.1731 9.3): pattern type 0 null, 1 null+CRC, 2 PRBS, 3 PRBS+CRC; length in octets. */
+  test?: { patternType: number; length: number };
+  /** LBR timeout after the last LBM, ms (default 5000, 802.1Q 20.31). */
+  timeoutMs?: number;
+}
+
+export interface LoopbackResult {
+  target: string;
+  sent: number;
+  received: number;
+  outOfOrder: number;
+  badMsdu: number;
+  /** Round-trip times of the replies, ns, in arrival order. */
+  rttNs: number[];
+  done: boolean;
+}
+
+export class LoopbackSession {
+  readonly result: LoopbackResult;
+  readonly firstId: number;
+  private readonly waiters: Array<(r: LoopbackResult) => void> = [];
+  constructor(target: string, firstId: number, readonly count: number, readonly multicast: boolean) {
+    this.result = { target, sent: 0, received: 0, outOfOrder: 0, badMsdu: 0, rttNs: [], done: false };
+    this.firstId = firstId;
+  }
+  /** Seed 001 operator line. */
+  summary(): string {
+    const r = this.result;
+    return `Sent ${r.sent} packets, received ${r.received} packets [${r.outOfOrder} out-of-order, ${r.badMsdu} Bad Msdu]`;
+  }
+  onDone(fn: (r: LoopbackResult) => void): void {
+    if (this.result.done) fn(this.result);
+    else this.waiters.push(fn);
+  }
+  finish(): void {
+    if (this.result.done) return;
+    this.result.done = true;
+    for (const w of this.waiters) w(this.result);
+  }
+}
+
+interface Outstanding {
+  body: Uint8Array;   // PDU bytes after the transaction id (compared for bad MSDU)
+  sentNs: number;
+  session: LoopbackSession;
+}
+
+export class Loopback {
+  private nextTransId = 1;
+  /**
+   * Highest transaction id answered so far (802.1Q 20.31.1 expectedLBRtransID, generalised so a
+   * lost reply does not make every later one out-of-order: a reply is out of order when a later
+   * LBM was already answered).
+   */
+  private highest = -1;
+  private readonly outstanding = new Map<number, Outstanding>();
+
+  constructor(private readonly mep: Mep) {}
+
+  start(o: LoopbackOptions): LoopbackSession {
+    const m = this.mep;
+    const count = o.count ?? 1;
+    if (!Number.isInteger(count) || count < 1 || count > 1024) throw new CfmError('USAGE', `loopback count ${count} is not 1..1024`);
+    let target: string;
+    if (o.multicast) target = levelMcast(m.level, 1);
+    else if (o.target) target = normMac(o.target);
+    else if (o.targetMepId !== undefined) {
+      const r = m.findRemote(o.targetMepId);
+      if (!r || !r.mac) throw new CfmError('USAGE', `MEP ${m.key}: remote MEP ${o.targetMepId} has no MAC in the CCM database`);
+      target = macAt(r.mac, 0);
+    } else throw new CfmError('USAGE', 'loopback needs a target MAC, a target MEP id or multicast');
+    const session = new LoopbackSession(target, this.nextTransId, count, o.multicast === true);
+    const tlvs: Tlv[] = [];
+    if (o.data) tlvs.push({ type: 3, data: o.data });
+    if (o.test) tlvs.push({ type: 32, patternType: o.test.patternType, length: o.test.length });
+    const gapNs = (o.intervalMs ?? 1000) * 1e6;
+    const timeoutNs = (o.timeoutMs ?? 5000) * 1e6;
+    let i = 0;
+    const sendOne = (): void => {
+      const id = this.nextTransId;
+      this.nextTransId = (this.nextTransId + 1) >>> 0;
+      const frame = buildFrame(m.cfg, target, { opcode: 3, level: m.level, version: 0, flags: 0, transactionId: id, tlvs });
+      const p = frame.length - pduTailLen(frame);
+      this.outstanding.set(id, { body: frame.slice(p), sentNs: m.ctx.clock.nowNs(), session });
+      m.counters.lbmOut++;
+      m.sendFrame(frame);
+      session.result.sent++;
+      i++;
+      if (i < count) m.ctx.clock.setTimer(gapNs, sendOne);
+      else m.ctx.clock.setTimer(timeoutNs, () => this.expire(session));
+    };
+    sendOne();
+    return session;
+  }
+
+  private expire(s: LoopbackSession): void {
+    for (const [id, o] of this.outstanding) if (o.session === s) this.outstanding.delete(id);
+    s.finish();
+  }
+
+  /** An LBR addressed to this MEP (802.1Q 20.31.1 ProcessLBR). */
+  receiveLbr(b: Uint8Array, p: number): void {
+    const m = this.mep;
+    if (b.length < p + 8) return;
+    const id = getU32(b, p + 4);
+    const o = this.outstanding.get(id);
+    if (!o) return; // not ours or timed out: discarded
+    const s = o.session;
+    const tail = b.subarray(p + 8);
+    if (!bytesEqual(tail, o.body)) {
+      m.counters.lbrBadMsdu++;
+      s.result.badMsdu++;
+    }
+    if (this.highest < 0 || ((id - this.highest) >>> 0) < 0x80000000) {
+      this.highest = id;
+      m.counters.lbrIn++;
+    } else {
+      m.counters.lbrInOutOfOrder++;
+      s.result.outOfOrder++;
+    }
+    s.result.received++;
+    s.result.rttNs.push(m.ctx.clock.nowNs() - o.sentNs);
+    if (!s.multicast) this.outstanding.delete(id);
+    if (!s.multicast && s.result.sent === s.count && s.result.received >= s.count) s.finish();
+  }
+}
+
+/** Length of the PDU from byte 8 (after the transaction id) to the end. */
+function pduTailLen(frame: Uint8Array): number {
+  let o = 12;
+  while (((frame[o] << 8) | frame[o + 1]) !== 0x8902) o += 4;
+  return frame.length - (o + 2 + 8);
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function ensureLb(m: Mep): Loopback {
+  if (!m.lb) m.lb = new Loopback(m);
+  return m.lb;
+}

@@ -1,0 +1,389 @@
+/**
+ * One MEP: Continuity Check Initiator (802.1Q 20.10), CCM receiver (20.16-20.17), Remote MEP
+ * state machines (20.19-20.20), Remote MEP error (20.21-20.22), cross-connect (20.23-20.24),
+ * the MEP's defects and its Fault Notification Generator (20.35). Loopback, linktrace and the
+ * Y.1731 functions live in mep-lb.ts, mep-lt.ts and mep-y1731.ts, created on first use.
+ *
+ * Cost: one transmit timer per MEP; one rMEPwhile timer per MEP armed at the earliest remote
+ * deadline (a valid CCM only stores its time, it never re-arms a timer), so a steady CCM flow
+ * costs one timer event per interval for transmit and about one per three intervals for checks.
+ */
+import type { TimerHandle } from '../common/clock.js';
+import type { FrameDirection } from '../common/frame-port.js';
+import { intervalNs, remoteMepTimeoutNs, type IntervalCode } from '../common/interval.js';
+import { buildCcmTemplate, maidEquals, newCcmView, parseCcm, stampCcm, type CcmTemplate, type CcmView } from './ccm.js';
+import type { MpContext } from './context.js';
+import type { FaultEvent } from './events.js';
+import { FaultNotificationGenerator } from './fng.js';
+import { hex, levelMcast, macAt, macToBytes } from './wire.js';
+import type { Loopback } from './mep-lb.js';
+import type { Linktrace } from './mep-lt.js';
+import type { Y1731 } from './mep-y1731.js';
+import type { MepConfig, MepCounters, MepStatus, RemoteMepStatus, RmepState } from './types.js';
+import { DEFECTS, DEFECT_BIT } from './types.js';
+
+/** Per remote MEP state (802.1Q 20.19: rMEPlastRDI, rMEPlastPortState, ...). */
+export class Remote {
+  state: RmepState = 'idle';
+  rdi = false;
+  portStatus = 0;
+  interfaceStatus = 0;
+  mac: Uint8Array | null = null;
+  rxPort: string | null = null;
+  lastSeenNs = -1;
+  /** Start of rMEPwhile: last valid CCM, or entering RMEP_START. */
+  sinceNs = 0;
+  lastSeq = -1;
+  seqErrors = 0;
+  failedOkTimeNs = -1;
+  chassisId: string | null = null;
+  constructor(readonly mepId: number) {}
+}
+
+const scratch: CcmView = newCcmView();
+const MAX_LAST_FAILURE = 128;
+
+export class Mep {
+  readonly cfg: MepConfig;
+  readonly ctx: MpContext;
+  readonly fng: FaultNotificationGenerator;
+  readonly macBytes: Uint8Array;
+  readonly active: FrameDirection;
+  remotes: Remote[];
+  counters: MepCounters = {
+    ccmsSent: 0, ccmsReceived: 0, seqErrors: 0, lbrIn: 0, lbrInOutOfOrder: 0, lbrBadMsdu: 0,
+    unexpectedLtrIn: 0, lbrOut: 0, lbmOut: 0, ltmOut: 0, ltrOut: 0, aisOut: 0, aisIn: 0, lckOut: 0, lckIn: 0,
+  };
+  /** Y.1731 LM counters: frames this MEP sent / received at its level (ETH-LM, Y.1731 8.1). */
+  txFrames = 0;
+  rxFrames = 0;
+  seq: number;
+  ccmTx: boolean;
+  ccmRx: boolean;
+  errorLast: Uint8Array | null = null;
+  xconLast: Uint8Array | null = null;
+  lb: Loopback | null = null;
+  lt: Linktrace | null = null;
+  y: Y1731 | null = null;
+  private template: CcmTemplate;
+  private txTimer: TimerHandle | null = null;
+  private txAtNs = 0;
+  private rmepTimer: TimerHandle | null = null;
+  private rmepTimerAt = Infinity;
+  private errorTimer: TimerHandle | null = null;
+  private xconTimer: TimerHandle | null = null;
+  private readonly timeoutNs: number;
+  private readonly periodNs: number;
+  private readonly onTx = (): void => this.transmit();
+  private readonly onRmep = (): void => this.checkRemotes();
+
+  constructor(cfg: MepConfig, ctx: MpContext) {
+    this.cfg = cfg;
+    this.ctx = ctx;
+    this.macBytes = macToBytes(cfg.mac);
+    this.active = cfg.direction === 'down' ? 'wire' : 'relay';
+    this.seq = (cfg.initialSeq ?? 0) >>> 0;
+    this.ccmTx = cfg.ccmTx ?? true;
+    this.ccmRx = cfg.ccmRx ?? true;
+    this.periodNs = intervalNs(cfg.interval);
+    this.timeoutNs = remoteMepTimeoutNs(cfg.interval);
+    this.remotes = cfg.remoteMepIds.map((id) => new Remote(id));
+    this.fng = new FaultNotificationGenerator({
+      clock: ctx.clock, mep: cfg.key, lowestAlarmPriority: cfg.lowestAlarmPriority,
+      fngAlarmTimeMs: cfg.fngAlarmTimeMs, fngResetTimeMs: cfg.fngResetTimeMs, onEvent: (e) => ctx.emit(e),
+    });
+    this.template = this.buildTemplate();
+  }
+
+  get key(): string {
+    return this.cfg.key;
+  }
+
+  get level(): number {
+    return this.cfg.level;
+  }
+
+  /** Start CCI and the remote MEP machines (MEPactive, 802.1Q 20.9.1). */
+  start(): void {
+    if (this.ccmRx) this.startRemotes();
+    if (this.ccmTx) this.startTx();
+  }
+
+  stop(): void {
+    this.txTimer?.cancel();
+    this.txTimer = null;
+    this.rmepTimer?.cancel();
+    this.rmepTimer = null;
+    this.rmepTimerAt = Infinity;
+    this.errorTimer?.cancel();
+    this.xconTimer?.cancel();
+    this.fng.stop();
+    this.y?.stop();
+  }
+
+  // ------------------------------------------------------------------ CCI (802.1Q 20.10)
+
+  private buildTemplate(): CcmTemplate {
+    const c = this.cfg;
+    const sid = c.senderId === 'chassis' || c.senderId === 'chassis-manage';
+    return buildCcmTemplate({
+      dst: levelMcast(c.level, 1), src: c.mac, vlan: c.vlan, priority: c.priority ?? 7, level: c.level,
+      interval: c.interval, mepId: c.mepId, maid: c.maid, portStatus: c.portStatusTlv ?? 0,
+      interfaceStatus: c.interfaceStatusTlv ?? 0,
+      chassisId: sid ? new TextEncoder().encode(c.chassisId ?? c.mac) : null,
+    });
+  }
+
+  /** Change the status TLVs sent (e.g. port blocked); takes effect with the next CCM. */
+  setStatusTlvs(portStatus: number, interfaceStatus: number): void {
+    this.cfg.portStatusTlv = portStatus;
+    this.cfg.interfaceStatusTlv = interfaceStatus;
+    this.template = this.buildTemplate();
+  }
+
+  private startTx(): void {
+    if (this.txTimer) return;
+    this.txAtNs = this.ctx.clock.nowNs();
+    this.transmit();
+  }
+
+  /** Enable/disable CCM transmission (hand over to/from hardware without a sequence gap). */
+  setCcmTx(on: boolean, seq?: number): void {
+    if (seq !== undefined) this.seq = seq >>> 0;
+    this.ccmTx = on;
+    if (on) this.startTx();
+    else {
+      this.txTimer?.cancel();
+      this.txTimer = null;
+    }
+  }
+
+  setCcmRx(on: boolean): void {
+    if (on === this.ccmRx) return;
+    this.ccmRx = on;
+    if (on) this.startRemotes();
+    else {
+      this.rmepTimer?.cancel();
+      this.rmepTimer = null;
+      this.rmepTimerAt = Infinity;
+      for (const r of this.remotes) r.state = 'idle';
+      this.refreshDefects();
+    }
+  }
+
+  /** presentRDI (802.1Q 20.9.6): any defect other than defRDICCM itself, or the operator's RDI. */
+  get presentRdi(): boolean {
+    return (this.fng.defects & ~DEFECT_BIT.defRDICCM) !== 0 || this.cfg.forceRdi === true;
+  }
+
+  private transmit(): void {
+    this.ctx.send(this.cfg.port, stampCcm(this.template, this.seq, this.presentRdi), this.active);
+    this.seq = (this.seq + 1) >>> 0;
+    this.counters.ccmsSent++;
+    this.txFrames++;
+    this.txAtNs += this.periodNs;
+    this.txTimer = this.ctx.clock.setTimerAt(this.txAtNs, this.onTx);
+  }
+
+  /** Send a non-CCM frame from this MEP (towards its active side unless told otherwise). */
+  sendFrame(frame: Uint8Array, towards: FrameDirection = this.active): void {
+    this.txFrames++;
+    this.ctx.send(this.cfg.port, frame, towards);
+  }
+
+  // ------------------------------------------------------------------ Remote MEPs (20.19-20.20)
+
+  private startRemotes(): void {
+    const now = this.ctx.clock.nowNs();
+    for (const r of this.remotes) {
+      r.state = 'start';
+      r.sinceNs = now;
+    }
+    if (this.remotes.length > 0) this.armRmep(now + this.timeoutNs);
+  }
+
+  private armRmep(atNs: number): void {
+    if (atNs >= this.rmepTimerAt) return;
+    this.rmepTimer?.cancel();
+    this.rmepTimerAt = atNs;
+    this.rmepTimer = this.ctx.clock.setTimerAt(atNs, this.onRmep);
+  }
+
+  /** rMEPwhile expiry: RMEP_START/RMEP_OK -> RMEP_FAILED after 3.5 intervals without a valid CCM. */
+  private checkRemotes(): void {
+    this.rmepTimer = null;
+    this.rmepTimerAt = Infinity;
+    const now = this.ctx.clock.nowNs();
+    let next = Infinity;
+    let changed = false;
+    for (const r of this.remotes) {
+      if (r.state !== 'start' && r.state !== 'ok') continue;
+      const due = r.sinceNs + this.timeoutNs;
+      if (due <= now) {
+        r.state = 'failed';
+        r.failedOkTimeNs = now;
+        // 802.1Q 20.20: entering RMEP_FAILED does not clear rMEPlastRDI; a lost MEP no longer
+        // counts for RDI or MAC status though (only live remotes report).
+        r.rdi = false;
+        changed = true;
+        this.remoteEvent(r);
+      } else if (due < next) next = due;
+    }
+    if (next < Infinity) this.armRmep(next);
+    if (changed) this.refreshDefects();
+  }
+
+  private remoteEvent(r: Remote): void {
+    this.ctx.emit({
+      atNs: this.ctx.clock.nowNs(), mep: this.cfg.key, type: 'remote-mep', remoteMepId: r.mepId,
+      state: r.state, highestDefect: this.fng.highestDefect, source: 'software',
+    });
+  }
+
+  findRemote(mepId: number): Remote | undefined {
+    const rs = this.remotes;
+    for (let i = 0; i < rs.length; i++) if (rs[i].mepId === mepId) return rs[i];
+    return undefined;
+  }
+
+  /** Recompute the three defects derived from the remote table (802.1Q 20.33). */
+  refreshDefects(): void {
+    let rdi = false;
+    let failed = false;
+    let ifaceBad = false;
+    let allPortBad = this.remotes.length > 0;
+    for (const r of this.remotes) {
+      if (r.state === 'failed') failed = true;
+      if (r.state === 'ok') {
+        if (r.rdi) rdi = true;
+        if (r.interfaceStatus !== 0 && r.interfaceStatus !== 1) ifaceBad = true;
+      }
+      if (!(r.state === 'ok' && r.portStatus !== 0 && r.portStatus !== 2)) allPortBad = false;
+    }
+    // someMACstatusDefect: some remote reports an Interface Status other than isUp, or all
+    // remotes report a Port Status other than psUp (802.1Q 20.33.6).
+    this.fng.setDefect('defRDICCM', rdi);
+    this.fng.setDefect('defMACstatus', ifaceBad || allPortBad);
+    this.fng.setDefect('defRemoteCCM', failed);
+    this.y?.signalFailChanged();
+  }
+
+  // ------------------------------------------------------------------ CCM receive (20.16-20.24)
+
+  /** A CCM at this MEP's level on its active side. `p` = PDU offset. */
+  receiveCcm(b: Uint8Array, p: number, rxPort: string, rxNs: number): void {
+    if (!this.ccmRx) return;
+    const v = scratch;
+    if (parseCcm(b, p, v) !== null) return;
+    this.counters.ccmsReceived++;
+    if (!maidEquals(b, v.maidAt, this.cfg.maid)) {
+      this.xcon(b, p, v.interval);
+      return;
+    }
+    const r = v.mepId === this.cfg.mepId ? undefined : this.findRemote(v.mepId);
+    if (!r || v.interval !== this.cfg.interval) {
+      // Unknown MEPID, our own MEPID, or a CCM interval other than ours: errorCCMdefect (20.21).
+      this.error(b, p, v.interval);
+      return;
+    }
+    this.rxFrames++;
+    // Sequence check per remote (20.16.12); Y.1731 peers send 0 always.
+    if (r.lastSeq >= 0 && v.seq !== ((r.lastSeq + 1) >>> 0) && !(v.seq === 0 && r.lastSeq === 0)) {
+      r.seqErrors++;
+      this.counters.seqErrors++;
+    }
+    r.lastSeq = v.seq;
+    r.lastSeenNs = rxNs;
+    r.sinceNs = this.ctx.clock.nowNs();
+    r.rxPort = rxPort;
+    if (r.mac === null || !sameMac(b, 6, r.mac)) r.mac = b.slice(6, 12);
+    if (v.chassisAt >= 0) r.chassisId = new TextDecoder().decode(b.subarray(v.chassisAt, v.chassisEnd));
+    let changed = false;
+    if (r.state !== 'ok') {
+      const wasFailed = r.state === 'failed';
+      r.state = 'ok';
+      if (wasFailed) r.failedOkTimeNs = rxNs;
+      this.remoteEvent(r);
+      changed = true;
+      this.armRmep(r.sinceNs + this.timeoutNs);
+    }
+    if (r.rdi !== v.rdi || r.portStatus !== v.portStatus || r.interfaceStatus !== v.interfaceStatus) {
+      r.rdi = v.rdi;
+      r.portStatus = v.portStatus;
+      r.interfaceStatus = v.interfaceStatus;
+      changed = true;
+    }
+    if (changed) this.refreshDefects();
+  }
+
+  /** A CCM below this MEP's level on its active side: cross-connect (802.1Q 20.23). */
+  receiveLowCcm(b: Uint8Array, p: number): void {
+    if (!this.ccmRx) return;
+    if (b.length < p + 4) return;
+    this.xcon(b, p, b[p + 2] & 7);
+  }
+
+  private lastFailure(b: Uint8Array, p: number): Uint8Array {
+    return b.slice(p, Math.min(b.length, p + MAX_LAST_FAILURE));
+  }
+
+  private clearTimeNs(interval: number): number {
+    const code = (interval >= 1 && interval <= 7 ? interval : this.cfg.interval) as IntervalCode;
+    return remoteMepTimeoutNs(code);
+  }
+
+  private xcon(b: Uint8Array, p: number, interval: number): void {
+    this.xconLast = this.lastFailure(b, p);
+    this.xconTimer?.cancel();
+    this.xconTimer = this.ctx.clock.setTimer(this.clearTimeNs(interval), () => {
+      this.xconTimer = null;
+      this.fng.setDefect('defXconCCM', false);
+      this.y?.signalFailChanged();
+    });
+    this.fng.setDefect('defXconCCM', true);
+    this.y?.signalFailChanged();
+  }
+
+  private error(b: Uint8Array, p: number, interval: number): void {
+    this.errorLast = this.lastFailure(b, p);
+    this.errorTimer?.cancel();
+    this.errorTimer = this.ctx.clock.setTimer(this.clearTimeNs(interval), () => {
+      this.errorTimer = null;
+      this.fng.setDefect('defErrorCCM', false);
+      this.y?.signalFailChanged();
+    });
+    this.fng.setDefect('defErrorCCM', true);
+    this.y?.signalFailChanged();
+  }
+
+  /** Forward a defect event (used by sub-functions). */
+  emit(e: FaultEvent): void {
+    this.ctx.emit(e);
+  }
+
+  // ------------------------------------------------------------------ status
+
+  status(): MepStatus {
+    const c = this.cfg;
+    const bits = this.fng.defects;
+    const remotes: RemoteMepStatus[] = this.remotes.map((r) => ({
+      mepId: r.mepId, state: r.state, rdi: r.rdi, portStatus: r.portStatus, interfaceStatus: r.interfaceStatus,
+      mac: r.mac ? macAt(r.mac, 0) : null, rxPort: r.rxPort, lastSeenNs: r.lastSeenNs >= 0 ? r.lastSeenNs : null,
+      lastSeq: r.lastSeq >= 0 ? r.lastSeq : null, seqErrors: r.seqErrors,
+      failedOkTimeNs: r.failedOkTimeNs >= 0 ? r.failedOkTimeNs : null, chassisId: r.chassisId,
+    }));
+    return {
+      key: c.key, mepId: c.mepId, level: c.level, vlan: c.vlan, port: c.port, direction: c.direction, mac: c.mac,
+      defects: bits, defectNames: DEFECTS.filter((d) => bits & DEFECT_BIT[d]), highestDefect: this.fng.highestDefect,
+      fngState: this.fng.state, nextSeq: this.seq, presentRdi: this.presentRdi, ccmTx: this.ccmTx, ccmRx: this.ccmRx,
+      ais: this.y?.aisActive ?? false, lck: this.y?.lckActive ?? false, csf: this.y?.csfType ?? null,
+      remotes, counters: { ...this.counters },
+      errorCcmLastFailure: this.errorLast ? hex(this.errorLast) : null,
+      xconCcmLastFailure: this.xconLast ? hex(this.xconLast) : null,
+    };
+  }
+}
+
+function sameMac(b: Uint8Array, at: number, m: Uint8Array): boolean {
+  return b[at] === m[0] && b[at + 1] === m[1] && b[at + 2] === m[2] && b[at + 3] === m[3] && b[at + 4] === m[4] && b[at + 5] === m[5];
+}

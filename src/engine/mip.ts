@@ -1,0 +1,98 @@
+/**
+ * MIP half function (MHF, 802.1Q 19.3, 20.42): transparent to CCMs at its level but records
+ * their source in the bridge's MIP CCM database; answers LBMs addressed to its MAC; answers
+ * LTMs and relays them towards the target (FDB first, then the MIP CCM database unless the LTM
+ * says UseFDBonly). It never initiates anything.
+ */
+import type { FrameDirection } from '../common/frame-port.js';
+import type { MpContext } from './context.js';
+import { lbrFromLbm } from './responders.js';
+import { buildLtr, buildRelayedLtm, decodeLtm, egressId, ltrDelayNs, RLY_FDB, RLY_HIT, RLY_MPDB, sendLater } from './ltr.js';
+import type { MipConfig } from './types.js';
+import { daEquals, macAt, macToBytes, normMac, outerVid } from './wire.js';
+
+export interface MipCounters {
+  ccmsSeen: number;
+  lbrOut: number;
+  ltrOut: number;
+  ltmRelayed: number;
+}
+
+export class Mip {
+  readonly cfg: MipConfig;
+  readonly macBytes: Uint8Array;
+  readonly mac: string;
+  readonly counters: MipCounters = { ccmsSeen: 0, lbrOut: 0, ltrOut: 0, ltmRelayed: 0 };
+
+  constructor(cfg: MipConfig, private readonly ctx: MpContext) {
+    this.cfg = cfg;
+    this.mac = normMac(cfg.mac);
+    this.macBytes = macToBytes(cfg.mac);
+  }
+
+  get key(): string {
+    return this.cfg.key;
+  }
+
+  /** A frame at the MIP's level. Returns true when it passes on. */
+  receive(b: Uint8Array, p: number, opcode: number, port: string, from: FrameDirection, _rxNs: number): boolean {
+    switch (opcode) {
+      case 1: // MHF CCR: record, pass (20.42.2 MIP CCM database)
+        this.counters.ccmsSeen++;
+        this.ctx.mipDb.set(`${outerVid(b)}/${macAt(b, 6)}`, port);
+        return true;
+      case 3: // LBM to us -> LBR back the way it came (20.28)
+        if (!daEquals(b, this.macBytes)) return true;
+        this.counters.lbrOut++;
+        this.ctx.send(port, lbrFromLbm(b, p, this.macBytes), from);
+        return false;
+      case 5:
+        if (from !== 'wire') return true;
+        this.ltm(b, port);
+        return false;
+      default:
+        return true;
+    }
+  }
+
+  /** LTM received from the wire on `inPort` (802.1Q 20.42.1 ProcessLTM). */
+  private ltm(b: Uint8Array, inPort: string): void {
+    const d = decodeLtm(b);
+    if (!d) return;
+    const ltm = d.ltm;
+    const bridge = this.ctx.bridge;
+    const target = normMac(ltm.targetMac);
+    const myId = egressId(bridge ? bridge.bridgeMac() : this.mac);
+    const delay = ltrDelayNs(this.mac, ltm.transactionId);
+    if (target === this.mac) {
+      this.counters.ltrOut++;
+      const ltr = buildLtr(d, { responderMac: this.mac, relayAction: RLY_HIT, fwdYes: false, terminal: false, nextEgressId: myId, ingress: { action: 1, mac: this.mac } });
+      sendLater(this.ctx, delay, inPort, ltr, 'wire');
+      return;
+    }
+    if (!bridge) return;
+    let egress = bridge.fdbLookup(d.vid, target);
+    let action = RLY_FDB;
+    if (egress === null && !(ltm.flags & 0x80)) {
+      egress = this.ctx.mipDb.get(`${d.vid}/${target}`) ?? null;
+      action = RLY_MPDB;
+    }
+    // No egress port, or the target lies back where the LTM came from: no reply (20.42.1).
+    if (egress === null || egress === inPort) return;
+    const forwarding = bridge.portForwarding ? bridge.portForwarding(egress) : true;
+    const fwd = forwarding && ltm.ttl > 1;
+    this.counters.ltrOut++;
+    const ltr = buildLtr(d, {
+      responderMac: this.mac, relayAction: action, fwdYes: fwd, terminal: false, nextEgressId: myId,
+      ingress: { action: 1, mac: this.mac },
+      egress: { action: forwarding ? 1 : 3, mac: bridge.portMac(egress) },
+    });
+    sendLater(this.ctx, delay, inPort, ltr, 'wire');
+    if (fwd) {
+      this.counters.ltmRelayed++;
+      this.ctx.send(egress, buildRelayedLtm(d, bridge.portMac(egress), myId), 'wire');
+    }
+  }
+}
+
+export { RLY_HIT };
