@@ -103,13 +103,15 @@ void mock_ccm_rx(asic_t *a, voe_t *v, const frame_view_t *fv) {
   }
   uint32_t port_tlv, if_tlv;
   parse_tlvs(fv, &port_tlv, &if_tlv);
+  /* An event per change of a received status TLV, except the first "up" (nothing to report). */
   if (port_tlv != p->port_tlv) {
+    if (p->port_tlv != 0 || port_tlv_bad(port_tlv))
+      mock_event(a, id, CFM_EVENT_PORT_STATUS, mep, port_tlv_bad(port_tlv), port_tlv);
     p->port_tlv = port_tlv;
-    mock_event(a, id, CFM_EVENT_PORT_STATUS, mep, port_tlv_bad(port_tlv), port_tlv);
   }
   if (if_tlv != p->if_tlv) {
+    if (p->if_tlv != 0 || if_tlv_bad(if_tlv)) mock_event(a, id, CFM_EVENT_IF_STATUS, mep, if_tlv_bad(if_tlv), if_tlv);
     p->if_tlv = if_tlv;
-    mock_event(a, id, CFM_EVENT_IF_STATUS, mep, if_tlv_bad(if_tlv), if_tlv);
   }
 }
 

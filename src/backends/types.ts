@@ -121,6 +121,8 @@ export interface HwEvent {
   /** true = condition raised, false = cleared. */
   active: boolean;
   atNs: number;
+  /** For 'port-status' / 'interface-status': the received TLV value (0 = TLV absent). */
+  value?: number;
 }
 
 /** A CPU-protection policer: packets/s limit on CFM frames punted to the CPU (issue 7). */

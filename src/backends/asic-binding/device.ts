@@ -1,0 +1,272 @@
+/**
+ * AsicDevice: one open handle on a library implementing the vendor C ABI, with every call
+ * wrapped: typed arguments in, plain objects out, and a non-OK status turned into an AsicError
+ * (CfmError 'BACKEND' + status name + the call and its context). Used by the mock and vendor
+ * backends and by the conformance suite (which checks the C-level behaviour through it).
+ */
+import {
+  MAX_FRAME, MAX_PEERS, loadAsicLib,
+  type AsicLib, type RawCaps, type RawCcConf, type RawCounters, type RawEvent, type RawFrameInfo,
+  type RawHandle, type RawPolicerConf, type RawPolicerCounters, type RawVoeConf, type RawVoeStatus,
+} from './abi.js';
+import { ASIC_STATUS, AsicError } from './status.js';
+import { CfmError } from '../../common/errors.js';
+
+
+export const CAP_UP_MEP = 0x01;
+export const CAP_VLAN_MEP = 0x02;
+export const CAP_LB_OFFLOAD = 0x04;
+export const CAP_LT_OFFLOAD = 0x08;
+export const CAP_FRAME_IO = 0x10;
+export const TX_MODE = ['none', 'hardware', 'injected'] as const;
+export const PORT_PUNT_ALL = 0x01;
+export const POLICER_ANY_PORT = 0xffffffff;
+export const STICKY = { UNEXP_MEP_ID: 0x01, UNEXP_MEG_ID: 0x02, UNEXP_LEVEL: 0x04, UNEXP_PERIOD: 0x08, UNEXP_PRIO: 0x10 } as const;
+export const EVENT_KIND = {
+  1: 'loc', 2: 'rdi', 3: 'unexpected-mep-id', 4: 'unexpected-meg-id', 5: 'unexpected-level',
+  6: 'unexpected-period', 7: 'unexpected-priority', 8: 'port-status', 9: 'interface-status',
+} as const;
+export const PUNT_REASON = { 1: 'voe', 2: 'ccm', 3: 'port' } as const;
+
+export interface PuntedFrame {
+  info: RawFrameInfo;
+  frame: Uint8Array;
+}
+
+export interface WireFrame {
+  port: number;
+  frame: Uint8Array;
+}
+
+export class AsicDevice {
+  readonly lib: AsicLib;
+  private handle: RawHandle | null;
+  private readonly rxBuf = new Uint8Array(MAX_FRAME);
+
+  private constructor(lib: AsicLib, handle: RawHandle) {
+    this.lib = lib;
+    this.handle = handle;
+  }
+
+  /** Open a device: `args` is the library's open string ("ports=8;port_voes=8;..."). */
+  static open(libPath: string, args: string): AsicDevice {
+    const lib = loadAsicLib(libPath);
+    const out: [RawHandle | null] = [null];
+    const s = lib.open(args, out) as number;
+    if (s !== ASIC_STATUS.OK) throw new AsicError('cfm_asic_open', s, lib.strerror(s), `args '${args}'`);
+    if (out[0] === null) throw new CfmError('BACKEND', `cfm_asic_open: ${libPath} returned OK without a handle`);
+    return new AsicDevice(lib, out[0]);
+  }
+
+  get isOpen(): boolean {
+    return this.handle !== null;
+  }
+
+  get hasMockExtensions(): boolean {
+    return this.lib.mock !== null;
+  }
+
+  private h(): RawHandle {
+    if (this.handle === null) throw new CfmError('BACKEND', 'ASIC device is closed');
+    return this.handle;
+  }
+
+  /** Throw an AsicError unless status is OK. */
+  check(call: string, status: number, detail?: string): void {
+    if (status !== ASIC_STATUS.OK) throw new AsicError(call, status, this.lib.strerror(status), detail);
+  }
+
+  /** Raw status of a call, for the conformance suite (no throw). */
+  raw(fn: keyof Omit<AsicLib, 'path' | 'abiVersion' | 'strerror' | 'statusName' | 'mock' | 'open'>, ...args: unknown[]): number {
+    return (this.lib[fn] as (...a: unknown[]) => number)(this.h(), ...args);
+  }
+
+  close(): void {
+    if (this.handle === null) return;
+    const h = this.handle;
+    this.handle = null;
+    this.check('cfm_asic_close', this.lib.close(h) as number);
+  }
+
+  caps(): RawCaps {
+    const c = {} as RawCaps;
+    this.check('cfm_asic_caps_get', this.lib.capsGet(this.h(), c) as number);
+    return c;
+  }
+
+  counters(): RawCounters {
+    const c = {} as RawCounters;
+    this.check('cfm_asic_counters_get', this.lib.countersGet(this.h(), c) as number);
+    return c;
+  }
+
+  setPortFlags(port: number, flags: number): void {
+    this.check('cfm_port_flags_set', this.lib.portFlagsSet(this.h(), port, flags) as number, `port ${port}`);
+  }
+
+  portFlags(port: number): number {
+    const out = [0];
+    this.check('cfm_port_flags_get', this.lib.portFlagsGet(this.h(), port, out) as number, `port ${port}`);
+    return out[0];
+  }
+
+  voeAlloc(conf: RawVoeConf): number {
+    const id = [0];
+    this.check('cfm_voe_alloc', this.lib.voeAlloc(this.h(), conf, id) as number, `key '${conf.key}'`);
+    return id[0];
+  }
+
+  voeConfSet(voe: number, conf: RawVoeConf): void {
+    this.check('cfm_voe_conf_set', this.lib.voeConfSet(this.h(), voe, conf) as number, `voe ${voe}`);
+  }
+
+  voeConfGet(voe: number): RawVoeConf {
+    const c = {} as RawVoeConf;
+    this.check('cfm_voe_conf_get', this.lib.voeConfGet(this.h(), voe, c) as number, `voe ${voe}`);
+    return c;
+  }
+
+  voeFree(voe: number): void {
+    this.check('cfm_voe_free', this.lib.voeFree(this.h(), voe) as number, `voe ${voe}`);
+  }
+
+  voeList(): number[] {
+    const count = [0];
+    this.check('cfm_voe_list', this.lib.voeList(this.h(), null, 0, count) as number);
+    if (count[0] === 0) return [];
+    const ids = new Uint32Array(count[0]);
+    this.check('cfm_voe_list', this.lib.voeList(this.h(), ids, ids.length, count) as number);
+    return Array.from(ids.subarray(0, Math.min(ids.length, count[0])));
+  }
+
+  ccSet(voe: number, cc: RawCcConf): void {
+    this.check('cfm_voe_cc_set', this.lib.ccSet(this.h(), voe, padPeers(cc)) as number, `voe ${voe}`);
+  }
+
+  ccGet(voe: number): RawCcConf {
+    const c = {} as RawCcConf;
+    this.check('cfm_voe_cc_get', this.lib.ccGet(this.h(), voe, c) as number, `voe ${voe}`);
+    return c;
+  }
+
+  rdiSet(voe: number, rdi: boolean): void {
+    this.check('cfm_voe_rdi_set', this.lib.rdiSet(this.h(), voe, rdi ? 1 : 0) as number, `voe ${voe}`);
+  }
+
+  status(voe: number, clearSticky = true): RawVoeStatus {
+    const st = {} as RawVoeStatus;
+    this.check('cfm_voe_status_get', this.lib.statusGet(this.h(), voe, clearSticky ? 1 : 0, st) as number, `voe ${voe}`);
+    return st;
+  }
+
+  /** Drain all pending events (in batches of 64). */
+  pollEvents(): RawEvent[] {
+    const all: RawEvent[] = [];
+    for (;;) {
+      const batch: RawEvent[] = new Array(64).fill(null).map(() => ({}) as RawEvent);
+      const count = [0];
+      this.check('cfm_event_poll', this.lib.eventPoll(this.h(), batch, batch.length, count) as number);
+      all.push(...batch.slice(0, count[0]));
+      if (count[0] < batch.length) return all;
+    }
+  }
+
+  /** The oldest punted frame, or null when the punt queue is empty. */
+  frameRx(): PuntedFrame | null {
+    const info = {} as RawFrameInfo;
+    const s = this.lib.frameRx(this.h(), info, this.rxBuf, this.rxBuf.length) as number;
+    if (s === ASIC_STATUS.EAGAIN) return null;
+    this.check('cfm_frame_rx', s);
+    return { info, frame: this.rxBuf.slice(0, info.len) };
+  }
+
+  frameTx(port: number, frame: Uint8Array, towards: 'wire' | 'relay' = 'wire'): void {
+    this.check('cfm_frame_tx', this.lib.frameTx(this.h(), port, frame, frame.length, towards === 'relay' ? 1 : 0) as number, `port ${port}`);
+  }
+
+  policerSet(id: number, conf: RawPolicerConf): void {
+    this.check('cfm_policer_set', this.lib.policerSet(this.h(), id, conf) as number, `policer ${id}`);
+  }
+
+  policerGet(id: number): RawPolicerConf {
+    const c = {} as RawPolicerConf;
+    this.check('cfm_policer_get', this.lib.policerGet(this.h(), id, c) as number, `policer ${id}`);
+    return c;
+  }
+
+  policerCounters(id: number, clear = false): RawPolicerCounters {
+    const c = {} as RawPolicerCounters;
+    this.check('cfm_policer_counters_get', this.lib.policerCountersGet(this.h(), id, clear ? 1 : 0, c) as number, `policer ${id}`);
+    return c;
+  }
+
+  /* ---- mock-only extensions (cfm_mock.h) ---- */
+
+  private m(): NonNullable<AsicLib['mock']> {
+    if (!this.lib.mock) throw new CfmError('UNSUPPORTED', `${this.lib.path} is not the mock ASIC (no cfm_mock_* calls)`);
+    return this.lib.mock;
+  }
+
+  mockAdvance(ns: number): void {
+    this.check('cfm_mock_advance', this.m().advance(this.h(), Math.max(0, Math.round(ns))) as number);
+  }
+
+  mockNow(): number {
+    const out = [0];
+    this.check('cfm_mock_now', this.m().now(this.h(), out) as number);
+    return out[0];
+  }
+
+  /** Time of the ASIC's next internal event, or null when nothing is scheduled. */
+  mockNextDeadline(): number | null {
+    const out = [0];
+    const s = this.m().nextDeadline(this.h(), out) as number;
+    if (s === ASIC_STATUS.ENOENT) return null;
+    this.check('cfm_mock_next_deadline', s);
+    return out[0];
+  }
+
+  mockSetRealtime(on: boolean): void {
+    this.check('cfm_mock_set_realtime', this.m().setRealtime(this.h(), on ? 1 : 0) as number);
+  }
+
+  mockPortRx(port: number, frame: Uint8Array): void {
+    this.check('cfm_mock_port_rx', this.m().portRx(this.h(), port, frame, frame.length) as number, `port ${port}`);
+  }
+
+  /** Drain the frames the ASIC put on the wire. */
+  mockPortTxDrain(): WireFrame[] {
+    const out: WireFrame[] = [];
+    const mock = this.m();
+    const port = [0];
+    const len = [0];
+    for (;;) {
+      const s = mock.portTxPoll(this.h(), port, this.rxBuf, this.rxBuf.length, len) as number;
+      if (s === ASIC_STATUS.EAGAIN) return out;
+      this.check('cfm_mock_port_tx_poll', s);
+      out.push({ port: port[0], frame: this.rxBuf.slice(0, len[0]) });
+    }
+  }
+
+  mockFailCall(k: number, status: number): void {
+    this.check('cfm_mock_fail_call', this.m().failCall(this.h(), k, status) as number);
+  }
+
+  mockDropFrames(n: number): void {
+    this.check('cfm_mock_drop_frames', this.m().dropFrames(this.h(), n) as number);
+  }
+
+  mockTableFull(on: boolean): void {
+    this.check('cfm_mock_table_full', this.m().tableFull(this.h(), on ? 1 : 0) as number);
+  }
+
+  mockSave(): void {
+    this.check('cfm_mock_save', this.m().save(this.h()) as number);
+  }
+}
+
+function padPeers(cc: RawCcConf): RawCcConf {
+  const peers = cc.peers.slice(0, MAX_PEERS);
+  while (peers.length < MAX_PEERS) peers.push(0);
+  return { ...cc, peers };
+}

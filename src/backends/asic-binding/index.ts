@@ -1,0 +1,11 @@
+/** koffi binding of the vendor C ABI (native/asic/cfm_asic.h), shared by the mock and vendor backends. */
+export { BINDING_ABI_VERSION, MAX_PEERS, KEY_LEN, MAID_LEN, MAX_FRAME, loadAsicLib } from './abi.js';
+export type {
+  AsicLib, RawCaps, RawCcConf, RawCounters, RawEvent, RawFrameInfo, RawPolicerConf, RawPolicerCounters,
+  RawVoeConf, RawVoeStatus, RawPeerStatus,
+} from './abi.js';
+export * from './device.js';
+export * from './status.js';
+export { AsicBackend, intervalsOfMask, type AsicBackendOptions } from './backend.js';
+export { PortMap, macBytes, macString } from './convert.js';
+export { findMockAsicLib, mockAsicLibPath, MOCK_LIB_NAME } from './paths.js';

@@ -1,0 +1,180 @@
+/**
+ * MockAsicBackend: the Backend contract on the mock ASIC (native/asic, libcfm_mock_asic.so),
+ * plus what simulators and tests need: virtual time driven by a Clock, frames from/to the wire,
+ * fault injection, persistence (statePath) and several instances per process.
+ *
+ * Time: without a clock the ASIC stands still until advance() is called. attachVirtualClock(c)
+ * keeps one timer on c at the ASIC's next deadline; when it fires (and before every call) the
+ * ASIC is advanced to the clock's time, then wire transmissions, punted frames and events are
+ * drained. Two mocks on the same VirtualClock wired port to port form a network.
+ */
+import type { Clock, TimerHandle } from '../../common/clock.js';
+import { CfmError } from '../../common/errors.js';
+import { AsicBackend } from '../asic-binding/backend.js';
+import { AsicDevice, PORT_PUNT_ALL } from '../asic-binding/device.js';
+import type { RawCounters } from '../asic-binding/abi.js';
+import { mockAsicLibPath } from '../asic-binding/paths.js';
+import { ASIC_STATUS, type AsicStatusName } from '../asic-binding/status.js';
+import { mockOpenArgs, mockPortNames, type MockAsicOptions } from './options.js';
+
+export type WireTransmitHandler = (port: string, frame: Uint8Array) => void;
+
+export class MockAsicBackend extends AsicBackend {
+  readonly options: MockAsicOptions;
+  private clock: Clock | null = null;
+  private offsetNs = 0; // ASIC time - clock time
+  private timer: TimerHandle | null = null;
+  private timerAtNs: number | null = null;
+  private readonly wireHandlers = new Set<WireTransmitHandler>();
+  private pumping = false;
+
+  constructor(options: MockAsicOptions = {}) {
+    const dev = AsicDevice.open(options.libPath ?? mockAsicLibPath(), mockOpenArgs(options));
+    const portNames = mockPortNames(options);
+    super(dev, portNames ? { kind: 'mock', portNames } : { kind: 'mock' });
+    this.options = { ...options };
+  }
+
+  /** Drive the ASIC from a clock (VirtualClock in tests and the simulator). Returns a detach function. */
+  attachVirtualClock(clock: Clock): () => void {
+    if (this.options.realTime) throw new CfmError('BACKEND', 'a real-time mock ASIC cannot follow a virtual clock');
+    this.detachClock();
+    this.clock = clock;
+    this.offsetNs = this.dev.mockNow() - clock.nowNs();
+    this.reschedule();
+    return () => {
+      if (this.clock === clock) this.detachClock();
+    };
+  }
+
+  /** Advance the ASIC's own time (when no clock is attached) and deliver what it produced. */
+  advance(ns: number): void {
+    if (this.clock) throw new CfmError('BACKEND', 'advance(): the mock follows an attached clock; advance the clock instead');
+    this.dev.mockAdvance(ns);
+    this.pump();
+  }
+
+  /** ASIC time in ns. */
+  nowNs(): number {
+    return this.dev.mockNow();
+  }
+
+  /** Time (ASIC time) of the next internal event, or null. */
+  nextDeadlineNs(): number | null {
+    return this.dev.mockNextDeadline();
+  }
+
+  /** A frame arriving on `port` from the wire. */
+  injectFromWire(port: string, frame: Uint8Array): void {
+    const p = this.portMap.toIndex(port, 'injectFromWire');
+    this.before();
+    this.dev.mockPortRx(p, frame);
+    this.after();
+  }
+
+  /** Frames the ASIC puts on the wire (generated CCMs, CPU-injected and relayed frames). */
+  onWireTransmit(cb: WireTransmitHandler): () => void {
+    this.wireHandlers.add(cb);
+    return () => this.wireHandlers.delete(cb);
+  }
+
+  /** Punt all CFM frames of a port without VOE to the CPU (software MEPs/MIPs there). */
+  setPortPuntAll(port: string, on: boolean): void {
+    this.dev.setPortFlags(this.portMap.toIndex(port, 'setPortPuntAll'), on ? PORT_PUNT_ALL : 0);
+  }
+
+  /** Device-wide counters (punt overflow, policer drops, frames dropped below an MP level ...). */
+  counters(): RawCounters {
+    this.before();
+    return this.dev.counters();
+  }
+
+  /** Fault injection: the k-th ABI call from now (1 = the next) fails with `status`. */
+  failCall(k: number, status: AsicStatusName): void {
+    this.dev.mockFailCall(k, ASIC_STATUS[status]);
+  }
+
+  /** Fault injection: the next n frames from the wire are lost. */
+  dropFrames(n: number): void {
+    this.dev.mockDropFrames(n);
+  }
+
+  /** Fault injection: VOE allocation reports a full table while on. */
+  setTableFull(on: boolean): void {
+    this.dev.mockTableFull(on);
+  }
+
+  /** Write the state file now (needs statePath). */
+  save(): void {
+    this.dev.mockSave();
+  }
+
+  override async close(): Promise<void> {
+    if (this.isClosed) return;
+    this.before();
+    this.detachClock();
+    await super.close();
+  }
+
+  /** Bring the ASIC to the attached clock's time. */
+  protected override before(): void {
+    if (!this.clock || this.isClosed) return;
+    const target = this.clock.nowNs() + this.offsetNs;
+    const now = this.dev.mockNow();
+    if (target > now) this.dev.mockAdvance(target - now);
+  }
+
+  protected override after(): void {
+    this.pump();
+    this.reschedule();
+  }
+
+  protected override wantsPolling(): boolean {
+    return this.clock === null; // with a clock, frames are drained after every advance
+  }
+
+  /** Also drains the wire transmit queue to onWireTransmit handlers (frames are dropped without one). */
+  override pump(): void {
+    if (this.isClosed || this.pumping) return;
+    this.pumping = true;
+    try {
+      // handlers may feed frames back into this ASIC (a loop cable): drain until quiet
+      for (let round = 0; round < 1000; round++) {
+        super.pump();
+        const out = this.dev.mockPortTxDrain();
+        if (out.length === 0) break;
+        for (const f of out) {
+          const port = this.portMap.toName(f.port);
+          for (const h of [...this.wireHandlers]) h(port, f.frame);
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private reschedule(): void {
+    if (!this.clock || this.isClosed) return;
+    const at = this.dev.mockNextDeadline();
+    const clockAt = at === null ? null : at - this.offsetNs;
+    if (clockAt === this.timerAtNs && this.timer) return;
+    this.timer?.cancel();
+    this.timer = null;
+    this.timerAtNs = clockAt;
+    if (clockAt === null) return;
+    this.timer = this.clock.setTimerAt(clockAt, () => {
+      this.timer = null;
+      this.timerAtNs = null;
+      if (this.isClosed) return;
+      this.before();
+      this.after();
+    });
+  }
+
+  private detachClock(): void {
+    this.timer?.cancel();
+    this.timer = null;
+    this.timerAtNs = null;
+    this.clock = null;
+  }
+}

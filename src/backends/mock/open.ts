@@ -1,0 +1,42 @@
+/**
+ * The backend factory for the ASIC-type backends, as named on the command line:
+ *   'mock'            the mock ASIC (options: profile limits, state file, instance name)
+ *   'vendor:PATH'     a vendor shim implementing the C ABI, opened with `args`
+ * (The Linux backends have their own factories; src/backends/index.ts is shared.)
+ */
+import { UsageError } from '../../common/errors.js';
+import type { HwProfile } from '../../profiles/types.js';
+import type { Backend } from '../types.js';
+import { VendorBackend } from '../vendor/backend.js';
+import { MockAsicBackend } from './backend.js';
+import { mockOptionsFromProfile, type MockAsicOptions } from './options.js';
+
+export interface OpenBackendOptions {
+  /** Open string for a vendor shim ('vendor:PATH'). */
+  args?: string;
+  /** Mock: make it look like this hardware profile. */
+  profile?: HwProfile;
+  /** Mock: options (override what the profile gives). */
+  mock?: MockAsicOptions;
+  /** Mock: persist the ASIC state in this file (`cfm apply --backend mock --state F`). */
+  statePath?: string;
+  /** Port names (vendor shims; the mock takes them from the profile or mock.ports). */
+  portNames?: string[];
+}
+
+export type AsicBackendKind = MockAsicBackend | VendorBackend;
+
+export function openBackend(spec: string, opts: OpenBackendOptions = {}): Backend & AsicBackendKind {
+  if (spec === 'mock') {
+    let o: MockAsicOptions = opts.profile ? mockOptionsFromProfile(opts.profile) : {};
+    o = { ...o, ...(opts.mock ?? {}) };
+    if (opts.statePath) o.statePath = opts.statePath;
+    return new MockAsicBackend(o);
+  }
+  if (spec.startsWith('vendor:')) {
+    const libPath = spec.slice('vendor:'.length);
+    if (!libPath) throw new UsageError(`backend '${spec}': give the shim path, e.g. vendor:/usr/lib/libcfm_shim.so`);
+    return new VendorBackend({ libPath, args: opts.args ?? '', ...(opts.portNames ? { portNames: opts.portNames } : {}) });
+  }
+  throw new UsageError(`unknown backend '${spec}' (expected 'mock' or 'vendor:PATH')`);
+}

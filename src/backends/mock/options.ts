@@ -1,0 +1,121 @@
+/**
+ * Options of the mock ASIC and their translation into its open string
+ * ("ports=8;port_voes=8;...", parsed by native/asic/mock_args.c). mockOptionsFromProfile makes
+ * the mock look like a hardware profile (hw-profiles/*.json) so plans and tests run against the
+ * limits of a real chip family.
+ */
+import type { IntervalCode } from '../../common/interval.js';
+import { CfmError } from '../../common/errors.js';
+import type { HwProfile } from '../../profiles/types.js';
+
+export interface MockAsicOptions {
+  /** Number of ports, or their names (index = ABI port number). Default 8 (swp1..swp8). */
+  ports?: number | string[];
+  portVoes?: number;          // default 8
+  serviceVoes?: number;       // default 64
+  txIntervals?: IntervalCode[]; // default [1, 2, 3, 4]
+  rxIntervals?: IntervalCode[]; // default [1, 2, 3, 4]
+  peersPerVoe?: number;       // default 1 (MESA)
+  ccmTxMode?: 'hardware' | 'injected' | 'none';
+  /** Injector budget, frames/s over all VOEs (ccmTxMode 'injected'); undefined = unlimited. */
+  injectorBudgetFps?: number;
+  policers?: number;          // default 8
+  upMep?: boolean;            // default true
+  vlanMep?: boolean;          // default true
+  loopbackOffload?: boolean;  // default false
+  linktraceOffload?: boolean; // default false
+  puntQueue?: number;         // CPU punt queue length, default 256
+  eventQueue?: number;        // default 1024
+  description?: string;
+  /** Same name in one process = the same ASIC (a second handle: in-process warm restart). */
+  instance?: string;
+  /** Load the VOE table from this file if it exists, write it back on close / save(). */
+  statePath?: string;
+  /** Device time follows CLOCK_MONOTONIC instead of virtual time. */
+  realTime?: boolean;
+  /** Path of the mock library (default: build/Release/libcfm_mock_asic.so). */
+  libPath?: string;
+}
+
+function list(codes: IntervalCode[]): string {
+  return codes.join(',');
+}
+
+function checkValue(ok: boolean, what: string): void {
+  if (!ok) throw new CfmError('BACKEND', `mock ASIC option ${what}`);
+}
+
+/** The open string for the mock library. */
+export function mockOpenArgs(o: MockAsicOptions): string {
+  const a: string[] = [];
+  const ports = o.ports ?? 8;
+  const n = typeof ports === 'number' ? ports : ports.length;
+  checkValue(Number.isInteger(n) && n > 0, `ports must be a positive integer (is ${n})`);
+  a.push(`ports=${n}`);
+  const int = (k: string, v: number | undefined, name: string): void => {
+    if (v === undefined) return;
+    checkValue(Number.isInteger(v) && v >= 0, `${name} must be a non-negative integer (is ${v})`);
+    a.push(`${k}=${v}`);
+  };
+  int('port_voes', o.portVoes, 'portVoes');
+  int('service_voes', o.serviceVoes, 'serviceVoes');
+  if (o.txIntervals) a.push(`tx_intervals=${list(o.txIntervals)}`);
+  if (o.rxIntervals) a.push(`rx_intervals=${list(o.rxIntervals)}`);
+  int('peers', o.peersPerVoe, 'peersPerVoe');
+  if (o.ccmTxMode) a.push(`tx_mode=${o.ccmTxMode}`);
+  int('budget_fps', o.injectorBudgetFps, 'injectorBudgetFps');
+  int('policers', o.policers, 'policers');
+  if (o.upMep !== undefined) a.push(`up_mep=${o.upMep ? 1 : 0}`);
+  if (o.vlanMep !== undefined) a.push(`vlan_mep=${o.vlanMep ? 1 : 0}`);
+  if (o.loopbackOffload !== undefined) a.push(`lb_offload=${o.loopbackOffload ? 1 : 0}`);
+  if (o.linktraceOffload !== undefined) a.push(`lt_offload=${o.linktraceOffload ? 1 : 0}`);
+  int('punt_queue', o.puntQueue, 'puntQueue');
+  int('event_queue', o.eventQueue, 'eventQueue');
+  for (const [k, v, name] of [['desc', o.description, 'description'], ['instance', o.instance, 'instance'], ['state', o.statePath, 'statePath']] as const) {
+    if (v === undefined) continue;
+    checkValue(!/[;=]/.test(v) && v.length > 0, `${name} '${v}' must be non-empty without ';' or '='`);
+    a.push(`${k}=${v}`);
+  }
+  if (o.realTime) a.push('clock=real');
+  return a.join(';');
+}
+
+/** Port names given in the options (undefined = default numbering). */
+export function mockPortNames(o: MockAsicOptions): string[] | undefined {
+  return Array.isArray(o.ports) ? o.ports.slice() : undefined;
+}
+
+/**
+ * Mock options that reproduce a hardware profile's limits. Unknown (null) counts become 0 (the
+ * planner must not rely on them either); "many" peers become the ABI maximum (32).
+ */
+export function mockOptionsFromProfile(p: HwProfile, extra: Partial<MockAsicOptions> = {}): MockAsicOptions {
+  const ports: number | string[] = p.ports.length > 0 ? p.ports.slice() : (p.portCount ?? 8);
+  let portVoes = p.voes.port ?? 0;
+  let serviceVoes = p.voes.service ?? 0;
+  if (p.voes.port === null && p.voes.service === null && p.voes.sharedTotal !== null) {
+    // one shared table (Broadcom LMEP): the mock has two pools; give the ports one each
+    const n = typeof ports === 'number' ? ports : ports.length;
+    portVoes = Math.min(n, p.voes.sharedTotal);
+    serviceVoes = p.voes.sharedTotal - portVoes;
+  }
+  if (portVoes + serviceVoes === 0) portVoes = 1; // the mock needs a table; the planner sees the profile's 0
+  const txMode = p.ccmTx === 'hardware' || p.ccmTx === 'injected' ? p.ccmTx : 'none';
+  const o: MockAsicOptions = {
+    ports,
+    portVoes,
+    serviceVoes,
+    txIntervals: p.txIntervals.slice(),
+    rxIntervals: p.rxIntervals.slice(),
+    peersPerVoe: Number.isFinite(p.peersPerVoe) ? Math.max(1, Math.min(32, p.peersPerVoe)) : 32,
+    ccmTxMode: txMode,
+    policers: p.policers?.count ?? 0,
+    upMep: p.upMep,
+    vlanMep: p.vlanMep,
+    loopbackOffload: p.offload.loopback,
+    linktraceOffload: p.offload.linktrace,
+    description: `mock of ${p.family} (${p.name})`.replace(/[;=]/g, ' ').slice(0, 63),
+  };
+  if (txMode === 'injected' && p.injectorBudgetFps !== null) o.injectorBudgetFps = p.injectorBudgetFps;
+  return { ...o, ...extra };
+}

@@ -1,0 +1,31 @@
+/**
+ * VendorBackend: the Backend contract on a vendor shim, a shared library implementing the
+ * vendor C ABI (native/asic/cfm_asic.h, guide in docs/vendor-abi.md) on top of a switch SDK.
+ * Same binding as the mock; only the library path and its open string differ.
+ */
+import { AsicBackend } from '../asic-binding/backend.js';
+import { AsicDevice } from '../asic-binding/device.js';
+
+export interface VendorBackendOptions {
+  /** Path of the shim (.so). */
+  libPath: string;
+  /** The shim's open string ("key=value;..."), passed to cfm_asic_open as is. */
+  args?: string;
+  /** Port names, index = ABI port number (default swp1..swpN). */
+  portNames?: string[];
+  pollIntervalMs?: number;
+}
+
+export class VendorBackend extends AsicBackend {
+  readonly libPath: string;
+
+  constructor(opts: VendorBackendOptions) {
+    const dev = AsicDevice.open(opts.libPath, opts.args ?? '');
+    super(dev, {
+      kind: 'vendor',
+      ...(opts.portNames ? { portNames: opts.portNames } : {}),
+      ...(opts.pollIntervalMs !== undefined ? { pollIntervalMs: opts.pollIntervalMs } : {}),
+    });
+    this.libPath = opts.libPath;
+  }
+}

@@ -1,0 +1,1 @@
+export { VendorBackend, type VendorBackendOptions } from './backend.js';
