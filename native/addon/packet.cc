@@ -302,7 +302,18 @@ Napi::Value PacketSocket::Close(const Napi::CallbackInfo& info) {
 
 void PacketSocket::OnPoll(uv_poll_t* handle, int status, int events) {
   auto* self = static_cast<PacketSocket*>(handle->data);
-  if (status < 0 || !(events & UV_READABLE)) return;
+  if (status < 0) {
+    // POLLERR: the interface went down and the kernel set sk_err = ENETDOWN (af_packet's
+    // netdev notifier). libuv has stopped this handle; read the error (which clears it) and
+    // poll again: the kernel re-hooks the socket when the interface comes back up.
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (self->fd_ >= 0) getsockopt(self->fd_, SOL_SOCKET, SO_ERROR, &err, &len);
+    self->rxErrors_++;
+    if (self->poll_) uv_poll_start(self->poll_, UV_READABLE, &PacketSocket::OnPoll);
+    return;
+  }
+  if (!(events & UV_READABLE)) return;
   self->Drain();
 }
 
@@ -326,7 +337,11 @@ void PacketSocket::Drain() {
       msgs[i].msg_hdr.msg_controllen = sizeof ctl[i];
     }
     int n = recvmmsg(fd_, msgs, kBatch, MSG_DONTWAIT, nullptr);
-    if (n <= 0) return;  // EAGAIN (drained) or an error: the next wakeup retries
+    if (n < 0 && errno != EAGAIN && errno != EINTR) {
+      rxErrors_++;  // a pending socket error (e.g. ENETDOWN) is reported once, then cleared
+      continue;
+    }
+    if (n <= 0) return;  // drained
     double rxNs = MonoNs();
     rxBatches_++;
     // First pass: restore tags in place and size the output.
@@ -406,6 +421,7 @@ Napi::Value PacketSocket::Stats(const Napi::CallbackInfo& info) {
   o.Set("rxBatches", Napi::Number::New(env, static_cast<double>(rxBatches_)));
   o.Set("rxTruncated", Napi::Number::New(env, static_cast<double>(rxTruncated_)));
   o.Set("rxOwnDropped", Napi::Number::New(env, static_cast<double>(rxOwnDropped_)));
+  o.Set("rxErrors", Napi::Number::New(env, static_cast<double>(rxErrors_)));
   o.Set("rxKernelDrops", Napi::Number::New(env, kernelDrops));
   o.Set("txFrames", Napi::Number::New(env, static_cast<double>(txFrames_)));
   o.Set("txErrors", Napi::Number::New(env, static_cast<double>(txErrors_)));

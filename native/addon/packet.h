@@ -44,7 +44,7 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   std::unique_ptr<Napi::AsyncContext> asyncCtx_;
   // receive batch buffers
   std::vector<uint8_t> slots_;
-  uint64_t rxFrames_ = 0, rxBatches_ = 0, rxTruncated_ = 0, rxOwnDropped_ = 0;
+  uint64_t rxFrames_ = 0, rxBatches_ = 0, rxTruncated_ = 0, rxOwnDropped_ = 0, rxErrors_ = 0;
   uint64_t txFrames_ = 0, txErrors_ = 0;
 };
 

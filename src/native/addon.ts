@@ -22,6 +22,8 @@ export interface NativePacketStats {
   rxBatches: number;
   rxTruncated: number;
   rxOwnDropped: number;
+  /** Socket errors read and cleared (ENETDOWN when the link went down). */
+  rxErrors: number;
   /** Frames the kernel dropped because our queue was full, since the last read. */
   rxKernelDrops: number;
   txFrames: number;
