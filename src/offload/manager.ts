@@ -178,8 +178,14 @@ export class OffloadManager {
     }
     let handles: Map<string, number>;
     try {
-      handles = await applyOps(this.backend, diff.ops, opts);
+      handles = await applyOps(this.backend, diff.ops, actual, opts);
     } catch (e) {
+      // A rollback may re-create VOEs under new handles: follow them by key.
+      const now = await this.backend.listVoes().catch(() => [] as VoeState[]);
+      for (const v of now) {
+        const h = this.hw.get(v.spec.key);
+        if (h) h.handle = v.handle;
+      }
       for (const s of stopped) {
         this.engine.addMep(mepConfigOf(s.mep, s.seq));
         this.sw.set(s.mep.key, s.mep);

@@ -7,8 +7,8 @@
  *   in plan order (shortest interval first).
  * - A VOE whose key is desired and whose configuration already matches is adopted: nothing is
  *   sent to the hardware, so a manager restart does not interrupt its CCMs (warm restart).
- * - Any failure undoes the operations already done, in reverse, restoring the configuration read
- *   back before the apply; the error names the failing step. An unchanged re-apply is 0 ops.
+ * - Any failure undoes what was done, restoring the configuration read back before the apply
+ *   (see rollback); the error names the failing step. An unchanged re-apply is 0 ops.
  */
 import type { Backend, VoeSpec, VoeState } from '../backends/types.js';
 import { CfmError } from '../common/errors.js';
@@ -98,8 +98,6 @@ export class ApplyError extends CfmError {
   }
 }
 
-type Done = { op: ReconcileOp; handle: number };
-
 function describe(op: ReconcileOp): string {
   return `${op.kind} ${op.key}`;
 }
@@ -117,51 +115,70 @@ async function runOp(backend: Backend, op: ReconcileOp): Promise<number> {
   }
 }
 
-async function undo(backend: Backend, d: Done): Promise<void> {
-  switch (d.op.kind) {
-    case 'delete':
-      await backend.createVoe(d.op.old);
-      return;
-    case 'update':
-      await backend.updateVoe(d.handle, d.op.old);
-      return;
-    case 'create':
-      await backend.deleteVoe(d.handle);
-      return;
-  }
-}
-
 function errText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Apply ops in order; on failure roll back what was done (in reverse) and throw ApplyError. */
-export async function applyOps(backend: Backend, ops: ReconcileOp[], opts: ApplyOptions = {}): Promise<Map<string, number>> {
-  const done: Done[] = [];
+/**
+ * Undo after a failure. A failed call may still have changed the device (the change went
+ * through, then a later step of the same call, e.g. draining events, failed), so the undo is
+ * computed from a fresh read-back, not from the list of operations believed done: diff the
+ * device against the state read before the apply and run that (deletes of what was created
+ * first, updates back to the old configuration, re-creation of what was deleted last, i.e. the
+ * operations in reverse). Returns the undo failures (empty = the old state is back).
+ */
+async function rollback(backend: Backend, before: VoeState[]): Promise<{ undone: number; failures: string[] }> {
+  const failures: string[] = [];
+  let undone = 0;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    let ops: ReconcileOp[];
+    try {
+      const seen = new Set<string>();
+      const old = before.filter((v) => !seen.has(v.spec.key) && seen.add(v.spec.key)).map((v) => v.spec);
+      ops = diffVoes(old, await backend.listVoes()).ops;
+    } catch (e) {
+      failures.push(`read-back: ${errText(e)}`);
+      continue;
+    }
+    if (ops.length === 0) return { undone, failures: [] };
+    for (const op of ops) {
+      try {
+        await runOp(backend, op);
+        undone++;
+      } catch (e) {
+        failures.push(`${describe(op)}: ${errText(e)}`);
+      }
+    }
+  }
+  return { undone, failures };
+}
+
+/**
+ * Apply ops in order. On a failure, restore `before` (the state read back before computing the
+ * ops) and throw ApplyError naming the failing step.
+ */
+export async function applyOps(
+  backend: Backend,
+  ops: ReconcileOp[],
+  before: VoeState[],
+  opts: ApplyOptions = {},
+): Promise<Map<string, number>> {
+  const handles = new Map<string, number>();
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
     try {
       const handle = await runOp(backend, op);
-      done.push({ op, handle });
+      if (op.kind !== 'delete') handles.set(op.key, handle);
       opts.onProgress?.({ done: i + 1, total: ops.length, op });
     } catch (e) {
-      const failures: string[] = [];
-      for (const d of done.reverse()) {
-        try {
-          await undo(backend, d);
-        } catch (u) {
-          failures.push(`${describe(d.op)}: ${errText(u)}`);
-        }
-      }
+      const r = await rollback(backend, before);
       const where = `step ${i + 1}/${ops.length} (${describe(op)})`;
-      if (failures.length) {
-        throw new ApplyError(`apply failed at ${where}: ${errText(e)}; rollback incomplete, hardware state unknown: ${failures.join('; ')}`, i + 1, false, e);
+      if (r.failures.length) {
+        throw new ApplyError(`apply failed at ${where}: ${errText(e)}; rollback incomplete, hardware state unknown: ${r.failures.join('; ')}`, i + 1, false, e);
       }
-      throw new ApplyError(`apply failed at ${where}: ${errText(e)}; rolled back ${done.length} operation${done.length === 1 ? '' : 's'}`, i + 1, true, e);
+      throw new ApplyError(`apply failed at ${where}: ${errText(e)}; rolled back (${r.undone} undo operation${r.undone === 1 ? '' : 's'})`, i + 1, true, e);
     }
   }
-  const handles = new Map<string, number>();
-  for (const d of done) if (d.op.kind !== 'delete') handles.set(d.op.key, d.handle);
   return handles;
 }
 
@@ -169,7 +186,7 @@ export async function applyOps(backend: Backend, ops: ReconcileOp[], opts: Apply
 export async function reconcile(backend: Backend, desired: VoeSpec[], opts: ApplyOptions = {}): Promise<ApplyResult> {
   const actual = await backend.listVoes();
   const diff = diffVoes(desired, actual);
-  const created = await applyOps(backend, diff.ops, opts);
+  const created = await applyOps(backend, diff.ops, actual, opts);
   const handles = new Map<string, number>();
   const adopted = new Set(diff.adopted);
   for (const v of actual) if (adopted.has(v.spec.key) && !handles.has(v.spec.key)) handles.set(v.spec.key, v.handle);
