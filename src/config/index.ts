@@ -1,2 +1,106 @@
+/**
+ * The configuration component: load a YAML/JSON config (IEEE 802.1Qcx YANG names), validate it
+ * (JSON Schema + semantic rules) and hand out the normalized model; export a model back.
+ *
+ *   const { model, errors } = loadConfig('examples/demo.yaml');
+ *   if (!model) for (const e of errors) console.error(formatIssue(e));
+ */
+import { readFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { schemaIssues } from './ajv.js';
+import { checkModel } from './checks.js';
+import { ConfigError } from './errors.js';
+import { exportDocument } from './export.js';
+import type { CfmModel, ConfigIssue } from './model.js';
+import { normalize } from './normalize.js';
+import type { RawConfig } from './raw.js';
+import { formatFromName, parseSource } from './source.js';
+import type { ConfigFormat } from './source.js';
+
 export type * from './model.js';
 export { DEFAULT_SWITCH } from './model.js';
+export { ConfigError, formatIssue } from './errors.js';
+export { parseNumberSet, formatNumberSet } from './ranges.js';
+export type { ConfigFormat } from './source.js';
+
+export interface LoadResult {
+  /** The model, or null when there is any error (never hand a half-valid model to a backend). */
+  model: CfmModel | null;
+  errors: ConfigIssue[];
+}
+
+export interface ParseOptions {
+  /** 'yaml' or 'json'; default from fileName's extension (YAML when unknown). */
+  format?: ConfigFormat;
+  /** Used in locations ("file:line:column") and messages. */
+  fileName?: string;
+}
+
+/** Parse and validate config text. */
+export function parseConfig(text: string, opts: ParseOptions = {}): LoadResult {
+  const fileName = opts.fileName ?? '<input>';
+  const src = parseSource(text, fileName);
+  if (src.issues.length) return { model: null, errors: src.issues };
+  const format = opts.format ?? formatFromName(opts.fileName);
+  const data = src.data ?? {};
+  if (format === 'json' && (typeof data !== 'object' || Array.isArray(data))) {
+    return { model: null, errors: [{ pointer: '', rule: 'schema.type', message: 'a config is a JSON object', location: `${fileName}:1:1` }] };
+  }
+  const errors = schemaIssues('cfm-config.schema.json', data);
+  if (errors.length === 0) {
+    const n = normalize(data as RawConfig);
+    errors.push(...n.issues);
+    errors.push(...checkModel(n.model, (o) => n.pointers.get(o) ?? ''));
+    if (errors.length === 0) return { model: n.model, errors };
+  }
+  for (const e of errors) {
+    const loc = src.locate(e.pointer);
+    if (loc) e.location = loc;
+  }
+  return { model: null, errors };
+}
+
+/** Read and validate a config file (.yaml/.yml/.json). */
+export function loadConfig(path: string): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    return { model: null, errors: [{ pointer: '', rule: 'file', message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }] };
+  }
+  return parseConfig(text, { fileName: path });
+}
+
+/** loadConfig that throws a ConfigError (with every issue) instead of returning errors. */
+export function loadConfigOrThrow(path: string): CfmModel {
+  const r = loadConfig(path);
+  if (!r.model) throw new ConfigError(r.errors, path);
+  return r.model;
+}
+
+/** Semantic validation of a model built in code; pointers refer to the exportConfig layout. */
+export function validateModel(model: CfmModel): ConfigIssue[] {
+  const { pointers } = exportDocument(model);
+  return checkModel(model, (o) => pointers.get(o) ?? '');
+}
+
+/** The config document for a model (plain object in the file shape; YAML/JSON stringify it). */
+export function exportConfig(model: CfmModel): object {
+  return exportDocument(model).doc;
+}
+
+/** A model written as YAML or JSON text. */
+export function exportConfigText(model: CfmModel, format: ConfigFormat = 'yaml'): string {
+  const doc = exportDocument(model).doc;
+  return format === 'json' ? JSON.stringify(doc, null, 2) + '\n' : stringify(doc, { lineWidth: 0 });
+}
+
+/** One-line summary: "3 domains, 4 associations, 6 MEPs (5 enabled), 2 MIPs, 2 switches". */
+export function summarize(model: CfmModel): string {
+  const assocs = model.domains.flatMap((d) => d.associations);
+  const meps = assocs.flatMap((a) => a.meps);
+  const en = meps.filter((m) => m.enabled).length;
+  const sw = model.switches.length;
+  return `${model.domains.length} domains, ${assocs.length} associations, ${meps.length} MEPs (${en} enabled), ${model.mips.length} MIPs` +
+    (sw > 1 ? `, ${sw} switches` : '');
+}

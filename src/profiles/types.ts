@@ -55,7 +55,7 @@ export interface VoeCounts {
   up: number | null;
   /** Of all VOEs, how many may be down MEPs. null = unknown. */
   down: number | null;
-  /** One shared table for port+service (e.g. Broadcom LMEP table): its size, else null. */
+  /** One shared table for port+service (e.g. Broadcom LMEP table): its size; null = separate tables (or unknown, see notes). */
   sharedTotal: number | null;
   /** Hardware MEPs allowed on one port (Linux bridge: 1). null = only the tables above limit it. */
   perPort: number | null;

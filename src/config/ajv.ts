@@ -1,0 +1,80 @@
+/**
+ * JSON Schema (draft 2020-12) validation with ajv for the shipped schemas in schema/, turning
+ * ajv's errors into ConfigIssues (JSON pointer, rule "schema.<keyword>", message, hint).
+ * Shared by the config loader and the hardware-profile loader.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ConfigIssue } from './model.js';
+
+/** Package root (works from src/config and from dist/config: both are two levels deep). */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export function schemaPath(file: string): string {
+  return join(PACKAGE_ROOT, 'schema', file);
+}
+
+const cache = new Map<string, ValidateFunction>();
+
+function validatorFor(file: string): ValidateFunction {
+  let v = cache.get(file);
+  if (!v) {
+    const schema = JSON.parse(readFileSync(schemaPath(file), 'utf8')) as object;
+    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, allowUnionTypes: true });
+    v = ajv.compile(schema);
+    cache.set(file, v);
+  }
+  return v;
+}
+
+/** Validate `data` against schema/<file>; [] when valid. */
+export function schemaIssues(file: string, data: unknown): ConfigIssue[] {
+  const validate = validatorFor(file);
+  if (validate(data)) return [];
+  const out: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  for (const e of validate.errors ?? []) {
+    const issue = toIssue(e);
+    const k = `${issue.pointer}|${issue.rule}|${issue.message}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(issue);
+  }
+  return out;
+}
+
+function esc(s: string): string {
+  return s.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function toIssue(e: ErrorObject): ConfigIssue {
+  const rule = `schema.${e.keyword}`;
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return { pointer: e.instancePath, rule, message: `missing required property '${String(p.missingProperty)}'`, hint: `add '${String(p.missingProperty)}'` };
+    case 'additionalProperties': {
+      const props = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      return {
+        pointer: `${e.instancePath}/${esc(String(p.additionalProperty))}`,
+        rule,
+        message: `unknown property '${String(p.additionalProperty)}'`,
+        hint: props.length ? `allowed here: ${props.join(', ')}` : 'remove it',
+      };
+    }
+    case 'enum':
+      return { pointer: e.instancePath, rule, message: `${JSON.stringify(e.data)} is not allowed`, hint: `use one of: ${(p.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ')}` };
+    case 'type':
+      return { pointer: e.instancePath, rule, message: `${JSON.stringify(e.data)} must be ${String(p.type).replace(/,/g, ' or ')}` };
+    case 'minimum':
+    case 'maximum':
+      return { pointer: e.instancePath, rule, message: `${JSON.stringify(e.data)} must be ${String(p.comparison)} ${String(p.limit)}` };
+    case 'pattern':
+      return { pointer: e.instancePath, rule, message: `${JSON.stringify(e.data)} does not match ${String(p.pattern)}` };
+    default:
+      return { pointer: e.instancePath, rule, message: `${e.data === undefined ? '' : JSON.stringify(e.data) + ' '}${e.message ?? 'is invalid'}` };
+  }
+}

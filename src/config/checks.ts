@@ -1,0 +1,203 @@
+/**
+ * Semantic rules the JSON Schema cannot express, run on the normalized model. Each rule has a
+ * stable id (the `rule` of the issue) so tests, docs and operators can refer to it. Pointers
+ * come from `ptr(obj)`: the source position of a loaded file, or the export layout for a model
+ * built in code (validateModel).
+ */
+import { isIntervalCode } from '../common/interval.js';
+import { MAID_LENGTH } from '../pdu/maid.js';
+import type { Association, BoardRef, CfmModel, ConfigIssue, LocalMep, Mip } from './model.js';
+
+export type PtrFn = (obj: object) => string;
+
+const RANGE = {
+  level: [0, 7],
+  mepId: [1, 8191],
+  vlan: [0, 4094],
+  priority: [0, 7],
+  fng: [2500, 10000],
+  alarm: [1, 6],
+} as const;
+
+export function checkModel(model: CfmModel, ptr: PtrFn): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  const add = (pointer: string, rule: string, message: string, hint?: string): void => {
+    out.push(hint === undefined ? { pointer, rule, message } : { pointer, rule, message, hint });
+  };
+  const inRange = (v: number, [lo, hi]: readonly [number, number]): boolean => Number.isInteger(v) && v >= lo && v <= hi;
+
+  // ---- unique keys (YANG list keys) --------------------------------------------------------
+  const mdSeen = new Set<string>();
+  for (const d of model.domains) {
+    if (mdSeen.has(d.id)) add(ptr(d) + '/md-id', 'md.duplicate-id', `md-id '${d.id}' is used by two maintenance domains`, 'md-id is the list key: make it unique');
+    mdSeen.add(d.id);
+    if (!inRange(d.level, RANGE.level)) add(ptr(d) + '/md-level', 'range.level', `md-level ${d.level} is not 0..7`);
+    const maSeen = new Set<string>();
+    for (const a of d.associations) {
+      if (maSeen.has(a.id)) add(ptr(a) + '/ma-id', 'ma.duplicate-id', `ma-id '${a.id}' is used twice in domain '${d.id}'`, 'ma-id is the list key within a domain: make it unique');
+      maSeen.add(a.id);
+      checkAssociation(a, ptr, add, inRange);
+    }
+  }
+
+  // ---- MAIDs unique per level (a CCM is told apart by level + MAID only) ---------------------
+  const maidAt = new Map<string, Association>();
+  for (const d of model.domains) {
+    for (const a of d.associations) {
+      const k = `${a.level}:${Buffer.from(a.maid).toString('hex')}`;
+      const other = maidAt.get(k);
+      if (other && a.maid.some((b) => b !== 0)) {
+        add(ptr(a), 'ma.duplicate-maid', `'${a.key}' has the same MAID and MD level as '${other.key}'; their CCMs would be indistinguishable (cross-connect)`, 'give one MA (or its domain) a different name');
+      } else maidAt.set(k, a);
+    }
+  }
+
+  // ---- MEPs: identity, membership, placement ------------------------------------------------
+  const all: LocalMep[] = model.domains.flatMap((d) => d.associations.flatMap((a) => a.meps));
+  const assocByKey = new Map(model.domains.flatMap((d) => d.associations.map((a) => [a.key, a] as const)));
+  const keySeen = new Set<string>();
+  for (const m of all) {
+    const p = ptr(m);
+    if (keySeen.has(m.key)) add(p + '/mep-id', 'mep.duplicate-id', `MEP ${m.mepId} is configured twice in '${m.domainId}/${m.associationId}'`, 'a MEP id is unique within its MA');
+    keySeen.add(m.key);
+    const a = assocByKey.get(`${m.domainId}/${m.associationId}`);
+    if (a && !a.mepIds.includes(m.mepId)) {
+      add(p + '/mep-id', 'mep.not-in-ma', `local MEP ${m.mepId} is not in the MEP list of '${a.key}' (${a.mepIds.join(', ') || 'empty'})`, `add {mep-id: ${m.mepId}} to maintenance-association-mep of '${a.key}'`);
+    }
+    if (!inRange(m.mepId, RANGE.mepId)) add(p + '/mep-id', 'range.mep-id', `MEP id ${m.mepId} is not 1..8191`);
+    if (!inRange(m.ccmLtmPriority, RANGE.priority)) add(p + '/ccm-ltm-priority', 'range.priority', `ccm-ltm-priority ${m.ccmLtmPriority} is not 0..7`);
+    if (!inRange(m.fngAlarmTimeMs, RANGE.fng)) add(p + '/continuity-check/fng-alarm-time', 'range.fng-time', `fng-alarm-time ${m.fngAlarmTimeMs} ms is not 2500..10000 (802.1Q 20.35.3)`);
+    if (!inRange(m.fngResetTimeMs, RANGE.fng)) add(p + '/continuity-check/fng-reset-time', 'range.fng-time', `fng-reset-time ${m.fngResetTimeMs} ms is not 2500..10000 (802.1Q 20.35.4)`);
+    if (!inRange(m.lowestAlarmPriority, RANGE.alarm)) add(p + '/continuity-check/lowest-priority-defect', 'range.alarm-priority', `lowest alarm priority ${m.lowestAlarmPriority} is not 1..6 (802.1Q 20.9.5)`);
+    if (!isIntervalCode(m.interval)) add(p, 'range.interval', `interval code ${String(m.interval)} is not 1..7`);
+    if (m.macAddress !== undefined) {
+      if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(m.macAddress)) add(p + '/mac-address', 'mep.mac', `'${m.macAddress}' is not a MAC address`);
+      else if (parseInt(m.macAddress.slice(0, 2), 16) & 1) add(p + '/mac-address', 'mep.mac-multicast', `MEP MAC ${m.macAddress} is a group address`, 'a MEP needs an individual (unicast) MAC: clear the I/G bit of the first octet');
+    }
+  }
+
+  // ---- per port: one MP per level, nesting (802.1Q 22.1, 19.2/19.3) -------------------------
+  interface Mp { kind: 'mep' | 'mip'; level: number; direction?: 'up' | 'down'; obj: LocalMep | Mip; label: string }
+  const atPort = new Map<string, Mp[]>();
+  const push = (sw: string, port: string, vlan: number, mp: Mp): void => {
+    const k = `${sw}\u0000${port}\u0000${vlan}`;
+    const list = atPort.get(k);
+    if (list) list.push(mp);
+    else atPort.set(k, [mp]);
+  };
+  for (const m of all) push(m.switch, m.port, m.vlan, { kind: 'mep', level: m.level, direction: m.direction, obj: m, label: `MEP ${m.key} (${m.direction}, level ${m.level})` });
+  const mipSeen = new Set<string>();
+  const domainById = new Map(model.domains.map((d) => [d.id, d] as const));
+  for (const mip of model.mips) {
+    const p = ptr(mip);
+    if (mipSeen.has(mip.key)) add(p, 'mip.duplicate', `two MIPs at ${mip.port} VLAN ${mip.vlan} level ${mip.level}${mip.switch ? ` on ${mip.switch}` : ''}`, 'keep one');
+    mipSeen.add(mip.key);
+    if (!inRange(mip.level, RANGE.level)) add(p + '/md-level', 'range.level', `md-level ${mip.level} is not 0..7`);
+    if (mip.domainId !== undefined) {
+      const d = domainById.get(mip.domainId);
+      if (!d) add(p + '/md-id', 'mip.unknown-md', `MIP names md-id '${mip.domainId}', which is not a maintenance-domain`);
+      else {
+        if (d.level !== mip.level) add(p + '/md-level', 'mip.level-mismatch', `MIP level ${mip.level} differs from the level ${d.level} of domain '${d.id}'`, `set md-level: ${d.level}`);
+        if (mip.associationId !== undefined && !d.associations.some((a) => a.id === mip.associationId)) add(p + '/ma-id', 'mip.unknown-ma', `MIP names ma-id '${mip.associationId}', which is not an association of '${d.id}'`);
+      }
+    } else if (mip.associationId !== undefined) add(p + '/ma-id', 'mip.ma-without-md', 'a MIP that names ma-id must also name md-id');
+    push(mip.switch, mip.port, mip.vlan, { kind: 'mip', level: mip.level, obj: mip, label: `MIP at level ${mip.level}` });
+  }
+  for (const mps of atPort.values()) {
+    for (let i = 0; i < mps.length; i++) {
+      for (let j = i + 1; j < mps.length; j++) {
+        const a = mps[i];
+        const b = mps[j];
+        const where = `${portLabel(b.obj)}`;
+        if (a.kind === 'mep' && b.kind === 'mep' && a.level === b.level && a.direction === b.direction) {
+          add(ptr(b.obj), 'mep.conflict', `${b.label} and ${a.label} are on the same ${where}, level and direction`, 'one MEP per port, VLAN, level and direction: move one to another port, VLAN or level');
+        } else if (a.level === b.level && !(a.kind === 'mip' && b.kind === 'mip')) {
+          add(ptr(b.obj), 'mp.same-level', `${b.label} and ${a.label} share level ${a.level} on ${where}`, 'one maintenance point per level on a port: use different MD levels');
+        } else if (a.kind !== b.kind) {
+          const mip = a.kind === 'mip' ? a : b;
+          const mep = a.kind === 'mep' ? a : b;
+          if (mip.level < mep.level) {
+            add(ptr(mip.obj), 'mip.below-mep', `${mip.label} on ${where} is below ${mep.label}; the MEP would drop the MIP's CFM frames`,
+              'a MIP sits above the MEPs of its port (802.1Q 12.14.5.1.3c, mhf-explicit: a MEP at the next lower level): raise the MIP level or lower the MEP level');
+          }
+        } else if (a.kind === 'mep' && b.kind === 'mep' && a.direction !== b.direction) {
+          const down = a.direction === 'down' ? a : b;
+          const up = a.direction === 'up' ? a : b;
+          if (down.level > up.level) {
+            add(ptr(b.obj), 'mp.nesting', `${down.label} is above ${up.label} on ${where}: the domains would intersect`,
+              'domains nest or touch, never intersect: on one port the down MEPs sit at lower levels than the up MEPs (802.1Q clause 22 MP ordering)');
+          }
+        }
+      }
+    }
+  }
+
+  // ---- ports exist on the board of the MP's switch ------------------------------------------
+  const boardOf = new Map<string, BoardRef | undefined>(model.switches.map((s) => [s.name, s.board] as const));
+  const checkPort = (sw: string, port: string, pointer: string): void => {
+    const b = boardOf.has(sw) ? boardOf.get(sw) : model.board;
+    if (!b || b.ports.length === 0) return;
+    if (!b.ports.includes(port)) {
+      add(pointer, 'port.unknown', `port '${port}' does not exist on board '${b.name}'${sw !== 'default' ? ` (switch ${sw})` : ''}`, `ports of the board: ${b.ports.join(', ')}`);
+    }
+  };
+  for (const m of all) checkPort(m.switch, m.port, ptr(m) + '/interface');
+  for (const mip of model.mips) checkPort(mip.switch, mip.port, ptr(mip) + '/interface');
+  for (const b of model.cpuProtection.bindings) checkPort(b.switch, b.port, ptr(b) + '/interface');
+
+  // ---- CPU protection (seed 002) ------------------------------------------------------------
+  const polSeen = new Set<number>();
+  for (const pol of model.cpuProtection.policies) {
+    const p = ptr(pol);
+    if (!inRange(pol.id, [1, 4])) add(p + '/policy-id', 'cpu.policy-id', `policy ${pol.id} is not 1..4`, 'up to four CPU protection policies');
+    if (polSeen.has(pol.id)) add(p + '/policy-id', 'cpu.duplicate-policy', `policy ${pol.id} is defined twice`);
+    polSeen.add(pol.id);
+    if (pol.ethCfm.length > 10) add(p + '/eth-cfm', 'cpu.too-many-entries', `policy ${pol.id} has ${pol.ethCfm.length} eth-cfm entries; at most 10`);
+    const entrySeen = new Set<number>();
+    for (const e of pol.ethCfm) {
+      if (entrySeen.has(e.entry)) add(ptr(e) + '/entry', 'cpu.duplicate-entry', `entry ${e.entry} appears twice in policy ${pol.id}`, 'entry numbers 1..100 order the first-match list: make them unique');
+      entrySeen.add(e.entry);
+      if (!inRange(e.entry, [1, 100])) add(ptr(e) + '/entry', 'cpu.entry-number', `entry ${e.entry} is not 1..100`);
+    }
+  }
+  const bindSeen = new Set<string>();
+  for (const b of model.cpuProtection.bindings) {
+    const p = ptr(b);
+    if (bindSeen.has(b.key)) add(p, 'cpu.duplicate-binding', `port ${b.port}${b.vlan ? ` VLAN ${b.vlan}` : ''} has two bindings`, 'only one policy per port or port+VLAN');
+    bindSeen.add(b.key);
+    if (b.policy !== null && !polSeen.has(b.policy)) add(p + '/cpu-protection', 'cpu.unknown-policy', `binding uses policy ${b.policy}, which is not defined`, `defined policies: ${[...polSeen].join(', ') || '(none)'}`);
+    if (b.ethCfmMonitoring && b.macMonitoring) add(p + '/mac-monitoring', 'cpu.monitoring-exclusive', 'eth-cfm-monitoring and mac-monitoring cannot both be set on one binding', 'keep one of them');
+    if (b.ethCfmMonitoring && b.policy === null) add(p + '/eth-cfm-monitoring', 'cpu.monitoring-needs-policy', 'eth-cfm-monitoring applies the eth-cfm entries of a policy, but no cpu-protection policy is given', 'add cpu-protection: <policy-id>');
+    if (b.aggregate && !b.ethCfmMonitoring) add(p + '/eth-cfm-monitoring', 'cpu.aggregate-needs-monitoring', 'aggregate is an option of eth-cfm-monitoring');
+  }
+
+  // ---- debug tags (seed 004) ----------------------------------------------------------------
+  const mipKeys = new Set(model.mips.map((m) => m.key));
+  for (const t of model.debugTags) {
+    if (t.kind === 'mep' && !keySeen.has(t.mepKey)) add(ptr(t) + '/mep', 'debug.unknown-mep', `debug tag names MEP ${t.mepKey}, which is not a local MEP`, 'tag a MEP configured under maintenance-group');
+    if (t.kind === 'mip' && !mipKeys.has(t.mipKey)) add(ptr(t) + '/mip', 'debug.unknown-mip', `debug tag names a MIP at ${t.port} VLAN ${t.vlan} level ${t.level}, which is not configured`, 'tag a MIP configured under cfm.mip');
+  }
+  return out;
+}
+
+function portLabel(o: LocalMep | Mip): string {
+  return `${o.switch !== 'default' ? o.switch + ' ' : ''}port ${o.port}${o.vlan ? ` VLAN ${o.vlan}` : ''}`;
+}
+
+function checkAssociation(a: Association, ptr: PtrFn, add: (p: string, r: string, m: string, h?: string) => void, inRange: (v: number, r: readonly [number, number]) => boolean): void {
+  const p = ptr(a);
+  if (a.maid.length !== MAID_LENGTH) add(p, 'ma.maid', `MAID of '${a.key}' is ${a.maid.length} bytes, not ${MAID_LENGTH}`);
+  if (!isIntervalCode(a.interval)) add(p + '/ccm-interval', 'range.interval', `interval code ${String(a.interval)} is not 1..7`);
+  if (!inRange(a.vlan, RANGE.vlan)) add(p + '/vid', 'range.vlan', `VLAN ${a.vlan} is not 0..4094`);
+  const seen = new Set<number>();
+  for (const id of a.mepIds) {
+    if (!inRange(id, RANGE.mepId)) add(p + '/maintenance-association-mep', 'range.mep-id', `MEP id ${id} is not 1..8191`);
+    if (seen.has(id)) add(p + '/maintenance-association-mep', 'ma.duplicate-mep-id', `MEP id ${id} is listed twice in '${a.key}'`);
+    seen.add(id);
+  }
+  for (const m of a.meps) {
+    if (m.level !== a.level || m.interval !== a.interval || m.vlan !== a.vlan) {
+      add(ptr(m), 'mep.inconsistent', `MEP ${m.key} level/interval/VLAN differ from its MA (${a.level}/${a.interval}/${a.vlan})`, 'MEP fields are copies of the MA values in the model');
+    }
+  }
+}

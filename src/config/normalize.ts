@@ -1,0 +1,406 @@
+/**
+ * Schema-valid raw config -> normalized model. Fills every YANG default, resolves references
+ * (maintenance-group md-id/ma-id, defer values), encodes each MAID and expands ranges. Problems
+ * that stop an object from being built (unknown md-id, bad MA name, MAID over 48 bytes) become
+ * issues here; everything checkable on the finished model is in checks.ts. `pointers` records
+ * where each model object came from, so checks can point back into the file.
+ */
+import { parseInterval } from '../common/interval.js';
+import type { IntervalCode } from '../common/interval.js';
+import { encodeMaid, MAID_LENGTH } from '../pdu/maid.js';
+import type { MaName, MdName } from '../pdu/maid.js';
+import { loadProfile } from '../profiles/load.js';
+import { DEFAULT_SWITCH } from './model.js';
+import type {
+  Association, BoardRef, CfmModel, ConfigIssue, CpuProtectionBinding, CpuProtectionPolicy, DebugTag,
+  Domain, LocalMep, LowestAlarmPriority, Mip, SwitchRef,
+} from './model.js';
+import { parseNumberSet } from './ranges.js';
+import { ID_PERMISSION_FROM_YANG, LOWEST_ALARM_NAMES, MHF_FROM_YANG } from './raw.js';
+import type { RawAssociation, RawBoard, RawConfig, RawDomain, RawMep } from './raw.js';
+import { pointerOf } from './source.js';
+
+export type PointerMap = WeakMap<object, string>;
+
+export interface Normalized {
+  model: CfmModel;
+  pointers: PointerMap;
+  issues: ConfigIssue[];
+}
+
+const enc = new TextEncoder();
+
+export function mipKey(sw: string, port: string, vlan: number, level: number): string {
+  return `${sw}/${port}/${vlan}/${level}`;
+}
+
+export function bindingKey(sw: string, port: string, vlan: number): string {
+  return `${sw}/${port}/${vlan}`;
+}
+
+export function normalize(raw: RawConfig): Normalized {
+  const issues: ConfigIssue[] = [];
+  const pointers: PointerMap = new WeakMap();
+  const issue = (pointer: string, rule: string, message: string, hint?: string): void => {
+    issues.push(hint === undefined ? { pointer, rule, message } : { pointer, rule, message, hint });
+  };
+
+  // ---- board and switches ------------------------------------------------------------------
+  const board = resolveBoard(raw.board, raw.ports, '/board', issue);
+  const declared = new Map<string, SwitchRef>();
+  (raw.switches ?? []).forEach((s, i) => {
+    const p = pointerOf(['switches', i]);
+    if (declared.has(s.name)) {
+      issue(p + '/name', 'switch.duplicate', `switch '${s.name}' is declared twice`, 'give each switch one entry');
+      return;
+    }
+    const own = s.board ? resolveBoard(s.board, undefined, p + '/board', issue) : undefined;
+    const ref: SwitchRef = { name: s.name };
+    const b = own ?? board;
+    if (b) ref.board = b;
+    declared.set(s.name, ref);
+  });
+  const switchDeclared = declared.size > 0;
+  const used = new Map<string, SwitchRef>(declared);
+  const switchOf = (name: string | undefined, pointer: string): string => {
+    const sw = name ?? DEFAULT_SWITCH;
+    if (switchDeclared && !declared.has(sw)) {
+      issue(pointer, 'switch.unknown',
+        name === undefined ? `no switch named, but this config declares switches (${[...declared.keys()].join(', ')})` : `switch '${sw}' is not declared under switches`,
+        `use one of: ${[...declared.keys()].join(', ')}`);
+    }
+    if (!used.has(sw)) used.set(sw, board ? { name: sw, board } : { name: sw });
+    return sw;
+  };
+
+  // ---- domains and associations ------------------------------------------------------------
+  const cfmKey = raw.cfm ? 'cfm' : 'ieee802-dot1q-cfm:cfm';
+  const cfm = raw.cfm ?? raw['ieee802-dot1q-cfm:cfm'] ?? {};
+  if (raw.cfm && raw['ieee802-dot1q-cfm:cfm']) {
+    issue('/ieee802-dot1q-cfm:cfm', 'cfm.twice', "both 'cfm' and 'ieee802-dot1q-cfm:cfm' are given", 'keep one of them');
+  }
+  const domains: Domain[] = [];
+  const domainById = new Map<string, Domain>();
+  (cfm['maintenance-domain'] ?? []).forEach((rd, i) => {
+    const p = pointerOf([cfmKey, 'maintenance-domain', i]);
+    const d = buildDomain(rd, p, issue);
+    pointers.set(d, p);
+    domains.push(d);
+    if (!domainById.has(d.id)) domainById.set(d.id, d);
+    (rd['maintenance-association'] ?? []).forEach((ra, j) => {
+      const pa = `${p}/maintenance-association/${j}`;
+      const a = buildAssociation(ra, d, pa, issue);
+      pointers.set(a, pa);
+      d.associations.push(a);
+    });
+  });
+  const assocOf = (mdId: string, maId: string): Association | undefined =>
+    domainById.get(mdId)?.associations.find((a) => a.id === maId);
+
+  // ---- maintenance groups and local MEPs ---------------------------------------------------
+  (cfm['maintenance-group'] ?? []).forEach((g, i) => {
+    const p = pointerOf([cfmKey, 'maintenance-group', i]);
+    const d = domainById.get(g['md-id']);
+    if (!d) {
+      issue(p + '/md-id', 'group.unknown-md', `maintenance-group '${g['maintenance-group-id']}' names md-id '${g['md-id']}', which is not a maintenance-domain`,
+        `known md-ids: ${[...domainById.keys()].join(', ') || '(none)'}`);
+      return;
+    }
+    const a = assocOf(g['md-id'], g['ma-id']);
+    if (!a) {
+      issue(p + '/ma-id', 'group.unknown-ma', `maintenance-group '${g['maintenance-group-id']}' names ma-id '${g['ma-id']}', which is not an association of '${d.id}'`,
+        `known ma-ids in '${d.id}': ${d.associations.map((x) => x.id).join(', ') || '(none)'}`);
+      return;
+    }
+    (g.mep ?? []).forEach((rm, k) => {
+      const pm = `${p}/mep/${k}`;
+      const m = buildMep(rm, a, d, g['maintenance-group-id'], switchOf(rm.switch, pm), pm, issue);
+      pointers.set(m, pm);
+      a.meps.push(m);
+    });
+  });
+  for (const d of domains) for (const a of d.associations) a.meps.sort((x, y) => x.mepId - y.mepId);
+
+  // ---- MIPs ---------------------------------------------------------------------------------
+  const mips: Mip[] = [];
+  (cfm.mip ?? []).forEach((r, i) => {
+    const p = pointerOf([cfmKey, 'mip', i]);
+    const sw = switchOf(r.switch, p);
+    const vlan = r.vid ?? 0;
+    const mip: Mip = { key: mipKey(sw, r.interface, vlan, r['md-level']), switch: sw, port: r.interface, level: r['md-level'], vlan, placement: r.offload ?? 'auto' };
+    if (r['md-id'] !== undefined) mip.domainId = r['md-id'];
+    if (r['ma-id'] !== undefined) mip.associationId = r['ma-id'];
+    if (r['mac-address'] !== undefined) mip.macAddress = normMac(r['mac-address']);
+    pointers.set(mip, p);
+    mips.push(mip);
+  });
+
+  // ---- CPU protection -------------------------------------------------------------------------
+  const cp = raw['cpu-protection'] ?? {};
+  const policies: CpuProtectionPolicy[] = [];
+  (cp.policy ?? []).forEach((rp, i) => {
+    const p = pointerOf(['cpu-protection', 'policy', i]);
+    const pol: CpuProtectionPolicy = { id: rp['policy-id'], overallRatePps: rp['overall-rate'] ?? null, ethCfm: [] };
+    pointers.set(pol, p);
+    (rp['eth-cfm'] ?? []).forEach((re, j) => {
+      const pe = `${p}/eth-cfm/${j}`;
+      const levels = parseNumberSet(re.level, 0, 7);
+      const opcodes = parseNumberSet(re.opcode, 0, 255);
+      if (typeof levels === 'string') issue(pe + '/level', 'cpu.bad-range', `level: ${levels}`, 'levels are 0..7, e.g. "5-7" or "0,3"');
+      if (typeof opcodes === 'string') issue(pe + '/opcode', 'cpu.bad-range', `opcode: ${opcodes}`, 'opcodes are 0..255, e.g. "3,5" or "0-255"');
+      const entry = { entry: re.entry, levels: typeof levels === 'string' ? [] : levels, opcodes: typeof opcodes === 'string' ? [] : opcodes, ratePps: re.rate };
+      pointers.set(entry, pe);
+      pol.ethCfm.push(entry);
+    });
+    pol.ethCfm.sort((a, b) => a.entry - b.entry);
+    policies.push(pol);
+  });
+  policies.sort((a, b) => a.id - b.id);
+  const bindings: CpuProtectionBinding[] = [];
+  (cp.binding ?? []).forEach((rb, i) => {
+    const p = pointerOf(['cpu-protection', 'binding', i]);
+    const sw = switchOf(rb.switch, p);
+    const vlan = rb.vid ?? 0;
+    const mon = rb['eth-cfm-monitoring'];
+    let squelch: number[] = [];
+    if (rb['squelch-ingress-levels'] !== undefined) {
+      const s = parseNumberSet(rb['squelch-ingress-levels'], 0, 7);
+      if (typeof s === 'string') issue(p + '/squelch-ingress-levels', 'cpu.bad-range', `squelch-ingress-levels: ${s}`, 'levels are 0..7, e.g. "0-2"');
+      else squelch = s;
+    }
+    const b: CpuProtectionBinding = {
+      key: bindingKey(sw, rb.interface, vlan), switch: sw, port: rb.interface, vlan,
+      policy: rb['cpu-protection'] ?? null,
+      ethCfmMonitoring: mon === true || (typeof mon === 'object' && mon !== null),
+      aggregate: typeof mon === 'object' && mon !== null && mon.aggregate === true,
+      macMonitoring: rb['mac-monitoring'] ?? false,
+      squelchIngressLevels: squelch,
+    };
+    pointers.set(b, p);
+    bindings.push(b);
+  });
+
+  // ---- debug tags -----------------------------------------------------------------------------
+  const debugTags: DebugTag[] = [];
+  (raw['debug-tags'] ?? []).forEach((t, i) => {
+    const p = pointerOf(['debug-tags', i]);
+    const direction = t.direction ?? 'both';
+    if ((t.mep ? 1 : 0) + (t.mip ? 1 : 0) !== 1) {
+      issue(p, 'debug.one-target', 'a debug tag names exactly one of mep or mip', 'write {mep: {domain, association, mep-id}} or {mip: {interface, md-level}}');
+      return;
+    }
+    let tag: DebugTag;
+    if (t.mep) {
+      tag = { kind: 'mep', domainId: t.mep.domain, associationId: t.mep.association, mepId: t.mep['mep-id'], mepKey: `${t.mep.domain}/${t.mep.association}/${t.mep['mep-id']}`, direction };
+    } else {
+      const m = t.mip!;
+      const sw = switchOf(m.switch, p + '/mip');
+      const vlan = m.vid ?? 0;
+      tag = { kind: 'mip', switch: sw, port: m.interface, vlan, level: m['md-level'], mipKey: mipKey(sw, m.interface, vlan, m['md-level']), direction };
+    }
+    pointers.set(tag, p);
+    debugTags.push(tag);
+  });
+
+  const switches = [...used.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const model: CfmModel = { domains, mips, cpuProtection: { policies, bindings }, debugTags, switches };
+  if (board) model.board = board;
+  return { model, pointers, issues };
+}
+
+type IssueFn = (pointer: string, rule: string, message: string, hint?: string) => void;
+
+function resolveBoard(rb: RawBoard | undefined, topPorts: string[] | undefined, p: string, issue: IssueFn): BoardRef | undefined {
+  if (!rb && !topPorts) return undefined;
+  if (rb?.ports && topPorts) issue('/ports', 'board.ports-twice', 'ports are given both at top level and under board', 'keep board.ports');
+  let ports = rb?.ports ?? topPorts ?? [];
+  if (rb?.profile !== undefined) {
+    try {
+      const prof = loadProfile(rb.profile);
+      if (!rb.ports) ports = prof.ports;
+    } catch (err) {
+      issue(p + '/profile', 'board.unknown-profile', (err as Error).message, 'run `cfm profile list` for the shipped profiles, or give a path to a profile JSON');
+    }
+  }
+  const ref: BoardRef = { name: rb?.name ?? rb?.profile ?? 'board', ports: [...ports] };
+  if (rb?.profile !== undefined) ref.profile = rb.profile;
+  return ref;
+}
+
+function buildDomain(rd: RawDomain, p: string, issue: IssueFn): Domain {
+  const choices = (['none', 'dns-like-name', 'mac-address-and-uint-type', 'char-string'] as const).filter((k) => rd[k] !== undefined);
+  if (choices.length > 1) {
+    issue(p + '/' + choices[1], 'md.name-choice', `md-name is a choice: ${choices.join(' and ')} are both given`, 'keep one of none, dns-like-name, mac-address-and-uint-type, char-string');
+  }
+  let name: MdName;
+  const c = choices[0];
+  if (c === 'none') name = { format: 1 };
+  else if (c === 'dns-like-name') name = { format: 2, name: rd['dns-like-name']! };
+  else if (c === 'mac-address-and-uint-type') name = { format: 3, mac: normMac(rd['mac-address-and-uint-type']!.address), id: rd['mac-address-and-uint-type']!.int };
+  else name = { format: 4, name: rd['char-string'] ?? 'DEFAULT' }; // YANG default char-string "DEFAULT"
+  return {
+    id: rd['md-id'],
+    name,
+    level: rd['md-level'] ?? 0,
+    mhfCreation: MHF_FROM_YANG[rd['mhf-creation'] ?? 'mhf-none'],
+    senderIdPermission: ID_PERMISSION_FROM_YANG[rd['id-permission'] ?? 'send-id-none'],
+    associations: [],
+  };
+}
+
+/** Y.1731 Annex A: ICC is 1..6 characters, alphabetic or leading alphabetic with trailing numeric. */
+const ICC_RE = /^[A-Z]{1,6}$|^[A-Z]+[0-9]+$/;
+
+function buildIcc(ra: RawAssociation, p: string, issue: IssueFn): MaName | undefined {
+  if (ra['icc-based'] !== undefined) {
+    const v = ra['icc-based'];
+    const pp = p + '/icc-based';
+    let s: string;
+    if (typeof v === 'string') {
+      s = v;
+      if (!/^[A-Z][A-Z0-9]*$/.test(s)) issue(pp, 'ma.icc-format', `ICC-based MEG ID '${s}' must be upper-case letters and digits, starting with a letter`, 'Y.1731 Annex A: ICC (1-6 chars) followed by the UMC');
+    } else {
+      if (!ICC_RE.test(v.icc) || v.icc.length > 6) issue(pp + '/icc', 'ma.icc-format', `ICC '${v.icc}' must be 1-6 characters, alphabetic or alphabetic followed by digits`, 'Y.1731 Annex A / ITU-T M.1400');
+      if (!/^[A-Z0-9]+$/.test(v.umc)) issue(pp + '/umc', 'ma.icc-format', `UMC '${v.umc}' must be upper-case letters and digits`, 'Y.1731 Annex A');
+      s = v.icc + v.umc;
+    }
+    if (s.length < 1 || s.length > 13) issue(pp, 'ma.icc-length', `ICC-based MEG ID '${s}' is ${s.length} characters; it is at most 13 (ICC + UMC)`, 'Y.1731 Annex A, MEG ID format 32');
+    return { format: 32, name: s };
+  }
+  const v = ra['icc-and-cc']!;
+  const pp = p + '/icc-and-cc';
+  let s: string;
+  if (typeof v === 'string') {
+    s = v;
+    if (!/^[A-Z]{2}[A-Z][A-Z0-9]*$/.test(s)) issue(pp, 'ma.icc-format', `ICC+CC MEG ID '${s}' must be a 2-letter country code then the ICC and UMC (upper-case letters, digits)`, 'Y.1731 Annex A, MEG ID format 33');
+  } else {
+    if (!/^[A-Z]{2}$/.test(v.cc)) issue(pp + '/cc', 'ma.icc-format', `CC '${v.cc}' must be an ISO 3166-1 alpha-2 country code`, 'e.g. "US", "DE"');
+    if (!ICC_RE.test(v.icc) || v.icc.length > 6) issue(pp + '/icc', 'ma.icc-format', `ICC '${v.icc}' must be 1-6 characters, alphabetic or alphabetic followed by digits`, 'ITU-T M.1400');
+    if (!/^[A-Z0-9]+$/.test(v.umc)) issue(pp + '/umc', 'ma.icc-format', `UMC '${v.umc}' must be upper-case letters and digits`, 'Y.1731 Annex A');
+    s = v.cc + v.icc + v.umc;
+  }
+  if (s.length < 3 || s.length > 15) issue(pp, 'ma.icc-length', `ICC+CC MEG ID '${s}' is ${s.length} characters; it is at most 15 (CC + ICC + UMC)`, 'Y.1731 Annex A, MEG ID format 33');
+  return { format: 33, name: s };
+}
+
+function buildAssociation(ra: RawAssociation, d: Domain, p: string, issue: IssueFn): Association {
+  const choices = (['primary-vid', 'char-string', 'unsigned-int16', 'vpn-id', 'icc-based', 'icc-and-cc'] as const).filter((k) => ra[k] !== undefined);
+  let name: MaName = { format: 2, name: ra['ma-id'] };
+  if (choices.length === 0) {
+    issue(p, 'ma.name-missing', `maintenance-association '${ra['ma-id']}' has no ma-name`, 'add one of primary-vid, char-string, unsigned-int16, vpn-id, icc-based, icc-and-cc (YANG ma-name is mandatory)');
+  } else {
+    if (choices.length > 1) issue(p + '/' + choices[1], 'ma.name-choice', `ma-name is a choice: ${choices.join(' and ')} are both given`, 'keep one');
+    const c = choices[0];
+    if (c === 'primary-vid') name = { format: 1, vid: ra['primary-vid']! };
+    else if (c === 'char-string') name = { format: 2, name: ra['char-string']! };
+    else if (c === 'unsigned-int16') name = { format: 3, id: ra['unsigned-int16']! };
+    else if (c === 'vpn-id') name = { format: 4, oui: ra['vpn-id']!['vpn-oui'], index: ra['vpn-id']!['vpn-index'] };
+    else {
+      name = buildIcc(ra, p, issue) ?? name;
+      if (d.name.format !== 1) {
+        issue(p + '/' + c, 'ma.icc-needs-md-none', `MEG ID format ${name.format} (ICC) is only valid with md-name none, but domain '${d.id}' has a name`,
+          "set `none: [null]` on the maintenance-domain (Y.1731 Annex A: ICC MEG IDs carry MD name format 1)");
+      }
+    }
+  }
+  const maid = buildMaid(d.name, name, p + (choices[0] ? '/' + choices[0] : ''), issue);
+  let interval: IntervalCode = 4;
+  if (ra['ccm-interval'] !== undefined) {
+    const code = parseInterval(ra['ccm-interval']);
+    if (code === undefined) issue(p + '/ccm-interval', 'ma.interval', `ccm-interval ${JSON.stringify(ra['ccm-interval'])} is not a CCM interval`, 'use 300hz, 10ms, 100ms, 1sec, 10sec, 1min or 10min');
+    else interval = code;
+  }
+  const ids: number[] = [];
+  const seen = new Set<number>();
+  (ra['maintenance-association-mep'] ?? []).forEach((e, k) => {
+    const id = typeof e === 'number' ? e : e['mep-id'];
+    if (seen.has(id)) {
+      issue(`${p}/maintenance-association-mep/${k}`, 'ma.duplicate-mep-id', `MEP id ${id} is listed twice in '${d.id}/${ra['ma-id']}'`, 'list each MEP id of the MA once');
+      return;
+    }
+    seen.add(id);
+    ids.push(id);
+  });
+  ids.sort((x, y) => x - y);
+  const mhfRaw = MHF_FROM_YANG[ra['mhf-creation'] ?? 'mhf-defer'];
+  const idRaw = ID_PERMISSION_FROM_YANG[ra['id-permission'] ?? 'send-id-defer'];
+  return {
+    id: ra['ma-id'],
+    domainId: d.id,
+    key: `${d.id}/${ra['ma-id']}`,
+    name,
+    maid,
+    level: d.level,
+    interval,
+    // A primary-VID MA name names its service VLAN; otherwise `vid` (absent = port service).
+    vlan: ra.vid ?? (name.format === 1 && 'vid' in name ? name.vid : 0),
+    mepIds: ids,
+    meps: [],
+    mhfCreation: mhfRaw === 'defer' ? d.mhfCreation : mhfRaw,
+    senderIdPermission: idRaw === 'defer' ? d.senderIdPermission : idRaw,
+  };
+}
+
+function buildMaid(md: MdName, ma: MaName, p: string, issue: IssueFn): Uint8Array {
+  const mdLen = md.format === 1 ? 0 : 1 + (md.format === 3 ? 8 : 'name' in md ? enc.encode(md.name).length : 0);
+  const maLen = 'name' in ma && (ma.format === 2) ? enc.encode(ma.name).length
+    : ma.format === 1 || ma.format === 3 ? 2 : ma.format === 4 ? 7 : ma.format === 32 ? 13 : ma.format === 33 ? 15 : 0;
+  const total = 1 + mdLen + 2 + maLen;
+  if (total > MAID_LENGTH) {
+    issue(p, 'ma.maid-too-long', `MD name and short MA name need ${total} bytes; the MAID has ${MAID_LENGTH} (802.1Q 21.6.5)`,
+      `shorten the names: MD name ${Math.max(0, mdLen - 1)} bytes + MA name ${maLen} bytes must be at most ${MAID_LENGTH - 4}`);
+    return new Uint8Array(MAID_LENGTH);
+  }
+  try {
+    return encodeMaid({ md, ma });
+  } catch (err) {
+    issue(p, 'ma.maid', (err as Error).message);
+    return new Uint8Array(MAID_LENGTH);
+  }
+}
+
+function buildMep(rm: RawMep, a: Association, d: Domain, groupId: string, sw: string, p: string, issue: IssueFn): LocalMep {
+  const cc = rm['continuity-check'] ?? {};
+  const inactive = new Set<number>();
+  (rm['inactive-remote-mep'] ?? []).forEach((x, i) => {
+    const id = x['inactive-rmep-id'];
+    if (!a.mepIds.includes(id) || id === rm['mep-id']) {
+      issue(`${p}/inactive-remote-mep/${i}/inactive-rmep-id`, 'mep.inactive-not-remote', `inactive remote MEP ${id} is not a remote MEP of '${a.key}'`, `remote MEPs of the MA: ${a.mepIds.filter((x2) => x2 !== rm['mep-id']).join(', ') || '(none)'}`);
+    }
+    inactive.add(id);
+  });
+  const idRaw = ID_PERMISSION_FROM_YANG[rm['id-permission'] ?? 'send-id-defer'];
+  const lowest = LOWEST_ALARM_NAMES.indexOf((cc['lowest-priority-defect'] ?? 'mac-remote-error-xcon') as (typeof LOWEST_ALARM_NAMES)[number]) + 1;
+  const m: LocalMep = {
+    key: `${d.id}/${a.id}/${rm['mep-id']}`,
+    mepId: rm['mep-id'],
+    domainId: d.id,
+    associationId: a.id,
+    groupId,
+    switch: sw,
+    level: d.level,
+    interval: a.interval,
+    vlan: a.vlan,
+    maid: a.maid,
+    port: rm.interface,
+    direction: rm.direction,
+    enabled: rm.enabled ?? false,
+    ccmLtmPriority: rm['ccm-ltm-priority'] ?? 7,
+    ccmEnabled: cc['ccm-enabled'] ?? false,
+    lowestAlarmPriority: lowest as LowestAlarmPriority,
+    fngAlarmTimeMs: cc['fng-alarm-time'] ?? 2500,
+    fngResetTimeMs: cc['fng-reset-time'] ?? 10000,
+    portStatusTlv: rm['port-status-tlv'] ?? false,
+    interfaceStatusTlv: rm['interface-status-tlv'] ?? false,
+    senderIdPermission: idRaw === 'defer' ? a.senderIdPermission : idRaw,
+    remoteMepIds: a.mepIds.filter((x) => x !== rm['mep-id'] && !inactive.has(x)),
+    placement: rm.offload ?? 'auto',
+  };
+  if (rm['mac-address'] !== undefined) m.macAddress = normMac(rm['mac-address']);
+  return m;
+}
+
+/** Lower case, colon separated (the kit's MAC spelling; YANG uses dashes on the wire of the API). */
+export function normMac(mac: string): string {
+  return mac.toLowerCase().replace(/-/g, ':');
+}
