@@ -54,7 +54,8 @@ describe('the five defects (802.1Q 20.33, 20.21, 20.23)', () => {
     net.runMs(1000);
     expect(m1.status().defectNames).toEqual(['defMACstatus']);
     expect(m1.status().remotes[0].portStatus).toBe(1);
-    // m1 now reports presentRDI (a defect other than RDI): m2 sees defRDICCM
+    // m1 now reports presentRDI (a defect other than RDI): m2 sees defRDICCM with its next CCM
+    net.runMs(1000);
     expect(m2.status().defectNames).toContain('defRDICCM');
   });
 
