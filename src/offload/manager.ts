@@ -41,6 +41,11 @@ export interface ManagerOptions {
   bridge?: BridgeView;
 }
 
+/** Optional backend extension: punt all CFM frames of a port to the CPU (software MPs there). */
+export interface PuntControl {
+  setPortPuntAll(port: string, on: boolean): void;
+}
+
 export interface MepMove {
   key: string;
   to: Placement;
@@ -78,6 +83,7 @@ export class OffloadManager {
   private pollTimer: TimerHandle | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private puntPorts = new Set<string>();
 
   constructor(o: ManagerOptions) {
     this.backend = o.backend;
@@ -228,6 +234,8 @@ export class OffloadManager {
       started.push(key);
     }
 
+    this.updatePunting();
+
     const moves: MepMove[] = [];
     const wasHw = new Set(actual.map((v) => v.spec.key));
     for (const key of started) if (wasHw.has(key)) moves.push({ key, to: 'software', seq: seqFromHw.get(key) });
@@ -244,6 +252,21 @@ export class OffloadManager {
       softwareStopped: stopped.map((s) => s.mep.key).filter((k) => !this.sw.has(k)),
       moves,
     };
+  }
+
+  /**
+   * Software MEPs hear their frames only if the backend punts CFM frames of their ports to the
+   * CPU. Backends that need telling (the mock ASIC: CFM_PORT_PUNT_ALL) expose setPortPuntAll.
+   */
+  private updatePunting(): void {
+    const punt = (this.backend as Partial<PuntControl>).setPortPuntAll;
+    if (typeof punt !== 'function') return;
+    const want = new Set([...this.sw.values()].map((m) => m.port));
+    for (const port of new Set([...want, ...this.puntPorts])) {
+      const on = want.has(port);
+      if (on !== this.puntPorts.has(port)) punt.call(this.backend, port, on);
+    }
+    this.puntPorts = want;
   }
 
   // ------------------------------------------------------------------ hardware events
