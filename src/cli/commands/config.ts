@@ -1,5 +1,113 @@
+/**
+ * Config and profile commands:
+ *   cfm validate FILE [--json] [--quiet]      validate a config; one-line summary, exit 0 / issues, exit 1
+ *   cfm config export FILE [--json]           print the normalized config (all defaults explicit)
+ *   cfm profile list                          shipped hardware profiles
+ *   cfm profile show NAME|FILE [--json]       capability table of a profile
+ *   cfm profile validate FILE                 validate an integrator's profile (issues with JSON pointers)
+ * `profile` is a shared group: other modules (kernel: `profile detect`) add subcommands to it
+ * through profileCommand().
+ */
 import type { Command } from 'commander';
+import { exportConfigText, formatIssue, loadConfig, summarize } from '../../config/index.js';
+import type { ConfigIssue } from '../../config/index.js';
+import { listProfiles, loadProfile, validateProfileFile } from '../../profiles/index.js';
+import { formatProfile } from '../../profiles/table.js';
 
-export function register(_program: Command): void {
-  // commands of this group are added by their module
+function printIssues(issues: ConfigIssue[], file: string, json: boolean): void {
+  if (json) {
+    process.stdout.write(JSON.stringify({ file, valid: false, errors: issues }, null, 2) + '\n');
+    return;
+  }
+  for (const i of issues) process.stderr.write(formatIssue(i) + '\n');
+  process.stderr.write(`${file}: ${issues.length} problem(s)\n`);
+}
+
+/** The `profile` command group (created on first use, shared with other modules). */
+export function profileCommand(program: Command): Command {
+  const existing = program.commands.find((c) => c.name() === 'profile');
+  return existing ?? program.command('profile').description('hardware profiles (hw-profiles/*.json)');
+}
+
+export function register(program: Command): void {
+  program
+    .command('validate')
+    .description('validate a CFM configuration (YAML or JSON)')
+    .argument('<file>', 'config file')
+    .option('--json', 'print the result as JSON')
+    .action((file: string, opts: { json?: boolean }) => {
+      const r = loadConfig(file);
+      if (!r.model) {
+        printIssues(r.errors, file, opts.json === true);
+        process.exitCode = 1;
+        return;
+      }
+      if (opts.json) process.stdout.write(JSON.stringify({ file, valid: true, summary: summarize(r.model) }) + '\n');
+      else process.stdout.write(`${file}: valid: ${summarize(r.model)}\n`);
+      process.exitCode = 0;
+    });
+
+  program
+    .command('config')
+    .description('configuration tools')
+    .command('export')
+    .description('print the normalized configuration (every default explicit)')
+    .argument('<file>', 'config file')
+    .option('--json', 'JSON instead of YAML')
+    .action((file: string, opts: { json?: boolean }) => {
+      const r = loadConfig(file);
+      if (!r.model) {
+        printIssues(r.errors, file, false);
+        process.exitCode = 1;
+        return;
+      }
+      process.stdout.write(exportConfigText(r.model, opts.json ? 'json' : 'yaml'));
+      process.exitCode = 0;
+    });
+
+  const profile = profileCommand(program);
+  profile
+    .command('list')
+    .description('list the shipped hardware profiles')
+    .action(() => {
+      for (const name of listProfiles()) {
+        let desc: string;
+        try {
+          desc = loadProfile(name).description;
+        } catch (err) {
+          desc = `INVALID: ${(err as Error).message}`;
+        }
+        process.stdout.write(`${name.padEnd(14)} ${desc}\n`);
+      }
+      process.exitCode = 0;
+    });
+  profile
+    .command('show')
+    .description('show what a profile can do in hardware')
+    .argument('<name>', 'profile name (see `cfm profile list`) or path to a profile JSON')
+    .option('--json', 'print the typed profile as JSON')
+    .action((name: string, opts: { json?: boolean }) => {
+      const p = loadProfile(name);
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(p, (_k, v: unknown) => (v === Number.POSITIVE_INFINITY ? 'many' : v), 2) + '\n');
+      } else process.stdout.write(formatProfile(p) + '\n');
+      process.exitCode = 0;
+    });
+  profile
+    .command('validate')
+    .description('validate a hardware profile JSON file against schema/hw-profile.schema.json and the profile rules')
+    .argument('<file>', 'profile JSON')
+    .option('--json', 'print the result as JSON')
+    .action((file: string, opts: { json?: boolean }) => {
+      const issues = validateProfileFile(file);
+      if (issues.length) {
+        printIssues(issues, file, opts.json === true);
+        process.exitCode = 1;
+        return;
+      }
+      const p = loadProfile(file);
+      if (opts.json) process.stdout.write(JSON.stringify({ file, valid: true, name: p.name }) + '\n');
+      else process.stdout.write(`${file}: valid profile '${p.name}' (${p.vendor} ${p.family})\n`);
+      process.exitCode = 0;
+    });
 }
