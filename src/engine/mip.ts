@@ -37,9 +37,11 @@ export class Mip {
   /** A frame at the MIP's level. Returns true when it passes on. */
   receive(b: Uint8Array, p: number, opcode: number, port: string, from: FrameDirection, _rxNs: number): boolean {
     switch (opcode) {
-      case 1: // MHF CCR: record, pass (20.42.2 MIP CCM database)
-        this.counters.ccmsSeen++;
-        this.ctx.mipDb.set(`${outerVid(b)}/${macAt(b, 6)}`, port);
+      case 1: // MHF CCR: record the ingress port, pass (20.42.2 MIP CCM database)
+        if (from === 'wire') {
+          this.counters.ccmsSeen++;
+          this.ctx.mipDb.set(`${outerVid(b)}/${macAt(b, 6)}`, port);
+        }
         return true;
       case 3: // LBM to us -> LBR back the way it came (20.28)
         if (!daEquals(b, this.macBytes)) return true;

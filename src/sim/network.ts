@@ -31,6 +31,8 @@ export interface LinkOptions {
   lossRate?: number;
   /** Probability 0..1 that a frame has the octet before its End TLV (its last data octet) flipped. */
   corruptRate?: number;
+  /** Corrupt only frames transmitted by this node (default: both directions). */
+  corruptFrom?: string;
 }
 
 export interface Endpoint {
@@ -44,6 +46,7 @@ export class SimLink {
   jitterNs: number;
   lossRate: number;
   corruptRate: number;
+  corruptFrom: string | undefined;
   /** Frames carried / lost, both directions. */
   carried = 0;
   lost = 0;
@@ -52,6 +55,7 @@ export class SimLink {
     this.jitterNs = o.jitterNs ?? 0;
     this.lossRate = o.lossRate ?? 0;
     this.corruptRate = o.corruptRate ?? 0;
+    this.corruptFrom = o.corruptFrom;
   }
   get name(): string {
     return `${this.a.node}:${this.a.port}-${this.b.node}:${this.b.port}`;
@@ -61,6 +65,7 @@ export class SimLink {
     if (o.jitterNs !== undefined) this.jitterNs = o.jitterNs;
     if (o.lossRate !== undefined) this.lossRate = o.lossRate;
     if (o.corruptRate !== undefined) this.corruptRate = o.corruptRate;
+    if (o.corruptFrom !== undefined) this.corruptFrom = o.corruptFrom;
   }
 }
 
@@ -169,7 +174,7 @@ export class SimNetwork {
     }
     l.carried++;
     let f = frame;
-    if (l.corruptRate > 0 && this.prng.next() < l.corruptRate && f.length > 2) {
+    if (l.corruptRate > 0 && (l.corruptFrom === undefined || l.corruptFrom === node) && this.prng.next() < l.corruptRate && f.length > 2) {
       f = f.slice();
       f[f.length - 2] ^= 0xff;
     }
