@@ -10,6 +10,7 @@ import { SoftwareBackend } from '../../src/backends/software/backend.js';
 import { monoNs } from '../../src/backends/software/checker.js';
 import { buildCcmFrame } from '../../src/backends/software/ccm-frame.js';
 import { CfmError } from '../../src/common/errors.js';
+import type { Clock } from '../../src/common/clock.js';
 import { encodeMaid } from '../../src/pdu/maid.js';
 import { createVethLink, linuxTestGate, waitFor, type VethLink } from './netns.js';
 
@@ -26,6 +27,13 @@ function spec(over: Partial<VoeSpec> & Pick<VoeSpec, 'port' | 'unicastMac' | 'me
 
 interface Seen { ev: HwEvent; atDetectNs: number }
 
+/** Report events on CLOCK_MONOTONIC, the clock the test measures with. */
+const monoClock: Clock = {
+  nowNs: monoNs,
+  setTimer: (delayNs, fn) => { const t = setTimeout(fn, delayNs / 1e6); return { cancel: () => clearTimeout(t) }; },
+  setTimerAt: (atNs, fn) => { const t = setTimeout(fn, (atNs - monoNs()) / 1e6); return { cancel: () => clearTimeout(t) }; },
+};
+
 describe.skipIf(!gate.run)('software backend over veth between namespaces', () => {
   let link: VethLink;
   let A: SoftwareBackend;
@@ -35,8 +43,8 @@ describe.skipIf(!gate.run)('software backend over veth between namespaces', () =
 
   beforeAll(async () => {
     link = await createVethLink('cfs');
-    A = new SoftwareBackend({ ports: [link.ifA], netns: link.nsA });
-    B = new SoftwareBackend({ ports: [link.ifB], netns: link.nsB });
+    A = new SoftwareBackend({ ports: [link.ifA], netns: link.nsA, clock: monoClock });
+    B = new SoftwareBackend({ ports: [link.ifB], netns: link.nsB, clock: monoClock });
     A.onEvent((ev) => evA.push({ ev, atDetectNs: monoNs() }));
     B.onEvent((ev) => evB.push({ ev, atDetectNs: monoNs() }));
   });

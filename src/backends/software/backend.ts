@@ -4,6 +4,7 @@
  * per interface (BPF-filtered to CFM, tags restored) into a per-VOE CCM checker (checker.ts);
  * everything a VOE does not consume goes to `frames` (the CPU path) for the engine.
  */
+import { RealClock, type Clock } from '../../common/clock.js';
 import { CfmError } from '../../common/errors.js';
 import { INTERVAL_CODES, intervalNs } from '../../common/interval.js';
 import type { FrameDirection, FramePort, FrameRx } from '../../common/frame-port.js';
@@ -11,7 +12,7 @@ import type { Backend, BackendCapabilities, HwEvent, VoeSpec, VoeState, VoeStatu
 import { PacketSocket } from '../../native/packet.js';
 import { CcmScheduler, type SchedulerEvent } from '../../native/scheduler.js';
 import { buildCcmFrame, OPCODE_CCM, parseCfmFrame } from './ccm-frame.js';
-import { CcmChecker } from './checker.js';
+import { CcmChecker, monoNs } from './checker.js';
 import { validateSpec } from './validate.js';
 
 export interface SoftwareBackendOptions {
@@ -27,6 +28,8 @@ export interface SoftwareBackendOptions {
   realtime?: boolean;
   /** Max VOEs (default 8192). */
   maxVoes?: number;
+  /** Clock that HwEvent.atNs and FrameRx.rxNs are reported on (default: a new RealClock). */
+  clock?: Clock;
 }
 
 /** A transmit error of one VOE (the scheduler tells only about changes). */
@@ -67,6 +70,7 @@ export class SoftwareBackend implements Backend {
   private readonly txListeners = new Set<(ev: TxStatusEvent) => void>();
   private readonly rxHandlers = new Set<(rx: FrameRx) => void>();
   private readonly maxVoes: number;
+  private readonly clock: Clock;
   private readonly unsubscribeTx: () => void;
   private nextHandle = 1;
   private closed = false;
@@ -78,6 +82,7 @@ export class SoftwareBackend implements Backend {
     this.portNames = [...new Set(opts.ports)];
     this.netns = opts.netns;
     this.maxVoes = opts.maxVoes ?? 8192;
+    this.clock = opts.clock ?? new RealClock();
     this.ownScheduler = !opts.scheduler;
     this.scheduler = opts.scheduler ?? new CcmScheduler({ realtime: opts.realtime });
     try {
@@ -322,7 +327,13 @@ export class SoftwareBackend implements Backend {
     voe.checker = new CcmChecker(voe.handle, voe.spec, { emit: (ev) => this.emit(ev) });
   }
 
+  /** CLOCK_MONOTONIC ns (the addon's and checker's time) -> the backend's clock. */
+  private toClockNs(mono: number): number {
+    return this.clock.nowNs() - (monoNs() - mono);
+  }
+
   private emit(ev: HwEvent): void {
+    ev.atNs = this.toClockNs(ev.atNs);
     this.events.push(ev);
     for (const l of this.eventListeners) l(ev);
   }
@@ -366,7 +377,7 @@ export class SoftwareBackend implements Backend {
         if (!consumed && lowestAbove) lowestAbove.checker?.lowerLevel(rxNs);
       }
       if (!consumed && this.rxHandlers.size > 0) {
-        const rx: FrameRx = { port, frame: Uint8Array.from(f), from: 'wire', rxNs };
+        const rx: FrameRx = { port, frame: Uint8Array.from(f), from: 'wire', rxNs: this.toClockNs(rxNs) };
         for (const h of this.rxHandlers) h(rx);
       }
     }

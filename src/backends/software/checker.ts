@@ -68,9 +68,10 @@ export class CcmChecker {
     return remoteMepTimeoutNs(this.spec.interval);
   }
 
-  private event(kind: HwEventKind, active: boolean, atNs: number, peerMepId?: number): void {
+  private event(kind: HwEventKind, active: boolean, atNs: number, peerMepId?: number, value?: number): void {
     const ev: HwEvent = { handle: this.handle, kind, active, atNs };
     if (peerMepId !== undefined) ev.peerMepId = peerMepId;
+    if (value !== undefined) ev.value = value;
     this.out.emit(ev);
   }
 
@@ -129,18 +130,15 @@ export class CcmChecker {
       st.rdi = c.rdi;
       this.event('rdi', c.rdi, atNs, c.mepId);
     }
-    // someMACstatusDefect (802.1Q 20.35): Port Status not psUp(2) / Interface Status not isUp(1)
+    // someMACstatusDefect inputs (802.1Q 20.33.6): every change of a received status TLV is an
+    // event carrying the value; active = not psUp(2) / not isUp(1) (0 = TLV absent = fine)
     if (st.portStatusTlv !== c.portStatusTlv) {
-      const was = st.portStatusTlv !== 0 && st.portStatusTlv !== 2;
       st.portStatusTlv = c.portStatusTlv;
-      const now = c.portStatusTlv !== 0 && c.portStatusTlv !== 2;
-      if (was !== now) this.event('port-status', now, atNs, c.mepId);
+      this.event('port-status', c.portStatusTlv !== 0 && c.portStatusTlv !== 2, atNs, c.mepId, c.portStatusTlv);
     }
     if (st.interfaceStatusTlv !== c.interfaceStatusTlv) {
-      const was = st.interfaceStatusTlv !== 0 && st.interfaceStatusTlv !== 1;
       st.interfaceStatusTlv = c.interfaceStatusTlv;
-      const now = c.interfaceStatusTlv !== 0 && c.interfaceStatusTlv !== 1;
-      if (was !== now) this.event('interface-status', now, atNs, c.mepId);
+      this.event('interface-status', c.interfaceStatusTlv !== 0 && c.interfaceStatusTlv !== 1, atNs, c.mepId, c.interfaceStatusTlv);
     }
   }
 

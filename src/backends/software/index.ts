@@ -1,5 +1,6 @@
 /** Software backend: MEPs on Linux interfaces over AF_PACKET + the native CCM scheduler. */
 export { SoftwareBackend, openSoftwareBackend } from './backend.js';
 export type { SoftwareBackendOptions, TxStatusEvent } from './backend.js';
+export { softwareProfile } from './profile.js';
 export { buildCcmFrame, parseCfmFrame, ccmGroupAddress } from './ccm-frame.js';
 export type { ParsedCfm, CcmFrameSpec, BuiltCcm } from './ccm-frame.js';

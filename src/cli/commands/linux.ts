@@ -1,5 +1,93 @@
+/**
+ * `cfm run CONFIG --backend software`: run the config's MEPs on Linux interfaces in the
+ * foreground until SIGINT/SIGTERM or --duration; --json prints one JSON line per fault event and
+ * a final status line ({"type":"status", ...}). `cfm status` / `cfm monitor` reach the running
+ * process over the offload manager's control socket.
+ */
 import type { Command } from 'commander';
+import { UsageError } from '../../common/errors.js';
+import { formatEvent } from '../../engine/events.js';
+import { defaultSocketPath } from '../../offload/control.js';
+import type { ManagerStatus } from '../../offload/status.js';
+import { startSoftwareRun } from '../../backends/software/run.js';
 
-export function register(_program: Command): void {
-  // commands of this group are added by their module
+interface RunOpts {
+  backend: string;
+  switch?: string;
+  netns?: string;
+  duration?: string;
+  json?: boolean;
+  socket?: string | false;
+  realtime?: boolean;
+}
+
+function parseDuration(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const v = Number(s);
+  if (!Number.isFinite(v) || v <= 0) throw new UsageError(`--duration '${s}' is not a positive number of seconds`);
+  return v;
+}
+
+function statusText(st: ManagerStatus): string {
+  const lines = [`switch ${st.switch} (backend ${st.backend})`];
+  for (const m of st.meps) {
+    lines.push(`  ${m.key} mep ${m.mepId} on ${m.port}${m.vlan ? ` vlan ${m.vlan}` : ''} level ${m.level} ${m.interval} ${m.placement}` +
+      `  defects: ${m.defects.length ? m.defects.join(',') : 'none'}  tx ${m.counters.ccmTx} rx ${m.counters.ccmRxValid}`);
+    for (const r of m.remotes) lines.push(`    remote ${r.mepId}: ${r.state}${r.rdi ? ' RDI' : ''}${r.mac ? ` ${r.mac}` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+async function run(config: string, o: RunOpts): Promise<void> {
+  if (o.backend !== 'software') {
+    throw new UsageError(`cfm run drives the software backend only (--backend software); for '${o.backend}' use cfm apply`);
+  }
+  const durationS = parseDuration(o.duration);
+  const out = (s: string) => process.stdout.write(s + '\n');
+  const handle = await startSoftwareRun({
+    config,
+    switch: o.switch,
+    netns: o.netns,
+    socketPath: o.socket === false ? null : o.socket ?? defaultSocketPath(),
+    realtime: o.realtime,
+    onFault: (e) => out(o.json ? JSON.stringify(e) : formatEvent(e)),
+    onTxStatus: (e) => process.stderr.write(`cfm run: ${e.key}: CCM transmit ${e.ok ? 'recovered' : `failing (${e.code}: ${e.message ?? ''})`}\n`),
+  });
+  if (!o.json) {
+    out(`cfm run: ${handle.report.plan.meps.length} MEPs on ${handle.backend.ports().join(', ')}${o.netns ? ` (netns ${o.netns})` : ''}` +
+      `${handle.control ? `; control socket ${handle.control.path}` : ''}; Ctrl-C to stop`);
+  }
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      if (timer) clearTimeout(timer);
+      resolve();
+    };
+    const timer = durationS !== undefined ? setTimeout(done, durationS * 1000) : undefined;
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+  try {
+    const st = await handle.status();
+    out(o.json ? JSON.stringify({ type: 'status', ...st }) : statusText(st));
+  } finally {
+    await handle.stop();
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('run the MEPs of CONFIG on Linux interfaces (ports = interface names) in the foreground')
+    .argument('<config>', 'config file (YAML or JSON)')
+    .option('--backend <name>', 'datapath: software (AF_PACKET + native CCM scheduler)', 'software')
+    .option('--switch <name>', 'which switch of the config to run (default: its only one)')
+    .option('--netns <name>', 'network namespace of the interfaces (/run/netns/NAME)')
+    .option('--duration <seconds>', 'stop after this many seconds (default: until SIGINT/SIGTERM)')
+    .option('--json', 'one JSON line per fault event, then a final JSON status line')
+    .option('--socket <path>', 'control socket for cfm status / cfm monitor (default: the standard path)')
+    .option('--no-socket', 'do not serve a control socket')
+    .option('--realtime', 'run the CCM scheduler thread SCHED_FIFO (needs CAP_SYS_NICE)')
+    .action(async (config: string, o: RunOpts) => run(config, o));
 }

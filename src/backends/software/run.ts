@@ -1,0 +1,89 @@
+/**
+ * `cfm run CONFIG --backend software`: the MEPs of one switch of a config on Linux interfaces,
+ * in this process, until stopped. The offload manager plans every MEP onto the software
+ * backend's VOEs (native CCM transmit, CCM checker on receive), turns their events into the
+ * 802.1Q fault events (FNG), and serves its control socket so `cfm status` / `cfm monitor`
+ * reach this process.
+ */
+import { RealClock } from '../../common/clock.js';
+import { UsageError } from '../../common/errors.js';
+import { loadConfigOrThrow } from '../../config/index.js';
+import type { CfmModel } from '../../config/model.js';
+import type { FaultEvent } from '../../engine/events.js';
+import { OffloadManager, type ApplyReport } from '../../offload/manager.js';
+import { localMeps, modelSwitches } from '../../offload/planner.js';
+import type { ManagerStatus } from '../../offload/status.js';
+import { serveControl, type ControlServer } from '../../offload/control.js';
+import { SoftwareBackend, type TxStatusEvent } from './backend.js';
+import { softwareProfile } from './profile.js';
+
+export interface SoftwareRunOptions {
+  config: string;
+  switch?: string;
+  netns?: string;
+  /** Control socket path; null = do not serve one. */
+  socketPath: string | null;
+  realtime?: boolean;
+  onFault?: (e: FaultEvent) => void;
+  onTxStatus?: (e: TxStatusEvent) => void;
+}
+
+export interface SoftwareRun {
+  readonly manager: OffloadManager;
+  readonly backend: SoftwareBackend;
+  readonly report: ApplyReport;
+  readonly control: ControlServer | null;
+  status(): Promise<ManagerStatus>;
+  stop(): Promise<void>;
+}
+
+function chooseSwitch(model: CfmModel, wanted?: string): string {
+  const switches = modelSwitches(model);
+  if (wanted) {
+    if (!switches.includes(wanted)) throw new UsageError(`switch '${wanted}' has no MEPs in the config (switches: ${switches.join(', ') || 'none'})`);
+    return wanted;
+  }
+  if (switches.length === 1) return switches[0];
+  if (switches.length === 0) throw new UsageError('the config has no MEPs to run');
+  throw new UsageError(`the config has several switches (${switches.join(', ')}): choose one with --switch`);
+}
+
+export async function startSoftwareRun(o: SoftwareRunOptions): Promise<SoftwareRun> {
+  const model = loadConfigOrThrow(o.config);
+  const sw = chooseSwitch(model, o.switch);
+  const meps = localMeps(model).filter((m) => m.switch === sw);
+  const ports = [...new Set(meps.map((m) => m.port))].sort();
+  const clock = new RealClock();
+  const backend = new SoftwareBackend({ ports, netns: o.netns, clock, realtime: o.realtime });
+  try {
+    // A MEP without a configured address sends with its interface's own MAC (802.1Q 19.4).
+    for (const m of meps) if (!m.macAddress) m.macAddress = backend.portMac(m.port);
+    const manager = new OffloadManager({ backend, profile: softwareProfile(ports), clock, switch: sw });
+    if (o.onFault) manager.onFault(o.onFault);
+    if (o.onTxStatus) backend.onTxStatus(o.onTxStatus);
+    const report = await manager.apply(model);
+    let control: ControlServer | null = null;
+    if (o.socketPath) {
+      control = await serveControl(o.socketPath, {
+        status: () => manager.status(),
+        plan: async () => report.plan,
+        subscribe: (fn) => manager.onFault(fn),
+      });
+    }
+    let stopped = false;
+    return {
+      manager, backend, report, control,
+      status: () => manager.status(),
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        await control?.close();
+        await manager.close({ clearHardware: true });
+        await backend.close();
+      },
+    };
+  } catch (e) {
+    await backend.close();
+    throw e;
+  }
+}
