@@ -103,8 +103,12 @@ cfm_status_t cfm_voe_list(cfm_asic_t *h, uint32_t *ids, uint32_t max, uint32_t *
   return CFM_OK;
 }
 
-/* Injector load of one VOE in frames/s (802.1Q interval -> rate). */
-static double voe_fps(uint32_t interval) { return 1e9 / (double)mock_interval_ns(interval); }
+/* Injector load of one VOE in frames/s: the nominal rate of its interval (802.1Q Table 21-1;
+ * 3.33 ms is 300 frames/s, exactly the MESA AFI slow-injection maximum). */
+static double voe_fps(uint32_t interval) {
+  static const double fps[8] = {0, 300.0, 100.0, 10.0, 1.0, 0.1, 1.0 / 60.0, 1.0 / 600.0};
+  return interval < 8 ? fps[interval] : 0;
+}
 
 static cfm_status_t check_cc(const asic_t *a, const voe_t *self, const cfm_cc_conf_t *c) {
   if (!c) return CFM_EINVAL;
