@@ -1,0 +1,127 @@
+/**
+ * `cfm run CONFIG --backend software` as an operator runs it: a child process in one namespace
+ * against a software MEP in the other; its control socket answers status while it runs; --json
+ * gives a final status with the remote MEP up; bad input exits non-zero without a stack trace.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SoftwareBackend } from '../../src/backends/software/backend.js';
+import { controlRequest } from '../../src/offload/control.js';
+import { encodeMaid } from '../../src/pdu/maid.js';
+import { createVethLink, linuxTestGate, waitFor, type VethLink } from './netns.js';
+
+const gate = linuxTestGate('test/linux/cfm-run (cfm run in a netns)');
+const root = join(import.meta.dirname, '..', '..');
+
+function config(ifname: string, mepId: number): string {
+  return `cfm:
+  maintenance-domain:
+    - md-id: md1
+      char-string: Provider
+      md-level: 5
+      maintenance-association:
+        - ma-id: ma1
+          char-string: svc-1
+          ccm-interval: 100ms
+          maintenance-association-mep: [1, 2]
+  maintenance-group:
+    - maintenance-group-id: g1
+      md-id: md1
+      ma-id: ma1
+      mep:
+        - mep-id: ${mepId}
+          direction: down
+          interface: ${ifname}
+          enabled: true
+          continuity-check: { ccm-enabled: true }
+`;
+}
+
+interface Done { code: number | null; stdout: string; stderr: string }
+
+function cfm(args: string[]): { done: Promise<Done> } {
+  // the CLI from source (tsx), so the test does not depend on a dist/ build
+  const code = `import(${JSON.stringify(join(root, 'src/cli/main.ts'))}).then(async (m) => { process.exitCode = await m.main(['node', 'cfm', ...process.argv.slice(1)]); })`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', code, ...args], { cwd: root });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return { done: new Promise((resolve) => child.on('close', (c) => resolve({ code: c, stdout, stderr }))) };
+}
+
+describe.skipIf(!gate.run)('cfm run --backend software', () => {
+  let link: VethLink;
+  let peer: SoftwareBackend;
+  let dir: string;
+
+  beforeAll(async () => {
+    link = await createVethLink('cfr');
+    dir = mkdtempSync(join(tmpdir(), 'cfm-run-'));
+    peer = new SoftwareBackend({ ports: [link.ifB], netns: link.nsB });
+    await peer.createVoe({
+      key: 'peer', port: link.ifB, direction: 'down', level: 5, vlan: 0, unicastMac: link.macB, mepId: 2,
+      maid: encodeMaid({ md: { format: 4, name: 'Provider' }, ma: { format: 2, name: 'svc-1' } }), interval: 3, priority: 7,
+      peers: [1], ccmTx: true, ccmRx: true, seqUpdate: true, rdi: false, portStatusTlv: 0, interfaceStatusTlv: 0,
+    });
+  });
+
+  afterAll(async () => {
+    await peer?.close();
+    await link?.cleanup();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs the MEP until --duration, answers status on its socket, ends with a JSON status', async () => {
+    const cfg = join(dir, 'a.yaml');
+    writeFileSync(cfg, config(link.ifA, 1));
+    const sock = join(dir, 'ctl.sock');
+    const run = cfm(['run', cfg, '--backend', 'software', '--netns', link.nsA, '--duration', '3', '--json', '--socket', sock]);
+    // while it runs: the control socket reports the remote MEP up
+    let live: { meps: { remotes: { mepId: number; state: string }[] }[] } | undefined;
+    await waitFor(async () => {
+      try {
+        live = (await controlRequest(sock, 'status')) as typeof live;
+        return live!.meps[0]?.remotes[0]?.state === 'ok';
+      } catch {
+        return false;
+      }
+    }, 8000, 'status over the control socket', 100);
+    expect(live!.meps[0].remotes[0].mepId).toBe(2);
+    // the peer sees our CCMs, sent from the interface's own MAC
+    const ps = await peer.readStatus(1);
+    expect(ps.peers[0]).toMatchObject({ mepId: 1, seen: true, mac: link.macA });
+    const r = await run.done;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const final = lines[lines.length - 1] as { type: string; meps: { key: string; defects: string[]; remotes: { mepId: number; state: string }[] }[] };
+    expect(final.type).toBe('status');
+    expect(final.meps).toHaveLength(1);
+    expect(final.meps[0]).toMatchObject({ key: 'md1/ma1/1', defects: [] });
+    expect(final.meps[0].remotes).toEqual([expect.objectContaining({ mepId: 2, state: 'ok' })]);
+  }, 30_000);
+
+  it('fails cleanly on a missing interface, a bad duration and a missing config', async () => {
+    const cfg = join(dir, 'bad.yaml');
+    writeFileSync(cfg, config('nosuchif9', 1));
+    // in parallel: each is a fresh process
+    const [noIf, badDur, noCfg, otherBackend] = await Promise.all([
+      cfm(['run', cfg, '--netns', link.nsA, '--duration', '1', '--no-socket']).done,
+      cfm(['run', cfg, '--duration', '-3']).done,
+      cfm(['run', join(dir, 'missing.yaml'), '--duration', '1']).done,
+      cfm(['run', cfg, '--backend', 'mock']).done,
+    ]);
+    expect(noIf.code).toBe(1);
+    expect(noIf.stderr).toMatch(/nosuchif9.*No such device/);
+    expect(noIf.stderr).not.toMatch(/\n\s+at /);
+    expect(badDur.code).toBe(2);
+    expect(badDur.stderr).toMatch(/--duration '-3'/);
+    expect(noCfg.code).toBe(1);
+    expect(noCfg.stderr).toMatch(/missing\.yaml/);
+    expect(otherBackend.code).toBe(2);
+  }, 30_000);
+});
