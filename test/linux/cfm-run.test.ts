@@ -92,8 +92,8 @@ describe.skipIf(!gate.run)('cfm run --backend software', () => {
     }, 8000, 'status over the control socket', 100);
     expect(live!.meps[0].remotes[0].mepId).toBe(2);
     // the peer sees our CCMs, sent from the interface's own MAC
-    const ps = await peer.readStatus(1);
-    expect(ps.peers[0]).toMatchObject({ mepId: 1, seen: true, mac: link.macA });
+    await waitFor(async () => !(await peer.readStatus(1)).peers[0].loc, 2000, 'the peer to see cfm run', 20);
+    expect((await peer.readStatus(1)).peers[0]).toMatchObject({ mepId: 1, seen: true, mac: link.macA });
     const r = await run.done;
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
