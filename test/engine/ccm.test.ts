@@ -75,3 +75,28 @@ describe('CCM continuity and LOC (802.1Q 20.10, 20.20)', () => {
     expect(ev(events, { mep: 'lonely', type: 'remote-mep', state: 'failed' })[0].atNs).toBe(3.5 * S);
   });
 });
+
+describe('CCM frames built by the engine', () => {
+  it('decode with the PDU codec: tag, level DA, flags, MAID, status and Sender ID TLVs', async () => {
+    const { SimNetwork, SimSwitch } = await import('../../src/sim/index.js');
+    const { MAID_A } = await import('./helpers.js');
+    const net = new SimNetwork();
+    const sw = new SimSwitch(net, 'sw', ['p1']);
+    const frames: Uint8Array[] = [];
+    net.tap((r) => frames.push(r.frame));
+    sw.addMep({ key: 'k', mepId: 300, remoteMepIds: [301], level: 5, interval: 3, vlan: 42, priority: 6, maid: MAID_A, port: 'p1',
+      direction: 'down', portStatusTlv: 2, interfaceStatusTlv: 1, senderId: 'chassis', chassisId: 'sw', forceRdi: true });
+    const f = decodeFrame(frames[0]);
+    expect(f.dst).toBe('01:80:c2:00:00:35');
+    expect(f.vlans).toEqual([{ tpid: 0x8100, pcp: 6, dei: false, vid: 42 }]);
+    expect(f.pdu.opcode).toBe(1);
+    if (f.pdu.opcode !== 1) return;
+    expect(f.pdu.level).toBe(5);
+    expect(f.pdu.flags).toBe(0x80 | 3);
+    expect(f.pdu.mepId).toBe(300);
+    expect(Array.from(f.pdu.maid)).toEqual(Array.from(MAID_A));
+    expect(f.pdu.tlvs.map((t) => t.type)).toEqual([1, 2, 4]);
+    const sid = f.pdu.tlvs[0] as { chassisId?: Uint8Array };
+    expect(new TextDecoder().decode(sid.chassisId)).toBe('sw');
+  });
+});
