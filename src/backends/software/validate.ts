@@ -33,5 +33,8 @@ export function validateSpec(spec: VoeSpec, ports: readonly string[]): void {
   } catch {
     bad(spec, 'unicastMac', `'${spec.unicastMac}' is not a MAC address`);
   }
+  // same limit as the vendor ABI's VOE key (cfm_asic.h CFM_ASIC_KEY_LEN: 63 bytes + NUL), so a
+  // key valid here is valid on every backend
   if (typeof spec.key !== 'string' || spec.key.length === 0) bad(spec, 'key', 'must be a non-empty string');
+  if (Buffer.byteLength(spec.key) > 63) bad(spec, 'key', `is ${Buffer.byteLength(spec.key)} bytes; at most 63`);
 }
