@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds (or reuses) the small test kernel with CONFIG_BRIDGE_CFM and CONFIG_NETDEVSIM from
 # Debian's linux-source-6.12 package. Prints the bzImage path on stdout's last line.
-# Cache: .cache/kernel/<key>/bzImage, key = source package version + hash of config.fragment
-# (+ this script), so a changed fragment or a new Debian source rebuilds, anything else is reused.
+# Cache: .cache/kernel/<key>/bzImage, key = source package version + hash of config.fragment and
+# RECIPE (bump it when the build steps below change), so a changed fragment, recipe or Debian
+# source rebuilds and anything else is reused.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -14,7 +15,8 @@ if [ ! -f "$tarball" ]; then
   exit 3
 fi
 version="$(dpkg-query -W -f='${Version}' linux-source-6.12)"
-fraghash="$(cat "$here/config.fragment" "$here/build-kernel.sh" | sha256sum | cut -c1-12)"
+RECIPE=1
+fraghash="$( (cat "$here/config.fragment"; echo "recipe $RECIPE") | sha256sum | cut -c1-12)"
 key="6.12-${version}-${fraghash}"
 out="$cache/$key"
 if [ -f "$out/bzImage" ]; then

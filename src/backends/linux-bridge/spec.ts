@@ -1,0 +1,133 @@
+/**
+ * VoeSpec <-> bridge CFM commands and read-back. What the kernel can hold (cfm-facts 1.3):
+ * untagged port Down-MEPs, one per port, any number of peers, CCM with optional Port/Interface
+ * Status TLVs, RDI, sequence numbers on/off. Anything else is refused with a typed error before
+ * a request is sent; the capabilities say the same so the planner keeps such MEPs in software.
+ */
+import { CfmError } from '../../common/errors.js';
+import { isIntervalCode, type IntervalCode } from '../../common/interval.js';
+import {
+  BR_CFM_MEP_DIRECTION_DOWN,
+  BR_CFM_PORT,
+  type BridgeCfmInfo,
+  type CcConfig,
+  type CcmTx,
+  type CfmCommand,
+  type MepConfig,
+} from '../../netlink/bridge-cfm.js';
+import type { VoeSpec } from '../types.js';
+
+/** Class 1 multicast DA for CCMs at `level` (802.1Q Table 8-13): 01-80-C2-00-00-3x. */
+export function ccmGroupMac(level: number): string {
+  return `01:80:c2:00:00:3${level}`;
+}
+
+function bad(spec: VoeSpec, field: string, why: string, code: 'BACKEND' | 'UNSUPPORTED' = 'BACKEND'): never {
+  throw new CfmError(code, `linux-bridge: VOE '${spec.key}': ${field} ${why}`);
+}
+
+const MAC_RE = /^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/;
+
+export function validateSpec(spec: VoeSpec, ports: readonly string[]): void {
+  if (typeof spec.key !== 'string' || spec.key.length === 0) bad(spec, 'key', 'must be a non-empty string');
+  if (spec.direction !== 'down') bad(spec, 'direction', "'up': the kernel's bridge CFM has Down-MEPs only (\"Up-MEP not supported\")", 'UNSUPPORTED');
+  if (spec.vlan !== 0) bad(spec, 'vlan', `${spec.vlan}: the kernel's bridge CFM has port (untagged) MEPs only ("VLAN domain not supported")`, 'UNSUPPORTED');
+  if (!ports.includes(spec.port)) bad(spec, 'port', `'${spec.port}' is not a port of this bridge (${ports.join(', ') || 'none'})`);
+  if (!Number.isInteger(spec.level) || spec.level < 0 || spec.level > 7) bad(spec, 'level', `${spec.level} is not 0..7`);
+  if (!Number.isInteger(spec.mepId) || spec.mepId < 1 || spec.mepId > 8191) bad(spec, 'mepId', `${spec.mepId} is not 1..8191`);
+  if (!(spec.maid instanceof Uint8Array) || spec.maid.length !== 48) bad(spec, 'maid', 'must be 48 bytes');
+  if (!isIntervalCode(spec.interval)) bad(spec, 'interval', `${String(spec.interval)} is not an interval code 1..7`);
+  if (!Number.isInteger(spec.priority) || spec.priority < 0 || spec.priority > 7) bad(spec, 'priority', `${spec.priority} is not 0..7`);
+  if (!MAC_RE.test(spec.unicastMac)) bad(spec, 'unicastMac', `'${spec.unicastMac}' is not a MAC address`);
+  for (const p of spec.peers) {
+    if (!Number.isInteger(p) || p < 1 || p > 8191) bad(spec, 'peers', `contain ${p}, not a MEPID 1..8191`);
+    if (p === spec.mepId) bad(spec, 'peers', `contain the VOE's own MEPID ${p}`);
+  }
+  if (new Set(spec.peers).size !== spec.peers.length) bad(spec, 'peers', 'contain duplicates');
+  if (![0, 1, 2].includes(spec.portStatusTlv)) bad(spec, 'portStatusTlv', `${spec.portStatusTlv} is not 0, 1 (blocked) or 2 (up)`);
+  if (!Number.isInteger(spec.interfaceStatusTlv) || spec.interfaceStatusTlv < 0 || spec.interfaceStatusTlv > 7) {
+    bad(spec, 'interfaceStatusTlv', `${spec.interfaceStatusTlv} is not 0..7`);
+  }
+}
+
+export function mepConfigOf(instance: number, spec: VoeSpec): MepConfig {
+  return { instance, unicastMac: spec.unicastMac.toLowerCase().replace(/-/g, ':'), mdLevel: spec.level, mepId: spec.mepId };
+}
+
+/** CC config: `enable` is the receive check (LOC per peer); the interval and MAID serve TX and RX. */
+export function ccConfigOf(instance: number, spec: VoeSpec): CcConfig {
+  return { instance, enable: spec.ccmRx, expInterval: spec.interval, expMaid: Uint8Array.from(spec.maid) };
+}
+
+/**
+ * CCM transmission. PERIOD is how many seconds the kernel keeps sending before it stops by
+ * itself (not the CCM interval): the backend refreshes it (keep-alive), 0 stops.
+ */
+export function ccmTxOf(instance: number, spec: VoeSpec, periodS: number): CcmTx {
+  return {
+    instance,
+    dmac: ccmGroupMac(spec.level),
+    seqNoUpdate: spec.seqUpdate,
+    periodS: spec.ccmTx ? periodS : 0,
+    ifTlv: spec.interfaceStatusTlv !== 0,
+    ifTlvValue: spec.interfaceStatusTlv,
+    portTlv: spec.portStatusTlv !== 0,
+    portTlvValue: spec.portStatusTlv,
+  };
+}
+
+/** Everything that creates the MEP, in one message (the kernel runs create..ccm-tx in order). */
+export function createCommands(instance: number, ifindex: number, spec: VoeSpec, periodS: number): CfmCommand[] {
+  const cmds: CfmCommand[] = [
+    { cmd: 'mepCreate', value: { instance, domain: BR_CFM_PORT, direction: BR_CFM_MEP_DIRECTION_DOWN, ifindex } },
+    { cmd: 'mepConfig', value: mepConfigOf(instance, spec) },
+    { cmd: 'ccConfig', value: ccConfigOf(instance, spec) },
+    { cmd: 'rdi', value: { instance, rdi: spec.rdi } },
+    { cmd: 'ccmTx', value: ccmTxOf(instance, spec, periodS) },
+  ];
+  // PEER_MEP_ADD can appear only once per message: the first peer rides along, the rest follow.
+  if (spec.peers.length > 0) cmds.push({ cmd: 'peerMepAdd', value: { instance, mepId: spec.peers[0] } });
+  return cmds;
+}
+
+/** The kernel's view of one MEP, as a VoeSpec (key and priority supplied by the caller). */
+export function specFromKernel(
+  info: BridgeCfmInfo,
+  instance: number,
+  portName: (ifindex: number) => string,
+  key: string,
+  priority: number,
+): VoeSpec | undefined {
+  const create = info.mepCreate.find((x) => x.instance === instance);
+  if (!create) return undefined;
+  const cfg = info.mepConfig.find((x) => x.instance === instance);
+  const cc = info.ccConfig.find((x) => x.instance === instance);
+  const rdi = info.rdi.find((x) => x.instance === instance);
+  const tx = info.ccmTx.find((x) => x.instance === instance);
+  const interval = cc && isIntervalCode(cc.expInterval) ? cc.expInterval : (4 as IntervalCode);
+  return {
+    key,
+    port: portName(create.ifindex),
+    direction: create.direction === BR_CFM_MEP_DIRECTION_DOWN ? 'down' : 'up',
+    level: cfg?.mdLevel ?? 0,
+    vlan: 0,
+    unicastMac: cfg?.unicastMac ?? '00:00:00:00:00:00',
+    mepId: cfg?.mepId ?? 0,
+    maid: cc ? Uint8Array.from(cc.expMaid) : new Uint8Array(48),
+    interval,
+    priority,
+    peers: info.peers.filter((p) => p.instance === instance).map((p) => p.mepId),
+    ccmTx: (tx?.periodS ?? 0) > 0,
+    ccmRx: cc?.enable ?? false,
+    seqUpdate: tx?.seqNoUpdate ?? false,
+    rdi: rdi?.rdi ?? false,
+    portStatusTlv: tx?.portTlv ? tx.portTlvValue : 0,
+    interfaceStatusTlv: tx?.ifTlv ? tx.ifTlvValue : 0,
+  };
+}
+
+export function sameMaid(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
