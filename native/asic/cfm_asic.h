@@ -213,6 +213,25 @@ typedef struct cfm_policer_counters {
   uint64_t dropped;
 } cfm_policer_counters_t;
 
+/* Struct sizes are part of the ABI (LP64). A shim that fails here was built with other packing. */
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#define CFM_ASIC_SIZE_CHECK(t, n) static_assert(sizeof(t) == (n), "cfm_asic.h: size of " #t)
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define CFM_ASIC_SIZE_CHECK(t, n) _Static_assert(sizeof(t) == (n), "cfm_asic.h: size of " #t)
+#else
+#define CFM_ASIC_SIZE_CHECK(t, n)
+#endif
+CFM_ASIC_SIZE_CHECK(cfm_asic_caps_t, 112);
+CFM_ASIC_SIZE_CHECK(cfm_voe_conf_t, 88);
+CFM_ASIC_SIZE_CHECK(cfm_cc_conf_t, 216);
+CFM_ASIC_SIZE_CHECK(cfm_peer_status_t, 36);
+CFM_ASIC_SIZE_CHECK(cfm_voe_status_t, 1200);
+CFM_ASIC_SIZE_CHECK(cfm_asic_counters_t, 64);
+CFM_ASIC_SIZE_CHECK(cfm_event_t, 32);
+CFM_ASIC_SIZE_CHECK(cfm_frame_info_t, 24);
+CFM_ASIC_SIZE_CHECK(cfm_policer_conf_t, 56);
+CFM_ASIC_SIZE_CHECK(cfm_policer_counters_t, 16);
+
 /* ---- calls --------------------------------------------------------------------------------------- */
 typedef struct cfm_asic cfm_asic_t;
 

@@ -62,6 +62,11 @@ export class AsicDevice {
     return this.handle !== null;
   }
 
+  /** The C handle (for callers declaring extra functions on the same library). */
+  get rawHandle(): RawHandle {
+    return this.h();
+  }
+
   get hasMockExtensions(): boolean {
     return this.lib.mock !== null;
   }
