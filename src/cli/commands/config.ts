@@ -2,6 +2,7 @@
  * Config and profile commands:
  *   cfm validate FILE [--json] [--quiet]      validate a config; one-line summary, exit 0 / issues, exit 1
  *   cfm config export FILE [--json]           print the normalized config (all defaults explicit)
+ *   cfm config generate-sp [--meps N]         synthetic service-provider config (examples/sp-1000-meps.yaml)
  *   cfm profile list                          shipped hardware profiles
  *   cfm profile show NAME|FILE [--json]       capability table of a profile
  *   cfm profile validate FILE                 validate an integrator's profile (issues with JSON pointers)
@@ -11,6 +12,8 @@
 import type { Command } from 'commander';
 import { exportConfigText, formatIssue, loadConfig, summarize } from '../../config/index.js';
 import type { ConfigIssue } from '../../config/index.js';
+import { generateSpConfigYaml } from '../../config/generate.js';
+import { UsageError } from '../../common/errors.js';
 import { listProfiles, loadProfile, validateProfileFile } from '../../profiles/index.js';
 import { formatProfile } from '../../profiles/table.js';
 
@@ -47,9 +50,18 @@ export function register(program: Command): void {
       process.exitCode = 0;
     });
 
-  program
-    .command('config')
-    .description('configuration tools')
+  const config = program.command('config').description('configuration tools');
+  config
+    .command('generate-sp')
+    .description('print a synthetic service-provider config (YAML) with N local MEPs')
+    .option('--meps <n>', 'local MEPs (two per EVC)', '1000')
+    .action((opts: { meps: string }) => {
+      const meps = Number(opts.meps);
+      if (!Number.isInteger(meps) || meps < 2 || meps > 8000) throw new UsageError(`--meps must be an integer 2..8000, not '${opts.meps}'`);
+      process.stdout.write(generateSpConfigYaml({ meps }));
+      process.exitCode = 0;
+    });
+  config
     .command('export')
     .description('print the normalized configuration (every default explicit)')
     .argument('<file>', 'config file')
