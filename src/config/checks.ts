@@ -124,7 +124,7 @@ export function checkModel(model: CfmModel, ptr: PtrFn): ConfigIssue[] {
           const down = a.direction === 'down' ? a : b;
           const up = a.direction === 'up' ? a : b;
           if (down.level > up.level) {
-            add(ptr(b.obj), 'mp.nesting', `${down.label} is above ${up.label} on ${where}: the domains would intersect`,
+            add(ptr(down.obj), 'mp.nesting', `${down.label} is above ${up.label} on ${where}: the domains would intersect`,
               'domains nest or touch, never intersect: on one port the down MEPs sit at lower levels than the up MEPs (802.1Q clause 22 MP ordering)');
           }
         }

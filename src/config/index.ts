@@ -39,9 +39,9 @@ export interface ParseOptions {
 /** Parse and validate config text. */
 export function parseConfig(text: string, opts: ParseOptions = {}): LoadResult {
   const fileName = opts.fileName ?? '<input>';
-  const src = parseSource(text, fileName);
-  if (src.issues.length) return { model: null, errors: src.issues };
   const format = opts.format ?? formatFromName(opts.fileName);
+  const src = parseSource(text, fileName, format);
+  if (src.issues.length) return { model: null, errors: src.issues };
   const data = src.data ?? {};
   if (format === 'json' && (typeof data !== 'object' || Array.isArray(data))) {
     return { model: null, errors: [{ pointer: '', rule: 'schema.type', message: 'a config is a JSON object', location: `${fileName}:1:1` }] };

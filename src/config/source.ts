@@ -32,7 +32,30 @@ export function formatFromName(fileName: string | undefined): ConfigFormat {
   return fileName && /\.json$/i.test(fileName) ? 'json' : 'yaml';
 }
 
-export function parseSource(text: string, fileName = '<input>'): ParsedSource {
+/**
+ * JSON goes through JSON.parse (fast, strict); its YAML node tree, needed only to locate issues,
+ * is built on the first locate() call. YAML is parsed once with positions.
+ */
+export function parseSource(text: string, fileName = '<input>', format: ConfigFormat = formatFromName(fileName)): ParsedSource {
+  if (format === 'json') {
+    try {
+      const data: unknown = JSON.parse(text);
+      let lazy: ParsedSource | undefined;
+      return { data, issues: [], locate: (ptr) => (lazy ??= parseYaml(text, fileName)).locate(ptr) };
+    } catch (err) {
+      const msg = (err as Error).message;
+      const m = /position (\d+)/.exec(msg);
+      const lc = new LineCounter();
+      let o = 0;
+      for (const line of text.split('\n')) { lc.addNewLine(o); o += line.length + 1; }
+      const pos = lc.linePos(m ? Number(m[1]) : 0);
+      return { data: undefined, locate: () => undefined, issues: [{ pointer: '', location: `${fileName}:${pos.line}:${pos.col}`, rule: 'syntax', message: `JSON: ${msg}`, hint: 'fix the JSON syntax at this position' }] };
+    }
+  }
+  return parseYaml(text, fileName);
+}
+
+function parseYaml(text: string, fileName: string): ParsedSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
   const where = (offset: number): string => {
