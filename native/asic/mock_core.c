@@ -56,6 +56,7 @@ static void asic_free(asic_t *a) {
   mock_queue_clear(&a->punt);
   mock_queue_clear(&a->wire);
   free(a->voes);
+  free(a->slots);
   free(a->port_flags);
   free(a->policers);
   free(a->events);
@@ -68,10 +69,11 @@ static cfm_status_t asic_new(const mock_args_t *args, asic_t **out) {
   a->args = *args;
   a->nvoes = args->port_voes + args->service_voes;
   a->voes = calloc(a->nvoes, sizeof *a->voes);
+  a->slots = calloc(a->nvoes, sizeof *a->slots);
   a->port_flags = calloc(args->ports, sizeof *a->port_flags);
   a->policers = calloc(args->policers ? args->policers : 1, sizeof *a->policers);
   a->events = calloc(args->event_len, sizeof *a->events);
-  if (!a->voes || !a->port_flags || !a->policers || !a->events) {
+  if (!a->voes || !a->slots || !a->port_flags || !a->policers || !a->events) {
     asic_free(a);
     return CFM_ENOMEM;
   }

@@ -120,6 +120,7 @@ typedef struct asic {
   uint64_t rt_origin_ns; /* CLOCK_MONOTONIC at which now_ns was taken (real-time mode) */
   uint32_t nvoes;
   voe_t *voes;           /* index = id - 1 */
+  uint32_t *slots;       /* compact index of voes: 0 = free, else mock_slot_key(conf) */
   uint32_t *port_flags;
   policer_t *policers;
   frame_queue_t punt;
@@ -153,6 +154,14 @@ void mock_run_until(asic_t *a, uint64_t target_ns);
 int mock_next_deadline(const asic_t *a, uint64_t *at_ns);
 
 /* mock_voe.c */
+#define MOCK_SLOT_USED 0x80000000u
+#define MOCK_SLOT_LEVEL_MASK (7u << 12)
+#define MOCK_SLOT_DIR_MASK (1u << 15)
+/* (port, direction, level, vlan) packed with the in-use bit: scans touch 4 bytes per VOE. */
+static inline uint32_t mock_slot_key(uint32_t port, uint32_t dir, uint32_t level, uint32_t vlan) {
+  return MOCK_SLOT_USED | (port << 16) | (dir << 15) | (level << 12) | vlan;
+}
+void mock_slots_rebuild(asic_t *a);
 voe_t *mock_voe_get(asic_t *a, uint32_t id);
 uint32_t mock_voe_id(const asic_t *a, const voe_t *v);
 

@@ -112,9 +112,10 @@ static void at_voe(asic_t *a, voe_t *v, uint32_t port, const frame_view_t *fv) {
 /* MP level demultiplexer of one port/vlan/direction: MP_TAKEN when the frame stops here. */
 static int mp_demux(asic_t *a, uint32_t port, uint32_t dir, const frame_view_t *fv) {
   voe_t *exact = NULL, *lowest_above = NULL;
+  uint32_t want = mock_slot_key(port, dir, 0, fv->vlan);
   for (uint32_t i = 0; i < a->nvoes; i++) {
+    if ((a->slots[i] & ~MOCK_SLOT_LEVEL_MASK) != want) continue;
     voe_t *v = &a->voes[i];
-    if (!v->in_use || v->conf.port != port || v->conf.vlan != fv->vlan || v->conf.direction != dir) continue;
     if (v->conf.level == fv->level) exact = v;
     else if (v->conf.level > fv->level && (!lowest_above || v->conf.level < lowest_above->conf.level))
       lowest_above = v;
@@ -134,10 +135,9 @@ static int mp_demux(asic_t *a, uint32_t port, uint32_t dir, const frame_view_t *
 }
 
 static int port_has_voe(const asic_t *a, uint32_t port, uint32_t vlan) {
-  for (uint32_t i = 0; i < a->nvoes; i++) {
-    const voe_t *v = &a->voes[i];
-    if (v->in_use && v->conf.port == port && v->conf.vlan == vlan) return 1;
-  }
+  uint32_t want = mock_slot_key(port, 0, 0, vlan);
+  for (uint32_t i = 0; i < a->nvoes; i++)
+    if ((a->slots[i] & ~(MOCK_SLOT_LEVEL_MASK | MOCK_SLOT_DIR_MASK)) == want) return 1;
   return 0;
 }
 

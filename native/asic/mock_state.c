@@ -39,6 +39,7 @@ cfm_status_t mock_state_load(asic_t *a) {
     s = CFM_EIO;
   } else {
     a->now_ns = hd.now_ns;
+    mock_slots_rebuild(a);
   }
   fclose(f);
   return s;

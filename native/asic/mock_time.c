@@ -45,8 +45,9 @@ int mock_next_deadline(const asic_t *a, uint64_t *at_ns) {
   uint64_t best = 0;
   int found = 0;
   for (uint32_t i = 0; i < a->nvoes; i++) {
+    if (!a->slots[i]) continue;
     const voe_t *v = &a->voes[i];
-    if (!v->in_use || !v->cc_set) continue;
+    if (!v->cc_set) continue;
     consider(v->next_tx_ns, &best, &found);
     for (uint32_t p = 0; p < v->cc.peer_count; p++) consider(v->peers[p].loc_deadline_ns, &best, &found);
     for (uint32_t k = 0; k < MOCK_UNEXP_KINDS; k++) consider(v->unexp_until_ns[k], &best, &found);
@@ -61,8 +62,9 @@ void mock_run_until(asic_t *a, uint64_t target_ns) {
   while (mock_next_deadline(a, &next) && next <= target_ns) {
     a->now_ns = next;
     for (uint32_t i = 0; i < a->nvoes; i++) {
+      if (!a->slots[i]) continue;
       voe_t *v = &a->voes[i];
-      if (!v->in_use || !v->cc_set) continue;
+      if (!v->cc_set) continue;
       mock_rx_timers_due(a, v);
       mock_ccm_tx_due(a, v);
     }

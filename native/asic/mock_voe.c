@@ -15,6 +15,15 @@ voe_t *mock_voe_get(asic_t *a, uint32_t id) {
 
 uint32_t mock_voe_id(const asic_t *a, const voe_t *v) { return (uint32_t)(v - a->voes) + 1; }
 
+static void slot_set(asic_t *a, uint32_t idx) {
+  const voe_t *v = &a->voes[idx];
+  a->slots[idx] = v->in_use ? mock_slot_key(v->conf.port, v->conf.direction, v->conf.level, v->conf.vlan) : 0;
+}
+
+void mock_slots_rebuild(asic_t *a) {
+  for (uint32_t i = 0; i < a->nvoes; i++) slot_set(a, i);
+}
+
 static cfm_status_t check_conf(const asic_t *a, const cfm_voe_conf_t *c, uint32_t self_id) {
   if (!c) return CFM_EINVAL;
   if (c->port >= a->args.ports || c->direction > CFM_DIR_UP || c->level > 7 || c->vlan > 4094) return CFM_EINVAL;
@@ -23,13 +32,9 @@ static cfm_status_t check_conf(const asic_t *a, const cfm_voe_conf_t *c, uint32_
   if (c->direction == CFM_DIR_UP && !(a->args.flags & CFM_CAP_UP_MEP)) return CFM_ENOTSUP;
   if (c->vlan != 0 && !(a->args.flags & CFM_CAP_VLAN_MEP)) return CFM_ENOTSUP;
   /* One MEP per (port, vlan, direction, level): the MP level demultiplexer needs it (802.1Q 22.3) */
-  for (uint32_t i = 0; i < a->nvoes; i++) {
-    const voe_t *o = &a->voes[i];
-    if (!o->in_use || i + 1 == self_id) continue;
-    if (o->conf.port == c->port && o->conf.vlan == c->vlan && o->conf.direction == c->direction &&
-        o->conf.level == c->level)
-      return CFM_EBUSY;
-  }
+  uint32_t key = mock_slot_key(c->port, c->direction, c->level, c->vlan);
+  for (uint32_t i = 0; i < a->nvoes; i++)
+    if (a->slots[i] == key && i + 1 != self_id) return CFM_EBUSY;
   return CFM_OK;
 }
 
@@ -43,12 +48,13 @@ cfm_status_t cfm_voe_alloc(cfm_asic_t *h, const cfm_voe_conf_t *conf, uint32_t *
   uint32_t lo = conf->vlan == 0 ? 0 : a->args.port_voes;
   uint32_t hi = conf->vlan == 0 ? a->args.port_voes : a->nvoes;
   for (uint32_t i = lo; i < hi; i++) {
+    if (a->slots[i]) continue;
     voe_t *v = &a->voes[i];
-    if (v->in_use) continue;
     memset(v, 0, sizeof *v);
     v->in_use = 1;
     v->conf = *conf;
     v->tx_seq = 1;
+    slot_set(a, i);
     *id = i + 1;
     return CFM_OK;
   }
@@ -64,6 +70,7 @@ cfm_status_t cfm_voe_conf_set(cfm_asic_t *h, uint32_t id, const cfm_voe_conf_t *
   if ((s = check_conf(a, conf, id)) != CFM_OK) return s;
   if ((conf->vlan == 0) != (v->conf.vlan == 0)) return CFM_ENOTSUP; /* port <-> service pool */
   v->conf = *conf;
+  slot_set(a, id - 1);
   return CFM_OK;
 }
 
@@ -85,6 +92,7 @@ cfm_status_t cfm_voe_free(cfm_asic_t *h, uint32_t id) {
   voe_t *v = mock_voe_get(a, id);
   if (!v) return CFM_ENOENT;
   memset(v, 0, sizeof *v);
+  slot_set(a, id - 1);
   return CFM_OK;
 }
 
@@ -95,7 +103,7 @@ cfm_status_t cfm_voe_list(cfm_asic_t *h, uint32_t *ids, uint32_t max, uint32_t *
   if (!count || (max > 0 && !ids)) return CFM_EINVAL;
   uint32_t n = 0;
   for (uint32_t i = 0; i < a->nvoes; i++) {
-    if (!a->voes[i].in_use) continue;
+    if (!a->slots[i]) continue;
     if (n < max) ids[n] = i + 1;
     n++;
   }

@@ -192,7 +192,7 @@ export interface AsicLib {
   statusName(status: number): string;
   open: Fn; close: Fn; capsGet: Fn; countersGet: Fn; portFlagsSet: Fn; portFlagsGet: Fn;
   voeAlloc: Fn; voeConfSet: Fn; voeConfGet: Fn; voeFree: Fn; voeList: Fn;
-  ccSet: Fn; ccGet: Fn; rdiSet: Fn; statusGet: Fn; eventPoll: Fn;
+  ccSet: Fn; ccGet: Fn; rdiSet: Fn; statusGet: Fn; statusGetBytes: Fn; eventPoll: Fn; eventPollBytes: Fn;
   frameRx: Fn; frameTx: Fn; policerSet: Fn; policerGet: Fn; policerCountersGet: Fn;
   mock: {
     advance: Fn; now: Fn; nextDeadline: Fn; setRealtime: Fn; portRx: Fn; portTxPoll: Fn;
@@ -255,7 +255,10 @@ export function loadAsicLib(path: string): AsicLib {
     ccGet: f(`int32_t cfm_voe_cc_get(${H}, uint32_t voe, _Out_ cfm_cc_conf_t *cc)`),
     rdiSet: f(`int32_t cfm_voe_rdi_set(${H}, uint32_t voe, uint32_t rdi)`),
     statusGet: f(`int32_t cfm_voe_status_get(${H}, uint32_t voe, uint32_t clear_sticky, _Out_ cfm_voe_status_t *st)`),
+    // the same call into a byte buffer: decoding 32 nested peer structs in koffi costs more than the call
+    statusGetBytes: f(`int32_t cfm_voe_status_get(${H}, uint32_t voe, uint32_t clear_sticky, _Out_ uint8_t *st)`),
     eventPoll: f(`int32_t cfm_event_poll(${H}, _Out_ cfm_event_t *evs, uint32_t max, _Out_ uint32_t *count)`),
+    eventPollBytes: f(`int32_t cfm_event_poll(${H}, _Out_ uint8_t *evs, uint32_t max, _Out_ uint32_t *count)`),
     frameRx: f(`int32_t cfm_frame_rx(${H}, _Out_ cfm_frame_info_t *info, _Out_ uint8_t *buf, uint32_t buf_len)`),
     frameTx: f(`int32_t cfm_frame_tx(${H}, uint32_t port, const uint8_t *frame, uint32_t len, uint32_t towards)`),
     policerSet: f(`int32_t cfm_policer_set(${H}, uint32_t id, const cfm_policer_conf_t *conf)`),

@@ -5,10 +5,11 @@
  * backends and by the conformance suite (which checks the C-level behaviour through it).
  */
 import {
-  MAX_FRAME, MAX_PEERS, loadAsicLib,
+  EventT, MAX_FRAME, MAX_PEERS, PeerStatusT, VoeStatusT, loadAsicLib,
   type AsicLib, type RawCaps, type RawCcConf, type RawCounters, type RawEvent, type RawFrameInfo,
-  type RawHandle, type RawPolicerConf, type RawPolicerCounters, type RawVoeConf, type RawVoeStatus,
+  type RawHandle, type RawPeerStatus, type RawPolicerConf, type RawPolicerCounters, type RawVoeConf, type RawVoeStatus,
 } from './abi.js';
+import koffi from 'koffi';
 import { ASIC_STATUS, AsicError } from './status.js';
 import { CfmError } from '../../common/errors.js';
 
@@ -26,6 +27,8 @@ export const EVENT_KIND = {
   1: 'loc', 2: 'rdi', 3: 'unexpected-mep-id', 4: 'unexpected-meg-id', 5: 'unexpected-level',
   6: 'unexpected-period', 7: 'unexpected-priority', 8: 'port-status', 9: 'interface-status',
 } as const;
+const EVENT_BATCH = 64;
+
 export const PUNT_REASON = { 1: 'voe', 2: 'ccm', 3: 'port' } as const;
 
 export interface PuntedFrame {
@@ -42,6 +45,8 @@ export class AsicDevice {
   readonly lib: AsicLib;
   private handle: RawHandle | null;
   private readonly rxBuf = new Uint8Array(MAX_FRAME);
+  private readonly statusBuf = new Uint8Array(VoeStatusT.size);
+  private readonly eventBuf = new Uint8Array(EventT.size * EVENT_BATCH);
 
   private constructor(lib: AsicLib, handle: RawHandle) {
     this.lib = lib;
@@ -159,20 +164,29 @@ export class AsicDevice {
   }
 
   status(voe: number, clearSticky = true): RawVoeStatus {
-    const st = {} as RawVoeStatus;
-    this.check('cfm_voe_status_get', this.lib.statusGet(this.h(), voe, clearSticky ? 1 : 0, st) as number, `voe ${voe}`);
-    return st;
+    const buf = this.statusBuf;
+    this.check('cfm_voe_status_get', this.lib.statusGetBytes(this.h(), voe, clearSticky ? 1 : 0, buf) as number, `voe ${voe}`);
+    return decodeStatus(buf);
   }
 
-  /** Drain all pending events (in batches of 64). */
+  /** Drain all pending events (in batches of EVENT_BATCH, decoded from bytes: polled after every call). */
   pollEvents(): RawEvent[] {
     const all: RawEvent[] = [];
+    const buf = this.eventBuf;
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const size = EventT.size;
     for (;;) {
-      const batch: RawEvent[] = new Array(64).fill(null).map(() => ({}) as RawEvent);
       const count = [0];
-      this.check('cfm_event_poll', this.lib.eventPoll(this.h(), batch, batch.length, count) as number);
-      all.push(...batch.slice(0, count[0]));
-      if (count[0] < batch.length) return all;
+      this.check('cfm_event_poll', this.lib.eventPollBytes(this.h(), buf, EVENT_BATCH, count) as number);
+      for (let i = 0; i < count[0]; i++) {
+        const o = i * size;
+        all.push({
+          voe: dv.getUint32(o, true), kind: dv.getUint32(o + 4, true), peer_mep_id: dv.getUint32(o + 8, true),
+          active: dv.getUint32(o + 12, true), value: dv.getUint32(o + 16, true), reserved: dv.getUint32(o + 20, true),
+          time_ns: Number(dv.getBigUint64(o + 24, true)),
+        });
+      }
+      if (count[0] < EVENT_BATCH) return all;
     }
   }
 
@@ -274,4 +288,32 @@ function padPeers(cc: RawCcConf): RawCcConf {
   const peers = cc.peers.slice(0, MAX_PEERS);
   while (peers.length < MAX_PEERS) peers.push(0);
   return { ...cc, peers };
+}
+
+/* Offsets from the koffi layout (which the conformance suite pins to the C header's sizes). */
+const ST = {
+  peers: koffi.offsetof(VoeStatusT, 'peers'),
+  ccmTx: koffi.offsetof(VoeStatusT, 'ccm_tx'),
+  peerSize: PeerStatusT.size,
+  mac: koffi.offsetof(PeerStatusT, 'mac'),
+};
+
+function decodeStatus(buf: Uint8Array): RawVoeStatus {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const u32 = (o: number): number => dv.getUint32(o, true);
+  const u64 = (o: number): number => Number(dv.getBigUint64(o, true));
+  const count = Math.min(u32(0), MAX_PEERS);
+  const peers: RawPeerStatus[] = [];
+  for (let i = 0; i < count; i++) {
+    const o = ST.peers + i * ST.peerSize;
+    peers.push({
+      mep_id: u32(o), loc: u32(o + 4), rdi: u32(o + 8), seen: u32(o + 12), port_status_tlv: u32(o + 16),
+      if_status_tlv: u32(o + 20), last_seq: u32(o + 24), mac: buf.slice(o + ST.mac, o + ST.mac + 6), reserved: buf.slice(o + ST.mac + 6, o + ST.mac + 8),
+    });
+  }
+  const c = ST.ccmTx;
+  return {
+    peer_count: u32(0), sticky: u32(4), peers,
+    ccm_tx: u64(c), ccm_rx_valid: u64(c + 8), ccm_rx_invalid: u64(c + 16), ccm_rx_out_of_order: u64(c + 24), cpu_copies: u64(c + 32),
+  };
 }
