@@ -116,7 +116,7 @@ void Scheduler::Shutdown() {
     Wake();
     if (thread_.joinable()) thread_.join();
   }
-  std::lock_guard<std::mutex> lk(mu_);
+  std::lock_guard<PiMutex> lk(mu_);
   for (auto& kv : entries_)
     if (kv.second.fd >= 0) close(kv.second.fd);
   entries_.clear();
@@ -167,7 +167,7 @@ void Scheduler::Loop() {
   std::vector<Event> events;
   while (running_) {
     {
-      std::lock_guard<std::mutex> lk(mu_);
+      std::lock_guard<PiMutex> lk(mu_);
       itimerspec its{};
       if (!queue_.empty()) {
         int64_t d = queue_.begin()->first;
@@ -192,7 +192,7 @@ void Scheduler::Loop() {
     if (!running_) break;
     events.clear();
     {
-      std::lock_guard<std::mutex> lk(mu_);
+      std::lock_guard<PiMutex> lk(mu_);
       int64_t now = MonoNs();
       while (!queue_.empty() && queue_.begin()->first <= now) {
         auto [deadline, id] = *queue_.begin();
@@ -258,7 +258,7 @@ Napi::Value Scheduler::Add(const Napi::CallbackInfo& info) {
   if (e.fd < 0) ThrowSys(env, errno, "fcntl F_DUPFD", "scheduler.add fd " + std::to_string(fd));
   e.startNs = MonoNs() + delay;
   {
-    std::lock_guard<std::mutex> lk(mu_);
+    std::lock_guard<PiMutex> lk(mu_);
     e.id = nextId_++;
     queue_.insert({e.startNs, e.id});
     entries_.emplace(e.id, std::move(e));
@@ -271,7 +271,7 @@ Napi::Value Scheduler::SetRdi(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   uint32_t id = info[0].As<Napi::Number>().Uint32Value();
   bool rdi = info[1].ToBoolean();
-  std::lock_guard<std::mutex> lk(mu_);
+  std::lock_guard<PiMutex> lk(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return Napi::Boolean::New(env, false);
   it->second.rdi = rdi;
@@ -286,7 +286,7 @@ Napi::Value Scheduler::SetFrame(const Napi::CallbackInfo& info) {
   int64_t seqOffset = info[2].IsNumber() ? info[2].As<Napi::Number>().Int64Value() : -1;
   int64_t flagsOffset = info[3].IsNumber() ? info[3].As<Napi::Number>().Int64Value() : -1;
   CheckOffsets(env, frame.size(), seqOffset, flagsOffset);
-  std::lock_guard<std::mutex> lk(mu_);
+  std::lock_guard<PiMutex> lk(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return Napi::Boolean::New(env, false);
   it->second.frame = std::move(frame);
@@ -298,7 +298,7 @@ Napi::Value Scheduler::SetFrame(const Napi::CallbackInfo& info) {
 Napi::Value Scheduler::Remove(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   uint32_t id = info[0].As<Napi::Number>().Uint32Value();
-  std::lock_guard<std::mutex> lk(mu_);
+  std::lock_guard<PiMutex> lk(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return Napi::Boolean::New(env, false);
   queue_.erase({NextDeadline(it->second), id});
@@ -310,7 +310,7 @@ Napi::Value Scheduler::Remove(const Napi::CallbackInfo& info) {
 Napi::Value Scheduler::Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   uint32_t id = info[0].As<Napi::Number>().Uint32Value();
-  std::lock_guard<std::mutex> lk(mu_);
+  std::lock_guard<PiMutex> lk(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return env.Undefined();
   const SchedEntry& e = it->second;
@@ -332,7 +332,7 @@ Napi::Value Scheduler::Jitter(const Napi::CallbackInfo& info) {
   bool record = info.Length() > 0 && info[0].ToBoolean();
   std::vector<int32_t> samples;
   {
-    std::lock_guard<std::mutex> lk(mu_);
+    std::lock_guard<PiMutex> lk(mu_);
     samples.swap(jitterNs_);
     recordJitter_ = record;
   }
@@ -342,7 +342,7 @@ Napi::Value Scheduler::Jitter(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Scheduler::Size(const Napi::CallbackInfo& info) {
-  std::lock_guard<std::mutex> lk(mu_);
+  std::lock_guard<PiMutex> lk(mu_);
   return Napi::Number::New(info.Env(), static_cast<double>(entries_.size()));
 }
 

@@ -8,6 +8,8 @@
 #pragma once
 #include <napi.h>
 
+#include <pthread.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -18,6 +20,28 @@
 #include <vector>
 
 namespace cfm {
+
+// A priority-inheriting mutex: with a SCHED_FIFO scheduler thread, a JS thread preempted while
+// holding the lock would otherwise stall the sender for as long as the CFS thread waits for a
+// CPU (priority inversion). Satisfies BasicLockable for std::lock_guard.
+class PiMutex {
+ public:
+  PiMutex() {
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT);
+    pthread_mutex_init(&m_, &a);
+    pthread_mutexattr_destroy(&a);
+  }
+  ~PiMutex() { pthread_mutex_destroy(&m_); }
+  PiMutex(const PiMutex&) = delete;
+  PiMutex& operator=(const PiMutex&) = delete;
+  void lock() { pthread_mutex_lock(&m_); }
+  void unlock() { pthread_mutex_unlock(&m_); }
+
+ private:
+  pthread_mutex_t m_;
+};
 
 struct SchedEntry {
   uint32_t id = 0;
@@ -56,7 +80,7 @@ class Scheduler : public Napi::ObjectWrap<Scheduler> {
   int64_t NextDeadline(const SchedEntry& e) const { return e.startNs + static_cast<int64_t>(e.k) * e.intervalNs; }
   void SendOne(SchedEntry& e, int64_t deadline);
 
-  std::mutex mu_;
+  PiMutex mu_;
   std::map<uint32_t, SchedEntry> entries_;
   std::set<std::pair<int64_t, uint32_t>> queue_;  // (deadline, id)
   uint32_t nextId_ = 1;

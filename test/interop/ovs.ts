@@ -23,6 +23,8 @@ export function ovsSchema(): string {
 
 export interface Ovs {
   dir: string;
+  /** pid of ovs-vswitchd (`ip netns exec` execs it in place), for CPU accounting. */
+  vswitchdPid: number;
   vsctl(...args: string[]): Promise<string>;
   appctl(...args: string[]): Promise<string>;
   /** ovs-vsctl get Interface <if> <column>, parsed loosely (strings unquoted). */
@@ -83,6 +85,7 @@ export async function startOvs(netns: string): Promise<Ovs> {
   }
   return {
     dir,
+    vswitchdPid: vswitchd!.pid!,
     vsctl,
     appctl,
     get: async (iface, column) => (await vsctl('get', 'Interface', iface, column)).replace(/"/g, ''),

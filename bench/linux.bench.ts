@@ -1,0 +1,216 @@
+/**
+ * Linux software datapath benchmarks (root + network namespaces; otherwise prints why and
+ * returns no rows):
+ * - receive rate of CFM frames on a veth through the addon (BPF, recvmmsg batches) into the
+ *   pdu fast CCM decoder, with a sender in a worker thread;
+ * - transmit deviation (p50/p99/max of send time - deadline) of the native scheduler for
+ *   64 MEPs at 3.33 ms and 1,000 MEPs at 100 ms, and drift (frames sent vs. expected);
+ * - CPU per software CCM session against Open vSwitch's ovs-vswitchd for the same sessions, in
+ *   one run (our MEPs peer with OVS CFM interfaces at 10 ms), when OVS is installed.
+ */
+import { Worker } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
+import type { BenchRow } from './run.js';
+import { addonAvailable, ADDON_PATH } from '../src/native/addon.js';
+import { PacketSocket } from '../src/native/packet.js';
+import { CcmScheduler, summarizeJitter } from '../src/native/scheduler.js';
+import { SoftwareBackend } from '../src/backends/software/backend.js';
+import { buildCcmFrame } from '../src/backends/software/ccm-frame.js';
+import { decodeCcmFast, newCcmView } from '../src/pdu/fast.js';
+import { encodeMaid } from '../src/pdu/maid.js';
+import { intervalNs, type IntervalCode } from '../src/common/interval.js';
+import { createNetns, createVethLink, deleteNetns, ip, uniqueName } from '../test/linux/netns.js';
+import { haveOvs, startOvs } from '../test/interop/ovs.js';
+
+export const name = 'linux (software datapath)';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const maid = encodeMaid({ md: { format: 4, name: 'bench' }, ma: { format: 2, name: 'linux' } });
+
+function whyNot(): string | undefined {
+  if (process.platform !== 'linux') return 'not Linux';
+  if (process.getuid?.() !== 0) return 'not root (network namespaces and AF_PACKET need root)';
+  if (!addonAvailable()) return 'native addon not built (npm run build:native)';
+  return undefined;
+}
+
+// The sender runs in a worker thread (plain JS, the addon loaded directly) so receiving and
+// decoding in the main thread get a core of their own.
+const SENDER = `
+const { workerData, parentPort } = require('node:worker_threads');
+const addon = require(workerData.addonPath);
+const s = new addon.PacketSocket(workerData.ifname, { netns: workerData.netns, membership: false }, () => {});
+const frames = workerData.frames.map((b) => new Uint8Array(b));
+const end = Date.now() + workerData.ms;
+let sent = 0;
+while (Date.now() < end) sent += s.sendBatch(frames);
+s.close();
+parentPort.postMessage(sent);
+`;
+
+async function rxRate(): Promise<BenchRow[]> {
+  const link = await createVethLink('cbr');
+  try {
+    const rx = new PacketSocket(link.ifB, { netns: link.nsB, rcvbufBytes: 32 << 20 });
+    const view = newCcmView();
+    let decoded = 0;
+    let frames = 0;
+    rx.onFrames((fs) => {
+      for (const f of fs) {
+        frames++;
+        if (decodeCcmFast(f, view)) decoded++;
+      }
+    });
+    const ccm = buildCcmFrame({ srcMac: link.macA, level: 4, vlan: 0, priority: 7, mepId: 1, maid, interval: 1, rdi: false, seq: 1, portStatusTlv: 2, interfaceStatusTlv: 1 }).frame;
+    const batch = Array.from({ length: 64 }, () => Array.from(ccm));
+    const ms = 3000;
+    rx.stats(); // reset kernel drop counter
+    const t0 = process.hrtime.bigint();
+    const sent = await new Promise<number>((resolve, reject) => {
+      const w = new Worker(SENDER, { eval: true, workerData: { addonPath: ADDON_PATH, ifname: link.ifA, netns: link.nsA, frames: batch, ms } });
+      w.once('message', (n: number) => resolve(n));
+      w.once('error', reject);
+    });
+    await sleep(100);
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const st = rx.stats();
+    rx.close();
+    return [
+      { case: 'rx CFM frames on veth -> addon -> fast CCM decode', value: decoded / secs, unit: 'frames/s', note: `${frames} received of ${sent} sent in ${secs.toFixed(1)} s; kernel drops ${st.rxKernelDrops}; ${(frames / Math.max(1, st.rxBatches)).toFixed(1)} frames/batch` },
+      { case: 'tx CFM frames (sendmmsg, worker thread)', value: sent / (ms / 1000), unit: 'frames/s' },
+    ];
+  } finally {
+    await link.cleanup();
+  }
+}
+
+async function jitter(count: number, interval: IntervalCode, seconds: number, realtime: boolean): Promise<BenchRow[]> {
+  const ns = await createNetns('cbj');
+  try {
+    const ifA = uniqueName('jA');
+    await ip('-n', ns, 'link', 'add', ifA, 'type', 'veth', 'peer', 'name', uniqueName('jB'));
+    await ip('-n', ns, 'link', 'set', ifA, 'up');
+    const out = await ip('-n', ns, '-j', 'link', 'show');
+    for (const l of JSON.parse(out) as { ifname: string }[]) if (l.ifname !== 'lo') await ip('-n', ns, 'link', 'set', l.ifname, 'up');
+    const sock = new PacketSocket(ifA, { netns: ns, membership: false });
+    const sched = new CcmScheduler({ realtime });
+    const period = intervalNs(interval);
+    const ids: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const b = buildCcmFrame({ srcMac: '02:00:00:00:00:01', level: 4, vlan: 0, priority: 7, mepId: 1 + i, maid, interval, rdi: false, seq: 1, portStatusTlv: 0, interfaceStatusTlv: 0 });
+      ids.push(sched.add({ socket: sock, frame: b.frame, intervalNs: period, seqOffset: b.seqOffset, flagsOffset: b.flagsOffset, firstSeq: 1, startDelayNs: Math.floor((i / count) * period) }));
+    }
+    await sleep(200); // settle
+    sched.takeJitter(true);
+    const t0 = process.hrtime.bigint();
+    await sleep(seconds * 1000);
+    const samples = sched.takeJitter(false);
+    const elapsedNs = Number(process.hrtime.bigint() - t0);
+    const missed = ids.reduce((n, id) => n + sched.info(id)!.missed, 0);
+    sched.close();
+    sock.close();
+    const j = summarizeJitter(samples);
+    // Drift: deadlines are absolute (start + k x interval), so the deviation must not grow over
+    // the run; compare the median deviation of the first and the last tenth of the sends.
+    const tenth = Math.max(1, Math.floor(samples.length / 10));
+    const med = (a: Float64Array) => summarizeJitter(a).p50Ns;
+    const driftNs = med(samples.subarray(samples.length - tenth)) - med(samples.subarray(0, tenth));
+    const expected = (count * elapsedNs) / period;
+    const label = `${count} MEPs at ${interval === 1 ? '3.33 ms' : `${period / 1e6} ms`}${realtime ? ', SCHED_FIFO' : ''}`;
+    return [
+      { case: `tx deviation p50, ${label}`, value: j.p50Ns / 1e3, unit: 'us' },
+      { case: `tx deviation p99, ${label}`, value: j.p99Ns / 1e3, unit: 'us', target: '< 200 us', met: j.p99Ns < 200_000 },
+      { case: `tx deviation max, ${label}`, value: j.maxNs / 1e3, unit: 'us', note: `${j.samples} CCMs (~${expected.toFixed(0)} due), ${missed} deadlines skipped` },
+      { case: `tx drift over ${seconds} s, ${label}`, value: driftNs / 1e3, unit: 'us', note: 'median deviation, last tenth minus first tenth' },
+    ];
+  } finally {
+    await deleteNetns(ns);
+  }
+}
+
+function procCpuTicks(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return Number(rest[11]) + Number(rest[12]); // utime + stime (fields 14, 15)
+}
+
+async function cpuVsOvs(sessions: number, interval: IntervalCode, seconds: number): Promise<BenchRow[]> {
+  if (!haveOvs()) {
+    console.warn('linux bench: Open vSwitch not installed: CPU comparison skipped');
+    return [];
+  }
+  const nsA = await createNetns('cbo');
+  const nsB = await createNetns('cbv');
+  const ovs = await startOvs(nsB);
+  const backend = { b: undefined as SoftwareBackend | undefined };
+  try {
+    await ovs.vsctl('add-br', 'br-cfm', '--', 'set', 'Bridge', 'br-cfm', 'datapath_type=netdev', 'fail_mode=secure', 'other_config:disable-in-band=true');
+    const ours: string[] = [];
+    const theirs: string[] = [];
+    for (let i = 0; i < sessions; i++) {
+      const a = uniqueName('oa');
+      const b = uniqueName('ob');
+      await ip('link', 'add', a, 'netns', nsA, 'type', 'veth', 'peer', 'name', b, 'netns', nsB);
+      await ip('-n', nsA, 'link', 'set', a, 'up');
+      await ip('-n', nsB, 'link', 'set', b, 'up');
+      ours.push(a);
+      theirs.push(b);
+    }
+    const args: string[] = [];
+    for (const b of theirs) args.push('--', 'add-port', 'br-cfm', b, '--', 'set', 'Interface', b, 'cfm_mpid=1', `other_config:cfm_interval=${intervalNs(interval) / 1e6}`, 'other_config:cfm_extended=false');
+    await ovs.vsctl(...args);
+    const be = new SoftwareBackend({ ports: ours, netns: nsA });
+    backend.b = be;
+    const ovsMaid = encodeMaid({ md: { format: 4, name: 'ovs' }, ma: { format: 2, name: 'ovs' } });
+    const handles: number[] = [];
+    for (const port of ours) {
+      handles.push(await be.createVoe({ key: port, port, direction: 'down', level: 0, vlan: 0, unicastMac: be.portMac(port), mepId: 2, maid: ovsMaid, interval, priority: 7, peers: [1], ccmTx: true, ccmRx: true, seqUpdate: true, rdi: false, portStatusTlv: 0, interfaceStatusTlv: 0 }));
+    }
+    await sleep(2000);
+    const up = (await Promise.all(handles.map((h) => be.readStatus(h)))).filter((s) => s.peers[0].seen && !s.peers[0].loc).length;
+    const before = await Promise.all(handles.map((h) => be.readStatus(h)));
+    const hz = 100; // USER_HZ
+    const o0 = procCpuTicks(ovs.vswitchdPid);
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    await sleep(seconds * 1000);
+    const c1 = process.cpuUsage(c0);
+    const o1 = procCpuTicks(ovs.vswitchdPid);
+    const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+    const after = await Promise.all(handles.map((h) => be.readStatus(h)));
+    let ccms = 0;
+    after.forEach((s, i) => (ccms += s.counters.ccmTx - before[i].counters.ccmTx + s.counters.ccmRxValid - before[i].counters.ccmRxValid));
+    const oursCpuS = (c1.user + c1.system) / 1e6;
+    const ovsCpuS = (o1 - o0) / hz;
+    const label = `${sessions} sessions at ${intervalNs(interval) / 1e6} ms, ${up}/${sessions} up`;
+    return [
+      { case: `CPU per software session (this process), ${label}`, value: (oursCpuS / wallS / sessions) * 100, unit: '% core', note: 'includes the benchmark process itself' },
+      { case: `CPU per session, ovs-vswitchd, ${label}`, value: (ovsCpuS / wallS / sessions) * 100, unit: '% core', note: 'USER_HZ resolution' },
+      { case: 'CPU per CCM (tx or rx), software backend', value: (oursCpuS / Math.max(1, ccms)) * 1e6, unit: 'us', target: '<= 2 us', met: oursCpuS / Math.max(1, ccms) * 1e6 <= 2, note: `${ccms} CCMs` },
+      { case: 'CPU per CCM (tx or rx), ovs-vswitchd', value: (ovsCpuS / Math.max(1, ccms)) * 1e6, unit: 'us', note: 'same CCMs, seen from the OVS side' },
+    ];
+  } finally {
+    await backend.b?.close();
+    await ovs.stop();
+    await deleteNetns(nsA);
+    await deleteNetns(nsB);
+  }
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const why = whyNot();
+  if (why) {
+    console.warn(`linux bench skipped: ${why}`);
+    return [];
+  }
+  const rows: BenchRow[] = [];
+  rows.push(...(await rxRate()));
+  // the scheduler thread as an ordinary thread, then SCHED_FIFO (cfm run --realtime): on a busy
+  // 2-core machine only the latter keeps the deadline under other processes' load
+  for (const realtime of [false, true]) {
+    rows.push(...(await jitter(64, 1, 4, realtime)));
+    rows.push(...(await jitter(1000, 3, 4, realtime)));
+  }
+  rows.push(...(await cpuVsOvs(16, 2, 5)));
+  return rows;
+}
