@@ -17,7 +17,7 @@ import { isMulticast, macAt, outerVid } from '../engine/wire.js';
 import type { SimNetwork, SimNode } from './network.js';
 
 export interface SimSwitchOptions {
-  /** Bridge MAC; port i gets this MAC + i (default 02:00:00:<n>:00:00 by switch number). */
+  /** Bridge MAC; port i gets this MAC + i (default 02:00:00:<n>:00 for the network's n-th node). */
   mac?: string;
   /** FDB aging time, ms (802.1Q 8.8.3 default 300 s). */
   agingMs?: number;
@@ -27,8 +27,6 @@ interface FdbEntry {
   port: string;
   atNs: number;
 }
-
-let switchCount = 0;
 
 function addToMac(mac: string, n: number): string {
   const b = mac.split(':').map((x) => parseInt(x, 16));
@@ -59,7 +57,8 @@ export class SimSwitch implements SimNode, BridgeView {
     this.net = net;
     this.name = name;
     this.ports = [...ports];
-    const n = ++switchCount;
+    // default MACs depend only on the order of nodes in this network: runs are reproducible
+    const n = net.nodeNames().length + 1;
     this.mac = (o.mac ?? `02:00:00:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 0xff).toString(16).padStart(2, '0')}:00`).toLowerCase();
     this.ports.forEach((p, i) => this.portMacs.set(p, addToMac(this.mac, i + 1)));
     this.agingNs = (o.agingMs ?? 300_000) * 1e6;
