@@ -51,9 +51,17 @@ export class AsicBackend implements Backend {
   constructor(dev: AsicDevice, opts: AsicBackendOptions) {
     this.dev = dev;
     this.kind = opts.kind;
-    this.rawCaps = dev.caps();
-    if (opts.portNames && opts.portNames.length !== this.rawCaps.ports) {
-      throw new CfmError('BACKEND', `${opts.portNames.length} port names given for a device with ${this.rawCaps.ports} ports`);
+    try {
+      this.rawCaps = dev.caps();
+      if (opts.portNames && opts.portNames.length !== this.rawCaps.ports) {
+        throw new CfmError('BACKEND', `${opts.portNames.length} port names given for a device with ${this.rawCaps.ports} ports`);
+      }
+      if (opts.portNames && new Set(opts.portNames).size !== opts.portNames.length) {
+        throw new CfmError('BACKEND', `port names must be unique (${opts.portNames.join(', ')})`);
+      }
+    } catch (e) {
+      dev.close(); // do not leak the handle (a named mock instance would stay referenced)
+      throw e;
     }
     this.portMap = opts.portNames ? new PortMap(opts.portNames) : PortMap.numbered(this.rawCaps.ports);
     this.pollIntervalMs = opts.pollIntervalMs ?? 5;
