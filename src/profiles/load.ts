@@ -96,7 +96,7 @@ export function validateProfileText(text: string, fileName = '<profile>'): { pro
     if (loc) i.location = loc;
   }
   if (issues.length) return { issues };
-  return { profile: toProfile(src.data as RawProfile, fileName), issues };
+  return { profile: toProfile(src.data as RawProfile), issues };
 }
 
 function semanticIssues(r: RawProfile, fileName: string): ConfigIssue[] {
@@ -142,7 +142,7 @@ function toCodes(list: Array<string | number>): IntervalCode[] {
   return [...new Set(list.map((v) => parseInterval(v)!))].sort((a, b) => a - b);
 }
 
-function toProfile(r: RawProfile, fileName: string): HwProfile {
+function toProfile(r: RawProfile): HwProfile {
   const off = r.offload;
   const p: HwProfile = {
     name: r.name,
@@ -174,7 +174,6 @@ function toProfile(r: RawProfile, fileName: string): HwProfile {
     notes: { ...(r.notes ?? {}) },
   };
   if (r.generation !== undefined) p.generation = r.generation;
-  void fileName;
   return p;
 }
 

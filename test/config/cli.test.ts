@@ -65,7 +65,7 @@ describe('cfm validate', () => {
     writeFileSync(f, out);
     out = '';
     expect(await cfm('validate', f)).toBe(0);
-    expect(out).toContain('23 MEPs (23 enabled)');
+    expect(out).toContain('21 MEPs (21 enabled)');
   });
 
   it('cfm config generate-sp checks --meps', async () => {
