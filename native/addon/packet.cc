@@ -387,8 +387,16 @@ void PacketSocket::Drain() {
     if (kept == 0) continue;
     rxFrames_ += static_cast<uint64_t>(kept);
     Napi::HandleScope scope(env);
-    Napi::Buffer<uint8_t> data = Napi::Buffer<uint8_t>::New(env, total);
-    Napi::Uint32Array lens = Napi::Uint32Array::New(env, static_cast<size_t>(kept));
+    // One receive area per socket, reused for every batch (no allocation per batch): JS gets
+    // views into it that are valid during the callback only (the wrapper documents "copy to keep").
+    if (rxArea_.IsEmpty()) {
+      size_t cap = static_cast<size_t>(kBatch) * (kSlot + kHeadroom);
+      Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, cap);
+      rxArea_ = Napi::Persistent(Napi::Uint8Array::New(env, cap, ab, 0));
+      rxLens_ = Napi::Persistent(Napi::Uint32Array::New(env, kBatch));
+    }
+    Napi::Uint8Array data = rxArea_.Value();
+    Napi::Uint32Array lens = rxLens_.Value();
     size_t off = 0;
     for (int i = 0; i < kept; i++) {
       memcpy(data.Data() + off, start[i], len[i]);

@@ -1,7 +1,7 @@
 // AF_PACKET raw socket on one interface, receiving only CFM frames (0x8902, untagged or up to
 // two 0x8100/0x88a8 tags, kernel-stripped tags restored from PACKET_AUXDATA), never our own
 // outgoing frames; readable events come from a uv_poll_t on the libuv loop and frames are read
-// in batches with recvmmsg and handed to JavaScript in one Buffer per batch.
+// in batches with recvmmsg and handed to JavaScript in one reused area per socket.
 #pragma once
 #include <napi.h>
 #include <uv.h>
@@ -42,6 +42,8 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   Napi::FunctionReference onFrames_;
   Napi::ObjectReference self_;  // keeps this object alive while receiving
   std::unique_ptr<Napi::AsyncContext> asyncCtx_;
+  Napi::Reference<Napi::Uint8Array> rxArea_;   // reused receive area handed to JS
+  Napi::Reference<Napi::Uint32Array> rxLens_;
   // receive batch buffers
   std::vector<uint8_t> slots_;
   uint64_t rxFrames_ = 0, rxBatches_ = 0, rxTruncated_ = 0, rxOwnDropped_ = 0, rxErrors_ = 0;

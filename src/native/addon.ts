@@ -43,7 +43,8 @@ export interface NativePacketSocket {
   stats(): NativePacketStats;
 }
 
-export type NativeFramesCallback = (data: Buffer, lengths: Uint32Array, count: number, monoNs: number) => void;
+/** `data` and `lengths` are the same objects on every call (a reused area): valid during the call only. */
+export type NativeFramesCallback = (data: Uint8Array, lengths: Uint32Array, count: number, monoNs: number) => void;
 
 export interface NativePacketSocketCtor {
   new (ifname: string, options: { netns?: string; membership?: boolean; rcvbufBytes?: number }, onFrames: NativeFramesCallback): NativePacketSocket;

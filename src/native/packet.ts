@@ -6,7 +6,7 @@ import { loadAddon, type NativeInterfaceInfo, type NativePacketSocket, type Nati
 import { callNative } from './errors.js';
 
 export interface RxFrame {
-  /** The whole frame as it was on the wire (tags restored), no FCS. A view: copy to keep. */
+  /** The whole frame as it was on the wire (tags restored), no FCS. A view into a reused area: copy to keep. */
   frame: Uint8Array;
   /** CLOCK_MONOTONIC receive time of the batch, ns (same clock as process.hrtime). */
   monoNs: number;
@@ -39,9 +39,10 @@ export class PacketSocket {
       const h = this.handler;
       if (!h) return;
       const frames: Uint8Array[] = new Array(count);
-      let off = 0;
+      const buf = data.buffer;
+      let off = data.byteOffset;
       for (let i = 0; i < count; i++) {
-        frames[i] = data.subarray(off, off + lengths[i]);
+        frames[i] = new Uint8Array(buf, off, lengths[i]);
         off += lengths[i];
       }
       h(frames, monoNs);
