@@ -31,11 +31,30 @@ export interface CcmTemplate {
   pdu: number;
 }
 
+/*
+ * Sent CCMs are carved out of shared 64 kB slabs (as Node's Buffer pool does): a small typed
+ * array with its own ArrayBuffer costs far more to allocate and collect than a view.
+ */
+const SLAB = 64 * 1024;
+let slab = new Uint8Array(SLAB);
+let slabAt = 0;
+
+export function carve(n: number): Uint8Array {
+  if (slabAt + n > SLAB) {
+    slab = new Uint8Array(SLAB);
+    slabAt = 0;
+  }
+  const v = slab.subarray(slabAt, slabAt + n);
+  slabAt += (n + 7) & ~7;
+  return v;
+}
+
 export function buildCcmTemplate(s: CcmTemplateSpec): CcmTemplate {
   const tag = s.vlan > 0 ? 4 : 0;
   const tlvLen = (s.portStatus ? 4 : 0) + (s.interfaceStatus ? 4 : 0) + (s.chassisId ? 3 + 2 + s.chassisId.length + 1 : 0);
   const pdu = 14 + tag;
-  const b = new Uint8Array(pdu + 74 + tlvLen + 1);
+  const b = carve(pdu + 74 + tlvLen + 1);
+  b.fill(0);
   macToBytes(s.dst, b, 0);
   macToBytes(s.src, b, 6);
   let o = 12;
@@ -71,7 +90,8 @@ export function buildCcmTemplate(s: CcmTemplateSpec): CcmTemplate {
 
 /** Fill the sequence number and RDI bit of a copy of the template. */
 export function stampCcm(t: CcmTemplate, seq: number, rdi: boolean): Uint8Array {
-  const b = t.bytes.slice();
+  const b = carve(t.bytes.length);
+  b.set(t.bytes);
   const p = t.pdu;
   b[p + 2] = rdi ? b[p + 2] | 0x80 : b[p + 2] & 0x7f;
   b[p + 4] = seq >>> 24; b[p + 5] = (seq >>> 16) & 0xff; b[p + 6] = (seq >>> 8) & 0xff; b[p + 7] = seq & 0xff;

@@ -2,6 +2,8 @@
 import type { Clock } from '../common/clock.js';
 import type { FrameDirection } from '../common/frame-port.js';
 import type { FaultEvent } from './events.js';
+import type { BatchTimer } from './batch-timer.js';
+import type { Mep } from './mep.js';
 
 /**
  * The bridge the MPs live in, for linktrace (802.1Q 20.42: egress port from the FDB) and for the
@@ -29,4 +31,7 @@ export interface MpContext {
    * which MHFs saw a CCM from that MAC. Used by linktrace when the FDB has no entry (RlyMPDB).
    */
   readonly mipDb: Map<string, string>;
+  /** Batched CCM transmit and rMEPwhile timers of all MEPs of the engine. */
+  readonly txBatch: BatchTimer<Mep>;
+  readonly rmepBatch: BatchTimer<Mep>;
 }

@@ -21,6 +21,7 @@ import { CfmError } from '../common/errors.js';
 import type { BridgeView, MpContext } from './context.js';
 import type { FaultEvent, FaultListener } from './events.js';
 import { Mep } from './mep.js';
+import { BatchTimer } from './batch-timer.js';
 import { Mip } from './mip.js';
 import { dispatchToMep } from './dispatch.js';
 import { ensureY } from './mep-y1731.js';
@@ -45,6 +46,8 @@ export class CfmEngine implements MpContext {
   readonly clock: Clock;
   readonly bridge: BridgeView | null;
   readonly mipDb = new Map<string, string>();
+  readonly txBatch: BatchTimer<Mep>;
+  readonly rmepBatch: BatchTimer<Mep>;
   private readonly port: FramePort;
   private readonly mepsByKey = new Map<string, Mep>();
   private readonly mipsByKey = new Map<string, Mip>();
@@ -56,6 +59,8 @@ export class CfmEngine implements MpContext {
     this.clock = o.clock;
     this.port = o.port;
     this.bridge = o.bridge ?? null;
+    this.txBatch = new BatchTimer<Mep>(o.clock, (m, at) => m.txTick(at));
+    this.rmepBatch = new BatchTimer<Mep>(o.clock, (m, at) => m.rmepTick(at));
     if (o.subscribe !== false) {
       this.unsubscribe = o.port.onReceive((rx: FrameRx) => {
         this.process(rx.port, rx.from, rx.frame, rx.rxNs);
@@ -69,9 +74,10 @@ export class CfmEngine implements MpContext {
     this.port.send(port, frame, towards);
   }
 
-  emit(e: FaultEvent): void {
+  /** Bound once, shared by every MEP's FNG (no closure per MEP). */
+  readonly emit = (e: FaultEvent): void => {
     for (const l of this.listeners) l(e);
-  }
+  };
 
   /** Listen to fault events of all MEPs. Returns an unsubscribe function. */
   onEvent(l: FaultListener): () => void {

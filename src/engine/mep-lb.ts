@@ -90,8 +90,8 @@ export class Loopback {
     else if (o.target) target = normMac(o.target);
     else if (o.targetMepId !== undefined) {
       const r = m.findRemote(o.targetMepId);
-      if (!r || !r.mac) throw new CfmError('USAGE', `MEP ${m.key}: remote MEP ${o.targetMepId} has no MAC in the CCM database`);
-      target = macAt(r.mac, 0);
+      if (!r || r.mac === null) throw new CfmError('USAGE', `MEP ${m.key}: remote MEP ${o.targetMepId} has no MAC in the CCM database`);
+      target = r.mac;
     } else throw new CfmError('USAGE', 'loopback needs a target MAC, a target MEP id or multicast');
     const session = new LoopbackSession(target, this.nextTransId, count, o.multicast === true);
     const tlvs: Tlv[] = [];

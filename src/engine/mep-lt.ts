@@ -91,8 +91,8 @@ export class Linktrace {
     if (o.targetMac) target = normMac(o.targetMac);
     else if (o.targetMepId !== undefined) {
       const r = m.findRemote(o.targetMepId);
-      if (!r || !r.mac) throw new CfmError('USAGE', `MEP ${m.key}: remote MEP ${o.targetMepId} has no MAC in the CCM database`);
-      target = macAt(r.mac, 0);
+      if (!r || r.mac === null) throw new CfmError('USAGE', `MEP ${m.key}: remote MEP ${o.targetMepId} has no MAC in the CCM database`);
+      target = r.mac;
     } else throw new CfmError('USAGE', 'linktrace needs a target MAC or a target MEP id');
     const ttl = o.ttl ?? 64;
     if (!Number.isInteger(ttl) || ttl < 1 || ttl > 255) throw new CfmError('USAGE', `linktrace ttl ${ttl} is not 1..255`);

@@ -237,7 +237,7 @@ export class Y1731 {
     if (o.targetMac) return normMac(o.targetMac);
     if (o.targetMepId !== undefined) {
       const r = this.mep.findRemote(o.targetMepId);
-      if (r?.mac) return macAt(r.mac, 0);
+      if (r?.mac) return r.mac;
       throw new CfmError('USAGE', `MEP ${this.mep.key}: remote MEP ${o.targetMepId} has no MAC in the CCM database`);
     }
     throw new CfmError('USAGE', 'measurement needs a target MAC or a target MEP id');

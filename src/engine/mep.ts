@@ -11,11 +11,11 @@
 import type { TimerHandle } from '../common/clock.js';
 import type { FrameDirection } from '../common/frame-port.js';
 import { intervalNs, remoteMepTimeoutNs, type IntervalCode } from '../common/interval.js';
-import { buildCcmTemplate, maidEquals, newCcmView, parseCcm, stampCcm, type CcmTemplate, type CcmView } from './ccm.js';
+import { buildCcmTemplate, carve, maidEquals, newCcmView, parseCcm, stampCcm, type CcmTemplate, type CcmView } from './ccm.js';
 import type { MpContext } from './context.js';
 import type { FaultEvent } from './events.js';
 import { FaultNotificationGenerator } from './fng.js';
-import { hex, levelMcast, macAt, macToBytes } from './wire.js';
+import { hex, levelMcast, macToBytes } from './wire.js';
 import type { Loopback } from './mep-lb.js';
 import type { Linktrace } from './mep-lt.js';
 import type { Y1731 } from './mep-y1731.js';
@@ -28,7 +28,9 @@ export class Remote {
   rdi = false;
   portStatus = 0;
   interfaceStatus = 0;
-  mac: Uint8Array | null = null;
+  /** Source MAC of the last valid CCM as two numbers (no allocation per CCM); -1 = none. */
+  macHi = -1;
+  macLo = -1;
   rxPort: string | null = null;
   lastSeenNs = -1;
   /** Start of rMEPwhile: last valid CCM, or entering RMEP_START. */
@@ -38,6 +40,13 @@ export class Remote {
   failedOkTimeNs = -1;
   chassisId: string | null = null;
   constructor(readonly mepId: number) {}
+
+  get mac(): string | null {
+    if (this.macHi < 0) return null;
+    const h = (n: number): string => n.toString(16).padStart(2, '0');
+    const lo = this.macLo;
+    return `${h(this.macHi >> 8)}:${h(this.macHi & 0xff)}:${h(lo >>> 24)}:${h((lo >>> 16) & 0xff)}:${h((lo >>> 8) & 0xff)}:${h(lo & 0xff)}`;
+  }
 }
 
 const scratch: CcmView = newCcmView();
@@ -66,21 +75,19 @@ export class Mep {
   lt: Linktrace | null = null;
   y: Y1731 | null = null;
   private template: CcmTemplate;
-  private txTimer: TimerHandle | null = null;
+  private txArmed = false;
   private txAtNs = 0;
-  private rmepTimer: TimerHandle | null = null;
+  /** Due time of this MEP's entry in the rMEPwhile batch timer (Infinity = none). */
   private rmepTimerAt = Infinity;
   private errorTimer: TimerHandle | null = null;
   private xconTimer: TimerHandle | null = null;
   private readonly timeoutNs: number;
   private readonly periodNs: number;
-  private readonly onTx = (): void => this.transmit();
-  private readonly onRmep = (): void => this.checkRemotes();
 
   constructor(cfg: MepConfig, ctx: MpContext) {
     this.cfg = cfg;
     this.ctx = ctx;
-    this.macBytes = macToBytes(cfg.mac);
+    this.macBytes = macToBytes(cfg.mac, carve(6));
     this.active = cfg.direction === 'down' ? 'wire' : 'relay';
     this.seq = (cfg.initialSeq ?? 0) >>> 0;
     this.ccmTx = cfg.ccmTx ?? true;
@@ -90,7 +97,7 @@ export class Mep {
     this.remotes = cfg.remoteMepIds.map((id) => new Remote(id));
     this.fng = new FaultNotificationGenerator({
       clock: ctx.clock, mep: cfg.key, lowestAlarmPriority: cfg.lowestAlarmPriority,
-      fngAlarmTimeMs: cfg.fngAlarmTimeMs, fngResetTimeMs: cfg.fngResetTimeMs, onEvent: (e) => ctx.emit(e),
+      fngAlarmTimeMs: cfg.fngAlarmTimeMs, fngResetTimeMs: cfg.fngResetTimeMs, onEvent: ctx.emit,
     });
     this.template = this.buildTemplate();
   }
@@ -110,10 +117,7 @@ export class Mep {
   }
 
   stop(): void {
-    this.txTimer?.cancel();
-    this.txTimer = null;
-    this.rmepTimer?.cancel();
-    this.rmepTimer = null;
+    this.txArmed = false;
     this.rmepTimerAt = Infinity;
     this.errorTimer?.cancel();
     this.xconTimer?.cancel();
@@ -141,9 +145,21 @@ export class Mep {
     this.template = this.buildTemplate();
   }
 
+  /**
+   * Transmit instants and rMEPwhile deadlines sit on a grid of min(1 ms, interval / 8) so that
+   * MEPs created a few microseconds apart share one batch timer (one setTimeout on RealClock,
+   * whose resolution is 1 ms anyway). The first CCM goes out at once; the phase of the next
+   * ones is rounded up to the grid.
+   */
+  private get gridNs(): number {
+    return Math.min(1_000_000, Math.floor(this.periodNs / 8));
+  }
+
   private startTx(): void {
-    if (this.txTimer) return;
-    this.txAtNs = this.ctx.clock.nowNs();
+    if (this.txArmed) return;
+    this.txArmed = true;
+    const g = this.gridNs;
+    this.txAtNs = Math.ceil(this.ctx.clock.nowNs() / g) * g;
     this.transmit();
   }
 
@@ -152,10 +168,7 @@ export class Mep {
     if (seq !== undefined) this.seq = seq >>> 0;
     this.ccmTx = on;
     if (on) this.startTx();
-    else {
-      this.txTimer?.cancel();
-      this.txTimer = null;
-    }
+    else this.txArmed = false;
   }
 
   setCcmRx(on: boolean): void {
@@ -163,8 +176,6 @@ export class Mep {
     this.ccmRx = on;
     if (on) this.startRemotes();
     else {
-      this.rmepTimer?.cancel();
-      this.rmepTimer = null;
       this.rmepTimerAt = Infinity;
       for (const r of this.remotes) r.state = 'idle';
       this.refreshDefects();
@@ -182,7 +193,17 @@ export class Mep {
     this.counters.ccmsSent++;
     this.txFrames++;
     this.txAtNs += this.periodNs;
-    this.txTimer = this.ctx.clock.setTimerAt(this.txAtNs, this.onTx);
+    this.ctx.txBatch.add(this.txAtNs, this);
+  }
+
+  /** Batch timer callback: transmit if this MEP still wants this instant. */
+  txTick(atNs: number): void {
+    if (this.txArmed && atNs === this.txAtNs) this.transmit();
+  }
+
+  /** Batch timer callback for rMEPwhile. */
+  rmepTick(atNs: number): void {
+    if (atNs === this.rmepTimerAt) this.checkRemotes();
   }
 
   /** Send a non-CCM frame from this MEP (towards its active side unless told otherwise). */
@@ -199,26 +220,34 @@ export class Mep {
       r.state = 'start';
       r.sinceNs = now;
     }
-    if (this.remotes.length > 0) this.armRmep(now + this.timeoutNs);
+    if (this.remotes.length > 0) this.armRmep(this.dueNs(now));
+  }
+
+  /**
+   * rMEPwhile expiry for a remote last refreshed at `sinceNs`: 3.5 intervals, rounded down to the
+   * timer grid, so loss is declared between 3.375 and 3.5 intervals after the last valid CCM
+   * (802.1Q 20.20 with the 3.25..3.5 tolerance receivers have).
+   */
+  private dueNs(sinceNs: number): number {
+    const g = this.gridNs;
+    return Math.floor((sinceNs + this.timeoutNs) / g) * g;
   }
 
   private armRmep(atNs: number): void {
     if (atNs >= this.rmepTimerAt) return;
-    this.rmepTimer?.cancel();
     this.rmepTimerAt = atNs;
-    this.rmepTimer = this.ctx.clock.setTimerAt(atNs, this.onRmep);
+    this.ctx.rmepBatch.add(atNs, this);
   }
 
   /** rMEPwhile expiry: RMEP_START/RMEP_OK -> RMEP_FAILED after 3.5 intervals without a valid CCM. */
   private checkRemotes(): void {
-    this.rmepTimer = null;
     this.rmepTimerAt = Infinity;
     const now = this.ctx.clock.nowNs();
     let next = Infinity;
     let changed = false;
     for (const r of this.remotes) {
       if (r.state !== 'start' && r.state !== 'ok') continue;
-      const due = r.sinceNs + this.timeoutNs;
+      const due = this.dueNs(r.sinceNs);
       if (due <= now) {
         r.state = 'failed';
         r.failedOkTimeNs = now;
@@ -294,9 +323,10 @@ export class Mep {
     }
     r.lastSeq = v.seq;
     r.lastSeenNs = rxNs;
-    r.sinceNs = this.ctx.clock.nowNs();
+    r.sinceNs = rxNs;
     r.rxPort = rxPort;
-    if (r.mac === null || !sameMac(b, 6, r.mac)) r.mac = b.slice(6, 12);
+    r.macHi = (b[6] << 8) | b[7];
+    r.macLo = ((b[8] << 24) >>> 0) + (b[9] << 16) + (b[10] << 8) + b[11];
     if (v.chassisAt >= 0) r.chassisId = new TextDecoder().decode(b.subarray(v.chassisAt, v.chassisEnd));
     let changed = false;
     if (r.state !== 'ok') {
@@ -305,7 +335,7 @@ export class Mep {
       if (wasFailed) r.failedOkTimeNs = rxNs;
       this.remoteEvent(r);
       changed = true;
-      this.armRmep(r.sinceNs + this.timeoutNs);
+      this.armRmep(this.dueNs(r.sinceNs));
     }
     if (r.rdi !== v.rdi || r.portStatus !== v.portStatus || r.interfaceStatus !== v.interfaceStatus) {
       r.rdi = v.rdi;
@@ -368,7 +398,7 @@ export class Mep {
     const bits = this.fng.defects;
     const remotes: RemoteMepStatus[] = this.remotes.map((r) => ({
       mepId: r.mepId, state: r.state, rdi: r.rdi, portStatus: r.portStatus, interfaceStatus: r.interfaceStatus,
-      mac: r.mac ? macAt(r.mac, 0) : null, rxPort: r.rxPort, lastSeenNs: r.lastSeenNs >= 0 ? r.lastSeenNs : null,
+      mac: r.mac, rxPort: r.rxPort, lastSeenNs: r.lastSeenNs >= 0 ? r.lastSeenNs : null,
       lastSeq: r.lastSeq >= 0 ? r.lastSeq : null, seqErrors: r.seqErrors,
       failedOkTimeNs: r.failedOkTimeNs >= 0 ? r.failedOkTimeNs : null, chassisId: r.chassisId,
     }));
@@ -382,8 +412,4 @@ export class Mep {
       xconCcmLastFailure: this.xconLast ? hex(this.xconLast) : null,
     };
   }
-}
-
-function sameMac(b: Uint8Array, at: number, m: Uint8Array): boolean {
-  return b[at] === m[0] && b[at + 1] === m[1] && b[at + 2] === m[2] && b[at + 3] === m[3] && b[at + 4] === m[4] && b[at + 5] === m[5];
 }
