@@ -1,5 +1,160 @@
+/**
+ * Operator features (issue 7):
+ *   cfm cpu-protection show CONFIG [--switch S] [--profile P] [--policers N] [--native] [--json]
+ *        policies, entries, expanded combinations, bindings and where each is enforced
+ *   cfm cpu-protection counters [--state-dir D] [--json]
+ *        per entry / combination / peer pass+drop counters of a running process (state file:
+ *        the manager's control socket has no hook for them)
+ *   cfm debug tag mep <id> domain <md> association <ma> [direction rx|tx|both] [--config F]
+ *   cfm debug tag mip <interface> level <l> [vlan <v>] [switch <s>] [direction ...] [--config F]
+ *   cfm debug untag <same words>          cfm debug show          cfm debug dump [--json]
+ *        tags persist in a state file a running process re-reads (src/debug/state.ts)
+ */
 import type { Command } from 'commander';
+import { CfmError, UsageError } from '../../common/errors.js';
+import { formatIssue, loadConfig } from '../../config/index.js';
+import type { CfmModel } from '../../config/model.js';
+import { compileProtection } from '../../cpu-protection/compile.js';
+import { planEnforcement } from '../../cpu-protection/hardware.js';
+import { formatBindings, formatCounters, formatPolicies } from '../../cpu-protection/show.js';
+import { summarize } from '../../cpu-protection/summary.js';
+import { readStats, readTags, stateDir, tagKey, writeTags } from '../../debug/state.js';
+import { parseTagWords } from '../../debug/tag-words.js';
+import { describeTag, resolveTags } from '../../debug/tags.js';
+import { loadProfile } from '../../profiles/index.js';
 
-export function register(_program: Command): void {
-  // commands of this group are added by their module
+function model(file: string): CfmModel {
+  const r = loadConfig(file);
+  if (!r.model) throw new CfmError('CONFIG', `${file}: invalid config:\n${r.errors.map((e) => '  ' + formatIssue(e)).join('\n')}`);
+  return r.model;
+}
+
+function count(v: string, what: string): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`${what} must be a non-negative integer, not '${v}'`);
+  return Number(v);
+}
+
+interface ShowOpts { switch?: string; profile?: string; policers?: string; native?: boolean; json?: boolean }
+
+function show(file: string, o: ShowOpts): void {
+  const m = model(file);
+  const sw = o.switch ?? (m.switches.length === 1 ? m.switches[0].name : undefined);
+  const compiled = compileProtection(m, sw);
+  const profileName = o.profile ?? m.switches.find((s) => s.name === sw)?.board?.profile ?? m.board?.profile;
+  const profile = profileName ? loadProfile(profileName) : null;
+  const policers = o.policers !== undefined ? count(o.policers, '--policers') : profile?.policers?.count ?? 0;
+  const plan = planEnforcement(compiled, { policers, maxRatePps: profile?.policers?.maxRatePps ?? undefined, native: o.native === true });
+  if (o.json) {
+    process.stdout.write(JSON.stringify({ switch: sw ?? null, profile: profileName ?? null, policies: m.cpuProtection.policies, bindings: compiled.bindings, enforcement: plan }, null, 2) + '\n');
+    return;
+  }
+  const lines = [
+    `CPU protection${sw ? ` of switch ${sw}` : ''}: ${m.cpuProtection.policies.length} polic${m.cpuProtection.policies.length === 1 ? 'y' : 'ies'}, ${compiled.bindings.length} binding(s); ${policers} hardware policer(s)${profileName ? ` (profile ${profileName})` : ''}, software path ${o.native ? 'native' : 'TypeScript'}`,
+    ...formatPolicies(m.cpuProtection.policies),
+    ...formatBindings(compiled, plan),
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+function stats(dir: string) {
+  const s = readStats(dir);
+  if (!s) throw new CfmError('UNSUPPORTED', `no statistics in ${dir}: is a process with operator features running (it writes ${dir}/ops-stats.json)?`);
+  return s;
+}
+
+export function register(program: Command): void {
+  const cp = program.command('cpu-protection').description('CPU protection for ETH-CFM (policies, bindings, counters)');
+  cp.command('show')
+    .description('policies, entries, expanded combinations, bindings and where each is enforced')
+    .argument('<config>', 'config file')
+    .option('--switch <name>', 'switch of a multi-switch config')
+    .option('--profile <name>', 'hardware profile (default: the board\'s)')
+    .option('--policers <n>', 'backend policers available (default: the profile\'s count)')
+    .option('--native', 'software enforcement runs in the native AF_PACKET policer')
+    .option('--json', 'JSON output')
+    .action((file: string, o: ShowOpts) => show(file, o));
+  cp.command('counters')
+    .description('pass/drop counters per entry, combination and peer of the running process')
+    .option('--state-dir <dir>', 'state directory', stateDir())
+    .option('--json', 'JSON output')
+    .action((o: { stateDir: string; json?: boolean }) => {
+      const s = stats(o.stateDir);
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ atIso: s.atIso, pid: s.pid, snapshots: s.cpuProtection, summary: s.cpuProtection.map(summarize) }, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write(`counters of pid ${s.pid} at ${s.atIso}\n${formatCounters(s.cpuProtection)}\n`);
+    });
+
+  const dbg = program.command('debug').description('decode valid CFM PDUs of tagged MEPs and MIPs (seed 004)');
+  const tagOpts = (c: Command) => c
+    .argument('<words...>', "mep <id> domain <md> association <ma> | mip <interface> level <l> [vlan <v>] [switch <s>]; optional direction rx|tx|both")
+    .option('--config <file>', 'check that the MP exists in this config')
+    .option('--state-dir <dir>', 'state directory', stateDir());
+  tagOpts(dbg.command('tag').description('tag a MEP or MIP for decoding'))
+    .action((words: string[], o: { config?: string; stateDir: string }) => {
+      const t = parseTagWords(words);
+      if (o.config) {
+        const m = model(o.config);
+        try {
+          resolveTags(m, [t]);
+        } catch (e) {
+          throw new UsageError(`${(e as Error).message} (in ${o.config})`);
+        }
+      }
+      const tags = readTags(o.stateDir).filter((x) => tagKey(x) !== tagKey(t));
+      tags.push(t);
+      writeTags(tags, o.stateDir);
+      process.stdout.write(`tagged ${tagKey(t)} (${t.direction}); ${tags.length} tag(s) in ${o.stateDir}\n`);
+    });
+  tagOpts(dbg.command('untag').description('remove a debug tag'))
+    .action((words: string[], o: { stateDir: string }) => {
+      const t = parseTagWords(words);
+      const tags = readTags(o.stateDir);
+      const left = tags.filter((x) => tagKey(x) !== tagKey(t));
+      if (left.length === tags.length) throw new UsageError(`${tagKey(t)} is not tagged (see cfm debug show)`);
+      writeTags(left, o.stateDir);
+      process.stdout.write(`untagged ${tagKey(t)}; ${left.length} tag(s) left\n`);
+    });
+  dbg.command('show')
+    .description('list persisted debug tags (resolved against --config when given)')
+    .option('--config <file>', 'resolve tags against this config')
+    .option('--state-dir <dir>', 'state directory', stateDir())
+    .action((o: { config?: string; stateDir: string }) => {
+      const tags = readTags(o.stateDir);
+      if (tags.length === 0) {
+        process.stdout.write('no debug tags\n');
+        return;
+      }
+      const m = o.config ? model(o.config) : null;
+      for (const t of tags) {
+        let line = `${tagKey(t)} (${t.direction})`;
+        if (m) {
+          try {
+            line = describeTag(resolveTags(m, [t])[0]);
+          } catch (e) {
+            line += ` -- ${(e as Error).message}`;
+          }
+        }
+        process.stdout.write(line + '\n');
+      }
+    });
+  dbg.command('dump')
+    .description('debug queue statistics and exceptions of the running process (tools dump eth-cfm debug-packet)')
+    .option('--state-dir <dir>', 'state directory', stateDir())
+    .option('--json', 'JSON output')
+    .action((o: { stateDir: string; json?: boolean }) => {
+      const s = stats(o.stateDir);
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ atIso: s.atIso, pid: s.pid, debug: s.debug }, null, 2) + '\n');
+        return;
+      }
+      if (!s.debug) {
+        process.stdout.write(`pid ${s.pid} at ${s.atIso}: the debug decoder is not running\n`);
+        return;
+      }
+      const row = (name: string, q: NonNullable<typeof s.debug>['rx']) =>
+        `${name}  limit ${q.limit}  depth ${q.depth}  enqueued ${q.enqueued}  decoded ${q.decoded}  invalid ${q.invalid}  skipped ${q.skipped}  queue exceptions ${q.exceptions}`;
+      process.stdout.write(`eth-cfm debug-packet queues of pid ${s.pid} at ${s.atIso} (${s.debug.tags} tagged MP(s))\n${row('rx', s.debug.rx)}\n${row('tx', s.debug.tx)}\n`);
+    });
 }
