@@ -15,78 +15,18 @@
 #include <map>
 
 #include "netns.h"
+#include "packet_filter.h"
 #include "syserr.h"
 
 namespace cfm {
 
 namespace {
 
-constexpr uint16_t kEthPCfm = 0x8902;       // 802.1Q Table 9-1: CFM EtherType
 constexpr uint16_t kTpidC = 0x8100;         // C-tag
-constexpr uint16_t kTpidS = 0x88a8;         // S-tag
 constexpr int kBatch = 64;                  // frames per recvmmsg
 constexpr int kMaxBatchesPerWakeup = 16;    // then yield to the loop (fairness)
 constexpr size_t kHeadroom = 4;             // room to re-insert a stripped VLAN tag
 constexpr size_t kSlot = 4096;              // CFM frames are < 1.6 kB; larger ones are truncated
-
-// A tiny classic-BPF assembler with symbolic jump labels (jt/jf are relative u8 offsets).
-struct Ins {
-  uint16_t code;
-  uint32_t k;
-  const char* jt;
-  const char* jf;
-  const char* label;
-};
-
-std::vector<sock_filter> Assemble(const std::vector<Ins>& prog) {
-  std::map<std::string, size_t> at;
-  for (size_t i = 0; i < prog.size(); i++)
-    if (prog[i].label) at[prog[i].label] = i;
-  std::vector<sock_filter> out;
-  for (size_t i = 0; i < prog.size(); i++) {
-    auto rel = [&](const char* l) -> uint8_t { return l ? static_cast<uint8_t>(at.at(l) - i - 1) : 0; };
-    out.push_back(sock_filter{prog[i].code, rel(prog[i].jt), rel(prog[i].jf), prog[i].k});
-  }
-  return out;
-}
-
-// Keep CFM only: drop our own transmissions (pkttype OUTGOING), accept EtherType 0x8902 after
-// up to two tags in the data. When the kernel stripped the outer tag (vlan-present extension
-// set; the tag comes back via PACKET_AUXDATA) at most one more tag may follow in the data.
-std::vector<sock_filter> CfmFilter() {
-  const uint16_t LD_ABS_W = BPF_LD | BPF_W | BPF_ABS;
-  const uint16_t LDH = BPF_LD | BPF_H | BPF_ABS;
-  const uint16_t JEQ = BPF_JMP | BPF_JEQ | BPF_K;
-  const uint16_t RET = BPF_RET | BPF_K;
-  const uint32_t AD = static_cast<uint32_t>(SKF_AD_OFF);
-  std::vector<Ins> p = {
-      {LD_ABS_W, AD + SKF_AD_PKTTYPE, nullptr, nullptr, nullptr},
-      {JEQ, PACKET_OUTGOING, "drop", nullptr, nullptr},
-      {LD_ABS_W, AD + SKF_AD_VLAN_TAG_PRESENT, nullptr, nullptr, nullptr},
-      {JEQ, 0, nullptr, "stripped", nullptr},
-      // no tag stripped: 0, 1 or 2 tags in the data
-      {LDH, 12, nullptr, nullptr, nullptr},
-      {JEQ, kEthPCfm, "accept", nullptr, nullptr},
-      {JEQ, kTpidC, "tag1", nullptr, nullptr},
-      {JEQ, kTpidS, "tag1", "drop", nullptr},
-      {LDH, 16, nullptr, nullptr, "tag1"},
-      {JEQ, kEthPCfm, "accept", nullptr, nullptr},
-      {JEQ, kTpidC, "tag2", nullptr, nullptr},
-      {JEQ, kTpidS, "tag2", "drop", nullptr},
-      {LDH, 20, nullptr, nullptr, "tag2"},
-      {JEQ, kEthPCfm, "accept", "drop", nullptr},
-      // outer tag stripped by the kernel: 0 or 1 more tag in the data
-      {LDH, 12, nullptr, nullptr, "stripped"},
-      {JEQ, kEthPCfm, "accept", nullptr, nullptr},
-      {JEQ, kTpidC, "stag1", nullptr, nullptr},
-      {JEQ, kTpidS, "stag1", "drop", nullptr},
-      {LDH, 16, nullptr, nullptr, "stag1"},
-      {JEQ, kEthPCfm, "accept", "drop", nullptr},
-      {RET, 0x40000, nullptr, nullptr, "accept"},
-      {RET, 0, nullptr, nullptr, "drop"},
-  };
-  return Assemble(p);
-}
 
 double MonoNs() {
   timespec ts;
@@ -439,38 +379,5 @@ Napi::Value PacketSocket::Stats(const Napi::CallbackInfo& info) {
 Napi::Value PacketSocket::GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_); }
 Napi::Value PacketSocket::GetIfindex(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), ifindex_); }
 Napi::Value PacketSocket::GetMac(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), MacString(mac_)); }
-
-Napi::Value InterfaceInfo(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "interfaceInfo(name: string, netns?: string)");
-  std::string name = info[0].As<Napi::String>().Utf8Value();
-  std::string netns = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
-  if (name.empty() || name.size() >= IFNAMSIZ) throw Napi::TypeError::New(env, "interfaceInfo: bad interface name '" + name + "'");
-  NetnsScope ns(netns);
-  if (ns.error()) ThrowSys(env, ns.error(), ns.syscall(), netns);
-  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) ThrowSys(env, errno, "socket", name);
-  ifreq ifr{};
-  strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
-  Napi::Object o = Napi::Object::New(env);
-  auto io = [&](unsigned long req, const char* what) {
-    if (ioctl(fd, req, &ifr) != 0) {
-      int e = errno;
-      close(fd);
-      ThrowSys(env, e, what, name);
-    }
-  };
-  io(SIOCGIFINDEX, "ioctl SIOCGIFINDEX");
-  o.Set("ifindex", Napi::Number::New(env, ifr.ifr_ifindex));
-  io(SIOCGIFHWADDR, "ioctl SIOCGIFHWADDR");
-  o.Set("mac", Napi::String::New(env, MacString(reinterpret_cast<uint8_t*>(ifr.ifr_hwaddr.sa_data))));
-  io(SIOCGIFMTU, "ioctl SIOCGIFMTU");
-  o.Set("mtu", Napi::Number::New(env, ifr.ifr_mtu));
-  io(SIOCGIFFLAGS, "ioctl SIOCGIFFLAGS");
-  o.Set("up", Napi::Boolean::New(env, (ifr.ifr_flags & IFF_UP) != 0));
-  o.Set("running", Napi::Boolean::New(env, (ifr.ifr_flags & IFF_RUNNING) != 0));
-  close(fd);
-  return o;
-}
 
 }  // namespace cfm
