@@ -201,7 +201,12 @@ describe('mock ASIC: hardware CCM sessions between two switches', () => {
     expect(wire.map((w) => w.port).sort()).toEqual(['swp2', 'swp3', 'swp4']);
     const p = parseCfm(wire[0].frame)!;
     expect(p).toMatchObject({ vlan: 100, pcp: 5, mepId: 3, level: 4, opcode: 1 });
-    expect(wire[0].frame.length).toBe(14 + 4 + 75);
+    expect(wire[0].frame.length).toBe(14 + 4 + 75); // 75-byte CCM PDU including the End TLV
+    // an LBM for it arriving on another port reaches it through the relay and is punted as such
+    const got: { port: string; from: string }[] = [];
+    b.frames.onReceive((rx) => got.push({ port: rx.port, from: rx.from }));
+    b.injectFromWire('swp3', cfmFrame({ level: 4, opcode: 3, da: [2, 0, 0, 0, 0, 3], vlan: 100 }));
+    expect(got).toEqual([{ port: 'swp1', from: 'relay' }]);
   });
 });
 

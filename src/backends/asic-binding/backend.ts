@@ -30,6 +30,9 @@ export interface AsicBackendOptions {
   pollIntervalMs?: number;
 }
 
+/** Events kept for pollEvents() between polls. */
+export const MAX_BUFFERED_EVENTS = 65536;
+
 export function intervalsOfMask(mask: number): IntervalCode[] {
   const out: IntervalCode[] = [];
   for (let c = 1; c <= 7; c++) if (mask & (1 << c)) out.push(c as IntervalCode);
@@ -47,6 +50,8 @@ export class AsicBackend implements Backend {
   private pollTimer: ReturnType<typeof setInterval> | null = null;
   private readonly pollIntervalMs: number;
   private closed = false;
+  /** Events dropped from the pollEvents buffer because nobody polled (see MAX_BUFFERED_EVENTS). */
+  eventsLost = 0;
 
   constructor(dev: AsicDevice, opts: AsicBackendOptions) {
     this.dev = dev;
@@ -204,9 +209,16 @@ export class AsicBackend implements Backend {
       const ev = eventOf(raw);
       if (ev) this.events.push(ev);
     }
+    // nobody polls: keep the newest events only (status read-back stays the truth)
+    if (this.events.length > MAX_BUFFERED_EVENTS) {
+      this.eventsLost += this.events.length - MAX_BUFFERED_EVENTS;
+      this.events.splice(0, this.events.length - MAX_BUFFERED_EVENTS);
+    }
     if (this.rxHandlers.size === 0) return; // punted frames wait in the device's bounded queue
     for (let f = this.dev.frameRx(); f; f = this.dev.frameRx()) {
-      const rx: FrameRx = { port: this.portMap.toName(f.info.port), frame: f.frame, from: 'wire', rxNs: f.info.time_ns };
+      // a frame punted by an up MEP came to it through the relay (802.1Q 19.2)
+      const from = f.info.voe !== 0 && this.voeIsUp(f.info.voe) ? 'relay' : 'wire';
+      const rx: FrameRx = { port: this.portMap.toName(f.info.port), frame: f.frame, from, rxNs: f.info.time_ns };
       for (const h of [...this.rxHandlers]) h(rx);
     }
   }
@@ -226,6 +238,14 @@ export class AsicBackend implements Backend {
   /** Whether a timer should poll punted frames (real time); virtual-clock subclasses say no. */
   protected wantsPolling(): boolean {
     return true;
+  }
+
+  private voeIsUp(voe: number): boolean {
+    try {
+      return this.dev.voeConfGet(voe).direction === 1;
+    } catch {
+      return false; // freed meanwhile
+    }
   }
 
   private sendFrame(port: string, frame: Uint8Array, towards: FrameDirection): void {
