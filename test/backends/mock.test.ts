@@ -173,6 +173,33 @@ describe('mock ASIC: hardware CCM sessions between two switches', () => {
     expect(cleared!.atNs - cutAt).toBe(Math.round(3.5 * T));
   });
 
+  it('checks received CCMs in hardware: unexpected MEP id (also our own), priority, sequence gaps', async () => {
+    const clock = new VirtualClock();
+    const b = mock();
+    b.attachVirtualClock(clock);
+    const h = await b.createVoe(spec(1, [2], { vlan: 30, priority: 6, ccmTx: false }));
+    const ccm = (mepId: number, seq: number, pcp = 6) => ccmFrame({ level: 4, mepId, maid: MAID, interval: IV, seq, vlan: 30, pcp });
+    b.injectFromWire('swp1', ccm(7, 1)); // not an expected peer
+    b.injectFromWire('swp1', ccm(1, 1)); // our own MEP id: a loop
+    let st = await b.readStatus(h);
+    expect(st).toMatchObject({ unexpectedMepId: true, unexpectedPriority: false });
+    expect(st.counters).toMatchObject({ ccmRxInvalid: 2, ccmRxValid: 0 });
+    b.injectFromWire('swp1', ccm(2, 5, 3)); // wrong priority: dUNPr, but the CCM still counts
+    b.injectFromWire('swp1', ccm(2, 6));
+    b.injectFromWire('swp1', ccm(2, 9)); // a gap: out of order
+    st = await b.readStatus(h);
+    expect(st).toMatchObject({ unexpectedMepId: false, unexpectedPriority: true });
+    expect(st.counters).toMatchObject({ ccmRxValid: 3, ccmRxOutOfOrder: 1 });
+    expect(st.peers[0]).toMatchObject({ seen: true, lastSeq: 9 });
+    const ev = await b.pollEvents();
+    expect(ev.filter((e) => e.active).map((e) => e.kind).sort()).toEqual(['unexpected-mep-id', 'unexpected-priority']);
+    clock.advance(4 * T);
+    const later = await b.pollEvents();
+    expect(later.filter((e) => !e.active).map((e) => e.kind).sort()).toEqual(['unexpected-mep-id', 'unexpected-priority']);
+    expect(later.filter((e) => e.active)).toEqual([expect.objectContaining({ kind: 'loc', peerMepId: 2 })]);
+    expect((await b.readStatus(h)).peers[0].loc).toBe(true); // and the peer went silent
+  });
+
   it('drops CFM frames below the MEP level (dUNL for a CCM) and relays frames above it', async () => {
     const clock = new VirtualClock();
     const b = mock();
