@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SoftwareBackend } from '../../src/backends/software/backend.js';
-import { controlRequest } from '../../src/offload/control.js';
+import { controlMonitor, controlRequest } from '../../src/offload/control.js';
 import { encodeMaid } from '../../src/pdu/maid.js';
+import { main } from '../../src/cli/main.js';
 import { createVethLink, linuxTestGate, waitFor, type VethLink } from './netns.js';
 
 const gate = linuxTestGate('test/linux/cfm-run (cfm run in a netns)');
@@ -75,11 +76,11 @@ describe.skipIf(!gate.run)('cfm run --backend software', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs the MEP until --duration, answers status on its socket, ends with a JSON status', async () => {
+  it('runs the MEP until --duration, answers status and monitor on its socket, ends with a JSON status', async () => {
     const cfg = join(dir, 'a.yaml');
     writeFileSync(cfg, config(link.ifA, 1));
     const sock = join(dir, 'ctl.sock');
-    const run = cfm(['run', cfg, '--backend', 'software', '--netns', link.nsA, '--duration', '3', '--json', '--socket', sock]);
+    const run = cfm(['run', cfg, '--backend', 'software', '--netns', link.nsA, '--duration', '4', '--json', '--socket', sock]);
     // while it runs: the control socket reports the remote MEP up
     let live: { meps: { remotes: { mepId: number; state: string }[] }[] } | undefined;
     await waitFor(async () => {
@@ -94,6 +95,17 @@ describe.skipIf(!gate.run)('cfm run --backend software', () => {
     // the peer sees our CCMs, sent from the interface's own MAC
     await waitFor(async () => !(await peer.readStatus(1)).peers[0].loc, 2000, 'the peer to see cfm run', 20);
     expect((await peer.readStatus(1)).peers[0]).toMatchObject({ mepId: 1, seen: true, mac: link.macA });
+    // cfm monitor's stream: cutting the link raises defRemoteCCM, restoring it clears it
+    const monitored: { type?: string; defect?: string; active?: boolean }[] = [];
+    const abort = new AbortController();
+    const mon = controlMonitor(sock, (e) => monitored.push(e as (typeof monitored)[number]), abort.signal).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    await link.setLink('B', false);
+    await waitFor(() => monitored.some((e) => e.type === 'defect' && e.defect === 'defRemoteCCM' && e.active), 2000, 'defRemoteCCM on the monitor stream', 10);
+    await link.setLink('B', true);
+    await waitFor(() => monitored.some((e) => e.type === 'defect' && e.defect === 'defRemoteCCM' && !e.active), 2000, 'defRemoteCCM cleared on the monitor stream', 10);
+    abort.abort();
+    await mon;
     const r = await run.done;
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -108,20 +120,29 @@ describe.skipIf(!gate.run)('cfm run --backend software', () => {
   it('fails cleanly on a missing interface, a bad duration and a missing config', async () => {
     const cfg = join(dir, 'bad.yaml');
     writeFileSync(cfg, config('nosuchif9', 1));
-    // in parallel: each is a fresh process
-    const [noIf, badDur, noCfg, otherBackend] = await Promise.all([
-      cfm(['run', cfg, '--netns', link.nsA, '--duration', '1', '--no-socket']).done,
-      cfm(['run', cfg, '--duration', '-3']).done,
-      cfm(['run', join(dir, 'missing.yaml'), '--duration', '1']).done,
-      cfm(['run', cfg, '--backend', 'mock']).done,
-    ]);
+    // in-process (the same main() as bin/cfm.js), stderr captured
+    const call = async (args: string[]) => {
+      let stderr = '';
+      const orig = process.stderr.write.bind(process.stderr);
+      process.stderr.write = ((chunk: string | Uint8Array) => { stderr += String(chunk); return true; }) as typeof process.stderr.write;
+      try {
+        const code = await main(['node', 'cfm', ...args]);
+        return { code, stderr };
+      } finally {
+        process.stderr.write = orig;
+      }
+    };
+    const noIf = await call(['run', cfg, '--netns', link.nsA, '--duration', '1', '--no-socket']);
     expect(noIf.code).toBe(1);
     expect(noIf.stderr).toMatch(/nosuchif9.*No such device/);
     expect(noIf.stderr).not.toMatch(/\n\s+at /);
+    const badDur = await call(['run', cfg, '--duration', '-3']);
     expect(badDur.code).toBe(2);
     expect(badDur.stderr).toMatch(/--duration '-3'/);
+    const noCfg = await call(['run', join(dir, 'missing.yaml'), '--duration', '1']);
     expect(noCfg.code).toBe(1);
     expect(noCfg.stderr).toMatch(/missing\.yaml/);
+    const otherBackend = await call(['run', cfg, '--backend', 'mock']);
     expect(otherBackend.code).toBe(2);
   }, 30_000);
 });
