@@ -156,7 +156,7 @@ cfm_status_t cfm_voe_cc_set(cfm_asic_t *h, uint32_t id, const cfm_cc_conf_t *cc)
   peer_state_t old[CFM_ASIC_MAX_PEERS];
   memcpy(old, v->peers, sizeof old);
   cfm_cc_conf_t prev = v->cc;
-  int had = v->cc_set;
+  uint32_t had = v->cc_set;
   memset(v->peers, 0, sizeof v->peers);
   for (uint32_t i = 0; i < cc->peer_count; i++) {
     peer_state_t *p = &v->peers[i];
