@@ -6,6 +6,7 @@
  *   if (!model) for (const e of errors) console.error(formatIssue(e));
  */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 import { schemaIssues } from './ajv.js';
 import { checkModel } from './checks.js';
@@ -48,7 +49,7 @@ export function parseConfig(text: string, opts: ParseOptions = {}): LoadResult {
   }
   const errors = schemaIssues('cfm-config.schema.json', data);
   if (errors.length === 0) {
-    const n = normalize(data as RawConfig);
+    const n = normalize(data as RawConfig, opts.fileName && opts.fileName !== '<input>' ? { baseDir: dirname(opts.fileName) } : {});
     errors.push(...n.issues);
     errors.push(...checkModel(n.model, (o) => n.pointers.get(o) ?? ''));
     if (errors.length === 0) return { model: n.model, errors };

@@ -5,6 +5,7 @@
  * issues here; everything checkable on the finished model is in checks.ts. `pointers` records
  * where each model object came from, so checks can point back into the file.
  */
+import { isAbsolute, join } from 'node:path';
 import { parseInterval } from '../common/interval.js';
 import type { IntervalCode } from '../common/interval.js';
 import { encodeMaid, MAID_LENGTH } from '../pdu/maid.js';
@@ -38,7 +39,12 @@ export function bindingKey(sw: string, port: string, vlan: number): string {
   return `${sw}/${port}/${vlan}`;
 }
 
-export function normalize(raw: RawConfig): Normalized {
+export interface NormalizeOptions {
+  /** Directory of the config file: a board profile given as a relative path is found from here. */
+  baseDir?: string;
+}
+
+export function normalize(raw: RawConfig, opts: NormalizeOptions = {}): Normalized {
   const issues: ConfigIssue[] = [];
   const pointers: PointerMap = new WeakMap();
   const issue = (pointer: string, rule: string, message: string, hint?: string): void => {
@@ -46,7 +52,7 @@ export function normalize(raw: RawConfig): Normalized {
   };
 
   // ---- board and switches ------------------------------------------------------------------
-  const board = resolveBoard(raw.board, raw.ports, '/board', issue);
+  const board = resolveBoard(raw.board, raw.ports, '/board', issue, opts.baseDir);
   const declared = new Map<string, SwitchRef>();
   (raw.switches ?? []).forEach((s, i) => {
     const p = pointerOf(['switches', i]);
@@ -54,7 +60,7 @@ export function normalize(raw: RawConfig): Normalized {
       issue(p + '/name', 'switch.duplicate', `switch '${s.name}' is declared twice`, 'give each switch one entry');
       return;
     }
-    const own = s.board ? resolveBoard(s.board, undefined, p + '/board', issue) : undefined;
+    const own = s.board ? resolveBoard(s.board, undefined, p + '/board', issue, opts.baseDir) : undefined;
     const ref: SwitchRef = { name: s.name };
     const b = own ?? board;
     if (b) ref.board = b;
@@ -210,13 +216,14 @@ export function normalize(raw: RawConfig): Normalized {
 
 type IssueFn = (pointer: string, rule: string, message: string, hint?: string) => void;
 
-function resolveBoard(rb: RawBoard | undefined, topPorts: string[] | undefined, p: string, issue: IssueFn): BoardRef | undefined {
+function resolveBoard(rb: RawBoard | undefined, topPorts: string[] | undefined, p: string, issue: IssueFn, baseDir?: string): BoardRef | undefined {
   if (!rb && !topPorts) return undefined;
   if (rb?.ports && topPorts) issue('/ports', 'board.ports-twice', 'ports are given both at top level and under board', 'keep board.ports');
   let ports = rb?.ports ?? topPorts ?? [];
   if (rb?.profile !== undefined) {
     try {
-      const prof = loadProfile(rb.profile);
+      const isPath = rb.profile.includes('/') || rb.profile.endsWith('.json');
+      const prof = loadProfile(isPath && baseDir && !isAbsolute(rb.profile) ? join(baseDir, rb.profile) : rb.profile);
       if (!rb.ports) ports = prof.ports;
     } catch (err) {
       issue(p + '/profile', 'board.unknown-profile', (err as Error).message, 'run `cfm profile list` for the shipped profiles, or give a path to a profile JSON');

@@ -62,7 +62,8 @@ function parseYaml(text: string, fileName: string): ParsedSource {
     const p = lineCounter.linePos(offset);
     return `${fileName}:${p.line}:${p.col}`;
   };
-  const issues: ConfigIssue[] = doc.errors.map((e) => ({
+  // The first few syntax errors say where it went wrong; the rest are usually echoes.
+  const issues: ConfigIssue[] = doc.errors.slice(0, 5).map((e) => ({
     pointer: '',
     location: where(e.pos[0]),
     rule: 'syntax',

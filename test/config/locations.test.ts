@@ -1,5 +1,9 @@
 /** Issues point at the right place in the file: JSON pointer plus file:line:column. */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PROFILE_DIR } from '../../src/profiles/index.js';
 import { ConfigError, formatIssue, loadConfig, loadConfigOrThrow, parseConfig } from '../../src/config/index.js';
 
 const yaml = [
@@ -75,5 +79,22 @@ describe('locations', () => {
       expect((err as ConfigError).code).toBe('CONFIG');
       expect((err as ConfigError).issues).toHaveLength(1);
     }
+  });
+});
+
+describe('board profile paths', () => {
+  it('a relative profile path is found from the config file directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfm-board-'));
+    const prof = JSON.parse(readFileSync(join(PROFILE_DIR, 'mock-default.json'), 'utf8')) as Record<string, unknown>;
+    prof.name = 'my-board';
+    prof.ports = ['a', 'b'];
+    prof['port-count'] = 2;
+    mkdirSync(join(dir, 'profiles'));
+    writeFileSync(join(dir, 'profiles', 'my-board.json'), JSON.stringify(prof));
+    const cfg = join(dir, 'c.yaml');
+    writeFileSync(cfg, 'board: { profile: profiles/my-board.json }\ncfm: { mip: [ { interface: c, md-level: 1 } ] }\n');
+    const r = loadConfig(cfg);
+    expect(r.errors.map((e) => e.rule)).toEqual(['port.unknown']);
+    expect(r.errors[0].hint).toBe('ports of the board: a, b');
   });
 });
