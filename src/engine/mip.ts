@@ -49,11 +49,48 @@ export class Mip {
         this.ctx.send(port, lbrFromLbm(b, p, this.macBytes), from);
         return false;
       case 5:
-        if (from !== 'wire') return true;
-        this.ltm(b, port);
+        if (from === 'wire') this.ltm(b, port);
+        else this.egressLtm(b, port);
         return false;
       default:
         return true;
+    }
+  }
+
+  /**
+   * LTM arriving from the relay at the egress port's MHF: no MHF on the ingress port handled it
+   * (that one would have relayed it straight out of the egress port). The bridge still answers
+   * once, with a Reply Egress TLV only, and forwards the LTM only out of the port towards the
+   * target (LTMs follow the FDB, they are not flooded: 802.1Q 20.42.3).
+   */
+  private egressLtm(b: Uint8Array, port: string): void {
+    const d = decodeLtm(b);
+    const bridge = this.ctx.bridge;
+    if (!d || !bridge) return;
+    const ltm = d.ltm;
+    const target = normMac(ltm.targetMac);
+    let egress = bridge.fdbLookup(d.vid, target);
+    let action = RLY_FDB;
+    if (egress === null && !(ltm.flags & 0x80)) {
+      egress = this.ctx.mipDb.get(`${d.vid}/${target}`) ?? null;
+      action = RLY_MPDB;
+    }
+    if (target === this.mac) {
+      egress = port;
+      action = RLY_HIT;
+    }
+    if (egress !== port) return; // not the way to the target: this copy of the flood dies here
+    const myId = egressId(bridge.bridgeMac());
+    const fwd = action !== RLY_HIT && ltm.ttl > 1;
+    this.counters.ltrOut++;
+    const ltr = buildLtr(d, {
+      responderMac: this.mac, relayAction: action, fwdYes: fwd, terminal: false, nextEgressId: myId,
+      egress: { action: 1, mac: this.mac },
+    });
+    sendLater(this.ctx, ltrDelayNs(this.mac, ltm.transactionId), port, ltr, 'relay');
+    if (fwd) {
+      this.counters.ltmRelayed++;
+      this.ctx.send(port, buildRelayedLtm(d, this.mac, myId), 'wire');
     }
   }
 
@@ -98,3 +135,5 @@ export class Mip {
 }
 
 export { RLY_HIT };
+
+

@@ -47,6 +47,18 @@ describe('scenarios', () => {
     expect(r1.records.filter((r) => 'type' in r && r.type === 'expect').length).toBe(8);
   });
 
+  it('seed 001 nested domains with the config example: every expectation holds (linktrace via an egress-only MIP)', () => {
+    const r = runScenario(loadScenario('examples/scenarios/nested-domains.yaml'));
+    expect(r.failures).toEqual([]);
+    const traces = r.records.filter((x) => 'type' in x && x.type === 'result' && x.text.includes('Relay Action'));
+    expect(traces.length).toBe(2);
+    // the customer trace: PE1's ingress MIP, PE2's egress MIP, then CE2's MEP
+    const cust = (traces[1] as { data: { replies: Array<{ relayAction: string; ingressMac: string | null; egressMac: string | null }> } }).data.replies;
+    expect(cust.map((x) => x.relayAction)).toEqual(['rlyFdb', 'rlyFdb', 'rlyHit']);
+    expect(cust[1].ingressMac).toBeNull();
+    expect(cust[1].egressMac).not.toBeNull();
+  });
+
   it('a failed expectation is reported; a never-expectation passes when nothing happens', () => {
     const sc = parseScenario(`${TOPO}
 steps:
