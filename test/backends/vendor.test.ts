@@ -61,5 +61,8 @@ describe('vendor backend factory', () => {
     expect((err as AsicError).status).toBe('EINVAL');
     expect((err as AsicError).message).toMatch(/cfm_asic_open \(args 'bogus=1'\): EINVAL/);
     expect(() => openBackend(`vendor:${mockAsicLibPath()}`, { args: 'ports=2', portNames: ['a'] })).toThrow(/1 port names given for a device with 2 ports/);
+    const b2 = openBackend(`vendor:${mockAsicLibPath()}`, 'ports=5'); // open string as the second argument
+    expect(b2.ports().length).toBe(5);
+    await b2.close();
   });
 });

@@ -130,7 +130,8 @@ export class MockAsicBackend extends AsicBackend {
   }
 
   protected override wantsPolling(): boolean {
-    return this.clock === null; // with a clock, frames are drained after every advance
+    // virtual time: frames only appear on calls that already drain them (advance, inject, timers)
+    return this.options.realTime === true;
   }
 
   /** Also drains the wire transmit queue to onWireTransmit handlers (frames are dropped without one). */

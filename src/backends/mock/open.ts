@@ -26,8 +26,11 @@ export interface OpenBackendOptions {
 
 export type AsicBackendKind = MockAsicBackend | VendorBackend;
 
-export function openBackend(spec: string, opts: OpenBackendOptions = {}): Backend & AsicBackendKind {
+/** `openBackend('vendor:/usr/lib/libshim.so', 'unit=0')` or `openBackend('mock', { statePath })`. */
+export function openBackend(spec: string, argsOrOpts: string | OpenBackendOptions = {}): Backend & AsicBackendKind {
+  const opts: OpenBackendOptions = typeof argsOrOpts === 'string' ? { args: argsOrOpts } : argsOrOpts;
   if (spec === 'mock') {
+    if (opts.args) throw new UsageError(`backend 'mock' takes options, not an open string ('${opts.args}')`);
     let o: MockAsicOptions = opts.profile ? mockOptionsFromProfile(opts.profile) : {};
     o = { ...o, ...(opts.mock ?? {}) };
     if (opts.statePath) o.statePath = opts.statePath;
