@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { CfmError } from '../common/errors.js';
 import { DEFECTS, type DefectName, type RmepState } from '../engine/types.js';
-import type { Expectation, Scenario, ScenarioLink, ScenarioStep, ScenarioSwitch, StepAction } from './scenario-types.js';
+import type { Expectation, MepOverride, Scenario, ScenarioLink, ScenarioStep, ScenarioSwitch, StepAction } from './scenario-types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -51,7 +51,7 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
   };
   if (!isObj(doc)) err('', 'a scenario is a mapping with topology, config and steps');
   const d = doc as Obj;
-  known(d, ['name', 'seed', 'topology', 'config', 'steps', 'duration'], '', err);
+  known(d, ['name', 'seed', 'topology', 'config', 'mep-options', 'steps', 'duration'], '', err);
   const baseDir = file.startsWith('<') ? process.cwd() : dirname(resolve(file));
   const topo = d.topology;
   if (!isObj(topo)) err('topology', 'missing: give switches and links');
@@ -96,6 +96,24 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
       corruptRate: o.corrupt === undefined ? 0 : rate(o.corrupt, `${w}.corrupt`, err),
     };
   });
+  const overrides: Record<string, MepOverride> = {};
+  if (d['mep-options'] !== undefined) {
+    if (!isObj(d['mep-options'])) err('mep-options', 'a mapping of MEP key -> { ais-client-level, ais-period }');
+    for (const [key, v] of Object.entries(d['mep-options'] as Obj)) {
+      const w = `mep-options.${key}`;
+      if (!isObj(v)) err(w, 'expected { ais-client-level, ais-period }');
+      const o = v as Obj;
+      known(o, ['ais-client-level', 'ais-period'], w, err);
+      const ov: MepOverride = {};
+      if (o['ais-client-level'] !== undefined) ov.aisClientLevel = int(o['ais-client-level'], `${w}.ais-client-level`, err, 0, 7);
+      if (o['ais-period'] !== undefined) {
+        const p = parseDurationNs(o['ais-period']);
+        if (p !== 1e9 && p !== 60e9) err(`${w}.ais-period`, '1s or 1min (Y.1731 7.4)');
+        ov.aisPeriod = p === 1e9 ? 4 : 6;
+      }
+      overrides[key] = ov;
+    }
+  }
   if (d.config === undefined) err('config', 'missing: the CFM config (inline, or a file path relative to the scenario)');
   const seed = d.seed === undefined ? 1 : d.seed;
   if (typeof seed !== 'number' || !Number.isInteger(seed)) err('seed', 'an integer');
@@ -109,7 +127,7 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
   if (durationNs < lastNs) err('duration', `ends before the last step (${lastNs / 1e9} s)`);
   return {
     name: typeof d.name === 'string' ? d.name : file, file, seed: seed as number, switches, links,
-    config: d.config, baseDir, steps, durationNs,
+    config: d.config, baseDir, overrides, steps, durationNs,
   };
 }
 

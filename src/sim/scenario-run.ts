@@ -102,7 +102,7 @@ function applyConfig(w: World, doc: unknown, baseDir: string, where: string): vo
   for (const d of model.domains) for (const a of d.associations) for (const m of a.meps) {
     const sw = switchFor(w, m.switch, `${where}: MEP ${m.key}`);
     if (!sw.ports.includes(m.port)) throw new ScenarioError(w.sc.file, where, `MEP ${m.key}: switch ${sw.name} has no port '${m.port}' (ports: ${sw.ports.join(', ')})`);
-    meps.set(m.key, { sw, cfg: mepConfigFromModel(m, macs) });
+    meps.set(m.key, { sw, cfg: { ...mepConfigFromModel(m, macs), ...w.sc.overrides[m.key] } });
   }
   const mips = new Map<string, { sw: SimSwitch; cfg: MipConfig }>();
   for (const m of model.mips) {
@@ -126,6 +126,11 @@ function applyConfig(w: World, doc: unknown, baseDir: string, where: string): vo
       const want = mips.get(m.key);
       if (want && want.sw === sw && JSON.stringify(want.cfg) === JSON.stringify(m.cfg)) mips.delete(m.key);
       else sw.engine.removeMip(m.key);
+    }
+  }
+  for (const key of Object.keys(w.sc.overrides)) {
+    if (!meps.has(key) && ![...w.switches.values()].some((s) => s.engine.findMep(key))) {
+      throw new ScenarioError(w.sc.file, `mep-options.${key}`, 'no such MEP in the config');
     }
   }
   for (const { sw, cfg } of mips.values()) sw.engine.addMip(cfg);

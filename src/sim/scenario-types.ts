@@ -59,6 +59,12 @@ export interface ScenarioStep {
   action: StepAction;
 }
 
+/** Engine options the config model has no words for (Y.1731 AIS), by MEP key. */
+export interface MepOverride {
+  aisClientLevel?: number;
+  aisPeriod?: 4 | 6;
+}
+
 export interface Scenario {
   name: string;
   file: string;
@@ -68,6 +74,7 @@ export interface Scenario {
   /** The CFM config document (config model format), and the directory for relative paths. */
   config: unknown;
   baseDir: string;
+  overrides: Record<string, MepOverride>;
   steps: ScenarioStep[];
   /** Total simulated time. */
   durationNs: number;

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadScenario, parseScenario, runScenario } from '../../src/sim/index.js';
 import { main } from '../../src/cli/main.js';
@@ -45,6 +46,20 @@ describe('scenarios', () => {
     expect(r1.failures).toEqual([]);
     expect(JSON.stringify(r1.records)).toBe(JSON.stringify(r2.records));
     expect(r1.records.filter((r) => 'type' in r && r.type === 'expect').length).toBe(8);
+  });
+
+  for (const f of readdirSync('examples/scenarios').filter((x) => x.endsWith('.yaml'))) {
+    it(`examples/scenarios/${f} runs with every expectation met`, () => {
+      const r = runScenario(loadScenario(`examples/scenarios/${f}`));
+      expect(r.failures).toEqual([]);
+      expect(r.records.some((x) => 'type' in x && x.type === 'expect')).toBe(true);
+    });
+  }
+
+  it('AIS scenario: the customer alarm is flagged suppressed', () => {
+    const r = runScenario(loadScenario('examples/scenarios/ais-suppression.yaml'));
+    const alarm = r.records.find((x) => 'mep' in x && x.mep === 'cust/svc/13' && x.type === 'alarm');
+    expect(alarm).toMatchObject({ defect: 'defRemoteCCM', suppressed: true });
   });
 
   it('seed 001 nested domains with the config example: every expectation holds (linktrace via an egress-only MIP)', () => {
