@@ -264,6 +264,16 @@ describe('mock ASIC: faults, policers, queues, budgets', () => {
     expect(isAsicError(await b.createVoe(spec(5, [6], { level: 4 , vlan: 10 , port: 'swp2' })).catch((x: unknown) => x), 'ENOSPC')).toBe(true);
   });
 
+  it('leaves a VOE as it was when an update is refused', async () => {
+    const b = mock();
+    const s1 = spec(1, [2]);
+    const h = await b.createVoe(s1);
+    const e = await b.updateVoe(h, { ...s1, level: 6, key: 'md/ma/moved', interval: 6 }).catch((x: unknown) => x);
+    expect(isAsicError(e, 'ENOTSUP')).toBe(true); // 1 min is not in hardware
+    const back = (await b.listVoes())[0].spec;
+    expect({ ...back, maid: [...back.maid] }).toEqual({ ...s1, maid: [...s1.maid] });
+  });
+
   it('refuses a second MEP on the same port, VLAN, direction and level (EBUSY)', async () => {
     const b = mock();
     await b.createVoe(spec(1, [2]));

@@ -157,13 +157,23 @@ export class AsicBackend implements Backend {
     const cc = ccConfOf(spec);
     this.before();
     const cur = this.dev.voeConfGet(handle);
-    if (
+    const changed =
       cur.port !== conf.port || cur.direction !== conf.direction || cur.level !== conf.level || cur.vlan !== conf.vlan ||
-      cur.key !== conf.key || Array.from(cur.unicast_mac).join() !== conf.unicast_mac.join()
-    ) {
-      this.dev.voeConfSet(handle, conf);
+      cur.key !== conf.key || Array.from(cur.unicast_mac).join() !== Array.from(conf.unicast_mac).join();
+    if (changed) this.dev.voeConfSet(handle, conf);
+    try {
+      this.dev.ccSet(handle, cc); // the device keeps sequence numbers and peer state it can keep
+    } catch (e) {
+      // all or nothing: put the identity back when the CC part is refused
+      if (changed) {
+        try {
+          this.dev.voeConfSet(handle, { ...cur, unicast_mac: Array.from(cur.unicast_mac), reserved: [0, 0] });
+        } catch {
+          /* report the original error */
+        }
+      }
+      throw e;
     }
-    this.dev.ccSet(handle, cc); // the device keeps sequence numbers and peer state it can keep
     this.after();
   }
 
