@@ -99,9 +99,15 @@ export function decodeCcmFast(b: Uint8Array, v: CcmView): boolean {
   const fto = b[off + 3];
   if (fto > bodyLen) return fail(v, 3, off + 3);
   if (bodyLen < 70) return fail(v, 3, o);
-  // phase 3: TLV chain
+  // phase 3: TLV chain. One pass also notes the Port/Interface Status values, the first
+  // malformed one (a phase 4 error, reported after the fixed-field checks as decodeFrame does)
+  // and whether any TLV needs the full TLV decoder's structure checks.
   let t = o + fto;
   let count = 0;
+  let portStatus = 0;
+  let interfaceStatus = 0;
+  let statusBad = -1;
+  let slow = false;
   for (;;) {
     if (t >= len) return fail(v, 3, t);
     const tt = b[t];
@@ -109,6 +115,14 @@ export function decodeCcmFast(b: Uint8Array, v: CcmView): boolean {
     if (t + 3 > len) return fail(v, 3, t);
     const tl = (b[t + 1] << 8) | b[t + 2];
     if (t + 3 + tl > len) return fail(v, 3, t + 1);
+    if (tt === 2 || tt === 4) {
+      if (tl !== 1) {
+        if (statusBad < 0 && !slow) statusBad = t + 1;
+      } else if (tt === 2) portStatus = b[t + 3];
+      else interfaceStatus = b[t + 3];
+    } else if (tt !== 3) {
+      slow = true;
+    }
     t += 3 + tl;
     count++;
   }
@@ -130,30 +144,22 @@ export function decodeCcmFast(b: Uint8Array, v: CcmView): boolean {
   }
   const maLen = b[q + 1];
   if (q + 2 + maLen > m + 48) return fail(v, 4, m);
-  for (let i = q + 2 + maLen; i < m + 48; i++) if (b[i] !== 0) return fail(v, 4, m);
-  for (let i = o + 66; i < o + 70; i++) if (b[i] !== 0) return fail(v, 4, i);
-  // TLV contents: the common CCM TLVs inline, anything else through the full TLV decoder
-  v.portStatus = 0;
-  v.interfaceStatus = 0;
-  v.senderIdOffset = -1;
-  t = o + fto;
-  for (let i = 0; i < count; i++) {
-    const tt = b[t];
-    const tl = (b[t + 1] << 8) | b[t + 2];
-    if (tt === 2 || tt === 4) {
-      if (tl !== 1) return fail(v, 4, t + 1);
-      if (tt === 2) v.portStatus = b[t + 3];
-      else v.interfaceStatus = b[t + 3];
-    } else if (tt !== 3) {
-      if (tt === 1) v.senderIdOffset = t;
-      try {
-        decodeTlv(b, { type: tt, offset: t, length: tl }, strictCtx);
-      } catch (e) {
-        return fail(v, 4, (e as { offset?: number }).offset ?? t);
-      }
-    }
-    t += 3 + tl;
+  let pad = 0;
+  for (let i = q + 2 + maLen; i < m + 48; i++) pad |= b[i];
+  if (pad !== 0) return fail(v, 4, m);
+  if ((b[o + 66] | b[o + 67] | b[o + 68] | b[o + 69]) !== 0) {
+    for (let i = o + 66; ; i++) if (b[i] !== 0) return fail(v, 4, i);
   }
+  v.senderIdOffset = -1;
+  if (slow) {
+    // uncommon TLVs: the full decoder's checks, in TLV order
+    const at = slowTlvCheck(b, o + fto, count, v);
+    if (at >= 0) return fail(v, 4, at);
+  } else if (statusBad >= 0) {
+    return fail(v, 4, statusBad);
+  }
+  v.portStatus = portStatus;
+  v.interfaceStatus = interfaceStatus;
   v.level = level;
   v.version = b[off] & 0x1f;
   v.flags = flags;
@@ -169,8 +175,52 @@ export function decodeCcmFast(b: Uint8Array, v: CcmView): boolean {
   return true;
 }
 
+/** Structure checks of every TLV (decodeTlv); returns the failing offset or -1. Notes Sender ID. */
+function slowTlvCheck(b: Uint8Array, start: number, count: number, v: CcmView): number {
+  let t = start;
+  for (let i = 0; i < count; i++) {
+    const tt = b[t];
+    const tl = (b[t + 1] << 8) | b[t + 2];
+    if (tt === 1 && v.senderIdOffset < 0) v.senderIdOffset = t;
+    if (tt !== 3) {
+      try {
+        decodeTlv(b, { type: tt, offset: t, length: tl }, strictCtx);
+      } catch (e) {
+        return (e as { offset?: number }).offset ?? t;
+      }
+    }
+    t += 3 + tl;
+  }
+  return -1;
+}
+
 /** Compare the frame's MAID (at v.maidOffset) with an expected 48-byte MAID without allocating. */
 export function maidEquals(b: Uint8Array, maidOffset: number, expected: Uint8Array): boolean {
   for (let i = 0; i < 48; i++) if (b[maidOffset + i] !== expected[i]) return false;
   return true;
+}
+
+/**
+ * CCM transmit fast path: encode a CCM once (encodeFrame), then per transmission patch the
+ * sequence number and RDI in place instead of re-encoding (802.1Q 20.10: CCIsentCCMs increments
+ * the seq; presentRDI sets the flag). `pduOffset` is 14 + 4 x tags (CcmView.pduOffset on receive).
+ */
+export function patchCcm(frame: Uint8Array, pduOffset: number, seq: number, rdi: boolean): void {
+  frame[pduOffset + 4] = seq >>> 24;
+  frame[pduOffset + 5] = (seq >>> 16) & 0xff;
+  frame[pduOffset + 6] = (seq >>> 8) & 0xff;
+  frame[pduOffset + 7] = seq & 0xff;
+  frame[pduOffset + 2] = rdi ? frame[pduOffset + 2] | 0x80 : frame[pduOffset + 2] & 0x7f;
+}
+
+/** Offset of the CFM PDU in an Ethernet frame (after up to two tags), -1 when not EtherType 0x8902. */
+export function pduOffsetOf(frame: Uint8Array): number {
+  let p = 12;
+  for (let tags = 0; tags <= 2 && p + 2 <= frame.length; tags++) {
+    const type = (frame[p] << 8) | frame[p + 1];
+    if (type === 0x8902) return p + 2;
+    if (type !== 0x8100 && type !== 0x88a8) return -1;
+    p += 4;
+  }
+  return -1;
 }

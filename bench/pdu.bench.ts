@@ -1,0 +1,101 @@
+/**
+ * PDU codec rates (issue 2): decode+validate and encode, PDUs per second on one core, for CCM
+ * (allocation-free fast path and full decoder), LBM, LTM, DMM and a mixed capture covering every
+ * opcode; Wireshark's tshark on the same mixed capture as a reference when it is installed.
+ * Each figure is the best of several timed batches after a warm-up (JIT), as PDUs per CPU-second
+ * of this process (process.cpuUsage: the rate on one core even when the machine is shared); the
+ * wall-clock rate is in the note. A calibration row (summing the bytes of a 101-byte frame in a
+ * plain loop) shows how fast this machine is right now: compare ratios, not absolute numbers.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchRow } from './run.js';
+import {
+  decodeCcmFast, decodeFrame, encodeFrame, newCcmView, writePcap, type CfmFrame,
+} from '../src/pdu/index.js';
+import { sampleCorpus } from '../src/pdu/samples.js';
+
+export const name = 'pdu';
+
+interface Rate { cpu: number; wall: number }
+
+/** Best rates (ops per CPU-second and per wall-second) over `batches` batches of `n` calls of fn(i). */
+function rate(n: number, batches: number, fn: (i: number) => void): Rate {
+  for (let i = 0; i < n; i++) fn(i); // warm-up
+  const best: Rate = { cpu: 0, wall: 0 };
+  for (let b = 0; b < batches; b++) {
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) fn(i);
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    const c = process.cpuUsage(c0);
+    const cpu = Math.max((c.user + c.system) / 1e6, 1e-6);
+    best.cpu = Math.max(best.cpu, n / cpu);
+    best.wall = Math.max(best.wall, n / wall);
+  }
+  return best;
+}
+
+function row(name: string, r: Rate, extra: Partial<BenchRow> = {}): BenchRow {
+  return { case: name, value: r.cpu, unit: 'PDUs/s', note: `wall ${(r.wall / 1e6).toFixed(2)}M/s`, ...extra };
+}
+
+let sink = 0;
+
+export async function run(): Promise<BenchRow[]> {
+  const corpus = sampleCorpus();
+  const frameOf = (n: string): CfmFrame => corpus.find((c) => c.name === n)!.frame;
+  const rows: BenchRow[] = [];
+  // 64 CCMs with different seq/MEPIDs so the loop does not see one constant buffer
+  const ccmFrames = Array.from({ length: 64 }, (_, i) => {
+    const f = structuredClone(frameOf('CCM RDI + status TLVs'));
+    if (f.pdu.opcode === 1) { f.pdu.seq = i * 7919; f.pdu.mepId = 1 + i; }
+    return encodeFrame(f);
+  });
+  const cal = rate(2_000_000, 3, (i) => { const b = ccmFrames[i & 63]; let x = 0; for (let k = 0; k < b.length; k++) x += b[k]; sink += x; });
+  rows.push({ ...row('calibration: sum 101 frame bytes (plain loop)', cal), unit: 'frames/s' });
+  const view = newCcmView();
+  const fast = rate(2_000_000, 5, (i) => { if (decodeCcmFast(ccmFrames[i & 63], view)) sink += view.seq; });
+  rows.push(row('decode+validate CCM (decodeCcmFast, 101-byte tagged CCM + 2 TLVs)', fast, { target: '>= 10e6', met: fast.cpu >= 10e6 }));
+  rows.push(row('decode+validate CCM (decodeFrame)', rate(200_000, 5, (i) => { sink += decodeFrame(ccmFrames[i & 63]).pdu.level; })));
+  for (const n of ['LBM', 'LTM', 'DMM']) {
+    const b = encodeFrame(frameOf(n));
+    rows.push(row(`decode+validate ${n} (decodeFrame)`, rate(200_000, 5, () => { sink += decodeFrame(b).pdu.level; })));
+  }
+  for (const n of ['CCM RDI + status TLVs', 'LBM', 'LTM', 'DMM']) {
+    const f = frameOf(n);
+    rows.push(row(`encode ${n.split(' ')[0]} (encodeFrame)`, rate(200_000, 5, () => { sink += encodeFrame(f).length; })));
+  }
+  // mixed capture: every opcode of the corpus, repeated
+  const mixed = corpus.map((c) => encodeFrame(c.frame));
+  const m = mixed.length;
+  rows.push(row(`decode+validate mixed capture (${m} frames: every opcode)`, rate(100_000, 5, (i) => { sink += decodeFrame(mixed[i % m]).pdu.level; })));
+
+  const haveTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
+  if (haveTshark) {
+    const dir = mkdtempSync(join(tmpdir(), 'cfm-bench-'));
+    try {
+      const N = 100_000;
+      const file = join(dir, 'mixed.pcap');
+      writeFileSync(file, writePcap(Array.from({ length: N }, (_, i) => ({ data: mixed[i % m] }))));
+      // /usr/bin/time-free CPU measure: the child's user+system time from /proc via `bash -c times`
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync('bash', ['-c', `tshark -r '${file}' -T fields -e cfm.opcode >/dev/null 2>&1; times`], { encoding: 'utf8' });
+      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (r.status !== 0) throw new Error('tshark failed');
+      // `times` prints the shell's then its children's user/system times: "0m1.234s 0m0.100s"
+      const lines = r.stdout.trim().split('\n');
+      const secs = (lines.at(-1) ?? '').split(/\s+/).map((x) => { const mm = /(\d+)m([\d.]+)s/.exec(x); return mm ? Number(mm[1]) * 60 + Number(mm[2]) : 0; });
+      const cpu = Math.max(secs.reduce((a, b) => a + b, 0), 1e-6);
+      rows.push({ case: `tshark -T fields, same mixed capture (${N} frames, incl. start-up)`, value: N / cpu, unit: 'PDUs/s', note: `reference; wall ${(N / wall / 1e3).toFixed(1)}k/s` });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } else {
+    rows.push({ case: 'tshark reference', value: NaN, unit: 'PDUs/s', note: 'tshark not installed' });
+  }
+  if (sink === 0.5) console.log(sink); // keep results observable
+  return rows;
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { decodeCcmFast, decodeFrame, encodeFrame, maidEquals, newCcmView, patchCcm, pduOffsetOf, SAMPLE_MAID, type CcmPdu } from '../../src/pdu/index.js';
+import { sampleCorpus } from '../../src/pdu/samples.js';
+
+const corpus = sampleCorpus();
+const bytesOf = (name: string) => encodeFrame(corpus.find((c) => c.name === name)!.frame);
+
+describe('CCM fast path', () => {
+  it('fills the view with the fields of a valid tagged CCM with status TLVs', () => {
+    const b = bytesOf('CCM RDI + status TLVs');
+    const v = newCcmView();
+    expect(decodeCcmFast(b, v)).toBe(true);
+    expect(v).toMatchObject({
+      phase: 0, opcode: 1, pduOffset: 18, vlanCount: 1, outerVid: 100, level: 5, version: 0, flags: 0x83, rdi: true, interval: 3,
+      seq: 2, mepId: 10, maidOffset: 28, txFCf: 0, rxFCb: 0, txFCb: 0, portStatus: 2, interfaceStatus: 1, senderIdOffset: -1, tlvCount: 2,
+    });
+    expect(maidEquals(b, v.maidOffset, SAMPLE_MAID)).toBe(true);
+    expect(maidEquals(b, v.maidOffset, new Uint8Array(48))).toBe(false);
+  });
+
+  it('finds the Sender ID TLV and checks every TLV of the all-TLV CCM', () => {
+    const b = bytesOf('CCM all TLVs');
+    const v = newCcmView();
+    expect(decodeCcmFast(b, v)).toBe(true);
+    expect(v.senderIdOffset).toBe(22 + 74);
+    expect(v.tlvCount).toBe(15);
+    expect(v.vlanCount).toBe(2);
+  });
+
+  it('returns false with phase 0 for another opcode, and the failing phase/offset for invalid CCMs', () => {
+    const v = newCcmView();
+    expect(decodeCcmFast(bytesOf('LBM'), v)).toBe(false);
+    expect([v.phase, v.opcode]).toEqual([0, 3]);
+    const b = bytesOf('CCM');
+    b[22] = 0x80;
+    expect(decodeCcmFast(b, v)).toBe(false);
+    expect([v.phase, v.offset]).toEqual([4, 22]);
+  });
+
+  it('patchCcm updates seq and RDI in place; the frame stays valid', () => {
+    const b = bytesOf('CCM');
+    const off = pduOffsetOf(b);
+    expect(off).toBe(14);
+    patchCcm(b, off, 0xdeadbeef, true);
+    const p = decodeFrame(b).pdu as CcmPdu;
+    expect([p.seq, p.flags]).toEqual([0xdeadbeef, 0x84]);
+    patchCcm(b, off, 5, false);
+    expect((decodeFrame(b).pdu as CcmPdu).flags).toBe(0x04);
+    expect(pduOffsetOf(bytesOf('CCM all TLVs'))).toBe(22);
+    expect(pduOffsetOf(Uint8Array.of(1, 2, 3))).toBe(-1);
+  });
+});
