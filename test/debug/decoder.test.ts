@@ -143,3 +143,29 @@ describe('truncation (seed 004) and MBZ', () => {
     expect(e.text).toMatch(/warning: phase 4 .*reserved \(must-be-zero\) bits/);
   });
 });
+
+describe('sinks', () => {
+  it('ring keeps the newest entries; files get text blocks and JSON lines', async () => {
+    const { RingLog, jsonLinesSink, textFileSink } = await import('../../src/debug/sinks.js');
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'cfm-dbg-'));
+    try {
+      const ring = new RingLog(2);
+      const text = join(dir, 'debug.log');
+      const jl = join(dir, 'debug.jsonl');
+      const t = textFileSink(text);
+      const j = jsonLinesSink(jl);
+      const d = new DebugDecoder({ tags: [MIP], sink: (e) => { ring.sink(e); t(e); j(e); }, schedule: 'manual' });
+      for (let i = 0; i < 3; i++) d.onRx('swp4', lbm([], i), i);
+      d.service();
+      expect(ring.entries().map((e) => e.json.transactionId)).toEqual([1, 2]);
+      expect(readFileSync(text, 'utf8').split('\n\n').filter(Boolean)).toHaveLength(3);
+      const lines = readFileSync(jl, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { dir: string; frame: { opcodeName: string } });
+      expect(lines.map((l) => `${l.dir} ${l.frame.opcodeName}`)).toEqual(['rx LBM', 'rx LBM', 'rx LBM']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
