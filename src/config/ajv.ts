@@ -51,6 +51,20 @@ function esc(s: string): string {
 }
 
 function toIssue(e: ErrorObject): ConfigIssue {
+  const issue = baseIssue(e);
+  if (issue.hint === undefined) {
+    // Fall back on the schema's own description of the value, else a generic hint.
+    const desc = (e.parentSchema as { description?: string } | undefined)?.description;
+    const p = e.params as Record<string, unknown>;
+    issue.hint = desc ?? (e.keyword === 'maximum' || e.keyword === 'minimum' ? `use a value ${String(p.comparison)} ${String(p.limit)}`
+      : e.keyword === 'type' ? `write a ${String(p.type).replace(/,/g, ' or ')}`
+      : e.keyword === 'pattern' ? 'see the schema (schema/*.schema.json) for the allowed form'
+      : e.keyword === 'maxItems' ? `at most ${String(p.limit)} items` : 'see docs/config.md');
+  }
+  return issue;
+}
+
+function baseIssue(e: ErrorObject): ConfigIssue {
   const rule = `schema.${e.keyword}`;
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {

@@ -22,7 +22,7 @@ const RANGE = {
 export function checkModel(model: CfmModel, ptr: PtrFn): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const add = (pointer: string, rule: string, message: string, hint?: string): void => {
-    out.push(hint === undefined ? { pointer, rule, message } : { pointer, rule, message, hint });
+    out.push({ pointer, rule, message, hint: hint ?? `see the rule '${rule}' in docs/config.md` });
   };
   const inRange = (v: number, [lo, hi]: readonly [number, number]): boolean => Number.isInteger(v) && v >= lo && v <= hi;
 

@@ -48,7 +48,7 @@ export function normalize(raw: RawConfig, opts: NormalizeOptions = {}): Normaliz
   const issues: ConfigIssue[] = [];
   const pointers: PointerMap = new WeakMap();
   const issue = (pointer: string, rule: string, message: string, hint?: string): void => {
-    issues.push(hint === undefined ? { pointer, rule, message } : { pointer, rule, message, hint });
+    issues.push({ pointer, rule, message, hint: hint ?? `see the rule '${rule}' in docs/config.md` });
   };
 
   // ---- board and switches ------------------------------------------------------------------

@@ -118,6 +118,7 @@ describe('broken configs', () => {
     for (const e of r.errors) {
       expect(e.location).toMatch(/^test\.yaml:\d+:\d+$/);
       expect(e.message.length).toBeGreaterThan(5);
+      expect(e.hint, `${e.rule} has no hint`).toBeTruthy();
     }
   });
 });

@@ -26,7 +26,7 @@ describe('locations', () => {
     const typo = r.errors.find((e) => e.rule === 'schema.additionalProperties')!;
     expect(typo).toMatchObject({ pointer: '/cfm/maintenance-domain/0/maintenance-association/0/ccm-intervall', location: 'cfg.yaml:8:11' });
     expect(typo.hint).toContain('ccm-interval');
-    expect(formatIssue(level)).toBe('cfg.yaml:4:7 /cfm/maintenance-domain/0/md-level: 9 must be <= 7 [schema.maximum]');
+    expect(formatIssue(level)).toBe('cfg.yaml:4:7 /cfm/maintenance-domain/0/md-level: 9 must be <= 7 [schema.maximum] (hint: use a value <= 7)');
   });
 
   it('semantic issues are located too', () => {
