@@ -9,7 +9,7 @@ import type { Tlv } from '../pdu/index.js';
 import { buildFrame } from './frames.js';
 import type { Mep } from './mep.js';
 import { getU32 } from './responders.js';
-import { levelMcast, macAt, normMac } from './wire.js';
+import { levelMcast, normMac } from './wire.js';
 
 export interface LoopbackOptions {
   /** Destination MAC; or `targetMepId` (resolved through the CCM database); or multicast. */

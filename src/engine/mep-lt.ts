@@ -9,7 +9,7 @@ import { decodeFrame, type LtrPdu } from '../pdu/index.js';
 import { buildFrame } from './frames.js';
 import { buildLtr, decodeLtm, egressId, ltrDelayNs, RLY_HIT, sendLater } from './ltr.js';
 import type { Mep } from './mep.js';
-import { hex, levelMcast, macAt, normMac } from './wire.js';
+import { hex, levelMcast, normMac } from './wire.js';
 
 export interface LinktraceOptions {
   targetMac?: string;

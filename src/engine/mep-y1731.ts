@@ -15,7 +15,7 @@ import type { Pdu, Timestamp } from '../pdu/index.js';
 import { buildFrame } from './frames.js';
 import type { Mep } from './mep.js';
 import { getTimestampNs, getU32 } from './responders.js';
-import { levelMcast, macAt, normMac } from './wire.js';
+import { levelMcast, normMac } from './wire.js';
 
 const CSF_TYPES = ['los', 'fdi', 'rdi', 'dci'] as const;
 export type CsfType = 'los' | 'fdi' | 'rdi';

@@ -171,6 +171,11 @@ export class Mep {
     else this.txArmed = false;
   }
 
+  /** Operator RDI (OR'ed into presentRDI); takes effect with the next CCM. */
+  setRdi(on: boolean): void {
+    this.cfg.forceRdi = on;
+  }
+
   setCcmRx(on: boolean): void {
     if (on === this.ccmRx) return;
     this.ccmRx = on;

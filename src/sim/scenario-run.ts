@@ -208,7 +208,7 @@ function runStep(w: World, step: ScenarioStep): void {
       return;
     }
     case 'config': applyConfig(w, a.config, a.baseDir, step.where); return;
-    case 'rdi': mepOf(w, a.mep, step.where).cfg.forceRdi = a.on; return;
+    case 'rdi': mepOf(w, a.mep, step.where).setRdi(a.on); return;
     case 'status-tlv': mepOf(w, a.mep, step.where).setStatusTlvs(a.portStatus, a.interfaceStatus); return;
     case 'lock': ensureY(mepOf(w, a.mep, step.where)).setLock(a.on); return;
     case 'csf': ensureY(mepOf(w, a.mep, step.where)).setClientSignalFail(a.type); return;
