@@ -15,7 +15,9 @@ import { addonAvailable, ADDON_PATH } from '../src/native/addon.js';
 import { PacketSocket } from '../src/native/packet.js';
 import { CcmScheduler, summarizeJitter } from '../src/native/scheduler.js';
 import { SoftwareBackend } from '../src/backends/software/backend.js';
-import { buildCcmFrame } from '../src/backends/software/ccm-frame.js';
+import { buildCcmFrame, parseCfmFrame } from '../src/backends/software/ccm-frame.js';
+import { CcmChecker } from '../src/backends/software/checker.js';
+import type { VoeSpec } from '../src/backends/types.js';
 import { decodeCcmFast, newCcmView } from '../src/pdu/fast.js';
 import { encodeMaid } from '../src/pdu/maid.js';
 import { intervalNs, type IntervalCode } from '../src/common/interval.js';
@@ -197,6 +199,25 @@ async function cpuVsOvs(sessions: number, interval: IntervalCode, seconds: numbe
   }
 }
 
+/** The JavaScript share of receiving one CCM (parse + VOE checker), without the kernel. */
+function jsRxPath(): BenchRow[] {
+  const spec: VoeSpec = { key: 'b', port: 'p', direction: 'down', level: 4, vlan: 0, unicastMac: '02:00:00:00:00:01', mepId: 1, maid, interval: 2, priority: 7, peers: [2], ccmTx: false, ccmRx: true, seqUpdate: true, rdi: false, portStatusTlv: 0, interfaceStatusTlv: 0 };
+  const checker = new CcmChecker(1, spec, { emit: () => undefined });
+  const b = buildCcmFrame({ srcMac: '02:00:00:00:00:02', level: 4, vlan: 0, priority: 7, mepId: 2, maid, interval: 2, rdi: false, seq: 1, portStatusTlv: 2, interfaceStatusTlv: 1 });
+  const n = 1_000_000;
+  const t0 = process.hrtime.bigint();
+  for (let i = 1; i <= n; i++) {
+    b.frame[b.seqOffset + 3] = i & 0xff;
+    b.frame[b.seqOffset + 2] = (i >> 8) & 0xff;
+    b.frame[b.seqOffset + 1] = (i >> 16) & 0xff;
+    const p = parseCfmFrame(b.frame)!;
+    checker.onCcm(p, 0);
+  }
+  const ns = Number(process.hrtime.bigint() - t0) / n;
+  checker.close();
+  return [{ case: 'JS receive share per CCM (parse + VOE checker, no kernel)', value: ns / 1e3, unit: 'us', note: `${n} CCMs` }];
+}
+
 export async function run(): Promise<BenchRow[]> {
   const why = whyNot();
   if (why) {
@@ -212,5 +233,6 @@ export async function run(): Promise<BenchRow[]> {
     rows.push(...(await jitter(1000, 3, 4, realtime)));
   }
   rows.push(...(await cpuVsOvs(16, 2, 5)));
+  rows.push(...jsRxPath());
   return rows;
 }

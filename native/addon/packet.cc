@@ -61,6 +61,7 @@ Napi::Object PacketSocket::Init(Napi::Env env, Napi::Object exports) {
                                      InstanceMethod("sendBatch", &PacketSocket::SendBatch),
                                      InstanceMethod("start", &PacketSocket::Start),
                                      InstanceMethod("stop", &PacketSocket::Stop),
+                                     InstanceMethod("poll", &PacketSocket::Poll),
                                      InstanceMethod("close", &PacketSocket::Close),
                                      InstanceMethod("stats", &PacketSocket::Stats),
                                      InstanceAccessor("fd", &PacketSocket::GetFd, nullptr),
@@ -229,6 +230,15 @@ void PacketSocket::StopPoll() {
 Napi::Value PacketSocket::Stop(const Napi::CallbackInfo& info) {
   StopPoll();
   return info.Env().Undefined();
+}
+
+// Read what is queued now, synchronously (the handler runs before this returns). Used before
+// declaring loss of continuity: after an event-loop stall the timer may run before the poll
+// phase has read CCMs that did arrive in time.
+Napi::Value PacketSocket::Poll(const Napi::CallbackInfo& info) {
+  uint64_t before = rxFrames_;
+  if (fd_ >= 0 && poll_) Drain();
+  return Napi::Number::New(info.Env(), static_cast<double>(rxFrames_ - before));
 }
 
 Napi::Value PacketSocket::Close(const Napi::CallbackInfo& info) {

@@ -39,6 +39,8 @@ export interface NativePacketSocket {
   sendBatch(frames: Uint8Array[]): number;
   start(): void;
   stop(): void;
+  /** Read what is queued now (the frames handler runs before it returns); frames read. */
+  poll(): number;
   close(): void;
   stats(): NativePacketStats;
 }

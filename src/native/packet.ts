@@ -77,6 +77,14 @@ export class PacketSocket {
     return callNative(`sendmmsg on ${this.ifname}`, () => this.native.sendBatch(frames));
   }
 
+  /**
+   * Read what the kernel has queued now, synchronously (the onFrames handler runs before this
+   * returns). Returns the number of frames read; 0 when not receiving.
+   */
+  poll(): number {
+    return this.closed ? 0 : this.native.poll();
+  }
+
   stats(): NativePacketStats {
     return this.native.stats();
   }

@@ -132,6 +132,21 @@ describe.skipIf(!gate.run)('software backend over veth between namespaces', () =
     }, 30_000);
   }
 
+  it('an event-loop stall longer than 3.5 intervals is not a loss of continuity', async () => {
+    const hA = await A.createVoe(spec({ port: link.ifA, unicastMac: link.macA, mepId: 1, peers: [2], interval: 2 }));
+    await B.createVoe(spec({ port: link.ifB, unicastMac: link.macB, mepId: 2, peers: [1], interval: 2 }));
+    await waitFor(async () => (await A.readStatus(hA)).peers[0].seen, 2000, 'A sees B');
+    await new Promise((r) => setTimeout(r, 50));
+    const rxBefore = (await A.readStatus(hA)).counters.ccmRxValid;
+    // block this thread for 10 intervals: B's CCMs (native sender) keep arriving in A's socket;
+    // the LOC timer then runs before the poll phase, and must read them before deciding
+    const until = Date.now() + 100;
+    while (Date.now() < until) { /* stall */ }
+    await new Promise((r) => setTimeout(r, 30));
+    expect(evA.filter((s) => s.ev.kind === 'loc')).toEqual([]);
+    expect((await A.readStatus(hA)).counters.ccmRxValid).toBeGreaterThan(rxBefore + 5);
+  });
+
   it('RDI set on one side is seen by the other, and cleared', async () => {
     const hA = await A.createVoe(spec({ port: link.ifA, unicastMac: link.macA, mepId: 1, peers: [2], interval: 2 }));
     const hB = await B.createVoe(spec({ port: link.ifB, unicastMac: link.macB, mepId: 2, peers: [1], interval: 2 }));

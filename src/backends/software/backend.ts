@@ -324,7 +324,10 @@ export class SoftwareBackend implements Backend {
 
   private startRx(voe: Voe): void {
     if (!voe.spec.ccmRx) return;
-    voe.checker = new CcmChecker(voe.handle, voe.spec, { emit: (ev) => this.emit(ev) });
+    voe.checker = new CcmChecker(voe.handle, voe.spec, {
+      emit: (ev) => this.emit(ev),
+      flush: () => void this.sockets.get(voe.spec.port)?.poll(),
+    });
   }
 
   /** CLOCK_MONOTONIC ns (the addon's and checker's time) -> the backend's clock. */

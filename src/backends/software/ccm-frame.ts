@@ -86,27 +86,75 @@ export function buildCcmFrame(s: CcmFrameSpec): BuiltCcm {
   return { frame: f, seqOffset: pdu + 4, flagsOffset: pdu + 2 };
 }
 
-/** What the receive path needs from a CFM frame. */
-export interface ParsedCfm {
-  dst: Uint8Array;     // view
-  srcMac: string;
-  vlan: number;        // outer VID, 0 = untagged (or priority-tagged)
-  pcp: number;         // outer PCP, -1 untagged
-  level: number;
-  version: number;
-  opcode: number;
-  flags: number;
-  pduOffset: number;
-  // CCM only (opcode 1, long enough), else undefined:
-  ccm?: {
-    seq: number;
-    mepId: number;
-    maid: Uint8Array;  // view, 48 bytes
-    rdi: boolean;
-    interval: number;  // 0..7 as received
-    portStatusTlv: number;
-    interfaceStatusTlv: number;
-  };
+/** CCM fields (opcode 1). MAID and source MAC are read from the frame only when asked for. */
+export interface ParsedCcm {
+  seq: number;
+  mepId: number;
+  /** Frame offset of the 48-byte MAID. */
+  maidOffset: number;
+  rdi: boolean;
+  interval: number;  // 0..7 as received
+  portStatusTlv: number;
+  interfaceStatusTlv: number;
+}
+
+/**
+ * What the receive path needs from a CFM frame. A class with lazy getters so the per-frame hot
+ * path allocates one object and builds no strings (the MAC string only when a peer's changes).
+ */
+export class ParsedCfm {
+  constructor(
+    readonly frame: Uint8Array,
+    readonly vlan: number,      // outer VID, 0 = untagged (or priority-tagged)
+    readonly pcp: number,       // outer PCP, -1 untagged
+    readonly pduOffset: number,
+    readonly ccm: ParsedCcm | undefined,
+  ) {}
+
+  get dst(): Uint8Array {
+    return this.frame.subarray(0, 6);
+  }
+
+  get srcMac(): string {
+    return macToString(this.frame, 6);
+  }
+
+  get level(): number {
+    return this.frame[this.pduOffset] >> 5;
+  }
+
+  get version(): number {
+    return this.frame[this.pduOffset] & 0x1f;
+  }
+
+  get opcode(): number {
+    return this.frame[this.pduOffset + 1];
+  }
+
+  get flags(): number {
+    return this.frame[this.pduOffset + 2];
+  }
+
+  /** The 48-byte MAID of a CCM (a view). */
+  get maid(): Uint8Array | undefined {
+    return this.ccm ? this.frame.subarray(this.ccm.maidOffset, this.ccm.maidOffset + 48) : undefined;
+  }
+
+  /** Source MAC equals `mac` (6 bytes)? */
+  srcEquals(mac: Uint8Array): boolean {
+    const f = this.frame;
+    for (let i = 0; i < 6; i++) if (f[6 + i] !== mac[i]) return false;
+    return true;
+  }
+
+  /** The CCM's MAID equals `maid` (48 bytes)? */
+  maidEquals(maid: Uint8Array): boolean {
+    if (!this.ccm) return false;
+    const f = this.frame;
+    const o = this.ccm.maidOffset;
+    for (let i = 0; i < 48; i++) if (f[o + i] !== maid[i]) return false;
+    return true;
+  }
 }
 
 /** Parse a CFM frame; null when it is not CFM or too short to be a valid header/CCM. */
@@ -128,18 +176,8 @@ export function parseCfmFrame(f: Uint8Array): ParsedCfm | null {
   if (type !== ETH_P_CFM) return null;
   const p = o + 2;
   if (f.length < p + 4) return null;
-  const out: ParsedCfm = {
-    dst: f.subarray(0, 6),
-    srcMac: macToString(f, 6),
-    vlan,
-    pcp,
-    level: f[p] >> 5,
-    version: f[p] & 0x1f,
-    opcode: f[p + 1],
-    flags: f[p + 2],
-    pduOffset: p,
-  };
-  if (out.opcode === OPCODE_CCM && f.length >= p + 75 && f[p + 3] >= CCM_FIRST_TLV_OFFSET) {
+  let ccm: ParsedCcm | undefined;
+  if (f[p + 1] === OPCODE_CCM && f.length >= p + 75 && f[p + 3] >= CCM_FIRST_TLV_OFFSET) {
     let portStatusTlv = 0;
     let interfaceStatusTlv = 0;
     // TLVs start at first-TLV-offset + 4 (802.1Q 21.4.5); stop at End TLV or a malformed length
@@ -152,15 +190,15 @@ export function parseCfmFrame(f: Uint8Array): ParsedCfm | null {
       else if (f[t] === 4 && len === 1) interfaceStatusTlv = f[t + 3];
       t += 3 + len;
     }
-    out.ccm = {
+    ccm = {
       seq: ((f[p + 4] << 24) >>> 0) + ((f[p + 5] << 16) | (f[p + 6] << 8) | f[p + 7]),
       mepId: ((f[p + 8] << 8) | f[p + 9]) & 0x1fff,
-      maid: f.subarray(p + 10, p + 58),
+      maidOffset: p + 10,
       rdi: (f[p + 2] & 0x80) !== 0,
       interval: f[p + 2] & 7,
       portStatusTlv,
       interfaceStatusTlv,
     };
   }
-  return out;
+  return new ParsedCfm(f, vlan, pcp, p, ccm);
 }

@@ -17,6 +17,8 @@ export function monoNs(): number {
 
 interface PeerState {
   status: RemotePeerStatus;
+  /** Source MAC of the last valid CCM, as bytes (compared per frame; the string only on change). */
+  macBytes: Uint8Array | null;
   /** Time of the last valid CCM (or of creation, to time the first LOC). */
   lastValidNs: number;
 }
@@ -26,6 +28,11 @@ const UNEXPECTED: Unexpected[] = ['unexpected-mep-id', 'unexpected-meg-id', 'une
 
 export interface CheckerOutput {
   emit(ev: HwEvent): void;
+  /**
+   * Read frames already queued in the kernel before declaring an expiry, so an event-loop stall
+   * (timers run before the poll phase) cannot turn CCMs that arrived in time into a false LOC.
+   */
+  flush?(): void;
 }
 
 export class CcmChecker {
@@ -58,6 +65,7 @@ export class CcmChecker {
       if (this.peers.has(id)) continue;
       this.peers.set(id, {
         lastValidNs: now,
+        macBytes: null,
         status: { mepId: id, loc: false, rdi: false, seen: false, portStatusTlv: 0, interfaceStatusTlv: 0, mac: null, lastSeq: 0 },
       });
     }
@@ -96,7 +104,7 @@ export class CcmChecker {
       return;
     }
     const s = this.spec;
-    if (!bytesEqual(c.maid, s.maid)) {
+    if (!p.maidEquals(s.maid)) {
       this.counters.ccmRxInvalid++;
       this.raise('unexpected-meg-id', atNs);
       return;
@@ -119,7 +127,10 @@ export class CcmChecker {
     if (st.seen && c.seq !== 0 && c.seq !== ((st.lastSeq + 1) >>> 0)) this.counters.ccmRxOutOfOrder++;
     st.lastSeq = c.seq;
     st.seen = true;
-    st.mac = p.srcMac;
+    if (!peer.macBytes || !p.srcEquals(peer.macBytes)) {
+      peer.macBytes = p.frame.slice(6, 12);
+      st.mac = p.srcMac;
+    }
     peer.lastValidNs = atNs;
     if (st.loc) {
       st.loc = false;
@@ -145,6 +156,10 @@ export class CcmChecker {
   /** Expire rMEPwhile and the unexpected-condition timers that are due. */
   check(now = monoNs()): void {
     const t = this.timeoutNs;
+    if (this.out.flush && this.anyDue(now, t)) {
+      this.out.flush();
+      now = monoNs();
+    }
     for (const [id, peer] of this.peers) {
       if (!peer.status.loc && now - peer.lastValidNs >= t) {
         peer.status.loc = true;
@@ -157,6 +172,12 @@ export class CcmChecker {
         this.event(kind, false, last + t);
       }
     }
+  }
+
+  private anyDue(now: number, t: number): boolean {
+    for (const peer of this.peers.values()) if (!peer.status.loc && now - peer.lastValidNs >= t) return true;
+    for (const last of this.active.values()) if (now - last >= t) return true;
+    return false;
   }
 
   /** One timer per VOE, at the earliest expiry; a CCM only moves expiries later, so it never re-arms. */

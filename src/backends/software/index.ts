@@ -3,4 +3,5 @@ export { SoftwareBackend, openSoftwareBackend } from './backend.js';
 export type { SoftwareBackendOptions, TxStatusEvent } from './backend.js';
 export { softwareProfile } from './profile.js';
 export { buildCcmFrame, parseCfmFrame, ccmGroupAddress } from './ccm-frame.js';
-export type { ParsedCfm, CcmFrameSpec, BuiltCcm } from './ccm-frame.js';
+export { ParsedCfm } from './ccm-frame.js';
+export type { ParsedCcm, CcmFrameSpec, BuiltCcm } from './ccm-frame.js';
