@@ -31,16 +31,21 @@ describe('CCM continuity and LOC (802.1Q 20.10, 20.20)', () => {
       const T = intervalNs(code);
       net.runNs(10 * T);
       expect(ev(events, { mep: 'm1', type: 'defect', defect: 'defRemoteCCM' })).toEqual([]);
-      net.runNs(T / 2);
-      link.up = false;
+      // cut 1 ns after a CCM arrived: "after the cut" and "after the last valid CCM" coincide
+      net.runNs(link.delayNs + 1);
       const lastValid = m1.status().remotes[0].lastSeenNs!;
-      expect(lastValid).toBeGreaterThan(net.clock.nowNs() - T);
+      const cutAt = net.clock.nowNs();
+      expect(cutAt - lastValid).toBe(1);
+      link.up = false;
       net.runNs(5 * T);
       const loc = ev(events, { mep: 'm1', type: 'defect', defect: 'defRemoteCCM', active: true });
       expect(loc.length).toBe(1);
-      const after = loc[0].atNs - lastValid;
-      expect(after).toBeGreaterThanOrEqual(3.25 * T - 1);
-      expect(after).toBeLessThanOrEqual(3.5 * T + 1);
+      const afterCcm = loc[0].atNs - lastValid;
+      expect(afterCcm).toBeGreaterThanOrEqual(3.25 * T);
+      expect(afterCcm).toBeLessThanOrEqual(3.5 * T + 1);
+      const afterCut = loc[0].atNs - cutAt;
+      expect(afterCut).toBeGreaterThanOrEqual(3.25 * T - 1);
+      expect(afterCut).toBeLessThanOrEqual(3.5 * T);
       // restore: the first valid CCM clears the defect
       link.up = true;
       let firstRx = -1;
