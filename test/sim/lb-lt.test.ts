@@ -60,6 +60,24 @@ describe('loopback (802.1Q 20.26-20.31)', () => {
   });
 });
 
+describe('loopback variants', () => {
+  it('Test TLV (Y.1731 9.3) round trip, and class 1 multicast LBM answered by the MEPs of the level only', () => {
+    const { net, sws, m1, m5 } = chain();
+    net.runMs(1000);
+    void sws;
+    const t = ensureLb(m1).start({ targetMepId: 5, count: 2, intervalMs: 10, test: { patternType: 1, length: 64 } });
+    net.runMs(100);
+    expect(t.summary()).toBe('Sent 2 packets, received 2 packets [0 out-of-order, 0 Bad Msdu]');
+    // class 1 multicast: the MEPs of the level answer, the MIPs (unicast only) do not
+    const mc = ensureLb(m1).start({ multicast: true, count: 1 });
+    net.runMs(6000);
+    expect(mc.result.done).toBe(true);
+    expect(mc.result.target).toBe('01:80:c2:00:00:33');
+    expect(mc.result.received).toBe(1);
+    expect(m5.status().counters.lbrOut).toBe(3);
+  });
+});
+
 describe('linktrace (802.1Q 20.36-20.46)', () => {
   it('across 3 MIPs: replies in TTL order, relay actions, egress identifiers, seed 001 table', () => {
     const { net, sws, m1, m5 } = chain();
