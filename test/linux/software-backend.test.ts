@@ -110,7 +110,7 @@ describe.skipIf(!gate.run)('software backend over veth between namespaces', () =
       const cutNs = monoNs();
       await waitFor(() => evA.some((s) => s.ev.kind === 'loc' && s.ev.active) && evB.some((s) => s.ev.kind === 'loc' && s.ev.active),
         5 * periodNs / 1e6 + 1000, 'LOC on both sides');
-      const slackNs = 5e6 + 0.05 * periodNs; // event-loop timer granularity
+      const slackNs = 8e6 + 0.05 * periodNs; // event-loop latency (ms timers, a loaded CI box)
       for (const [name, evs] of [['A', evA], ['B', evB]] as const) {
         const loc = evs.find((s) => s.ev.kind === 'loc' && s.ev.active)!;
         expect(loc.ev.peerMepId).toBe(name === 'A' ? 2 : 1);
