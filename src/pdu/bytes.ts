@@ -100,8 +100,24 @@ export class Writer {
     }
     this.bytes(b);
   }
+  /** Write a MAC given as text straight into the buffer (no intermediate array on the hot path). */
   mac(mac: string, what: string): void {
-    this.bytes(macBytes(mac, what));
+    this.need(6);
+    if (typeof mac === 'string' && mac.length === 17) {
+      let ok = true;
+      for (let i = 0; i < 6 && ok; i++) {
+        const hi = hexVal(mac.charCodeAt(i * 3));
+        const lo = hexVal(mac.charCodeAt(i * 3 + 1));
+        const sep = i < 5 ? mac.charCodeAt(i * 3 + 2) : 58;
+        if (hi < 0 || lo < 0 || (sep !== 58 && sep !== 45)) ok = false;
+        else this.buf[this.pos + i] = (hi << 4) | lo;
+      }
+      if (ok) {
+        this.pos += 6;
+        return;
+      }
+    }
+    this.bytes(macBytes(mac, what)); // throws the operator-facing error
   }
   zeros(n: number): void {
     this.need(n);
@@ -116,9 +132,17 @@ export class Writer {
     this.buf[at] = v >>> 8;
     this.buf[at + 1] = v & 0xff;
   }
+  /** The bytes written; the buffer itself when the size estimate was exact (no copy). */
   result(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    return this.pos === this.buf.length ? this.buf : this.buf.slice(0, this.pos);
   }
+}
+
+function hexVal(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
 }
 
 export function checkUint(v: number, max: number, what: string): void {

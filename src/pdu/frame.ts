@@ -11,11 +11,11 @@
  *     PDU, End TLV present);
  *   4 opcode-specific structure (first TLV offset, fixed fields, MBZ bits, TLV contents).
  */
-import { macAt, Writer, macBytes, checkUint } from './bytes.js';
+import { macAt, Writer, checkUint } from './bytes.js';
 import { DecodeCtx } from './ctx.js';
 import { PduEncodeError } from './errors.js';
 import { LAYOUTS, layoutOf, opcodeName } from './layouts.js';
-import { decodeTlv, encodeTlv, scanTlvs } from './tlv.js';
+import { decodeTlv, encodeTlv, scanTlvs, tlvValueLength } from './tlv.js';
 import {
   ETHERTYPE_CFM, OPCODE, TPID_CTAG, TPID_STAG,
   type CfmFrame, type MacAddress, type Pdu, type Tlv, type UnknownPdu, type VlanTag,
@@ -73,19 +73,32 @@ function checkedFto(v: number): number {
   return v;
 }
 
+/** Size of the encoded PDU for the usual cases (exact unless it is deliberately inconsistent). */
+function pduSize(p: Pdu): number {
+  const l = layoutOf(p.opcode);
+  if (!l) return 4 + ((p as UnknownPdu).body?.length ?? 0);
+  let fixed: number;
+  if (!l.variable) fixed = l.std + (p.extra?.length ?? 0);
+  else if (p.opcode === OPCODE.GNM) fixed = p.nominalBandwidth !== undefined || p.currentBandwidth !== undefined || p.portId !== undefined ? 13 : 1 + (p.data?.length ?? 0);
+  else fixed = 4 + ((p as { data?: Uint8Array }).data?.length ?? 0);
+  let n = 4 + Math.max(fixed, p.firstTlvOffset ?? 0) + 1;
+  for (const t of p.tlvs ?? []) n += 3 + tlvValueLength(t);
+  return n;
+}
+
 /** Encode the CFM PDU alone (from the level/version octet to the End TLV). */
 export function encodePdu(pdu: Pdu): Uint8Array {
-  const w = new Writer(128);
+  const w = new Writer(pduSize(pdu));
   encodePduInto(w, pdu);
   return w.result();
 }
 
 /** Encode a whole Ethernet frame: DA, SA, tags, EtherType, PDU (+ `padding`). No FCS, no padding to 60. */
 export function encodeFrame(frame: CfmFrame): Uint8Array {
-  const w = new Writer(160);
-  w.bytes(macBytes(frame.dst, 'dst'));
-  w.bytes(macBytes(frame.src, 'src'));
   const vlans = frame.vlans ?? [];
+  const w = new Writer(14 + 4 * vlans.length + pduSize(frame.pdu) + (frame.padding?.length ?? 0));
+  w.mac(frame.dst, 'dst');
+  w.mac(frame.src, 'src');
   if (vlans.length > 2) throw new PduEncodeError(`a frame carries at most two VLAN tags, got ${vlans.length}`);
   vlans.forEach((t: VlanTag, i) => {
     const what = `vlans[${i}]`;

@@ -10,8 +10,10 @@ import {
   CHASSIS_SUBTYPE, CSF_TYPE, EGRESS_ACTION, INGRESS_ACTION, INTERFACE_STATUS, MEP_MIP_ID_SUBTYPE, named, periodName,
   PORT_STATUS, RELAY_ACTION, TEST_PATTERN,
 } from './names.js';
-import { tlvName } from './tlv.js';
+import { tlvName, tlvValueLength } from './tlv.js';
 import type { CcmPdu, CfmFrame, Pdu, Tlv } from './types.js';
+
+export { tlvValueLength };
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 export type JsonObject = { [k: string]: JsonValue };
@@ -56,33 +58,6 @@ export function tlvJson(t: Tlv): JsonObject {
     case 33: case 34: out.subtypeName = named(MEP_MIP_ID_SUBTYPE, k.subtype as number); break;
   }
   return out;
-}
-
-/** Octets of a TLV's value as it is (or would be) on the wire. */
-export function tlvValueLength(t: Tlv): number {
-  const k = t as Tlv & Record<string, unknown>;
-  if (k.value instanceof Uint8Array && !(t.type === 31 && 'oui' in k)) return k.value.length;
-  switch (t.type) {
-    case 1: {
-      const c = (k.chassisId as Uint8Array | undefined)?.length ?? 0;
-      const d = k.mgmtDomain as Uint8Array | undefined;
-      return 1 + (c ? 1 + c : 0) + (d ? 1 + d.length + (d.length ? 1 + ((k.mgmtAddress as Uint8Array | undefined)?.length ?? 0) : 0) : 0);
-    }
-    case 2: case 4: return 1;
-    case 3: return (k.data as Uint8Array).length;
-    case 5: case 6: {
-      const p = k.portId as Uint8Array | undefined;
-      return 7 + (p ? 1 + (p.length ? 1 + p.length : 0) : 0);
-    }
-    case 7: return 8;
-    case 8: return 16;
-    case 31: return 4 + (k.value as Uint8Array).length;
-    case 32: return 1 + (k.length as number) + (k.patternType === 1 || k.patternType === 3 ? 4 : 0);
-    case 33: case 34: return 25;
-    case 35: return 54;
-    case 36: return 4;
-    default: return 0;
-  }
 }
 
 const HEADER_KEYS = new Set(['opcode', 'level', 'version', 'flags', 'firstTlvOffset', 'tlvs']);

@@ -9,7 +9,7 @@
  */
 import { checkUint, macAt, u16, u24, u32, type Writer } from './bytes.js';
 import type { DecodeCtx } from './ctx.js';
-import { decodeMaid, MAID_LENGTH } from './maid.js';
+import { MAID_LENGTH } from './maid.js';
 import type { KnownOpcode, Pdu, Timestamp } from './types.js';
 
 export type Fields = Record<string, unknown>;
@@ -53,6 +53,26 @@ function zeroCheck(b: Uint8Array, o: number, n: number, ctx: DecodeCtx, what: st
   }
 }
 
+/**
+ * MAID structure (802.1Q 21.6.5) without decoding the names: the same verdict as decodeMaid()'s
+ * `malformed` and `paddingZero`, but no string allocation on the receive path.
+ */
+function maidStructure(b: Uint8Array, m: number): { malformed?: string; paddingZero: boolean } {
+  let q = m;
+  if (b[q] === 1) {
+    q += 1;
+  } else {
+    const mdLen = b[q + 1];
+    if (2 + mdLen > MAID_LENGTH - 2) return { malformed: `MD name length ${mdLen} runs past the MAID`, paddingZero: false };
+    q += 2 + mdLen;
+  }
+  const maLen = b[q + 1];
+  if (q + 2 + maLen > m + MAID_LENGTH) return { malformed: `short MA name length ${maLen} runs past the MAID`, paddingZero: false };
+  let pad = 0;
+  for (let i = q + 2 + maLen; i < m + MAID_LENGTH; i++) pad |= b[i];
+  return { paddingZero: pad === 0 };
+}
+
 type P<K extends KnownOpcode> = Extract<Pdu, { opcode: K }>;
 function as<K extends KnownOpcode>(p: Pdu): P<K> {
   return p as P<K>;
@@ -64,7 +84,7 @@ const ccm: Layout = {
   decode(b, o, _fto, ctx) {
     const mepId = mepIdAt(b, o + 4, ctx, 'MEPID', false);
     const maid = b.slice(o + 6, o + 6 + MAID_LENGTH);
-    const m = decodeMaid(maid);
+    const m = maidStructure(b, o + 6);
     if (m.malformed) ctx.fail(4, o + 6, `MAID: ${m.malformed}`);
     if (!m.paddingZero) ctx.relax(4, o + 6, 'MAID padding after the short MA name is not all zero');
     zeroCheck(b, o + 66, 4, ctx, 'CCM reserved field');

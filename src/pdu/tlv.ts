@@ -274,3 +274,30 @@ export function encodeTlv(w: Writer, t: Tlv): void {
   if (len > 0xffff) throw new PduEncodeError(`${tlvName(type)} TLV value is ${len} bytes; at most 65535`);
   w.patch16(lenAt, len);
 }
+
+/** Octets of a TLV's value as it is (or would be) on the wire. */
+export function tlvValueLength(t: Tlv): number {
+  const k = t as Tlv & Record<string, unknown>;
+  if (k.value instanceof Uint8Array && !(t.type === 31 && 'oui' in k)) return k.value.length;
+  switch (t.type) {
+    case 1: {
+      const c = (k.chassisId as Uint8Array | undefined)?.length ?? 0;
+      const d = k.mgmtDomain as Uint8Array | undefined;
+      return 1 + (c ? 1 + c : 0) + (d ? 1 + d.length + (d.length ? 1 + ((k.mgmtAddress as Uint8Array | undefined)?.length ?? 0) : 0) : 0);
+    }
+    case 2: case 4: return 1;
+    case 3: return (k.data as Uint8Array).length;
+    case 5: case 6: {
+      const p = k.portId as Uint8Array | undefined;
+      return 7 + (p ? 1 + (p.length ? 1 + p.length : 0) : 0);
+    }
+    case 7: return 8;
+    case 8: return 16;
+    case 31: return 4 + (k.value as Uint8Array).length;
+    case 32: return 1 + (k.length as number) + (k.patternType === 1 || k.patternType === 3 ? 4 : 0);
+    case 33: case 34: return 25;
+    case 35: return 54;
+    case 36: return 4;
+    default: return 0;
+  }
+}
