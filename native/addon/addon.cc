@@ -1,5 +1,6 @@
 // cfm-offload N-API addon: module init. packet.cc (AF_PACKET sockets), scheduler.cc (native
-// CCM transmit scheduler) and, when present, netlink.cc (rtnetlink/genetlink, part B).
+// CCM transmit scheduler) and, when present, netlink.cc (rtnetlink/genetlink, part B) and
+// cpu_protection.cc (the native CPU-protection policer).
 #include <napi.h>
 
 #include "packet.h"
@@ -7,6 +8,10 @@
 #if __has_include("netlink.h")
 #include "netlink.h"
 #define CFM_HAVE_NETLINK 1
+#endif
+#if __has_include("cpu_protection.h")
+#include "cpu_protection.h"
+#define CFM_HAVE_CPU_PROTECTION 1
 #endif
 
 namespace {
@@ -19,6 +24,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("haveNetlink", Napi::Boolean::New(env, true));
 #else
   exports.Set("haveNetlink", Napi::Boolean::New(env, false));
+#endif
+#ifdef CFM_HAVE_CPU_PROTECTION
+  cfm::InitCpuProtection(env, exports);  // CpuPolicer (operator features, issue 7)
 #endif
   exports.Set("abiVersion", Napi::Number::New(env, 1));
   return exports;
