@@ -89,7 +89,11 @@ export class HwMep {
         }
         break;
       case 'rdi':
-        if (peer) peer.rdi = ev.active;
+        // RDI changes are only seen in valid CCMs: the peer is alive.
+        if (peer) {
+          peer.rdi = ev.active;
+          peer.seen = true;
+        }
         break;
       case 'unexpected-mep-id': this.unexpMepId = ev.active; break;
       case 'unexpected-period': this.unexpPeriod = ev.active; break;
@@ -100,6 +104,7 @@ export class HwMep {
       case 'interface-status':
         // The value rides on the event when the backend gives it; else read the VOE back.
         if (peer && ev.value !== undefined) {
+          peer.seen = true;
           if (ev.kind === 'port-status') peer.portStatus = ev.value;
           else peer.interfaceStatus = ev.value;
         } else needStatus = true;

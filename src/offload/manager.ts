@@ -84,6 +84,7 @@ export class OffloadManager {
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
   private puntPorts = new Set<string>();
+  private readonly unsubscribeFrames: () => void;
 
   constructor(o: ManagerOptions) {
     this.backend = o.backend;
@@ -92,8 +93,17 @@ export class OffloadManager {
     this.switchName = o.switch;
     this.policy = o.policy ?? {};
     this.pollNs = (o.pollIntervalMs ?? 10) * 1e6;
-    this.engine = new CfmEngine({ clock: o.clock, port: o.backend.frames, bridge: o.bridge });
+    this.engine = new CfmEngine({ clock: o.clock, port: o.backend.frames, bridge: o.bridge, subscribe: false });
     this.engine.onEvent((e) => this.emit(e));
+    // Frames a punting backend took off the datapath for the CPU and no software MP consumed
+    // (other VLANs, higher levels passing through) go back into the relay, as the bridge
+    // would have forwarded them (802.1Q 19.2: MPs only stop frames at or below their level).
+    const reinject = typeof (o.backend as Partial<PuntControl>).setPortPuntAll === 'function';
+    this.unsubscribeFrames = o.backend.frames.onReceive((rx) => {
+      if (this.closed) return;
+      const pass = this.engine.process(rx.port, rx.from, rx.frame, rx.rxNs);
+      if (pass && reinject && rx.from === 'wire') o.backend.frames.send(rx.port, rx.frame, 'relay');
+    });
   }
 
   // ------------------------------------------------------------------ events
@@ -355,6 +365,7 @@ export class OffloadManager {
       this.pollTimer?.cancel();
       this.pollTimer = null;
       this.engine.close();
+      this.unsubscribeFrames();
       for (const h of this.hw.values()) h.stop();
       if (opts.clearHardware) {
         for (const v of await this.backend.listVoes()) await this.backend.deleteVoe(v.handle);
