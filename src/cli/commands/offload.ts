@@ -1,5 +1,186 @@
+/**
+ * Offload commands (the offload manager, src/offload):
+ *   cfm plan CONFIG [--profile NAME] [--switch S] [--json]          per-MEP placement with reasons
+ *   cfm apply CONFIG [--profile NAME] --backend mock|vendor:PATH [--state FILE] [--follow]
+ *   cfm status [--socket PATH] | [--backend mock --state FILE]      MEPs, placement, remotes, defects
+ *   cfm monitor [--socket PATH]                                     one JSON line per fault event
+ *   cfm demo [--json]                                               two mock switches, link cut, restore
+ * status/monitor talk to the manager of `cfm apply --follow` (or `cfm run`) over its control
+ * socket (src/offload/control.ts).
+ */
 import type { Command } from 'commander';
+import { UsageError } from '../../common/errors.js';
+import { openBackend, openSwitch, loadModel, pickSwitch, planConfig, resolveProfile } from '../../offload/api.js';
+import { controlMonitor, controlRequest, defaultSocketPath, serveControl } from '../../offload/control.js';
+import { runDemo } from '../../offload/demo.js';
+import { formatPlan, planToJson, table, voeSpecToJson } from '../../offload/format.js';
+import { modelSwitches } from '../../offload/planner.js';
+import { formatStatus, type ManagerStatus } from '../../offload/status.js';
+import type { PlanPolicy } from '../../offload/types.js';
+import { intervalName } from '../../common/interval.js';
 
-export function register(_program: Command): void {
-  // commands of this group are added by their module
+interface PolicyOpts {
+  reserve?: string;
+  prefer?: string;
+}
+
+function policyOf(o: PolicyOpts): Partial<PlanPolicy> {
+  const p: Partial<PlanPolicy> = {};
+  if (o.reserve !== undefined) {
+    const n = Number(o.reserve);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--reserve must be a non-negative integer, not '${o.reserve}'`);
+    p.reserveVoes = n;
+  }
+  if (o.prefer !== undefined) {
+    if (o.prefer !== 'hardware' && o.prefer !== 'software') throw new UsageError(`--prefer must be hardware or software, not '${o.prefer}'`);
+    p.prefer = o.prefer;
+  }
+  return p;
+}
+
+const out = (s: string) => process.stdout.write(s + '\n');
+
+export function register(program: Command): void {
+  program
+    .command('plan')
+    .description('plan a config: per MEP hardware or software, with the reason for every software placement')
+    .argument('<config>', 'config file (YAML/JSON)')
+    .option('--profile <name>', 'hardware profile name or file (default: the board profile in the config, else mock-default)')
+    .option('--switch <name>', 'switch of the config (default: every switch)')
+    .option('--reserve <n>', 'keep N VOEs free')
+    .option('--prefer <where>', 'hardware (default) or software')
+    .option('--json', 'print the plan as JSON')
+    .action((config: string, o: { profile?: string; switch?: string; json?: boolean } & PolicyOpts) => {
+      const model = loadModel(config);
+      const switches = o.switch ? [pickSwitch(model, o.switch)] : modelSwitches(model).length ? modelSwitches(model) : ['default'];
+      const plans = switches.map((sw) => planConfig(model, resolveProfile(o.profile, model, sw), { switch: sw, policy: policyOf(o) }));
+      if (o.json) out(JSON.stringify(plans.length === 1 ? planToJson(plans[0]) : plans.map(planToJson), null, 2));
+      else out(plans.map(formatPlan).join('\n\n'));
+      process.exitCode = plans.some((p) => p.violations.length) ? 1 : 0;
+    });
+
+  program
+    .command('apply')
+    .description('plan a config and program the backend (all-or-nothing, rolled back on failure); software MEPs run while the process does')
+    .argument('<config>', 'config file (YAML/JSON)')
+    .option('--profile <name>', 'hardware profile name or file')
+    .option('--backend <spec>', 'mock | vendor:PATH', 'mock')
+    .option('--vendor-args <args>', 'open string for a vendor shim')
+    .option('--state <file>', 'mock: keep the ASIC state in FILE')
+    .option('--switch <name>', 'switch of the config')
+    .option('--reserve <n>', 'keep N VOEs free')
+    .option('--prefer <where>', 'hardware (default) or software')
+    .option('--follow', 'keep running: software MEPs, hardware events, control socket for status/monitor')
+    .option('--socket <path>', 'control socket path (with --follow)')
+    .option('--progress', 'show progress on stderr even when it is not a terminal')
+    .option('--json', 'print the apply report as JSON')
+    .action(async (config: string, o: { profile?: string; backend: string; vendorArgs?: string; state?: string; switch?: string; follow?: boolean; socket?: string; progress?: boolean; json?: boolean } & PolicyOpts) => {
+      const sw = openSwitch({ config, profile: o.profile, backend: o.backend, switch: o.switch, statePath: o.state, vendorArgs: o.vendorArgs, policy: policyOf(o) });
+      const showProgress = o.progress === true || process.stderr.isTTY === true;
+      let rep;
+      try {
+        rep = await sw.apply({
+          onProgress: showProgress ? (p) => process.stderr.write(`\rapply: ${p.done}/${p.total} ${p.op.kind} ${p.op.key}\x1b[K${p.done === p.total ? '\n' : ''}`) : undefined,
+        });
+      } catch (e) {
+        await sw.close();
+        throw e;
+      }
+      if (o.json) {
+        out(JSON.stringify({ ...rep, plan: planToJson(rep.plan), ops: rep.ops.map((op) => ({ kind: op.kind, key: op.key })) }, null, 2));
+      } else {
+        out(formatPlan(rep.plan));
+        out('');
+        const counts = ['delete', 'update', 'create'].map((k) => `${rep.ops.filter((x) => x.kind === k).length} ${k}`).join(', ');
+        out(`applied on ${sw.name} (${sw.backend.kind}): ${counts}, ${rep.adopted.length} adopted unchanged; ${rep.softwareStarted.length} software MEP(s) started`);
+        for (const m of rep.moves) out(`moved ${m.key} to ${m.to}${m.seq !== undefined ? ` (continuing at seq ${m.seq})` : ''}`);
+      }
+      if (!o.follow) {
+        const sw1 = rep.plan.meps.filter((m) => m.ccm === 'software').length;
+        if (sw1 && !o.json) out(`note: ${sw1} software MEP(s) run only while a manager runs: use --follow (or 'cfm run')`);
+        await sw.close();
+        return;
+      }
+      const path = o.socket ?? defaultSocketPath();
+      const server = await serveControl(path, {
+        status: () => sw.status(),
+        plan: async () => planToJson(sw.plan()),
+        subscribe: (fn) => sw.onFault(fn),
+      });
+      process.stderr.write(`cfm: managing ${sw.name}; control socket ${path}; Ctrl-C to stop (hardware MEPs keep running)\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await server.close();
+      await sw.close();
+    });
+
+  program
+    .command('status')
+    .description('MEPs, placement, remote MEPs, defects and counters of the running manager (or of a persisted mock)')
+    .option('--socket <path>', 'control socket of the running manager')
+    .option('--backend <spec>', "read a persisted mock directly when no manager runs ('mock' with --state)")
+    .option('--state <file>', 'mock state file')
+    .option('--profile <name>', 'profile the mock was opened with (port names)', 'mock-default')
+    .option('--json', 'print as JSON')
+    .action(async (o: { socket?: string; backend?: string; state?: string; profile: string; json?: boolean }) => {
+      if (o.backend !== undefined && o.backend !== 'mock') throw new UsageError(`status reads only a persisted mock directly (--backend mock --state FILE), not '${o.backend}'`);
+      if (o.backend === 'mock' && !o.state) throw new UsageError('--backend mock needs --state FILE');
+      let st: ManagerStatus | null = null;
+      try {
+        st = (await controlRequest(o.socket ?? defaultSocketPath(), 'status')) as ManagerStatus;
+      } catch (e) {
+        if (!o.state) throw e;
+      }
+      if (st) {
+        out(o.json ? JSON.stringify(st, null, 2) : formatStatus(st));
+        return;
+      }
+      // no manager: the hardware part, read back from the persisted mock
+      const backend = openBackend('mock', { profile: resolveProfile(o.profile), statePath: o.state });
+      try {
+        const rows = [];
+        for (const v of await backend.listVoes()) {
+          const s = await backend.readStatus(v.handle);
+          rows.push({ handle: v.handle, spec: voeSpecToJson(v.spec), peers: s.peers, counters: s.counters });
+        }
+        if (o.json) out(JSON.stringify({ backend: 'mock', state: o.state, manager: null, voes: rows }, null, 2));
+        else {
+          out(`mock ASIC state ${o.state} (no manager running: hardware MEPs only)`);
+          out(table(['VOE', 'MEP', 'port', 'interval', 'remote MEPs', 'CCM tx/rx'], rows.map((r) => [
+            `#${r.handle}`, r.spec.key, r.spec.port + (r.spec.vlan ? `.${r.spec.vlan}` : ''), intervalName(r.spec.interval),
+            r.peers.map((p) => `${p.mepId}:${p.loc ? 'LOC' : p.seen ? 'ok' : 'start'}${p.rdi ? '+rdi' : ''}`).join(' ') || '-',
+            `${r.counters.ccmTx}/${r.counters.ccmRxValid}`,
+          ])));
+        }
+      } finally {
+        await backend.close();
+      }
+    });
+
+  program
+    .command('monitor')
+    .description('print fault events of the running manager, one JSON line each (Ctrl-C to stop)')
+    .option('--socket <path>', 'control socket of the running manager')
+    .action(async (o: { socket?: string }) => {
+      const ac = new AbortController();
+      process.once('SIGINT', () => ac.abort());
+      await controlMonitor(o.socket ?? defaultSocketPath(), (e) => out(JSON.stringify(e)), ac.signal);
+    });
+
+  program
+    .command('demo')
+    .description('two mock-ASIC switches in the simulator: plan, CCM sessions, fiber break (RDI), cable cut, restore; exit 0 if every expected event happened')
+    .option('--config <file>', 'demo config with two switches (default examples/demo.yaml)')
+    .option('--json', 'print the fault events as JSON lines (the check summary goes to stderr)')
+    .action(async (o: { config?: string; json?: boolean }) => {
+      const r = await runDemo({
+        configPath: o.config,
+        print: o.json ? undefined : out,
+        onEvent: o.json ? (e) => out(JSON.stringify(e)) : undefined,
+      });
+      if (o.json) process.stderr.write(`${r.ok ? 'demo ok' : 'demo FAILED'}: ${r.checks.filter((c) => c.ok).length}/${r.checks.length} checks passed\n`);
+      process.exitCode = r.ok ? 0 : 1;
+    });
 }

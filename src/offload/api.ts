@@ -1,0 +1,135 @@
+/**
+ * The library entry points a bring-up script or firmware integration uses (the `cfm` CLI is built
+ * on the same calls): load a config, load a profile, open a backend, plan, apply, read status,
+ * subscribe to fault events, close. See docs/api.md and examples/bringup.ts.
+ */
+import { RealClock, VirtualClock, type Clock } from '../common/clock.js';
+import { MockAsicBackend } from '../backends/mock/backend.js';
+import { UsageError } from '../common/errors.js';
+import { loadConfigOrThrow } from '../config/index.js';
+import type { CfmModel } from '../config/model.js';
+import type { Backend, BackendCapabilities } from '../backends/types.js';
+import { openBackend as openAsicBackend } from '../backends/mock/open.js';
+import type { MockAsicOptions } from '../backends/mock/options.js';
+import { loadProfile } from '../profiles/index.js';
+import type { HwProfile } from '../profiles/types.js';
+import { OffloadManager, type ApplyCallOptions, type ApplyReport } from './manager.js';
+import { modelSwitches, plan } from './planner.js';
+import { hwResources } from './resources.js';
+import type { ManagerStatus } from './status.js';
+import type { Plan, PlanPolicy } from './types.js';
+import type { FaultListener } from '../engine/events.js';
+
+/** A config file path or an already loaded model. */
+export type ConfigInput = string | CfmModel;
+
+export function loadModel(config: ConfigInput): CfmModel {
+  return typeof config === 'string' ? loadConfigOrThrow(config) : config;
+}
+
+/** The switch to drive: the given one, else the config's only switch. */
+export function pickSwitch(model: CfmModel, sw?: string): string {
+  const all = modelSwitches(model);
+  if (sw !== undefined) {
+    if (all.length > 0 && !all.includes(sw)) throw new UsageError(`switch '${sw}' is not in the config (switches: ${all.join(', ')})`);
+    return sw;
+  }
+  if (all.length > 1) throw new UsageError(`the config has several switches (${all.join(', ')}): choose one with --switch`);
+  return all[0] ?? 'default';
+}
+
+/** A profile by name/path/object; default: the switch board's profile in the config, else mock-default. */
+export function resolveProfile(profile: string | HwProfile | undefined, model?: CfmModel, sw?: string): HwProfile {
+  if (typeof profile === 'object') return profile;
+  if (profile) return loadProfile(profile);
+  const ref = model?.switches.find((s) => s.name === sw)?.board ?? model?.board;
+  return loadProfile(ref?.profile ?? 'mock-default');
+}
+
+export interface PlanConfigOptions {
+  switch?: string;
+  policy?: Partial<PlanPolicy>;
+  /** Backend capabilities at run time (stricter than the profile); omit to plan on the profile alone. */
+  capabilities?: BackendCapabilities;
+}
+
+/** Plan a config for one switch (pure: no backend is touched). */
+export function planConfig(config: ConfigInput, profile: string | HwProfile | undefined, o: PlanConfigOptions = {}): Plan {
+  const model = loadModel(config);
+  const sw = pickSwitch(model, o.switch);
+  return plan(model, hwResources(resolveProfile(profile, model, sw), o.capabilities), { switch: sw, policy: o.policy });
+}
+
+export interface OpenBackendOptions {
+  profile?: HwProfile;
+  /** Mock: persist the ASIC state (VOE table) in this file. */
+  statePath?: string;
+  /** Mock: device time follows the monotonic clock (a long-running manager); default false. */
+  realTime?: boolean;
+  /** Mock: extra options (instance name for in-process sharing, ...). */
+  mock?: MockAsicOptions;
+  /** Vendor shim open string. */
+  vendorArgs?: string;
+}
+
+/** 'mock' or 'vendor:/path/libshim.so'. */
+export function openBackend(spec: string, o: OpenBackendOptions = {}): Backend {
+  if (spec === 'mock') {
+    return openAsicBackend('mock', { profile: o.profile, statePath: o.statePath, mock: { ...(o.realTime ? { realTime: true } : {}), ...o.mock } });
+  }
+  return openAsicBackend(spec, { args: o.vendorArgs ?? '' });
+}
+
+export interface OpenSwitchOptions {
+  config: ConfigInput;
+  /** Profile name, path or object (default: the board's profile in the config, else mock-default). */
+  profile?: string | HwProfile;
+  /** A backend spec ('mock', 'vendor:PATH') or an open Backend (default 'mock'). */
+  backend?: string | Backend;
+  switch?: string;
+  statePath?: string;
+  vendorArgs?: string;
+  clock?: Clock;
+  policy?: Partial<PlanPolicy>;
+}
+
+/** One switch driven by an offload manager. */
+export interface CfmSwitch {
+  readonly name: string;
+  readonly model: CfmModel;
+  readonly profile: HwProfile;
+  readonly backend: Backend;
+  readonly manager: OffloadManager;
+  plan(): Plan;
+  apply(o?: ApplyCallOptions): Promise<ApplyReport>;
+  status(): Promise<ManagerStatus>;
+  onFault(fn: FaultListener): () => void;
+  /** Stop the manager (hardware MEPs stay unless clearHardware) and close the backend we opened. */
+  close(o?: { clearHardware?: boolean }): Promise<void>;
+}
+
+export function openSwitch(o: OpenSwitchOptions): CfmSwitch {
+  const model = loadModel(o.config);
+  const name = pickSwitch(model, o.switch);
+  const profile = resolveProfile(o.profile, model, name);
+  const ownBackend = typeof o.backend !== 'object';
+  const clock = o.clock ?? new RealClock();
+  const backend =
+    typeof o.backend === 'object'
+      ? o.backend
+      : openBackend(o.backend ?? 'mock', { profile, statePath: o.statePath, vendorArgs: o.vendorArgs, realTime: clock instanceof RealClock });
+  // A mock we opened on a virtual clock follows that clock (tests, simulations).
+  if (ownBackend && clock instanceof VirtualClock && backend instanceof MockAsicBackend) backend.attachVirtualClock(clock);
+  const manager = new OffloadManager({ backend, profile, clock, switch: name, policy: o.policy });
+  return {
+    name, model, profile, backend, manager,
+    plan: () => manager.plan(model),
+    apply: (a) => manager.apply(model, a),
+    status: () => manager.status(),
+    onFault: (fn) => manager.onFault(fn),
+    close: async (c) => {
+      await manager.close(c);
+      if (ownBackend) await backend.close();
+    },
+  };
+}
