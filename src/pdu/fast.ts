@@ -61,8 +61,12 @@ function fail(v: CcmView, phase: number, offset: number): false {
 
 const strictCtx = new DecodeCtx(false);
 
-/** Validate + decode a CCM frame into `v`. True = a valid CCM (same verdict as decodeFrame). */
-export function decodeCcmFast(b: Uint8Array, v: CcmView): boolean {
+/**
+ * Validate + decode a CCM frame into `v`. True = a valid CCM (same verdict as decodeFrame).
+ * The Y.1731 frame counters (TxFCf, RxFCb, TxFCb: dual-ended ETH-LM, Y.1731 8.1.1) are read only
+ * with `counters` (otherwise left 0): most MEPs do not run CCM-based loss measurement.
+ */
+export function decodeCcmFast(b: Uint8Array, v: CcmView, counters = false): boolean {
   v.phase = 0;
   v.opcode = -1;
   const len = b.length;
@@ -168,9 +172,15 @@ export function decodeCcmFast(b: Uint8Array, v: CcmView): boolean {
   v.seq = ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
   v.mepId = mepId;
   v.maidOffset = m;
-  v.txFCf = ((b[o + 54] << 24) | (b[o + 55] << 16) | (b[o + 56] << 8) | b[o + 57]) >>> 0;
-  v.rxFCb = ((b[o + 58] << 24) | (b[o + 59] << 16) | (b[o + 60] << 8) | b[o + 61]) >>> 0;
-  v.txFCb = ((b[o + 62] << 24) | (b[o + 63] << 16) | (b[o + 64] << 8) | b[o + 65]) >>> 0;
+  if (counters) {
+    v.txFCf = ((b[o + 54] << 24) | (b[o + 55] << 16) | (b[o + 56] << 8) | b[o + 57]) >>> 0;
+    v.rxFCb = ((b[o + 58] << 24) | (b[o + 59] << 16) | (b[o + 60] << 8) | b[o + 61]) >>> 0;
+    v.txFCb = ((b[o + 62] << 24) | (b[o + 63] << 16) | (b[o + 64] << 8) | b[o + 65]) >>> 0;
+  } else {
+    v.txFCf = 0;
+    v.rxFCb = 0;
+    v.txFCb = 0;
+  }
   v.tlvCount = count;
   return true;
 }

@@ -18,6 +18,15 @@ describe('CCM fast path', () => {
     expect(maidEquals(b, v.maidOffset, new Uint8Array(48))).toBe(false);
   });
 
+  it('reads the Y.1731 frame counters only when asked', () => {
+    const b = bytesOf('CCM Y.1731 counters');
+    const v = newCcmView();
+    expect(decodeCcmFast(b, v)).toBe(true);
+    expect([v.txFCf, v.rxFCb, v.txFCb]).toEqual([0, 0, 0]);
+    expect(decodeCcmFast(b, v, true)).toBe(true);
+    expect([v.txFCf, v.rxFCb, v.txFCb]).toEqual([1000, 990, 980]);
+  });
+
   it('finds the Sender ID TLV and checks every TLV of the all-TLV CCM', () => {
     const b = bytesOf('CCM all TLVs');
     const v = newCcmView();
