@@ -228,6 +228,10 @@ export function renderDebug(bytes: Uint8Array, opts: DebugOptions = {}): DebugRe
     json.valid = false;
     json.error = { phase: e.phase, offset: e.offset, message: e.reason };
     json.length = bytes.length;
+    if (bytes.length >= 12) {
+      json.dst = toHex(bytes.subarray(0, 6), ':');
+      json.src = toHex(bytes.subarray(6, 12), ':');
+    }
     return { valid: false, text: [head, ...L.out].join('\n'), json, truncated: L.truncations.length > 0, truncations: L.truncations };
   }
   const head = `${idx}${time}${dir}${opcodeName(frame.pdu.opcode)} ${frame.src} > ${frame.dst}${vlanText(frame)} len ${bytes.length}`;
