@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { decodeFrame, readPcap, type CcmPdu } from '../../src/pdu/index.js';
+import { decodeFrame, readPcap, writePcap, type CcmPdu } from '../../src/pdu/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const sample = join(root, 'examples', 'pcap', 'sample.pcap');
@@ -84,6 +84,19 @@ describe('cfm decode FILE', () => {
     writeFileSync(f, readFileSync(sample).subarray(0, 100));
     expect(await cfm('decode', f)).toBe(1);
     expect(err).toBe(`cfm: ${f}: pcap: at byte 40: packet of 101 bytes runs past the end of the file (60 left)\n`);
+  });
+
+  it('--cfm-only skips frames of other EtherTypes and keeps the capture numbering', async () => {
+    const cap = readPcap(readFileSync(sample));
+    const ip = Uint8Array.from([...cap.packets[0].data.subarray(0, 12), 0x08, 0x00, 0x45, 0, 0, 20]);
+    const f = join(tmp, 'mixed.pcap');
+    writeFileSync(f, writePcap([{ data: ip }, { data: cap.packets[0].data }]));
+    expect(await cfm('decode', f, '--json')).toBe(0);
+    expect((JSON.parse(out) as { valid: boolean; error?: { phase: number } }[]).map((x) => [x.valid, x.error?.phase])).toEqual([[false, 3], [true, undefined]]);
+    out = '';
+    expect(await cfm('decode', f, '--cfm-only')).toBe(0);
+    expect(out).toMatch(/^#2 /);
+    expect(out.trimEnd().split('\n').at(-1)).toBe('1 frame(s): 1 valid, 0 invalid');
   });
 
   it('a missing file: exit 1', async () => {

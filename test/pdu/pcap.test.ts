@@ -119,3 +119,11 @@ describe('bad files: PcapError with the byte offset', () => {
     expect(err(b.subarray(0, b.length - 3)).message).toMatch(/runs past the end of the file/);
   });
 });
+
+describe('examples/pcap/sample.pcap', () => {
+  it('is what examples/pcap/make-sample.ts generates (regenerate it after codec changes)', async () => {
+    const { buildSamplePcap } = await import('../../examples/pcap/make-sample.js');
+    const committed = readFileSync(new URL('../../examples/pcap/sample.pcap', import.meta.url));
+    expect(Buffer.from(buildSamplePcap()).equals(committed)).toBe(true);
+  });
+});

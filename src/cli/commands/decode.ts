@@ -1,6 +1,7 @@
 /**
  * PDU commands:
- *   cfm decode FILE.pcap [--json] [--lenient]   decode every frame (text like an operator's debug log, or a JSON array)
+ *   cfm decode FILE.pcap [--json] [--lenient] [--cfm-only]
+ *                                               decode every frame (text like an operator's debug log, or a JSON array)
  *   cfm decode --hex HEX [--json] [--lenient]   decode one frame given as hex (exit 1 when it is invalid)
  *   cfm craft OPCODE [options] [-o out.pcap]    write test frames (hex lines on stdout without -o)
  * Invalid frames in a capture are reported per frame (valid: false) and do not fail the command;
@@ -11,7 +12,7 @@ import type { Command } from 'commander';
 import { CfmError, UsageError } from '../../common/errors.js';
 import { parseInterval } from '../../common/interval.js';
 import {
-  craftFrame, encodeFrame, parseOpcode, readPcap, renderDebug, toHex, writePcap,
+  craftFrame, encodeFrame, parseOpcode, pduOffsetOf, readPcap, renderDebug, toHex, writePcap,
   LINKTYPE_ETHERNET, type CraftOptions, type JsonObject, type VlanTag,
 } from '../../pdu/index.js';
 
@@ -26,7 +27,7 @@ function parseHex(s: string): Uint8Array {
   return Uint8Array.from(Buffer.from(t, 'hex'));
 }
 
-interface DecodeOpts { json?: boolean; hex?: string; lenient?: boolean }
+interface DecodeOpts { json?: boolean; hex?: string; lenient?: boolean; cfmOnly?: boolean }
 
 function decodeCmd(file: string | undefined, opts: DecodeOpts): void {
   const out: { text: string; json: JsonObject; valid: boolean }[] = [];
@@ -53,6 +54,8 @@ function decodeCmd(file: string | undefined, opts: DecodeOpts): void {
     cap.packets.forEach((pk, i) => {
       const time = pk.tsSec + pk.tsNsec / 1e9;
       t0 ??= time;
+      // a capture of a whole link: other EtherTypes are not CFM frames to judge
+      if (opts.cfmOnly && (pk.linkType !== LINKTYPE_ETHERNET || pduOffsetOf(pk.data) < 0)) return;
       if (pk.linkType !== LINKTYPE_ETHERNET) {
         const json: JsonObject = { index: i + 1, valid: false, error: { phase: 3, offset: 0, message: `link type ${pk.linkType} is not Ethernet (1)` } };
         out.push({ valid: false, json, text: `#${i + 1} INVALID link type ${pk.linkType} is not Ethernet` });
@@ -137,6 +140,7 @@ export function register(program: Command): void {
     .option('--json', 'print a JSON array, one object per frame')
     .option('--hex <hex>', 'decode one frame given as hex bytes (from the destination MAC, no FCS)')
     .option('--lenient', 'tolerate must-be-zero violations (reported as warnings)')
+    .option('--cfm-only', 'skip frames of other EtherTypes (frame numbers stay those of the capture)')
     .action((file: string | undefined, opts: DecodeOpts) => decodeCmd(file, opts));
 
   program
