@@ -22,7 +22,7 @@ import type { NetlinkSocket } from '../../netlink/socket.js';
 import type { Backend, BackendCapabilities, HwEvent, VoeSpec, VoeState, VoeStatus } from '../types.js';
 import { BridgeCfmKernel } from './kernel.js';
 import { KeyMap, foreignKey } from './keymap.js';
-import { ccConfigOf, ccmTxOf, createCommands, mepConfigOf, sameMaid, specFromKernel, validateSpec } from './spec.js';
+import { MIN_INTERVAL, ccConfigOf, ccmTxOf, createCommands, mepConfigOf, sameMaid, specFromKernel, validateSpec } from './spec.js';
 import { StatusTracker } from './status.js';
 
 export interface LinuxBridgeOptions {
@@ -142,7 +142,7 @@ export class LinuxBridgeBackend implements Backend {
   }
 
   capabilities(): BackendCapabilities {
-    const realistic = INTERVAL_CODES.filter((c) => c >= 3);
+    const realistic = INTERVAL_CODES.filter((c) => c >= MIN_INTERVAL);
     return {
       kind: 'linux-bridge',
       description: `Linux kernel bridge CFM on ${this.kernel.bridge} (software timers in the kernel; untagged port Down-MEPs, CCM only)`,
@@ -214,8 +214,6 @@ export class LinuxBridgeBackend implements Backend {
       const key = mine?.spec.key ?? this.keys.keyOf(c.instance) ?? foreignKey(this.kernel.bridge, c.instance);
       const spec = specFromKernel(info, c.instance, (i) => this.portName(i), key, mine?.spec.priority ?? 7);
       if (!spec) continue;
-      // While we keep it alive, CCM TX is on even if the kernel's period just ran out.
-      if (mine && mine.spec.ccmTx) spec.ccmTx = true;
       out.push({ handle: c.instance, spec });
     }
     return out.sort((a, b) => a.handle - b.handle);
@@ -233,7 +231,7 @@ export class LinuxBridgeBackend implements Backend {
     }
     const onPort = info.mepCreate.find((c) => c.ifindex === ifindex);
     if (onPort) {
-      throw new CfmError('BACKEND', `linux-bridge: VOE '${spec.key}': port ${spec.port} already has MEP instance ${onPort.instance} (the kernel allows one port MEP per port)`);
+      throw new CfmError('BACKEND', `linux-bridge: VOE '${spec.key}': port VOE table full on ${spec.port} (1/1: the kernel allows one port MEP per port; instance ${onPort.instance} is there)`);
     }
     const instance = this.keys.allocate(spec.key, used);
     try {
@@ -264,6 +262,7 @@ export class LinuxBridgeBackend implements Backend {
     await this.refreshPorts();
     validateSpec(spec, this.ports());
     const old = o.spec;
+    if (spec.key !== old.key) this.keys.rename(handle, spec.key);
     if (spec.port !== old.port) {
       // The kernel cannot move a MEP: delete and re-create under the same instance.
       await this.kernel.setlink([{ cmd: 'mepDelete', value: { instance: handle } }], `move MEP '${spec.key}'`);

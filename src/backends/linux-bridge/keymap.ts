@@ -99,6 +99,13 @@ export class KeyMap {
     return inst;
   }
 
+  /** A VOE keeps its instance when its key changes (updateVoe with a new key). */
+  rename(instance: number, key: string): void {
+    if (this.byInstance.get(instance) === key) return;
+    this.byInstance.set(instance, key);
+    this.save();
+  }
+
   forget(instance: number): void {
     if (this.byInstance.delete(instance)) this.save();
   }
