@@ -106,7 +106,7 @@ export function decodeAck(m: NlMessage): NlAck {
     seq: dv.getUint32(12, true),
     portId: dv.getUint32(16, true),
   };
-  const ack: NlAck = { errno: -error, request, extack: '' };
+  const ack: NlAck = { errno: error === 0 ? 0 : -error, request, extack: "" };
   if (m.flags & NLM_F_ACK_TLVS) {
     // Without NETLINK_CAP_ACK the whole request is echoed before the TLVs.
     const tlvStart = 4 + (m.flags & NLM_F_CAPPED ? NLMSG_HDRLEN : align4(request.len));

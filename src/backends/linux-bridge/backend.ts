@@ -23,7 +23,7 @@ import type { Backend, BackendCapabilities, HwEvent, VoeSpec, VoeState, VoeStatu
 import { BridgeCfmKernel } from './kernel.js';
 import { KeyMap, foreignKey } from './keymap.js';
 import { MIN_INTERVAL, ccConfigOf, ccmTxOf, createCommands, mepConfigOf, sameMaid, specFromKernel, validateSpec } from './spec.js';
-import { StatusTracker } from './status.js';
+import { StatusTracker, seenLedger } from './status.js';
 
 export interface LinuxBridgeOptions {
   /** The bridge whose ports get MEPs. */
@@ -60,7 +60,7 @@ export class LinuxBridgeBackend implements Backend {
   readonly kind = 'linux-bridge';
   readonly frames: FramePort;
   private readonly owned = new Map<number, Owned>();
-  private readonly tracker = new StatusTracker();
+  private readonly tracker: StatusTracker;
   private readonly pending: HwEvent[] = [];
   private readonly keys: KeyMap;
   private readonly clock: Clock;
@@ -78,6 +78,7 @@ export class LinuxBridgeBackend implements Backend {
     private readonly ownSockets: boolean,
   ) {
     this.frames = opts.frames ?? new NoFrames();
+    this.tracker = new StatusTracker(kernel.ns, kernel.bridgeIfindex);
     this.clock = opts.clock ?? new RealClock();
     this.periodS = opts.ccmTxPeriodS ?? 30;
     this.keys = new KeyMap(kernel.bridge, opts.keyMapPath);
@@ -87,6 +88,7 @@ export class LinuxBridgeBackend implements Backend {
       try {
         const l = decodeLinkMessage(m);
         const info = decodeBridgeCfm(l);
+        if (info) seenLedger.record(this.kernel.ns, info);
         if (info && info.bridgeIfindex === this.kernel.bridgeIfindex) {
           this.pending.push(...this.tracker.ingest(info.mepStatus, info.peerStatus, this.ownedSet(), this.clock.nowNs()));
         } else if (l.header.family === 0 && !info) {
@@ -110,7 +112,7 @@ export class LinuxBridgeBackend implements Backend {
     const request = opts.sockets?.request ?? openRoute({ netns: opts.netns });
     let events: NetlinkSocket | undefined;
     try {
-      const { kernel, links } = await BridgeCfmKernel.attach(request, opts.bridge);
+      const { kernel, links } = await BridgeCfmKernel.attach(request, opts.bridge, opts.netns ?? '');
       await kernel.probe();
       events = opts.sockets?.events ?? openRoute({ netns: opts.netns, groups: RTMGRP_LINK });
       const b = new LinuxBridgeBackend(kernel, events, links, opts, own);

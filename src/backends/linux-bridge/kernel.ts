@@ -16,6 +16,7 @@ import { NetlinkError } from '../../netlink/errors.js';
 import { decodeLinkMessage, encodeGetLinkDump, type LinkInfo } from '../../netlink/rtnl.js';
 import { listLinks } from '../../netlink/route.js';
 import type { NetlinkSocket } from '../../netlink/socket.js';
+import { seenLedger } from './status.js';
 
 export const UNSUPPORTED_MESSAGE = 'this kernel has no bridge CFM (CONFIG_BRIDGE_CFM is off)';
 
@@ -24,17 +25,19 @@ export class BridgeCfmKernel {
     readonly sock: NetlinkSocket,
     readonly bridge: string,
     readonly bridgeIfindex: number,
+    /** Network namespace key for the seen ledger ('' = ours). */
+    readonly ns = '',
   ) {}
 
   /** Finds the bridge by name; a missing or non-bridge interface is a CONFIG error. */
-  static async attach(sock: NetlinkSocket, bridge: string): Promise<{ kernel: BridgeCfmKernel; links: LinkInfo[] }> {
+  static async attach(sock: NetlinkSocket, bridge: string, ns = ''): Promise<{ kernel: BridgeCfmKernel; links: LinkInfo[] }> {
     const links = await listLinks(sock);
     const br = links.find((l) => l.name === bridge);
     if (!br) throw new CfmError('CONFIG', `linux-bridge: no interface '${bridge}' (create it: ip link add ${bridge} type bridge)`);
     if (br.kind !== '' && br.kind !== 'bridge') {
       throw new CfmError('CONFIG', `linux-bridge: '${bridge}' is a ${br.kind} interface, not a bridge`);
     }
-    return { kernel: new BridgeCfmKernel(sock, bridge, br.index), links };
+    return { kernel: new BridgeCfmKernel(sock, bridge, br.index, ns), links };
   }
 
   /**
@@ -65,13 +68,16 @@ export class BridgeCfmKernel {
   async dump(filter: { config?: boolean; status?: boolean }): Promise<BridgeCfmInfo> {
     const mask = (filter.config ? RTEXT_FILTER_CFM_CONFIG : 0) | (filter.status ? RTEXT_FILTER_CFM_STATUS : 0);
     const msgs = await this.sock.dump((seq) => encodeGetLinkDump(seq, AF_BRIDGE, mask), `bridge CFM dump on ${this.bridge}`);
+    let mine: BridgeCfmInfo | undefined;
     for (const m of msgs) {
       if (m.type !== RTM_NEWLINK) continue;
-      const l = decodeLinkMessage(m);
-      if (l.header.index !== this.bridgeIfindex) continue;
-      const info = decodeBridgeCfm(l);
-      if (info) return info;
+      const info = decodeBridgeCfm(decodeLinkMessage(m));
+      if (!info) continue;
+      // The dump cleared every bridge's seen flags: keep them for whoever owns those MEPs.
+      if (filter.status) seenLedger.record(this.ns, info);
+      if (info.bridgeIfindex === this.bridgeIfindex) mine = info;
     }
+    if (mine) return mine;
     // The kernel omits the CFM nest while the bridge has no MEP (br_cfm_created false).
     return {
       bridgeIfindex: this.bridgeIfindex,

@@ -9,8 +9,62 @@
  * - notifications (RTM_NEWLINK, AF_BRIDGE, CFM_STATUS) come only when a peer's ccm_defect
  *   changes, but carry the whole status; RDI is compared on every dump/notification.
  */
-import type { MepStatusInfo, PeerStatusInfo } from '../../netlink/bridge-cfm.js';
+import type { BridgeCfmInfo, MepStatusInfo, PeerStatusInfo } from '../../netlink/bridge-cfm.js';
 import type { HwEvent, RemotePeerStatus, VoeStatus } from '../types.js';
+
+interface StickyPeer {
+  seen: boolean;
+  seqUnexp: boolean;
+  /** Last TLV values received (tlv_seen), if any since the last drain. */
+  tlv?: { port: number; ifc: number };
+}
+
+/**
+ * Process-wide record of the kernel's sticky flags. Any status dump clears the `seen` flags of
+ * every MEP on every bridge of the namespace, so whichever backend dumps records the flags of
+ * all bridges here, and each backend drains its own: two backends (two bridges) in one process
+ * never eat each other's "seen". (Another process dumping status still can: documented.)
+ */
+export class SeenLedger {
+  private readonly peers = new Map<string, StickyPeer>();
+  private readonly levelLow = new Set<string>();
+
+  private static key(ns: string, bridge: number, instance: number, peer?: number): string {
+    return `${ns}|${bridge}|${instance}|${peer ?? ''}`;
+  }
+
+  record(ns: string, info: BridgeCfmInfo): void {
+    for (const m of info.mepStatus) if (m.rxLevelLowSeen) this.levelLow.add(SeenLedger.key(ns, info.bridgeIfindex, m.instance));
+    for (const p of info.peerStatus) {
+      const k = SeenLedger.key(ns, info.bridgeIfindex, p.instance, p.peerMepId);
+      const cur = this.peers.get(k) ?? { seen: false, seqUnexp: false };
+      cur.seen ||= p.seen;
+      cur.seqUnexp ||= p.seqUnexpSeen;
+      if (p.tlvSeen) cur.tlv = { port: p.portTlvValue, ifc: p.ifTlvValue };
+      this.peers.set(k, cur);
+    }
+  }
+
+  drainPeer(ns: string, bridge: number, instance: number, peer: number): StickyPeer {
+    const k = SeenLedger.key(ns, bridge, instance, peer);
+    const v = this.peers.get(k) ?? { seen: false, seqUnexp: false };
+    this.peers.delete(k);
+    return v;
+  }
+
+  drainLevelLow(ns: string, bridge: number, instance: number): boolean {
+    return this.levelLow.delete(SeenLedger.key(ns, bridge, instance));
+  }
+
+  /** Forget a MEP (deleted or re-created): its old flags must not leak into the new one. */
+  forget(ns: string, bridge: number, instance: number): void {
+    const prefix = SeenLedger.key(ns, bridge, instance);
+    this.levelLow.delete(prefix);
+    for (const k of [...this.peers.keys()]) if (k.startsWith(prefix)) this.peers.delete(k);
+  }
+}
+
+export const seenLedger = new SeenLedger();
 
 interface PeerState {
   loc: boolean;
@@ -30,6 +84,13 @@ interface VoeTrack {
 export class StatusTracker {
   private readonly voes = new Map<number, VoeTrack>();
 
+  /** `ns` names the network namespace ('' = ours), `bridge` the bridge ifindex. */
+  constructor(
+    private readonly ns: string,
+    private readonly bridge: number,
+    private readonly ledger: SeenLedger = seenLedger,
+  ) {}
+
   private track(instance: number): VoeTrack {
     let t = this.voes.get(instance);
     if (!t) {
@@ -42,11 +103,13 @@ export class StatusTracker {
   /** Starts tracking a VOE we created: peers begin without LOC (the kernel's initial state). */
   add(instance: number): void {
     this.voes.delete(instance);
+    this.ledger.forget(this.ns, this.bridge, instance);
     this.track(instance);
   }
 
   forget(instance: number): void {
     this.voes.delete(instance);
+    this.ledger.forget(this.ns, this.bridge, instance);
   }
 
   has(instance: number): boolean {
@@ -54,15 +117,16 @@ export class StatusTracker {
   }
 
   /**
-   * Folds one status snapshot in; returns the events it implies. Only instances in `owned`
-   * (our VOEs) produce events.
+   * Folds one status snapshot in (its sticky flags must have been recorded in the ledger, as
+   * BridgeCfmKernel.dump and the notification handler do); returns the events it implies.
+   * Only instances in `owned` (our VOEs) produce events.
    */
   ingest(mepStatus: MepStatusInfo[], peerStatus: PeerStatusInfo[], owned: ReadonlySet<number>, atNs: number): HwEvent[] {
     const events: HwEvent[] = [];
     for (const m of mepStatus) {
       if (!owned.has(m.instance)) continue;
       const t = this.track(m.instance);
-      if (m.rxLevelLowSeen) t.levelLowSticky = true;
+      if (this.ledger.drainLevelLow(this.ns, this.bridge, m.instance)) t.levelLowSticky = true;
       if (m.rxLevelLowSeen !== t.levelLowActive) {
         t.levelLowActive = m.rxLevelLowSeen;
         events.push({ handle: m.instance, kind: 'unexpected-level', active: m.rxLevelLowSeen, atNs });
@@ -88,11 +152,12 @@ export class StatusTracker {
         s.rdi = p.rdi;
         events.push({ handle: p.instance, kind: 'rdi', peerMepId: p.peerMepId, active: p.rdi, atNs });
       }
-      if (p.seen) s.everSeen = true;
-      if (p.seqUnexpSeen) s.seqUnexpSticky = true;
-      if (p.tlvSeen) {
-        s.portTlv = p.portTlvValue;
-        s.ifTlv = p.ifTlvValue;
+      const sticky = this.ledger.drainPeer(this.ns, this.bridge, p.instance, p.peerMepId);
+      if (sticky.seen) s.everSeen = true;
+      if (sticky.seqUnexp) s.seqUnexpSticky = true;
+      if (sticky.tlv) {
+        s.portTlv = sticky.tlv.port;
+        s.ifTlv = sticky.tlv.ifc;
       }
     }
     // Peers removed in the kernel are no longer tracked.
