@@ -56,6 +56,14 @@ if [ "$withVitest" = 1 ]; then
   rm -rf "$stage/opt/cfm-src/test/kernel/host"
   mkdir -p "$stage/opt/cfm-src/build/Release" && cp "$addon" "$stage/opt/cfm-src/build/Release/"
   (cd "$root" && tar -cf - --exclude='node_modules/typescript' --exclude='node_modules/.cache' node_modules) | tar -xf - -C "$stage/opt/cfm-src"
+  # native bindings of the toolchain (rolldown, lightningcss, esbuild) need more libraries than node
+  find "$root/node_modules" -name '*.node' -type f | while read -r nb; do
+    ldd "$nb" 2>/dev/null | grep -oE '/[^ ]+' | while read -r lib; do
+      [ -f "$lib" ] || continue
+      mkdir -p "$stage$(dirname "$lib")"
+      cp -Ln "$lib" "$stage$lib" 2>/dev/null || true
+    done
+  done
 fi
 
 cp "$here/init.sh" "$stage/init"
