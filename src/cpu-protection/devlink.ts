@@ -92,3 +92,20 @@ export function devlinkRequests(family: number, firstSeq: number, h: DevlinkHand
     encodeTrapGroupSet(family, firstSeq + 1, h, c.group, { policerId: c.policerId }),
   ];
 }
+
+/** The part of src/devlink's DevlinkClient the ceiling needs. */
+export interface DevlinkPolicerClient {
+  setPolicer(h: DevlinkHandle, id: number, set: { ratePps?: number; burst?: number }): Promise<void>;
+  setTrapGroup(h: DevlinkHandle, group: string, set: { policerId?: number }): Promise<void>;
+  policer(h: DevlinkHandle, id: number): Promise<{ id: number; ratePps: number; burst: number; dropped?: number }>;
+}
+
+/** Put a ceiling in place through a devlink client (the same requests as devlinkRequests). */
+export async function applyDevlinkCeiling(c: DevlinkPolicerClient, h: DevlinkHandle, ceiling: DevlinkCeiling): Promise<void> {
+  if (ceiling.ratePps === null || ceiling.burst === null) {
+    await c.setTrapGroup(h, ceiling.group, { policerId: 0 });
+    return;
+  }
+  await c.setPolicer(h, ceiling.policerId, { ratePps: ceiling.ratePps, burst: ceiling.burst });
+  await c.setTrapGroup(h, ceiling.group, { policerId: ceiling.policerId });
+}

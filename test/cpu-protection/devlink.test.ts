@@ -5,7 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileProtection } from '../../src/cpu-protection/compile.js';
-import { bindingBudgetPps, devlinkCeiling, devlinkRequests, NETDEVSIM_LIMITS } from '../../src/cpu-protection/devlink.js';
+import { bindingBudgetPps, devlinkCeiling, devlinkRequests, NETDEVSIM_LIMITS, type DevlinkPolicerClient } from '../../src/cpu-protection/devlink.js';
+import type { DevlinkClient } from '../../src/devlink/index.js';
+
+// applyDevlinkCeiling takes src/devlink's client as is (checked by the compiler).
+export const clientFits: (c: DevlinkClient) => DevlinkPolicerClient = (c) => c;
 import { seedModel } from './fixtures.js';
 
 /** netlink attribute: u16 len, u16 type, value, zero pad to 4. */
