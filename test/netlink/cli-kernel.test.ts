@@ -1,0 +1,61 @@
+/**
+ * The kernel CLI commands end to end through `main()`: exit codes and one-line messages.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { addonAvailable } from '../../src/native/addon.js';
+
+let out = '';
+let err = '';
+beforeEach(() => {
+  out = '';
+  err = '';
+  process.exitCode = undefined;
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  process.exitCode = undefined;
+});
+
+const cfm = (...args: string[]): Promise<number> => main(['node', 'cfm', ...args]);
+
+if (!addonAvailable()) console.warn('SKIPPED part of test/netlink/cli-kernel: the native addon is not built (npm run build:native)');
+
+describe('cfm kernel commands', () => {
+  it('profile detect attaches to the shared profile group; --profile always wins', async () => {
+    expect(await cfm('profile', '--help').catch(() => 0)).toBe(0);
+    expect(out).toMatch(/detect/);
+    out = '';
+    if (!addonAvailable()) return;
+    expect(await cfm('profile', 'detect', '--profile', 'lan966x')).toBe(0);
+    expect(out).toContain('profile lan966x (given with --profile)');
+  });
+
+  it('profile detect without a devlink device says so and fails', async (ctx) => {
+    if (!addonAvailable()) return ctx.skip();
+    const code = await cfm('profile', 'detect', '--json');
+    const r = JSON.parse(out) as { source: string; devices: unknown[]; message: string };
+    if (r.devices.length > 0) {
+      // a machine with a devlink device: detection must then name its driver
+      expect(out).toMatch(/driver/);
+      return;
+    }
+    expect(code).toBe(1);
+    expect(r.source).toBe('none');
+    expect(r.message).toMatch(/^no devlink device found/);
+  });
+
+  it('bad arguments are usage errors (exit 2), missing interfaces are one-line errors (exit 1)', async (ctx) => {
+    expect(await cfm('devlink', 'policer', 'show', 'foo')).toBe(2);
+    expect(err).toBe("cfm: 'foo' is not a devlink device (bus/dev, e.g. netdevsim/netdevsim1)\n");
+    err = '';
+    expect(await cfm('devlink', 'policer', 'set', 'netdevsim/netdevsim1', '1')).toBe(2);
+    expect(err).toBe('cfm: give --rate and/or --burst\n');
+    if (!addonAvailable()) return ctx.skip();
+    err = '';
+    expect(await cfm('bridge-cfm', 'probe', 'no-such-br0')).toBe(1);
+    expect(err).toBe("cfm: linux-bridge: no interface 'no-such-br0' (create it: ip link add no-such-br0 type bridge)\n");
+  });
+});
