@@ -21,6 +21,7 @@ import { CfmEngine } from '../engine/engine.js';
 import type { FaultEvent, FaultListener } from '../engine/events.js';
 import type { HwProfile } from '../profiles/types.js';
 import { HwMep } from './hw-mep.js';
+import { OwnedClock } from './owned-clock.js';
 import { localMeps, plan } from './planner.js';
 import { applyOps, diffVoes, type ApplyProgress, type ReconcileOp } from './reconciler.js';
 import { hwResources } from './resources.js';
@@ -70,7 +71,7 @@ export interface ApplyCallOptions {
 export class OffloadManager {
   readonly backend: Backend;
   readonly profile: HwProfile;
-  readonly clock: Clock;
+  readonly clock: OwnedClock;
   readonly engine: CfmEngine;
   private readonly switchName?: string;
   private policy: Partial<PlanPolicy>;
@@ -89,11 +90,11 @@ export class OffloadManager {
   constructor(o: ManagerOptions) {
     this.backend = o.backend;
     this.profile = o.profile;
-    this.clock = o.clock;
+    this.clock = new OwnedClock(o.clock);
     this.switchName = o.switch;
     this.policy = o.policy ?? {};
     this.pollNs = (o.pollIntervalMs ?? 10) * 1e6;
-    this.engine = new CfmEngine({ clock: o.clock, port: o.backend.frames, bridge: o.bridge, subscribe: false });
+    this.engine = new CfmEngine({ clock: this.clock, port: o.backend.frames, bridge: o.bridge, subscribe: false });
     this.engine.onEvent((e) => this.emit(e));
     // Frames a punting backend took off the datapath for the CPU and no software MP consumed
     // (other VLANs, higher levels passing through) go back into the relay, as the bridge
@@ -365,6 +366,7 @@ export class OffloadManager {
       this.pollTimer?.cancel();
       this.pollTimer = null;
       this.engine.close();
+      this.clock.cancelAll();
       this.unsubscribeFrames();
       for (const h of this.hw.values()) h.stop();
       if (opts.clearHardware) {

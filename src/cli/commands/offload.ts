@@ -166,6 +166,11 @@ export function register(program: Command): void {
     .action(async (o: { socket?: string }) => {
       const ac = new AbortController();
       process.once('SIGINT', () => ac.abort());
+      // `cfm monitor | head` closes the pipe: stop quietly
+      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') ac.abort();
+        else throw e;
+      });
       await controlMonitor(o.socket ?? defaultSocketPath(), (e) => out(JSON.stringify(e)), ac.signal);
     });
 

@@ -1,0 +1,41 @@
+/**
+ * A view of a Clock whose timers can all be cancelled at once. The manager hands one to the
+ * engine and to hardware MEPs' FNGs, so closing the manager leaves no timer behind (a stopped
+ * 10 min MEP would otherwise keep a RealClock process alive until its next tick).
+ */
+import type { Clock, TimerHandle } from '../common/clock.js';
+
+export class OwnedClock implements Clock {
+  private readonly live = new Set<TimerHandle>();
+
+  constructor(private readonly base: Clock) {}
+
+  nowNs(): number {
+    return this.base.nowNs();
+  }
+
+  setTimer(delayNs: number, fn: () => void): TimerHandle {
+    return this.setTimerAt(this.base.nowNs() + Math.max(0, delayNs), fn);
+  }
+
+  setTimerAt(atNs: number, fn: () => void): TimerHandle {
+    const h: TimerHandle = this.base.setTimerAt(atNs, () => {
+      this.live.delete(wrapped);
+      fn();
+    });
+    const wrapped: TimerHandle = {
+      cancel: () => {
+        this.live.delete(wrapped);
+        h.cancel();
+      },
+    };
+    this.live.add(wrapped);
+    return wrapped;
+  }
+
+  /** Cancel every timer still pending. */
+  cancelAll(): void {
+    for (const h of [...this.live]) h.cancel();
+    this.live.clear();
+  }
+}
