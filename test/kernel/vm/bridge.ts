@@ -214,6 +214,7 @@ export async function runBridgeScenario(): Promise<void> {
   });
 
   await check('CCMs on the wire carry the configured fields', async () => {
+    await waitFor(async () => capV1.from(1).length >= 5, 3000, 100);
     const f = capV1.from(1);
     assert(f.length >= 3, `only ${f.length} CCMs from MEP 1 captured on v1`);
     for (const c of f) {
