@@ -1,9 +1,37 @@
 /**
  * cfm-offload public API. Bring-up scripts and firmware integrations use these exports; the
- * `cfm` CLI is built on the same API.
+ * `cfm` CLI is built on the same API (docs/api.md, examples/bringup.ts).
+ *
+ * Flat: the common contracts, config and profile loading, the offload manager (plan, apply,
+ * status, fault events) and the mock ASIC. Namespaced: the PDU codec (`pdu`), the protocol
+ * engine (`engine`) and the simulator (`sim`), whose many names would otherwise collide.
  */
 export * from './common/interval.js';
 export * from './common/errors.js';
 export * from './common/clock.js';
 export type * from './common/frame-port.js';
 export type * from './backends/types.js';
+
+export {
+  parseConfig, loadConfig, loadConfigOrThrow, validateModel, exportConfig, exportConfigText, summarize,
+  ConfigError, formatIssue, type LoadResult, type ParseOptions,
+} from './config/index.js';
+export type {
+  CfmModel, Domain, Association, LocalMep, Mip, ConfigIssue, PlacementPin, SwitchRef, BoardRef,
+} from './config/model.js';
+export { loadProfile, listProfiles, ProfileError } from './profiles/index.js';
+export type { HwProfile } from './profiles/types.js';
+
+export { MockAsicBackend } from './backends/mock/backend.js';
+export type { MockAsicOptions } from './backends/mock/options.js';
+export { mockOptionsFromProfile } from './backends/mock/options.js';
+
+export { CfmEngine, FaultNotificationGenerator, formatEvent, DEFECTS } from './engine/index.js';
+export type { FaultEvent, FaultListener, FaultEventType, DefectName, MepConfig, MepStatus } from './engine/index.js';
+export { SimNetwork } from './sim/index.js';
+
+export * from './offload/index.js';
+
+export * as pdu from './pdu/index.js';
+export * as engine from './engine/index.js';
+export * as sim from './sim/index.js';

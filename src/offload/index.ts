@@ -1,1 +1,25 @@
-export {};
+/** The offload manager: planner, reconciler, manager with software fallback (docs/offload.md). */
+export * from './types.js';
+export { plan, planningOrder, intervalRange, ccmFps, localMeps, modelSwitches, type PlanOptions } from './planner.js';
+export { hwResources } from './resources.js';
+export { formatPlan, planToJson, voeSpecToJson, type JsonVoeSpec } from './format.js';
+export { voeSpecOf, specEqual, needsRecreate, derivedPortMac, mepMac } from './voe-spec.js';
+export { mepConfigOf } from './sw-mep.js';
+export {
+  diffVoes, applyOps, reconcile, ApplyError,
+  type ReconcileOp, type ReconcileDiff, type ApplyOptions, type ApplyProgress, type ApplyResult,
+} from './reconciler.js';
+export {
+  OffloadManager, type ManagerOptions, type ApplyReport, type ApplyCallOptions, type MepMove, type PuntControl,
+} from './manager.js';
+export { HwMep } from './hw-mep.js';
+export { buildStatus, formatStatus, type ManagerStatus, type MepStatusRow, type RemoteRow } from './status.js';
+export { serveControl, controlRequest, controlMonitor, defaultSocketPath, type ControlHandlers, type ControlServer } from './control.js';
+export {
+  openSwitch, openBackend, planConfig, loadModel, pickSwitch, resolveProfile,
+  type CfmSwitch, type OpenSwitchOptions, type OpenBackendOptions, type PlanConfigOptions, type ConfigInput,
+} from './api.js';
+export { runDemo, DEMO_CONFIG, type DemoOptions, type DemoResult, type DemoEvent, type DemoCheck } from './demo.js';
+export { MockSwitchNode } from './sim/mock-switch.js';
+export { runVirtual, settle } from './sim/run.js';
+export { OwnedClock } from './owned-clock.js';
