@@ -1,0 +1,108 @@
+/**
+ * Offload manager benchmarks on the mock ASIC:
+ *  - plan + apply of 8,192 MEPs (8,192 VOE creates), target < 1 s;
+ *  - reconcile of one changed MEP at 100 and at 8,192 MEPs (read back, diff, one update),
+ *    target: within 2x of each other. The read-back (listVoes: two ABI calls per VOE) is
+ *    linear in the table size by design (state is read back, never remembered), so the rows
+ *    also give the diff alone and the read-back alone to show where the time goes.
+ */
+import { performance } from 'node:perf_hooks';
+import type { BenchRow } from './run.js';
+import { MockAsicBackend } from '../src/backends/mock/backend.js';
+import type { CfmModel, LocalMep } from '../src/config/model.js';
+import type { IntervalCode } from '../src/common/interval.js';
+import { encodeMaid } from '../src/pdu/maid.js';
+import { loadProfile } from '../src/profiles/index.js';
+import { plan } from '../src/offload/planner.js';
+import { hwResources } from '../src/offload/resources.js';
+import { diffVoes, reconcile } from '../src/offload/reconciler.js';
+import type { HwProfile } from '../src/profiles/types.js';
+
+export const name = 'offload';
+
+const PORTS = 4;
+
+function model(n: number): CfmModel {
+  const meps: LocalMep[] = [];
+  const intervals: IntervalCode[] = [1, 2, 3, 4];
+  for (let i = 0; i < n; i++) {
+    const ma = `ma${i}`;
+    meps.push({
+      key: `md/${ma}/1`, mepId: 1, domainId: 'md', associationId: ma, groupId: 'g', switch: 'default', level: 5,
+      interval: intervals[i % 4], vlan: 1 + (i % 4094), maid: encodeMaid({ md: { format: 4, name: 'md' }, ma: { format: 2, name: ma } }),
+      port: `p${Math.floor(i / 4094)}`, direction: 'down', enabled: true, macAddress: '02:00:00:00:00:01', ccmLtmPriority: 7,
+      ccmEnabled: true, lowestAlarmPriority: 2, fngAlarmTimeMs: 2500, fngResetTimeMs: 10000, portStatusTlv: false,
+      interfaceStatusTlv: false, senderIdPermission: 'none', remoteMepIds: [2], placement: 'auto',
+    });
+  }
+  const associations = meps.map((m) => ({
+    id: m.associationId, domainId: 'md', key: `md/${m.associationId}`, name: { format: 2, name: m.associationId } as const, maid: m.maid,
+    level: 5, interval: m.interval, vlan: m.vlan, mepIds: [1, 2], meps: [m], mhfCreation: 'none' as const, senderIdPermission: 'none' as const,
+  }));
+  return {
+    domains: [{ id: 'md', name: { format: 4, name: 'md' }, level: 5, mhfCreation: 'none', senderIdPermission: 'none', associations }],
+    mips: [], cpuProtection: { policies: [], bindings: [] }, debugTags: [], switches: [{ name: 'default' }],
+  };
+}
+
+function bigProfile(): HwProfile {
+  const p = loadProfile('mock-default');
+  return { ...p, ports: Array.from({ length: PORTS }, (_, i) => `p${i}`), portCount: PORTS, voes: { ...p.voes, service: 8192, up: 8192, down: 8192 + PORTS }, ccmTx: 'hardware', injectorBudgetFps: null };
+}
+
+function mock(prof: HwProfile): MockAsicBackend {
+  return new MockAsicBackend({ ports: prof.ports, portVoes: PORTS, serviceVoes: 8192, ccmTxMode: 'hardware', instance: `bench-${Math.random()}` });
+}
+
+async function oneChange(n: number, prof: HwProfile): Promise<{ totalMs: number; readMs: number; diffMs: number; ops: number }> {
+  const b = mock(prof);
+  try {
+    const m = model(n);
+    const res = hwResources(prof, b.capabilities());
+    await reconcile(b, plan(m, res).meps.map((x) => x.voe!));
+    m.domains[0].associations[n >> 1].meps[0].remoteMepIds = [3];
+    const want = plan(m, res).meps.map((x) => x.voe!);
+    const reps = n > 1000 ? 5 : 50;
+    let best = { totalMs: Infinity, readMs: 0, diffMs: 0, ops: 0 };
+    for (let r = 0; r < reps; r++) {
+      m.domains[0].associations[n >> 1].meps[0].remoteMepIds = [r % 2 ? 2 : 3];
+      const w = plan(m, res).meps.map((x) => x.voe!);
+      const t0 = performance.now();
+      const rep = await reconcile(b, w);
+      const t1 = performance.now();
+      const actual = await b.listVoes();
+      const t2 = performance.now();
+      diffVoes(want, actual);
+      const t3 = performance.now();
+      if (t1 - t0 < best.totalMs) best = { totalMs: t1 - t0, readMs: t2 - t1, diffMs: t3 - t2, ops: rep.ops.length };
+    }
+    return best;
+  } finally {
+    await b.close();
+  }
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const prof = bigProfile();
+  const rows: BenchRow[] = [];
+  {
+    const b = mock(prof);
+    const m = model(8192);
+    const t0 = performance.now();
+    const p = plan(m, hwResources(prof, b.capabilities()));
+    const t1 = performance.now();
+    const r = await reconcile(b, p.meps.filter((x) => x.ccm === 'hardware').map((x) => x.voe!));
+    const t2 = performance.now();
+    await b.close();
+    const hw = p.meps.filter((x) => x.ccm === 'hardware').length;
+    rows.push({ case: 'plan 8,192 MEPs', value: t1 - t0, unit: 'ms' });
+    rows.push({ case: 'plan + apply 8,192 MEPs to the mock ASIC', value: t2 - t0, unit: 'ms', target: '< 1000', met: t2 - t0 < 1000, note: `${hw} VOEs, ${r.ops.length} creates` });
+  }
+  const small = await oneChange(100, prof);
+  const large = await oneChange(8192, prof);
+  rows.push({ case: 'reconcile one change, 100 MEPs', value: small.totalMs, unit: 'ms', note: `${small.ops} op` });
+  rows.push({ case: 'reconcile one change, 8,192 MEPs', value: large.totalMs, unit: 'ms', note: `${large.ops} op` });
+  const ratio = large.totalMs / small.totalMs;
+  rows.push({ case: 'ratio 8,192 / 100 (one change)', value: ratio, unit: 'x', target: '<= 2', met: ratio <= 2, note: `read-back ${large.readMs.toFixed(1)} ms vs ${small.readMs.toFixed(2)} ms; diff ${large.diffMs.toFixed(1)} ms vs ${small.diffMs.toFixed(2)} ms` });
+  return rows;
+}
