@@ -1,0 +1,52 @@
+/**
+ * INSIDE the qemu VM (vitest boot): the `cfm` commands of the kernel module against the real
+ * devlink (netdevsim) and bridge CFM, through the CLI entry point.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../../src/cli/main.js';
+
+let out = '';
+let err = '';
+beforeEach(() => {
+  out = '';
+  err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  process.exitCode = undefined;
+});
+const cfm = (...args: string[]): Promise<number> => main(['node', 'cfm', ...args]);
+
+describe('cfm kernel commands on a real kernel', () => {
+  beforeAll(async () => {
+    if (!existsSync('/sys/bus/netdevsim/devices/netdevsim7')) writeFileSync('/sys/bus/netdevsim/new_device', '7 2');
+    for (let i = 0; i < 50 && !existsSync('/sys/bus/netdevsim/devices/netdevsim7/net'); i++) await new Promise((r) => setTimeout(r, 100));
+    execFileSync('ip', ['link', 'add', 'clibr', 'type', 'bridge']);
+  });
+
+  it('profile detect names netdevsim and picks the software profile', async () => {
+    expect(await cfm('profile', 'detect')).toBe(0);
+    expect(out).toMatch(/^netdevsim\/netdevsim7: driver netdevsim -> software ports \S+ \S+$/m);
+    expect(out).toContain('profile software: devlink device netdevsim/netdevsim7 runs driver netdevsim');
+  });
+
+  it('devlink policer set: kernel limits come back as one line with the extack', async () => {
+    expect(await cfm('devlink', 'policer', 'set', 'netdevsim/netdevsim7', '1', '--rate', '9000')).toBe(1);
+    expect(err).toBe('cfm: devlink trap policer set netdevsim/netdevsim7 policer 1 rate 9000: EINVAL (Policer rate higher than limit)\n');
+    expect(await cfm('devlink', 'policer', 'set', 'netdevsim/netdevsim7', '1', '--rate', '700', '--burst', '16')).toBe(0);
+    expect(await cfm('devlink', 'policer', 'show', 'netdevsim/netdevsim7')).toBe(0);
+    expect(out).toMatch(/^policer 1 rate 700 burst 16 dropped \d+$/m);
+  });
+
+  it('bridge-cfm probe and show', async () => {
+    expect(await cfm('bridge-cfm', 'probe', 'clibr')).toBe(0);
+    expect(out).toBe('clibr: the kernel has bridge CFM\n');
+    out = '';
+    expect(await cfm('bridge-cfm', 'show', 'clibr')).toBe(0);
+    expect(out).toBe('clibr: no bridge CFM MEPs\n');
+  });
+});
