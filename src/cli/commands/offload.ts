@@ -38,7 +38,18 @@ function policyOf(o: PolicyOpts): Partial<PlanPolicy> {
   return p;
 }
 
-const out = (s: string) => process.stdout.write(s + '\n');
+let stdoutClosed = false;
+/** `cfm demo --json | head` closes the pipe early: stop writing instead of crashing on EPIPE. */
+function guardStdout(onClose?: () => void): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    stdoutClosed = true;
+    onClose?.();
+  });
+}
+const out = (s: string) => {
+  if (!stdoutClosed) process.stdout.write(s + '\n');
+};
 
 export function register(program: Command): void {
   program
@@ -166,11 +177,7 @@ export function register(program: Command): void {
     .action(async (o: { socket?: string }) => {
       const ac = new AbortController();
       process.once('SIGINT', () => ac.abort());
-      // `cfm monitor | head` closes the pipe: stop quietly
-      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-        if (e.code === 'EPIPE') ac.abort();
-        else throw e;
-      });
+      guardStdout(() => ac.abort());
       await controlMonitor(o.socket ?? defaultSocketPath(), (e) => out(JSON.stringify(e)), ac.signal);
     });
 
@@ -180,6 +187,7 @@ export function register(program: Command): void {
     .option('--config <file>', 'demo config with two switches (default examples/demo.yaml)')
     .option('--json', 'print the fault events as JSON lines (the check summary goes to stderr)')
     .action(async (o: { config?: string; json?: boolean }) => {
+      guardStdout();
       const r = await runDemo({
         configPath: o.config,
         print: o.json ? undefined : out,
