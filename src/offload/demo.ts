@@ -94,6 +94,10 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   const events: DemoEvent[] = [];
   let hardware = 0;
   let software = 0;
+  const pending: Array<{ atNs: number; line: string }> = [];
+  const flush = () => {
+    for (const p of pending.sort((a, b) => a.atNs - b.atNs).splice(0)) print(p.line);
+  };
   try {
     for (const sw of switches) {
       const ref = model.switches.find((s) => s.name === sw);
@@ -104,7 +108,9 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
         const de = { ...e, switch: sw };
         events.push(de);
         o.onEvent?.(de);
-        if (e.type !== 'remote-mep') print(`${formatEvent(e).replace(/^(\s*\S+) /, `$1 ${sw} `)}`);
+        // hardware events reach the manager at its next poll (<= 10 ms later) carrying their
+        // device time: buffer the lines and print them in time order at each phase boundary
+        if (e.type !== 'remote-mep') pending.push({ atNs: e.atNs, line: formatEvent(e).replace(/^(\s*\S+) /, `$1 ${sw} `) });
       });
     }
     for (const p of ports) net.connect(`${A}:${p}`, `${B}:${p}`);
@@ -122,7 +128,10 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
       print('      the mock ASIC punts frames from the wire only, so they report defRemoteCCM (not checked below).');
       print('');
     }
-    const banner = (s: string) => print(`${(clock.nowNs() / SEC).toFixed(6).padStart(12)}s ==== ${s}`);
+    const banner = (s: string): void => {
+      flush();
+      print(`${(clock.nowNs() / SEC).toFixed(6).padStart(12)}s ==== ${s}`);
+    };
     const run = (ns: number) => runVirtual(clock, ns, 5_000_000);
 
     banner(`sessions start (cable ${ports.map((p) => `${A}:${p}-${B}:${p}`).join(', ')})`);
