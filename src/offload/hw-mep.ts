@@ -14,7 +14,7 @@
  * is present: the hardware only stamps the bit, deciding it is the manager's job.
  */
 import type { Backend, HwEvent, VoeSpec, VoeStatus } from '../backends/types.js';
-import type { Clock } from '../common/clock.js';
+import type { Clock, TimerHandle } from '../common/clock.js';
 import type { LocalMep } from '../config/model.js';
 import type { FaultEvent, FaultListener } from '../engine/events.js';
 import { FaultNotificationGenerator } from '../engine/fng.js';
@@ -28,6 +28,25 @@ interface PeerState {
   seen: boolean;
 }
 
+/**
+ * The FNG's clock for a hardware MEP: while an event is handled, "now" is the event's device
+ * time, so fngAlarmTime / fngResetTime (802.1Q 20.35) run from when the hardware saw the defect,
+ * not from when the manager polled it (as they do for software MEPs).
+ */
+class EventTimeClock implements Clock {
+  atNs: number | null = null;
+  constructor(private readonly base: Clock) {}
+  nowNs(): number {
+    return this.atNs ?? this.base.nowNs();
+  }
+  setTimer(delayNs: number, fn: () => void): TimerHandle {
+    return this.base.setTimerAt(this.nowNs() + Math.max(0, delayNs), fn);
+  }
+  setTimerAt(atNs: number, fn: () => void): TimerHandle {
+    return this.base.setTimerAt(atNs, fn);
+  }
+}
+
 export class HwMep {
   readonly fng: FaultNotificationGenerator;
   readonly peers = new Map<number, PeerState>();
@@ -37,6 +56,7 @@ export class HwMep {
   private unexpLevel = false;
   /** RDI last written to the VOE. */
   rdiSent: boolean;
+  private readonly fngClock: EventTimeClock;
 
   constructor(
     readonly mep: LocalMep,
@@ -46,8 +66,9 @@ export class HwMep {
     private readonly emit: FaultListener,
   ) {
     this.rdiSent = spec.rdi;
+    this.fngClock = new EventTimeClock(clock);
     this.fng = new FaultNotificationGenerator({
-      clock,
+      clock: this.fngClock,
       mep: mep.key,
       lowestAlarmPriority: mep.lowestAlarmPriority,
       fngAlarmTimeMs: mep.fngAlarmTimeMs,
@@ -129,12 +150,17 @@ export class HwMep {
     const rdi = live.some((p) => p.rdi);
     const ifaceBad = live.some((p) => p.interfaceStatus !== 0 && p.interfaceStatus !== 1);
     const allPortBad = peers.length > 0 && peers.every((p) => !p.loc && p.seen && p.portStatus !== 0 && p.portStatus !== 2);
-    const at = { atNs };
-    this.fng.setDefect('defRDICCM', rdi, at);
-    this.fng.setDefect('defMACstatus', ifaceBad || allPortBad, at);
-    this.fng.setDefect('defRemoteCCM', peers.some((p) => p.loc), at);
-    this.fng.setDefect('defErrorCCM', this.unexpMepId || this.unexpPeriod, at);
-    this.fng.setDefect('defXconCCM', this.unexpMegId || this.unexpLevel, at);
+    // never earlier than now minus what is already past on the clock (events are in order)
+    this.fngClock.atNs = Math.min(atNs, this.clock.nowNs());
+    try {
+      this.fng.setDefect('defRDICCM', rdi);
+      this.fng.setDefect('defMACstatus', ifaceBad || allPortBad);
+      this.fng.setDefect('defRemoteCCM', peers.some((p) => p.loc));
+      this.fng.setDefect('defErrorCCM', this.unexpMepId || this.unexpPeriod);
+      this.fng.setDefect('defXconCCM', this.unexpMegId || this.unexpLevel);
+    } finally {
+      this.fngClock.atNs = null;
+    }
   }
 
   /** presentRDI (802.1Q 20.9.6): any defect except defRDICCM. */

@@ -76,4 +76,20 @@ describe('mixed hardware/software sessions', () => {
       expect(r.events.filter((e) => e.source === 'software').length).toBeGreaterThan(0);
     });
   }
+
+  it('hardware and software MEPs raise the same FNG alarm 2.5 s after the defect (802.1Q 20.35)', async () => {
+    r = rig(['sw1', 'sw2'], [['sw1:swp1', 'sw2:swp1']]);
+    const model = mkModel(p2p(3, { sw: 'sw1', id: 1, port: 'swp1', pin: 'hardware' }, { sw: 'sw2', id: 2, port: 'swp1', pin: 'software' }));
+    for (const n of ['sw1', 'sw2']) await r.mgr[n].apply(model);
+    await runVirtual(r.net.clock, 1e9);
+    r.net.link('sw1-sw2').up = false;
+    await runVirtual(r.net.clock, 4e9);
+    for (const [n, source] of [['sw1', 'hardware'], ['sw2', 'software']] as const) {
+      const d = r.events.find((e) => e.switch === n && e.type === 'defect' && e.defect === 'defRemoteCCM' && e.active)!;
+      const a = r.events.find((e) => e.switch === n && e.type === 'alarm')!;
+      expect(d.source).toBe(source);
+      expect(a).toMatchObject({ defect: 'defRemoteCCM', source, mep: d.mep, highestDefect: 'defRemoteCCM' });
+      expect(a.atNs - d.atNs, n).toBe(2.5e9);
+    }
+  });
 });
