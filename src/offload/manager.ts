@@ -17,6 +17,7 @@ import { CfmError } from '../common/errors.js';
 import { intervalName } from '../common/interval.js';
 import type { CfmModel, LocalMep } from '../config/model.js';
 import type { BridgeView } from '../engine/context.js';
+import type { FramePort } from '../common/frame-port.js';
 import { CfmEngine } from '../engine/engine.js';
 import type { FaultEvent, FaultListener } from '../engine/events.js';
 import type { HwProfile } from '../profiles/types.js';
@@ -85,6 +86,7 @@ export class OffloadManager {
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
   private puntPorts = new Set<string>();
+  private upPorts = new Set<string>();
   private readonly unsubscribeFrames: () => void;
 
   constructor(o: ManagerOptions) {
@@ -94,16 +96,31 @@ export class OffloadManager {
     this.switchName = o.switch;
     this.policy = o.policy ?? {};
     this.pollNs = (o.pollIntervalMs ?? 10) * 1e6;
-    this.engine = new CfmEngine({ clock: this.clock, port: o.backend.frames, bridge: o.bridge, subscribe: false });
-    this.engine.onEvent((e) => this.emit(e));
-    // Frames a punting backend took off the datapath for the CPU and no software MP consumed
-    // (other VLANs, higher levels passing through) go back into the relay, as the bridge
-    // would have forwarded them (802.1Q 19.2: MPs only stop frames at or below their level).
+    // A punting backend (the mock ASIC) hands software MPs only what arrives from the wire.
+    // The manager then plays the relay's part for them: frames no software MP consumed go back
+    // into the relay (802.1Q 19.2: MPs only stop frames at or below their level), and whatever
+    // the relay carries (frames from the wire, frames software up MEPs send into the relay) is
+    // also offered to the relay side of ports with software up MEPs (802.1Q 19.2.7).
     const reinject = typeof (o.backend as Partial<PuntControl>).setPortPuntAll === 'function';
+    const relayDeliver = (fromPort: string, frame: Uint8Array, rxNs: number) => {
+      for (const p of this.upPorts) if (p !== fromPort) this.engine.process(p, 'relay', frame, rxNs);
+    };
+    const port: FramePort = {
+      send: (p, frame, towards) => {
+        o.backend.frames.send(p, frame, towards);
+        if (reinject && towards === 'relay') relayDeliver(p, frame, this.clock.nowNs());
+      },
+      onReceive: (h) => o.backend.frames.onReceive(h),
+    };
+    this.engine = new CfmEngine({ clock: this.clock, port, bridge: o.bridge, subscribe: false });
+    this.engine.onEvent((e) => this.emit(e));
     this.unsubscribeFrames = o.backend.frames.onReceive((rx) => {
       if (this.closed) return;
       const pass = this.engine.process(rx.port, rx.from, rx.frame, rx.rxNs);
-      if (pass && reinject && rx.from === 'wire') o.backend.frames.send(rx.port, rx.frame, 'relay');
+      if (pass && reinject && rx.from === 'wire') {
+        o.backend.frames.send(rx.port, rx.frame, 'relay');
+        relayDeliver(rx.port, rx.frame, rx.rxNs);
+      }
     });
   }
 
@@ -272,6 +289,7 @@ export class OffloadManager {
   private updatePunting(): void {
     const punt = (this.backend as Partial<PuntControl>).setPortPuntAll;
     if (typeof punt !== 'function') return;
+    this.upPorts = new Set([...this.sw.values()].filter((m) => m.direction === 'up' && m.enabled).map((m) => m.port));
     const want = new Set([...this.sw.values()].map((m) => m.port));
     for (const port of new Set([...want, ...this.puntPorts])) {
       const on = want.has(port);
