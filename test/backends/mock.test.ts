@@ -113,6 +113,17 @@ function backToBack() {
 }
 
 describe('mock ASIC: hardware CCM sessions between two switches', () => {
+  it('runs a VOE created at a later virtual instant (work due "now" is not left pending)', async () => {
+    const { clock, a, b } = backToBack();
+    clock.advance(5 * T + 123);
+    const ha = await a.createVoe(spec(1, [2]));
+    await b.createVoe(spec(2, [1]));
+    // Before the fix the clock timer for the first CCM re-fired at this instant forever.
+    const fired = clock.advance(10 * T);
+    expect(fired).toBeLessThan(1000);
+    expect((await a.readStatus(ha)).counters.ccmTx).toBeGreaterThanOrEqual(10);
+  });
+
   it('comes up, declares LOC 3.25..3.5 intervals after the last CCM when cut, clears on restore, carries RDI', async () => {
     const { clock, a, b, link } = backToBack();
     const ha = await a.createVoe(spec(1, [2]));

@@ -17,7 +17,7 @@ describe('engine robustness', () => {
         fc.constantFrom([1, 0x80, 0xc2, 0, 0, 0x33], [1, 0x80, 0xc2, 0, 0, 0x3b], [...Array.from(mep.macBytes)]),
         fc.constantFrom('p1', 'p2'), fc.constantFrom('wire' as const, 'relay' as const),
         (level, opcode, body, dst, port, from) => {
-          const f = Uint8Array.from([...header(level, opcode, dst), ...body]);
+          const f = Uint8Array.from([...header(level, opcode, [...dst]), ...body]);
           expect(() => sw.engine.process(port, from, f)).not.toThrow();
           net.runMs(1);
         },

@@ -121,7 +121,15 @@ export class MockAsicBackend extends AsicBackend {
     if (!this.clock || this.isClosed) return;
     const target = this.clock.nowNs() + this.offsetNs;
     const now = this.dev.mockNow();
-    if (target > now) this.dev.mockAdvance(target - now);
+    if (target > now) {
+      this.dev.mockAdvance(target - now);
+    } else {
+      // Work created at the current instant (a VOE configured at t > 0 has its first CCM due at
+      // t) is due now: advancing by 0 runs it. Without this the clock timer for that deadline
+      // would re-fire at t forever.
+      const due = this.dev.mockNextDeadline();
+      if (due !== null && due <= now) this.dev.mockAdvance(0);
+    }
   }
 
   protected override after(): void {

@@ -11,21 +11,6 @@ import { MockAsicBackend } from '../../backends/mock/backend.js';
 import type { MockAsicOptions } from '../../backends/mock/options.js';
 import type { SimNetwork, SimNode } from '../../sim/network.js';
 
-/**
- * MockAsicBackend that also runs work due exactly now. A VOE configured at time t > 0 has its
- * first CCM due at t; the base class only advances the ASIC when the clock is ahead of it, so
- * the deadline would stay due and its clock timer would re-fire forever at t. Advancing by 0
- * runs it (cfm_mock_advance runs everything due up to now + ns).
- */
-class SimMockAsic extends MockAsicBackend {
-  protected override before(): void {
-    super.before();
-    if (this.isClosed) return;
-    const due = this.nextDeadlineNs();
-    if (due !== null && due <= this.nowNs()) this.dev.mockAdvance(0);
-  }
-}
-
 export class MockSwitchNode implements SimNode {
   readonly backend: MockAsicBackend;
   readonly ports: readonly string[];
@@ -37,7 +22,7 @@ export class MockSwitchNode implements SimNode {
     private readonly net: SimNetwork,
     options: MockAsicOptions = {},
   ) {
-    this.backend = new SimMockAsic(options);
+    this.backend = new MockAsicBackend(options);
     this.ports = this.backend.ports();
     this.detach.push(this.backend.attachVirtualClock(net.clock));
     this.detach.push(
