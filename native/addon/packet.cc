@@ -17,6 +17,10 @@
 #include "netns.h"
 #include "packet_filter.h"
 #include "syserr.h"
+#if __has_include("cpu_protection.h")
+#include "cpu_protection.h"
+#define CFM_HAVE_CPU_PROTECTION 1
+#endif
 
 namespace cfm {
 
@@ -329,6 +333,11 @@ void PacketSocket::Drain() {
           l += 4;
         }
       }
+#ifdef CFM_HAVE_CPU_PROTECTION
+      // CPU protection (seed 002): squelch and police before JavaScript; a dropped frame is
+      // counted in cpu_protection.cc and costs no JS.
+      if (!CpuProtectionAdmit(fd_, p, l, rxNs)) continue;
+#endif
       start[kept] = p;
       len[kept] = l;
       total += l;
