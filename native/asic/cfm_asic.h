@@ -232,6 +232,15 @@ CFM_ASIC_SIZE_CHECK(cfm_frame_info_t, 24);
 CFM_ASIC_SIZE_CHECK(cfm_policer_conf_t, 56);
 CFM_ASIC_SIZE_CHECK(cfm_policer_counters_t, 16);
 
+/* One VOE as returned by cfm_voe_dump (optional call, see below). */
+typedef struct cfm_voe_entry {
+  uint32_t voe;                     /* VOE id */
+  uint32_t cc_set;                  /* 1 = a CC config was written (cc valid), 0 = cc all zero */
+  cfm_voe_conf_t conf;
+  cfm_cc_conf_t cc;
+} cfm_voe_entry_t;
+CFM_ASIC_SIZE_CHECK(cfm_voe_entry_t, 312);
+
 /* ---- calls --------------------------------------------------------------------------------------- */
 typedef struct cfm_asic cfm_asic_t;
 
@@ -275,6 +284,34 @@ CFM_ASIC_API cfm_status_t cfm_policer_set(cfm_asic_t *h, uint32_t id, const cfm_
 CFM_ASIC_API cfm_status_t cfm_policer_get(cfm_asic_t *h, uint32_t id, cfm_policer_conf_t *conf);
 CFM_ASIC_API cfm_status_t cfm_policer_counters_get(cfm_asic_t *h, uint32_t id, uint32_t clear,
                                                    cfm_policer_counters_t *c);
+
+/* ---- optional calls ----------------------------------------------------------------------------
+ * Added within ABI version 1 without changing any struct or existing call: a shim may leave them
+ * out (the caller looks the symbols up and falls back), so older shims keep loading. A shim that
+ * has one of a group must have the whole group.
+ *
+ * Configuration generation (group "generation"): a device-wide counter that lets a caller cache
+ * what it read back and still notice changes made by anyone else (another process or handle, a
+ * warm restart, the side effects of a failed call).
+ *  - It changes whenever the configuration changes. Every SUCCESSFUL call of cfm_voe_alloc,
+ *    cfm_voe_conf_set, cfm_voe_free, cfm_voe_cc_set, cfm_voe_rdi_set, cfm_voe_tx_seq_set,
+ *    cfm_port_flags_set and cfm_policer_set increments it by exactly one; nothing else changes it
+ *    except a failed one of those calls that changed the device anyway (any increase is fine).
+ *  - It is shared by every handle on the same device and never decreases while a handle is open.
+ * cfm_voe_dump reads every VOE's configuration in one call, with the generation it belongs to. */
+CFM_ASIC_API cfm_status_t cfm_asic_config_generation(cfm_asic_t *h, uint64_t *generation);
+/* Fills up to max entries (ascending VOE id), sets *count to the number of VOEs in use and
+ * *generation to the configuration generation of this snapshot. */
+CFM_ASIC_API cfm_status_t cfm_voe_dump(cfm_asic_t *h, cfm_voe_entry_t *entries, uint32_t max, uint32_t *count,
+                                       uint64_t *generation);
+
+/* Transmit sequence number (group "tx_seq"): the sequence number of the next CCM the VOE sends
+ * (802.1Q 20.10, CCIsentCCMs + 1 for a VOE that started at 1). A new VOE starts at 1; each CCM
+ * sent with seq_update = 1 increments it; cfm_voe_cc_set keeps it. cfm_voe_tx_seq_set may be
+ * called before the first cfm_voe_cc_set, so a MEP moved from software continues its sequence
+ * from the very first CCM (no sequence error at the peer). Any uint32_t value is valid. */
+CFM_ASIC_API cfm_status_t cfm_voe_tx_seq_set(cfm_asic_t *h, uint32_t voe, uint32_t seq);
+CFM_ASIC_API cfm_status_t cfm_voe_tx_seq_get(cfm_asic_t *h, uint32_t voe, uint32_t *seq);
 
 #ifdef __cplusplus
 }

@@ -200,6 +200,7 @@ cfm_status_t cfm_port_flags_set(cfm_asic_t *h, uint32_t port, uint32_t flags) {
   if (s != CFM_OK) return s;
   if (port >= a->args.ports || (flags & ~CFM_PORT_PUNT_ALL)) return CFM_EINVAL;
   a->port_flags[port] = flags;
+  a->generation++;
   return CFM_OK;
 }
 

@@ -64,6 +64,7 @@ cfm_status_t cfm_policer_set(cfm_asic_t *h, uint32_t id, const cfm_policer_conf_
   p->last_ns = a->now_ns;
   p->passed = 0;
   p->dropped = 0;
+  a->generation++;
   return CFM_OK;
 }
 

@@ -56,6 +56,7 @@ cfm_status_t cfm_voe_alloc(cfm_asic_t *h, const cfm_voe_conf_t *conf, uint32_t *
     v->tx_seq = 1;
     slot_set(a, i);
     *id = i + 1;
+    a->generation++;
     return CFM_OK;
   }
   return CFM_ENOSPC;
@@ -71,6 +72,7 @@ cfm_status_t cfm_voe_conf_set(cfm_asic_t *h, uint32_t id, const cfm_voe_conf_t *
   if ((conf->vlan == 0) != (v->conf.vlan == 0)) return CFM_ENOTSUP; /* port <-> service pool */
   v->conf = *conf;
   slot_set(a, id - 1);
+  a->generation++;
   return CFM_OK;
 }
 
@@ -93,6 +95,7 @@ cfm_status_t cfm_voe_free(cfm_asic_t *h, uint32_t id) {
   if (!v) return CFM_ENOENT;
   memset(v, 0, sizeof *v);
   slot_set(a, id - 1);
+  a->generation++;
   return CFM_OK;
 }
 
@@ -178,6 +181,7 @@ cfm_status_t cfm_voe_cc_set(cfm_asic_t *h, uint32_t id, const cfm_cc_conf_t *cc)
   v->cc = *cc;
   for (uint32_t i = cc->peer_count; i < CFM_ASIC_MAX_PEERS; i++) v->cc.peers[i] = 0;
   v->cc_set = 1;
+  a->generation++;
   return CFM_OK;
 }
 
@@ -202,6 +206,7 @@ cfm_status_t cfm_voe_rdi_set(cfm_asic_t *h, uint32_t id, uint32_t rdi) {
   if (rdi > 1) return CFM_EINVAL;
   if (!v->cc_set) return CFM_ENOENT;
   v->cc.rdi = rdi;
+  a->generation++;
   return CFM_OK;
 }
 
@@ -233,5 +238,62 @@ cfm_status_t cfm_voe_status_get(cfm_asic_t *h, uint32_t id, uint32_t clear_stick
   st->ccm_rx_invalid = v->rx_invalid;
   st->ccm_rx_out_of_order = v->rx_oo;
   st->cpu_copies = v->cpu_copies;
+  return CFM_OK;
+}
+
+cfm_status_t cfm_voe_tx_seq_set(cfm_asic_t *h, uint32_t id, uint32_t seq) {
+  asic_t *a;
+  cfm_status_t s = mock_enter(h, &a);
+  if (s != CFM_OK) return s;
+  voe_t *v = mock_voe_get(a, id);
+  if (!v) return CFM_ENOENT;
+  v->tx_seq = seq;
+  a->generation++;
+  return CFM_OK;
+}
+
+cfm_status_t cfm_voe_tx_seq_get(cfm_asic_t *h, uint32_t id, uint32_t *seq) {
+  asic_t *a;
+  cfm_status_t s = mock_enter(h, &a);
+  if (s != CFM_OK) return s;
+  voe_t *v = mock_voe_get(a, id);
+  if (!v) return CFM_ENOENT;
+  if (!seq) return CFM_EINVAL;
+  *seq = v->tx_seq;
+  return CFM_OK;
+}
+
+cfm_status_t cfm_asic_config_generation(cfm_asic_t *h, uint64_t *generation) {
+  asic_t *a;
+  cfm_status_t s = mock_enter(h, &a);
+  if (s != CFM_OK) return s;
+  if (!generation) return CFM_EINVAL;
+  *generation = a->generation;
+  return CFM_OK;
+}
+
+/* One pass over the compact slot index: the whole table in one call (docs/vendor-abi.md). */
+cfm_status_t cfm_voe_dump(cfm_asic_t *h, cfm_voe_entry_t *entries, uint32_t max, uint32_t *count,
+                          uint64_t *generation) {
+  asic_t *a;
+  cfm_status_t s = mock_enter(h, &a);
+  if (s != CFM_OK) return s;
+  if (!count || !generation || (max > 0 && !entries)) return CFM_EINVAL;
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < a->nvoes; i++) {
+    if (!a->slots[i]) continue;
+    if (n < max) {
+      const voe_t *v = &a->voes[i];
+      cfm_voe_entry_t *e = &entries[n];
+      memset(e, 0, sizeof *e);
+      e->voe = i + 1;
+      e->cc_set = v->cc_set;
+      e->conf = v->conf;
+      if (v->cc_set) e->cc = v->cc;
+    }
+    n++;
+  }
+  *count = n;
+  *generation = a->generation;
   return CFM_OK;
 }

@@ -39,6 +39,8 @@ export interface BackendCapabilities {
   policers: number;
   /** The backend can send and receive frames on ports (CPU path). */
   frameIo: boolean;
+  /** createVoe honours VoeSpec.initialSeq (the VOE's first CCM carries it). Absent = false. */
+  txSeqSeed?: boolean;
 }
 
 /** What one hardware MEP (VOE) is asked to do. Identity for adoption is `key`. */
@@ -61,6 +63,12 @@ export interface VoeSpec {
   rdi: boolean;
   portStatusTlv: number;    // 0 = do not send, else Port Status TLV value (1 blocked, 2 up)
   interfaceStatusTlv: number; // 0 = do not send, else Interface Status TLV value (1..7)
+  /**
+   * createVoe only: sequence number of the first CCM (a MEP moved from software continues its
+   * sequence, 802.1Q 20.10). Not configuration: never read back, never part of a diff. Ignored by
+   * backends that cannot seed it (the VOE then starts at 1).
+   */
+  initialSeq?: number;
 }
 
 export interface VoeState {
@@ -100,6 +108,8 @@ export interface VoeStatus {
   unexpectedPeriod: boolean;  // dUNP
   unexpectedPriority: boolean; // dUNPr
   counters: VoeCounters;
+  /** Sequence number of the next CCM the VOE sends, when the backend can read it. */
+  txSeq?: number;
 }
 
 export type HwEventKind =

@@ -6,9 +6,10 @@
  * CCM gap longer than one interval.
  *
  * Sequence numbers on a move (802.1Q 20.10: CCIsentCCMs / the CCM sequence number):
- * hardware -> software continues from the VOE's count (next seq = 1 + CCMs sent, the VOE's seq
- * starts at 1); software -> hardware cannot be seeded through the vendor ABI (cfm_cc_conf has no
- * initial sequence field), so the VOE restarts at 1 and the peer counts one sequence error
+ * hardware -> software continues from the VOE's next sequence number (VoeStatus.txSeq, or
+ * 1 + CCMs sent when the backend cannot read it); software -> hardware seeds the new VOE with the
+ * engine's next sequence number (VoeSpec.initialSeq, cfm_voe_tx_seq_set) when the backend can
+ * (capabilities().txSeqSeed); else the VOE restarts at 1 and the peer counts one sequence error
  * (a counter, not a defect). The report says which moves happened and with which seq.
  */
 import type { Backend, VoeState } from '../backends/types.js';
@@ -196,7 +197,7 @@ export class OffloadManager {
     for (const op of diff.ops) {
       if (op.kind === 'delete' && op.why !== 'duplicate' && wantSw.has(op.key) && op.old.seqUpdate) {
         const st = await this.backend.readStatus(op.handle);
-        seqFromHw.set(op.key, (1 + st.counters.ccmTx) >>> 0);
+        seqFromHw.set(op.key, (st.txSeq ?? 1 + st.counters.ccmTx) >>> 0);
       }
     }
 
@@ -209,6 +210,17 @@ export class OffloadManager {
       stopped.push({ mep: cur, seq: m ? m.seq : 0 });
       this.engine.removeMep(key);
       this.sw.delete(key);
+    }
+    // Software -> hardware: the new VOE continues the engine's sequence (read as it stopped).
+    const seeds = this.backend.capabilities().txSeqSeed === true;
+    const stoppedSeq = new Map(stopped.map((s) => [s.mep.key, s.seq]));
+    const seeded = new Map<string, number>();
+    for (const op of diff.ops) {
+      const seq = stoppedSeq.get(op.key);
+      if (op.kind === 'create' && seeds && seq !== undefined && op.spec.seqUpdate) {
+        op.spec.initialSeq = seq;
+        seeded.set(op.key, seq);
+      }
     }
     let handles: Map<string, number>;
     try {
@@ -253,7 +265,6 @@ export class OffloadManager {
 
     // Software: start what is planned there and not running.
     const started: string[] = [];
-    const stoppedSeq = new Map(stopped.map((s) => [s.mep.key, s.seq]));
     for (const [key, mep] of wantSw) {
       if (this.sw.has(key)) continue;
       const seq = seqFromHw.get(key) ?? stoppedSeq.get(key);
@@ -267,7 +278,11 @@ export class OffloadManager {
     const moves: MepMove[] = [];
     const wasHw = new Set(actual.map((v) => v.spec.key));
     for (const key of started) if (wasHw.has(key)) moves.push({ key, to: 'software', seq: seqFromHw.get(key) });
-    for (const m of wantHw) if (stoppedSeq.has(m.key)) moves.push({ key: m.key, to: 'hardware' });
+    for (const m of wantHw) {
+      if (!stoppedSeq.has(m.key)) continue;
+      const seq = seeded.get(m.key);
+      moves.push(seq === undefined ? { key: m.key, to: 'hardware' } : { key: m.key, to: 'hardware', seq });
+    }
 
     this.model = model;
     this.lastPlan = p;

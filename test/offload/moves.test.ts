@@ -35,13 +35,26 @@ const interval: IntervalCode = 3;
 const I = intervalNs(interval);
 const ONE_VOE = mkProfile({ name: 'one-voe', voes: { port: 1, service: 0, up: null, down: null, sharedTotal: null, perPort: null } });
 
+/** Consecutive sequence numbers across the move at moveNs, the first after it being `seq`. */
+function expectSeqContinues(ccms: Ccm[], moveNs: number, seq: number): void {
+  const around = ccms.filter((c) => c.atNs >= moveNs - 2 * I && c.atNs <= moveNs + 2 * I);
+  expect(around.length).toBeGreaterThanOrEqual(4);
+  expect(around.map((c) => c.seq - around[0].seq)).toEqual(around.map((_, i) => i));
+  const first = around.findIndex((c) => c.seq === seq);
+  expect(first).toBeGreaterThan(0);
+  expect(around[first].atNs).toBe(moveNs);
+}
+
 describe('moving MEPs between hardware and software', () => {
-  it('software -> hardware when a VOE frees up, and back, without a gap or LOC at the peer', async () => {
+  it.each([
+    ['in hardware', 'auto'],
+    ['in software', 'software'],
+  ] as const)('software -> hardware when a VOE frees up, and back, without a gap, LOC or sequence error at the peer (%s)', async (_what, peerPin) => {
     r = rig(['sw1', 'sw2'], [['sw1:swp1', 'sw2:swp1'], ['sw1:swp2', 'sw2:swp2']]);
     await r.mgr.sw1.close();
     r.mgr.sw1 = newManager(r.sw.sw1, ONE_VOE, r.events);
     const a = p2p(interval, { sw: 'sw1', id: 1, port: 'swp1' }, { sw: 'sw2', id: 2, port: 'swp1' }, 'ma1');
-    const b = p2p(interval, { sw: 'sw1', id: 3, port: 'swp2' }, { sw: 'sw2', id: 4, port: 'swp2' }, 'ma2');
+    const b = p2p(interval, { sw: 'sw1', id: 3, port: 'swp2' }, { sw: 'sw2', id: 4, port: 'swp2', pin: peerPin }, 'ma2');
     const both = mkModel([...a, ...b]);
     const ccms = recordCcms(r, 'sw1', 'swp2', 3);
     await r.mgr.sw2.apply(both);
@@ -54,10 +67,15 @@ describe('moving MEPs between hardware and software', () => {
     // CCMs into ma2 as a bridge does): its VOE frees and MEP 3 moves to hardware.
     r.net.link('sw1:swp1').up = false;
     const onlyB = mkModel([...b, a[1]]);
+    const upNs = r.net.clock.nowNs();
     const up = await r.mgr.sw1.apply(onlyB);
-    expect(up.moves).toEqual([{ key: 'md1/ma2/3', to: 'hardware' }]);
+    // the VOE is seeded with the engine's next sequence number (cfm_voe_tx_seq_set)
+    expect(up.moves).toEqual([{ key: 'md1/ma2/3', to: 'hardware', seq: 11 }]);
     expect(r.mgr.sw1.placementOf('md1/ma2/3')).toBe('hardware');
     await runVirtual(r.net.clock, 10 * I);
+    expect(maxGap(ccms)).toBeLessThanOrEqual(I);
+    // software -> hardware: the VOE's first CCM continues the engine's sequence
+    expectSeqContinues(ccms, upNs, up.moves[0].seq!);
 
     // A reserve policy takes the VOE back: MEP 3 returns to software, continuing the VOE's seq.
     r.mgr.sw1.setPolicy({ reserveVoes: 1 });
@@ -69,12 +87,13 @@ describe('moving MEPs between hardware and software', () => {
 
     expect(maxGap(ccms)).toBeLessThanOrEqual(I);
     // hardware -> software: the engine continues exactly where the VOE stopped
-    const around = ccms.filter((c) => c.atNs >= moveNs - 2 * I && c.atNs <= moveNs + 2 * I);
-    expect(around.length).toBeGreaterThanOrEqual(4);
-    expect(around.map((c, i) => c.seq - around[0].seq)).toEqual(around.map((_, i) => i));
-    const firstSw = around.findIndex((c) => c.seq === down.moves[0].seq);
-    expect(firstSw).toBeGreaterThan(0);
-    expect(around[firstSw].atNs).toBe(moveNs);
+    expectSeqContinues(ccms, moveNs, down.moves[0].seq!);
+    // the whole run is one unbroken sequence, and the peer counted no sequence error
+    expect(ccms.map((c) => c.seq - ccms[0].seq)).toEqual(ccms.map((_, i) => i));
+    const peer = (await r.mgr.sw2.status()).meps.find((m) => m.key === 'md1/ma2/4')!;
+    expect(peer.placement).toBe(peerPin === 'software' ? 'software' : 'hardware');
+    expect(peer.counters.ccmRxValid).toBeGreaterThan(25);
+    expect(peer.counters.seqErrors).toBe(0);
     // the peer never lost MEP 3 (nor saw anything else wrong on ma2)
     expect(r.events.filter((e) => e.switch === 'sw2' && e.mep === 'md1/ma2/4' && e.type === 'defect')).toEqual([]);
     expect((await r.mgr.sw2.status()).meps.find((m) => m.key === 'md1/ma2/4')!.remotes[0].state).toBe('ok');

@@ -72,6 +72,14 @@ export const CcConfT = struct('cfm_cc_conf_t', {
   if_status_tlv: 'uint32_t',
 });
 
+/** cfm_voe_dump's entry (optional call): decoded from bytes in device.ts, offsets from here. */
+export const VoeEntryT = struct('cfm_voe_entry_t', {
+  voe: 'uint32_t',
+  cc_set: 'uint32_t',
+  conf: VoeConfT,
+  cc: CcConfT,
+});
+
 export const PeerStatusT = struct('cfm_peer_status_t', {
   mep_id: 'uint32_t',
   loc: 'uint32_t',
@@ -194,6 +202,10 @@ export interface AsicLib {
   voeAlloc: Fn; voeConfSet: Fn; voeConfGet: Fn; voeFree: Fn; voeList: Fn;
   ccSet: Fn; ccGet: Fn; rdiSet: Fn; statusGet: Fn; statusGetBytes: Fn; eventPoll: Fn; eventPollBytes: Fn;
   frameRx: Fn; frameTx: Fn; policerSet: Fn; policerGet: Fn; policerCountersGet: Fn;
+  /** Optional group "generation" (cfm_asic_config_generation + cfm_voe_dump), null when absent. */
+  generation: { get: Fn; dump: Fn } | null;
+  /** Optional group "tx_seq" (cfm_voe_tx_seq_set/get), null when absent. */
+  txSeq: { set: Fn; get: Fn } | null;
   mock: {
     advance: Fn; now: Fn; nextDeadline: Fn; setRealtime: Fn; portRx: Fn; portTxPoll: Fn;
     failCall: Fn; dropFrames: Fn; tableFull: Fn; save: Fn;
@@ -264,8 +276,23 @@ export function loadAsicLib(path: string): AsicLib {
     policerSet: f(`int32_t cfm_policer_set(${H}, uint32_t id, const cfm_policer_conf_t *conf)`),
     policerGet: f(`int32_t cfm_policer_get(${H}, uint32_t id, _Out_ cfm_policer_conf_t *conf)`),
     policerCountersGet: f(`int32_t cfm_policer_counters_get(${H}, uint32_t id, uint32_t clear, _Out_ cfm_policer_counters_t *c)`),
+    generation: null,
+    txSeq: null,
     mock: null,
   };
+  // Optional calls (docs/vendor-abi.md "Optional calls"): a group is used only when complete.
+  if (hasSymbol(lib, 'cfm_asic_config_generation') && hasSymbol(lib, 'cfm_voe_dump')) {
+    out.generation = {
+      get: f(`int32_t cfm_asic_config_generation(${H}, _Out_ uint64_t *generation)`),
+      dump: f(`int32_t cfm_voe_dump(${H}, _Out_ uint8_t *entries, uint32_t max, _Out_ uint32_t *count, _Out_ uint64_t *generation)`),
+    };
+  }
+  if (hasSymbol(lib, 'cfm_voe_tx_seq_set') && hasSymbol(lib, 'cfm_voe_tx_seq_get')) {
+    out.txSeq = {
+      set: f(`int32_t cfm_voe_tx_seq_set(${H}, uint32_t voe, uint32_t seq)`),
+      get: f(`int32_t cfm_voe_tx_seq_get(${H}, uint32_t voe, _Out_ uint32_t *seq)`),
+    };
+  }
   if (hasSymbol(lib, 'cfm_mock_advance')) {
     out.mock = {
       advance: f(`int32_t cfm_mock_advance(${H}, uint64_t ns)`),

@@ -14,7 +14,7 @@ import { CfmError } from '../../common/errors.js';
 import type {
   Backend, BackendCapabilities, HwEvent, PolicerCounters, PolicerSpec, VoeSpec, VoeState, VoeStatus,
 } from '../types.js';
-import type { RawCaps, RawPolicerConf } from './abi.js';
+import type { RawCaps, RawCcConf, RawPolicerConf } from './abi.js';
 import {
   AsicDevice, CAP_FRAME_IO, CAP_LB_OFFLOAD, CAP_LT_OFFLOAD, CAP_UP_MEP, CAP_VLAN_MEP, POLICER_ANY_PORT, TX_MODE,
 } from './device.js';
@@ -106,6 +106,7 @@ export class AsicBackend implements Backend {
       frameIo: (c.flags & CAP_FRAME_IO) !== 0,
     };
     if (c.ccm_tx_mode === 2 && c.injector_budget_fps > 0) caps.injectorBudgetFps = c.injector_budget_fps;
+    if (this.dev.hasTxSeq) caps.txSeqSeed = true;
     return caps;
   }
 
@@ -113,23 +114,18 @@ export class AsicBackend implements Backend {
     return this.portMap.names.slice();
   }
 
+  /**
+   * Read back every VOE. With the optional generation calls this is one call while only this
+   * handle changed the device (AsicDevice.voeSnapshot), else a full read-back.
+   */
   async listVoes(): Promise<VoeState[]> {
     this.before();
-    const out: VoeState[] = [];
-    for (const handle of this.dev.voeList()) {
-      const conf = this.dev.voeConfGet(handle);
-      let cc;
-      try {
-        cc = this.dev.ccGet(handle);
-      } catch (e) {
-        // allocated but never configured (a crash between alloc and CC config): report it so
-        // the reconciler can delete it; its CC fields read as "off"
-        if (!(e instanceof AsicError && e.status === 'ENOENT')) throw e;
-        cc = { maid: new Array(48).fill(0), mep_id: 0, interval: 4, priority: 0, peer_count: 0, peers: [], tx_enable: 0, rx_enable: 0, seq_update: 0, rdi: 0, port_status_tlv: 0, if_status_tlv: 0 };
-      }
-      out.push({ handle, spec: specOf(conf, cc, this.portMap) });
-    }
-    return out;
+    return this.dev.voeSnapshot().map((e) => ({
+      handle: e.handle,
+      // allocated but never configured (a crash between alloc and CC config): report it so the
+      // reconciler can delete it; its CC fields read as "off"
+      spec: specOf(e.conf, e.cc ?? UNCONFIGURED_CC, this.portMap),
+    }));
   }
 
   /** Create = allocate + CC config, all or nothing (a failed CC config frees the VOE again). */
@@ -139,6 +135,8 @@ export class AsicBackend implements Backend {
     this.before();
     const handle = this.dev.voeAlloc(conf);
     try {
+      // seed before the CC config: the very first CCM carries it (no sequence error at the peer)
+      if (spec.initialSeq !== undefined && spec.seqUpdate && this.dev.hasTxSeq) this.dev.txSeqSet(handle, spec.initialSeq);
       this.dev.ccSet(handle, cc);
     } catch (e) {
       try {
@@ -191,7 +189,9 @@ export class AsicBackend implements Backend {
 
   async readStatus(handle: number): Promise<VoeStatus> {
     this.before();
-    return statusOf(handle, this.dev.status(handle, true));
+    const st = statusOf(handle, this.dev.status(handle, true));
+    if (this.dev.hasTxSeq) st.txSeq = this.dev.txSeqGet(handle);
+    return st;
   }
 
   async pollEvents(): Promise<HwEvent[]> {
@@ -303,6 +303,11 @@ export class AsicBackend implements Backend {
     return { enable: 1, port, vlan: spec.vlan, level_mask: levelMask, opcode_mask: opcodeMask, rate_pps: spec.ratePps, burst: 0 };
   }
 }
+
+const UNCONFIGURED_CC: RawCcConf = {
+  maid: new Array(48).fill(0), mep_id: 0, interval: 4, priority: 0, peer_count: 0, peers: [], tx_enable: 0, rx_enable: 0,
+  seq_update: 0, rdi: 0, port_status_tlv: 0, if_status_tlv: 0,
+};
 
 function disabledPolicer(): RawPolicerConf {
   return { enable: 0, port: POLICER_ANY_PORT, vlan: 0, level_mask: 0, opcode_mask: new Array<number>(8).fill(0), rate_pps: 0, burst: 0 };

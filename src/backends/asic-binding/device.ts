@@ -5,7 +5,7 @@
  * backends and by the conformance suite (which checks the C-level behaviour through it).
  */
 import {
-  EventT, MAX_FRAME, MAX_PEERS, PeerStatusT, VoeStatusT, loadAsicLib,
+  CcConfT, EventT, KEY_LEN, MAID_LEN, MAX_FRAME, MAX_PEERS, PeerStatusT, VoeConfT, VoeEntryT, VoeStatusT, loadAsicLib,
   type AsicLib, type RawCaps, type RawCcConf, type RawCounters, type RawEvent, type RawFrameInfo,
   type RawHandle, type RawPeerStatus, type RawPolicerConf, type RawPolicerCounters, type RawVoeConf, type RawVoeStatus,
 } from './abi.js';
@@ -36,6 +36,13 @@ export interface PuntedFrame {
   frame: Uint8Array;
 }
 
+/** One VOE's configuration as read back (cc null: allocated, never CC-configured). */
+export interface VoeEntry {
+  handle: number;
+  conf: RawVoeConf;
+  cc: RawCcConf | null;
+}
+
 export interface WireFrame {
   port: number;
   frame: Uint8Array;
@@ -47,6 +54,17 @@ export class AsicDevice {
   private readonly rxBuf = new Uint8Array(MAX_FRAME);
   private readonly statusBuf = new Uint8Array(VoeStatusT.size);
   private readonly eventBuf = new Uint8Array(EventT.size * EVENT_BATCH);
+
+  /**
+   * Last full read-back of the VOE table with the configuration generation it belongs to, kept in
+   * step with this handle's own successful writes (each moves the generation by exactly one). Any
+   * other change (another handle or process, a failed call's side effects) shows as a generation
+   * this handle did not expect, and the next voeSnapshot() reads everything back again.
+   * Null when the library lacks the "generation" calls or nothing was read yet.
+   */
+  private cache: { gen: bigint; voes: Map<number, VoeEntry> } | null = null;
+  /** Full read-backs done (diagnostics, tests). */
+  fullReads = 0;
 
   private constructor(lib: AsicLib, handle: RawHandle) {
     this.lib = lib;
@@ -112,6 +130,7 @@ export class AsicDevice {
 
   setPortFlags(port: number, flags: number): void {
     this.check('cfm_port_flags_set', this.lib.portFlagsSet(this.h(), port, flags) as number, `port ${port}`);
+    this.wrote();
   }
 
   portFlags(port: number): number {
@@ -123,11 +142,19 @@ export class AsicDevice {
   voeAlloc(conf: RawVoeConf): number {
     const id = [0];
     this.check('cfm_voe_alloc', this.lib.voeAlloc(this.h(), conf, id) as number, `key '${conf.key}'`);
+    this.wrote((m) => {
+      m.set(id[0], { handle: id[0], conf: copyConf(conf), cc: null });
+    });
     return id[0];
   }
 
   voeConfSet(voe: number, conf: RawVoeConf): void {
     this.check('cfm_voe_conf_set', this.lib.voeConfSet(this.h(), voe, conf) as number, `voe ${voe}`);
+    this.wrote((m) => {
+      const e = m.get(voe);
+      if (e) e.conf = copyConf(conf);
+      else return false;
+    });
   }
 
   voeConfGet(voe: number): RawVoeConf {
@@ -138,6 +165,7 @@ export class AsicDevice {
 
   voeFree(voe: number): void {
     this.check('cfm_voe_free', this.lib.voeFree(this.h(), voe) as number, `voe ${voe}`);
+    this.wrote((m) => m.delete(voe));
   }
 
   voeList(): number[] {
@@ -150,7 +178,13 @@ export class AsicDevice {
   }
 
   ccSet(voe: number, cc: RawCcConf): void {
-    this.check('cfm_voe_cc_set', this.lib.ccSet(this.h(), voe, padPeers(cc)) as number, `voe ${voe}`);
+    const padded = padPeers(cc);
+    this.check('cfm_voe_cc_set', this.lib.ccSet(this.h(), voe, padded) as number, `voe ${voe}`);
+    this.wrote((m) => {
+      const e = m.get(voe);
+      if (!e) return false;
+      e.cc = copyCc(padded);
+    });
   }
 
   ccGet(voe: number): RawCcConf {
@@ -161,6 +195,92 @@ export class AsicDevice {
 
   rdiSet(voe: number, rdi: boolean): void {
     this.check('cfm_voe_rdi_set', this.lib.rdiSet(this.h(), voe, rdi ? 1 : 0) as number, `voe ${voe}`);
+    this.wrote((m) => {
+      const e = m.get(voe);
+      if (!e?.cc) return false;
+      e.cc = { ...e.cc, rdi: rdi ? 1 : 0 };
+    });
+  }
+
+  /** Whether the library has the optional tx_seq calls. */
+  get hasTxSeq(): boolean {
+    return this.lib.txSeq !== null;
+  }
+
+  /** Sequence number of the next CCM the VOE sends (optional call). */
+  txSeqSet(voe: number, seq: number): void {
+    if (!this.lib.txSeq) throw new CfmError('UNSUPPORTED', `${this.lib.path} has no cfm_voe_tx_seq_set`);
+    this.check('cfm_voe_tx_seq_set', this.lib.txSeq.set(this.h(), voe, seq >>> 0) as number, `voe ${voe}`);
+    this.wrote();
+  }
+
+  txSeqGet(voe: number): number {
+    if (!this.lib.txSeq) throw new CfmError('UNSUPPORTED', `${this.lib.path} has no cfm_voe_tx_seq_get`);
+    const out = [0];
+    this.check('cfm_voe_tx_seq_get', this.lib.txSeq.get(this.h(), voe, out) as number, `voe ${voe}`);
+    return out[0] >>> 0;
+  }
+
+  /** Configuration generation (optional call), null when the library lacks it. */
+  configGeneration(): bigint | null {
+    if (!this.lib.generation) return null;
+    const out: [bigint | number] = [0];
+    this.check('cfm_asic_config_generation', this.lib.generation.get(this.h(), out) as number);
+    return BigInt(out[0]);
+  }
+
+  /**
+   * Every VOE's configuration, read back from the device, ascending by handle. With the optional
+   * generation calls this costs one call while nothing changed but this handle's own writes, and
+   * one bulk cfm_voe_dump otherwise; without them, three calls per VOE. Entries are copies.
+   */
+  voeSnapshot(): VoeEntry[] {
+    if (!this.lib.generation) return this.readEachVoe();
+    if (this.cache !== null && this.configGeneration() === this.cache.gen) {
+      return [...this.cache.voes.values()].sort((a, b) => a.handle - b.handle).map(copyEntry);
+    }
+    const { entries, gen } = this.dump();
+    this.cache = { gen, voes: new Map(entries.map((e) => [e.handle, copyEntry(e)])) };
+    return entries;
+  }
+
+  /** Forget the cached read-back (the next voeSnapshot reads everything). */
+  invalidate(): void {
+    this.cache = null;
+  }
+
+  private readEachVoe(): VoeEntry[] {
+    this.fullReads++;
+    return this.voeList().map((handle) => {
+      const conf = this.voeConfGet(handle);
+      let cc: RawCcConf | null = null;
+      try {
+        cc = this.ccGet(handle);
+      } catch (e) {
+        if (!(e instanceof AsicError && e.status === 'ENOENT')) throw e;
+      }
+      return { handle, conf, cc };
+    });
+  }
+
+  private dump(): { entries: VoeEntry[]; gen: bigint } {
+    const g = this.lib.generation!;
+    this.fullReads++;
+    for (let max = Math.max(16, this.cache?.voes.size ?? 0); ; ) {
+      const buf = new Uint8Array(max * VoeEntryT.size);
+      const count = [0];
+      const gen: [bigint | number] = [0];
+      this.check('cfm_voe_dump', g.dump(this.h(), buf, max, count, gen) as number);
+      if (count[0] <= max) return { entries: decodeEntries(buf, count[0]), gen: BigInt(gen[0]) };
+      max = count[0]; // the table grew: retry with room for all
+    }
+  }
+
+  /** Count one own successful config write; `update` keeps the cache in step (false: cannot). */
+  private wrote(update?: (m: Map<number, VoeEntry>) => boolean | void): void {
+    if (this.cache === null) return;
+    this.cache.gen += 1n;
+    if (update && update(this.cache.voes) === false) this.cache = null;
   }
 
   status(voe: number, clearSticky = true): RawVoeStatus {
@@ -205,6 +325,7 @@ export class AsicDevice {
 
   policerSet(id: number, conf: RawPolicerConf): void {
     this.check('cfm_policer_set', this.lib.policerSet(this.h(), id, conf) as number, `policer ${id}`);
+    this.wrote();
   }
 
   policerGet(id: number): RawPolicerConf {
@@ -282,6 +403,62 @@ export class AsicDevice {
   mockSave(): void {
     this.check('cfm_mock_save', this.m().save(this.h()) as number);
   }
+}
+
+function copyConf(c: RawVoeConf): RawVoeConf {
+  return { ...c, unicast_mac: Array.from(c.unicast_mac), reserved: Array.from(c.reserved) };
+}
+
+function copyCc(c: RawCcConf): RawCcConf {
+  return { ...c, maid: Array.from(c.maid), peers: c.peers.slice() };
+}
+
+function copyEntry(e: VoeEntry): VoeEntry {
+  return { handle: e.handle, conf: copyConf(e.conf), cc: e.cc ? copyCc(e.cc) : null };
+}
+
+/* cfm_voe_entry_t offsets from the koffi layout (pinned to the header's sizes by the suite). */
+const EN = {
+  conf: koffi.offsetof(VoeEntryT, 'conf'),
+  cc: koffi.offsetof(VoeEntryT, 'cc'),
+  mac: koffi.offsetof(VoeConfT, 'unicast_mac'),
+  key: koffi.offsetof(VoeConfT, 'key'),
+  mepId: koffi.offsetof(CcConfT, 'mep_id'),
+  peers: koffi.offsetof(CcConfT, 'peers'),
+  txEnable: koffi.offsetof(CcConfT, 'tx_enable'),
+};
+const dec = new TextDecoder();
+
+function decodeEntries(buf: Uint8Array, count: number): VoeEntry[] {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const u32 = (o: number): number => dv.getUint32(o, true);
+  const out: VoeEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const b = i * VoeEntryT.size;
+    const c = b + EN.conf;
+    const keyAt = c + EN.key;
+    let keyEnd = buf.indexOf(0, keyAt);
+    if (keyEnd < 0 || keyEnd > keyAt + KEY_LEN) keyEnd = keyAt + KEY_LEN;
+    const conf: RawVoeConf = {
+      port: u32(c), direction: u32(c + 4), level: u32(c + 8), vlan: u32(c + 12),
+      unicast_mac: Array.from(buf.subarray(c + EN.mac, c + EN.mac + 6)), reserved: Array.from(buf.subarray(c + EN.mac + 6, c + EN.mac + 8)),
+      key: dec.decode(buf.subarray(keyAt, keyEnd)),
+    };
+    let cc: RawCcConf | null = null;
+    if (u32(b + 4) === 1) {
+      const o = b + EN.cc;
+      const m = o + EN.mepId;
+      const peers: number[] = [];
+      for (let p = 0; p < MAX_PEERS; p++) peers.push(u32(o + EN.peers + 4 * p));
+      const t = o + EN.txEnable;
+      cc = {
+        maid: Array.from(buf.subarray(o, o + MAID_LEN)), mep_id: u32(m), interval: u32(m + 4), priority: u32(m + 8), peer_count: u32(m + 12),
+        peers, tx_enable: u32(t), rx_enable: u32(t + 4), seq_update: u32(t + 8), rdi: u32(t + 12), port_status_tlv: u32(t + 16), if_status_tlv: u32(t + 20),
+      };
+    }
+    out.push({ handle: u32(b), conf, cc });
+  }
+  return out;
 }
 
 function padPeers(cc: RawCcConf): RawCcConf {
