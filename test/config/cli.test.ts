@@ -2,25 +2,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { captureCliOutput, cfm, err, out, clearOut } from '../helpers/cli.js';
 import { PACKAGE_ROOT } from '../../src/config/ajv.js';
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  process.exitCode = undefined;
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out += String(s); return true; });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err += String(s); return true; });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
-
-const cfm = (...args: string[]) => main(['node', 'cfm', ...args]);
+captureCliOutput();
 const tmp = mkdtempSync(join(tmpdir(), 'cfm-config-cli-'));
 
 describe('cfm validate', () => {
@@ -63,7 +49,7 @@ describe('cfm validate', () => {
     expect(await cfm('config', 'export', join(PACKAGE_ROOT, 'examples', 'demo.yaml'))).toBe(0);
     const f = join(tmp, 'exported.yaml');
     writeFileSync(f, out);
-    out = '';
+    clearOut();
     expect(await cfm('validate', f)).toBe(0);
     expect(out).toContain('21 MEPs (21 enabled)');
   });

@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCfm } from '../helpers/cli.js';
 import { readTags, writeStats } from '../../src/debug/state.js';
 import { compileProtection } from '../../src/cpu-protection/compile.js';
 import { CpuProtectionEngine } from '../../src/cpu-protection/engine.js';
@@ -18,21 +18,7 @@ const cfgFile = join(dir, 'seed.yaml');
 writeFileSync(cfgFile, seedConfig({ aggregate: true, squelch: '0-1' }));
 const state = join(dir, 'state');
 
-async function cfm(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  process.exitCode = undefined;
-  try {
-    const code = await main(['node', 'cfm', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const cfm = runCfm;
 
 describe('cfm cpu-protection show', () => {
   it('lists the policy, the six combinations of entry 10, the binding and where it is enforced', async () => {

@@ -1,25 +1,11 @@
 /**
  * The kernel CLI commands end to end through `main()`: exit codes and one-line messages.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { captureCliOutput, cfm, err, out, clearOut, clearErr } from '../helpers/cli.js';
 import { addonAvailable } from '../../src/native/addon.js';
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  process.exitCode = undefined;
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
-
-const cfm = (...args: string[]): Promise<number> => main(['node', 'cfm', ...args]);
+captureCliOutput();
 
 if (!addonAvailable()) console.warn('SKIPPED part of test/netlink/cli-kernel: the native addon is not built (npm run build:native)');
 
@@ -27,7 +13,7 @@ describe('cfm kernel commands', () => {
   it('profile detect attaches to the shared profile group; --profile always wins', async () => {
     expect(await cfm('profile', '--help').catch(() => 0)).toBe(0);
     expect(out).toMatch(/detect/);
-    out = '';
+    clearOut();
     if (!addonAvailable()) return;
     expect(await cfm('profile', 'detect', '--profile', 'lan966x')).toBe(0);
     expect(out).toContain('profile lan966x (given with --profile)');
@@ -50,11 +36,11 @@ describe('cfm kernel commands', () => {
   it('bad arguments are usage errors (exit 2), missing interfaces are one-line errors (exit 1)', async (ctx) => {
     expect(await cfm('devlink', 'policer', 'show', 'foo')).toBe(2);
     expect(err).toBe("cfm: 'foo' is not a devlink device (bus/dev, e.g. netdevsim/netdevsim1)\n");
-    err = '';
+    clearErr();
     expect(await cfm('devlink', 'policer', 'set', 'netdevsim/netdevsim1', '1')).toBe(2);
     expect(err).toBe('cfm: give --rate and/or --burst\n');
     if (!addonAvailable()) return ctx.skip();
-    err = '';
+    clearErr();
     expect(await cfm('bridge-cfm', 'probe', 'no-such-br0')).toBe(1);
     expect(err).toBe("cfm: linux-bridge: no interface 'no-such-br0' (create it: ip link add no-such-br0 type bridge)\n");
   });

@@ -1,31 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCfm } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cfm-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const DEMO = new URL('../../examples/demo.yaml', import.meta.url).pathname;
 const BOARD = new URL('../../examples/board-8-down-meps.yaml', import.meta.url).pathname;
 
-/** Run `cfm ARGS` in-process; returns exit code, stdout and stderr. */
-async function cfm(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out += String(s); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err += String(s); return true; });
-  const saved = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    const code = await main(['node', 'cfm', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = saved;
-  }
-}
+const cfm = runCfm;
 
 describe('cfm plan / apply / status (in-process)', () => {
   it('plan prints every switch with reasons; --json is data', async () => {

@@ -4,28 +4,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { captureCliOutput, cfm, err, out, clearOut, clearErr } from '../helpers/cli.js';
 import { decodeFrame, readPcap, writePcap, type CcmPdu } from '../../src/pdu/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const sample = join(root, 'examples', 'pcap', 'sample.pcap');
 const tmp = mkdtempSync(join(tmpdir(), 'cfm-pdu-cli-'));
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  process.exitCode = undefined;
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out += String(s); return true; });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err += String(s); return true; });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
-const cfm = (...args: string[]) => main(['node', 'cfm', ...args]);
+captureCliOutput();
 
 const KERNEL_CCM_FRAME = '0180c2000035' + '00005e005301' + '8902' + 'a0018446000000070' + '00a0102034d4131' + '00'.repeat(42) + '00'.repeat(16) + '020001020400010100';
 
@@ -80,7 +67,7 @@ describe('cfm decode FILE', () => {
     writeFileSync(f, readFileSync(sample).subarray(0, 150));
     expect(await cfm('decode', f)).toBe(1);
     expect(err).toBe(`cfm: ${f}: pcap: at byte 141: file ends inside a packet record header (9 of 16 bytes)\n`);
-    err = '';
+    clearErr();
     writeFileSync(f, readFileSync(sample).subarray(0, 100));
     expect(await cfm('decode', f)).toBe(1);
     expect(err).toBe(`cfm: ${f}: pcap: at byte 40: packet of 101 bytes runs past the end of the file (60 left)\n`);
@@ -93,7 +80,7 @@ describe('cfm decode FILE', () => {
     writeFileSync(f, writePcap([{ data: ip }, { data: cap.packets[0].data }]));
     expect(await cfm('decode', f, '--json')).toBe(0);
     expect((JSON.parse(out) as { valid: boolean; error?: { phase: number } }[]).map((x) => [x.valid, x.error?.phase])).toEqual([[false, 3], [true, undefined]]);
-    out = '';
+    clearOut();
     expect(await cfm('decode', f, '--cfm-only')).toBe(0);
     expect(out).toMatch(/^#2 /);
     expect(out.trimEnd().split('\n').at(-1)).toBe('1 frame(s): 1 valid, 0 invalid');
@@ -122,7 +109,7 @@ describe('cfm decode --hex', () => {
   it('odd length or non-hex: a clear usage error, exit 2', async () => {
     expect(await cfm('decode', '--hex', 'abc')).toBe(2);
     expect(err).toBe('cfm: --hex: odd number of hex digits (3); give whole bytes\n');
-    err = '';
+    clearErr();
     expect(await cfm('decode', '--hex', '01zz')).toBe(2);
     expect(err).toBe("cfm: --hex: 'z' at position 2 is not a hex digit\n");
   });
@@ -142,19 +129,19 @@ describe('cfm craft', () => {
       dst: '01:80:c2:00:00:33', vlans: [{ tpid: 0x88a8, vid: 100, pcp: 5 }, { tpid: 0x8100, vid: 200, pcp: 7 }],
       pdu: { opcode: 1, level: 3, mepId: 42, flags: 0x83, tlvs: [{ type: 2, value: 2 }] },
     });
-    out = '';
+    clearOut();
     expect(await cfm('decode', f, '--json')).toBe(0);
     expect(JSON.parse(out)[0]).toMatchObject({ maid: { mdName: 'Cust', maName: 'svc7' }, rdi: true, interval: 3 });
   });
 
   it('crafts every opcode by name and number; all frames are valid', async () => {
     for (const op of ['ccm', 'lbm', 'lbr', 'ltm', 'ltr', 'ais', 'lck', 'tst', 'aps', 'raps', 'mcc', 'lmm', 'lmr', '1dm', 'dmm', 'dmr', 'exm', 'exr', 'vsm', 'vsr', 'csf', '1sl', 'slm', 'slr', 'bnm', '47']) {
-      out = '';
+      clearOut();
       expect(await cfm('craft', op, '--level', '2', '--data', 'x'), op).toBe(0);
       const hex = out.trim();
       expect(() => decodeFrame(Uint8Array.from(Buffer.from(hex, 'hex'))), op).not.toThrow();
     }
-    out = '';
+    clearOut();
     expect(await cfm('craft', 'ltm', '--target', '00:00:5e:00:53:99', '--ttl', '9')).toBe(0);
     expect(decodeFrame(Uint8Array.from(Buffer.from(out.trim(), 'hex'))).pdu).toMatchObject({ opcode: 5, ttl: 9, targetMac: '00:00:5e:00:53:99' });
   });
@@ -162,13 +149,13 @@ describe('cfm craft', () => {
   it('bad arguments: usage errors with exit 2', async () => {
     expect(await cfm('craft', 'nonsense')).toBe(2);
     expect(err).toMatch(/unknown opcode 'nonsense'/);
-    err = '';
+    clearErr();
     expect(await cfm('craft', 'ccm', '--level', '9')).toBe(2);
     expect(err).toBe("cfm: --level must be an integer 0..7, not '9'\n");
-    err = '';
+    clearErr();
     expect(await cfm('craft', 'ccm', '--interval', '2s')).toBe(2);
     expect(err).toMatch(/--interval '2s' is not one of/);
-    err = '';
+    clearErr();
     expect(await cfm('craft', 'ccm', '--src', 'zz')).toBe(1);
     expect(err).toMatch(/--src 'zz' is not a MAC address/);
   });

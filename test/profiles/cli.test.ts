@@ -2,23 +2,11 @@
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { captureCliOutput, cfm, err, out, clearOut } from '../helpers/cli.js';
 import { PROFILE_DIR } from '../../src/profiles/index.js';
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out += String(s); return true; });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err += String(s); return true; });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
-const cfm = (...args: string[]) => main(['node', 'cfm', ...args]);
+captureCliOutput();
 const tmp = mkdtempSync(join(tmpdir(), 'cfm-profile-cli-'));
 
 describe('cfm profile', () => {
@@ -56,7 +44,7 @@ describe('cfm profile', () => {
     raw.name = 'bad-chip';
     (raw.voes as Record<string, unknown>).service = 'lots';
     writeFileSync(bad, JSON.stringify(raw, null, 2));
-    out = '';
+    clearOut();
     expect(await cfm('profile', 'validate', bad)).toBe(1);
     expect(err).toMatch(/bad-chip\.json:\d+:\d+ \/voes\/service: "lots" must be integer or null \[schema\.type\]/);
   });
