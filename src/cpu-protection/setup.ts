@@ -45,11 +45,9 @@ export function policerCapacity(backend: Pick<Backend, 'capabilities'>, profile?
 
 /** Descriptors of a software backend's AF_PACKET sockets, when the backend has them. */
 export function backendSocketFds(backend: Backend): Map<string, number> | null {
-  const b = backend as unknown as { socketFd?: (port: string) => number; sockets?: Map<string, { fd: number }> };
-  if (typeof b.socketFd === 'function') return new Map(backend.ports().map((p) => [p, b.socketFd!(p)]));
-  // SoftwareBackend keeps one PacketSocket per port (src/backends/software/backend.ts).
-  if (backend.kind === 'software' && b.sockets instanceof Map) return new Map([...b.sockets].map(([p, s]) => [p, s.fd]));
-  return null;
+  const b = backend as Backend & { socketFd?: (port: string) => number };
+  if (typeof b.socketFd !== 'function') return null;
+  return new Map(backend.ports().map((p) => [p, b.socketFd!(p)]));
 }
 
 export async function setupProtection(model: CfmModel, backend: Backend, o: ProtectionOptions = {}): Promise<ProtectionRuntime> {

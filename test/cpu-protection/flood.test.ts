@@ -80,7 +80,7 @@ cpu-protection:
     const hA = await A.createVoe(spec({ port: link.ifA, unicastMac: link.macA, mepId: 1, peers: [2] }));
     const hB = await B.createVoe(spec({ port: link.ifB, unicastMac: link.macB, mepId: 2, peers: [1] }));
     await waitFor(async () => (await B.readStatus(hB)).peers[0]?.seen === true && (await A.readStatus(hA)).peers[0]?.seen === true, 3000, 'session up');
-    const bStats0 = B['sockets'].get(link.ifB)!.stats();
+    const bStats0 = B.socketStats(link.ifB);
 
     // 50k frames: 4 spoofed peers' LBMs (level 5, entry 10 per peer 1 pps) and level-2 LBMs (entry 20)
     const frames = Array.from({ length: 256 }, (_, i) => cfmFrame(ATTACKERS[i % 4], i % 8 === 7 ? 2 : 5, 3, 0, i));
@@ -113,7 +113,7 @@ cpu-protection:
       floodDropped += t.dropped;
     }
     // tp_drops resets on every read: the read before the flood zeroed it
-    const kernelDrops = B['sockets'].get(link.ifB)!.stats().rxKernelDrops;
+    const kernelDrops = B.socketStats(link.ifB).rxKernelDrops;
     // every flood frame is accounted for: policed natively, or lost in the kernel queue
     expect(floodPassed + floodDropped + kernelDrops).toBe(FLOOD);
     // each attacker passes at most its burst of 1 plus 1 per second of flood (+1 for the tail)
@@ -123,7 +123,7 @@ cpu-protection:
     // the real peer's CCMs all pass entry 5
     expect(s.perPeer[`${key} ${link.macA}`].dropped).toBe(0);
     // JavaScript saw only what passed: CCMs of the peer plus the few flood frames admitted
-    const jsFrames = B['sockets'].get(link.ifB)!.stats().rxFrames - bStats0.rxFrames;
+    const jsFrames = B.socketStats(link.ifB).rxFrames - bStats0.rxFrames;
     expect(jsFrames).toBeLessThan(floodPassed + 200);
   }, 60_000);
 });

@@ -135,6 +135,16 @@ export class SoftwareBackend implements Backend {
     return this.socket(port).mac;
   }
 
+  /** The AF_PACKET socket of a port, for native stages on its receive path (CPU protection). */
+  socketFd(port: string): number {
+    return this.socket(port).fd;
+  }
+
+  /** Receive statistics of a port's socket (frames seen by JavaScript, kernel drops). */
+  socketStats(port: string): ReturnType<PacketSocket['stats']> {
+    return this.socket(port).stats();
+  }
+
   async listVoes(): Promise<VoeState[]> {
     return [...this.voes.values()].map((v) => ({ handle: v.handle, spec: copySpec(v.spec) }));
   }
