@@ -2,9 +2,10 @@
  * Offload manager benchmarks on the mock ASIC:
  *  - plan + apply of 8,192 MEPs (8,192 VOE creates), target < 1 s;
  *  - reconcile of one changed MEP at 100 and at 8,192 MEPs (read back, diff, one update),
- *    target: within 2x of each other. The read-back (listVoes: two ABI calls per VOE) is
- *    linear in the table size by design (state is read back, never remembered), so the rows
- *    also give the diff alone and the read-back alone to show where the time goes.
+ *    target: within 2x of each other. The read-back is O(1) while only this handle changed the
+ *    ASIC (configuration generation, cfm_asic_config_generation); the rows also give the
+ *    read-back alone, the diff alone (one comparison per desired VOE, the part still linear) and
+ *    a full read-back after another handle changed the ASIC (one bulk cfm_voe_dump).
  */
 import { performance } from 'node:perf_hooks';
 import type { BenchRow } from './run.js';
@@ -54,7 +55,7 @@ function mock(prof: HwProfile): MockAsicBackend {
   return new MockAsicBackend({ ports: prof.ports, portVoes: PORTS, serviceVoes: 8192, ccmTxMode: 'hardware', instance: `bench-${Math.random()}` });
 }
 
-async function oneChange(n: number, prof: HwProfile): Promise<{ totalMs: number; readMs: number; diffMs: number; ops: number }> {
+async function oneChange(n: number, prof: HwProfile): Promise<{ totalMs: number; readMs: number; diffMs: number; fullReadMs: number; ops: number }> {
   const b = mock(prof);
   try {
     const m = model(n);
@@ -62,8 +63,8 @@ async function oneChange(n: number, prof: HwProfile): Promise<{ totalMs: number;
     await reconcile(b, plan(m, res).meps.map((x) => x.voe!));
     m.domains[0].associations[n >> 1].meps[0].remoteMepIds = [3];
     const want = plan(m, res).meps.map((x) => x.voe!);
-    const reps = n > 1000 ? 5 : 50;
-    let best = { totalMs: Infinity, readMs: 0, diffMs: 0, ops: 0 };
+    const reps = n > 1000 ? 20 : 50;
+    let best = { totalMs: Infinity, readMs: 0, diffMs: 0, fullReadMs: 0, ops: 0 };
     for (let r = 0; r < reps; r++) {
       m.domains[0].associations[n >> 1].meps[0].remoteMepIds = [r % 2 ? 2 : 3];
       const w = plan(m, res).meps.map((x) => x.voe!);
@@ -74,9 +75,17 @@ async function oneChange(n: number, prof: HwProfile): Promise<{ totalMs: number;
       const t2 = performance.now();
       diffVoes(want, actual);
       const t3 = performance.now();
-      if (t1 - t0 < best.totalMs) best = { totalMs: t1 - t0, readMs: t2 - t1, diffMs: t3 - t2, ops: rep.ops.length };
+      if (t1 - t0 < best.totalMs) best = { totalMs: t1 - t0, readMs: t2 - t1, diffMs: t3 - t2, fullReadMs: 0, ops: rep.ops.length };
     }
-    return best;
+    // a change the binding did not make (what another process or a warm restart looks like)
+    let fullReadMs = Infinity;
+    for (let r = 0; r < Math.min(reps, 5); r++) {
+      b.device.invalidate();
+      const t0 = performance.now();
+      await b.listVoes();
+      fullReadMs = Math.min(fullReadMs, performance.now() - t0);
+    }
+    return { ...best, fullReadMs };
   } finally {
     await b.close();
   }
@@ -103,6 +112,7 @@ export async function run(): Promise<BenchRow[]> {
   rows.push({ case: 'reconcile one change, 100 MEPs', value: small.totalMs, unit: 'ms', note: `${small.ops} op` });
   rows.push({ case: 'reconcile one change, 8,192 MEPs', value: large.totalMs, unit: 'ms', note: `${large.ops} op` });
   const ratio = large.totalMs / small.totalMs;
-  rows.push({ case: 'ratio 8,192 / 100 (one change)', value: ratio, unit: 'x', target: '<= 2', met: ratio <= 2, note: `read-back ${large.readMs.toFixed(1)} ms vs ${small.readMs.toFixed(2)} ms; diff ${large.diffMs.toFixed(1)} ms vs ${small.diffMs.toFixed(2)} ms` });
+  rows.push({ case: 'ratio 8,192 / 100 (one change)', value: ratio, unit: 'x', target: '<= 2', met: ratio <= 2, note: `read-back ${large.readMs.toFixed(2)} ms vs ${small.readMs.toFixed(2)} ms; diff ${large.diffMs.toFixed(2)} ms vs ${small.diffMs.toFixed(2)} ms` });
+  rows.push({ case: 'full read-back (bulk dump), 8,192 VOEs', value: large.fullReadMs, unit: 'ms', note: `${small.fullReadMs.toFixed(2)} ms at 100; after a change by another handle` });
   return rows;
 }

@@ -27,45 +27,69 @@ export interface ReconcileDiff {
 
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-/** Pure diff. `desired` in plan order; `actual` as read back. */
-export function diffVoes(desired: VoeSpec[], actual: VoeState[]): ReconcileDiff {
-  const want = new Map<string, VoeSpec>();
-  for (const s of desired) {
-    if (want.has(s.key)) throw new CfmError('INTERNAL', `two desired VOEs with key ${s.key}`);
-    want.set(s.key, s);
+function sortedByHandle(actual: readonly VoeState[]): readonly VoeState[] {
+  for (let i = 1; i < actual.length; i++) {
+    if (actual[i - 1].handle > actual[i].handle) return [...actual].sort((a, b) => a.handle - b.handle);
   }
-  // Group the actual VOEs by key; keep the first (lowest handle) and delete duplicates, which
+  return actual; // backends list in handle order: no copy, no sort
+}
+
+/**
+ * Pure diff. `desired` in plan order; `actual` as read back. One pass over each list with a
+ * cheap comparison per VOE and no allocation for VOEs that match (the common case: a re-apply
+ * of one change at 8,192 MEPs compares 8,192 pairs and builds one op); only the ops and the
+ * adopted list are sorted.
+ */
+export function diffVoes(desired: VoeSpec[], actual: readonly VoeState[]): ReconcileDiff {
+  // Index the actual VOEs by key; keep the first (lowest handle) and delete duplicates, which
   // only exist after a crash between create and bookkeeping in another tool.
-  const have = new Map<string, VoeState>();
+  const acts = sortedByHandle(actual);
+  const have = new Map<string, number>(); // key -> index in acts
   const deletes: ReconcileOp[] = [];
+  for (let i = 0; i < acts.length; i++) {
+    const v = acts[i];
+    if (have.has(v.spec.key)) deletes.push({ kind: 'delete', key: v.spec.key, handle: v.handle, old: cloneSpec(v.spec), why: 'duplicate' });
+    else have.set(v.spec.key, i);
+  }
+  // One pass over the desired VOEs: a lookup and a comparison each.
+  const matched = new Uint8Array(acts.length);
   const updates: ReconcileOp[] = [];
-  const recreate = new Set<string>();
-  for (const v of [...actual].sort((a, b) => a.handle - b.handle)) {
-    const key = v.spec.key;
-    if (have.has(key)) {
-      deletes.push({ kind: 'delete', key, handle: v.handle, old: cloneSpec(v.spec), why: 'duplicate' });
+  const creates: ReconcileOp[] = [];
+  const createKeys = new Set<string>();
+  const adopted: string[] = [];
+  let nMatched = 0;
+  for (const w of desired) {
+    const key = w.key;
+    const i = have.get(key);
+    if (i === undefined || createKeys.has(key)) {
+      if (createKeys.has(key)) throw new CfmError('INTERNAL', `two desired VOEs with key ${key}`);
+      createKeys.add(key);
+      creates.push({ kind: 'create', key, spec: cloneSpec(w) });
       continue;
     }
-    have.set(key, v);
-  }
-  const adopted: string[] = [];
-  for (const v of [...have.values()].sort((a, b) => byKey(a.spec, b.spec))) {
-    const key = v.spec.key;
-    const w = want.get(key);
-    if (!w) deletes.push({ kind: 'delete', key, handle: v.handle, old: cloneSpec(v.spec), why: 'not in plan' });
-    else if (specEqual(w, v.spec)) adopted.push(key);
+    if (matched[i]) throw new CfmError('INTERNAL', `two desired VOEs with key ${key}`);
+    matched[i] = 1;
+    nMatched++;
+    const v = acts[i];
+    if (specEqual(w, v.spec)) adopted.push(key);
     else if (needsRecreate(w, v.spec)) {
       deletes.push({ kind: 'delete', key, handle: v.handle, old: cloneSpec(v.spec), why: 'recreate' });
-      recreate.add(key);
+      createKeys.add(key);
+      creates.push({ kind: 'create', key, spec: cloneSpec(w) });
     } else {
       // Keep the run-time RDI the VOE has now: it follows the defects, not the config.
       updates.push({ kind: 'update', key, handle: v.handle, old: cloneSpec(v.spec), spec: { ...cloneSpec(w), rdi: v.spec.rdi } });
     }
   }
-  const creates: ReconcileOp[] = desired
-    .filter((s) => !have.has(s.key) || recreate.has(s.key))
-    .map((s) => ({ kind: 'create', key: s.key, spec: cloneSpec(s) }));
+  if (nMatched < have.size) {
+    for (const i of have.values()) {
+      if (matched[i]) continue;
+      const v = acts[i];
+      deletes.push({ kind: 'delete', key: v.spec.key, handle: v.handle, old: cloneSpec(v.spec), why: 'not in plan' });
+    }
+  }
   deletes.sort((a, b) => byKey(a, b) || (a as { handle: number }).handle - (b as { handle: number }).handle);
+  updates.sort(byKey);
   return { ops: [...deletes, ...updates, ...creates], adopted: adopted.sort() };
 }
 

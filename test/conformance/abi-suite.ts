@@ -29,6 +29,7 @@ export const ABI_STRUCT_SIZES: Record<string, number> = {
   cfm_frame_info_t: 24,
   cfm_policer_conf_t: 56,
   cfm_policer_counters_t: 16,
+  cfm_voe_entry_t: 312,
 };
 
 function skip(ctx: TestContext, label: string, reason: string): void {
@@ -126,6 +127,66 @@ export function runAbiConformance(label: string, libPath: string, openArgs: stri
       expect(typeof caps.description).toBe('string');
       expect(caps.punt_queue_len).toBeGreaterThanOrEqual(0);
       expect(dev.raw('countersGet', {})).toBe(S.OK);
+    });
+
+    it('optional "generation" calls: each successful config call moves it by one; the dump equals the per-VOE reads', (ctx) => {
+      if (!dev.lib.generation) return skip(ctx, label, 'no cfm_asic_config_generation / cfm_voe_dump (optional calls)');
+      needVoe(ctx);
+      const g0 = dev.configGeneration()!;
+      const conf = anyConf({ key: 'conformance/generation' });
+      const id = alloc(conf);
+      expect(dev.configGeneration()).toBe(g0 + 1n);
+      expect(dev.raw('voeConfSet', id, { ...conf, level: 8 })).toBe(S.EINVAL); // refused: no change
+      expect(dev.configGeneration()).toBe(g0 + 1n);
+      const cc = ccConf(caps);
+      dev.ccSet(id, cc);
+      dev.rdiSet(id, true);
+      dev.setPortFlags(0, dev.portFlags(0));
+      expect(dev.configGeneration()).toBe(g0 + 4n);
+      dev.voeConfGet(id);
+      dev.ccGet(id);
+      dev.voeList();
+      dev.status(id, true);
+      dev.counters();
+      dev.pollEvents();
+      expect(dev.configGeneration()).toBe(g0 + 4n); // reads change nothing
+      // the bulk dump: every VOE in use, ascending, as the per-VOE calls read it, with the generation
+      const max = dev.voeList().length;
+      const buf = new Uint8Array(max * koffi.sizeof('cfm_voe_entry_t'));
+      const count = [0];
+      const gen: [bigint | number] = [0];
+      expect(dev.lib.generation.dump(dev.rawHandle, buf, max, count, gen)).toBe(S.OK);
+      expect(count[0]).toBe(max);
+      expect(BigInt(gen[0])).toBe(g0 + 4n);
+      dev.invalidate();
+      const snap = dev.voeSnapshot();
+      expect(snap.map((e) => e.handle)).toEqual(dev.voeList());
+      const e = snap.find((x) => x.handle === id)!;
+      const back = dev.voeConfGet(id);
+      expect(e.conf).toEqual({ ...back, unicast_mac: Array.from(back.unicast_mac), reserved: Array.from(back.reserved) });
+      const backCc = dev.ccGet(id);
+      expect(e.cc).toEqual({ ...backCc, maid: Array.from(backCc.maid), peers: Array.from(backCc.peers) });
+      expect(e.cc!.rdi).toBe(1);
+      // a short buffer still reports the full count
+      expect(dev.lib.generation.dump(dev.rawHandle, new Uint8Array(0), 0, count, gen)).toBe(S.OK);
+      expect(count[0]).toBe(max);
+      expect(free(id)).toBe(S.OK);
+      expect(dev.configGeneration()).toBe(g0 + 5n);
+    });
+
+    it('optional "tx_seq" calls: a new VOE starts at 1, the seed survives the CC config and reads back', (ctx) => {
+      if (!dev.lib.txSeq) return skip(ctx, label, 'no cfm_voe_tx_seq_set / cfm_voe_tx_seq_get (optional calls)');
+      needVoe(ctx);
+      const id = alloc(anyConf({ key: 'conformance/seq' }));
+      expect(dev.txSeqGet(id)).toBe(1);
+      dev.txSeqSet(id, 0xfffffff0); // any uint32, before the first CC config
+      dev.ccSet(id, ccConf(caps, { tx_enable: 0 })); // no CCM may go out meanwhile
+      expect(dev.txSeqGet(id)).toBe(0xfffffff0);
+      dev.ccSet(id, ccConf(caps, { tx_enable: 0, priority: 3 }));
+      expect(dev.txSeqGet(id)).toBe(0xfffffff0);
+      const unknown = 0x7fffffff;
+      expect(dev.lib.txSeq.set(dev.rawHandle, unknown, 1)).toBe(S.ENOENT);
+      expect(dev.lib.txSeq.get(dev.rawHandle, unknown, [0])).toBe(S.ENOENT);
     });
 
     it('allocates, reads back, reconfigures, lists and frees a VOE', (ctx) => {

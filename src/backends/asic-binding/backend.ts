@@ -16,7 +16,7 @@ import type {
 } from '../types.js';
 import type { RawCaps, RawCcConf, RawPolicerConf } from './abi.js';
 import {
-  AsicDevice, CAP_FRAME_IO, CAP_LB_OFFLOAD, CAP_LT_OFFLOAD, CAP_UP_MEP, CAP_VLAN_MEP, POLICER_ANY_PORT, TX_MODE,
+  AsicDevice, type VoeEntry, CAP_FRAME_IO, CAP_LB_OFFLOAD, CAP_LT_OFFLOAD, CAP_UP_MEP, CAP_VLAN_MEP, POLICER_ANY_PORT, TX_MODE,
 } from './device.js';
 import { PortMap, ccConfOf, eventOf, specOf, statusOf, voeConfOf } from './convert.js';
 import { ASIC_STATUS, AsicError } from './status.js';
@@ -47,6 +47,8 @@ export class AsicBackend implements Backend {
   private readonly rawCaps: RawCaps;
   private readonly events: HwEvent[] = [];
   private readonly rxHandlers = new Set<(rx: FrameRx) => void>();
+  /** VoeState per read-back entry (entries are immutable and replaced on change, see voeSnapshot). */
+  private readonly stateOf = new WeakMap<VoeEntry, VoeState>();
   private pollTimer: ReturnType<typeof setInterval> | null = null;
   private readonly pollIntervalMs: number;
   private closed = false;
@@ -116,16 +118,22 @@ export class AsicBackend implements Backend {
 
   /**
    * Read back every VOE. With the optional generation calls this is one call while only this
-   * handle changed the device (AsicDevice.voeSnapshot), else a full read-back.
+   * handle changed the device (AsicDevice.voeSnapshot), else a full read-back. The VoeState
+   * and spec objects are frozen and shared between calls while their VOE does not change (their
+   * peers and MAID bytes are not frozen, to stay on V8's fast paths: do not write them).
    */
   async listVoes(): Promise<VoeState[]> {
     this.before();
-    return this.dev.voeSnapshot().map((e) => ({
-      handle: e.handle,
-      // allocated but never configured (a crash between alloc and CC config): report it so the
-      // reconciler can delete it; its CC fields read as "off"
-      spec: specOf(e.conf, e.cc ?? UNCONFIGURED_CC, this.portMap),
-    }));
+    return this.dev.voeSnapshot().map((e) => {
+      let st = this.stateOf.get(e);
+      if (!st) {
+        // allocated but never configured (a crash between alloc and CC config): report it so
+        // the reconciler can delete it; its CC fields read as "off"
+        st = Object.freeze({ handle: e.handle, spec: Object.freeze(specOf(e.conf, e.cc ?? UNCONFIGURED_CC, this.portMap)) });
+        this.stateOf.set(e, st);
+      }
+      return st;
+    });
   }
 
   /** Create = allocate + CC config, all or nothing (a failed CC config frees the VOE again). */

@@ -25,8 +25,12 @@ export function macBytes(mac: string, what = 'unicastMac'): number[] {
   return parts.map((p) => parseInt(p, 16));
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export function macString(b: ArrayLike<number>): string {
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
+  let out = HEX[b[0] & 0xff];
+  for (let i = 1; i < b.length; i++) out += ':' + HEX[b[i] & 0xff];
+  return out;
 }
 
 export class PortMap {
@@ -101,7 +105,7 @@ export function specOf(conf: RawVoeConf, cc: RawCcConf, ports: PortMap): VoeSpec
     vlan: conf.vlan,
     unicastMac: macString(conf.unicast_mac),
     mepId: cc.mep_id,
-    maid: Uint8Array.from(cc.maid),
+    maid: new Uint8Array(cc.maid), // (the array-like constructor: no iterator per byte)
     interval: cc.interval as IntervalCode,
     priority: cc.priority,
     peers: cc.peers.slice(0, cc.peer_count),

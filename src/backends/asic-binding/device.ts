@@ -62,7 +62,7 @@ export class AsicDevice {
    * this handle did not expect, and the next voeSnapshot() reads everything back again.
    * Null when the library lacks the "generation" calls or nothing was read yet.
    */
-  private cache: { gen: bigint; voes: Map<number, VoeEntry> } | null = null;
+  private cache: { gen: bigint; voes: Map<number, VoeEntry>; sorted: VoeEntry[] | null } | null = null;
   /** Full read-backs done (diagnostics, tests). */
   fullReads = 0;
 
@@ -105,7 +105,7 @@ export class AsicDevice {
   }
 
   /** Raw status of a call, for the conformance suite (no throw). */
-  raw(fn: keyof Omit<AsicLib, 'path' | 'abiVersion' | 'strerror' | 'statusName' | 'mock' | 'open'>, ...args: unknown[]): number {
+  raw(fn: keyof Omit<AsicLib, 'path' | 'abiVersion' | 'strerror' | 'statusName' | 'mock' | 'open' | 'generation' | 'txSeq'>, ...args: unknown[]): number {
     return (this.lib[fn] as (...a: unknown[]) => number)(this.h(), ...args);
   }
 
@@ -142,19 +142,13 @@ export class AsicDevice {
   voeAlloc(conf: RawVoeConf): number {
     const id = [0];
     this.check('cfm_voe_alloc', this.lib.voeAlloc(this.h(), conf, id) as number, `key '${conf.key}'`);
-    this.wrote((m) => {
-      m.set(id[0], { handle: id[0], conf: copyConf(conf), cc: null });
-    });
+    this.cachePut(id[0], () => ({ handle: id[0], conf: copyConf(conf), cc: null }));
     return id[0];
   }
 
   voeConfSet(voe: number, conf: RawVoeConf): void {
     this.check('cfm_voe_conf_set', this.lib.voeConfSet(this.h(), voe, conf) as number, `voe ${voe}`);
-    this.wrote((m) => {
-      const e = m.get(voe);
-      if (e) e.conf = copyConf(conf);
-      else return false;
-    });
+    this.cachePut(voe, (e) => e && { ...e, conf: copyConf(conf) });
   }
 
   voeConfGet(voe: number): RawVoeConf {
@@ -165,7 +159,7 @@ export class AsicDevice {
 
   voeFree(voe: number): void {
     this.check('cfm_voe_free', this.lib.voeFree(this.h(), voe) as number, `voe ${voe}`);
-    this.wrote((m) => m.delete(voe));
+    this.cachePut(voe, (e) => e && null);
   }
 
   voeList(): number[] {
@@ -180,11 +174,7 @@ export class AsicDevice {
   ccSet(voe: number, cc: RawCcConf): void {
     const padded = padPeers(cc);
     this.check('cfm_voe_cc_set', this.lib.ccSet(this.h(), voe, padded) as number, `voe ${voe}`);
-    this.wrote((m) => {
-      const e = m.get(voe);
-      if (!e) return false;
-      e.cc = copyCc(padded);
-    });
+    this.cachePut(voe, (e) => e && { ...e, cc: copyCc(padded) });
   }
 
   ccGet(voe: number): RawCcConf {
@@ -195,11 +185,7 @@ export class AsicDevice {
 
   rdiSet(voe: number, rdi: boolean): void {
     this.check('cfm_voe_rdi_set', this.lib.rdiSet(this.h(), voe, rdi ? 1 : 0) as number, `voe ${voe}`);
-    this.wrote((m) => {
-      const e = m.get(voe);
-      if (!e?.cc) return false;
-      e.cc = { ...e.cc, rdi: rdi ? 1 : 0 };
-    });
+    this.cachePut(voe, (e) => e && (e.cc ? { ...e, cc: { ...copyCc(e.cc), rdi: rdi ? 1 : 0 } } : undefined));
   }
 
   /** Whether the library has the optional tx_seq calls. */
@@ -232,16 +218,22 @@ export class AsicDevice {
   /**
    * Every VOE's configuration, read back from the device, ascending by handle. With the optional
    * generation calls this costs one call while nothing changed but this handle's own writes, and
-   * one bulk cfm_voe_dump otherwise; without them, three calls per VOE. Entries are copies.
+   * one bulk cfm_voe_dump otherwise; without them, three calls per VOE.
+   * Entries are frozen and shared: an entry object is replaced, never changed, when its VOE
+   * changes, so callers may cache what they derive from it by identity.
    */
-  voeSnapshot(): VoeEntry[] {
-    if (!this.lib.generation) return this.readEachVoe();
+  voeSnapshot(): readonly VoeEntry[] {
+    if (!this.lib.generation) return this.readEachVoe().map(freezeEntry);
     if (this.cache !== null && this.configGeneration() === this.cache.gen) {
-      return [...this.cache.voes.values()].sort((a, b) => a.handle - b.handle).map(copyEntry);
+      if (this.cache.sorted === null) {
+        this.cache.sorted = [...this.cache.voes.values()].sort((a, b) => a.handle - b.handle);
+      }
+      return this.cache.sorted.slice(); // the cache's own array changes with the next write
     }
     const { entries, gen } = this.dump();
-    this.cache = { gen, voes: new Map(entries.map((e) => [e.handle, copyEntry(e)])) };
-    return entries;
+    const frozen = entries.map(freezeEntry);
+    this.cache = { gen, voes: new Map(frozen.map((e) => [e.handle, e])), sorted: frozen };
+    return frozen;
   }
 
   /** Forget the cached read-back (the next voeSnapshot reads everything). */
@@ -259,7 +251,7 @@ export class AsicDevice {
       } catch (e) {
         if (!(e instanceof AsicError && e.status === 'ENOENT')) throw e;
       }
-      return { handle, conf, cc };
+      return { handle, conf: copyConf(conf), cc: cc && copyCc(cc) };
     });
   }
 
@@ -276,12 +268,35 @@ export class AsicDevice {
     }
   }
 
-  /** Count one own successful config write; `update` keeps the cache in step (false: cannot). */
-  private wrote(update?: (m: Map<number, VoeEntry>) => boolean | void): void {
-    if (this.cache === null) return;
-    this.cache.gen += 1n;
-    if (update && update(this.cache.voes) === false) this.cache = null;
+  /** Count one own successful config write that changed no VOE (port flags, policers, tx seq). */
+  private wrote(): void {
+    if (this.cache !== null) this.cache.gen += 1n;
   }
+
+  /**
+   * Count one own successful write to VOE `handle` and put its new entry into the cache: `next`
+   * gets the cached entry and returns the new one, null when the VOE is gone, or undefined when
+   * the cache cannot follow (then the next snapshot reads everything back).
+   */
+  private cachePut(handle: number, next: (old: VoeEntry | undefined) => VoeEntry | null | undefined): void {
+    const c = this.cache;
+    if (c === null) return;
+    c.gen += 1n;
+    const old = c.voes.get(handle);
+    const e = next(old);
+    if (e === undefined) {
+      this.cache = null;
+    } else if (e === null) {
+      c.voes.delete(handle);
+      c.sorted = null;
+    } else {
+      const frozen = freezeEntry(e);
+      c.voes.set(handle, frozen);
+      if (!old) c.sorted = null; // a new VOE: re-sort at the next snapshot
+      else if (c.sorted !== null) replaceSorted(c.sorted, frozen);
+    }
+  }
+
 
   status(voe: number, clearSticky = true): RawVoeStatus {
     const buf = this.statusBuf;
@@ -413,8 +428,27 @@ function copyCc(c: RawCcConf): RawCcConf {
   return { ...c, maid: Array.from(c.maid), peers: c.peers.slice() };
 }
 
-function copyEntry(e: VoeEntry): VoeEntry {
-  return { handle: e.handle, conf: copyConf(e.conf), cc: e.cc ? copyCc(e.cc) : null };
+/** Replace the entry with the same handle in a handle-sorted array (binary search). */
+function replaceSorted(sorted: VoeEntry[], e: VoeEntry): void {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid].handle === e.handle) {
+      sorted[mid] = e;
+      return;
+    }
+    if (sorted[mid].handle < e.handle) lo = mid + 1;
+    else hi = mid - 1;
+  }
+}
+
+/* Entries are shared read-only (the objects are frozen; the byte and peer arrays are not:
+ * frozen arrays fall off V8's fast paths, e.g. new Uint8Array(frozenArray) is ~10x slower). */
+function freezeEntry(e: VoeEntry): VoeEntry {
+  Object.freeze(e.conf);
+  if (e.cc) Object.freeze(e.cc);
+  return Object.freeze(e);
 }
 
 /* cfm_voe_entry_t offsets from the koffi layout (pinned to the header's sizes by the suite). */
@@ -429,34 +463,50 @@ const EN = {
 };
 const dec = new TextDecoder();
 
+/** NUL-terminated key: ASCII keys (the usual) without a TextDecoder call per entry. */
+function decodeKey(buf: Uint8Array, at: number): string {
+  let end = at;
+  let ascii = true;
+  while (end < at + KEY_LEN && buf[end] !== 0) {
+    if (buf[end] >= 0x80) ascii = false;
+    end++;
+  }
+  if (!ascii) return dec.decode(buf.subarray(at, end));
+  let out = '';
+  for (let i = at; i < end; i++) out += String.fromCharCode(buf[i]);
+  return out;
+}
+
+function bytes(buf: Uint8Array, at: number, n: number): number[] {
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = buf[at + i];
+  return out;
+}
+
 function decodeEntries(buf: Uint8Array, count: number): VoeEntry[] {
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const u32 = (o: number): number => dv.getUint32(o, true);
-  const out: VoeEntry[] = [];
+  const out: VoeEntry[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const b = i * VoeEntryT.size;
     const c = b + EN.conf;
-    const keyAt = c + EN.key;
-    let keyEnd = buf.indexOf(0, keyAt);
-    if (keyEnd < 0 || keyEnd > keyAt + KEY_LEN) keyEnd = keyAt + KEY_LEN;
     const conf: RawVoeConf = {
       port: u32(c), direction: u32(c + 4), level: u32(c + 8), vlan: u32(c + 12),
-      unicast_mac: Array.from(buf.subarray(c + EN.mac, c + EN.mac + 6)), reserved: Array.from(buf.subarray(c + EN.mac + 6, c + EN.mac + 8)),
-      key: dec.decode(buf.subarray(keyAt, keyEnd)),
+      unicast_mac: bytes(buf, c + EN.mac, 6), reserved: bytes(buf, c + EN.mac + 6, 2), key: decodeKey(buf, c + EN.key),
     };
     let cc: RawCcConf | null = null;
     if (u32(b + 4) === 1) {
       const o = b + EN.cc;
       const m = o + EN.mepId;
-      const peers: number[] = [];
-      for (let p = 0; p < MAX_PEERS; p++) peers.push(u32(o + EN.peers + 4 * p));
+      const peers = new Array<number>(MAX_PEERS);
+      for (let p = 0; p < MAX_PEERS; p++) peers[p] = u32(o + EN.peers + 4 * p);
       const t = o + EN.txEnable;
       cc = {
-        maid: Array.from(buf.subarray(o, o + MAID_LEN)), mep_id: u32(m), interval: u32(m + 4), priority: u32(m + 8), peer_count: u32(m + 12),
+        maid: bytes(buf, o, MAID_LEN), mep_id: u32(m), interval: u32(m + 4), priority: u32(m + 8), peer_count: u32(m + 12),
         peers, tx_enable: u32(t), rx_enable: u32(t + 4), seq_update: u32(t + 8), rdi: u32(t + 12), port_status_tlv: u32(t + 16), if_status_tlv: u32(t + 20),
       };
     }
-    out.push({ handle: u32(b), conf, cc });
+    out[i] = { handle: u32(b), conf, cc };
   }
   return out;
 }
