@@ -22,7 +22,9 @@ import type { FramePort } from '../common/frame-port.js';
 import { CfmEngine } from '../engine/engine.js';
 import type { FaultEvent, FaultListener } from '../engine/events.js';
 import type { HwProfile } from '../profiles/types.js';
+import type { DebugSink } from '../debug/decoder.js';
 import { HwMep } from './hw-mep.js';
+import { ManagerOps } from './ops.js';
 import { OwnedClock } from './owned-clock.js';
 import { localMeps, plan } from './planner.js';
 import { applyOps, diffVoes, type ApplyProgress, type ReconcileOp } from './reconciler.js';
@@ -42,6 +44,10 @@ export interface ManagerOptions {
   pollIntervalMs?: number;
   /** Bridge view for linktrace from software MEPs. */
   bridge?: BridgeView;
+  /** Debug decode output of tagged MPs (seed 004), besides `status().ops.recentDebug`. */
+  debugSink?: DebugSink;
+  /** State dir shared with `cfm debug tag` / `cfm debug dump` (default: none). */
+  opsStateDir?: string | null;
 }
 
 /** Optional backend extension: punt all CFM frames of a port to the CPU (software MPs there). */
@@ -89,6 +95,8 @@ export class OffloadManager {
   private puntPorts = new Set<string>();
   private upPorts = new Set<string>();
   private readonly unsubscribeFrames: () => void;
+  /** Squelching, CPU protection and debug decoding on the CPU path (src/offload/ops.ts). */
+  readonly ops: ManagerOps;
 
   constructor(o: ManagerOptions) {
     this.backend = o.backend;
@@ -106,16 +114,18 @@ export class OffloadManager {
     const relayDeliver = (fromPort: string, frame: Uint8Array, rxNs: number) => {
       for (const p of this.upPorts) if (p !== fromPort) this.engine.process(p, 'relay', frame, rxNs);
     };
+    this.ops = new ManagerOps(o.backend, { switch: o.switch, profile: o.profile, clock: this.clock, debugSink: o.debugSink, stateDir: o.opsStateDir });
+    const cpu = this.ops.frames;
     const port: FramePort = {
       send: (p, frame, towards) => {
-        o.backend.frames.send(p, frame, towards);
+        cpu.send(p, frame, towards);
         if (reinject && towards === 'relay') relayDeliver(p, frame, this.clock.nowNs());
       },
-      onReceive: (h) => o.backend.frames.onReceive(h),
+      onReceive: (h) => cpu.onReceive(h),
     };
     this.engine = new CfmEngine({ clock: this.clock, port, bridge: o.bridge, subscribe: false });
     this.engine.onEvent((e) => this.emit(e));
-    this.unsubscribeFrames = o.backend.frames.onReceive((rx) => {
+    this.unsubscribeFrames = cpu.onReceive((rx) => {
       if (this.closed) return;
       const pass = this.engine.process(rx.port, rx.from, rx.frame, rx.rxNs);
       if (pass && reinject && rx.from === 'wire') {
@@ -285,6 +295,7 @@ export class OffloadManager {
     }
 
     this.model = model;
+    await this.ops.apply(model);
     this.lastPlan = p;
     this.startPolling();
     return {
@@ -361,7 +372,7 @@ export class OffloadManager {
     return this.serial(async () => {
       const hwStatus = new Map<string, Awaited<ReturnType<Backend['readStatus']>>>();
       for (const [key, h] of this.hw) hwStatus.set(key, await this.backend.readStatus(h.handle));
-      return buildStatus({
+      const st = buildStatus({
         switch: this.lastPlan?.switch ?? this.switchName ?? 'default',
         backend: this.backend.kind,
         profile: this.profile.name,
@@ -372,6 +383,8 @@ export class OffloadManager {
         engine: this.engine,
         sw: this.sw,
       });
+      const ops = await this.ops.status();
+      return ops ? { ...st, ops } : st;
     });
   }
 
@@ -401,6 +414,7 @@ export class OffloadManager {
       this.engine.close();
       this.clock.cancelAll();
       this.unsubscribeFrames();
+      await this.ops.close();
       for (const h of this.hw.values()) h.stop();
       if (opts.clearHardware) {
         for (const v of await this.backend.listVoes()) await this.backend.deleteVoe(v.handle);

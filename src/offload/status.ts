@@ -11,6 +11,7 @@ import { DEFECTS, DEFECT_BIT } from '../engine/types.js';
 import { table } from './format.js';
 import type { HwMep } from './hw-mep.js';
 import type { Placement, Plan } from './types.js';
+import type { OpsStatus } from './ops.js';
 
 export interface RemoteRow {
   mepId: number;
@@ -50,6 +51,8 @@ export interface ManagerStatus {
   profile: string;
   atNs: number;
   meps: MepStatusRow[];
+  /** CPU protection counters, CPU-path frames and debug decode queues, when configured. */
+  ops?: OpsStatus;
 }
 
 function defectNames(bits: number): DefectName[] {
@@ -124,5 +127,21 @@ export function formatStatus(st: ManagerStatus): string {
     m.rdi ? 'rdi' : '',
     `${m.counters.ccmTx}/${m.counters.ccmRxValid}`,
   ]);
-  return head + '\n' + table(['MEP', 'port', 'interval', 'placement', 'remote MEPs', 'defects', 'FNG', 'tx', 'CCM tx/rx'], rows);
+  const meps = head + '\n' + table(['MEP', 'port', 'interval', 'placement', 'remote MEPs', 'defects', 'FNG', 'tx', 'CCM tx/rx'], rows);
+  return st.ops ? `${meps}\n\n${formatOps(st.ops)}` : meps;
+}
+
+/** CPU protection per entry (passed/dropped, where enforced) and the debug queues (seed 004). */
+function formatOps(o: OpsStatus): string {
+  const lines: string[] = [];
+  const p = o.cpuPath;
+  lines.push(`CPU path: ${p.rx} received, ${p.squelched} squelched, ${p.policed} policed in software, ${p.delivered} delivered, ${p.tx} sent`);
+  const rows: string[][] = [];
+  for (const snap of o.cpuProtection) {
+    for (const [entry, t] of Object.entries(snap.perEntry)) rows.push([entry, snap.enforcement, String(t.passed), String(t.dropped)]);
+  }
+  if (rows.length) lines.push(table(['CPU protection', 'enforced', 'passed', 'dropped'], rows));
+  const d = o.debug;
+  lines.push(`debug decode: ${d.tags} tagged MPs; rx ${d.rx.decoded} decoded, ${d.rx.exceptions} queue exceptions; tx ${d.tx.decoded} decoded, ${d.tx.exceptions} queue exceptions`);
+  return lines.join('\n');
 }

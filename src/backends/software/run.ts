@@ -15,6 +15,8 @@ import { localMeps, modelSwitches } from '../../offload/planner.js';
 import type { ManagerStatus } from '../../offload/status.js';
 import { serveControl, type ControlServer } from '../../offload/control.js';
 import { SoftwareBackend, type TxStatusEvent } from './backend.js';
+import { stateDir } from '../../debug/state.js';
+import { textFileSink } from '../../debug/sinks.js';
 import { softwareProfile } from './profile.js';
 
 export interface SoftwareRunOptions {
@@ -24,6 +26,8 @@ export interface SoftwareRunOptions {
   /** Control socket path; null = do not serve one. */
   socketPath: string | null;
   realtime?: boolean;
+  /** File for debug decodes of tagged MPs (seed 004); they are also in status().ops. */
+  debugLog?: string;
   onFault?: (e: FaultEvent) => void;
   onTxStatus?: (e: TxStatusEvent) => void;
 }
@@ -58,7 +62,12 @@ export async function startSoftwareRun(o: SoftwareRunOptions): Promise<SoftwareR
   try {
     // A MEP without a configured address sends with its interface's own MAC (802.1Q 19.4).
     for (const m of meps) if (!m.macAddress) m.macAddress = backend.portMac(m.port);
-    const manager = new OffloadManager({ backend, profile: softwareProfile(ports), clock, switch: sw });
+    // CPU protection runs natively on the AF_PACKET sockets; `cfm debug tag` reaches this process
+    // through the shared state dir (src/debug/state.ts).
+    const manager = new OffloadManager({
+      backend, profile: softwareProfile(ports), clock, switch: sw,
+      opsStateDir: stateDir(), debugSink: o.debugLog ? textFileSink(o.debugLog) : undefined,
+    });
     if (o.onFault) manager.onFault(o.onFault);
     if (o.onTxStatus) backend.onTxStatus(o.onTxStatus);
     const report = await manager.apply(model);

@@ -19,6 +19,7 @@ interface RunOpts {
   json?: boolean;
   socket?: string | false;
   realtime?: boolean;
+  debugLog?: string;
 }
 
 function parseDuration(s: string | undefined): number | undefined {
@@ -50,6 +51,7 @@ async function run(config: string, o: RunOpts): Promise<void> {
     netns: o.netns,
     socketPath: o.socket === false ? null : o.socket ?? defaultSocketPath(),
     realtime: o.realtime,
+    debugLog: o.debugLog,
     onFault: (e) => out(o.json ? JSON.stringify(e) : formatEvent(e)),
     onTxStatus: (e) => process.stderr.write(`cfm run: ${e.key}: CCM transmit ${e.ok ? 'recovered' : `failing (${e.code}: ${e.message ?? ''})`}\n`),
   });
@@ -89,5 +91,6 @@ export function register(program: Command): void {
     .option('--socket <path>', 'control socket for cfm status / cfm monitor (default: the standard path)')
     .option('--no-socket', 'do not serve a control socket')
     .option('--realtime', 'run the CCM scheduler thread SCHED_FIFO (needs CAP_SYS_NICE)')
+    .option('--debug-log <file>', 'append debug decodes of tagged MEPs/MIPs (cfm debug tag) to FILE')
     .action(async (config: string, o: RunOpts) => run(config, o));
 }
