@@ -96,6 +96,9 @@ const EXPECTED = [
   'counters: policer drops and trap/group packets move',
   'fault injection: a failing driver set is reported with its errno',
   'scenario devlink ran to the end',
+  'cpu-protection -> devlink: the seed policy (aggregate) puts a 6 pps ceiling on the trap group',
+  'cpu-protection -> devlink: a per-peer policy has no ceiling: the group is unbound',
+  'scenario cpu-protection ran to the end',
 ];
 
 describe.skipIf(missing.length > 0 && !inCi)('real kernel under qemu: bridge CFM, netdevsim devlink', () => {

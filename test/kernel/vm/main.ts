@@ -4,6 +4,7 @@
  */
 import { runBridgeScenario } from './bridge.js';
 import { runContractSteps } from './contract-steps.js';
+import { runCpuProtectionScenario } from './cpu-protection.js';
 import { runDevlinkScenario } from './devlink.js';
 import { check, results } from './report.js';
 
@@ -12,6 +13,7 @@ const all: Record<string, () => Promise<void>> = {
   bridge: runBridgeScenario,
   'contract-steps': runContractSteps,
   devlink: runDevlinkScenario,
+  'cpu-protection': runCpuProtectionScenario,
 };
 const order = which === 'scenario' ? Object.keys(all) : [which];
 
