@@ -62,12 +62,20 @@ cfm_status_t cfm_voe_alloc(cfm_asic_t *h, const cfm_voe_conf_t *conf, uint32_t *
   return CFM_ENOSPC;
 }
 
+/* Every per-VOE call starts the same way: enter the ABI (counts the call for fault injection,
+ * checks the handle) and look the VOE up, ENOENT when there is none. */
+static cfm_status_t enter_voe(cfm_asic_t *h, uint32_t id, asic_t **a, voe_t **v) {
+  cfm_status_t s = mock_enter(h, a);
+  if (s != CFM_OK) return s;
+  *v = mock_voe_get(*a, id);
+  return *v ? CFM_OK : CFM_ENOENT;
+}
+
 cfm_status_t cfm_voe_conf_set(cfm_asic_t *h, uint32_t id, const cfm_voe_conf_t *conf) {
   asic_t *a;
-  cfm_status_t s = mock_enter(h, &a);
+  voe_t *v;
+  cfm_status_t s = enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
-  voe_t *v = mock_voe_get(a, id);
-  if (!v) return CFM_ENOENT;
   if ((s = check_conf(a, conf, id)) != CFM_OK) return s;
   if ((conf->vlan == 0) != (v->conf.vlan == 0)) return CFM_ENOTSUP; /* port <-> service pool */
   v->conf = *conf;
@@ -78,10 +86,9 @@ cfm_status_t cfm_voe_conf_set(cfm_asic_t *h, uint32_t id, const cfm_voe_conf_t *
 
 cfm_status_t cfm_voe_conf_get(cfm_asic_t *h, uint32_t id, cfm_voe_conf_t *conf) {
   asic_t *a;
-  cfm_status_t s = mock_enter(h, &a);
+  voe_t *v;
+  cfm_status_t s = enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
-  voe_t *v = mock_voe_get(a, id);
-  if (!v) return CFM_ENOENT;
   if (!conf) return CFM_EINVAL;
   *conf = v->conf;
   return CFM_OK;
@@ -89,10 +96,9 @@ cfm_status_t cfm_voe_conf_get(cfm_asic_t *h, uint32_t id, cfm_voe_conf_t *conf) 
 
 cfm_status_t cfm_voe_free(cfm_asic_t *h, uint32_t id) {
   asic_t *a;
-  cfm_status_t s = mock_enter(h, &a);
+  voe_t *v;
+  cfm_status_t s = enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
-  voe_t *v = mock_voe_get(a, id);
-  if (!v) return CFM_ENOENT;
   memset(v, 0, sizeof *v);
   slot_set(a, id - 1);
   a->generation++;
@@ -149,10 +155,9 @@ static cfm_status_t check_cc(const asic_t *a, const voe_t *self, const cfm_cc_co
 
 cfm_status_t cfm_voe_cc_set(cfm_asic_t *h, uint32_t id, const cfm_cc_conf_t *cc) {
   asic_t *a;
-  cfm_status_t s = mock_enter(h, &a);
+  voe_t *v;
+  cfm_status_t s = enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
-  voe_t *v = mock_voe_get(a, id);
-  if (!v) return CFM_ENOENT;
   if ((s = check_cc(a, v, cc)) != CFM_OK) return s;
 
   /* Keep the state of peers that stay (same interval): an update must not fake a LOC. */
@@ -187,10 +192,9 @@ cfm_status_t cfm_voe_cc_set(cfm_asic_t *h, uint32_t id, const cfm_cc_conf_t *cc)
 
 cfm_status_t cfm_voe_cc_get(cfm_asic_t *h, uint32_t id, cfm_cc_conf_t *cc) {
   asic_t *a;
-  cfm_status_t s = mock_enter(h, &a);
+  voe_t *v;
+  cfm_status_t s = enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
-  voe_t *v = mock_voe_get(a, id);
-  if (!v) return CFM_ENOENT;
   if (!cc) return CFM_EINVAL;
   if (!v->cc_set) return CFM_ENOENT;
   *cc = v->cc;
@@ -199,10 +203,9 @@ cfm_status_t cfm_voe_cc_get(cfm_asic_t *h, uint32_t id, cfm_cc_conf_t *cc) {
 
 cfm_status_t cfm_voe_rdi_set(cfm_asic_t *h, uint32_t id, uint32_t rdi) {
   asic_t *a;
-  cfm_status_t s = mock_enter(h, &a);
+  voe_t *v;
+  cfm_status_t s = enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
-  voe_t *v = mock_voe_get(a, id);
-  if (!v) return CFM_ENOENT;
   if (rdi > 1) return CFM_EINVAL;
   if (!v->cc_set) return CFM_ENOENT;
   v->cc.rdi = rdi;
@@ -212,10 +215,9 @@ cfm_status_t cfm_voe_rdi_set(cfm_asic_t *h, uint32_t id, uint32_t rdi) {
 
 cfm_status_t cfm_voe_status_get(cfm_asic_t *h, uint32_t id, uint32_t clear_sticky, cfm_voe_status_t *st) {
   asic_t *a;
-  cfm_status_t s = mock_enter(h, &a);
+  voe_t *v;
+  cfm_status_t s = enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
-  voe_t *v = mock_voe_get(a, id);
-  if (!v) return CFM_ENOENT;
   if (!st || clear_sticky > 1) return CFM_EINVAL;
   memset(st, 0, sizeof *st);
   st->peer_count = v->cc_set ? v->cc.peer_count : 0;
@@ -243,10 +245,9 @@ cfm_status_t cfm_voe_status_get(cfm_asic_t *h, uint32_t id, uint32_t clear_stick
 
 cfm_status_t cfm_voe_tx_seq_set(cfm_asic_t *h, uint32_t id, uint32_t seq) {
   asic_t *a;
-  cfm_status_t s = mock_enter(h, &a);
+  voe_t *v;
+  cfm_status_t s = enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
-  voe_t *v = mock_voe_get(a, id);
-  if (!v) return CFM_ENOENT;
   v->tx_seq = seq;
   a->generation++;
   return CFM_OK;
@@ -254,10 +255,9 @@ cfm_status_t cfm_voe_tx_seq_set(cfm_asic_t *h, uint32_t id, uint32_t seq) {
 
 cfm_status_t cfm_voe_tx_seq_get(cfm_asic_t *h, uint32_t id, uint32_t *seq) {
   asic_t *a;
-  cfm_status_t s = mock_enter(h, &a);
+  voe_t *v;
+  cfm_status_t s = enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
-  voe_t *v = mock_voe_get(a, id);
-  if (!v) return CFM_ENOENT;
   if (!seq) return CFM_EINVAL;
   *seq = v->tx_seq;
   return CFM_OK;
