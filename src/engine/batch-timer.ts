@@ -5,10 +5,11 @@
  * callback checks whether the item still wants this time (so a re-armed or stopped MEP costs
  * nothing to "cancel").
  */
-import type { Clock } from '../common/clock.js';
+import type { Clock, TimerHandle } from '../common/clock.js';
 
 export class BatchTimer<T> {
   private readonly buckets = new Map<number, T[]>();
+  private readonly timers = new Map<number, TimerHandle>();
 
   constructor(
     private readonly clock: Clock,
@@ -22,11 +23,19 @@ export class BatchTimer<T> {
       return;
     }
     this.buckets.set(atNs, [item]);
-    this.clock.setTimerAt(atNs, () => this.run(atNs));
+    this.timers.set(atNs, this.clock.setTimerAt(atNs, () => this.run(atNs)));
+  }
+
+  /** Drop every pending due time and its clock timer (engine close: nothing may fire after). */
+  clear(): void {
+    for (const t of this.timers.values()) t.cancel();
+    this.timers.clear();
+    this.buckets.clear();
   }
 
   private run(atNs: number): void {
     const b = this.buckets.get(atNs);
+    this.timers.delete(atNs);
     if (!b) return;
     this.buckets.delete(atNs);
     for (let i = 0; i < b.length; i++) this.fire(b[i], atNs);

@@ -164,6 +164,10 @@ export class CfmEngine implements MpContext {
 
   close(): void {
     for (const m of this.mepsByKey.values()) m.stop();
+    // Stopped MEPs never re-arm, but due times already on the clock would still fire (and on a
+    // RealClock keep the process alive): cancel them.
+    this.txBatch.clear();
+    this.rmepBatch.clear();
     this.unsubscribe?.();
   }
 

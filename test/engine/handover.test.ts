@@ -110,3 +110,16 @@ describe('engine on a FramePort; hardware/software hand-over', () => {
     expect(e0.status('md/ma/5').remotes.map((r) => r.mepId)).toEqual([6, 7]);
   });
 });
+
+describe('engine close', () => {
+  it('leaves no timer on the clock', () => {
+    const clock = new VirtualClock();
+    const port: FramePort = { send: () => undefined, onReceive: () => () => undefined };
+    const engine = new CfmEngine({ clock, port });
+    engine.addMep(cfg('k1', 1, 2));
+    clock.advance(2.5e9);
+    expect(clock.pending()).toBeGreaterThan(0);
+    engine.close();
+    expect(clock.pending()).toBe(0);
+  });
+});
