@@ -10,6 +10,7 @@
  * This file is a contract: change it only additively.
  */
 import type { IntervalCode } from '../common/interval.js';
+import type { HwEventKind } from '../backends/types.js';
 
 /**
  * How CCMs are transmitted for a hardware MEP:
@@ -24,19 +25,8 @@ export type CcmTxMode = 'hardware' | 'injected' | 'service-cpu' | 'software';
 /** How far a function beyond CCM is done in hardware. */
 export type OffloadLevel = 'full' | 'partial' | 'none' | 'unknown';
 
-/** Conditions a hardware MEP detects itself (names as HwEventKind in src/backends/types.ts). */
-export type HwDefect =
-  | 'loc'
-  | 'rdi'
-  | 'unexpected-mep-id'
-  | 'unexpected-meg-id'
-  | 'unexpected-level'
-  | 'unexpected-period'
-  | 'unexpected-priority'
-  | 'port-status'
-  | 'interface-status'
-  | 'seq-error'
-  | 'zero-period';
+/** Conditions a hardware MEP detects itself: the backend's event kinds, plus two only counted. */
+export type HwDefect = HwEventKind | 'seq-error' | 'zero-period';
 
 /** How loss of continuity is decided in hardware. */
 export interface LocDetection {
