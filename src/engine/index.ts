@@ -9,7 +9,7 @@ export { CfmEngine, type EngineOptions } from './engine.js';
 export type { BridgeView, MpContext } from './context.js';
 export { Mep, Remote } from './mep.js';
 export { Mip, type MipCounters } from './mip.js';
-export { Loopback, LoopbackSession, ensureLb, type LoopbackOptions, type LoopbackResult } from './mep-lb.js';
+export { Loopback, LoopbackSession, ensureLb, type LoopbackOptions, type LoopbackReply, type LoopbackResult } from './mep-lb.js';
 export { Linktrace, LinktraceSession, ensureLt, type LinktraceOptions, type LinktraceReply, type LinktraceResult } from './mep-lt.js';
 export { Y1731, ensureY, type PmOptions, type DelayResult, type LossResult, type CsfType } from './mep-y1731.js';
 export { mepConfigFromModel, mipConfigFromModel } from './from-model.js';

@@ -39,10 +39,21 @@ export interface LoopbackResult {
   done: boolean;
 }
 
+/** One LBR as it arrives (for ping-like output). */
+export interface LoopbackReply {
+  transactionId: number;
+  /** Source MAC of the LBR (the responder; several with a multicast LBM). */
+  fromMac: string;
+  rttNs: number;
+  outOfOrder: boolean;
+  badMsdu: boolean;
+}
+
 export class LoopbackSession {
   readonly result: LoopbackResult;
   readonly firstId: number;
   private readonly waiters: Array<(r: LoopbackResult) => void> = [];
+  private readonly replyListeners: Array<(r: LoopbackReply) => void> = [];
   constructor(target: string, firstId: number, readonly count: number, readonly multicast: boolean) {
     this.result = { target, sent: 0, received: 0, outOfOrder: 0, badMsdu: 0, rttNs: [], done: false };
     this.firstId = firstId;
@@ -55,6 +66,13 @@ export class LoopbackSession {
   onDone(fn: (r: LoopbackResult) => void): void {
     if (this.result.done) fn(this.result);
     else this.waiters.push(fn);
+  }
+  /** Called for every LBR of this session as it arrives. */
+  onReply(fn: (r: LoopbackReply) => void): void {
+    this.replyListeners.push(fn);
+  }
+  reply(r: LoopbackReply): void {
+    for (const l of this.replyListeners) l(r);
   }
   finish(): void {
     if (this.result.done) return;
@@ -131,22 +149,33 @@ export class Loopback {
     if (!o) return; // not ours or timed out: discarded
     const s = o.session;
     const tail = b.subarray(p + 8);
-    if (!bytesEqual(tail, o.body)) {
+    const badMsdu = !bytesEqual(tail, o.body);
+    if (badMsdu) {
       m.counters.lbrBadMsdu++;
       s.result.badMsdu++;
     }
-    if (this.highest < 0 || ((id - this.highest) >>> 0) < 0x80000000) {
+    const inOrder = this.highest < 0 || ((id - this.highest) >>> 0) < 0x80000000;
+    if (inOrder) {
       this.highest = id;
       m.counters.lbrIn++;
     } else {
       m.counters.lbrInOutOfOrder++;
       s.result.outOfOrder++;
     }
+    const rttNs = m.ctx.clock.nowNs() - o.sentNs;
     s.result.received++;
-    s.result.rttNs.push(m.ctx.clock.nowNs() - o.sentNs);
+    s.result.rttNs.push(rttNs);
+    s.reply({ transactionId: id, fromMac: srcMacOf(b), rttNs, outOfOrder: !inOrder, badMsdu });
     if (!s.multicast) this.outstanding.delete(id);
     if (!s.multicast && s.result.sent === s.count && s.result.received >= s.count) s.finish();
   }
+}
+
+/** Source MAC of a frame, "aa:bb:cc:dd:ee:ff". */
+function srcMacOf(frame: Uint8Array): string {
+  const out: string[] = [];
+  for (let i = 6; i < 12; i++) out.push(frame[i].toString(16).padStart(2, '0'));
+  return out.join(':');
 }
 
 /** Length of the PDU from byte 8 (after the transaction id) to the end. */

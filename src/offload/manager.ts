@@ -20,6 +20,8 @@ import type { CfmModel, LocalMep } from '../config/model.js';
 import type { BridgeView } from '../engine/context.js';
 import type { FramePort } from '../common/frame-port.js';
 import { CfmEngine } from '../engine/engine.js';
+import { ensureLb, type LoopbackOptions, type LoopbackReply, type LoopbackResult } from '../engine/mep-lb.js';
+import { ensureLt, type LinktraceOptions, type LinktraceResult } from '../engine/mep-lt.js';
 import type { FaultEvent, FaultListener } from '../engine/events.js';
 import type { HwProfile } from '../profiles/types.js';
 import type { DebugSink } from '../debug/decoder.js';
@@ -397,6 +399,54 @@ export class OffloadManager {
 
   hardwareHandle(key: string): number | undefined {
     return this.hw.get(key)?.handle;
+  }
+
+  // ------------------------------------------------------------------ loopback, linktrace
+
+  /**
+   * Loopback (802.1Q 20.29-20.31) from MEP `key`: resolves when the session ends (every unicast
+   * LBM answered, or the LBR timeout after the last LBM). `onReply` sees each LBR as it arrives.
+   */
+  async loopback(key: string, o: LoopbackOptions & { onReply?: (r: LoopbackReply) => void }): Promise<LoopbackResult> {
+    const { onReply, ...opts } = o;
+    const m = this.oamMep(key);
+    if (opts.targetMepId !== undefined && opts.target === undefined && !opts.multicast) opts.target = await this.peerMac(key, opts.targetMepId);
+    const s = ensureLb(m).start(opts);
+    if (onReply) s.onReply(onReply);
+    return new Promise((resolve) => s.onDone(resolve));
+  }
+
+  /** Linktrace (802.1Q 20.36-20.46) from MEP `key`: resolves with the LTRs after the collection time. */
+  async linktrace(key: string, o: LinktraceOptions): Promise<LinktraceResult> {
+    const opts = { ...o };
+    const m = this.oamMep(key);
+    if (opts.targetMepId !== undefined && opts.targetMac === undefined) opts.targetMac = await this.peerMac(key, opts.targetMepId);
+    const s = ensureLt(m).start(opts);
+    return new Promise((resolve) => s.onDone(resolve));
+  }
+
+  /** The engine MEP that initiates LBM/LTM for `key`, or a USAGE error naming why there is none. */
+  private oamMep(key: string) {
+    if (this.closed) throw new CfmError('USAGE', 'the manager is closed');
+    const m = this.engine.findMep(key);
+    if (m) return m;
+    if (this.hw.has(key)) throw new CfmError('UNSUPPORTED', `MEP ${key} runs in hardware and has no engine part for loopback/linktrace`);
+    if (this.sw.has(key)) throw new CfmError('USAGE', `MEP ${key} is not enabled`);
+    throw new CfmError('USAGE', `no MEP ${key} on this switch (MEPs: ${[...this.hw.keys(), ...this.sw.keys()].sort().join(', ') || 'none'})`);
+  }
+
+  /**
+   * A hardware MEP's remote MEP MAC, from the VOE's CCM database (read back); undefined for
+   * software MEPs (the engine resolves the id from its own database).
+   */
+  private async peerMac(key: string, mepId: number): Promise<string | undefined> {
+    const h = this.hw.get(key);
+    if (!h) return undefined;
+    const st = await this.serial(() => this.backend.readStatus(h.handle));
+    h.syncStatus(st);
+    const mac = st.peers.find((p) => p.mepId === mepId)?.mac ?? null;
+    if (mac === null) throw new CfmError('USAGE', `MEP ${key}: remote MEP ${mepId} has no MAC in the VOE's CCM database (no CCM received yet)`);
+    return mac;
   }
 
   // ------------------------------------------------------------------ shutdown
