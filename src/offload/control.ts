@@ -1,17 +1,27 @@
 /**
- * Control socket of a running manager: a unix stream socket speaking JSON lines, so `cfm status`
- * and `cfm monitor` (and any script: `socat - UNIX:/run/user/0/cfm-offload.sock`) can reach the
- * process that owns the hardware. Served by `cfm apply --follow` and `cfm run`.
+ * Control socket of a running manager: a unix stream socket speaking JSON lines, so `cfm status`,
+ * `cfm monitor`, `cfm loopback`, `cfm linktrace`, `cfm mep ...` and `cfm cc ...` (and any script:
+ * `socat - UNIX:/run/user/0/cfm-offload.sock`) can reach the process that owns the hardware.
+ * Served by `cfm apply --follow` and `cfm run`. See docs/oam-cli.md.
  *
- * Protocol: the client sends one request line {"cmd":"status"} | {"cmd":"monitor"} |
- * {"cmd":"plan"}. status/plan: one reply line {"ok":true,"result":...} then the server closes.
- * monitor: {"ok":true} then one line per fault event {"event":{...}} until the client closes.
- * Errors: {"ok":false,"error":"message"}.
+ * Protocol: the client sends one request line, the server answers and closes.
+ *   {"cmd":"status"} | {"cmd":"plan"}   -> {"ok":true,"result":...}
+ *   {"cmd":"monitor"}                   -> {"ok":true} then {"event":{...}} per fault event until the client closes
+ *   {"cmd":"loopback","mep":KEY,...}    -> {"reply":{...}} per LBR as it arrives, then {"ok":true,"result":LoopbackResult}
+ *   {"cmd":"linktrace","mep":KEY,...}   -> {"ok":true,"result":LinktraceResult}
+ *   {"cmd":"change","change":{...}}     -> {"ok":true,"result":ChangeSummary}
+ * Errors: {"ok":false,"error":"message","code":"USAGE"} (code: the CfmError code, when there is one).
+ * loopback/linktrace/change are optional handlers: a manager without them answers
+ * "... is not supported by this manager".
  */
 import { existsSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { CfmError } from '../common/errors.js';
+import { CfmError, type CfmErrorCode } from '../common/errors.js';
+import type { IntervalCode } from '../common/interval.js';
+import type { LoopbackOptions, LoopbackReply, LoopbackResult } from '../engine/mep-lb.js';
+import type { LinktraceOptions, LinktraceResult } from '../engine/mep-lt.js';
+import type { ApplyReport, MepMove } from './manager.js';
 
 export function defaultSocketPath(): string {
   const dir = process.env.XDG_RUNTIME_DIR;
@@ -20,11 +30,74 @@ export function defaultSocketPath(): string {
   return `/tmp/cfm-offload-${uid}.sock`;
 }
 
+/** A change to a running manager's config (the shape of OffloadManager.change, src/offload/changes.ts). */
+export interface MepChangeRequest {
+  key: string;
+  enabled?: boolean;
+  ccmEnabled?: boolean;
+  ccmLtmPriority?: number;
+  lowestAlarmPriority?: number;
+  placement?: 'auto' | 'hardware' | 'software';
+  remoteMepIds?: number[];
+}
+export interface AssociationChangeRequest {
+  /** "<md>/<ma>" */
+  key: string;
+  interval?: IntervalCode;
+}
+export interface ConfigChangeRequest {
+  meps?: MepChangeRequest[];
+  associations?: AssociationChangeRequest[];
+}
+
+/** What a change did, as sent over the socket (the ApplyReport without the plan). */
+export interface ChangeSummary {
+  ops: Array<{ kind: string; key: string }>;
+  moves: MepMove[];
+  adopted: string[];
+  softwareStarted: string[];
+  softwareStopped: string[];
+}
+
+export function changeSummary(rep: ApplyReport): ChangeSummary {
+  return {
+    ops: rep.ops.map((op) => ({ kind: op.kind, key: op.key })),
+    moves: rep.moves,
+    adopted: rep.adopted,
+    softwareStarted: rep.softwareStarted,
+    softwareStopped: rep.softwareStopped,
+  };
+}
+
 export interface ControlHandlers {
   status(): Promise<unknown>;
   plan?(): Promise<unknown>;
   /** Subscribe to fault events; returns the unsubscribe function. */
   subscribe(fn: (event: unknown) => void): () => void;
+  /** Loopback from MEP `mep`; `onReply` for each LBR as it arrives. */
+  loopback?(mep: string, opts: LoopbackOptions, onReply: (r: LoopbackReply) => void): Promise<LoopbackResult>;
+  linktrace?(mep: string, opts: LinktraceOptions): Promise<LinktraceResult>;
+  change?(change: ConfigChangeRequest): Promise<ChangeSummary>;
+}
+
+/** The parts of an OffloadManager the OAM handlers use (change: when the manager has it). */
+export interface OamManager {
+  loopback(key: string, o: LoopbackOptions & { onReply?: (r: LoopbackReply) => void }): Promise<LoopbackResult>;
+  linktrace(key: string, o: LinktraceOptions): Promise<LinktraceResult>;
+  change?(c: ConfigChangeRequest): Promise<ApplyReport>;
+}
+
+/** loopback/linktrace/change handlers of a manager: spread them into serveControl's handlers. */
+export function oamHandlers(m: OamManager): Pick<ControlHandlers, 'loopback' | 'linktrace' | 'change'> {
+  const h: Pick<ControlHandlers, 'loopback' | 'linktrace' | 'change'> = {
+    loopback: (mep, opts, onReply) => m.loopback(mep, { ...opts, onReply }),
+    linktrace: (mep, opts) => m.linktrace(mep, opts),
+  };
+  if (typeof m.change === 'function') {
+    const change = m.change.bind(m);
+    h.change = async (c) => changeSummary(await change(c));
+  }
+  return h;
 }
 
 export interface ControlServer {
@@ -43,6 +116,94 @@ function probe(path: string): Promise<boolean> {
   });
 }
 
+// ------------------------------------------------------------------ request validation
+
+type Req = Record<string, unknown>;
+const MAC_RE = /^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$/i;
+
+function bad(msg: string): never {
+  throw new CfmError('USAGE', msg);
+}
+
+function optInt(req: Req, field: string, min: number, max: number): number | undefined {
+  const v = req[field];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(`${req.cmd as string}: "${field}" ${JSON.stringify(v)} is not an integer ${min}..${max}`);
+  return v;
+}
+
+function optBool(req: Req, field: string): boolean | undefined {
+  const v = req[field];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') bad(`${req.cmd as string}: "${field}" must be true or false`);
+  return v;
+}
+
+function mepKey(req: Req): string {
+  const k = req.mep;
+  if (typeof k !== 'string' || !/^[^/]+\/[^/]+\/\d+$/.test(k)) bad(`${req.cmd as string}: "mep" must be a MEP key "<md>/<ma>/<mepid>", not ${JSON.stringify(k)}`);
+  return k;
+}
+
+function optMac(req: Req, field: string): string | undefined {
+  const v = req[field];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !MAC_RE.test(v)) bad(`${req.cmd as string}: "${field}" ${JSON.stringify(v)} is not a MAC address`);
+  return v.toLowerCase().replace(/-/g, ':');
+}
+
+/** Largest Data TLV / Test TLV pattern that keeps an LBM within a 1500-octet payload. */
+export const MAX_LBM_DATA = 1488;
+
+/** The loopback options of a {"cmd":"loopback"} request (validated: the request may come from any script). */
+export function loopbackRequestOptions(req: Req): LoopbackOptions {
+  const o: LoopbackOptions = {};
+  const target = optMac(req, 'target');
+  const targetMepId = optInt(req, 'targetMepId', 1, 8191);
+  const multicast = optBool(req, 'multicast') === true;
+  if ([target !== undefined, targetMepId !== undefined, multicast].filter(Boolean).length !== 1) bad('loopback: give exactly one of "target", "targetMepId", "multicast"');
+  if (target !== undefined) o.target = target;
+  if (targetMepId !== undefined) o.targetMepId = targetMepId;
+  if (multicast) o.multicast = true;
+  o.count = optInt(req, 'count', 1, 1024);
+  o.intervalMs = optInt(req, 'intervalMs', 1, 3_600_000);
+  o.timeoutMs = optInt(req, 'timeoutMs', 1, 600_000);
+  if (req.data !== undefined) {
+    if (typeof req.data !== 'string' || !/^([0-9a-f]{2})*$/i.test(req.data) || req.data.length / 2 > MAX_LBM_DATA) bad(`loopback: "data" must be a hex string of at most ${MAX_LBM_DATA} octets`);
+    o.data = Uint8Array.from(Buffer.from(req.data, 'hex'));
+  }
+  if (req.test !== undefined) {
+    const t = req.test as Req;
+    if (typeof t !== 'object' || t === null) bad('loopback: "test" must be {"patternType":0..3,"length":N}');
+    const patternType = optInt({ ...t, cmd: 'loopback' }, 'patternType', 0, 3);
+    const length = optInt({ ...t, cmd: 'loopback' }, 'length', 0, MAX_LBM_DATA);
+    if (patternType === undefined || length === undefined) bad('loopback: "test" needs "patternType" and "length"');
+    if ((patternType === 1 || patternType === 3) && length > MAX_LBM_DATA - 4) bad(`loopback: test length ${length} plus its CRC-32 exceeds ${MAX_LBM_DATA} octets`);
+    o.test = { patternType, length };
+  }
+  for (const k of Object.keys(o) as Array<keyof LoopbackOptions>) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+export function linktraceRequestOptions(req: Req): LinktraceOptions {
+  const o: LinktraceOptions = {};
+  const targetMac = optMac(req, 'targetMac');
+  const targetMepId = optInt(req, 'targetMepId', 1, 8191);
+  if ((targetMac === undefined) === (targetMepId === undefined)) bad('linktrace: give exactly one of "targetMac", "targetMepId"');
+  if (targetMac !== undefined) o.targetMac = targetMac;
+  if (targetMepId !== undefined) o.targetMepId = targetMepId;
+  const ttl = optInt(req, 'ttl', 1, 255);
+  if (ttl !== undefined) o.ttl = ttl;
+  if (optBool(req, 'useFdbOnly')) o.useFdbOnly = true;
+  const timeoutMs = optInt(req, 'timeoutMs', 1, 600_000);
+  if (timeoutMs !== undefined) o.timeoutMs = timeoutMs;
+  return o;
+}
+
+// ------------------------------------------------------------------ server
+
+const COMMANDS = 'status, plan, monitor, loopback, linktrace, change';
+
 export async function serveControl(path: string, h: ControlHandlers): Promise<ControlServer> {
   if (existsSync(path)) {
     if (await probe(path)) throw new CfmError('USAGE', `a manager is already serving ${path}`);
@@ -52,9 +213,14 @@ export async function serveControl(path: string, h: ControlHandlers): Promise<Co
   const server = net.createServer((sock) => {
     clients.add(sock);
     let buf = '';
+    let taken = false; // one request per connection; later input is ignored
     let unsub: (() => void) | null = null;
     const send = (o: unknown) => {
       if (!sock.destroyed) sock.write(JSON.stringify(o) + '\n');
+    };
+    const fail = (e: unknown) => {
+      send({ ok: false, error: e instanceof Error ? e.message : String(e), ...(e instanceof CfmError ? { code: e.code } : {}) });
+      sock.end();
     };
     sock.on('close', () => {
       clients.delete(sock);
@@ -62,32 +228,58 @@ export async function serveControl(path: string, h: ControlHandlers): Promise<Co
     });
     sock.on('error', () => sock.destroy());
     sock.on('data', (d) => {
-      if (unsub) return; // monitor clients only listen
+      if (taken) return;
       buf += d.toString('utf8');
       const nl = buf.indexOf('\n');
       if (nl < 0) return;
+      taken = true;
       const line = buf.slice(0, nl);
-      let req: { cmd?: unknown };
+      buf = '';
+      let req: Req;
       try {
-        req = JSON.parse(line) as { cmd?: unknown };
+        const parsed = JSON.parse(line) as unknown;
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+        req = parsed as Req;
       } catch {
-        send({ ok: false, error: 'request is not a JSON line' });
-        sock.end();
+        fail(new Error('request is not a JSON object line'));
         return;
       }
-      const reply = (p: Promise<unknown>) =>
-        p.then(
-          (result) => { send({ ok: true, result }); sock.end(); },
-          (e: unknown) => { send({ ok: false, error: e instanceof Error ? e.message : String(e) }); sock.end(); },
-        );
-      if (req.cmd === 'status') void reply(h.status());
-      else if (req.cmd === 'plan' && h.plan) void reply(h.plan());
-      else if (req.cmd === 'monitor') {
-        send({ ok: true });
-        unsub = h.subscribe((event) => send({ event }));
-      } else {
-        send({ ok: false, error: `unknown command ${JSON.stringify(req.cmd)} (status, plan, monitor)` });
-        sock.end();
+      const reply = (run: () => Promise<unknown>) => {
+        let p: Promise<unknown>;
+        try {
+          p = run();
+        } catch (e) {
+          p = Promise.reject(e);
+        }
+        p.then((result) => { send({ ok: true, result }); sock.end(); }, fail);
+      };
+      const unsupported = (what: string) => fail(new CfmError('UNSUPPORTED', `${what} is not supported by this manager`));
+      switch (req.cmd) {
+        case 'status': return reply(() => h.status());
+        case 'plan': return h.plan ? reply(() => h.plan!()) : unsupported('plan');
+        case 'monitor':
+          send({ ok: true });
+          unsub = h.subscribe((event) => send({ event }));
+          return;
+        case 'loopback': {
+          const lb = h.loopback;
+          if (!lb) return unsupported('loopback');
+          return reply(() => lb(mepKey(req), loopbackRequestOptions(req), (r) => send({ reply: r })));
+        }
+        case 'linktrace': {
+          const lt = h.linktrace;
+          if (!lt) return unsupported('linktrace');
+          return reply(() => lt(mepKey(req), linktraceRequestOptions(req)));
+        }
+        case 'change': {
+          const ch = h.change;
+          if (!ch) return unsupported('change');
+          const c = req.change;
+          if (typeof c !== 'object' || c === null || Array.isArray(c)) return fail(new CfmError('USAGE', 'change: "change" must be an object {"meps":[...],"associations":[...]}'));
+          return reply(() => ch(c as ConfigChangeRequest));
+        }
+        default:
+          return fail(new CfmError('USAGE', `unknown command ${JSON.stringify(req.cmd)} (${COMMANDS})`));
       }
     });
   });
@@ -104,6 +296,8 @@ export async function serveControl(path: string, h: ControlHandlers): Promise<Co
       }),
   };
 }
+
+// ------------------------------------------------------------------ client
 
 function connect(path: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
@@ -124,7 +318,14 @@ function lines(sock: net.Socket, onLine: (o: Record<string, unknown>) => void): 
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
-        if (line.trim()) onLine(JSON.parse(line) as Record<string, unknown>);
+        if (!line.trim()) continue;
+        try {
+          onLine(JSON.parse(line) as Record<string, unknown>);
+        } catch (e) {
+          sock.destroy();
+          reject(e instanceof CfmError ? e : new CfmError('BACKEND', `control socket: bad reply line: ${line.slice(0, 80)}`));
+          return;
+        }
       }
     });
     sock.once('close', () => resolve());
@@ -132,18 +333,60 @@ function lines(sock: net.Socket, onLine: (o: Record<string, unknown>) => void): 
   });
 }
 
+const ERROR_CODES = new Set<string>(['DECODE', 'ENCODE', 'PCAP', 'CONFIG', 'PROFILE', 'BACKEND', 'NETLINK', 'APPLY', 'USAGE', 'UNSUPPORTED', 'INTERNAL']);
+
+/** A manager's error reply as a CfmError (its code kept, so a bad MEP key stays a usage error). */
+function managerError(o: Record<string, unknown>): CfmError {
+  const code = typeof o.code === 'string' && ERROR_CODES.has(o.code) ? (o.code as CfmErrorCode) : 'BACKEND';
+  return new CfmError(code, `manager: ${String(o.error)}`);
+}
+
+/**
+ * One request; lines other than the final {"ok":...} go to `onLine` (loopback replies).
+ * Resolves with the result; `signal` aborts (closes the connection) and rejects.
+ */
+export async function controlCall(path: string, request: Record<string, unknown>, onLine?: (o: Record<string, unknown>) => void, signal?: AbortSignal): Promise<unknown> {
+  const sock = await connect(path);
+  let final: Record<string, unknown> | undefined;
+  const onAbort = () => sock.destroy();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const done = lines(sock, (o) => {
+      if ('ok' in o) final ??= o;
+      else onLine?.(o);
+    });
+    sock.write(JSON.stringify(request) + '\n');
+    await done;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  if (signal?.aborted) throw new CfmError('USAGE', 'interrupted');
+  if (!final) throw new CfmError('BACKEND', `the manager on ${path} closed without a reply`);
+  if (final.ok !== true) throw managerError(final);
+  return final.result;
+}
+
 /** One request/reply (status, plan). */
 export async function controlRequest(path: string, cmd: 'status' | 'plan'): Promise<unknown> {
-  const sock = await connect(path);
-  let reply: Record<string, unknown> | undefined;
-  const done = lines(sock, (o) => {
-    reply ??= o;
-  });
-  sock.write(JSON.stringify({ cmd }) + '\n');
-  await done;
-  if (!reply) throw new CfmError('BACKEND', `the manager on ${path} closed without a reply`);
-  if (reply.ok !== true) throw new CfmError('BACKEND', `manager: ${String(reply.error)}`);
-  return reply.result;
+  return controlCall(path, { cmd });
+}
+
+/** Loopback over the socket: `onReply` per LBR as it arrives; resolves with the session's result. */
+export async function controlLoopback(path: string, mep: string, opts: LoopbackRequest, onReply?: (r: LoopbackReply) => void, signal?: AbortSignal): Promise<LoopbackResult> {
+  return (await controlCall(path, { cmd: 'loopback', mep, ...opts }, (o) => {
+    if ('reply' in o) onReply?.(o.reply as LoopbackReply);
+  }, signal)) as LoopbackResult;
+}
+
+/** A loopback request's options as JSON (data as hex). */
+export type LoopbackRequest = Omit<LoopbackOptions, 'data'> & { data?: string };
+
+export async function controlLinktrace(path: string, mep: string, opts: LinktraceOptions, signal?: AbortSignal): Promise<LinktraceResult> {
+  return (await controlCall(path, { cmd: 'linktrace', mep, ...opts }, undefined, signal)) as LinktraceResult;
+}
+
+export async function controlChange(path: string, change: ConfigChangeRequest): Promise<ChangeSummary> {
+  return (await controlCall(path, { cmd: 'change', change })) as ChangeSummary;
 }
 
 /** Stream fault events until the manager goes away or `signal` aborts. */
@@ -151,7 +394,7 @@ export async function controlMonitor(path: string, onEvent: (e: unknown) => void
   const sock = await connect(path);
   signal?.addEventListener('abort', () => sock.destroy(), { once: true });
   const done = lines(sock, (o) => {
-    if (o.ok === false) throw new CfmError('BACKEND', `manager: ${String(o.error)}`);
+    if (o.ok === false) throw managerError(o);
     if ('event' in o) onEvent(o.event);
   });
   sock.write(JSON.stringify({ cmd: 'monitor' }) + '\n');
