@@ -50,12 +50,16 @@ export function localMeps(model: CfmModel): LocalMep[] {
   return out;
 }
 
+/** The planning order: hardware pins first, then shortest interval, then key (a total order). */
+export function comparePlanning(a: { placement: LocalMep['placement']; interval: IntervalCode; key: string }, b: typeof a): number {
+  const pa = a.placement === 'hardware' ? 0 : 1;
+  const pb = b.placement === 'hardware' ? 0 : 1;
+  return pa - pb || a.interval - b.interval || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
 /** Planning order: hardware pins first, then shortest interval, then key (stable, deterministic). */
 export function planningOrder(meps: LocalMep[]): LocalMep[] {
-  const pinRank = (m: LocalMep) => (m.placement === 'hardware' ? 0 : 1);
-  return [...meps].sort(
-    (a, b) => pinRank(a) - pinRank(b) || a.interval - b.interval || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-  );
+  return [...meps].sort(comparePlanning);
 }
 
 /** Why a MEP cannot be in hardware whatever the table occupancy, or undefined. */
@@ -75,15 +79,20 @@ function capabilityReason(mep: LocalMep, res: HwResources): string | undefined {
   return undefined;
 }
 
-interface Usage {
+/** VOEs and injector rate in use. fpsMilli: CCMs/s x 1000 as an integer (sums exactly in any order). */
+export interface Usage {
   port: number;
   service: number;
   up: number;
   perPort: Map<string, number>;
-  fps: number;
+  fpsMilli: number;
 }
 
-function tableOf(mep: LocalMep): 'port' | 'service' {
+export function emptyUsage(): Usage {
+  return { port: 0, service: 0, up: 0, perPort: new Map(), fpsMilli: 0 };
+}
+
+export function tableOf(mep: LocalMep): 'port' | 'service' {
   return mep.vlan === 0 && mep.direction === 'down' ? 'port' : 'service';
 }
 
@@ -106,20 +115,43 @@ function resourceReason(mep: LocalMep, res: HwResources, policy: PlanPolicy, u: 
     return `port ${mep.port} already has ${onPort} hardware MEP${onPort === 1 ? '' : 's'} (limit ${res.perPort})`;
   }
   if (res.injected && mep.ccmEnabled && res.injectorBudgetFps !== null) {
-    const fps = ccmFps(mep.interval);
-    if (u.fps + fps > res.injectorBudgetFps) {
-      return `injector budget ${res.injectorBudgetFps} fps exceeded (${u.fps} used + ${fps} needed)`;
+    const milli = fpsMilli(mep.interval);
+    if (u.fpsMilli + milli > res.injectorBudgetFps * 1000) {
+      return `injector budget ${res.injectorBudgetFps} fps exceeded (${u.fpsMilli / 1000} used + ${milli / 1000} needed)`;
     }
   }
   return undefined;
 }
 
-function consume(mep: LocalMep, res: HwResources, u: Usage): void {
-  if (tableOf(mep) === 'port') u.port++;
-  else u.service++;
-  if (mep.direction === 'up') u.up++;
-  u.perPort.set(mep.port, (u.perPort.get(mep.port) ?? 0) + 1);
-  if (res.injected && mep.ccmEnabled) u.fps = Math.round((u.fps + ccmFps(mep.interval)) * 1000) / 1000;
+function fpsMilli(code: IntervalCode): number {
+  return Math.round(ccmFps(code) * 1000);
+}
+
+/** Count a hardware MEP in (sign 1) or out (sign -1) of the usage. */
+export function consume(mep: LocalMep, res: HwResources, u: Usage, sign: 1 | -1 = 1): void {
+  if (tableOf(mep) === 'port') u.port += sign;
+  else u.service += sign;
+  if (mep.direction === 'up') u.up += sign;
+  u.perPort.set(mep.port, (u.perPort.get(mep.port) ?? 0) + sign);
+  if (res.injected && mep.ccmEnabled) u.fpsMilli += sign * fpsMilli(mep.interval);
+}
+
+/**
+ * Whether usage `u` (every MEP it counts in hardware) fits every table and budget. When it does,
+ * no MEP was or would be refused for a resource reason in any planning order: each check in
+ * resourceReason compares the usage before one MEP, which is at most the final usage minus that
+ * MEP's own share.
+ */
+export function usageFits(u: Usage, res: HwResources, policy: PlanPolicy): boolean {
+  const all = u.port + u.service;
+  const capacity = res.sharedTotal ?? res.portVoes + res.serviceVoes;
+  if (u.port > res.portVoes || u.service > res.serviceVoes) return false;
+  if (res.sharedTotal !== null && all > res.sharedTotal) return false;
+  if (policy.reserveVoes > 0 && all > capacity - policy.reserveVoes) return false;
+  if (res.upVoes !== null && u.up > res.upVoes) return false;
+  if (res.perPort !== null) for (const n of u.perPort.values()) if (n > res.perPort) return false;
+  if (res.injected && res.injectorBudgetFps !== null && u.fpsMilli > res.injectorBudgetFps * 1000) return false;
+  return true;
 }
 
 function functionPlacements(ccmInHw: boolean, res: HwResources): Record<OffloadFunction, FunctionPlacement> {
@@ -132,14 +164,17 @@ function functionPlacements(ccmInHw: boolean, res: HwResources): Record<OffloadF
   return out;
 }
 
-function planMep(mep: LocalMep, res: HwResources, policy: PlanPolicy, u: Usage): { plan: MepPlan; violation?: string } {
-  let reason: string | undefined;
-  if (mep.placement === 'software') reason = 'pinned to software by config';
-  else if (!mep.enabled) reason = 'MEP not enabled';
-  else if (policy.prefer === 'software' && mep.placement !== 'hardware') reason = 'policy prefers software';
-  else reason = capabilityReason(mep, res) ?? resourceReason(mep, res, policy, u);
+/** Why a MEP is in software whatever the tables hold, or undefined when it can go to hardware. */
+export function fixedReason(mep: LocalMep, res: HwResources, policy: PlanPolicy): string | undefined {
+  if (mep.placement === 'software') return 'pinned to software by config';
+  if (!mep.enabled) return 'MEP not enabled';
+  if (policy.prefer === 'software' && mep.placement !== 'hardware') return 'policy prefers software';
+  return capabilityReason(mep, res);
+}
+
+/** The plan of one MEP once its placement is decided (`reason` undefined = hardware). */
+export function mepPlanOf(mep: LocalMep, res: HwResources, reason: string | undefined): { plan: MepPlan; violation?: string } {
   const hw = reason === undefined;
-  if (hw) consume(mep, res, u);
   const warnings: string[] = [];
   if (!hw && mep.interval <= 2) {
     warnings.push(`software timers cannot keep ${intervalName(mep.interval)} CCMs exact; LOC may be late`);
@@ -184,13 +219,24 @@ export function plan(model: CfmModel, res: HwResources, opts: PlanOptions = {}):
   if (sw === undefined) {
     throw new UsageError(`the config has several switches (${switches.join(', ')}): choose one with --switch`);
   }
-  const u: Usage = { port: 0, service: 0, up: 0, perPort: new Map(), fps: 0 };
+  const u = emptyUsage();
   const meps: MepPlan[] = [];
   const violations: string[] = [];
+  const violationKeys: string[] = [];
+  let resourceRefusals = 0;
   for (const mep of planningOrder(localMeps(model).filter((m) => m.switch === sw))) {
-    const r = planMep(mep, res, policy, u);
+    let reason = fixedReason(mep, res, policy);
+    if (reason === undefined) {
+      reason = resourceReason(mep, res, policy, u);
+      if (reason === undefined) consume(mep, res, u);
+      else resourceRefusals++;
+    }
+    const r = mepPlanOf(mep, res, reason);
     meps.push(r.plan);
-    if (r.violation) violations.push(r.violation);
+    if (r.violation) {
+      violations.push(r.violation);
+      violationKeys.push(mep.key);
+    }
   }
   const mips: MipPlan[] = model.mips
     .filter((m) => m.switch === sw)
@@ -203,7 +249,7 @@ export function plan(model: CfmModel, res: HwResources, opts: PlanOptions = {}):
       placement: 'software' as const,
       reason: 'the backend interface has no MIP (VOI) objects: the MHF runs in the engine',
     }));
-  return {
+  const out: Plan = {
     switch: sw,
     profile: res.profile,
     backend: res.backend,
@@ -214,9 +260,31 @@ export function plan(model: CfmModel, res: HwResources, opts: PlanOptions = {}):
       portVoes: { used: u.port, total: res.portVoes },
       serviceVoes: { used: u.service, total: res.serviceVoes },
       reserved: policy.reserveVoes,
-      injectorFps: { used: u.fps, budget: res.injectorBudgetFps },
+      injectorFps: { used: u.fpsMilli / 1000, budget: res.injectorBudgetFps },
     },
     violations,
     notes: [...res.notes],
   };
+  planFacts.set(out, { res, usage: u, resourceRefusals, violationKeys });
+  return out;
+}
+
+/** What the planner knew when it made a plan (for re-planning a change: src/offload/replan.ts). */
+export interface PlanFacts {
+  res: HwResources;
+  usage: Usage;
+  /** MEPs placed in software because a table or budget was full at their turn. */
+  resourceRefusals: number;
+  /** The MEP key of each of the plan's violations, same order. */
+  violationKeys: string[];
+}
+
+const planFacts = new WeakMap<Plan, PlanFacts>();
+
+export function factsOf(p: Plan): PlanFacts | undefined {
+  return planFacts.get(p);
+}
+
+export function setFacts(p: Plan, f: PlanFacts): void {
+  planFacts.set(p, f);
 }
