@@ -76,6 +76,14 @@ export interface VoeState {
   spec: VoeSpec;
 }
 
+/**
+ * Answer of Backend.voeChanges: every VOE (`full`), or the VOEs changed or removed since the
+ * token of an earlier answer. Both are read back from the backend like listVoes.
+ */
+export type VoeChanges =
+  | { token: bigint | null; full: true; voes: VoeState[] }
+  | { token: bigint; full: false; changed: VoeState[]; removed: number[] };
+
 export interface RemotePeerStatus {
   mepId: number;
   /** Loss of continuity (no valid CCM for 3.5 intervals). */
@@ -156,6 +164,12 @@ export interface Backend {
   ports(): string[];
   /** Actual VOEs, read back from the backend. */
   listVoes(): Promise<VoeState[]>;
+  /**
+   * Optional: what changed since `since` (the token of an earlier answer; null = tell me
+   * everything). Lets the reconciler of one change cost the same at 100 and 8,192 VOEs. A backend
+   * that cannot tell answers `full`; one without this method is read with listVoes.
+   */
+  voeChanges?(since: bigint | null): Promise<VoeChanges>;
   createVoe(spec: VoeSpec): Promise<number>;
   /** Change a VOE in place (keeps sequence numbers where the hardware allows). */
   updateVoe(handle: number, spec: VoeSpec): Promise<void>;

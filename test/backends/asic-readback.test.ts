@@ -124,6 +124,47 @@ describe('ASIC read-back cache (configuration generation)', () => {
   });
 });
 
+describe('changes since a generation (voeChanges, journal of own writes)', () => {
+  it('answers only the VOEs this handle wrote, with no full read-back; the journal spans many writes', async () => {
+    const b = mock({ serviceVoes: 64 });
+    const hs: number[] = [];
+    for (let i = 1; i <= 20; i++) hs.push(await b.createVoe(spec(i)));
+    const base = await b.voeChanges(null);
+    expect(base.full).toBe(true);
+    const reads = b.device.fullReads;
+    await b.updateVoe(hs[3], spec(4, { priority: 2 }));
+    await b.setRdi(hs[7], true);
+    await b.deleteVoe(hs[9]);
+    const c = await b.voeChanges(base.token);
+    expect(c.full).toBe(false);
+    if (c.full) return;
+    expect(c.changed.map((v) => v.handle).sort((x, y) => x - y)).toEqual([hs[3], hs[7]]);
+    expect(c.removed).toEqual([hs[9]]);
+    expect(plain(c.changed.sort((x, y) => x.handle - y.handle))).toEqual(plain((await fresh(b)).filter((v) => v.handle === hs[3] || v.handle === hs[7])));
+    expect(b.device.fullReads).toBe(reads + 1); // only the fresh() above
+    // 5,000 own writes later the journal has been trimmed: an old token gets a full answer
+    const t = (await b.voeChanges(c.token)).token;
+    for (let i = 0; i < 2500; i++) await b.setRdi(hs[0], i % 2 === 0);
+    for (let i = 0; i < 2500; i++) await b.setRdi(hs[1], i % 2 === 0);
+    const old = await b.voeChanges(t);
+    expect(old.full).toBe(true);
+    const recent = await b.voeChanges(old.token);
+    expect(recent).toMatchObject({ full: false, changed: [], removed: [] });
+  });
+
+  it('a write by another handle makes the answer full', async () => {
+    const name = `gen-changes-${Math.random()}`;
+    const b1 = mock({ instance: name });
+    const b2 = mock({ instance: name });
+    await b1.createVoe(spec(1));
+    const t = (await b1.voeChanges(null)).token;
+    await b2.createVoe(spec(2));
+    const c = await b1.voeChanges(t);
+    expect(c.full).toBe(true);
+    if (c.full) expect(c.voes.map((v) => v.spec.key)).toEqual(['md/ma1/mep1', 'md/ma2/mep2']);
+  });
+});
+
 describe('transmit sequence number seed (cfm_voe_tx_seq_set/get)', () => {
   it('the first CCM carries initialSeq and txSeq reads the next one; an update keeps it', async () => {
     const b = mock();

@@ -171,6 +171,36 @@ export function runBackendContract(name: string, factory: ContractFactory): void
       expect(await b.listVoes()).toEqual([]);
     });
 
+    it('tells what changed since an earlier read-back (optional voeChanges)', async (ctx) => {
+      const iv = needVoes(ctx);
+      if (iv === undefined) return;
+      if (!b.voeChanges) return skip(ctx, name, 'backend has no voeChanges (read with listVoes)');
+      const norm = (vs: readonly { handle: number; spec: VoeSpec }[]) =>
+        vs.map((v) => ({ handle: v.handle, spec: { ...v.spec, maid: Array.from(v.spec.maid) } })).sort((x, y) => x.handle - y.handle);
+      const h1 = await b.createVoe(baseSpec(b, caps, 1, iv));
+      const first = await b.voeChanges(null);
+      expect(first.full).toBe(true);
+      if (!first.full) return;
+      expect(norm(first.voes)).toEqual(norm(await b.listVoes()));
+      // nothing changed: an empty answer (or a full one equal to listVoes, for backends that cannot tell)
+      const same = await b.voeChanges(first.token);
+      if (!same.full) expect([same.changed, same.removed]).toEqual([[], []]);
+      const h2 = await b.createVoe(baseSpec(b, caps, 2, iv));
+      await b.setRdi(h1, true);
+      const next = await b.voeChanges(same.token);
+      const listed = norm(await b.listVoes());
+      if (next.full) {
+        expect(norm(next.voes)).toEqual(listed);
+      } else {
+        expect(norm(next.changed)).toEqual(listed.filter((v) => v.handle === h1 || v.handle === h2));
+        expect(next.removed).toEqual([]);
+      }
+      await b.deleteVoe(h2);
+      const last = await b.voeChanges(next.token);
+      if (last.full) expect(norm(last.voes)).toEqual(norm(await b.listVoes()));
+      else expect([last.changed, last.removed]).toEqual([[], [h2]]);
+    });
+
     it('rejects bad input and unknown handles with typed errors', async (ctx) => {
       const iv = needVoes(ctx);
       if (iv === undefined) return;

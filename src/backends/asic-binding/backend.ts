@@ -12,7 +12,7 @@ import type { IntervalCode } from '../../common/interval.js';
 import type { FrameDirection, FramePort, FrameRx } from '../../common/frame-port.js';
 import { CfmError } from '../../common/errors.js';
 import type {
-  Backend, BackendCapabilities, HwEvent, PolicerCounters, PolicerSpec, VoeSpec, VoeState, VoeStatus,
+  Backend, BackendCapabilities, HwEvent, PolicerCounters, PolicerSpec, VoeChanges, VoeSpec, VoeState, VoeStatus,
 } from '../types.js';
 import type { RawCaps, RawCcConf, RawPolicerConf } from './abi.js';
 import {
@@ -124,16 +124,26 @@ export class AsicBackend implements Backend {
    */
   async listVoes(): Promise<VoeState[]> {
     this.before();
-    return this.dev.voeSnapshot().map((e) => {
-      let st = this.stateOf.get(e);
-      if (!st) {
-        // allocated but never configured (a crash between alloc and CC config): report it so
-        // the reconciler can delete it; its CC fields read as "off"
-        st = Object.freeze({ handle: e.handle, spec: Object.freeze(specOf(e.conf, e.cc ?? UNCONFIGURED_CC, this.portMap)) });
-        this.stateOf.set(e, st);
-      }
-      return st;
-    });
+    return this.dev.voeSnapshot().map((e) => this.stateOfEntry(e));
+  }
+
+  /** The VOEs changed since an earlier answer's token (journal of own writes, AsicDevice). */
+  async voeChanges(since: bigint | null): Promise<VoeChanges> {
+    this.before();
+    const c = this.dev.voeChangesSince(since);
+    if (c.full) return { token: c.gen, full: true, voes: c.entries.map((e) => this.stateOfEntry(e)) };
+    return { token: c.gen, full: false, changed: c.changed.map((e) => this.stateOfEntry(e)), removed: c.removed };
+  }
+
+  private stateOfEntry(e: VoeEntry): VoeState {
+    let st = this.stateOf.get(e);
+    if (!st) {
+      // allocated but never configured (a crash between alloc and CC config): report it so
+      // the reconciler can delete it; its CC fields read as "off"
+      st = Object.freeze({ handle: e.handle, spec: Object.freeze(specOf(e.conf, e.cc ?? UNCONFIGURED_CC, this.portMap)) });
+      this.stateOf.set(e, st);
+    }
+    return st;
   }
 
   /** Create = allocate + CC config, all or nothing (a failed CC config frees the VOE again). */

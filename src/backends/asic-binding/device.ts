@@ -12,7 +12,8 @@ import {
 import { ASIC_STATUS, AsicError } from './status.js';
 import { CfmError } from '../../common/errors.js';
 import { decodeEntries, decodeStatus, padPeers } from './decode.js';
-import { copyCc, copyConf, freezeEntry, replaceSorted, type VoeEntry } from './voe-entry.js';
+import { copyCc, copyConf, freezeEntry, type VoeEntry } from './voe-entry.js';
+import { VoeCache, type EntryChanges } from './voe-cache.js';
 
 export type { VoeEntry } from './voe-entry.js';
 
@@ -56,9 +57,9 @@ export class AsicDevice {
    * step with this handle's own successful writes (each moves the generation by exactly one). Any
    * other change (another handle or process, a failed call's side effects) shows as a generation
    * this handle did not expect, and the next voeSnapshot() reads everything back again.
-   * Null when the library lacks the "generation" calls or nothing was read yet.
+   * Empty (not valid) when the library lacks the "generation" calls or nothing was read yet.
    */
-  private cache: { gen: bigint; voes: Map<number, VoeEntry>; sorted: VoeEntry[] | null } | null = null;
+  private readonly cache = new VoeCache();
   /** Full read-backs done (diagnostics, tests). */
   fullReads = 0;
 
@@ -220,21 +221,28 @@ export class AsicDevice {
    */
   voeSnapshot(): readonly VoeEntry[] {
     if (!this.lib.generation) return this.readEachVoe().map(freezeEntry);
-    if (this.cache !== null && this.configGeneration() === this.cache.gen) {
-      if (this.cache.sorted === null) {
-        this.cache.sorted = [...this.cache.voes.values()].sort((a, b) => a.handle - b.handle);
-      }
-      return this.cache.sorted.slice(); // the cache's own array changes with the next write
-    }
+    if (this.cache.valid && this.configGeneration() === this.cache.gen) return this.cache.snapshot();
     const { entries, gen } = this.dump();
-    const frozen = entries.map(freezeEntry);
-    this.cache = { gen, voes: new Map(frozen.map((e) => [e.handle, e])), sorted: frozen };
-    return frozen;
+    return this.cache.reset(gen, entries.map(freezeEntry));
+  }
+
+  /**
+   * The VOEs changed since generation `since` (from an earlier answer): one generation read while
+   * only this handle wrote since then (its own writes are journaled), else a full read-back
+   * (`full`). Without the generation calls every answer is full (gen null).
+   */
+  voeChangesSince(since: bigint | null): EntryChanges {
+    if (!this.lib.generation) return { gen: null, full: true, entries: this.voeSnapshot() };
+    if (since !== null && this.cache.canTell(since) && this.configGeneration() === this.cache.gen) {
+      return this.cache.changesSince(since);
+    }
+    const entries = this.voeSnapshot();
+    return { gen: this.cache.valid ? this.cache.gen : null, full: true, entries };
   }
 
   /** Forget the cached read-back (the next voeSnapshot reads everything). */
   invalidate(): void {
-    this.cache = null;
+    this.cache.clear();
   }
 
   private readEachVoe(): VoeEntry[] {
@@ -254,7 +262,7 @@ export class AsicDevice {
   private dump(): { entries: VoeEntry[]; gen: bigint } {
     const g = this.lib.generation!;
     this.fullReads++;
-    for (let max = Math.max(16, this.cache?.voes.size ?? 0); ; ) {
+    for (let max = Math.max(16, this.cache.size); ; ) {
       const buf = new Uint8Array(max * VoeEntryT.size);
       const count = [0];
       const gen: [bigint | number] = [0];
@@ -266,32 +274,14 @@ export class AsicDevice {
 
   /** Count one own successful config write that changed no VOE (port flags, policers, tx seq). */
   private wrote(): void {
-    if (this.cache !== null) this.cache.gen += 1n;
+    this.cache.bump();
   }
 
-  /**
-   * Count one own successful write to VOE `handle` and put its new entry into the cache: `next`
-   * gets the cached entry and returns the new one, null when the VOE is gone, or undefined when
-   * the cache cannot follow (then the next snapshot reads everything back).
-   */
+  /** Count one own successful write to VOE `handle` in the cache (VoeCache.put). */
   private cachePut(handle: number, next: (old: VoeEntry | undefined) => VoeEntry | null | undefined): void {
-    const c = this.cache;
-    if (c === null) return;
-    c.gen += 1n;
-    const old = c.voes.get(handle);
-    const e = next(old);
-    if (e === undefined) {
-      this.cache = null;
-    } else if (e === null) {
-      c.voes.delete(handle);
-      c.sorted = null;
-    } else {
-      const frozen = freezeEntry(e);
-      c.voes.set(handle, frozen);
-      if (!old) c.sorted = null; // a new VOE: re-sort at the next snapshot
-      else if (c.sorted !== null) replaceSorted(c.sorted, frozen);
-    }
+    this.cache.put(handle, next, freezeEntry);
   }
+
 
 
   status(voe: number, clearSticky = true): RawVoeStatus {
