@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../common/errors.js';
 import { formatEvent } from '../../engine/events.js';
-import { defaultSocketPath } from '../../offload/control.js';
+import { defaultSocketPath, oamHandlers, serveControl, type ControlServer } from '../../offload/control.js';
 import type { ManagerStatus } from '../../offload/status.js';
 import { startSoftwareRun } from '../../backends/software/run.js';
 
@@ -45,19 +45,35 @@ async function run(config: string, o: RunOpts): Promise<void> {
   }
   const durationS = parseDuration(o.duration);
   const out = (s: string) => process.stdout.write(s + '\n');
+  const socketPath = o.socket === false ? null : o.socket ?? defaultSocketPath();
   const handle = await startSoftwareRun({
     config,
     switch: o.switch,
     netns: o.netns,
-    socketPath: o.socket === false ? null : o.socket ?? defaultSocketPath(),
+    socketPath: null, // served below, with the OAM handlers
     realtime: o.realtime,
     debugLog: o.debugLog,
     onFault: (e) => out(o.json ? JSON.stringify(e) : formatEvent(e)),
     onTxStatus: (e) => process.stderr.write(`cfm run: ${e.key}: CCM transmit ${e.ok ? 'recovered' : `failing (${e.code}: ${e.message ?? ''})`}\n`),
   });
+  // Control socket: status/plan/monitor plus loopback, linktrace and change (docs/oam-cli.md).
+  let control: ControlServer | null = null;
+  try {
+    if (socketPath) {
+      control = await serveControl(socketPath, {
+        status: () => handle.status(),
+        plan: async () => handle.report.plan,
+        subscribe: (fn) => handle.manager.onFault(fn),
+        ...oamHandlers(handle.manager),
+      });
+    }
+  } catch (e) {
+    await handle.stop();
+    throw e;
+  }
   if (!o.json) {
     out(`cfm run: ${handle.report.plan.meps.length} MEPs on ${handle.backend.ports().join(', ')}${o.netns ? ` (netns ${o.netns})` : ''}` +
-      `${handle.control ? `; control socket ${handle.control.path}` : ''}; Ctrl-C to stop`);
+      `${control ? `; control socket ${control.path}` : ''}; Ctrl-C to stop`);
   }
   await new Promise<void>((resolve) => {
     const done = () => {
@@ -74,6 +90,7 @@ async function run(config: string, o: RunOpts): Promise<void> {
     const st = await handle.status();
     out(o.json ? JSON.stringify({ type: 'status', ...st }) : statusText(st));
   } finally {
+    await control?.close();
     await handle.stop();
   }
 }

@@ -11,7 +11,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../common/errors.js';
 import { openBackend, openSwitch, loadModel, pickSwitch, planConfig, resolveProfile } from '../../offload/api.js';
-import { controlMonitor, controlRequest, defaultSocketPath, serveControl } from '../../offload/control.js';
+import { controlMonitor, controlRequest, defaultSocketPath, oamHandlers, serveControl } from '../../offload/control.js';
 import { runDemo } from '../../offload/demo.js';
 import { formatPlan, planToJson, table, voeSpecToJson } from '../../offload/format.js';
 import { modelSwitches } from '../../offload/planner.js';
@@ -117,6 +117,7 @@ export function register(program: Command): void {
         status: () => sw.status(),
         plan: async () => planToJson(sw.plan()),
         subscribe: (fn) => sw.onFault(fn),
+        ...oamHandlers(sw.manager), // loopback, linktrace, change (docs/oam-cli.md)
       });
       process.stderr.write(`cfm: managing ${sw.name}; control socket ${path}; Ctrl-C to stop (hardware MEPs keep running)\n`);
       await new Promise<void>((resolve) => {

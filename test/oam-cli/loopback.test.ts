@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { served, type Served } from './served.js';
+
+let s: Served | null = null;
+afterEach(async () => {
+  await s?.close();
+  s = null;
+});
+
+const REPLY = /^Reply from 02:[0-9a-f:]{14}: lbm_seq=\d+ time=\d+\.\d{3} ms$/;
+
+describe('cfm loopback against a running manager (software MEPs, mock ASICs, virtual time)', () => {
+  it('streams one line per LBR, then the seed-001 summary and round-trip line; exit 0 when all answered', async () => {
+    s = await served({ pin: 'software' });
+    const r = await s.cfm('sw1', 'loopback', 'md1/ma1/1', '--target-mep', '2', '--count', '3', '--interval-ms', '100');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines[0]).toBe('Loopback from md1/ma1/1 to MEP 2: 3 LBM(s), 100 ms apart');
+    expect(lines.slice(1, 4)).toHaveLength(3);
+    for (const l of lines.slice(1, 4)) expect(l).toMatch(REPLY);
+    expect(lines.slice(1, 4).map((l) => Number(/lbm_seq=(\d+)/.exec(l)![1]))).toEqual([1, 2, 3]);
+    expect(lines[4]).toBe('Sent 3 packets, received 3 packets [0 out-of-order, 0 Bad Msdu]');
+    // 0.5 ms each way on the link
+    const m = /^round-trip min\/avg\/max = (\d+\.\d{3})\/(\d+\.\d{3})\/(\d+\.\d{3}) ms$/.exec(lines[5]);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(1);
+    expect(Number(m![1])).toBeLessThanOrEqual(Number(m![2]));
+    expect(Number(m![2])).toBeLessThanOrEqual(Number(m![3]));
+    expect(lines).toHaveLength(6);
+  });
+
+  it('a cut link: replies lost, summary says so, exit 1; --json gives reply lines and the result', async () => {
+    s = await served({ pin: 'software' });
+    const ok = await s.cfm('sw1', 'loopback', 'md1/ma1/1', '--target-mep', '2', '--count', '2', '--interval-ms', '50', '--data-size', '64', '--json');
+    expect(ok.code).toBe(0);
+    const okLines = ok.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(okLines.filter((l) => 'reply' in l)).toHaveLength(2);
+    expect(okLines.at(-1)).toMatchObject({ result: { sent: 2, received: 2, badMsdu: 0, answered: 2 } });
+
+    s.r.net.link('sw1:swp1-sw2:swp1').up = false;
+    const lost = await s.cfm('sw1', 'loopback', 'md1/ma1/1', '--target-mep', '2', '--count', '3', '--interval-ms', '100', '--timeout-ms', '500');
+    expect(lost.code).toBe(1);
+    expect(lost.err).toBe('');
+    const lines = lost.out.trim().split('\n');
+    expect(lines.filter((l) => l.startsWith('Reply from'))).toEqual([]);
+    expect(lines.at(-1)).toBe('Sent 3 packets, received 0 packets [0 out-of-order, 0 Bad Msdu]');
+    expect(lost.out).not.toContain('round-trip');
+  });
+
+  it('to a MAC and multicast; the Test TLV is echoed intact', async () => {
+    s = await served({ pin: 'software' });
+    const st = await s.r.mgr.sw2.status();
+    const mac2 = (await s.r.mgr.sw1.status()).meps[0].remotes[0].mac!;
+    expect(st.meps[0].key).toBe('md1/ma1/2');
+    const r = await s.cfm('sw1', 'loopback', 'md1/ma1/1', '--target-mac', mac2.toUpperCase(), '--test-pattern', 'prbs-crc', '--test-size', '100', '--timeout-ms', '200');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`Reply from ${mac2}: lbm_seq=1 `);
+    expect(r.out).toContain('Sent 1 packets, received 1 packets [0 out-of-order, 0 Bad Msdu]');
+    const mc = await s.cfm('sw1', 'loopback', 'md1/ma1/1', '--multicast', '--count', '2', '--interval-ms', '10', '--timeout-ms', '200');
+    expect(mc.out).toContain('Loopback from md1/ma1/1 to multicast (class 1): 2 LBM(s), 10 ms apart');
+    expect(mc.out.split('\n').filter((l) => l.startsWith(`Reply from ${mac2}`))).toHaveLength(2);
+    expect(mc.code).toBe(0);
+  });
+});
