@@ -6,13 +6,16 @@
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <functional>
 
 #include "syserr.h"
 
@@ -34,6 +37,9 @@ struct Event {
 constexpr int64_t kMinIntervalNs = 100000;             // 100 us: below any CCM interval
 constexpr int64_t kMaxIntervalNs = 3600LL * 1000000000; // 1 h: above 10 min (code 7)
 constexpr size_t kMaxJitterSamples = 4u << 20;
+// SCHED_FIFO priority of the thread with `realtime`: above every ordinary thread, below the
+// kernel's own RT threads (threaded IRQs at 50, watchdogs at 99).
+constexpr int kRtPriority = 10;
 
 int64_t NumberProp(Napi::Env env, const Napi::Object& o, const char* key, int64_t dflt, bool required) {
   if (!o.Has(key) || o.Get(key).IsUndefined()) {
@@ -73,6 +79,7 @@ Napi::Object Scheduler::Init(Napi::Env env, Napi::Object exports) {
                                      InstanceMethod("jitter", &Scheduler::Jitter),
                                      InstanceMethod("size", &Scheduler::Size),
                                      InstanceMethod("close", &Scheduler::Close),
+                                     InstanceMethod("mode", &Scheduler::Mode),
                                  });
   exports.Set("Scheduler", f);
   return exports;
@@ -101,6 +108,13 @@ Scheduler::Scheduler(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Schedule
   tsfnLive_ = true;
   running_ = true;
   thread_ = std::thread([this] { Loop(); });
+  if (realtime_) {
+    // Asked for, not required: without CAP_SYS_NICE (or with RT bandwidth 0 in the cgroup) the
+    // thread stays SCHED_OTHER and mode() says why.
+    sched_param sp{};
+    sp.sched_priority = kRtPriority;
+    rtErrno_ = pthread_setschedparam(thread_.native_handle(), SCHED_FIFO, &sp);
+  }
 }
 
 Scheduler::~Scheduler() { Shutdown(); }
@@ -117,8 +131,9 @@ void Scheduler::Shutdown() {
     if (thread_.joinable()) thread_.join();
   }
   std::lock_guard<PiMutex> lk(mu_);
-  for (auto& kv : entries_)
+  for (auto& kv : sockets_)
     if (kv.second.fd >= 0) close(kv.second.fd);
+  sockets_.clear();
   entries_.clear();
   queue_.clear();
   if (timerFd_ >= 0) close(timerFd_);
@@ -130,7 +145,7 @@ void Scheduler::Shutdown() {
   }
 }
 
-void Scheduler::SendOne(SchedEntry& e, int64_t deadline) {
+void Scheduler::Patch(SchedEntry& e) {
   uint8_t* f = e.frame.data();
   if (e.seqOffset >= 0) {
     f[e.seqOffset] = static_cast<uint8_t>(e.seq >> 24);
@@ -140,42 +155,91 @@ void Scheduler::SendOne(SchedEntry& e, int64_t deadline) {
   }
   // 802.1Q 21.6.1.1: RDI is bit 8 of the CCM flags
   if (e.flagsOffset >= 0) f[e.flagsOffset] = static_cast<uint8_t>((f[e.flagsOffset] & 0x7f) | (e.rdi ? 0x80 : 0));
-  int64_t t = MonoNs();
-  if (recordJitter_ && jitterNs_.size() < kMaxJitterSamples) {
-    int64_t d = t - deadline;
-    jitterNs_.push_back(static_cast<int32_t>(d > INT32_MAX ? INT32_MAX : d));
+}
+
+// Send `n` due entries that share one socket with sendmmsg. A deviation sample is the time the
+// batch is handed to the kernel minus each frame's deadline. sendmmsg stops at the first failing
+// message (and reports its errno only when it is the first of the call): that entry records the
+// error, the rest are sent by the next call.
+void Scheduler::SendGroup(Due* due, size_t n) {
+  msgs_.resize(n);
+  iovs_.resize(n);
+  for (size_t i = 0; i < n; i++) {
+    SchedEntry& e = *due[i].e;
+    Patch(e);
+    iovs_[i] = iovec{e.frame.data(), e.frame.size()};
+    msgs_[i] = mmsghdr{};
+    msgs_[i].msg_hdr.msg_iov = &iovs_[i];
+    msgs_[i].msg_hdr.msg_iovlen = 1;
   }
-  ssize_t n = send(e.fd, f, e.frame.size(), MSG_DONTWAIT);
-  if (n < 0) {
-    e.errors++;
-    e.lastErrno = errno;
-  } else {
-    e.sent++;
-    e.lastErrno = 0;
-    if (e.seqOffset >= 0) e.seq++;  // 802.1Q 20.10.2 CCIsentCCMs: only for a CCM actually sent
+  int64_t t = MonoNs();
+  if (recordJitter_) {
+    for (size_t i = 0; i < n && jitterNs_.size() < kMaxJitterSamples; i++) {
+      int64_t d = t - due[i].deadline;
+      jitterNs_.push_back(static_cast<int32_t>(d > INT32_MAX ? INT32_MAX : d));
+    }
+  }
+  int fd = due[0].e->fd;
+  size_t i = 0;
+  while (i < n) {
+    int r = sendmmsg(fd, msgs_.data() + i, static_cast<unsigned>(n - i), MSG_DONTWAIT);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      SchedEntry& e = *due[i].e;
+      e.errors++;
+      e.lastErrno = r < 0 ? errno : EIO;
+      i++;
+      continue;
+    }
+    for (size_t j = i; j < i + static_cast<size_t>(r); j++) {
+      SchedEntry& e = *due[j].e;
+      e.sent++;
+      e.lastErrno = 0;
+      if (e.seqOffset >= 0) e.seq++;  // 802.1Q 20.10.2 CCIsentCCMs: only for a CCM actually sent
+    }
+    i += static_cast<size_t>(r);
+  }
+}
+
+void Scheduler::Push(int64_t deadline, uint32_t id) {
+  queue_.emplace_back(deadline, id);
+  std::push_heap(queue_.begin(), queue_.end(), std::greater<QItem>());
+}
+
+// Drop stale items (removed entries, old grids) once they outnumber the live ones, so adding
+// and removing entries with long intervals cannot grow the heap without bound.
+void Scheduler::CompactQueue() {
+  if (queue_.size() <= 2 * entries_.size() + 64) return;
+  queue_.clear();
+  for (auto& kv : entries_) queue_.emplace_back(NextDeadline(kv.second), kv.first);
+  std::make_heap(queue_.begin(), queue_.end(), std::greater<QItem>());
+}
+
+void Scheduler::ReleaseSocket(const SchedEntry& e) {
+  auto it = sockets_.find(e.sockIno);
+  if (it == sockets_.end()) return;
+  if (--it->second.refs == 0) {
+    close(it->second.fd);
+    sockets_.erase(it);
   }
 }
 
 void Scheduler::Loop() {
   // Wake on the deadline, not up to 50 us later (the default timer slack).
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-  if (realtime_) {
-    sched_param sp{};
-    sp.sched_priority = 10;
-    sched_setscheduler(0, SCHED_FIFO, &sp);  // best effort (needs CAP_SYS_NICE)
-  }
   std::vector<Event> events;
+  int64_t armed = -1;
   while (running_) {
     {
       std::lock_guard<PiMutex> lk(mu_);
-      itimerspec its{};
-      if (!queue_.empty()) {
-        int64_t d = queue_.begin()->first;
-        if (d <= 0) d = 1;
+      int64_t d = queue_.empty() ? 0 : std::max<int64_t>(queue_.front().first, 1);
+      if (d != armed) {  // one syscall less per wakeup when the next deadline is already armed
+        itimerspec its{};
         its.it_value.tv_sec = d / 1000000000LL;
         its.it_value.tv_nsec = d % 1000000000LL;
+        timerfd_settime(timerFd_, TFD_TIMER_ABSTIME, &its, nullptr);
+        armed = d;
       }
-      timerfd_settime(timerFd_, TFD_TIMER_ABSTIME, &its, nullptr);
     }
     pollfd pfd[2] = {{timerFd_, POLLIN, 0}, {wakeFd_, POLLIN, 0}};
     int r = poll(pfd, 2, -1);
@@ -188,31 +252,48 @@ void Scheduler::Loop() {
     if (pfd[0].revents & POLLIN) {
       ssize_t rr = read(timerFd_, &junk, sizeof junk);
       (void)rr;
+      armed = -1;  // expired: disarmed
     }
     if (!running_) break;
     events.clear();
     {
       std::lock_guard<PiMutex> lk(mu_);
+      // Everything due now, in one pass: then one sendmmsg per socket.
       int64_t now = MonoNs();
-      while (!queue_.empty() && queue_.begin()->first <= now) {
-        auto [deadline, id] = *queue_.begin();
-        queue_.erase(queue_.begin());
-        auto it = entries_.find(id);
-        if (it == entries_.end()) continue;
-        SchedEntry& e = it->second;
-        int before = e.lastErrno;
-        SendOne(e, deadline);
+      due_.clear();
+      while (!queue_.empty() && queue_.front().first <= now) {
+        std::pop_heap(queue_.begin(), queue_.end(), std::greater<QItem>());
+        QItem item = queue_.back();
+        queue_.pop_back();
+        auto it = entries_.find(item.second);
+        if (it == entries_.end() || NextDeadline(it->second) != item.first) continue;  // stale
+        due_.push_back({&it->second, item.first, 0});
+      }
+      // group by socket (entries of one socket keep their deadline order)
+      std::stable_sort(due_.begin(), due_.end(), [](const Due& a, const Due& b) { return a.e->fd < b.e->fd; });
+      for (Due& d : due_) d.prevErrno = d.e->lastErrno;
+      for (size_t i = 0; i < due_.size();) {
+        size_t j = i + 1;
+        while (j < due_.size() && due_[j].e->fd == due_[i].e->fd) j++;
+        SendGroup(&due_[i], j - i);
+        i = j;
+      }
+      for (const Due& d : due_) {
+        const SchedEntry& e = *d.e;
+        if ((d.prevErrno == 0) != (e.lastErrno == 0)) events.push_back({e.id, e.lastErrno});
+        else if (d.prevErrno != 0 && e.lastErrno != 0 && d.prevErrno != e.lastErrno) events.push_back({e.id, e.lastErrno});
+      }
+      now = MonoNs();
+      for (Due& d : due_) {
+        SchedEntry& e = *d.e;
         e.k++;
-        now = MonoNs();
         // More than a whole interval late (machine stalled): skip the lost deadlines instead of
         // bursting them out; the grid stays where it was.
         while (NextDeadline(e) + e.intervalNs <= now) {
           e.k++;
           e.missed++;
         }
-        queue_.insert({NextDeadline(e), id});
-        if ((before == 0) != (e.lastErrno == 0)) events.push_back({id, e.lastErrno});
-        else if (before != 0 && e.lastErrno != 0 && before != e.lastErrno) events.push_back({id, e.lastErrno});
+        Push(NextDeadline(e), e.id);
       }
     }
     for (const Event& ev : events) {
@@ -233,7 +314,10 @@ void Scheduler::Loop() {
   }
 }
 
-// add({ fd, frame, intervalNs, seqOffset?, flagsOffset?, firstSeq?, rdi?, startDelayNs? }) -> id
+// add({ fd, frame, intervalNs, seqOffset?, flagsOffset?, firstSeq?, rdi?, startDelayNs?, phaseNs? }) -> id
+// phaseNs >= 0: the first deadline is the first instant >= now + startDelayNs that is phaseNs
+// after a multiple of intervalNs on CLOCK_MONOTONIC, so entries of one interval and phase are
+// due together (one wakeup, one sendmmsg per socket).
 Napi::Value Scheduler::Add(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!running_) ThrowSys(env, EBADF, "scheduler.add", "scheduler closed");
@@ -254,14 +338,38 @@ Napi::Value Scheduler::Add(const Napi::CallbackInfo& info) {
   e.rdi = o.Has("rdi") && o.Get("rdi").ToBoolean();
   int64_t delay = NumberProp(env, o, "startDelayNs", 0, false);
   if (delay < 0) delay = 0;
-  e.fd = fcntl(static_cast<int>(fd), F_DUPFD_CLOEXEC, 0);
-  if (e.fd < 0) ThrowSys(env, errno, "fcntl F_DUPFD", "scheduler.add fd " + std::to_string(fd));
-  e.startNs = MonoNs() + delay;
+  int64_t phase = NumberProp(env, o, "phaseNs", -1, false);
+  if (phase >= e.intervalNs) throw Napi::RangeError::New(env, "scheduler.add: phaseNs " + std::to_string(phase) + " is not below intervalNs");
+  struct stat st;
+  if (fstat(static_cast<int>(fd), &st) != 0) ThrowSys(env, errno, "fstat", "scheduler.add fd " + std::to_string(fd));
+  if (!S_ISSOCK(st.st_mode)) ThrowSys(env, ENOTSOCK, "scheduler.add", "fd " + std::to_string(fd));
+  e.sockIno = static_cast<uint64_t>(st.st_ino);  // sockfs inode: one per socket
+  int64_t earliest = MonoNs() + delay;
+  e.startNs = earliest;
+  if (phase >= 0) {
+    int64_t r = (earliest - phase) % e.intervalNs;  // earliest > phase: CLOCK_MONOTONIC is large
+    e.startNs = r == 0 ? earliest : earliest + (e.intervalNs - r);
+  }
   {
     std::lock_guard<PiMutex> lk(mu_);
+    auto sit = sockets_.find(e.sockIno);
+    if (sit == sockets_.end()) {
+      int dupFd = fcntl(static_cast<int>(fd), F_DUPFD_CLOEXEC, 0);
+      if (dupFd < 0) ThrowSys(env, errno, "fcntl F_DUPFD", "scheduler.add fd " + std::to_string(fd));
+      sit = sockets_.emplace(e.sockIno, SchedSocket{dupFd, 0}).first;
+    }
+    sit->second.refs++;
+    e.fd = sit->second.fd;
     e.id = nextId_++;
-    queue_.insert({e.startNs, e.id});
-    entries_.emplace(e.id, std::move(e));
+    uint32_t id = e.id;
+    entries_.emplace(id, std::move(e));
+    // the thread never allocates: room for every entry due at once, and for the heap
+    due_.reserve(entries_.size());
+    msgs_.reserve(entries_.size());
+    iovs_.reserve(entries_.size());
+    CompactQueue();
+    queue_.reserve(2 * entries_.size() + 65);
+    Push(entries_[id].startNs, id);
   }
   Wake();
   return Napi::Number::New(env, nextId_ - 1);
@@ -301,8 +409,7 @@ Napi::Value Scheduler::Remove(const Napi::CallbackInfo& info) {
   std::lock_guard<PiMutex> lk(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return Napi::Boolean::New(env, false);
-  queue_.erase({NextDeadline(it->second), id});
-  if (it->second.fd >= 0) close(it->second.fd);
+  ReleaseSocket(it->second);  // its heap item goes stale (dropped when popped, or compacted)
   entries_.erase(it);
   return Napi::Boolean::New(env, true);
 }
@@ -322,6 +429,7 @@ Napi::Value Scheduler::Info(const Napi::CallbackInfo& info) {
   o.Set("lastErrno", Napi::Number::New(env, e.lastErrno));
   o.Set("rdi", Napi::Boolean::New(env, e.rdi));
   o.Set("intervalNs", Napi::Number::New(env, static_cast<double>(e.intervalNs)));
+  o.Set("deadlineNs", Napi::Number::New(env, static_cast<double>(NextDeadline(e))));
   return o;
 }
 
@@ -344,6 +452,21 @@ Napi::Value Scheduler::Jitter(const Napi::CallbackInfo& info) {
 Napi::Value Scheduler::Size(const Napi::CallbackInfo& info) {
   std::lock_guard<PiMutex> lk(mu_);
   return Napi::Number::New(info.Env(), static_cast<double>(entries_.size()));
+}
+
+// mode() -> { policy: 'fifo' | 'other', priority, realtimeRequested, error? (errno name of the
+// refused SCHED_FIFO) }: which scheduling the thread really runs with.
+Napi::Value Scheduler::Mode(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  int policy = SCHED_OTHER;
+  sched_param sp{};
+  if (running_ && thread_.joinable()) pthread_getschedparam(thread_.native_handle(), &policy, &sp);
+  o.Set("policy", Napi::String::New(env, policy == SCHED_FIFO ? "fifo" : policy == SCHED_RR ? "rr" : "other"));
+  o.Set("priority", Napi::Number::New(env, sp.sched_priority));
+  o.Set("realtimeRequested", Napi::Boolean::New(env, realtime_));
+  if (realtime_ && rtErrno_ > 0) o.Set("error", Napi::String::New(env, ErrnoName(rtErrno_)));
+  return o;
 }
 
 Napi::Value Scheduler::Close(const Napi::CallbackInfo& info) {

@@ -5,17 +5,23 @@
 // prebuilt frame and sends it on the entry's own dup of the packet socket. JavaScript sets
 // RDI / the frame / removes entries (under a mutex; an eventfd wakes the thread) and hears only
 // about changes: an entry starting to fail (errno) or recovering.
+//
+// Batching: entries added on the same socket share one dup of it, and every frame due at one
+// wakeup goes out with one sendmmsg per socket. Entries given a `phaseNs` sit on an absolute
+// grid (deadline = phaseNs mod intervalNs), so many MEPs with the same interval and phase are due
+// at the same instant and cost one wakeup between them.
 #pragma once
 #include <napi.h>
 
 #include <pthread.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
-#include <set>
 #include <thread>
 #include <vector>
 
@@ -43,9 +49,16 @@ class PiMutex {
   pthread_mutex_t m_;
 };
 
+// One dup() of a packet socket, shared by every entry added on that socket (same inode).
+struct SchedSocket {
+  int fd = -1;
+  uint32_t refs = 0;
+};
+
 struct SchedEntry {
   uint32_t id = 0;
-  int fd = -1;                 // dup() of the packet socket: lives as long as the entry
+  int fd = -1;                 // the shared dup of the packet socket (SchedSocket)
+  uint64_t sockIno = 0;        // key of that SchedSocket
   std::vector<uint8_t> frame;
   int64_t intervalNs = 0;
   int64_t startNs = 0;         // first deadline
@@ -73,16 +86,34 @@ class Scheduler : public Napi::ObjectWrap<Scheduler> {
   Napi::Value Jitter(const Napi::CallbackInfo& info);
   Napi::Value Size(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Mode(const Napi::CallbackInfo& info);
+
+  struct Due {
+    SchedEntry* e;
+    int64_t deadline;
+    int prevErrno;  // before this send: error / recovered events are changes only
+  };
+  // (deadline, id): a min-heap in a vector (no allocation per send). Items are never removed
+  // from the middle: an item whose entry is gone or has moved on is stale and dropped when popped.
+  using QItem = std::pair<int64_t, uint32_t>;
 
   void Loop();
   void Wake();
   void Shutdown();
   int64_t NextDeadline(const SchedEntry& e) const { return e.startNs + static_cast<int64_t>(e.k) * e.intervalNs; }
-  void SendOne(SchedEntry& e, int64_t deadline);
+  void Patch(SchedEntry& e);
+  void SendGroup(Due* due, size_t n);
+  void Push(int64_t deadline, uint32_t id);
+  void CompactQueue();
+  void ReleaseSocket(const SchedEntry& e);
 
   PiMutex mu_;
   std::map<uint32_t, SchedEntry> entries_;
-  std::set<std::pair<int64_t, uint32_t>> queue_;  // (deadline, id)
+  std::map<uint64_t, SchedSocket> sockets_;  // socket inode -> shared dup
+  std::vector<QItem> queue_;
+  std::vector<Due> due_;            // per wakeup, capacity reserved in Add
+  std::vector<mmsghdr> msgs_;       // per sendmmsg, capacity reserved in Add
+  std::vector<iovec> iovs_;
   uint32_t nextId_ = 1;
   int timerFd_ = -1;
   int wakeFd_ = -1;
@@ -92,6 +123,7 @@ class Scheduler : public Napi::ObjectWrap<Scheduler> {
   bool tsfnLive_ = false;
   bool recordJitter_ = false;
   bool realtime_ = false;
+  int rtErrno_ = -1;                // -1 not asked, 0 SCHED_FIFO in force, else why it was refused
   std::vector<int32_t> jitterNs_;  // send time - deadline, when recording
 };
 

@@ -70,6 +70,17 @@ export interface NativeSchedulerAdd {
   firstSeq?: number;
   rdi?: boolean;
   startDelayNs?: number;
+  /** >= 0: first deadline on the absolute grid phaseNs + k x intervalNs (CLOCK_MONOTONIC). */
+  phaseNs?: number;
+}
+
+/** How the scheduler thread is really scheduled. */
+export interface NativeSchedulerMode {
+  policy: 'fifo' | 'rr' | 'other';
+  priority: number;
+  realtimeRequested: boolean;
+  /** errno name when SCHED_FIFO was asked for and refused (e.g. EPERM without CAP_SYS_NICE). */
+  error?: string;
 }
 
 export interface NativeSchedulerInfo {
@@ -80,6 +91,8 @@ export interface NativeSchedulerInfo {
   lastErrno: number;
   rdi: boolean;
   intervalNs: number;
+  /** Next deadline, CLOCK_MONOTONIC ns (same clock as process.hrtime). */
+  deadlineNs: number;
 }
 
 export interface NativeScheduler {
@@ -90,6 +103,7 @@ export interface NativeScheduler {
   info(id: number): NativeSchedulerInfo | undefined;
   jitter(record: boolean): Float64Array;
   size(): number;
+  mode(): NativeSchedulerMode;
   close(): void;
 }
 

@@ -4,7 +4,7 @@
  * byte offsets of the sequence number and flags; the thread patches them and sends on time.
  * Only changes come back: an entry starting to fail (errno) or recovering.
  */
-import { loadAddon, type NativeScheduler, type NativeSchedulerEvent, type NativeSchedulerInfo } from './addon.js';
+import { loadAddon, type NativeScheduler, type NativeSchedulerEvent, type NativeSchedulerInfo, type NativeSchedulerMode } from './addon.js';
 import { callNative } from './errors.js';
 import type { PacketSocket } from './packet.js';
 
@@ -20,7 +20,15 @@ export interface CcmTxSpec {
   rdi?: boolean;
   /** Delay of the first frame (spreads many sessions over the interval). */
   startDelayNs?: number;
+  /**
+   * Put the entry on the absolute grid `phaseNs + k x intervalNs` (CLOCK_MONOTONIC; first
+   * deadline the first grid point after startDelayNs). Entries with the same interval and phase
+   * are due at the same instant: one wakeup, one sendmmsg per socket for all of them.
+   */
+  phaseNs?: number;
 }
+
+export type SchedulerMode = NativeSchedulerMode;
 
 export type SchedulerEvent = NativeSchedulerEvent;
 export type TxInfo = NativeSchedulerInfo;
@@ -60,6 +68,7 @@ export class CcmScheduler {
       firstSeq: spec.firstSeq ?? 0,
       rdi: spec.rdi ?? false,
       startDelayNs: Math.round(spec.startDelayNs ?? 0),
+      phaseNs: spec.phaseNs === undefined ? -1 : Math.round(spec.phaseNs),
     }));
   }
 
@@ -82,6 +91,19 @@ export class CcmScheduler {
 
   size(): number {
     return this.native.size();
+  }
+
+  /** The thread's real scheduling: SCHED_FIFO when `realtime` was asked for and permitted. */
+  mode(): SchedulerMode {
+    return this.native.mode();
+  }
+
+  /** One line for logs and benchmark notes, e.g. "SCHED_FIFO 10" or "SCHED_OTHER (SCHED_FIFO refused: EPERM)". */
+  modeText(): string {
+    const m = this.native.mode();
+    if (m.policy === 'fifo') return `SCHED_FIFO ${m.priority}`;
+    if (m.policy === 'rr') return `SCHED_RR ${m.priority}`;
+    return m.realtimeRequested ? `SCHED_OTHER (SCHED_FIFO refused: ${m.error ?? 'unknown'})` : 'SCHED_OTHER';
   }
 
   /** Take the recorded (send time - deadline) samples and set recording on/off. */

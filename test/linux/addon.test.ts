@@ -3,6 +3,7 @@
  * from PACKET_AUXDATA, own frames never received, typed errno errors, and the native CCM
  * scheduler patching sequence numbers and RDI.
  */
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OsError } from '../../src/native/errors.js';
 import { PacketSocket, interfaceInfo } from '../../src/native/packet.js';
@@ -139,6 +140,87 @@ describe.skipIf(!gate.run)('native addon on veth', () => {
     } finally {
       sched.close();
       await link.setLink('A', true);
+    }
+  });
+
+  it('scheduler puts entries with a phase on one absolute grid, due together, and shares one dup per socket', async () => {
+    gotB.length = 0;
+    const sched = new CcmScheduler();
+    const openFds = () => readdirSync('/proc/self/fd').length;
+    try {
+      const period = 10_000_000;
+      const phase = 2_500_000;
+      const fds0 = openFds();
+      const ids: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const built = buildCcmFrame({ srcMac: link.macA, level: 2, vlan: 0, priority: 7, mepId: 100 + i, maid, interval: 2, rdi: false, seq: 0, portStatusTlv: 0, interfaceStatusTlv: 0 });
+        ids.push(sched.add({ socket: a, frame: built.frame, intervalNs: period, seqOffset: built.seqOffset, flagsOffset: built.flagsOffset, firstSeq: 1 + i * 1000, phaseNs: phase }));
+      }
+      // the 20 entries of one socket hold one file descriptor between them
+      expect(openFds() - fds0).toBe(1);
+      const deadlines = ids.map((id) => sched.info(id)!.deadlineNs);
+      // same grid: every deadline is phase + k x period (entries added later may be one period on)
+      for (const d of deadlines) expect((d - phase) % period).toBe(0);
+      await waitFor(() => gotB.length >= 20 * 5, 3000, '5 CCMs of each entry');
+      const now = ids.map((id) => sched.info(id)!);
+      expect(new Set(now.map((x) => x.deadlineNs)).size).toBe(1);
+      // each entry kept its own running sequence number through the batched sends
+      const byMep = new Map<number, number[]>();
+      for (const f of gotB) {
+        const c = parseCfmFrame(f)!.ccm!;
+        if (c.mepId < 100 || c.mepId >= 120) continue;
+        byMep.set(c.mepId, [...(byMep.get(c.mepId) ?? []), c.seq]);
+      }
+      expect(byMep.size).toBe(20);
+      for (const [mep, seqs] of byMep) seqs.forEach((s, k) => expect(s).toBe(1 + (mep - 100) * 1000 + k));
+      for (const id of ids) sched.remove(id);
+      expect(openFds()).toBe(fds0);
+    } finally {
+      sched.close();
+    }
+  });
+
+  it('scheduler reports a failing link once per entry and its recovery once, also for entries sent together', async () => {
+    const sched = new CcmScheduler();
+    const events: string[] = [];
+    sched.onEvent((ev) => events.push(`${ev.id}:${ev.kind}:${ev.code}`));
+    try {
+      const ids = [1, 2, 3].map((mepId) => {
+        const built = buildCcmFrame({ srcMac: link.macA, level: 1, vlan: 0, priority: 7, mepId, maid, interval: 2, rdi: false, seq: 0, portStatusTlv: 0, interfaceStatusTlv: 0 });
+        return sched.add({ socket: a, frame: built.frame, intervalNs: 10_000_000, seqOffset: built.seqOffset, flagsOffset: built.flagsOffset, firstSeq: 1, phaseNs: 0 });
+      });
+      await waitFor(() => ids.every((id) => (sched.info(id)?.sent ?? 0) >= 2), 2000, 'CCMs sent');
+      await link.setLink('A', false);
+      await waitFor(() => events.length >= 3, 2000, 'an error event per entry');
+      const down = ids.map((id) => sched.info(id)!);
+      await waitFor(() => ids.every((id, i) => sched.info(id)!.errors >= down[i].errors + 3), 2000, 'more failed sends');
+      // 802.1Q 20.10.2: a CCM that was not sent does not use up a sequence number
+      ids.forEach((id, i) => expect(sched.info(id)!.seq).toBe(down[i].seq));
+      await link.setLink('A', true);
+      await waitFor(() => events.length >= 6, 2000, 'a recovered event per entry');
+      await new Promise((r) => setTimeout(r, 50));
+      expect([...events].sort()).toEqual(ids.flatMap((id) => [`${id}:error:ENETDOWN`, `${id}:recovered:`]).sort());
+    } finally {
+      sched.close();
+      await link.setLink('A', true);
+    }
+  });
+
+  it('scheduler says how its thread is scheduled: SCHED_FIFO when asked and permitted', () => {
+    const plain = new CcmScheduler();
+    const rt = new CcmScheduler({ realtime: true });
+    try {
+      expect(plain.mode()).toMatchObject({ policy: 'other', realtimeRequested: false });
+      expect(plain.modeText()).toBe('SCHED_OTHER');
+      const m = rt.mode();
+      expect(m.realtimeRequested).toBe(true);
+      // root has CAP_SYS_NICE; a refusal must name its errno rather than pass silently
+      if (m.policy === 'fifo') expect(rt.modeText()).toBe(`SCHED_FIFO ${m.priority}`);
+      else expect(rt.modeText()).toMatch(/^SCHED_OTHER \(SCHED_FIFO refused: E[A-Z]+\)$/);
+      expect(m.policy).toBe('fifo');
+    } finally {
+      plain.close();
+      rt.close();
     }
   });
 });
