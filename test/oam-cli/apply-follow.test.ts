@@ -1,0 +1,42 @@
+/**
+ * The wiring in `cfm apply --follow`: the manager it starts (mock ASIC, real clock) answers the
+ * OAM commands on its control socket. Everything runs in-process through main().
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { captureCliOutput, cfm, clearErr, clearOut, err, out } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cfm-oam-follow-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const DEMO = new URL('../../examples/demo.yaml', import.meta.url).pathname;
+
+captureCliOutput();
+
+describe('cfm apply --follow serves loopback, linktrace and mep commands', () => {
+  it('a software MEP of the demo answers loopback (nobody at the target: exit 1) and shows in mep list', async () => {
+    const sock = join(dir, 'sw1.sock');
+    const follow = cfm('apply', DEMO, '--switch', 'sw1', '--backend', 'mock', '--follow', '--socket', sock, '--json');
+    try {
+      for (let i = 0; i < 500 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(existsSync(sock)).toBe(true);
+      clearOut();
+      clearErr();
+      expect(await cfm('mep', 'list', '--socket', sock)).toBe(0);
+      expect(out).toMatch(/\ndemo\/svc-10s\/51 +p1\.50 +5 +10s +software +yes +52:start +- +\d+\/0 +interval 10s not in hardware intervals/);
+      expect(out).toMatch(/\nlink\/sw1-sw2\/1 +p1 +0 +100ms +hardware #\d+ /);
+      clearOut();
+      const code = await cfm('loopback', 'demo/svc-10s/51', '--target-mac', '02:00:00:00:99:99', '--count', '2', '--interval-ms', '10', '--timeout-ms', '50', '--socket', sock);
+      expect(err).toBe('');
+      expect(code).toBe(1);
+      expect(out).toBe('Loopback from demo/svc-10s/51 to 02:00:00:00:99:99: 2 LBM(s), 10 ms apart\nSent 2 packets, received 0 packets [0 out-of-order, 0 Bad Msdu]\n');
+      clearOut();
+      expect(await cfm('linktrace', 'demo/svc-10s/51', '--target-mac', '02:00:00:00:99:99', '--timeout-ms', '1000', '--socket', sock)).toBe(1);
+      expect(out).toContain('No more responses received in the last 1 seconds.');
+    } finally {
+      process.emit('SIGTERM');
+      await follow;
+    }
+  });
+});
