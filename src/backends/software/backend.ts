@@ -14,6 +14,7 @@ import { CcmScheduler, type SchedulerEvent } from '../../native/scheduler.js';
 import { buildCcmFrame, OPCODE_CCM, parseCfmFrame } from './ccm-frame.js';
 import { CcmChecker, monoNs } from './checker.js';
 import { validateSpec } from './validate.js';
+import { txPlacement } from './tx-grid.js';
 
 export interface SoftwareBackendOptions {
   /** Linux interface names: the backend's ports. */
@@ -24,8 +25,15 @@ export interface SoftwareBackendOptions {
   membership?: boolean;
   /** Share a scheduler between backends (default: the backend creates and closes its own). */
   scheduler?: CcmScheduler;
-  /** SCHED_FIFO for the scheduler thread it creates (best effort). */
+  /** SCHED_FIFO for the scheduler thread it creates (best effort; `schedulerMode()` says what ran). */
   realtime?: boolean;
+  /**
+   * Transmit on a shared phase grid (default true): VOEs with an interval of 100 ms or less start
+   * in one of a few phase slots per interval (slots about 1 ms apart, at most 16), so those in one
+   * slot are due at the same instant and go out in one scheduler wakeup with one sendmmsg per
+   * port. false: every VOE on its own phase (one wakeup per CCM).
+   */
+  txGrid?: boolean;
   /** Max VOEs (default 8192). */
   maxVoes?: number;
   /** Clock that HwEvent.atNs and FrameRx.rxNs are reported on (default: a new RealClock). */
@@ -49,7 +57,6 @@ interface Voe {
   checker: CcmChecker | undefined;
 }
 
-const MAX_FIRST_DELAY_NS = 100_000_000;
 
 function copySpec(s: VoeSpec): VoeSpec {
   return { ...s, maid: Uint8Array.from(s.maid), peers: [...s.peers] };
@@ -72,6 +79,9 @@ export class SoftwareBackend implements Backend {
   private readonly maxVoes: number;
   private readonly clock: Clock;
   private readonly unsubscribeTx: () => void;
+  private readonly txGrid: boolean;
+  /** port -> VLAN -> its VOEs (receive demux), rebuilt after a VOE is created, changed or deleted. */
+  private rxIndex: Map<string, Map<number, Voe[]>> | undefined;
   private nextHandle = 1;
   private closed = false;
 
@@ -83,6 +93,7 @@ export class SoftwareBackend implements Backend {
     this.netns = opts.netns;
     this.maxVoes = opts.maxVoes ?? 8192;
     this.clock = opts.clock ?? new RealClock();
+    this.txGrid = opts.txGrid ?? true;
     this.ownScheduler = !opts.scheduler;
     this.scheduler = opts.scheduler ?? new CcmScheduler({ realtime: opts.realtime });
     try {
@@ -140,6 +151,11 @@ export class SoftwareBackend implements Backend {
     return this.socket(port).fd;
   }
 
+  /** How the CCM scheduler thread really runs, e.g. "SCHED_FIFO 10" or "SCHED_OTHER". */
+  schedulerMode(): string {
+    return this.scheduler.modeText();
+  }
+
   /** Receive statistics of a port's socket (frames seen by JavaScript, kernel drops). */
   socketStats(port: string): ReturnType<PacketSocket['stats']> {
     return this.socket(port).stats();
@@ -160,6 +176,7 @@ export class SoftwareBackend implements Backend {
     const handle = this.nextHandle++;
     const voe: Voe = { handle, spec: copySpec(spec), txId: undefined, checker: undefined };
     this.voes.set(handle, voe);
+    this.rxIndex = undefined;
     this.startRx(voe);
     this.startTx(voe, spec.seqUpdate ? 1 : 0);
     return handle;
@@ -176,6 +193,7 @@ export class SoftwareBackend implements Backend {
     }
     const old = voe.spec;
     voe.spec = copySpec(spec);
+    this.rxIndex = undefined;
     // Transmit: keep the running sequence number; same port and interval -> same grid, new bytes.
     if (voe.txId !== undefined && spec.ccmTx && old.port === spec.port && old.interval === spec.interval) {
       const built = this.build(voe.spec, this.scheduler.info(voe.txId)?.seq ?? 1);
@@ -201,6 +219,7 @@ export class SoftwareBackend implements Backend {
     this.stopTx(voe);
     voe.checker?.close();
     this.voes.delete(handle);
+    this.rxIndex = undefined;
   }
 
   async setRdi(handle: number, rdi: boolean): Promise<void> {
@@ -262,6 +281,7 @@ export class SoftwareBackend implements Backend {
       voe.checker?.close();
     }
     this.voes.clear();
+    this.rxIndex = undefined;
     this.unsubscribeTx();
     if (this.ownScheduler) this.scheduler.close();
     for (const s of this.sockets.values()) s.close();
@@ -309,9 +329,6 @@ export class SoftwareBackend implements Backend {
     if (!spec.ccmTx) return;
     const built = this.build(spec, firstSeq);
     const period = intervalNs(spec.interval);
-    // Spread first frames of many sessions over the interval (golden-ratio stride), but start
-    // every session within 100 ms so peers come up fast.
-    const frac = (voe.handle * 0.6180339887498949) % 1;
     voe.txId = this.scheduler.add({
       socket: this.socket(spec.port),
       frame: built.frame,
@@ -320,7 +337,7 @@ export class SoftwareBackend implements Backend {
       flagsOffset: built.flagsOffset,
       firstSeq,
       rdi: spec.rdi,
-      startDelayNs: Math.floor(frac * Math.min(period, MAX_FIRST_DELAY_NS)),
+      ...txPlacement(voe.handle, period, this.txGrid),
     });
     this.byTx.set(voe.txId, voe);
   }
@@ -374,11 +391,13 @@ export class SoftwareBackend implements Backend {
       const p = parseCfmFrame(f);
       if (!p) continue;
       let consumed = false;
-      if (p.opcode === OPCODE_CCM && this.voes.size > 0) {
+      // the index is looked up per frame: a handler may create or delete VOEs mid-batch
+      const candidates = p.opcode === OPCODE_CCM ? (this.rxIndex ??= indexByPortVlan(this.voes.values())).get(port)?.get(p.vlan) : undefined;
+      if (candidates) {
         let lowestAbove: Voe | undefined;
-        for (const v of this.voes.values()) {
+        for (const v of candidates) {
           const s = v.spec;
-          if (!v.checker || s.port !== port || s.vlan !== p.vlan) continue;
+          if (!v.checker || this.voes.get(v.handle) !== v) continue;
           if (s.level === p.level) {
             v.checker.onCcm(p, rxNs);
             consumed = true;
@@ -395,6 +414,19 @@ export class SoftwareBackend implements Backend {
       }
     }
   }
+}
+
+/** Receive demux: port -> VLAN -> the VOEs there (one MEP per level, checkClash). */
+function indexByPortVlan<V extends { spec: VoeSpec }>(voes: Iterable<V>): Map<string, Map<number, V[]>> {
+  const index = new Map<string, Map<number, V[]>>();
+  for (const v of voes) {
+    let byVlan = index.get(v.spec.port);
+    if (!byVlan) index.set(v.spec.port, (byVlan = new Map()));
+    const list = byVlan.get(v.spec.vlan);
+    if (list) list.push(v);
+    else byVlan.set(v.spec.vlan, [v]);
+  }
+  return index;
 }
 
 export function openSoftwareBackend(opts: SoftwareBackendOptions): Promise<SoftwareBackend> {
