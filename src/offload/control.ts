@@ -341,6 +341,9 @@ function managerError(o: Record<string, unknown>): CfmError {
   return new CfmError(code, `manager: ${String(o.error)}`);
 }
 
+/** The message of the error controlCall rejects with when its signal aborted it. */
+export const INTERRUPTED = 'interrupted';
+
 /**
  * One request; lines other than the final {"ok":...} go to `onLine` (loopback replies).
  * Resolves with the result; `signal` aborts (closes the connection) and rejects.
@@ -360,7 +363,7 @@ export async function controlCall(path: string, request: Record<string, unknown>
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
-  if (signal?.aborted) throw new CfmError('USAGE', 'interrupted');
+  if (signal?.aborted) throw new CfmError('USAGE', INTERRUPTED);
   if (!final) throw new CfmError('BACKEND', `the manager on ${path} closed without a reply`);
   if (final.ok !== true) throw managerError(final);
   return final.result;

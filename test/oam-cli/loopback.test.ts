@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { served, type Served } from './served.js';
+import { settle } from '../../src/offload/sim/run.js';
+import { runCfm } from '../helpers/cli.js';
+import { pumped, served, type Served } from './served.js';
 
 let s: Served | null = null;
 afterEach(async () => {
@@ -61,5 +63,21 @@ describe('cfm loopback against a running manager (software MEPs, mock ASICs, vir
     expect(mc.out).toContain('Loopback from md1/ma1/1 to multicast (class 1): 2 LBM(s), 10 ms apart');
     expect(mc.out.split('\n').filter((l) => l.startsWith(`Reply from ${mac2}`))).toHaveLength(2);
     expect(mc.code).toBe(0);
+  });
+
+  it('Ctrl-C stops waiting: what was answered so far, exit 1', async () => {
+    s = await served({ pin: 'software' });
+    const run = runCfm('loopback', 'md1/ma1/1', '--target-mep', '2', '--count', '10', '--interval-ms', '1000', '--socket', s.sock.sw1);
+    // two LBMs answered (t = 0 s and 1 s), then the operator presses Ctrl-C
+    for (let i = 0; i < 1500; i++) {
+      s.r.net.clock.advanceTo(s.r.net.clock.nowNs() + 1_000_000);
+      await settle();
+    }
+    process.emit('SIGINT');
+    const r = await pumped(s.r, run);
+    expect(r.code).toBe(1);
+    expect(r.out.split('\n').filter((l) => l.startsWith('Reply from'))).toHaveLength(2);
+    expect(r.out).toMatch(/\ninterrupted: 2 LBM\(s\) answered so far\n$/);
+    expect(process.listenerCount('SIGINT')).toBe(0);
   });
 });

@@ -15,7 +15,7 @@ import { INTERVAL_CODES, intervalName, parseInterval } from '../../common/interv
 import { LoopbackSession, type LoopbackReply, type LoopbackResult } from '../../engine/mep-lb.js';
 import { LinktraceSession, type LinktraceOptions, type LinktraceResult } from '../../engine/mep-lt.js';
 import {
-  controlChange, controlLinktrace, controlLoopback, controlRequest, defaultSocketPath, MAX_LBM_DATA,
+  controlChange, controlLinktrace, controlLoopback, controlRequest, defaultSocketPath, INTERRUPTED, MAX_LBM_DATA,
   type ChangeSummary, type ConfigChangeRequest, type LoopbackRequest, type MepChangeRequest,
 } from '../../offload/control.js';
 import { table } from '../../offload/format.js';
@@ -246,6 +246,8 @@ function describeMepChange(c: MepChangeRequest): string {
 
 // ------------------------------------------------------------------ commands
 
+const interrupted = (e: unknown) => e instanceof CfmError && e.message === INTERRUPTED;
+
 /** Ctrl-C during a loopback/linktrace: stop waiting (the manager finishes the session on its own). */
 function interruptible<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ac = new AbortController();
@@ -267,12 +269,10 @@ async function loopback(key: string, o: LoopbackOpts): Promise<void> {
       out(o.json ? JSON.stringify({ reply: r }) : replyLine(r));
     }, signal));
   } catch (e) {
-    if (e instanceof CfmError && e.message === 'interrupted') {
-      out(o.json ? JSON.stringify({ interrupted: true, answered: answered.size }) : `interrupted: ${answered.size} LBM(s) answered so far`);
-      process.exitCode = 1;
-      return;
-    }
-    throw e;
+    if (!interrupted(e)) throw e;
+    out(o.json ? JSON.stringify({ interrupted: true, answered: answered.size }) : `interrupted: ${answered.size} LBM(s) answered so far`);
+    process.exitCode = 1;
+    return;
   }
   // Exit 0 only when every LBM sent has at least one LBR (a multicast LBM may have several).
   const ok = res.sent > 0 && answered.size >= res.sent;
@@ -284,7 +284,15 @@ async function loopback(key: string, o: LoopbackOpts): Promise<void> {
 async function linktrace(key: string, o: LinktraceOpts): Promise<void> {
   mepKeyArg(key);
   const req = linktraceRequest(o);
-  const res = await interruptible((signal) => controlLinktrace(socketOf(o), key, req, signal));
+  let res: LinktraceResult;
+  try {
+    res = await interruptible((signal) => controlLinktrace(socketOf(o), key, req, signal));
+  } catch (e) {
+    if (!interrupted(e)) throw e;
+    out(o.json ? JSON.stringify({ interrupted: true }) : 'interrupted: no linktrace result');
+    process.exitCode = 1;
+    return;
+  }
   const reached = res.replies.some((r) => r.terminalMep || r.relayAction === 'rlyHit');
   if (o.json) out(JSON.stringify({ ...res, reached }, null, 2));
   else {
