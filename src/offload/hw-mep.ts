@@ -59,7 +59,7 @@ export class HwMep {
   private readonly fngClock: EventTimeClock;
 
   constructor(
-    readonly mep: LocalMep,
+    public mep: LocalMep,
     public handle: number,
     public spec: VoeSpec,
     private readonly clock: Clock,
@@ -81,6 +81,19 @@ export class HwMep {
 
   get key(): string {
     return this.mep.key;
+  }
+
+  /**
+   * A new configuration for the same VOE (updated in place, or unchanged in hardware but with new
+   * FNG settings): keeps the defects and FNG state; peers no longer expected are forgotten, new
+   * ones start unknown until the next status read.
+   */
+  reconfigure(mep: LocalMep, spec: VoeSpec): void {
+    this.mep = mep;
+    this.spec = spec;
+    this.fng.configure({ lowestAlarmPriority: mep.lowestAlarmPriority, fngAlarmTimeMs: mep.fngAlarmTimeMs, fngResetTimeMs: mep.fngResetTimeMs });
+    for (const id of [...this.peers.keys()]) if (!spec.peers.includes(id)) this.peers.delete(id);
+    for (const id of spec.peers) if (!this.peers.has(id)) this.peers.set(id, { loc: false, rdi: false, portStatus: 0, interfaceStatus: 0, seen: false });
   }
 
   /** Take over the state read back from the VOE (adoption on warm restart, or after a move). */

@@ -29,11 +29,14 @@ import { HwMep } from './hw-mep.js';
 import { ManagerOps } from './ops.js';
 import { OwnedClock } from './owned-clock.js';
 import { localMeps, plan } from './planner.js';
-import { applyOps, diffVoes, type ApplyProgress, type ReconcileOp } from './reconciler.js';
+import { applyOps, diffKeys, diffVoes, type ApplyProgress, type ReconcileDiff, type ReconcileOp } from './reconciler.js';
+import { applyConfigChange, findMep, type ConfigChange } from './changes.js';
+import { replan } from './replan.js';
+import { VoeIndex } from './voe-index.js';
 import { hwResources } from './resources.js';
 import { buildStatus, type ManagerStatus } from './status.js';
 import { mepConfigOf, sameSoftwareConfig } from './sw-mep.js';
-import type { HwResources, Placement, Plan, PlanPolicy } from './types.js';
+import { DEFAULT_POLICY, type HwResources, type MepPlan, type Placement, type Plan, type PlanPolicy } from './types.js';
 
 export interface ManagerOptions {
   backend: Backend;
@@ -78,6 +81,27 @@ export interface ApplyCallOptions {
   onProgress?: (p: ApplyProgress) => void;
 }
 
+/** What commit() makes true: a planned model, and the VOE ops that get the hardware there. */
+interface CommitTarget {
+  model: CfmModel;
+  plan: Plan;
+  planOf(key: string): MepPlan | undefined;
+  mepOf(key: string): LocalMep | undefined;
+  /** The keys that may change; null = every MEP (a full apply). */
+  scope: Set<string> | null;
+  diff: ReconcileDiff;
+  /** The VOEs (of the scope) as read back before the ops. */
+  before: VoeState[];
+  /** Full apply: every MEP plan by key. */
+  planByKey?: Map<string, MepPlan>;
+  /** Incremental apply: the new plans of the changed MEPs. */
+  fresh?: Map<string, MepPlan>;
+}
+
+function refuseViolations(p: Plan): void {
+  if (p.violations.length) throw new CfmError('APPLY', `plan cannot honour the config's pins: ${p.violations.join('; ')}`);
+}
+
 export class OffloadManager {
   readonly backend: Backend;
   readonly profile: HwProfile;
@@ -90,6 +114,10 @@ export class OffloadManager {
   private readonly sw = new Map<string, LocalMep>();
   private readonly listeners = new Set<FaultListener>();
   private lastPlan: Plan | null = null;
+  /** The MEP plans of lastPlan by key. */
+  private planByKey = new Map<string, MepPlan>();
+  /** The backend's VOEs as last read back. */
+  private readonly voes = new VoeIndex();
   private model: CfmModel | null = null;
   private pollTimer: TimerHandle | null = null;
   private chain: Promise<unknown> = Promise.resolve();
@@ -192,22 +220,59 @@ export class OffloadManager {
     return this.apply(this.model, opts);
   }
 
-  private async applyNow(model: CfmModel, opts: ApplyCallOptions): Promise<ApplyReport> {
-    const p = this.plan(model);
-    if (p.violations.length) {
-      throw new CfmError('APPLY', `plan cannot honour the config's pins: ${p.violations.join('; ')}`);
-    }
-    const byKey = new Map(localMeps(model).map((m) => [m.key, m]));
-    const wantHw = p.meps.filter((m) => m.ccm === 'hardware');
-    const wantSw = new Map(p.meps.filter((m) => m.ccm === 'software').map((m) => [m.key, byKey.get(m.key)!]));
+  /** Apply a change to the running config (changes.ts); re-plans and reconciles only what changed. */
+  change(c: ConfigChange, opts: ApplyCallOptions = {}): Promise<ApplyReport> {
+    if (this.closed) return Promise.reject(new CfmError('USAGE', 'the manager is closed'));
+    return this.serial(() => this.changeNow(c, opts));
+  }
 
-    const actual: VoeState[] = await this.backend.listVoes();
-    const diff = diffVoes(wantHw.map((m) => m.voe!), actual);
+  private async applyNow(model: CfmModel, opts: ApplyCallOptions, planned?: Plan): Promise<ApplyReport> {
+    const p = planned ?? this.plan(model);
+    refuseViolations(p);
+    const mepByKey = new Map(localMeps(model).map((m) => [m.key, m]));
+    const planByKey = new Map(p.meps.map((m) => [m.key, m]));
+    await this.voes.refresh(this.backend);
+    const before = this.voes.all();
+    const diff = diffVoes(p.meps.filter((m) => m.ccm === 'hardware').map((m) => m.voe!), before);
+    return this.commit({ model, plan: p, planOf: (k) => planByKey.get(k), mepOf: (k) => mepByKey.get(k), scope: null, diff, before, planByKey }, opts);
+  }
+
+  private async changeNow(c: ConfigChange, opts: ApplyCallOptions): Promise<ApplyReport> {
+    const prev = this.lastPlan;
+    if (!this.model || !prev) throw new CfmError('USAGE', 'nothing applied yet: apply a config before changing it');
+    const { model, replaced } = applyConfigChange(this.model, c);
+    const mine = replaced.filter((r) => r.now.switch === prev.switch);
+    const policy: PlanPolicy = { ...DEFAULT_POLICY, ...this.policy };
+    const samePolicy = policy.prefer === prev.policy.prefer && policy.reserveVoes === prev.policy.reserveVoes;
+    const mepOf = (k: string) => findMep(model, k);
+    const re = samePolicy ? replan(prev, mine, (k) => mepOf(k)!) : null;
+    // Table pressure (a change may move other MEPs) or a new policy: plan and reconcile everything.
+    if (!re) return this.applyNow(model, opts);
+    refuseViolations(re.plan);
+    const r = await this.voes.refresh(this.backend);
+    if (r.full) return this.applyNow(model, opts, re.plan); // the device changed behind our back
+    const planOf = (k: string) => re.fresh.get(k) ?? this.planByKey.get(k);
+    const scope = new Set([...mine.map((x) => x.now.key), ...r.keys]);
+    const diff = diffKeys(scope, (k) => (planOf(k)?.ccm === 'hardware' ? planOf(k)!.voe : undefined), (k) => this.voes.of(k), (x, y) => x.interval - y.interval || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+    const before = [...scope].flatMap((k) => this.voes.of(k));
+    return this.commit({ model, plan: re.plan, planOf, mepOf, scope, diff, before, fresh: re.fresh }, opts);
+  }
+
+  /**
+   * Make hardware, engine and bookkeeping match `t` for the keys in t.scope (null: every MEP).
+   * VOE operations are all-or-nothing (applyOps rolls back); software MEPs stopped for the apply
+   * are restarted when it fails.
+   */
+  private async commit(t: CommitTarget, opts: ApplyCallOptions): Promise<ApplyReport> {
+    const { plan: p, diff, planOf, mepOf } = t;
+    const keys: Iterable<string> = t.scope ?? new Set([...t.planByKey!.keys(), ...this.sw.keys(), ...this.hw.keys()]);
+    const isHw = (k: string) => planOf(k)?.ccm === 'hardware';
+    const wantSw = (k: string) => (planOf(k)?.ccm === 'software' ? mepOf(k) : undefined);
 
     // Hardware -> software: continue the VOE's sequence (read before the VOE goes away).
     const seqFromHw = new Map<string, number>();
     for (const op of diff.ops) {
-      if (op.kind === 'delete' && op.why !== 'duplicate' && wantSw.has(op.key) && op.old.seqUpdate) {
+      if (op.kind === 'delete' && op.why !== 'duplicate' && wantSw(op.key) && op.old.seqUpdate) {
         const st = await this.backend.readStatus(op.handle);
         seqFromHw.set(op.key, (st.txSeq ?? 1 + st.counters.ccmTx) >>> 0);
       }
@@ -215,8 +280,10 @@ export class OffloadManager {
 
     // Stop software MEPs that leave the engine or whose config changed; restart them on failure.
     const stopped: { mep: LocalMep; seq: number }[] = [];
-    for (const [key, cur] of this.sw) {
-      const want = wantSw.get(key);
+    for (const key of keys) {
+      const cur = this.sw.get(key);
+      if (!cur) continue;
+      const want = wantSw(key);
       if (want && sameSoftwareConfig(cur, want)) continue;
       const m = this.engine.findMep(key);
       stopped.push({ mep: cur, seq: m ? m.seq : 0 });
@@ -236,8 +303,9 @@ export class OffloadManager {
     }
     let handles: Map<string, number>;
     try {
-      handles = await applyOps(this.backend, diff.ops, actual, opts);
+      handles = await applyOps(this.backend, diff.ops, t.before, opts, t.scope ?? undefined);
     } catch (e) {
+      this.voes.forget();
       // A rollback may re-create VOEs under new handles: follow them by key.
       const now = await this.backend.listVoes().catch(() => [] as VoeState[]);
       for (const v of now) {
@@ -251,25 +319,35 @@ export class OffloadManager {
       throw e;
     }
 
-    // Hardware bookkeeping: forget what was deleted or reprogrammed, track the rest.
-    const touched = new Set(diff.ops.map((o) => o.key));
-    for (const [key, h] of this.hw) {
-      if (touched.has(key) || !wantHw.some((m) => m.key === key)) {
+    // Hardware bookkeeping: forget what left hardware or got a new VOE, follow the rest.
+    const created = new Set(diff.ops.filter((o) => o.kind === 'create').map((o) => o.key));
+    const updated = new Set(diff.ops.filter((o) => o.kind === 'update').map((o) => o.key));
+    for (const key of keys) {
+      const h = this.hw.get(key);
+      if (h && (!isHw(key) || created.has(key))) {
         h.stop();
         this.hw.delete(key);
       }
     }
-    const actualHandle = new Map<string, number>();
-    for (const v of actual) if (!actualHandle.has(v.spec.key)) actualHandle.set(v.spec.key, v.handle);
-    for (const m of wantHw) {
-      if (this.hw.has(m.key)) continue;
-      const handle = handles.get(m.key) ?? actualHandle.get(m.key);
-      if (handle === undefined) throw new CfmError('INTERNAL', `no VOE handle for ${m.key} after apply`);
-      const h = new HwMep(byKey.get(m.key)!, handle, m.voe!, this.clock, (e) => this.emit(e));
-      this.hw.set(m.key, h);
+    const beforeOf = new Map<string, VoeState>();
+    for (const v of t.before) if (!beforeOf.has(v.spec.key)) beforeOf.set(v.spec.key, v);
+    for (const key of keys) {
+      if (!isHw(key)) continue;
+      const mep = mepOf(key)!;
+      const spec = planOf(key)!.voe!;
+      const have = this.hw.get(key);
+      if (have) {
+        have.reconfigure(mep, spec);
+        if (updated.has(key)) have.syncStatus(await this.backend.readStatus(have.handle));
+        continue;
+      }
+      const handle = handles.get(key) ?? beforeOf.get(key)?.handle;
+      if (handle === undefined) throw new CfmError('INTERNAL', `no VOE handle for ${key} after apply`);
+      const h = new HwMep(mep, handle, spec, this.clock, (e) => this.emit(e));
+      this.hw.set(key, h);
       // Adopted VOEs keep their state (warm restart): take it over instead of assuming "all OK".
-      if (!handles.has(m.key)) {
-        h.rdiSent = actual.find((v) => v.handle === handle)?.spec.rdi ?? false;
+      if (!created.has(key)) {
+        h.rdiSent = beforeOf.get(key)?.spec.rdi ?? false;
         h.syncStatus(await this.backend.readStatus(handle));
         await h.pushRdi(this.backend);
       }
@@ -277,28 +355,29 @@ export class OffloadManager {
 
     // Software: start what is planned there and not running.
     const started: string[] = [];
-    for (const [key, mep] of wantSw) {
-      if (this.sw.has(key)) continue;
+    for (const key of keys) {
+      const mep = wantSw(key);
+      if (!mep || this.sw.has(key)) continue;
       const seq = seqFromHw.get(key) ?? stoppedSeq.get(key);
       if (mep.enabled) this.engine.addMep(mepConfigOf(mep, seq));
       this.sw.set(key, mep);
       started.push(key);
     }
-
-    this.updatePunting();
+    if (stopped.length || started.length) this.updatePunting();
 
     const moves: MepMove[] = [];
-    const wasHw = new Set(actual.map((v) => v.spec.key));
-    for (const key of started) if (wasHw.has(key)) moves.push({ key, to: 'software', seq: seqFromHw.get(key) });
-    for (const m of wantHw) {
-      if (!stoppedSeq.has(m.key)) continue;
-      const seq = seeded.get(m.key);
-      moves.push(seq === undefined ? { key: m.key, to: 'hardware' } : { key: m.key, to: 'hardware', seq });
+    for (const key of started) if (beforeOf.has(key)) moves.push({ key, to: 'software', seq: seqFromHw.get(key) });
+    for (const key of stoppedSeq.keys()) {
+      if (!isHw(key)) continue;
+      const seq = seeded.get(key);
+      moves.push(seq === undefined ? { key, to: 'hardware' } : { key, to: 'hardware', seq });
     }
 
-    this.model = model;
-    await this.ops.apply(model);
+    this.model = t.model;
+    if (t.scope === null) await this.ops.apply(t.model);
     this.lastPlan = p;
+    if (t.planByKey) this.planByKey = t.planByKey;
+    else for (const [k, m] of t.fresh!) this.planByKey.set(k, m);
     this.startPolling();
     return {
       plan: p,

@@ -70,16 +70,7 @@ export function diffVoes(desired: VoeSpec[], actual: readonly VoeState[]): Recon
     if (matched[i]) throw new CfmError('INTERNAL', `two desired VOEs with key ${key}`);
     matched[i] = 1;
     nMatched++;
-    const v = acts[i];
-    if (specEqual(w, v.spec)) adopted.push(key);
-    else if (needsRecreate(w, v.spec)) {
-      deletes.push({ kind: 'delete', key, handle: v.handle, old: cloneSpec(v.spec), why: 'recreate' });
-      createKeys.add(key);
-      creates.push({ kind: 'create', key, spec: cloneSpec(w) });
-    } else {
-      // Keep the run-time RDI the VOE has now: it follows the defects, not the config.
-      updates.push({ kind: 'update', key, handle: v.handle, old: cloneSpec(v.spec), spec: { ...cloneSpec(w), rdi: v.spec.rdi } });
-    }
+    if (pairOp(w, acts[i], deletes, updates, creates)) adopted.push(key);
   }
   if (nMatched < have.size) {
     for (const i of have.values()) {
@@ -90,6 +81,59 @@ export function diffVoes(desired: VoeSpec[], actual: readonly VoeState[]): Recon
   }
   deletes.sort((a, b) => byKey(a, b) || (a as { handle: number }).handle - (b as { handle: number }).handle);
   updates.sort(byKey);
+  return { ops: [...deletes, ...updates, ...creates], adopted: adopted.sort() };
+}
+
+/**
+ * The ops for one desired VOE `w` and the actual VOE `v` with its key: none (returns true:
+ * adopted), an update in place, or a delete + create when a field cannot change in place.
+ */
+function pairOp(w: VoeSpec, v: VoeState, deletes: ReconcileOp[], updates: ReconcileOp[], creates: ReconcileOp[]): boolean {
+  const key = w.key;
+  if (specEqual(w, v.spec)) return true;
+  if (needsRecreate(w, v.spec)) {
+    deletes.push({ kind: 'delete', key, handle: v.handle, old: cloneSpec(v.spec), why: 'recreate' });
+    creates.push({ kind: 'create', key, spec: cloneSpec(w) });
+  } else {
+    // Keep the run-time RDI the VOE has now: it follows the defects, not the config.
+    updates.push({ kind: 'update', key, handle: v.handle, old: cloneSpec(v.spec), spec: { ...cloneSpec(w), rdi: v.spec.rdi } });
+  }
+  return false;
+}
+
+/**
+ * The diff restricted to `keys` (the same ops diffVoes gives for them): what a change to a few
+ * MEPs needs, in time proportional to the change. `desiredOf(key)` is the desired VOE (undefined:
+ * none), `actualOf(key)` the VOEs with that key, ascending by handle. Creates come in `order`.
+ */
+export function diffKeys(
+  keys: Iterable<string>,
+  desiredOf: (key: string) => VoeSpec | undefined,
+  actualOf: (key: string) => readonly VoeState[],
+  order: (a: VoeSpec, b: VoeSpec) => number,
+): ReconcileDiff {
+  const deletes: ReconcileOp[] = [];
+  const updates: ReconcileOp[] = [];
+  const creates: Array<ReconcileOp & { kind: 'create' }> = [];
+  const adopted: string[] = [];
+  for (const key of new Set(keys)) {
+    const acts = actualOf(key);
+    for (let i = 1; i < acts.length; i++) {
+      deletes.push({ kind: 'delete', key, handle: acts[i].handle, old: cloneSpec(acts[i].spec), why: 'duplicate' });
+    }
+    const w = desiredOf(key);
+    const v = acts[0];
+    if (w === undefined) {
+      if (v) deletes.push({ kind: 'delete', key, handle: v.handle, old: cloneSpec(v.spec), why: 'not in plan' });
+    } else if (v === undefined) {
+      creates.push({ kind: 'create', key, spec: cloneSpec(w) });
+    } else if (pairOp(w, v, deletes, updates, creates)) {
+      adopted.push(key);
+    }
+  }
+  deletes.sort((a, b) => byKey(a, b) || (a as { handle: number }).handle - (b as { handle: number }).handle);
+  updates.sort(byKey);
+  creates.sort((a, b) => order(a.spec, b.spec));
   return { ops: [...deletes, ...updates, ...creates], adopted: adopted.sort() };
 }
 
@@ -151,7 +195,7 @@ function errText(e: unknown): string {
  * first, updates back to the old configuration, re-creation of what was deleted last, i.e. the
  * operations in reverse). Returns the undo failures (empty = the old state is back).
  */
-async function rollback(backend: Backend, before: VoeState[]): Promise<{ undone: number; failures: string[] }> {
+async function rollback(backend: Backend, before: VoeState[], scope?: ReadonlySet<string>): Promise<{ undone: number; failures: string[] }> {
   const failures: string[] = [];
   let undone = 0;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -159,7 +203,8 @@ async function rollback(backend: Backend, before: VoeState[]): Promise<{ undone:
     try {
       const seen = new Set<string>();
       const old = before.filter((v) => !seen.has(v.spec.key) && seen.add(v.spec.key)).map((v) => v.spec);
-      ops = diffVoes(old, await backend.listVoes()).ops;
+      const now = await backend.listVoes();
+      ops = diffVoes(old, scope ? now.filter((v) => scope.has(v.spec.key)) : now).ops;
     } catch (e) {
       failures.push(`read-back: ${errText(e)}`);
       continue;
@@ -179,13 +224,15 @@ async function rollback(backend: Backend, before: VoeState[]): Promise<{ undone:
 
 /**
  * Apply ops in order. On a failure, restore `before` (the state read back before computing the
- * ops) and throw ApplyError naming the failing step.
+ * ops) and throw ApplyError naming the failing step. With `scope`, `before` holds only the VOEs
+ * of those keys and the undo leaves VOEs of other keys alone (an incremental apply).
  */
 export async function applyOps(
   backend: Backend,
   ops: ReconcileOp[],
   before: VoeState[],
   opts: ApplyOptions = {},
+  scope?: ReadonlySet<string>,
 ): Promise<Map<string, number>> {
   const handles = new Map<string, number>();
   for (let i = 0; i < ops.length; i++) {
@@ -195,7 +242,7 @@ export async function applyOps(
       if (op.kind !== 'delete') handles.set(op.key, handle);
       opts.onProgress?.({ done: i + 1, total: ops.length, op });
     } catch (e) {
-      const r = await rollback(backend, before);
+      const r = await rollback(backend, before, scope);
       const where = `step ${i + 1}/${ops.length} (${describe(op)})`;
       if (r.failures.length) {
         throw new ApplyError(`apply failed at ${where}: ${errText(e)}; rollback incomplete, hardware state unknown: ${r.failures.join('; ')}`, i + 1, false, e);

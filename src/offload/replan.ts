@@ -26,9 +26,10 @@ export interface MepReplacement {
 /**
  * The plan after replacing MEPs (same keys, same switch), or null when only a full plan can
  * tell. `mepOf(key)` is the MEP of the new model (unchanged MEPs are the same in both models).
- * The result shares the MepPlan objects of unchanged MEPs with `prev`.
+ * The result shares the MepPlan objects of unchanged MEPs with `prev`; `fresh` holds the new
+ * plans of the changed MEPs by key.
  */
-export function replan(prev: Plan, changes: readonly MepReplacement[], mepOf: (key: string) => LocalMep): Plan | null {
+export function replan(prev: Plan, changes: readonly MepReplacement[], mepOf: (key: string) => LocalMep): { plan: Plan; fresh: Map<string, MepPlan> } | null {
   const facts = factsOf(prev);
   if (!facts || facts.resourceRefusals > 0 || changes.length > MAX_CHANGED) return null;
   const { res } = facts;
@@ -87,7 +88,7 @@ export function replan(prev: Plan, changes: readonly MepReplacement[], mepOf: (k
     violations,
   };
   setFacts(out, { res, usage: u, resourceRefusals: 0, violationKeys });
-  return out;
+  return { plan: out, fresh: new Map(fresh.map((f) => [f.mep.key, f.plan])) };
 }
 
 /**

@@ -56,6 +56,7 @@ export function mkModel(meps: LocalMep[]): CfmModel {
       d.associations.push(a);
     }
     a.meps.push(m);
+    a.mepIds = [...new Set([...a.mepIds, m.mepId, ...m.remoteMepIds])].sort((x, y) => x - y);
   }
   const switches = [...new Set(meps.map((m) => m.switch))].sort().map((name) => ({ name }));
   return { domains: [...domains.values()], mips: [], cpuProtection: { policies: [], bindings: [] }, debugTags: [], switches };
