@@ -5,6 +5,7 @@
 
 #include "packet.h"
 #include "scheduler.h"
+#include "timer_probe.h"
 #if __has_include("netlink.h")
 #include "netlink.h"
 #define CFM_HAVE_NETLINK 1
@@ -19,6 +20,7 @@ namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   cfm::PacketSocket::Init(env, exports);
   cfm::Scheduler::Init(env, exports);
+  exports.Set("timerProbe", Napi::Function::New(env, cfm::TimerProbe, "timerProbe"));
 #ifdef CFM_HAVE_NETLINK
   cfm::InitNetlink(env, exports);
   exports.Set("haveNetlink", Napi::Boolean::New(env, true));

@@ -117,6 +117,8 @@ export interface CfmAddon {
   PacketSocket: NativePacketSocketCtor;
   Scheduler: NativeSchedulerCtor;
   interfaceInfo(name: string, netns?: string): NativeInterfaceInfo;
+  /** Benchmark calibration: bare timerfd wakeups in a thread set up like the scheduler's (blocks). */
+  timerProbe(periodNs: number, count: number, realtime: boolean): { samples: Float64Array; policy: 'fifo' | 'other' };
   /** Other exports (netlink*, part B) are typed by their own wrappers. */
   [key: string]: unknown;
 }

@@ -125,3 +125,13 @@ export function summarizeJitter(samplesNs: Float64Array): JitterSummary {
   const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
   return { samples: s.length, p50Ns: at(0.5), p99Ns: at(0.99), maxNs: s[s.length - 1] };
 }
+
+/**
+ * Benchmark calibration: `count` bare timerfd wakeups `periodNs` apart in a thread set up like the
+ * scheduler's (SCHED_FIFO when `realtime` and permitted), doing nothing else: the floor of the
+ * scheduler's deviation on this machine right now. Blocks the calling thread until done.
+ */
+export function probeTimerWakeups(periodNs: number, count: number, realtime: boolean): JitterSummary & { policy: 'fifo' | 'other' } {
+  const r = callNative('timer probe', () => loadAddon().timerProbe(Math.round(periodNs), count, realtime));
+  return { ...summarizeJitter(r.samples), policy: r.policy };
+}
