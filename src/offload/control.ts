@@ -18,9 +18,9 @@ import { existsSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { CfmError, type CfmErrorCode } from '../common/errors.js';
-import type { IntervalCode } from '../common/interval.js';
 import type { LoopbackOptions, LoopbackReply, LoopbackResult } from '../engine/mep-lb.js';
 import type { LinktraceOptions, LinktraceResult } from '../engine/mep-lt.js';
+import type { ConfigChange, MepChange } from './changes.js';
 import type { ApplyReport, MepMove } from './manager.js';
 
 export function defaultSocketPath(): string {
@@ -30,25 +30,9 @@ export function defaultSocketPath(): string {
   return `/tmp/cfm-offload-${uid}.sock`;
 }
 
-/** A change to a running manager's config (the shape of OffloadManager.change, src/offload/changes.ts). */
-export interface MepChangeRequest {
-  key: string;
-  enabled?: boolean;
-  ccmEnabled?: boolean;
-  ccmLtmPriority?: number;
-  lowestAlarmPriority?: number;
-  placement?: 'auto' | 'hardware' | 'software';
-  remoteMepIds?: number[];
-}
-export interface AssociationChangeRequest {
-  /** "<md>/<ma>" */
-  key: string;
-  interval?: IntervalCode;
-}
-export interface ConfigChangeRequest {
-  meps?: MepChangeRequest[];
-  associations?: AssociationChangeRequest[];
-}
+/** A change to a running manager's config (OffloadManager.change, src/offload/changes.ts). */
+export type MepChangeRequest = MepChange;
+export type ConfigChangeRequest = ConfigChange;
 
 /** What a change did, as sent over the socket (the ApplyReport without the plan). */
 export interface ChangeSummary {

@@ -222,13 +222,17 @@ export function mepShowText(m: MepStatusRow): string {
   return lines.join('\n');
 }
 
-/** One or two lines: the reconcile operations, software MEPs started/stopped, then the moves. */
+const PAST: Record<string, string> = { update: 'updated', create: 'created', delete: 'deleted' };
+
+/** One or two lines: VOE operations (and their MEPs), software MEPs started/stopped, then the moves. */
 export function changeText(what: string, s: ChangeSummary): string[] {
-  const n = (k: string) => s.ops.filter((o) => o.kind === k);
-  const touched = [...new Set(s.ops.map((o) => o.key))];
-  const parts = ['update', 'create', 'delete'].map((k) => `${n(k).length} ${k}`).join(', ');
   if (!s.ops.length && !s.moves.length && !s.softwareStarted.length && !s.softwareStopped.length) return [`${what}: no change (already so)`];
-  const lines = [`${what}: hardware ${parts}${touched.length ? ` (${touched.join(', ')})` : ''}; software ${s.softwareStarted.length} started, ${s.softwareStopped.length} stopped`];
+  const kinds = ['update', 'create', 'delete'].map((k) => [k, s.ops.filter((o) => o.kind === k).length] as const).filter(([, n]) => n > 0);
+  const keys = [...new Set(s.ops.map((o) => o.key))];
+  const hw = kinds.length ? `hardware: ${kinds.map(([k, n]) => `${n} VOE ${PAST[k] ?? k}`).join(', ')} (${keys.join(', ')})` : 'hardware: unchanged';
+  const sw = s.softwareStarted.length || s.softwareStopped.length
+    ? `software: ${s.softwareStarted.length} MEP(s) started, ${s.softwareStopped.length} stopped` : 'software: unchanged';
+  const lines = [`${what}: ${hw}; ${sw}`];
   if (s.moves.length) lines.push(s.moves.map((m) => `moved ${m.key} to ${m.to}${m.seq !== undefined ? ` (continuing at seq ${m.seq})` : ''}`).join('; '));
   return lines;
 }
