@@ -185,7 +185,7 @@ typedef struct cfm_event {
 #define CFM_TX_TO_WIRE 0u       /* send out of the port (down MEP) */
 #define CFM_TX_TO_RELAY 1u      /* send into the relay as if received on the port (up MEP) */
 
-#define CFM_PORT_PUNT_ALL 0x01u /* punt all CFM frames on a port without a VOE (software MPs) */
+#define CFM_PORT_PUNT_ALL 0x01u /* punt the port's CFM frames no VOE takes (software MPs) */
 
 typedef struct cfm_frame_info {
   uint32_t port;                    /* port the frame was received on */

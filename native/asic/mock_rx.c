@@ -7,7 +7,7 @@
  *                                     other opcodes (LBM, LTM, ...) punted (LBM answered when
  *                                     LB offload is on and it is addressed to the VOE)
  *          level below a VOE level -> dropped and counted (a CCM raises dUNL at that VOE)
- *          above every level / no VOE -> relay (no VOE + CFM_PORT_PUNT_ALL -> punted instead)
+ *          above every level / no VOE -> relay (CFM_PORT_PUNT_ALL -> punted instead)
  *     -> relay: learn SA, flood (or send to the learned port) to the other ports of the VLAN,
  *        where the up-MP demultiplexer of each egress port applies the same level rules.
  */
@@ -134,13 +134,6 @@ static int mp_demux(asic_t *a, uint32_t port, uint32_t dir, const frame_view_t *
   return MP_PASS;
 }
 
-static int port_has_voe(const asic_t *a, uint32_t port, uint32_t vlan) {
-  uint32_t want = mock_slot_key(port, 0, 0, vlan);
-  for (uint32_t i = 0; i < a->nvoes; i++)
-    if ((a->slots[i] & ~(MOCK_SLOT_LEVEL_MASK | MOCK_SLOT_DIR_MASK)) == want) return 1;
-  return 0;
-}
-
 void mock_relay(asic_t *a, uint32_t ingress, const frame_view_t *fv) {
   fdb_learn(a, fv, ingress);
   a->counters.forwarded++;
@@ -159,7 +152,9 @@ void mock_wire_rx(asic_t *a, uint32_t port, const uint8_t *frame, uint32_t len) 
   if (!mock_parse(frame, len, &fv)) return;
   if (fv.pdu) {
     if (mp_demux(a, port, CFM_DIR_DOWN, &fv) == MP_TAKEN) return;
-    if ((a->port_flags[port] & CFM_PORT_PUNT_ALL) && !port_has_voe(a, port, fv.vlan)) {
+    /* Frames above every VOE level of the port go to the CPU too: software MPs at higher levels
+     * (a customer MEP over an operator VOE, MIPs) sit there, and the CPU relays what they leave. */
+    if (a->port_flags[port] & CFM_PORT_PUNT_ALL) {
       fdb_learn(a, &fv, port);
       mock_punt(a, port, NULL, CFM_PUNT_PORT, &fv);
       return;

@@ -20,6 +20,7 @@ import type { CfmModel, LocalMep } from '../config/model.js';
 import type { BridgeView } from '../engine/context.js';
 import type { FramePort } from '../common/frame-port.js';
 import { CfmEngine } from '../engine/engine.js';
+import type { Mip } from '../engine/mip.js';
 import { ensureLb, type LoopbackOptions, type LoopbackReply, type LoopbackResult } from '../engine/mep-lb.js';
 import { ensureLt, type LinktraceOptions, type LinktraceResult } from '../engine/mep-lt.js';
 import type { FaultEvent, FaultListener } from '../engine/events.js';
@@ -35,7 +36,8 @@ import { replan } from './replan.js';
 import { VoeIndex } from './voe-index.js';
 import { hwResources } from './resources.js';
 import { buildStatus, type ManagerStatus } from './status.js';
-import { mepConfigOf, sameSoftwareConfig } from './sw-mep.js';
+import { companionConfigOf, mepConfigOf, sameSoftwareConfig } from './sw-mep.js';
+import { derivedPortMac } from './voe-spec.js';
 import { DEFAULT_POLICY, type HwResources, type MepPlan, type Placement, type Plan, type PlanPolicy } from './types.js';
 
 export interface ManagerOptions {
@@ -47,7 +49,7 @@ export interface ManagerOptions {
   policy?: Partial<PlanPolicy>;
   /** Hardware event poll period (default 10 ms on the manager's clock). */
   pollIntervalMs?: number;
-  /** Bridge view for linktrace from software MEPs. */
+  /** Bridge view for linktrace (FDB, port MACs); default: cpuBridgeView (no FDB, derived MACs). */
   bridge?: BridgeView;
   /** Debug decode output of tagged MPs (seed 004), besides `status().ops.recentDebug`. */
   debugSink?: DebugSink;
@@ -98,6 +100,15 @@ interface CommitTarget {
   fresh?: Map<string, MepPlan>;
 }
 
+/**
+ * The bridge as the CPU sees it when the backend gives no view of its own (the vendor C ABI has
+ * no FDB read): no FDB entries, so MIPs relay LTMs by the MIP CCM database (802.1Q 20.42.1,
+ * RlyMPDB) learnt from the CCMs punted through them; port MACs are the derived ones.
+ */
+function cpuBridgeView(sw: string): BridgeView {
+  return { fdbLookup: () => null, portMac: (p) => derivedPortMac(sw, p), bridgeMac: () => derivedPortMac(sw, '(bridge)') };
+}
+
 function refuseViolations(p: Plan): void {
   if (p.violations.length) throw new CfmError('APPLY', `plan cannot honour the config's pins: ${p.violations.join('; ')}`);
 }
@@ -118,6 +129,10 @@ export class OffloadManager {
   private planByKey = new Map<string, MepPlan>();
   /** The backend's VOEs as last read back. */
   private readonly voes = new VoeIndex();
+  /** Hardware MEPs with an engine part (companionConfigOf), by key: the LocalMep it was made from. */
+  private readonly companions = new Map<string, LocalMep>();
+  /** MIPs running in the engine (MHF half functions, 802.1Q 19.3), by key. */
+  private readonly mips = new Map<string, Mip>();
   private model: CfmModel | null = null;
   private pollTimer: TimerHandle | null = null;
   private chain: Promise<unknown> = Promise.resolve();
@@ -153,7 +168,7 @@ export class OffloadManager {
       },
       onReceive: (h) => cpu.onReceive(h),
     };
-    this.engine = new CfmEngine({ clock: this.clock, port, bridge: o.bridge, subscribe: false });
+    this.engine = new CfmEngine({ clock: this.clock, port, bridge: o.bridge ?? cpuBridgeView(o.switch ?? 'default'), subscribe: false });
     this.engine.onEvent((e) => this.emit(e));
     this.unsubscribeFrames = cpu.onReceive((rx) => {
       if (this.closed) return;
@@ -327,6 +342,7 @@ export class OffloadManager {
       if (h && (!isHw(key) || created.has(key))) {
         h.stop();
         this.hw.delete(key);
+        this.dropCompanion(key);
       }
     }
     const beforeOf = new Map<string, VoeState>();
@@ -339,12 +355,14 @@ export class OffloadManager {
       if (have) {
         have.reconfigure(mep, spec);
         if (updated.has(key)) have.syncStatus(await this.backend.readStatus(have.handle));
+        this.setCompanion(mep);
         continue;
       }
       const handle = handles.get(key) ?? beforeOf.get(key)?.handle;
       if (handle === undefined) throw new CfmError('INTERNAL', `no VOE handle for ${key} after apply`);
       const h = new HwMep(mep, handle, spec, this.clock, (e) => this.emit(e));
       this.hw.set(key, h);
+      this.setCompanion(mep);
       // Adopted VOEs keep their state (warm restart): take it over instead of assuming "all OK".
       if (!created.has(key)) {
         h.rdiSent = beforeOf.get(key)?.spec.rdi ?? false;
@@ -374,7 +392,10 @@ export class OffloadManager {
     }
 
     this.model = t.model;
-    if (t.scope === null) await this.ops.apply(t.model);
+    if (t.scope === null) {
+      this.syncMips(t.model, p.switch);
+      await this.ops.apply(t.model);
+    }
     this.lastPlan = p;
     if (t.planByKey) this.planByKey = t.planByKey;
     else for (const [k, m] of t.fresh!) this.planByKey.set(k, m);
@@ -389,6 +410,46 @@ export class OffloadManager {
     };
   }
 
+  /** Give hardware MEP `mep` its engine part, or replace it when its configuration changed. */
+  private setCompanion(mep: LocalMep): void {
+    const cur = this.companions.get(mep.key);
+    if (cur && sameSoftwareConfig(cur, mep)) return;
+    if (cur) this.engine.removeMep(mep.key);
+    this.companions.delete(mep.key);
+    if (!mep.enabled) return;
+    this.engine.addMep(companionConfigOf(mep));
+    this.companions.set(mep.key, mep);
+  }
+
+  private dropCompanion(key: string): void {
+    if (!this.companions.delete(key)) return;
+    this.engine.removeMep(key);
+  }
+
+  /**
+   * Run the switch's MIPs in the engine (the plan places every MIP in software: the backend
+   * interface has no MIP objects). Their ports get CFM frames punted (updatePunting) and the
+   * manager relays on what they do not consume.
+   */
+  private syncMips(model: CfmModel, sw: string): void {
+    const want = new Map(model.mips.filter((m) => m.switch === sw).map((m) => [m.key, m]));
+    let changed = false;
+    for (const [key, mip] of this.mips) {
+      const w = want.get(key);
+      const mac = w && (w.macAddress ?? derivedPortMac(w.switch, w.port));
+      if (w && w.port === mip.cfg.port && w.level === mip.cfg.level && w.vlan === mip.cfg.vlan && mac === mip.cfg.mac) continue;
+      this.engine.removeMip(key);
+      this.mips.delete(key);
+      changed = true;
+    }
+    for (const [key, m] of want) {
+      if (this.mips.has(key)) continue;
+      this.mips.set(key, this.engine.addMip({ key, level: m.level, vlan: m.vlan, port: m.port, mac: m.macAddress ?? derivedPortMac(m.switch, m.port) }));
+      changed = true;
+    }
+    if (changed) this.updatePunting();
+  }
+
   /**
    * Software MEPs hear their frames only if the backend punts CFM frames of their ports to the
    * CPU. Backends that need telling (the mock ASIC: CFM_PORT_PUNT_ALL) expose setPortPuntAll.
@@ -398,6 +459,7 @@ export class OffloadManager {
     if (typeof punt !== 'function') return;
     this.upPorts = new Set([...this.sw.values()].filter((m) => m.direction === 'up' && m.enabled).map((m) => m.port));
     const want = new Set([...this.sw.values()].map((m) => m.port));
+    for (const m of this.mips.values()) want.add(m.cfg.port);
     for (const port of new Set([...want, ...this.puntPorts])) {
       const on = want.has(port);
       if (on !== this.puntPorts.has(port)) punt.call(this.backend, port, on);
@@ -509,8 +571,7 @@ export class OffloadManager {
     if (this.closed) throw new CfmError('USAGE', 'the manager is closed');
     const m = this.engine.findMep(key);
     if (m) return m;
-    if (this.hw.has(key)) throw new CfmError('UNSUPPORTED', `MEP ${key} runs in hardware and has no engine part for loopback/linktrace`);
-    if (this.sw.has(key)) throw new CfmError('USAGE', `MEP ${key} is not enabled`);
+    if (this.hw.has(key) || this.sw.has(key)) throw new CfmError('USAGE', `MEP ${key} is not enabled`);
     throw new CfmError('USAGE', `no MEP ${key} on this switch (MEPs: ${[...this.hw.keys(), ...this.sw.keys()].sort().join(', ') || 'none'})`);
   }
 
@@ -550,6 +611,8 @@ export class OffloadManager {
       }
       this.hw.clear();
       this.sw.clear();
+      this.companions.clear();
+      this.mips.clear();
     });
   }
 

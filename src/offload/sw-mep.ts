@@ -33,6 +33,16 @@ export function mepConfigOf(mep: LocalMep, initialSeq?: number): MepConfig {
   return cfg;
 }
 
+/**
+ * The engine part of a MEP whose continuity check runs in a VOE: no CCM transmit or check (the
+ * VOE does both), but everything the VOE punts to the CPU at the MEP's level — LBM/LBR, LTM/LTR,
+ * Y.1731 AIS/LCK/LM/DM — is answered and initiated here, as the plan says ("functions" placed in
+ * software). Without it a punted LBM would find no MP and be relayed on.
+ */
+export function companionConfigOf(mep: LocalMep): MepConfig {
+  return { ...mepConfigOf(mep), ccmTx: false, ccmRx: false };
+}
+
 /** Same engine configuration (a restart would change nothing on the wire). */
 export function sameSoftwareConfig(a: LocalMep, b: LocalMep): boolean {
   const x = mepConfigOf(a);
