@@ -14,8 +14,8 @@ const DEMO = new URL('../../examples/demo.yaml', import.meta.url).pathname;
 
 captureCliOutput();
 
-describe('cfm apply --follow serves loopback, linktrace and mep commands', () => {
-  it('a software MEP of the demo answers loopback (nobody at the target: exit 1) and shows in mep list', async () => {
+describe('cfm apply --follow serves loopback, linktrace, mep and cc commands', () => {
+  it('demo sw1: mep list, loopback and linktrace to nobody (exit 1), mep set and cc interval move MEPs', async () => {
     const sock = join(dir, 'sw1.sock');
     const follow = cfm('apply', DEMO, '--switch', 'sw1', '--backend', 'mock', '--follow', '--socket', sock, '--json');
     try {
@@ -34,6 +34,18 @@ describe('cfm apply --follow serves loopback, linktrace and mep commands', () =>
       clearOut();
       expect(await cfm('linktrace', 'demo/svc-10s/51', '--target-mac', '02:00:00:00:99:99', '--timeout-ms', '1000', '--socket', sock)).toBe(1);
       expect(out).toContain('No more responses received in the last 1 seconds.');
+      // change: a pin to software, and an interval the ASIC can do (10 s -> 1 s moves 51 into a VOE)
+      clearOut();
+      expect(await cfm('mep', 'set', 'demo/svc-1s/41', '--placement', 'software', '--socket', sock)).toBe(0);
+      expect(out).toMatch(/^demo\/svc-1s\/41 placement software: hardware: 1 VOE deleted \(demo\/svc-1s\/41\); software: 1 MEP\(s\) started, 0 stopped\nmoved demo\/svc-1s\/41 to software/);
+      clearOut();
+      expect(await cfm('cc', 'interval', 'demo/svc-10s', '1s', '--socket', sock)).toBe(0);
+      expect(out).toMatch(/^demo\/svc-10s interval 1s: hardware: 1 VOE created \(demo\/svc-10s\/51\); software: 0 MEP\(s\) started, 1 stopped\nmoved demo\/svc-10s\/51 to hardware/);
+      clearOut();
+      expect(await cfm('mep', 'list', '--socket', sock, '--json')).toBe(0);
+      const rows = JSON.parse(out) as Array<{ key: string; placement: string; interval: string }>;
+      expect(rows.find((m) => m.key === 'demo/svc-1s/41')).toMatchObject({ placement: 'software' });
+      expect(rows.find((m) => m.key === 'demo/svc-10s/51')).toMatchObject({ placement: 'hardware', interval: '1s' });
     } finally {
       process.emit('SIGTERM');
       await follow;

@@ -11,7 +11,7 @@ afterEach(async () => {
 
 const REPLY = /^Reply from 02:[0-9a-f:]{14}: lbm_seq=\d+ time=\d+\.\d{3} ms$/;
 
-describe('cfm loopback against a running manager (software MEPs, mock ASICs, virtual time)', () => {
+describe('cfm loopback against a running manager (mock ASICs, virtual time)', () => {
   it('streams one line per LBR, then the seed-001 summary and round-trip line; exit 0 when all answered', async () => {
     s = await served({ pin: 'software' });
     const r = await s.cfm('sw1', 'loopback', 'md1/ma1/1', '--target-mep', '2', '--count', '3', '--interval-ms', '100');
@@ -79,5 +79,26 @@ describe('cfm loopback against a running manager (software MEPs, mock ASICs, vir
     expect(r.out.split('\n').filter((l) => l.startsWith('Reply from'))).toHaveLength(2);
     expect(r.out).toMatch(/\ninterrupted: 2 LBM\(s\) answered so far\n$/);
     expect(process.listenerCount('SIGINT')).toBe(0);
+  });
+
+  it('hardware-placed MEPs (VOEs on the mock ASIC) answer too, before and after a move to software', async () => {
+    s = await served();
+    expect((await s.r.mgr.sw1.status()).meps.map((m) => m.placement)).toEqual(['hardware']);
+    const hw = await s.cfm('sw1', 'loopback', 'md1/ma1/1', '--target-mep', '2', '--count', '2', '--interval-ms', '100');
+    expect(hw.code).toBe(0);
+    expect(hw.out).toContain('Sent 2 packets, received 2 packets [0 out-of-order, 0 Bad Msdu]');
+    const lt = await s.cfm('sw2', 'linktrace', 'md1/ma1/2', '--target-mep', '1', '--timeout-ms', '1500');
+    expect(lt.code).toBe(0);
+    expect(lt.out).toMatch(/\n1 +\S+ +\S+ +rlyHit +terminate\n/);
+    expect((await s.cfm('sw1', 'mep', 'set', 'md1/ma1/1', '--placement', 'software')).code).toBe(0);
+    // the engine's CCM database starts empty after the move: the peer's next CCM gives MEP 2's MAC
+    await s.run(300);
+    const sw = await s.cfm('sw1', 'loopback', 'md1/ma1/1', '--target-mep', '2', '--count', '2', '--interval-ms', '100');
+    expect(sw.code).toBe(0);
+    expect(sw.out).toContain('Sent 2 packets, received 2 packets [0 out-of-order, 0 Bad Msdu]');
+    s.r.net.link('sw1:swp1-sw2:swp1').up = false;
+    const lost = await s.cfm('sw2', 'loopback', 'md1/ma1/2', '--target-mep', '1', '--count', '2', '--interval-ms', '100', '--timeout-ms', '300');
+    expect(lost.code).toBe(1);
+    expect(lost.out).toContain('Sent 2 packets, received 0 packets [0 out-of-order, 0 Bad Msdu]');
   });
 });

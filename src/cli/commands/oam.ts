@@ -318,6 +318,17 @@ async function applyChange(what: string, change: ConfigChangeRequest, o: { socke
 
 const intervalNames = INTERVAL_CODES.map(intervalName).join(', ');
 
+/**
+ * Every command sets its exit code (0 unless it says otherwise), so a caller running several
+ * commands in one process (main() in tests, a bring-up script) never sees an earlier one's.
+ */
+function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return (...args: A) => {
+    process.exitCode = 0;
+    return fn(...args);
+  };
+}
+
 export function register(program: Command): void {
   program
     .command('loopback')
@@ -334,7 +345,7 @@ export function register(program: Command): void {
     .option('--timeout-ms <ms>', 'wait for LBRs this long after the last LBM (default 5000)')
     .option('--socket <path>', 'control socket of the running manager')
     .option('--json', 'JSON lines: {"reply":...} per LBR, then {"result":...}')
-    .action((mep: string, o: LoopbackOpts) => loopback(mep, o));
+    .action(action((mep: string, o: LoopbackOpts) => loopback(mep, o)));
 
   program
     .command('linktrace')
@@ -347,7 +358,7 @@ export function register(program: Command): void {
     .option('--timeout-ms <ms>', 'collect LTRs this long (default 5000)')
     .option('--socket <path>', 'control socket of the running manager')
     .option('--json', 'print the result as JSON')
-    .action((mep: string, o: LinktraceOpts) => linktrace(mep, o));
+    .action(action((mep: string, o: LinktraceOpts) => linktrace(mep, o)));
 
   const mep = program.command('mep').description('MEPs of the running manager: list, show, set');
   mep
@@ -355,23 +366,23 @@ export function register(program: Command): void {
     .description('every MEP: placement (and why software), interval, remote MEPs, defects, counters')
     .option('--socket <path>', 'control socket of the running manager')
     .option('--json', 'print as JSON')
-    .action(async (o: { socket?: string; json?: boolean }) => {
+    .action(action(async (o: { socket?: string; json?: boolean }) => {
       const st = await managerStatus(o);
       out(o.json ? JSON.stringify(st.meps, null, 2) : mepListText(st));
-    });
+    }));
   mep
     .command('show')
     .description('one MEP in detail: placement and reason, remote MEPs and their state, defects, counters')
     .argument('<key>', 'MEP key <md>/<ma>/<mepid>')
     .option('--socket <path>', 'control socket of the running manager')
     .option('--json', 'print as JSON')
-    .action(async (key: string, o: { socket?: string; json?: boolean }) => {
+    .action(action(async (key: string, o: { socket?: string; json?: boolean }) => {
       mepKeyArg(key);
       const st = await managerStatus(o);
       const row = st.meps.find((m) => m.key === key);
       if (!row) throw new UsageError(`no MEP ${key} on switch ${st.switch} (MEPs: ${st.meps.map((m) => m.key).join(', ') || 'none'})`);
       out(o.json ? JSON.stringify(row, null, 2) : mepShowText(row));
-    });
+    }));
   mep
     .command('set')
     .description('change a MEP of the running manager (re-planned and reconciled incrementally)')
@@ -385,10 +396,10 @@ export function register(program: Command): void {
     .option('--remote-meps <ids>', 'the MA\'s remote MEP ids, comma separated (e.g. 2,3)')
     .option('--socket <path>', 'control socket of the running manager')
     .option('--json', 'print the change report as JSON')
-    .action(async (key: string, o: MepSetOpts) => {
+    .action(action(async (key: string, o: MepSetOpts) => {
       const c = mepChange(key, o);
       await applyChange(describeMepChange(c), { meps: [c] }, o);
-    });
+    }));
 
   program
     .command('cc')
@@ -399,10 +410,10 @@ export function register(program: Command): void {
     .argument('<interval>', `CCM interval: ${intervalNames}`)
     .option('--socket <path>', 'control socket of the running manager')
     .option('--json', 'print the change report as JSON')
-    .action(async (ma: string, iv: string, o: { socket?: string; json?: boolean }) => {
+    .action(action(async (ma: string, iv: string, o: { socket?: string; json?: boolean }) => {
       if (!/^[^/\s]+\/[^/\s]+$/.test(ma)) throw new UsageError(`MA '${ma}' is not an MA key "<md>/<ma>"`);
       const interval = parseInterval(iv);
       if (interval === undefined) throw new UsageError(`interval '${iv}' is not one of ${intervalNames}`);
       await applyChange(`${ma} interval ${intervalName(interval)}`, { associations: [{ key: ma, interval }] }, o);
-    });
+    }));
 }
