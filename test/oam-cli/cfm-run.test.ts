@@ -1,0 +1,116 @@
+/**
+ * The wiring in `cfm run`: two `cfm run` processes (software datapath, AF_PACKET) in two network
+ * namespaces joined by a veth pair, each serving its control socket; the OAM commands run
+ * in-process against them in real time. Needs root (netns, raw sockets): gated like test/linux,
+ * and required in CI.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { controlRequest } from '../../src/offload/control.js';
+import type { ManagerStatus } from '../../src/offload/status.js';
+import { runCfm } from '../helpers/cli.js';
+import { createVethLink, linuxTestGate, waitFor, type VethLink } from '../linux/netns.js';
+
+const gate = linuxTestGate('test/oam-cli/cfm-run (cfm run in two netns)');
+const root = join(import.meta.dirname, '..', '..');
+
+function config(ifname: string, mepId: number): string {
+  return `cfm:
+  maintenance-domain:
+    - md-id: md1
+      char-string: Provider
+      md-level: 5
+      maintenance-association:
+        - { ma-id: ma1, char-string: svc-1, ccm-interval: 100ms, maintenance-association-mep: [1, 2] }
+  maintenance-group:
+    - maintenance-group-id: g1
+      md-id: md1
+      ma-id: ma1
+      mep:
+        - { mep-id: ${mepId}, direction: down, interface: ${ifname}, enabled: true, continuity-check: { ccm-enabled: true } }
+`;
+}
+
+const children = new Set<ChildProcess>();
+
+/** `cfm ARGS` as a child process (the CLI from source through tsx, as test/linux does). */
+function cfmChild(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const code = `import(${JSON.stringify(join(root, 'src/cli/main.ts'))}).then(async (m) => { process.exitCode = await m.main(['node', 'cfm', ...process.argv.slice(1)]); })`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', code, ...args], { cwd: root });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (c) => {
+    children.delete(child);
+    resolve({ code: c, stdout, stderr });
+  }));
+  return { child, done };
+}
+
+async function remoteState(sock: string): Promise<string | undefined> {
+  try {
+    return ((await controlRequest(sock, 'status')) as ManagerStatus).meps[0]?.remotes[0]?.state;
+  } catch {
+    return undefined;
+  }
+}
+
+describe.skipIf(!gate.run)('cfm run serves loopback, linktrace, mep and cc commands', () => {
+  let link: VethLink;
+  let dir: string;
+
+  beforeAll(async () => {
+    link = await createVethLink('oam');
+    dir = mkdtempSync(join(tmpdir(), 'cfm-oam-run-'));
+  });
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGTERM');
+    await link?.cleanup();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loopback and linktrace between the two, mep set --cc off gives LOC at the peer', async () => {
+    const runs = [['A', link.ifA, link.nsA, 1], ['B', link.ifB, link.nsB, 2]] as const;
+    const sock: Record<string, string> = {};
+    const procs = runs.map(([n, ifname, ns, id]) => {
+      const cfg = join(dir, `${n}.yaml`);
+      writeFileSync(cfg, config(ifname, id));
+      sock[n] = join(dir, `${n}.sock`);
+      return cfmChild(['run', cfg, '--netns', ns, '--json', '--socket', sock[n]]);
+    });
+    // both processes start (tsx, the addon, AF_PACKET sockets) and hear each other's CCMs
+    for (const n of ['A', 'B']) await waitFor(async () => (await remoteState(sock[n])) === 'ok', 20_000, `cfm run ${n} to see its peer`, 50);
+
+    const lb = await runCfm('loopback', 'md1/ma1/1', '--target-mep', '2', '--count', '3', '--interval-ms', '100', '--socket', sock.A);
+    expect(lb.err).toBe('');
+    expect(lb.code).toBe(0);
+    expect(lb.out.split('\n').filter((l) => l.startsWith(`Reply from ${link.macB}: lbm_seq=`))).toHaveLength(3);
+    expect(lb.out).toContain('Sent 3 packets, received 3 packets [0 out-of-order, 0 Bad Msdu]');
+    expect(lb.out).toMatch(/\nround-trip min\/avg\/max = [\d.]+\/[\d.]+\/[\d.]+ ms\n$/);
+
+    const lt = await runCfm('linktrace', 'md1/ma1/2', '--target-mep', '1', '--timeout-ms', '1500', '--socket', sock.B);
+    expect(lt.code).toBe(0);
+    expect(lt.out).toMatch(new RegExp(`\\n1 +\\S+ +${link.macA.toUpperCase()} +rlyHit +terminate\\n`));
+
+    const off = await runCfm('mep', 'set', 'md1/ma1/1', '--cc', 'off', '--socket', sock.A);
+    expect(off.err).toBe('');
+    expect(off.code).toBe(0);
+    expect(off.out).toBe('md1/ma1/1 cc off: hardware: 1 VOE updated (md1/ma1/1); software: unchanged\n');
+    await waitFor(async () => (await remoteState(sock.B)) === 'failed', 2000, 'LOC at B', 20);
+    const show = await runCfm('mep', 'show', 'md1/ma1/2', '--socket', sock.B);
+    expect(show.out).toMatch(/\n {4}1 +failed /);
+    expect(show.out).toContain('defRemoteCCM');
+
+    // Ctrl-C (SIGTERM here) ends both runs cleanly, with a final status line
+    for (const p of procs) p.child.kill('SIGTERM');
+    for (const r of await Promise.all(procs.map((p) => p.done))) {
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({ type: 'status' });
+    }
+  }, 60_000);
+});
