@@ -40,6 +40,8 @@ constexpr size_t kMaxJitterSamples = 4u << 20;
 // SCHED_FIFO priority of the thread with `realtime`: above every ordinary thread, below the
 // kernel's own RT threads (threaded IRQs at 50, watchdogs at 99).
 constexpr int kRtPriority = 10;
+// Frames per sendmmsg call: bounds how long one call holds the frames after its timestamp.
+constexpr size_t kMaxBatch = 64;
 
 int64_t NumberProp(Napi::Env env, const Napi::Object& o, const char* key, int64_t dflt, bool required) {
   if (!o.Has(key) || o.Get(key).IsUndefined()) {
@@ -157,10 +159,11 @@ void Scheduler::Patch(SchedEntry& e) {
   if (e.flagsOffset >= 0) f[e.flagsOffset] = static_cast<uint8_t>((f[e.flagsOffset] & 0x7f) | (e.rdi ? 0x80 : 0));
 }
 
-// Send `n` due entries that share one socket with sendmmsg. A deviation sample is the time the
-// batch is handed to the kernel minus each frame's deadline. sendmmsg stops at the first failing
-// message (and reports its errno only when it is the first of the call): that entry records the
-// error, the rest are sent by the next call.
+// Send `n` due entries that share one socket with sendmmsg, at most kMaxBatch per call. A
+// deviation sample is the time a call starts minus each of its frames' deadline (the call
+// itself takes about a microsecond or two per frame on veth). sendmmsg stops at the first
+// failing message (and reports its errno only when it is the first of the call): that entry
+// records the error, the rest go in the next call.
 void Scheduler::SendGroup(Due* due, size_t n) {
   msgs_.resize(n);
   iovs_.resize(n);
@@ -172,32 +175,33 @@ void Scheduler::SendGroup(Due* due, size_t n) {
     msgs_[i].msg_hdr.msg_iov = &iovs_[i];
     msgs_[i].msg_hdr.msg_iovlen = 1;
   }
-  int64_t t = MonoNs();
-  if (recordJitter_) {
-    for (size_t i = 0; i < n && jitterNs_.size() < kMaxJitterSamples; i++) {
-      int64_t d = t - due[i].deadline;
-      jitterNs_.push_back(static_cast<int32_t>(d > INT32_MAX ? INT32_MAX : d));
-    }
-  }
   int fd = due[0].e->fd;
   size_t i = 0;
   while (i < n) {
-    int r = sendmmsg(fd, msgs_.data() + i, static_cast<unsigned>(n - i), MSG_DONTWAIT);
+    size_t m = std::min(n - i, kMaxBatch);
+    int64_t t = MonoNs();
+    int r = sendmmsg(fd, msgs_.data() + i, static_cast<unsigned>(m), MSG_DONTWAIT);
     if (r < 0 && errno == EINTR) continue;
+    size_t done = r > 0 ? static_cast<size_t>(r) : 1;  // a failure consumes the failing message
+    if (recordJitter_) {
+      for (size_t j = i; j < i + done && jitterNs_.size() < kMaxJitterSamples; j++) {
+        int64_t d = t - due[j].deadline;
+        jitterNs_.push_back(static_cast<int32_t>(d > INT32_MAX ? INT32_MAX : d));
+      }
+    }
     if (r <= 0) {
       SchedEntry& e = *due[i].e;
       e.errors++;
       e.lastErrno = r < 0 ? errno : EIO;
-      i++;
-      continue;
+    } else {
+      for (size_t j = i; j < i + done; j++) {
+        SchedEntry& e = *due[j].e;
+        e.sent++;
+        e.lastErrno = 0;
+        if (e.seqOffset >= 0) e.seq++;  // 802.1Q 20.10.2 CCIsentCCMs: only for a CCM actually sent
+      }
     }
-    for (size_t j = i; j < i + static_cast<size_t>(r); j++) {
-      SchedEntry& e = *due[j].e;
-      e.sent++;
-      e.lastErrno = 0;
-      if (e.seqOffset >= 0) e.seq++;  // 802.1Q 20.10.2 CCIsentCCMs: only for a CCM actually sent
-    }
-    i += static_cast<size_t>(r);
+    i += done;
   }
 }
 

@@ -29,7 +29,7 @@ export interface SoftwareBackendOptions {
   realtime?: boolean;
   /**
    * Transmit on a shared phase grid (default true): VOEs with an interval of 100 ms or less start
-   * in one of a few phase slots per interval (slots about 1 ms apart, at most 16), so those in one
+   * in one of a few phase slots per interval (slots about 2 ms apart, at most 16), so those in one
    * slot are due at the same instant and go out in one scheduler wakeup with one sendmmsg per
    * port. false: every VOE on its own phase (one wakeup per CCM).
    */

@@ -11,8 +11,11 @@
 const MAX_FIRST_DELAY_NS = 100_000_000;
 /** Longest interval put on the grid (longer ones send too rarely for batching to matter). */
 const GRID_MAX_INTERVAL_NS = 100_000_000;
-/** Slots about this far apart (3 at 3.33 ms, 10 at 10 ms, 16 at 100 ms). */
-const GRID_SLOT_NS = 1_000_000;
+/**
+ * Slots about this far apart (2 at 3.33 ms, 5 at 10 ms, 16 at 100 ms): fewer slots = bigger
+ * batches = less CPU per CCM, more slots = smaller bursts on the wire.
+ */
+const GRID_SLOT_NS = 2_000_000;
 const GRID_MAX_SLOTS = 16;
 
 /** The scheduler's placement of one VOE: its own start delay, or a phase on the shared grid. */
