@@ -278,8 +278,10 @@ async function loopback(key: string, o: LoopbackOpts): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  // Exit 0 only when every LBM sent has at least one LBR (a multicast LBM may have several).
-  const ok = res.sent > 0 && answered.size >= res.sent;
+  // Exit 0 only when every LBM sent has at least one LBR. Unicast: the session matches one LBR
+  // per LBM (by transaction id), so its count says it. Multicast (several LBRs per LBM): the
+  // distinct transaction ids of the streamed replies.
+  const ok = res.sent > 0 && (req.multicast ? answered.size >= res.sent : res.received >= res.sent);
   if (o.json) out(JSON.stringify({ result: { ...res, answered: answered.size, rtt: rttStats(res.rttNs) } }));
   else for (const l of loopbackSummary(res)) out(l);
   process.exitCode = ok ? 0 : 1;
