@@ -148,8 +148,13 @@ export function decodeCcmFast(b: Uint8Array, v: CcmView, counters = false): bool
   }
   const maLen = b[q + 1];
   if (q + 2 + maLen > m + 48) return fail(v, 4, m);
+  // Zero padding up to 48 bytes: usually 30+ bytes, the costliest check of a CCM (a third of the
+  // time byte by byte); eight bytes per iteration keeps the loop overhead off most of them.
   let pad = 0;
-  for (let i = q + 2 + maLen; i < m + 48; i++) pad |= b[i];
+  let i = q + 2 + maLen;
+  const end = m + 48;
+  for (; i + 8 <= end; i += 8) pad |= b[i] | b[i + 1] | b[i + 2] | b[i + 3] | b[i + 4] | b[i + 5] | b[i + 6] | b[i + 7];
+  for (; i < end; i++) pad |= b[i];
   if (pad !== 0) return fail(v, 4, m);
   if ((b[o + 66] | b[o + 67] | b[o + 68] | b[o + 69]) !== 0) {
     for (let i = o + 66; ; i++) if (b[i] !== 0) return fail(v, 4, i);

@@ -58,4 +58,29 @@ describe('CCM fast path', () => {
     expect(pduOffsetOf(bytesOf('CCM all TLVs'))).toBe(22);
     expect(pduOffsetOf(Uint8Array.of(1, 2, 3))).toBe(-1);
   });
+
+  it('rejects a non-zero byte anywhere in the MAID padding, as decodeFrame does (phase 4 at the MAID)', () => {
+    const v = newCcmView();
+    for (const name of ['CCM', 'CCM RDI + status TLVs', 'CCM all TLVs']) {
+      const good = bytesOf(name);
+      expect(decodeCcmFast(good, v)).toBe(true);
+      const m = v.maidOffset;
+      // where the padding starts: after the MD name (format 1 = none) and the MA name
+      const q = good[m] === 1 ? m + 1 : m + 2 + good[m + 1];
+      const padStart = q + 2 + good[q + 1];
+      expect(padStart).toBeLessThan(m + 48);
+      for (let i = padStart; i < m + 48; i++) {
+        for (const x of [1, 0x80]) {
+          const b = Uint8Array.from(good);
+          b[i] = x;
+          expect(decodeCcmFast(b, v), `${name}: byte ${i - m} of the MAID = ${x}`).toBe(false);
+          expect([v.phase, v.offset]).toEqual([4, m]);
+          let err: { phase?: number; offset?: number } | undefined;
+          try { decodeFrame(b); } catch (e) { err = e as { phase?: number; offset?: number }; }
+          expect(err, 'decodeFrame rejects it too').toBeDefined();
+          expect([err!.phase, err!.offset]).toEqual([4, m]);
+        }
+      }
+    }
+  });
 });
