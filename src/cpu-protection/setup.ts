@@ -3,7 +3,7 @@
  * each binding is enforced (hardware policers, the native AF_PACKET policer, or the TypeScript
  * engine), program the hardware, and hand back the software stages for wrapFramePort.
  */
-import type { Backend } from '../backends/types.js';
+import type { Backend, PolicerSpec } from '../backends/types.js';
 import type { CfmModel } from '../config/model.js';
 import type { HwProfile } from '../profiles/types.js';
 import { compileProtection } from './compile.js';
@@ -50,7 +50,15 @@ export function backendSocketFds(backend: Backend): Map<string, number> | null {
   return new Map(backend.ports().map((p) => [p, b.socketFd!(p)]));
 }
 
-export async function setupProtection(model: CfmModel, backend: Backend, o: ProtectionOptions = {}): Promise<ProtectionRuntime> {
+/** Where CPU protection will be enforced, decided before anything is programmed (pure). */
+export interface PlannedProtection {
+  compiled: CompiledProtection;
+  plan: EnforcementPlan;
+  nativeOk: boolean;
+  fds: Map<string, number> | null;
+}
+
+export function planProtection(model: CfmModel, backend: Backend, o: ProtectionOptions = {}): PlannedProtection {
   const compiled = compileProtection(model, o.switch);
   const fds = o.socketFds ?? backendSocketFds(backend);
   const nativeOk = o.native !== false && fds !== null && nativePolicerAvailable();
@@ -59,7 +67,29 @@ export async function setupProtection(model: CfmModel, backend: Backend, o: Prot
     maxRatePps: o.profile?.policers?.maxRatePps ?? undefined,
     native: nativeOk,
   });
-  await applyHardware(backend, plan);
+  return { compiled, plan, nativeOk, fds };
+}
+
+/** What each backend policer id holds under `plan` (null = cleared), as applyHardware writes it. */
+export function policerSpecs(plan: EnforcementPlan): Array<PolicerSpec | null> {
+  return Array.from({ length: plan.capacity }, (_, id) => plan.policers[id]?.spec ?? null);
+}
+
+export async function setupProtection(model: CfmModel, backend: Backend, o: ProtectionOptions = {}): Promise<ProtectionRuntime> {
+  return startProtection(planProtection(model, backend, o), backend, o);
+}
+
+/**
+ * Program the hardware part of a planned protection (unless `hardwareProgrammed`: the offload
+ * manager writes policers inside its apply transaction) and start the software parts.
+ */
+export async function startProtection(
+  planned: PlannedProtection,
+  backend: Backend,
+  o: ProtectionOptions & { hardwareProgrammed?: boolean } = {},
+): Promise<ProtectionRuntime> {
+  const { compiled, plan, nativeOk, fds } = planned;
+  if (!o.hardwareProgrammed) await applyHardware(backend, plan);
   const sw = softwarePart(compiled, plan);
   let native: NativeCpuPolicer | null = null;
   let engine: CpuProtectionEngine | null = null;

@@ -12,7 +12,7 @@ import type { Backend } from '../backends/types.js';
 import type { Clock } from '../common/clock.js';
 import type { FramePort } from '../common/frame-port.js';
 import type { CfmModel, DebugTag } from '../config/model.js';
-import { setupProtection, type ProtectionOptions, type ProtectionRuntime } from '../cpu-protection/setup.js';
+import { planProtection, startProtection, type PlannedProtection, type ProtectionOptions, type ProtectionRuntime } from '../cpu-protection/setup.js';
 import { DebugDecoder, type DebugSink } from './decoder.js';
 import { readTags, stateDir, tagKey, tagsVersion, writeStats } from './state.js';
 import { resolveTags, type ResolvedTag } from './tags.js';
@@ -26,6 +26,9 @@ export interface OpsOptions extends ProtectionOptions {
   stateDir?: string | null;
   refreshMs?: number;
   clock?: Clock;
+  /** CPU protection planned (and its hardware policers written) by the caller (the offload manager). */
+  protection?: PlannedProtection;
+  hardwareProgrammed?: boolean;
 }
 
 export interface OpsRuntime {
@@ -46,7 +49,7 @@ export function mergeTags(config: DebugTag[], persisted: DebugTag[]): DebugTag[]
 
 export async function startOps(model: CfmModel, backend: Backend, o: OpsOptions): Promise<OpsRuntime> {
   const dir = o.stateDir === null ? null : o.stateDir ?? stateDir();
-  const protection = await setupProtection(model, backend, o);
+  const protection = await startProtection(o.protection ?? planProtection(model, backend, o), backend, o);
   const resolve = (): ResolvedTag[] => {
     const persisted = dir ? readTags(dir) : [];
     // A persisted tag for an MP this config lacks is ignored here (it may be another switch's).

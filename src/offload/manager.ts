@@ -12,7 +12,7 @@
  * (capabilities().txSeqSeed); else the VOE restarts at 1 and the peer counts one sequence error
  * (a counter, not a defect). The report says which moves happened and with which seq.
  */
-import type { Backend, VoeState } from '../backends/types.js';
+import type { Backend, VoeState, VoeStatus } from '../backends/types.js';
 import type { Clock, TimerHandle } from '../common/clock.js';
 import { CfmError } from '../common/errors.js';
 import { intervalName } from '../common/interval.js';
@@ -27,10 +27,10 @@ import type { FaultEvent, FaultListener } from '../engine/events.js';
 import type { HwProfile } from '../profiles/types.js';
 import type { DebugSink } from '../debug/decoder.js';
 import { HwMep } from './hw-mep.js';
-import { ManagerOps } from './ops.js';
+import { ManagerOps, type PreparedOps } from './ops.js';
 import { OwnedClock } from './owned-clock.js';
 import { localMeps, plan } from './planner.js';
-import { applyOps, diffKeys, diffVoes, type ApplyProgress, type ReconcileDiff, type ReconcileOp } from './reconciler.js';
+import { ApplyError, applyOps, diffKeys, diffVoes, type ApplyProgress, type ReconcileDiff, type ReconcileOp } from './reconciler.js';
 import { applyConfigChange, findMep, type ConfigChange } from './changes.js';
 import { replan } from './replan.js';
 import { VoeIndex } from './voe-index.js';
@@ -109,6 +109,13 @@ function cpuBridgeView(sw: string): BridgeView {
   return { fdbLookup: () => null, portMac: (p) => derivedPortMac(sw, p), bridgeMac: () => derivedPortMac(sw, '(bridge)') };
 }
 
+/** A policer write of an apply failed (step 0: before any VOE operation). */
+class PolicerError extends ApplyError {
+  constructor(message: string, rolledBack: boolean, cause: unknown) {
+    super(message, 0, rolledBack, cause);
+  }
+}
+
 function refuseViolations(p: Plan): void {
   if (p.violations.length) throw new CfmError('APPLY', `plan cannot honour the config's pins: ${p.violations.join('; ')}`);
 }
@@ -131,6 +138,8 @@ export class OffloadManager {
   private readonly voes = new VoeIndex();
   /** Hardware MEPs with an engine part (companionConfigOf), by key: the LocalMep it was made from. */
   private readonly companions = new Map<string, LocalMep>();
+  /** Hardware MEPs whose status read or RDI write failed after an apply (retried by the poll). */
+  private readonly pendingSync = new Set<HwMep>();
   /** MIPs running in the engine (MHF half functions, 802.1Q 19.3), by key. */
   private readonly mips = new Map<string, Mip>();
   private model: CfmModel | null = null;
@@ -280,7 +289,7 @@ export class OffloadManager {
    */
   private async commit(t: CommitTarget, opts: ApplyCallOptions): Promise<ApplyReport> {
     const { plan: p, diff, planOf, mepOf } = t;
-    const keys: Iterable<string> = t.scope ?? new Set([...t.planByKey!.keys(), ...this.sw.keys(), ...this.hw.keys()]);
+    const keys: Set<string> = t.scope ?? new Set([...t.planByKey!.keys(), ...this.sw.keys(), ...this.hw.keys()]);
     const isHw = (k: string) => planOf(k)?.ccm === 'hardware';
     const wantSw = (k: string) => (planOf(k)?.ccm === 'software' ? mepOf(k) : undefined);
 
@@ -316,10 +325,37 @@ export class OffloadManager {
         seeded.set(op.key, seq);
       }
     }
+    // Adopted VOEs (warm restart) keep their state: read it now, while a failure changes nothing.
+    const beforeOf = new Map<string, VoeState>();
+    for (const v of t.before) if (!beforeOf.has(v.spec.key)) beforeOf.set(v.spec.key, v);
+    const touchedKeys = new Set(diff.ops.map((o) => o.key));
+    const adoptStatus = new Map<string, VoeStatus>();
+    for (const key of keys) {
+      const v = beforeOf.get(key);
+      if (v && isHw(key) && !this.hw.has(key) && !touchedKeys.has(key)) adoptStatus.set(key, await this.backend.readStatus(v.handle));
+    }
+
+    // Everything this apply writes is one transaction: the CPU punt flags of ports with software
+    // MPs, the CPU-protection policers (full applies only: a change of MEPs does not touch them),
+    // then the VOEs. A failure anywhere puts all of it back.
+    const prep = t.scope === null ? this.ops.prepare(t.model) : null;
+    const puntBefore = new Set(this.puntPorts);
     let handles: Map<string, number>;
     try {
+      await this.writePunting(this.puntTarget(t, keys, wantSw));
+      if (prep) await this.programPolicers(prep);
       handles = await applyOps(this.backend, diff.ops, t.before, opts, t.scope ?? undefined);
-    } catch (e) {
+    } catch (e0) {
+      let e = e0;
+      const undo: string[] = [];
+      if (prep && !(e instanceof PolicerError)) {
+        if (!(await this.ops.restorePolicers().then(() => true, () => false))) undo.push('the CPU-protection policers');
+      }
+      if (!(await this.writePunting(puntBefore).then(() => true, () => false))) undo.push('the CPU punt flags');
+      if (undo.length) {
+        const step = e instanceof ApplyError ? e.step : 0;
+        e = new ApplyError(`${e instanceof Error ? e.message : String(e)}; ${undo.join(' and ')} could not be put back`, step, false, e);
+      }
       this.voes.forget();
       // A rollback may re-create VOEs under new handles: follow them by key.
       const now = await this.backend.listVoes().catch(() => [] as VoeState[]);
@@ -345,8 +381,9 @@ export class OffloadManager {
         this.dropCompanion(key);
       }
     }
-    const beforeOf = new Map<string, VoeState>();
-    for (const v of t.before) if (!beforeOf.has(v.spec.key)) beforeOf.set(v.spec.key, v);
+    // From here on the configuration is in place: what fails now (a status read, an RDI write,
+    // both run-time state) is reported as a warning and caught up by the next event poll.
+    const resync: HwMep[] = [];
     for (const key of keys) {
       if (!isHw(key)) continue;
       const mep = mepOf(key)!;
@@ -354,7 +391,7 @@ export class OffloadManager {
       const have = this.hw.get(key);
       if (have) {
         have.reconfigure(mep, spec);
-        if (updated.has(key)) have.syncStatus(await this.backend.readStatus(have.handle));
+        if (updated.has(key)) resync.push(have);
         this.setCompanion(mep);
         continue;
       }
@@ -366,10 +403,17 @@ export class OffloadManager {
       // Adopted VOEs keep their state (warm restart): take it over instead of assuming "all OK".
       if (!created.has(key)) {
         h.rdiSent = beforeOf.get(key)?.spec.rdi ?? false;
-        h.syncStatus(await this.backend.readStatus(handle));
-        await h.pushRdi(this.backend);
+        const st = adoptStatus.get(key);
+        if (st) h.syncStatus(st);
+        else resync.push(h);
       }
     }
+    for (const h of resync) this.pendingSync.add(h);
+    for (const key of keys) {
+      const h = this.hw.get(key);
+      if (h && !this.pendingSync.has(h)) await this.runtimeStep(h, () => h.pushRdi(this.backend));
+    }
+    await this.syncPending();
 
     // Software: start what is planned there and not running.
     const started: string[] = [];
@@ -381,7 +425,7 @@ export class OffloadManager {
       this.sw.set(key, mep);
       started.push(key);
     }
-    if (stopped.length || started.length) this.updatePunting();
+    this.upPorts = new Set([...this.sw.values()].filter((m) => m.direction === 'up' && m.enabled).map((m) => m.port));
 
     const moves: MepMove[] = [];
     for (const key of started) if (beforeOf.has(key)) moves.push({ key, to: 'software', seq: seqFromHw.get(key) });
@@ -392,9 +436,9 @@ export class OffloadManager {
     }
 
     this.model = t.model;
-    if (t.scope === null) {
+    if (prep) {
       this.syncMips(t.model, p.switch);
-      await this.ops.apply(t.model);
+      await this.ops.start(t.model, prep);
     }
     this.lastPlan = p;
     if (t.planByKey) this.planByKey = t.planByKey;
@@ -408,6 +452,21 @@ export class OffloadManager {
       softwareStopped: stopped.map((s) => s.mep.key).filter((k) => !this.sw.has(k)),
       moves,
     };
+  }
+
+  /** Write the policers of an apply; on failure put back the old ones and say whether that worked. */
+  private async programPolicers(prep: PreparedOps): Promise<void> {
+    try {
+      await this.ops.programPolicers(prep);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      try {
+        await this.ops.restorePolicers();
+      } catch (e2) {
+        throw new PolicerError(`apply failed writing CPU-protection policers: ${msg}; rollback incomplete, policer state unknown: ${e2 instanceof Error ? e2.message : String(e2)}`, false, e);
+      }
+      throw new PolicerError(`apply failed writing CPU-protection policers: ${msg}; rolled back (VOEs untouched)`, true, e);
+    }
   }
 
   /** Give hardware MEP `mep` its engine part, or replace it when its configuration changed. */
@@ -428,43 +487,83 @@ export class OffloadManager {
 
   /**
    * Run the switch's MIPs in the engine (the plan places every MIP in software: the backend
-   * interface has no MIP objects). Their ports get CFM frames punted (updatePunting) and the
+   * interface has no MIP objects). Their ports get CFM frames punted (puntTarget) and the
    * manager relays on what they do not consume.
    */
   private syncMips(model: CfmModel, sw: string): void {
     const want = new Map(model.mips.filter((m) => m.switch === sw).map((m) => [m.key, m]));
-    let changed = false;
     for (const [key, mip] of this.mips) {
       const w = want.get(key);
       const mac = w && (w.macAddress ?? derivedPortMac(w.switch, w.port));
       if (w && w.port === mip.cfg.port && w.level === mip.cfg.level && w.vlan === mip.cfg.vlan && mac === mip.cfg.mac) continue;
       this.engine.removeMip(key);
       this.mips.delete(key);
-      changed = true;
     }
     for (const [key, m] of want) {
       if (this.mips.has(key)) continue;
       this.mips.set(key, this.engine.addMip({ key, level: m.level, vlan: m.vlan, port: m.port, mac: m.macAddress ?? derivedPortMac(m.switch, m.port) }));
-      changed = true;
     }
-    if (changed) this.updatePunting();
   }
 
   /**
-   * Software MEPs hear their frames only if the backend punts CFM frames of their ports to the
-   * CPU. Backends that need telling (the mock ASIC: CFM_PORT_PUNT_ALL) expose setPortPuntAll.
+   * The ports whose CFM frames must reach the CPU after this apply: those of software MEPs and
+   * of MIPs. Backends that need telling (the mock ASIC: CFM_PORT_PUNT_ALL) expose
+   * setPortPuntAll; frames of hardware MEPs' levels reach their engine part through the VOE.
    */
-  private updatePunting(): void {
+  private puntTarget(t: CommitTarget, keys: Iterable<string>, wantSw: (k: string) => LocalMep | undefined): Set<string> {
+    const ports = new Set<string>();
+    const inScope = t.scope;
+    for (const [k, m] of this.sw) if (inScope !== null && !inScope.has(k)) ports.add(m.port);
+    for (const k of keys) {
+      const m = wantSw(k);
+      if (m) ports.add(m.port);
+    }
+    if (inScope === null) {
+      for (const m of t.model.mips) if (m.switch === t.plan.switch) ports.add(m.port);
+    } else {
+      for (const m of this.mips.values()) ports.add(m.cfg.port);
+    }
+    return ports;
+  }
+
+  /** Make the backend punt exactly `want` (only ports that differ are written). */
+  private async writePunting(want: ReadonlySet<string>): Promise<void> {
     const punt = (this.backend as Partial<PuntControl>).setPortPuntAll;
     if (typeof punt !== 'function') return;
-    this.upPorts = new Set([...this.sw.values()].filter((m) => m.direction === 'up' && m.enabled).map((m) => m.port));
-    const want = new Set([...this.sw.values()].map((m) => m.port));
-    for (const m of this.mips.values()) want.add(m.cfg.port);
     for (const port of new Set([...want, ...this.puntPorts])) {
       const on = want.has(port);
-      if (on !== this.puntPorts.has(port)) punt.call(this.backend, port, on);
+      if (on === this.puntPorts.has(port)) continue;
+      punt.call(this.backend, port, on);
+      if (on) this.puntPorts.add(port);
+      else this.puntPorts.delete(port);
     }
-    this.puntPorts = want;
+  }
+
+  /**
+   * A run-time step for hardware MEP `h` once the configuration is in place (a status read, an
+   * RDI write): a failure is a warning, not a failed apply, and the next event poll retries.
+   */
+  private async runtimeStep(h: HwMep, fn: () => Promise<void>): Promise<boolean> {
+    try {
+      await fn();
+      return true;
+    } catch (e) {
+      this.pendingSync.add(h);
+      process.emitWarning(`cfm offload: ${h.key}: ${e instanceof Error ? e.message : String(e)} (retried at the next event poll)`);
+      return false;
+    }
+  }
+
+  /** Read back the status of hardware MEPs that need it and push their RDI. */
+  private async syncPending(): Promise<void> {
+    for (const h of [...this.pendingSync]) {
+      this.pendingSync.delete(h);
+      if (this.hw.get(h.key) !== h) continue;
+      await this.runtimeStep(h, async () => {
+        h.syncStatus(await this.backend.readStatus(h.handle));
+        await h.pushRdi(this.backend);
+      });
+    }
   }
 
   // ------------------------------------------------------------------ hardware events
@@ -476,6 +575,7 @@ export class OffloadManager {
 
   private async pollNow(): Promise<number> {
     if (this.hw.size === 0 || this.closed) return 0;
+    if (this.pendingSync.size) await this.syncPending();
     const evs = await this.backend.pollEvents();
     if (evs.length === 0) return 0;
     const byHandle = new Map<number, HwMep>();

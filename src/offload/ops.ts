@@ -8,9 +8,14 @@
  *
  * The tap is built once, empty, when the manager starts; every apply re-programs it from the
  * config (hardware policers through the backend, native or TypeScript policers for the rest),
- * so a config without bindings or debug tags costs one branch per frame.
+ * so a config without bindings or debug tags costs one branch per frame. The hardware policers
+ * are written inside the manager's apply transaction (prepare / programPolicers /
+ * restorePolicers / start): a failed apply leaves them as they were. The Backend interface
+ * cannot read a policer's configuration back, so "as they were" is what this process wrote.
  */
-import type { Backend } from '../backends/types.js';
+import type { Backend, PolicerSpec } from '../backends/types.js';
+import { CfmError } from '../common/errors.js';
+import { planProtection, policerSpecs, type PlannedProtection } from '../cpu-protection/setup.js';
 import type { Clock } from '../common/clock.js';
 import type { CfmModel } from '../config/model.js';
 import { summarize, totals, type CounterSummary, type Tally } from '../cpu-protection/summary.js';
@@ -39,11 +44,29 @@ export interface OpsStatus {
   recentDebug: DebugLogEntry[];
 }
 
+/** What an apply will do on the CPU path, decided before anything is written. */
+export interface PreparedOps {
+  wanted: boolean;
+  protection: PlannedProtection | null;
+  /** Backend policer ids 0..n-1 and what they must hold (null = cleared). */
+  policers: Array<PolicerSpec | null>;
+}
+
+function samePolicer(a: PolicerSpec | null | undefined, b: PolicerSpec | null): boolean {
+  if (a === undefined) return false;
+  if (a === null || b === null) return a === b;
+  return a.port === b.port && a.vlan === b.vlan && a.ratePps === b.ratePps && a.levels.join() === b.levels.join() && a.opcodes.join() === b.opcodes.join();
+}
+
 export class ManagerOps {
   readonly frames: TappedFramePort;
   private readonly stage: TapStage = {};
   private readonly recent = new RingLog(20);
   private runtime: OpsRuntime | null = null;
+  /** What each backend policer holds as this process wrote it (undefined: unknown). */
+  private written: Array<PolicerSpec | null | undefined> | null = null;
+  /** The policers as the last successful apply left them. */
+  private committed: Array<PolicerSpec | null> | null = null;
 
   constructor(private readonly backend: Backend, private readonly o: OpsOptions) {
     this.frames = wrapFramePort(backend.frames, this.stage);
@@ -53,15 +76,56 @@ export class ManagerOps {
     return model.cpuProtection.bindings.length > 0 || model.debugTags.length > 0 || !!stateDir;
   }
 
-  async apply(model: CfmModel): Promise<void> {
+  /**
+   * Decide what an apply of `model` programs (pure: nothing is written). The policers are part
+   * of the manager's apply transaction: written with programPolicers before the VOEs, put back
+   * with restorePolicers when anything of the apply fails.
+   */
+  prepare(model: CfmModel): PreparedOps {
+    if (!ManagerOps.wanted(model, this.o.stateDir)) {
+      return { wanted: false, protection: null, policers: this.committed ? this.committed.map(() => null) : [] };
+    }
+    const protection = planProtection(model, this.backend, { switch: this.o.switch, profile: this.o.profile });
+    return { wanted: true, protection, policers: policerSpecs(protection.plan) };
+  }
+
+  /** Write the prepared policers (only ids that differ from what they hold). */
+  async programPolicers(prep: PreparedOps): Promise<void> {
+    await this.writePolicers(prep.policers);
+  }
+
+  /** Put the policers back as the last successful apply left them. */
+  async restorePolicers(): Promise<void> {
+    await this.writePolicers(this.committed ?? []);
+  }
+
+  private async writePolicers(want: ReadonlyArray<PolicerSpec | null>): Promise<void> {
+    if (want.length === 0) return;
+    if (!this.backend.setPolicer) throw new CfmError('UNSUPPORTED', `backend ${this.backend.kind} has no setPolicer`);
+    for (let id = 0; id < want.length; id++) {
+      const w = want[id];
+      if (this.written && id < this.written.length && samePolicer(this.written[id], w)) continue;
+      // unknown until the write returns: a failed call may have changed it
+      if (this.written) this.written[id] = undefined;
+      await this.backend.setPolicer(id, w);
+      this.written ??= [];
+      this.written[id] = w;
+    }
+  }
+
+  /** Start the software parts of the prepared ops (policers already written). */
+  async start(model: CfmModel, prep: PreparedOps): Promise<void> {
     await this.stop();
-    if (!ManagerOps.wanted(model, this.o.stateDir)) return;
+    this.committed = prep.policers.slice();
+    if (!prep.wanted) return;
     const sink = this.o.debugSink;
     const rt = await startOps(model, this.backend, {
       switch: this.o.switch,
       profile: this.o.profile,
       clock: this.o.clock,
       stateDir: this.o.stateDir ?? null,
+      protection: prep.protection!,
+      hardwareProgrammed: true,
       log: (e) => {
         this.recent.sink(e);
         sink?.(e);
