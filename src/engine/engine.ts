@@ -51,7 +51,12 @@ export class CfmEngine implements MpContext {
   private readonly port: FramePort;
   private readonly mepsByKey = new Map<string, Mep>();
   private readonly mipsByKey = new Map<string, Mip>();
-  private readonly stacks = new Map<string, StackEntry[]>();
+  /**
+   * MP stacks by port and VLAN (802.1Q 22.1.7: the MPs of one port and VID, ordered from the wire
+   * inwards). Keyed by VLAN so a port with thousands of service MEPs costs one lookup per frame
+   * and per add/remove, not a walk.
+   */
+  private readonly stacks = new Map<string, Map<number, StackEntry[]>>();
   private readonly listeners: FaultListener[] = [];
   private unsubscribe: (() => void) | null = null;
 
@@ -93,8 +98,8 @@ export class CfmEngine implements MpContext {
   addMep(cfg: MepConfig): Mep {
     checkMep(cfg);
     if (this.mepsByKey.has(cfg.key)) throw new CfmError('CONFIG', `MEP ${cfg.key}: already exists`);
-    for (const e of this.stacks.get(cfg.port) ?? []) {
-      if (e.kind === 'mep' && e.mp.cfg.vlan === cfg.vlan && e.mp.cfg.level === cfg.level && e.mp.cfg.direction === cfg.direction) {
+    for (const e of this.stacks.get(cfg.port)?.get(cfg.vlan) ?? []) {
+      if (e.kind === 'mep' && e.mp.cfg.level === cfg.level && e.mp.cfg.direction === cfg.direction) {
         throw new CfmError('CONFIG', `MEP ${cfg.key}: port ${cfg.port} vlan ${cfg.vlan} already has a ${cfg.direction} MEP at level ${cfg.level} (${e.mp.key})`);
       }
     }
@@ -178,18 +183,22 @@ export class CfmEngine implements MpContext {
   }
 
   private insert(port: string, e: StackEntry): void {
-    const s = this.stacks.get(port) ?? [];
+    let byVlan = this.stacks.get(port);
+    if (!byVlan) this.stacks.set(port, (byVlan = new Map()));
+    const s = byVlan.get(e.mp.cfg.vlan) ?? [];
     s.push(e);
     s.sort((a, b) => this.rank(a) - this.rank(b));
-    this.stacks.set(port, s);
+    byVlan.set(e.mp.cfg.vlan, s);
   }
 
   private remove(port: string, mp: Mep | Mip): void {
-    const s = this.stacks.get(port);
-    if (!s) return;
+    const byVlan = this.stacks.get(port);
+    const s = byVlan?.get(mp.cfg.vlan);
+    if (!byVlan || !s) return;
     const i = s.findIndex((e) => e.mp === mp);
     if (i >= 0) s.splice(i, 1);
-    if (s.length === 0) this.stacks.delete(port);
+    if (s.length === 0) byVlan.delete(mp.cfg.vlan);
+    if (byVlan.size === 0) this.stacks.delete(port);
   }
 
   /** Whether a port has any MP (a switch can skip process() for other ports). */
@@ -206,17 +215,17 @@ export class CfmEngine implements MpContext {
    * Non-CFM frames always continue.
    */
   process(port: string, from: FrameDirection, frame: Uint8Array, rxNs: number = this.clock.nowNs()): boolean {
-    const stack = this.stacks.get(port);
-    if (!stack) return true;
+    const byVlan = this.stacks.get(port);
+    if (!byVlan) return true;
     const p = cfmOffset(frame);
     if (p < 0) return true;
+    const stack = byVlan.get(outerVid(frame));
+    if (!stack) return true;
     const level = frame[p] >> 5;
     const opcode = frame[p + 1];
-    const vid = outerVid(frame);
     const n = stack.length;
     for (let k = 0; k < n; k++) {
       const e = stack[from === 'wire' ? k : n - 1 - k];
-      if (e.mp.cfg.vlan !== vid) continue;
       const mpLevel = e.mp.cfg.level;
       if (level > mpLevel) continue;
       if (e.kind === 'mip') {
