@@ -26,6 +26,8 @@ export interface LoopbackOptions {
   test?: { patternType: number; length: number };
   /** LBR timeout after the last LBM, ms (default 5000, 802.1Q 20.31). */
   timeoutMs?: number;
+  /** Called for every LBR as it arrives (registered before the first LBM goes out). */
+  onReply?: (r: LoopbackReply) => void;
 }
 
 export interface LoopbackResult {
@@ -112,6 +114,7 @@ export class Loopback {
       target = r.mac;
     } else throw new CfmError('USAGE', 'loopback needs a target MAC, a target MEP id or multicast');
     const session = new LoopbackSession(target, this.nextTransId, count, o.multicast === true);
+    if (o.onReply) session.onReply(o.onReply);
     const tlvs: Tlv[] = [];
     if (o.data) tlvs.push({ type: 3, data: o.data });
     if (o.test) tlvs.push({ type: 32, patternType: o.test.patternType, length: o.test.length });

@@ -73,7 +73,8 @@ export class LinktraceSession {
       lines.push(`${String(i + 1).padEnd(5)} ${up(r.ingressMac).padEnd(20)} ${up(r.egressMac ?? r.srcMac).padEnd(20)} ${r.relayAction.padEnd(10)} ${what}`);
     });
     lines.push(sep);
-    lines.push(`No more responses received in the last ${Math.round(this.timeoutMs / 1000)} seconds.`);
+    const secs = this.timeoutMs % 1000 === 0 ? String(this.timeoutMs / 1000) : (this.timeoutMs / 1000).toFixed(3).replace(/0+$/, '');
+    lines.push(`No more responses received in the last ${secs} seconds.`);
     return lines.join('\n');
   }
 }

@@ -21,7 +21,7 @@ import type { BridgeView } from '../engine/context.js';
 import type { FramePort } from '../common/frame-port.js';
 import { CfmEngine } from '../engine/engine.js';
 import type { Mip } from '../engine/mip.js';
-import { ensureLb, type LoopbackOptions, type LoopbackReply, type LoopbackResult } from '../engine/mep-lb.js';
+import { ensureLb, type LoopbackOptions, type LoopbackResult } from '../engine/mep-lb.js';
 import { ensureLt, type LinktraceOptions, type LinktraceResult } from '../engine/mep-lt.js';
 import type { FaultEvent, FaultListener } from '../engine/events.js';
 import type { HwProfile } from '../profiles/types.js';
@@ -648,12 +648,11 @@ export class OffloadManager {
    * Loopback (802.1Q 20.29-20.31) from MEP `key`: resolves when the session ends (every unicast
    * LBM answered, or the LBR timeout after the last LBM). `onReply` sees each LBR as it arrives.
    */
-  async loopback(key: string, o: LoopbackOptions & { onReply?: (r: LoopbackReply) => void }): Promise<LoopbackResult> {
-    const { onReply, ...opts } = o;
+  async loopback(key: string, o: LoopbackOptions): Promise<LoopbackResult> {
+    const opts = { ...o };
     const m = this.oamMep(key);
     if (opts.targetMepId !== undefined && opts.target === undefined && !opts.multicast) opts.target = await this.peerMac(key, opts.targetMepId);
     const s = ensureLb(m).start(opts);
-    if (onReply) s.onReply(onReply);
     return new Promise((resolve) => s.onDone(resolve));
   }
 

@@ -52,6 +52,13 @@ describe('manager loopback and linktrace', () => {
     const lt = r.mgr.sw1.linktrace('md1/ma1/1', { targetMepId: 2, timeoutMs: 2000 });
     await runVirtual(r.net.clock, 2.1e9);
     expect((await lt).replies).toMatchObject([{ terminalMep: true, relayAction: 'rlyHit' }]);
+    // multicast: every reply is streamed, also one that arrives while the LBM is being sent
+    const seen: string[] = [];
+    const mc = r.mgr.sw1.loopback('md1/ma1/1', { multicast: true, count: 1, timeoutMs: 500, onReply: (x) => seen.push(x.fromMac) });
+    await runVirtual(r.net.clock, 1e9);
+    const mr = await mc;
+    expect(mr.received).toBe(1);
+    expect(seen).toHaveLength(mr.received);
     // nothing of this leaked as a defect, and no LBM was relayed on as data
     expect(r.events.filter((e) => e.type === 'defect')).toEqual([]);
   });
