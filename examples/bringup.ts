@@ -45,9 +45,17 @@ export async function bringup(configPath: string = CONFIG, log: (s: string) => v
     // A MEP whose peers are on other boards cannot hear them on a lone mock: reported, not fatal.
     const up = status.meps.filter((m) => m.remotes.every((r) => r.state === 'ok'));
     log(`${up.length} of ${status.meps.length} MEPs hear all their remote MEPs`);
+
+    // 7. change a running MEP without reloading the config (what `cfm mep set` does): only that
+    //    MEP is re-planned and reprogrammed. Loopback/linktrace: sw.loopback(key, { targetMepId }).
+    const first = status.meps[0];
+    if (first) {
+      const ch = await sw.change({ meps: [{ key: first.key, ccmLtmPriority: 6 }] });
+      log(`changed ${first.key}: ${ch.ops.map((o) => `${o.kind} ${o.key}`).join(', ') || 'nothing to program'}`);
+    }
     return 0;
   } finally {
-    // 7. close: the manager stops, VOEs stay programmed (a restarted manager adopts them)
+    // 8. close: the manager stops, VOEs stay programmed (a restarted manager adopts them)
     await sw.close();
   }
 }

@@ -19,6 +19,9 @@ import { hwResources } from './resources.js';
 import type { ManagerStatus } from './status.js';
 import type { Plan, PlanPolicy } from './types.js';
 import type { FaultListener } from '../engine/events.js';
+import type { LoopbackOptions, LoopbackResult } from '../engine/mep-lb.js';
+import type { LinktraceOptions, LinktraceResult } from '../engine/mep-lt.js';
+import type { ConfigChange } from './changes.js';
 
 /** A config file path or an already loaded model. */
 export type ConfigInput = string | CfmModel;
@@ -102,6 +105,12 @@ export interface CfmSwitch {
   readonly manager: OffloadManager;
   plan(): Plan;
   apply(o?: ApplyCallOptions): Promise<ApplyReport>;
+  /** Change MEPs or MAs of the applied config (docs/api.md "Changes"); `model` follows. */
+  change(c: ConfigChange, o?: ApplyCallOptions): Promise<ApplyReport>;
+  /** Loopback from a MEP (hardware or software); resolves when the session ends. */
+  loopback(mep: string, o: LoopbackOptions): Promise<LoopbackResult>;
+  /** Linktrace from a MEP; resolves with the LTRs after the collection time. */
+  linktrace(mep: string, o: LinktraceOptions): Promise<LinktraceResult>;
   status(): Promise<ManagerStatus>;
   onFault(fn: FaultListener): () => void;
   /** Stop the manager (hardware MEPs stay unless clearHardware) and close the backend we opened. */
@@ -121,10 +130,17 @@ export function openSwitch(o: OpenSwitchOptions): CfmSwitch {
   // A mock we opened on a virtual clock follows that clock (tests, simulations).
   if (ownBackend && clock instanceof VirtualClock && backend instanceof MockAsicBackend) backend.attachVirtualClock(clock);
   const manager = new OffloadManager({ backend, profile, clock, switch: name, policy: o.policy });
+  const current = () => manager.currentModel ?? model;
   return {
-    name, model, profile, backend, manager,
-    plan: () => manager.plan(model),
-    apply: (a) => manager.apply(model, a),
+    name, profile, backend, manager,
+    get model() {
+      return current();
+    },
+    plan: () => manager.plan(current()),
+    apply: (a) => manager.apply(current(), a),
+    change: (c, a) => manager.change(c, a),
+    loopback: (mep, lo) => manager.loopback(mep, lo),
+    linktrace: (mep, lo) => manager.linktrace(mep, lo),
     status: () => manager.status(),
     onFault: (fn) => manager.onFault(fn),
     close: async (c) => {

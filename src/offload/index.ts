@@ -6,15 +6,20 @@ export { formatPlan, planToJson, voeSpecToJson, type JsonVoeSpec } from './forma
 export { voeSpecOf, specEqual, needsRecreate, derivedPortMac, mepMac } from './voe-spec.js';
 export { mepConfigOf } from './sw-mep.js';
 export {
-  diffVoes, applyOps, reconcile, ApplyError,
+  diffVoes, diffKeys, applyOps, reconcile, ApplyError,
   type ReconcileOp, type ReconcileDiff, type ApplyOptions, type ApplyProgress, type ApplyResult,
 } from './reconciler.js';
 export {
   OffloadManager, type ManagerOptions, type ApplyReport, type ApplyCallOptions, type MepMove, type PuntControl,
 } from './manager.js';
 export { HwMep } from './hw-mep.js';
+export { applyConfigChange, describeChange, findMep, type ConfigChange, type MepChange, type AssociationChange, type ChangedModel } from './changes.js';
+export { replan, type MepReplacement } from './replan.js';
 export { buildStatus, formatStatus, type ManagerStatus, type MepStatusRow, type RemoteRow } from './status.js';
-export { serveControl, controlRequest, controlMonitor, defaultSocketPath, type ControlHandlers, type ControlServer } from './control.js';
+export {
+  serveControl, controlRequest, controlMonitor, controlCall, controlLoopback, controlLinktrace, controlChange, oamHandlers,
+  defaultSocketPath, type ControlHandlers, type ControlServer, type ChangeSummary, type LoopbackRequest,
+} from './control.js';
 export {
   openSwitch, openBackend, planConfig, loadModel, pickSwitch, resolveProfile,
   type CfmSwitch, type OpenSwitchOptions, type OpenBackendOptions, type PlanConfigOptions, type ConfigInput,
