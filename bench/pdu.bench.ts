@@ -6,6 +6,8 @@
  * of this process (process.cpuUsage: the rate on one core even when the machine is shared); the
  * wall-clock rate is in the note. A calibration row (summing the bytes of a 101-byte frame in a
  * plain loop) shows how fast this machine is right now: compare ratios, not absolute numbers.
+ * The fast CCM path and the calibration loop run in alternating batches (same conditions) and
+ * the note gives the median batch and the median ratio of each pair as well.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,6 +56,38 @@ function timed(batches: number, loop: () => number): Rate {
   return best;
 }
 
+/**
+ * `batches` rounds of loop a then loop b (each returns its iteration count) after one warm-up
+ * round: best rates of each, a's median rate and the median of a's rate / b's rate per round.
+ */
+function paired(batches: number, a: () => number, b: () => number): { fast: Rate; cal: Rate; fastMedian: number; ratioMedian: number } {
+  a();
+  b();
+  const fast: Rate = { cpu: 0, wall: 0 };
+  const cal: Rate = { cpu: 0, wall: 0 };
+  const fastRates: number[] = [];
+  const ratios: number[] = [];
+  const one = (loop: () => number, best: Rate): number => {
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    const n = loop();
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    const c = process.cpuUsage(c0);
+    const cpuRate = n / Math.max((c.user + c.system) / 1e6, 1e-6);
+    best.cpu = Math.max(best.cpu, cpuRate);
+    best.wall = Math.max(best.wall, n / wall);
+    return cpuRate;
+  };
+  for (let i = 0; i < batches; i++) {
+    const ra = one(a, fast);
+    const rb = one(b, cal);
+    fastRates.push(ra);
+    ratios.push(ra / rb);
+  }
+  const median = (x: number[]) => [...x].sort((p, q) => p - q)[Math.floor(x.length / 2)];
+  return { fast, cal, fastMedian: median(fastRates), ratioMedian: median(ratios) };
+}
+
 function row(name: string, r: Rate, extra: Partial<BenchRow> = {}): BenchRow {
   return { case: name, value: r.cpu, unit: 'PDUs/s', note: `wall ${(r.wall / 1e6).toFixed(2)}M/s`, ...extra };
 }
@@ -72,18 +106,26 @@ export async function run(): Promise<BenchRow[]> {
   });
   // the fast path as an engine's receive loop calls it: a direct, monomorphic call site
   const view = newCcmView();
-  const fast = timed(5, () => {
-    const N = 2_000_000;
+  const fastLoop = () => {
+    const N = 1_000_000;
     for (let i = 0; i < N; i++) if (decodeCcmFast(ccmFrames[i & 63], view)) sink += view.seq;
     return N;
-  });
-  const cal = timed(3, () => {
-    const N = 2_000_000;
+  };
+  const calLoop = () => {
+    const N = 1_000_000;
     for (let i = 0; i < N; i++) { const b = ccmFrames[i & 63]; let x = 0; for (let k = 0; k < b.length; k++) x += b[k]; sink += x; }
     return N;
-  });
+  };
+  // On a shared 2-vCPU VM the rate of one batch moves by 30-50 % with what the other vCPU runs:
+  // many short batches of the fast path and the calibration loop, alternating, so both see the
+  // same conditions; the best batch is the figure, the median and the paired ratio say how
+  // steady it was.
+  const { fast, cal, fastMedian, ratioMedian } = paired(15, fastLoop, calLoop);
   rows.push({ ...row('calibration: sum the 101 bytes of a frame (plain loop)', cal), unit: 'frames/s' });
-  rows.push(row('decode+validate CCM (decodeCcmFast, 101-byte tagged CCM + 2 TLVs)', fast, { target: '>= 10e6', met: fast.cpu >= 10e6 }));
+  rows.push(row('decode+validate CCM (decodeCcmFast, 101-byte tagged CCM + 2 TLVs)', fast, {
+    target: '>= 10e6', met: fast.cpu >= 10e6,
+    note: `wall ${(fast.wall / 1e6).toFixed(2)}M/s; median of 15 batches ${(fastMedian / 1e6).toFixed(2)}M/s; ${ratioMedian.toFixed(2)}x the calibration loop (median of pairs)`,
+  }));
   rows.push(row('decode+validate CCM (decodeFrame)', rate(200_000, 5, (i) => { sink += decodeFrame(ccmFrames[i & 63]).pdu.level; })));
   for (const n of ['LBM', 'LTM', 'DMM']) {
     const b = encodeFrame(frameOf(n));
