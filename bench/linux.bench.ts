@@ -286,6 +286,20 @@ async function cpuPerCcm(meps: number, interval: IntervalCode, seconds: number, 
   }
 }
 
+/**
+ * Calibration for the CPU-per-CCM rows: the CPU one bare timerfd wakeup of a native thread costs
+ * on this machine now (in a VM it includes the exits for the timer and the idle loop: tens of us
+ * where bare metal needs one or two). A datapath that wakes once per CCM cannot go below it;
+ * only batching more CCMs per wakeup can.
+ */
+function wakeupCost(): BenchRow {
+  const n = 2000;
+  const c0 = process.cpuUsage();
+  probeTimerWakeups(1_000_000, n, false);
+  const c = process.cpuUsage(c0);
+  return { case: 'calibration: CPU per bare timerfd wakeup (native thread, 1 ms apart)', value: (c.user + c.system) / n, unit: 'us', note: `${n} wakeups; the floor of a design that wakes once per CCM` };
+}
+
 /** The JavaScript share of receiving one CCM (parse + VOE checker), without the kernel. */
 function jsRxPath(): BenchRow[] {
   const spec: VoeSpec = { key: 'b', port: 'p', direction: 'down', level: 4, vlan: 0, unicastMac: '02:00:00:00:00:01', mepId: 1, maid, interval: 2, priority: 7, peers: [2], ccmTx: false, ccmRx: true, seqUpdate: true, rdi: false, portStatusTlv: 0, interfaceStatusTlv: 0 };
@@ -319,6 +333,7 @@ export async function run(): Promise<BenchRow[]> {
     rows.push(...(await jitter(64, 1, 4, realtime)));
     rows.push(...(await jitter(1000, 3, 4, realtime)));
   }
+  rows.push(wakeupCost());
   rows.push(await cpuPerCcm(1, 2, 4, true));
   rows.push(await cpuPerCcm(100, 2, 4, false));
   rows.push(await cpuPerCcm(100, 2, 4, true));
