@@ -6,7 +6,9 @@
  *      intervals) and signals RDI; sw1 sees defRDICCM (the far end learns through RDI);
  *   2. the fiber is repaired: both clear;
  *   3. the cable is cut (both ways): defRemoteCCM on both sides;
- *   4. the cable is restored: everything clears; FNG alarms and alarm resets follow their timers.
+ *   4. the cable is restored: everything clears; FNG alarms and alarm resets follow their timers;
+ *   5. the operator runs a loopback and a linktrace from a hardware MEP, then pins it to software
+ *      and back (manager.change): the peer sees no defect.
  * The run checks that each expected event happened in its window; the exit status says so.
  */
 import { join } from 'node:path';
@@ -189,6 +191,36 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
       expectEvent(A, a, 'defRemoteCCM', false, t, clock.nowNs(), 'restore');
       expectEvent(B, b, 'defRemoteCCM', false, t, clock.nowNs(), 'restore');
     }
+    // 5. the operator checks the path from a hardware MEP (the VOE punts LBM/LTM to the engine
+    //    part of the MEP, docs/offload.md) and moves it to software and back at run time
+    const pair = pairs.find(([a]) => mgrs[A].placementOf(a.key) === 'hardware') ?? pairs[0];
+    if (pair) {
+      const [a, b] = pair;
+      banner(`operator: loopback and linktrace from ${A} ${a.key} (${mgrs[A].placementOf(a.key)}) to MEP ${b.mepId}`);
+      const lb = mgrs[A].loopback(a.key, { targetMepId: b.mepId, count: 3, intervalMs: 100 });
+      const lt = mgrs[A].linktrace(a.key, { targetMepId: b.mepId, timeoutMs: 2000 });
+      await run(2.5 * SEC);
+      const lr = await lb;
+      const tr = await lt;
+      print(`Sent ${lr.sent} packets, received ${lr.received} packets [${lr.outOfOrder} out-of-order, ${lr.badMsdu} Bad Msdu]`);
+      for (const r of tr.replies) print(`  ltr ttl ${r.ttl} ${r.relayAction}${r.terminalMep ? ' terminal MEP' : ''} from ${r.srcMac}`);
+      checks.push({ name: `loopback ${A} ${a.key} -> MEP ${b.mepId}`, ok: lr.received === 3, detail: `${lr.received} of ${lr.sent} answered` });
+      checks.push({ name: `linktrace ${A} ${a.key} -> MEP ${b.mepId}`, ok: tr.replies.some((r) => r.terminalMep), detail: `${tr.replies.length} LTR` });
+
+      t = clock.nowNs();
+      const from = mgrs[A].placementOf(a.key) === 'hardware' ? 'hardware' : 'software';
+      const to = from === 'hardware' ? 'software' : 'hardware';
+      banner(`operator: ${A} ${a.key} pinned to ${to} and back (manager.change, one MEP re-planned)`);
+      for (const pin of [to, 'auto'] as const) {
+        const rep = await mgrs[A].change({ meps: [{ key: a.key, placement: pin }] });
+        const mv = rep.moves.find((m) => m.key === a.key);
+        print(`  ${a.key}: ${rep.ops.map((x) => x.kind).join(', ') || 'no VOE operation'}; now ${mgrs[A].placementOf(a.key)}${mv?.seq !== undefined ? `, sequence continues at ${mv.seq}` : ''}`);
+        await run(2 * SEC);
+      }
+      const hiccup = events.filter((e) => e.switch === B && e.mep === b.key && e.type === 'defect' && e.atNs >= t);
+      checks.push({ name: `move ${a.key} ${from} -> ${to} -> ${from}: no defect at ${B} ${b.key}`, ok: hiccup.length === 0 && mgrs[A].placementOf(a.key) === from, detail: hiccup.map((e) => e.defect).join(', ') || 'none' });
+    }
+
     for (const sw of switches) {
       const st = await mgrs[sw].status();
       const bad = st.meps.filter((m) => pairs.some((p) => p.some((x) => x.key === m.key)) && m.defects.length > 0);
