@@ -625,6 +625,7 @@ export class OffloadManager {
         hwStatus,
         engine: this.engine,
         sw: this.sw,
+        mips: this.mips.values(),
       });
       const ops = await this.ops.status();
       return ops ? { ...st, ops } : st;

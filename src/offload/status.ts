@@ -7,6 +7,7 @@ import { intervalName } from '../common/interval.js';
 import type { LocalMep } from '../config/model.js';
 import type { CfmEngine } from '../engine/engine.js';
 import type { DefectName, FngState, RmepState } from '../engine/types.js';
+import type { Mip, MipCounters } from '../engine/mip.js';
 import { DEFECTS, DEFECT_BIT } from '../engine/types.js';
 import { table } from './format.js';
 import type { HwMep } from './hw-mep.js';
@@ -45,12 +46,24 @@ export interface MepStatusRow {
   counters: { ccmTx: number; ccmRxValid: number; ccmRxInvalid: number; seqErrors: number };
 }
 
+/** A MIP running in the engine (MHF, 802.1Q 19.3). */
+export interface MipStatusRow {
+  key: string;
+  port: string;
+  vlan: number;
+  level: number;
+  mac: string;
+  placement: Placement;
+  counters: MipCounters;
+}
+
 export interface ManagerStatus {
   switch: string;
   backend: string;
   profile: string;
   atNs: number;
   meps: MepStatusRow[];
+  mips: MipStatusRow[];
   /** CPU protection counters, CPU-path frames and debug decode queues, when configured. */
   ops?: OpsStatus;
 }
@@ -69,6 +82,7 @@ export interface StatusInputs {
   hwStatus: Map<string, VoeStatus>;
   engine: CfmEngine;
   sw: Map<string, LocalMep>;
+  mips: Iterable<Mip>;
 }
 
 export function buildStatus(s: StatusInputs): ManagerStatus {
@@ -111,7 +125,10 @@ export function buildStatus(s: StatusInputs): ManagerStatus {
     });
   }
   rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { switch: s.switch, backend: s.backend, profile: s.profile, atNs: s.atNs, meps: rows };
+  const mips = [...s.mips]
+    .map((m) => ({ key: m.key, port: m.cfg.port, vlan: m.cfg.vlan, level: m.cfg.level, mac: m.cfg.mac, placement: 'software' as const, counters: { ...m.counters } }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { switch: s.switch, backend: s.backend, profile: s.profile, atNs: s.atNs, meps: rows, mips };
 }
 
 export function formatStatus(st: ManagerStatus): string {
@@ -127,8 +144,12 @@ export function formatStatus(st: ManagerStatus): string {
     m.rdi ? 'rdi' : '',
     `${m.counters.ccmTx}/${m.counters.ccmRxValid}`,
   ]);
-  const meps = head + '\n' + table(['MEP', 'port', 'interval', 'placement', 'remote MEPs', 'defects', 'FNG', 'tx', 'CCM tx/rx'], rows);
-  return st.ops ? `${meps}\n\n${formatOps(st.ops)}` : meps;
+  let out = head + '\n' + table(['MEP', 'port', 'interval', 'placement', 'remote MEPs', 'defects', 'FNG', 'tx', 'CCM tx/rx'], rows);
+  if (st.mips?.length) {
+    const mrows = st.mips.map((m) => [m.key, m.port + (m.vlan ? `.${m.vlan}` : ''), String(m.level), m.placement, String(m.counters.ccmsSeen), String(m.counters.lbrOut), String(m.counters.ltrOut), String(m.counters.ltmRelayed)]);
+    out += '\n\n' + table(['MIP', 'port', 'level', 'placement', 'CCMs seen', 'LBR out', 'LTR out', 'LTM relayed'], mrows);
+  }
+  return st.ops ? `${out}\n\n${formatOps(st.ops)}` : out;
 }
 
 /** CPU protection per entry (passed/dropped, where enforced) and the debug queues (seed 004). */

@@ -3,6 +3,7 @@ import type { LoopbackReply } from '../../src/engine/mep-lb.js';
 import { runVirtual } from '../../src/offload/sim/run.js';
 import type { Mip } from '../../src/config/model.js';
 import { derivedPortMac } from '../../src/offload/voe-spec.js';
+import { formatStatus } from '../../src/offload/status.js';
 import { mkMep } from './fixtures.js';
 import { mkModel, p2p, rig, type Rig } from './harness.js';
 
@@ -84,6 +85,10 @@ describe('manager loopback and linktrace', () => {
     await runVirtual(r.net.clock, 2.1e9);
     const tr = await lt;
     expect(tr.replies.map((x) => [x.ttl, x.relayAction, x.terminalMep])).toEqual([[63, 'rlyMpdb', false], [62, 'rlyHit', true]]);
+    const st = await r.mgr.sw2.status();
+    expect(st.mips.map((m) => [m.key, m.placement, m.counters.lbrOut])).toEqual([['sw2/swp1/0/5', 'software', 2], ['sw2/swp2/0/5', 'software', 0]]);
+    expect(st.mips[0].counters.ccmsSeen).toBeGreaterThan(0);
+    expect(formatStatus(st)).toMatch(/MIP\s+port\s+level\s+placement/);
     expect(r.events.filter((e) => e.type === 'defect')).toEqual([]);
   });
 
