@@ -128,7 +128,7 @@ async function jitter(count: number, interval: IntervalCode, seconds: number, re
     const med = (a: Float64Array) => summarizeJitter(a).p50Ns;
     const driftNs = med(samples.subarray(samples.length - tenth)) - med(samples.subarray(0, tenth));
     const expected = (count * elapsedNs) / period;
-    const label = `${count} MEPs at ${interval === 1 ? '3.33 ms' : `${period / 1e6} ms`}${realtime ? ', SCHED_FIFO asked' : ''}`;
+    const label = `${count} MEPs at ${interval === 1 ? '3.33 ms' : `${period / 1e6} ms`}${realtime ? ', SCHED_FIFO' : ''}`;
     const us = (ns: number) => (ns / 1e3).toFixed(0);
     return [
       { case: `tx deviation p50, ${label}`, value: j.p50Ns / 1e3, unit: 'us', note: `thread ran ${mode}` },
