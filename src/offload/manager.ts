@@ -507,17 +507,26 @@ export class OffloadManager {
 
   /**
    * The ports whose CFM frames must reach the CPU after this apply: those of software MEPs and
-   * of MIPs. Backends that need telling (the mock ASIC: CFM_PORT_PUNT_ALL) expose
+   * of MIPs (every port while a software up MEP runs). Backends that need telling (the mock ASIC: CFM_PORT_PUNT_ALL) expose
    * setPortPuntAll; frames of hardware MEPs' levels reach their engine part through the VOE.
    */
   private puntTarget(t: CommitTarget, keys: Iterable<string>, wantSw: (k: string) => LocalMep | undefined): Set<string> {
     const ports = new Set<string>();
     const inScope = t.scope;
-    for (const [k, m] of this.sw) if (inScope !== null && !inScope.has(k)) ports.add(m.port);
+    let upMep = false;
+    const take = (m: LocalMep) => {
+      ports.add(m.port);
+      if (m.direction === 'up' && m.enabled) upMep = true;
+    };
+    for (const [k, m] of this.sw) if (inScope !== null && !inScope.has(k)) take(m);
     for (const k of keys) {
       const m = wantSw(k);
-      if (m) ports.add(m.port);
+      if (m) take(m);
     }
+    // A software up MEP hears its peers through the relay (802.1Q 19.2.7): from whichever port
+    // their frames come in. The ASIC's relay cannot hand a frame to a software MP on the egress
+    // side, so every port punts and the manager relays (CPU cost: all CFM frames of the switch).
+    if (upMep) for (const p of this.backend.ports()) ports.add(p);
     if (inScope === null) {
       for (const m of t.model.mips) if (m.switch === t.plan.switch) ports.add(m.port);
     } else {

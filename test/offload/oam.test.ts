@@ -106,4 +106,19 @@ describe('manager loopback and linktrace', () => {
     }
     expect(r.events.filter((e) => e.type === 'defect')).toEqual([]);
   });
+
+  for (const pin of ['hardware', 'software'] as const) {
+    it(`up MEPs in ${pin} on a port without a link hear their peer through the relay and answer loopback`, async () => {
+      r = rig(['sw1', 'sw2'], [['sw1:swp2', 'sw2:swp2']]);
+      const meps = p2p(3, { sw: 'sw1', id: 1, port: 'swp1', pin }, { sw: 'sw2', id: 2, port: 'swp1', pin }).map((m) => ({ ...m, direction: 'up' as const }));
+      const model = mkModel(meps);
+      for (const n of ['sw1', 'sw2']) await r.mgr[n].apply(model);
+      await runVirtual(r.net.clock, 1e9);
+      for (const n of ['sw1', 'sw2']) expect((await r.mgr[n].status()).meps[0].remotes[0].state, n).toBe('ok');
+      const lb = r.mgr.sw1.loopback('md1/ma1/1', { targetMepId: 2, count: 2, intervalMs: 100 });
+      await runVirtual(r.net.clock, 1e9);
+      expect(await lb).toMatchObject({ sent: 2, received: 2 });
+      expect(r.events.filter((e) => e.type === 'defect')).toEqual([]);
+    });
+  }
 });
