@@ -29,6 +29,7 @@ void mock_unexpected(asic_t *a, voe_t *v, uint32_t bit) {
   v->sticky |= bit;
   if (v->unexp_until_ns[k] == 0) mock_event(a, mock_voe_id(a, v), sticky_event[k], 0, 1, 0);
   v->unexp_until_ns[k] = a->now_ns + mock_loc_ns(v->cc.interval);
+  mock_dl_update(a, v);
 }
 
 static uint32_t get16(const uint8_t *p) { return ((uint32_t)p[0] << 8) | p[1]; }
@@ -53,7 +54,15 @@ static void parse_tlvs(const frame_view_t *fv, uint32_t *port_tlv, uint32_t *if_
   }
 }
 
+static void ccm_check(asic_t *a, voe_t *v, const frame_view_t *fv);
+
+/* A CCM at the VOE's level; the VOE's timers (rMEPwhile, defect expiries) may have moved. */
 void mock_ccm_rx(asic_t *a, voe_t *v, const frame_view_t *fv) {
+  ccm_check(a, v, fv);
+  mock_dl_update(a, v);
+}
+
+static void ccm_check(asic_t *a, voe_t *v, const frame_view_t *fv) {
   uint32_t id = mock_voe_id(a, v);
   if (fv->pdu_len < 75 || fv->pdu[3] < 70) {
     v->rx_invalid++;

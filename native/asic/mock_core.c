@@ -55,6 +55,7 @@ static void asic_free(asic_t *a) {
   if (!a) return;
   mock_queue_clear(&a->punt);
   mock_queue_clear(&a->wire);
+  mock_index_free(a);
   free(a->voes);
   free(a->slots);
   free(a->port_flags);
@@ -73,7 +74,7 @@ static cfm_status_t asic_new(const mock_args_t *args, asic_t **out) {
   a->port_flags = calloc(args->ports, sizeof *a->port_flags);
   a->policers = calloc(args->policers ? args->policers : 1, sizeof *a->policers);
   a->events = calloc(args->event_len, sizeof *a->events);
-  if (!a->voes || !a->slots || !a->port_flags || !a->policers || !a->events) {
+  if (!a->voes || !a->slots || !a->port_flags || !a->policers || !a->events || mock_index_alloc(a) != CFM_OK) {
     asic_free(a);
     return CFM_ENOMEM;
   }
@@ -86,6 +87,7 @@ static cfm_status_t asic_new(const mock_args_t *args, asic_t **out) {
       return s;
     }
   }
+  mock_index_rebuild(a); /* the lookup structures of the (fresh or loaded) table */
   if (args->realtime) mock_sync_realtime(a); /* sets the origin */
   *out = a;
   return CFM_OK;

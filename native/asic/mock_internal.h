@@ -105,6 +105,14 @@ typedef struct policer {
   uint64_t dropped;
 } policer_t;
 
+/* One MP stack of the level demultiplexer: the VOEs of one (port, direction, vlan) by level
+ * (802.1Q 22.3: at most one MEP per level there). Entries of an open-addressing hash table. */
+typedef struct mock_stack {
+  uint32_t key;           /* mock_slot_key(port, dir, 0, vlan); 0 = empty entry */
+  uint32_t mask;          /* bit l set = a VOE at level l */
+  uint32_t idx[8];        /* VOE index (id - 1) per level, valid where mask has the bit */
+} mock_stack_t;
+
 typedef struct fdb_entry {
   uint8_t mac[6];
   uint16_t vlan;
@@ -121,6 +129,18 @@ typedef struct asic {
   uint32_t nvoes;
   voe_t *voes;           /* index = id - 1 */
   uint32_t *slots;       /* compact index of voes: 0 = free, else mock_slot_key(conf) */
+  /* Indexes kept in step with the table, so no ABI call walks every VOE (docs/mock-asic.md
+   * "Scaling"); rebuilt from voes[] after a state load (mock_index_rebuild). */
+  mock_stack_t *stacks;  /* (port, dir, vlan) -> VOEs by level; hash table, stack_cap a power of 2 */
+  uint32_t stack_cap;
+  uint32_t stack_count;
+  uint64_t *free_bits;   /* bit i set = VOE slot i is free */
+  uint64_t *free_sum;    /* bit w set = free_bits[w] != 0 */
+  uint32_t *dl_heap;     /* min-heap of VOE indexes on (dl_key, index): the deadline queue */
+  uint32_t *dl_pos;      /* heap position per VOE index, MOCK_DL_NONE when not queued */
+  uint64_t *dl_key;      /* earliest timer of each queued VOE */
+  uint32_t dl_count;
+  uint64_t tx_load;      /* nominal CCM rate of all transmitting VOEs, in 1/600 frames/s */
   uint32_t *port_flags;
   policer_t *policers;
   frame_queue_t punt;
@@ -162,9 +182,26 @@ int mock_next_deadline(const asic_t *a, uint64_t *at_ns);
 static inline uint32_t mock_slot_key(uint32_t port, uint32_t dir, uint32_t level, uint32_t vlan) {
   return MOCK_SLOT_USED | (port << 16) | (dir << 15) | (level << 12) | vlan;
 }
-void mock_slots_rebuild(asic_t *a);
+void mock_slot_update(asic_t *a, uint32_t idx);
+uint64_t mock_voe_tx_load(const voe_t *v);
 voe_t *mock_voe_get(asic_t *a, uint32_t id);
 uint32_t mock_voe_id(const asic_t *a, const voe_t *v);
+
+/* mock_index.c: the MP stack index and the free-slot bitmap */
+cfm_status_t mock_index_alloc(asic_t *a);
+void mock_index_free(asic_t *a);
+void mock_index_rebuild(asic_t *a);
+void mock_stack_add(asic_t *a, uint32_t key, uint32_t idx);
+void mock_stack_remove(asic_t *a, uint32_t key, uint32_t idx);
+const mock_stack_t *mock_stack_find(const asic_t *a, uint32_t port, uint32_t dir, uint32_t vlan);
+void mock_free_mark(asic_t *a, uint32_t idx, int is_free);
+uint32_t mock_free_first(const asic_t *a, uint32_t lo, uint32_t hi); /* hi when none */
+
+/* mock_deadline.c: the deadline queue */
+#define MOCK_DL_NONE 0xffffffffu
+void mock_dl_update(asic_t *a, const voe_t *v);
+voe_t *mock_dl_pop_due(asic_t *a, uint64_t now_ns);
+void mock_dl_rebuild(asic_t *a);
 
 /* mock_ccm_tx.c */
 uint32_t mock_ccm_build(const voe_t *v, uint8_t *buf, uint32_t buf_len);

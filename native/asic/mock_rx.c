@@ -111,15 +111,12 @@ static void at_voe(asic_t *a, voe_t *v, uint32_t port, const frame_view_t *fv) {
 
 /* MP level demultiplexer of one port/vlan/direction: MP_TAKEN when the frame stops here. */
 static int mp_demux(asic_t *a, uint32_t port, uint32_t dir, const frame_view_t *fv) {
-  voe_t *exact = NULL, *lowest_above = NULL;
-  uint32_t want = mock_slot_key(port, dir, 0, fv->vlan);
-  for (uint32_t i = 0; i < a->nvoes; i++) {
-    if ((a->slots[i] & ~MOCK_SLOT_LEVEL_MASK) != want) continue;
-    voe_t *v = &a->voes[i];
-    if (v->conf.level == fv->level) exact = v;
-    else if (v->conf.level > fv->level && (!lowest_above || v->conf.level < lowest_above->conf.level))
-      lowest_above = v;
-  }
+  /* one lookup of the (port, direction, vlan) stack, then its levels (mock_index.c) */
+  const mock_stack_t *st = mock_stack_find(a, port, dir, fv->vlan);
+  if (!st) return MP_PASS;
+  voe_t *exact = (st->mask & (1u << fv->level)) ? &a->voes[st->idx[fv->level]] : NULL;
+  uint32_t above = st->mask & ~((2u << fv->level) - 1); /* levels > the frame's */
+  voe_t *lowest_above = above ? &a->voes[st->idx[__builtin_ctz(above)]] : NULL;
   if (exact) {
     at_voe(a, exact, port, fv);
     return MP_TAKEN;

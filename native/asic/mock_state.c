@@ -38,8 +38,7 @@ cfm_status_t mock_state_load(asic_t *a) {
              (a->args.policers && fread(a->policers, sizeof(policer_t), a->args.policers, f) != a->args.policers)) {
     s = CFM_EIO;
   } else {
-    a->now_ns = hd.now_ns;
-    mock_slots_rebuild(a);
+    a->now_ns = hd.now_ns; /* the caller (asic_new) rebuilds the indexes: mock_index_rebuild */
   }
   fclose(f);
   return s;

@@ -34,39 +34,18 @@ void mock_sync_realtime(asic_t *a) {
   if (target > a->now_ns) mock_run_until(a, target);
 }
 
-static void consider(uint64_t t, uint64_t *best, int *found) {
-  if (t != 0 && (!*found || t < *best)) {
-    *best = t;
-    *found = 1;
-  }
-}
-
-int mock_next_deadline(const asic_t *a, uint64_t *at_ns) {
-  uint64_t best = 0;
-  int found = 0;
-  for (uint32_t i = 0; i < a->nvoes; i++) {
-    if (!a->slots[i]) continue;
-    const voe_t *v = &a->voes[i];
-    if (!v->cc_set) continue;
-    consider(v->next_tx_ns, &best, &found);
-    for (uint32_t p = 0; p < v->cc.peer_count; p++) consider(v->peers[p].loc_deadline_ns, &best, &found);
-    for (uint32_t k = 0; k < MOCK_UNEXP_KINDS; k++) consider(v->unexp_until_ns[k], &best, &found);
-  }
-  if (found) *at_ns = best < a->now_ns ? a->now_ns : best;
-  return found;
-}
-
-/* Run every internal event due up to target in time order, then set now = target. */
+/* Run every internal event due up to target in time order, then set now = target. At each
+ * instant the due VOEs come out of the deadline queue (mock_deadline.c) in index order; a VOE's
+ * rx timers (LOC, defect expiries) run before its CCM transmission. */
 void mock_run_until(asic_t *a, uint64_t target_ns) {
   uint64_t next;
   while (mock_next_deadline(a, &next) && next <= target_ns) {
     a->now_ns = next;
-    for (uint32_t i = 0; i < a->nvoes; i++) {
-      if (!a->slots[i]) continue;
-      voe_t *v = &a->voes[i];
-      if (!v->cc_set) continue;
+    voe_t *v;
+    while ((v = mock_dl_pop_due(a, a->now_ns)) != NULL) {
       mock_rx_timers_due(a, v);
       mock_ccm_tx_due(a, v);
+      mock_dl_update(a, v);
     }
   }
   if (target_ns > a->now_ns) a->now_ns = target_ns;

@@ -15,13 +15,16 @@ voe_t *mock_voe_get(asic_t *a, uint32_t id) {
 
 uint32_t mock_voe_id(const asic_t *a, const voe_t *v) { return (uint32_t)(v - a->voes) + 1; }
 
-static void slot_set(asic_t *a, uint32_t idx) {
+/* Keeps slots[idx], the MP stack index and the free bitmap in step with voes[idx] (after alloc,
+ * conf_set, free and a state load). */
+void mock_slot_update(asic_t *a, uint32_t idx) {
   const voe_t *v = &a->voes[idx];
-  a->slots[idx] = v->in_use ? mock_slot_key(v->conf.port, v->conf.direction, v->conf.level, v->conf.vlan) : 0;
-}
-
-void mock_slots_rebuild(asic_t *a) {
-  for (uint32_t i = 0; i < a->nvoes; i++) slot_set(a, i);
+  uint32_t key = v->in_use ? mock_slot_key(v->conf.port, v->conf.direction, v->conf.level, v->conf.vlan) : 0;
+  mock_free_mark(a, idx, !v->in_use);
+  if (key == a->slots[idx]) return;
+  if (a->slots[idx]) mock_stack_remove(a, a->slots[idx], idx);
+  a->slots[idx] = key;
+  if (key) mock_stack_add(a, key, idx);
 }
 
 static cfm_status_t check_conf(const asic_t *a, const cfm_voe_conf_t *c, uint32_t self_id) {
@@ -32,9 +35,8 @@ static cfm_status_t check_conf(const asic_t *a, const cfm_voe_conf_t *c, uint32_
   if (c->direction == CFM_DIR_UP && !(a->args.flags & CFM_CAP_UP_MEP)) return CFM_ENOTSUP;
   if (c->vlan != 0 && !(a->args.flags & CFM_CAP_VLAN_MEP)) return CFM_ENOTSUP;
   /* One MEP per (port, vlan, direction, level): the MP level demultiplexer needs it (802.1Q 22.3) */
-  uint32_t key = mock_slot_key(c->port, c->direction, c->level, c->vlan);
-  for (uint32_t i = 0; i < a->nvoes; i++)
-    if (a->slots[i] == key && i + 1 != self_id) return CFM_EBUSY;
+  const mock_stack_t *st = mock_stack_find(a, c->port, c->direction, c->vlan);
+  if (st && (st->mask & (1u << c->level)) && st->idx[c->level] + 1 != self_id) return CFM_EBUSY;
   return CFM_OK;
 }
 
@@ -47,19 +49,17 @@ cfm_status_t cfm_voe_alloc(cfm_asic_t *h, const cfm_voe_conf_t *conf, uint32_t *
   if (a->table_full) return CFM_ENOSPC;
   uint32_t lo = conf->vlan == 0 ? 0 : a->args.port_voes;
   uint32_t hi = conf->vlan == 0 ? a->args.port_voes : a->nvoes;
-  for (uint32_t i = lo; i < hi; i++) {
-    if (a->slots[i]) continue;
-    voe_t *v = &a->voes[i];
-    memset(v, 0, sizeof *v);
-    v->in_use = 1;
-    v->conf = *conf;
-    v->tx_seq = 1;
-    slot_set(a, i);
-    *id = i + 1;
-    a->generation++;
-    return CFM_OK;
-  }
-  return CFM_ENOSPC;
+  uint32_t i = mock_free_first(a, lo, hi); /* the lowest free id of the pool */
+  if (i >= hi) return CFM_ENOSPC;
+  voe_t *v = &a->voes[i];
+  memset(v, 0, sizeof *v);
+  v->in_use = 1;
+  v->conf = *conf;
+  v->tx_seq = 1;
+  mock_slot_update(a, i);
+  *id = i + 1;
+  a->generation++;
+  return CFM_OK;
 }
 
 /* Every per-VOE call starts the same way: enter the ABI (counts the call for fault injection,
@@ -79,7 +79,7 @@ cfm_status_t cfm_voe_conf_set(cfm_asic_t *h, uint32_t id, const cfm_voe_conf_t *
   if ((s = check_conf(a, conf, id)) != CFM_OK) return s;
   if ((conf->vlan == 0) != (v->conf.vlan == 0)) return CFM_ENOTSUP; /* port <-> service pool */
   v->conf = *conf;
-  slot_set(a, id - 1);
+  mock_slot_update(a, id - 1);
   a->generation++;
   return CFM_OK;
 }
@@ -99,8 +99,10 @@ cfm_status_t cfm_voe_free(cfm_asic_t *h, uint32_t id) {
   voe_t *v;
   cfm_status_t s = enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
+  a->tx_load -= mock_voe_tx_load(v);
   memset(v, 0, sizeof *v);
-  slot_set(a, id - 1);
+  mock_slot_update(a, id - 1);
+  mock_dl_update(a, v);
   a->generation++;
   return CFM_OK;
 }
@@ -120,11 +122,18 @@ cfm_status_t cfm_voe_list(cfm_asic_t *h, uint32_t *ids, uint32_t max, uint32_t *
   return CFM_OK;
 }
 
-/* Injector load of one VOE in frames/s: the nominal rate of its interval (802.1Q Table 21-1;
- * 3.33 ms is 300 frames/s, exactly the MESA AFI slow-injection maximum). */
-static double voe_fps(uint32_t interval) {
-  static const double fps[8] = {0, 300.0, 100.0, 10.0, 1.0, 0.1, 1.0 / 60.0, 1.0 / 600.0};
-  return interval < 8 ? fps[interval] : 0;
+/* Injector load of one interval: its nominal rate (802.1Q Table 21-1; 3.33 ms is 300 frames/s,
+ * exactly the MESA AFI slow-injection maximum) in 1/600 frames/s, so that the running total
+ * a->tx_load is an exact integer sum (10 min = 1/600 frame/s is the smallest rate). */
+#define LOAD_PER_FPS 600u
+static uint64_t interval_load(uint32_t interval) {
+  static const uint64_t load[8] = {0, 180000, 60000, 6000, 600, 60, 10, 1};
+  return interval < 8 ? load[interval] : 0;
+}
+
+/* What a VOE adds to a->tx_load: transmitting VOEs only. */
+uint64_t mock_voe_tx_load(const voe_t *v) {
+  return v->in_use && v->cc_set && v->cc.tx_enable ? interval_load(v->cc.interval) : 0;
 }
 
 static cfm_status_t check_cc(const asic_t *a, const voe_t *self, const cfm_cc_conf_t *c) {
@@ -143,12 +152,9 @@ static cfm_status_t check_cc(const asic_t *a, const voe_t *self, const cfm_cc_co
   if (c->tx_enable && !(a->args.tx_mask & (1u << c->interval))) return CFM_ENOTSUP;
   if (c->rx_enable && !(a->args.rx_mask & (1u << c->interval))) return CFM_ENOTSUP;
   if (c->tx_enable && a->args.tx_mode == CFM_TX_MODE_INJECTED && a->args.budget_fps > 0) {
-    double load = voe_fps(c->interval);
-    for (uint32_t i = 0; i < a->nvoes; i++) {
-      const voe_t *o = &a->voes[i];
-      if (o->in_use && o != self && o->cc_set && o->cc.tx_enable) load += voe_fps(o->cc.interval);
-    }
-    if (load > (double)a->args.budget_fps + 1e-6) return CFM_EBUDGET;
+    /* the running total of all transmitting VOEs, minus what this one sends today */
+    uint64_t load = a->tx_load - mock_voe_tx_load(self) + interval_load(c->interval);
+    if (load > (uint64_t)a->args.budget_fps * LOAD_PER_FPS) return CFM_EBUDGET;
   }
   return CFM_OK;
 }
@@ -183,9 +189,12 @@ cfm_status_t cfm_voe_cc_set(cfm_asic_t *h, uint32_t id, const cfm_cc_conf_t *cc)
   else if (!had || !prev.tx_enable || prev.interval != cc->interval || v->next_tx_ns == 0)
     v->next_tx_ns = a->now_ns == 0 ? 1 : a->now_ns; /* first CCM right away; 0 means "off" */
   if (!cc->rx_enable) memset(v->unexp_until_ns, 0, sizeof v->unexp_until_ns);
+  a->tx_load -= mock_voe_tx_load(v);
   v->cc = *cc;
   for (uint32_t i = cc->peer_count; i < CFM_ASIC_MAX_PEERS; i++) v->cc.peers[i] = 0;
   v->cc_set = 1;
+  a->tx_load += mock_voe_tx_load(v);
+  mock_dl_update(a, v);
   a->generation++;
   return CFM_OK;
 }
