@@ -351,7 +351,7 @@ Napi::Value Scheduler::Add(const Napi::CallbackInfo& info) {
   int64_t earliest = MonoNs() + delay;
   e.startNs = earliest;
   if (phase >= 0) {
-    int64_t r = (earliest - phase) % e.intervalNs;  // earliest > phase: CLOCK_MONOTONIC is large
+    int64_t r = ((earliest - phase) % e.intervalNs + e.intervalNs) % e.intervalNs;  // 0..interval-1
     e.startNs = r == 0 ? earliest : earliest + (e.intervalNs - r);
   }
   {
