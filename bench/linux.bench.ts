@@ -21,6 +21,7 @@ import { CcmScheduler, probeTimerWakeups, summarizeJitter } from '../src/native/
 import { SoftwareBackend } from '../src/backends/software/backend.js';
 import { buildCcmFrame, parseCfmFrame } from '../src/backends/software/ccm-frame.js';
 import { CcmChecker } from '../src/backends/software/checker.js';
+import { txPlacement } from '../src/backends/software/tx-grid.js';
 import type { VoeSpec } from '../src/backends/types.js';
 import { decodeCcmFast, newCcmView } from '../src/pdu/fast.js';
 import { encodeMaid } from '../src/pdu/maid.js';
@@ -90,7 +91,7 @@ async function rxRate(): Promise<BenchRow[]> {
   }
 }
 
-async function jitter(count: number, interval: IntervalCode, seconds: number, realtime: boolean): Promise<BenchRow[]> {
+async function jitter(count: number, interval: IntervalCode, seconds: number, realtime: boolean, grid = false): Promise<BenchRow[]> {
   const ns = await createNetns('cbj');
   try {
     const ifA = uniqueName('jA');
@@ -104,7 +105,10 @@ async function jitter(count: number, interval: IntervalCode, seconds: number, re
     const ids: number[] = [];
     for (let i = 0; i < count; i++) {
       const b = buildCcmFrame({ srcMac: '02:00:00:00:00:01', level: 4, vlan: 0, priority: 7, mepId: 1 + i, maid, interval, rdi: false, seq: 1, portStatusTlv: 0, interfaceStatusTlv: 0 });
-      ids.push(sched.add({ socket: sock, frame: b.frame, intervalNs: period, seqOffset: b.seqOffset, flagsOffset: b.flagsOffset, firstSeq: 1, startDelayNs: Math.floor((i / count) * period) }));
+      // spread evenly (one wakeup per CCM, the hardest case), or placed as the software backend
+      // places its VOEs (phase grid: a slot's CCMs in one wakeup and one sendmmsg)
+      const at = grid ? txPlacement(i + 1, period, true) : { startDelayNs: Math.floor((i / count) * period) };
+      ids.push(sched.add({ socket: sock, frame: b.frame, intervalNs: period, seqOffset: b.seqOffset, flagsOffset: b.flagsOffset, firstSeq: 1, ...at }));
     }
     await sleep(200); // settle
     const mode = sched.modeText();
@@ -113,7 +117,10 @@ async function jitter(count: number, interval: IntervalCode, seconds: number, re
     const t0 = process.hrtime.bigint();
     // The floor, measured while the scheduler runs: a bare timerfd thread with the same policy
     // waking every 997 us (not a divisor of the CCM grid), doing nothing else. It blocks this
-    // (otherwise idle) JavaScript thread for the measurement.
+    // (otherwise idle) JavaScript thread for the measurement. It samples each stall of the
+    // machine once; the scheduler, with a deadline every 52 us at 64 MEPs at 3.33 ms, samples
+    // one stall many times (and a busy thread falls further behind), so its p99 can exceed the
+    // floor's on a busy machine with nothing wrong in the scheduler.
     const floor = probeTimerWakeups(997_000, Math.round((seconds * 1e9) / 997_000), realtime);
     const samples = sched.takeJitter(false);
     const elapsedNs = Number(process.hrtime.bigint() - t0);
@@ -128,7 +135,7 @@ async function jitter(count: number, interval: IntervalCode, seconds: number, re
     const med = (a: Float64Array) => summarizeJitter(a).p50Ns;
     const driftNs = med(samples.subarray(samples.length - tenth)) - med(samples.subarray(0, tenth));
     const expected = (count * elapsedNs) / period;
-    const label = `${count} MEPs at ${interval === 1 ? '3.33 ms' : `${period / 1e6} ms`}${realtime ? ', SCHED_FIFO' : ''}`;
+    const label = `${count} MEPs at ${interval === 1 ? '3.33 ms' : `${period / 1e6} ms`}${grid ? ', phase grid' : ''}${realtime ? ', SCHED_FIFO' : ''}`;
     const us = (ns: number) => (ns / 1e3).toFixed(0);
     return [
       { case: `tx deviation p50, ${label}`, value: j.p50Ns / 1e3, unit: 'us', note: `thread ran ${mode}` },
@@ -332,6 +339,7 @@ export async function run(): Promise<BenchRow[]> {
   for (const realtime of [false, true]) {
     rows.push(...(await jitter(64, 1, 4, realtime)));
     rows.push(...(await jitter(1000, 3, 4, realtime)));
+    rows.push(...(await jitter(64, 1, 4, realtime, true)));
   }
   rows.push(wakeupCost());
   rows.push(await cpuPerCcm(1, 2, 4, true));

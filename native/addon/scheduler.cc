@@ -160,10 +160,11 @@ void Scheduler::Patch(SchedEntry& e) {
 }
 
 // Send `n` due entries that share one socket with sendmmsg, at most kMaxBatch per call. A
-// deviation sample is the time a call starts minus each of its frames' deadline (the call
-// itself takes about a microsecond or two per frame on veth). sendmmsg stops at the first
-// failing message (and reports its errno only when it is the first of the call): that entry
-// records the error, the rest go in the next call.
+// deviation sample is when the frame was handed to the kernel minus its deadline: the first
+// frame of a call at the call's start (as a lone send() was measured), the others spread
+// evenly up to the call's end (frames of one call leave one after the other inside it).
+// sendmmsg stops at the first failing message (and reports its errno only when it is the first
+// of the call): that entry records the error, the rest go in the next call.
 void Scheduler::SendGroup(Due* due, size_t n) {
   msgs_.resize(n);
   iovs_.resize(n);
@@ -184,8 +185,9 @@ void Scheduler::SendGroup(Due* due, size_t n) {
     if (r < 0 && errno == EINTR) continue;
     size_t done = r > 0 ? static_cast<size_t>(r) : 1;  // a failure consumes the failing message
     if (recordJitter_) {
-      for (size_t j = i; j < i + done && jitterNs_.size() < kMaxJitterSamples; j++) {
-        int64_t d = t - due[j].deadline;
+      int64_t span = done > 1 ? MonoNs() - t : 0;
+      for (size_t j = 0; j < done && jitterNs_.size() < kMaxJitterSamples; j++) {
+        int64_t d = t + span * static_cast<int64_t>(j) / static_cast<int64_t>(done) - due[i + j].deadline;
         jitterNs_.push_back(static_cast<int32_t>(d > INT32_MAX ? INT32_MAX : d));
       }
     }
