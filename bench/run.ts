@@ -72,6 +72,9 @@ async function runSuite(file: string): Promise<SuiteResult> {
   }
 }
 
+/** A suite that runs longer than this is stopped and reported FAILED (BENCH_SUITE_TIMEOUT_S). */
+const SUITE_TIMEOUT_MS = (Number(process.env.BENCH_SUITE_TIMEOUT_S) || 900) * 1000;
+
 /** One suite in a child process; the result comes back over IPC (structured clone keeps NaN). */
 function runIsolated(file: string): Promise<SuiteResult> {
   return new Promise((resolve) => {
@@ -81,15 +84,25 @@ function runIsolated(file: string): Promise<SuiteResult> {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let result: SuiteResult | undefined;
+    let timedOut = false;
+    // SIGTERM lets a suite's exit handlers clean up (test/linux/netns.ts removes its namespaces)
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+    }, SUITE_TIMEOUT_MS);
     child.on('message', (m) => (result = m as SuiteResult));
     child.on('error', (e) => resolve({ name: file, error: String(e.stack ?? e) }));
     child.on('exit', (code, signal) => {
-      resolve(result ?? { name: file, error: `child process exited (${signal ?? `code ${code}`}) without a result` });
+      clearTimeout(timer);
+      if (timedOut) resolve({ name: file, error: `stopped after ${SUITE_TIMEOUT_MS / 1000} s (BENCH_SUITE_TIMEOUT_S)` });
+      else resolve(result ?? { name: file, error: `child process exited (${signal ?? `code ${code}`}) without a result` });
     });
   });
 }
 
 async function child(file: string): Promise<void> {
+  // stopped by the parent's timeout: leave through process.exit so 'exit' handlers still clean up
+  process.on('SIGTERM', () => process.exit(143));
   const r = await runSuite(file);
   await new Promise<void>((res) => process.send!(r, () => res()));
   // a suite may leave handles behind (sockets, timers): the result is out, so leave now
