@@ -24,47 +24,48 @@ static uint64_t voe_deadline(const voe_t *v) {
   return best;
 }
 
-static int before(const asic_t *a, uint32_t x, uint32_t y) {
-  return a->dl_key[x] < a->dl_key[y] || (a->dl_key[x] == a->dl_key[y] && x < y);
+/* Heap entries carry their key, so sifting compares without touching per-VOE memory. */
+static int before(const mock_dl_entry_t *x, const mock_dl_entry_t *y) {
+  return x->key < y->key || (x->key == y->key && x->idx < y->idx);
 }
 
-static void place(asic_t *a, uint32_t pos, uint32_t idx) {
-  a->dl_heap[pos] = idx;
-  a->dl_pos[idx] = pos;
+static void place(asic_t *a, uint32_t pos, mock_dl_entry_t e) {
+  a->dl_heap[pos] = e;
+  a->dl_pos[e.idx] = pos;
 }
 
 static void sift_up(asic_t *a, uint32_t pos) {
-  uint32_t idx = a->dl_heap[pos];
+  mock_dl_entry_t e = a->dl_heap[pos];
   while (pos > 0) {
     uint32_t parent = (pos - 1) / 2;
-    if (!before(a, idx, a->dl_heap[parent])) break;
+    if (!before(&e, &a->dl_heap[parent])) break;
     place(a, pos, a->dl_heap[parent]);
     pos = parent;
   }
-  place(a, pos, idx);
+  place(a, pos, e);
 }
 
 static void sift_down(asic_t *a, uint32_t pos) {
-  uint32_t idx = a->dl_heap[pos];
+  mock_dl_entry_t e = a->dl_heap[pos];
   for (;;) {
     uint32_t child = 2 * pos + 1;
     if (child >= a->dl_count) break;
-    if (child + 1 < a->dl_count && before(a, a->dl_heap[child + 1], a->dl_heap[child])) child++;
-    if (!before(a, a->dl_heap[child], idx)) break;
+    if (child + 1 < a->dl_count && before(&a->dl_heap[child + 1], &a->dl_heap[child])) child++;
+    if (!before(&a->dl_heap[child], &e)) break;
     place(a, pos, a->dl_heap[child]);
     pos = child;
   }
-  place(a, pos, idx);
+  place(a, pos, e);
 }
 
 static void heap_remove(asic_t *a, uint32_t idx) {
   uint32_t pos = a->dl_pos[idx];
   a->dl_pos[idx] = MOCK_DL_NONE;
-  uint32_t last = a->dl_heap[--a->dl_count];
+  mock_dl_entry_t last = a->dl_heap[--a->dl_count];
   if (pos == a->dl_count) return;
   place(a, pos, last);
   sift_up(a, pos);
-  sift_down(a, a->dl_pos[last]);
+  sift_down(a, a->dl_pos[last.idx]);
 }
 
 void mock_dl_update(asic_t *a, const voe_t *v) {
@@ -76,25 +77,23 @@ void mock_dl_update(asic_t *a, const voe_t *v) {
     return;
   }
   if (pos == MOCK_DL_NONE) {
-    a->dl_key[idx] = key;
-    place(a, a->dl_count++, idx);
-    sift_up(a, a->dl_count - 1);
+    pos = a->dl_count++;
+    a->dl_heap[pos] = (mock_dl_entry_t){key, idx, 0};
+    sift_up(a, pos);
     return;
   }
-  uint64_t old = a->dl_key[idx];
-  a->dl_key[idx] = key;
+  uint64_t old = a->dl_heap[pos].key;
+  a->dl_heap[pos].key = key;
   if (key < old) sift_up(a, pos);
   else if (key > old) sift_down(a, pos);
 }
 
-/* The VOE with the earliest (deadline, index) if that deadline is <= now, removed from the queue
- * (the caller runs its due work, then puts it back with mock_dl_update). */
-voe_t *mock_dl_pop_due(asic_t *a, uint64_t now_ns) {
-  if (a->dl_count == 0) return NULL;
-  uint32_t idx = a->dl_heap[0];
-  if (a->dl_key[idx] > now_ns) return NULL;
-  heap_remove(a, idx);
-  return &a->voes[idx];
+/* The VOE with the earliest (deadline, index) if that deadline is <= now. It stays queued with
+ * its old deadline (still the smallest: whatever its due work sets on other VOEs lies after
+ * now); the caller runs its due work, then mock_dl_update moves it down in one sift. */
+voe_t *mock_dl_due(asic_t *a, uint64_t now_ns) {
+  if (a->dl_count == 0 || a->dl_heap[0].key > now_ns) return NULL;
+  return &a->voes[a->dl_heap[0].idx];
 }
 
 void mock_dl_rebuild(asic_t *a) {
@@ -105,7 +104,7 @@ void mock_dl_rebuild(asic_t *a) {
 
 int mock_next_deadline(const asic_t *a, uint64_t *at_ns) {
   if (a->dl_count == 0) return 0;
-  uint64_t best = a->dl_key[a->dl_heap[0]];
+  uint64_t best = a->dl_heap[0].key;
   *at_ns = best < a->now_ns ? a->now_ns : best;
   return 1;
 }

@@ -133,8 +133,7 @@ cfm_status_t mock_index_alloc(asic_t *a) {
   a->free_sum = calloc(nsum, sizeof *a->free_sum);
   a->dl_heap = calloc(n, sizeof *a->dl_heap);
   a->dl_pos = calloc(n, sizeof *a->dl_pos);
-  a->dl_key = calloc(n, sizeof *a->dl_key);
-  if (!a->stacks || !a->free_bits || !a->free_sum || !a->dl_heap || !a->dl_pos || !a->dl_key) return CFM_ENOMEM;
+  if (!a->stacks || !a->free_bits || !a->free_sum || !a->dl_heap || !a->dl_pos) return CFM_ENOMEM;
   return CFM_OK;
 }
 
@@ -144,7 +143,6 @@ void mock_index_free(asic_t *a) {
   free(a->free_sum);
   free(a->dl_heap);
   free(a->dl_pos);
-  free(a->dl_key);
 }
 
 /* Everything derived from voes[]: at open (fresh or loaded from a state file). */

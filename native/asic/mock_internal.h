@@ -113,6 +113,13 @@ typedef struct mock_stack {
   uint32_t idx[8];        /* VOE index (id - 1) per level, valid where mask has the bit */
 } mock_stack_t;
 
+/* Deadline queue entry: a VOE (index = id - 1) and its earliest running timer. */
+typedef struct mock_dl_entry {
+  uint64_t key;
+  uint32_t idx;
+  uint32_t reserved;
+} mock_dl_entry_t;
+
 typedef struct fdb_entry {
   uint8_t mac[6];
   uint16_t vlan;
@@ -136,9 +143,8 @@ typedef struct asic {
   uint32_t stack_count;
   uint64_t *free_bits;   /* bit i set = VOE slot i is free */
   uint64_t *free_sum;    /* bit w set = free_bits[w] != 0 */
-  uint32_t *dl_heap;     /* min-heap of VOE indexes on (dl_key, index): the deadline queue */
+  struct mock_dl_entry *dl_heap; /* the deadline queue: min-heap on (key, idx) */
   uint32_t *dl_pos;      /* heap position per VOE index, MOCK_DL_NONE when not queued */
-  uint64_t *dl_key;      /* earliest timer of each queued VOE */
   uint32_t dl_count;
   uint64_t tx_load;      /* nominal CCM rate of all transmitting VOEs, in 1/600 frames/s */
   uint32_t *port_flags;
@@ -200,7 +206,7 @@ uint32_t mock_free_first(const asic_t *a, uint32_t lo, uint32_t hi); /* hi when 
 /* mock_deadline.c: the deadline queue */
 #define MOCK_DL_NONE 0xffffffffu
 void mock_dl_update(asic_t *a, const voe_t *v);
-voe_t *mock_dl_pop_due(asic_t *a, uint64_t now_ns);
+voe_t *mock_dl_due(asic_t *a, uint64_t now_ns);
 void mock_dl_rebuild(asic_t *a);
 
 /* mock_ccm_tx.c */

@@ -42,7 +42,7 @@ void mock_run_until(asic_t *a, uint64_t target_ns) {
   while (mock_next_deadline(a, &next) && next <= target_ns) {
     a->now_ns = next;
     voe_t *v;
-    while ((v = mock_dl_pop_due(a, a->now_ns)) != NULL) {
+    while ((v = mock_dl_due(a, a->now_ns)) != NULL) {
       mock_rx_timers_due(a, v);
       mock_ccm_tx_due(a, v);
       mock_dl_update(a, v);
