@@ -131,7 +131,7 @@ export function summarizeJitter(samplesNs: Float64Array): JitterSummary {
  * scheduler's (SCHED_FIFO when `realtime` and permitted), doing nothing else: the floor of the
  * scheduler's deviation on this machine right now. Blocks the calling thread until done.
  */
-export function probeTimerWakeups(periodNs: number, count: number, realtime: boolean): JitterSummary & { policy: 'fifo' | 'other' } {
+export function probeTimerWakeups(periodNs: number, count: number, realtime: boolean): JitterSummary & { policy: 'fifo' | 'other'; deviationsNs: Float64Array } {
   const r = callNative('timer probe', () => loadAddon().timerProbe(Math.round(periodNs), count, realtime));
-  return { ...summarizeJitter(r.samples), policy: r.policy };
+  return { ...summarizeJitter(r.samples), policy: r.policy, deviationsNs: r.samples };
 }
