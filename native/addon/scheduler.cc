@@ -373,14 +373,15 @@ Napi::Value Scheduler::Add(const Napi::CallbackInfo& info) {
     e.fd = sit->second.fd;
     e.id = nextId_++;
     uint32_t id = e.id;
+    int64_t first = e.startNs;
+    CompactQueue();  // before the new entry is in entries_: it gets exactly one heap item, below
     entries_.emplace(id, std::move(e));
     // the thread never allocates: room for every entry due at once, and for the heap
     due_.reserve(entries_.size());
     msgs_.reserve(entries_.size());
     iovs_.reserve(entries_.size());
-    CompactQueue();
     queue_.reserve(2 * entries_.size() + 65);
-    Push(entries_[id].startNs, id);
+    Push(first, id);
   }
   Wake();
   return Napi::Number::New(env, nextId_ - 1);

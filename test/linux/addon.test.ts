@@ -223,4 +223,27 @@ describe.skipIf(!gate.run)('native addon on veth', () => {
       rt.close();
     }
   });
+
+  it('scheduler keeps one deadline per entry after dropping the items of many removed entries', async () => {
+    gotB.length = 0;
+    const sched = new CcmScheduler();
+    try {
+      const built = (mepId: number) => buildCcmFrame({ srcMac: link.macA, level: 6, vlan: 0, priority: 7, mepId, maid, interval: 2, rdi: false, seq: 0, portStatusTlv: 0, interfaceStatusTlv: 0 });
+      // 200 entries an hour away, removed: their heap items are stale until compacted
+      const gone = Array.from({ length: 200 }, (_, i) => {
+        const b = built(500 + i);
+        return sched.add({ socket: a, frame: b.frame, intervalNs: 3_600_000_000_000, startDelayNs: 3_000_000_000_000, seqOffset: b.seqOffset, flagsOffset: b.flagsOffset });
+      });
+      for (const id of gone) sched.remove(id);
+      const b = built(42);
+      const id = sched.add({ socket: a, frame: b.frame, intervalNs: 10_000_000, seqOffset: b.seqOffset, flagsOffset: b.flagsOffset, firstSeq: 1, phaseNs: 0 });
+      await waitFor(() => gotB.length >= 10, 2000, '10 CCMs');
+      const seqs = gotB.map((f) => parseCfmFrame(f)!.ccm!).filter((c) => c.mepId === 42).map((c) => c.seq);
+      seqs.forEach((s, k) => expect(s).toBe(1 + k));
+      expect(sched.size()).toBe(1);
+      expect(sched.info(id)!.sent).toBeGreaterThanOrEqual(seqs.length);
+    } finally {
+      sched.close();
+    }
+  });
 });
