@@ -88,12 +88,67 @@ void mock_dl_update(asic_t *a, const voe_t *v) {
   else if (key > old) sift_down(a, pos);
 }
 
-/* The VOE with the earliest (deadline, index) if that deadline is <= now. It stays queued with
- * its old deadline (still the smallest: whatever its due work sets on other VOEs lies after
- * now); the caller runs its due work, then mock_dl_update moves it down in one sift. */
-voe_t *mock_dl_due(asic_t *a, uint64_t now_ns) {
-  if (a->dl_count == 0 || a->dl_heap[0].key > now_ns) return NULL;
-  return &a->voes[a->dl_heap[0].idx];
+static void heapify(asic_t *a) {
+  for (uint32_t p = a->dl_count / 2; p-- > 0;) sift_down(a, p);
+}
+
+/* The VOEs whose earliest deadline is <= now, in index order, into a->dl_due (returns how many).
+ * They form a subtree at the root of the heap: a walk of that subtree finds them in O(k). Order:
+ * an insertion sort when few, else a bitmap (all VOEs in step: k = n). The entries stay queued. */
+uint32_t mock_dl_collect_due(asic_t *a, uint64_t now_ns) {
+  uint32_t *due = a->dl_due, k = 0;
+  if (a->dl_count == 0 || a->dl_heap[0].key > now_ns) return 0;
+  due[k++] = 0; /* heap positions first (breadth first) */
+  for (uint32_t i = 0; i < k; i++) {
+    uint32_t c = 2 * due[i] + 1;
+    if (c < a->dl_count && a->dl_heap[c].key <= now_ns) due[k++] = c;
+    if (c + 1 < a->dl_count && a->dl_heap[c + 1].key <= now_ns) due[k++] = c + 1;
+  }
+  for (uint32_t i = 0; i < k; i++) due[i] = a->dl_heap[due[i]].idx;
+  if (k <= 32) {
+    for (uint32_t i = 1; i < k; i++) {
+      uint32_t x = due[i], j = i;
+      for (; j > 0 && due[j - 1] > x; j--) due[j] = due[j - 1];
+      due[j] = x;
+    }
+    return k;
+  }
+  uint32_t lo = UINT32_MAX, hi = 0;
+  for (uint32_t i = 0; i < k; i++) {
+    uint32_t w = due[i] / 64;
+    a->dl_mark[w] |= 1ull << (due[i] % 64);
+    if (w < lo) lo = w;
+    if (w > hi) hi = w;
+  }
+  k = 0;
+  for (uint32_t w = lo; w <= hi; w++) {
+    for (uint64_t m = a->dl_mark[w]; m; m &= m - 1) due[k++] = w * 64 + (uint32_t)__builtin_ctzll(m);
+    a->dl_mark[w] = 0;
+  }
+  return k;
+}
+
+/* After the due VOEs ran: their new deadlines. One sift each, or when most of the queue was due
+ * (VOEs in step) new keys in place and one O(n) heapify. */
+void mock_dl_requeue(asic_t *a, const uint32_t *idx, uint32_t k) {
+  if (k < 8 || k < a->dl_count / 8) {
+    for (uint32_t i = 0; i < k; i++) mock_dl_update(a, &a->voes[idx[i]]);
+    return;
+  }
+  for (uint32_t i = 0; i < k; i++) {
+    uint32_t pos = a->dl_pos[idx[i]];
+    uint64_t key = voe_deadline(&a->voes[idx[i]]);
+    if (pos == MOCK_DL_NONE) {
+      if (key == 0) continue;
+      pos = a->dl_count++;
+    } else if (key == 0) { /* out: the last entry takes its place, order restored below */
+      a->dl_pos[idx[i]] = MOCK_DL_NONE;
+      if (pos != --a->dl_count) place(a, pos, a->dl_heap[a->dl_count]);
+      continue;
+    }
+    place(a, pos, (mock_dl_entry_t){key, idx[i], 0});
+  }
+  heapify(a);
 }
 
 void mock_dl_rebuild(asic_t *a) {

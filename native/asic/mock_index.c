@@ -133,7 +133,10 @@ cfm_status_t mock_index_alloc(asic_t *a) {
   a->free_sum = calloc(nsum, sizeof *a->free_sum);
   a->dl_heap = calloc(n, sizeof *a->dl_heap);
   a->dl_pos = calloc(n, sizeof *a->dl_pos);
-  if (!a->stacks || !a->free_bits || !a->free_sum || !a->dl_heap || !a->dl_pos) return CFM_ENOMEM;
+  a->dl_due = calloc(n, sizeof *a->dl_due);
+  a->dl_mark = calloc(nwords, sizeof *a->dl_mark);
+  if (!a->stacks || !a->free_bits || !a->free_sum || !a->dl_heap || !a->dl_pos || !a->dl_due || !a->dl_mark)
+    return CFM_ENOMEM;
   return CFM_OK;
 }
 
@@ -143,6 +146,8 @@ void mock_index_free(asic_t *a) {
   free(a->free_sum);
   free(a->dl_heap);
   free(a->dl_pos);
+  free(a->dl_due);
+  free(a->dl_mark);
 }
 
 /* Everything derived from voes[]: at open (fresh or loaded from a state file). */

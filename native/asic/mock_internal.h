@@ -145,6 +145,8 @@ typedef struct asic {
   uint64_t *free_sum;    /* bit w set = free_bits[w] != 0 */
   struct mock_dl_entry *dl_heap; /* the deadline queue: min-heap on (key, idx) */
   uint32_t *dl_pos;      /* heap position per VOE index, MOCK_DL_NONE when not queued */
+  uint32_t *dl_due;      /* scratch: the VOEs due at one instant */
+  uint64_t *dl_mark;     /* scratch bitmap (all zero between uses) to order them by index */
   uint32_t dl_count;
   uint64_t tx_load;      /* nominal CCM rate of all transmitting VOEs, in 1/600 frames/s */
   uint32_t *port_flags;
@@ -206,7 +208,8 @@ uint32_t mock_free_first(const asic_t *a, uint32_t lo, uint32_t hi); /* hi when 
 /* mock_deadline.c: the deadline queue */
 #define MOCK_DL_NONE 0xffffffffu
 void mock_dl_update(asic_t *a, const voe_t *v);
-voe_t *mock_dl_due(asic_t *a, uint64_t now_ns);
+uint32_t mock_dl_collect_due(asic_t *a, uint64_t now_ns);
+void mock_dl_requeue(asic_t *a, const uint32_t *idx, uint32_t k);
 void mock_dl_rebuild(asic_t *a);
 
 /* mock_ccm_tx.c */

@@ -35,18 +35,20 @@ void mock_sync_realtime(asic_t *a) {
 }
 
 /* Run every internal event due up to target in time order, then set now = target. At each
- * instant the due VOEs come out of the deadline queue (mock_deadline.c) in index order; a VOE's
- * rx timers (LOC, defect expiries) run before its CCM transmission. */
+ * instant the due VOEs run in index order (mock_deadline.c), a VOE's rx timers (LOC, defect
+ * expiries) before its CCM transmission; what they set on other VOEs (a relayed CCM refreshing a
+ * peer timer) lies after the instant. */
 void mock_run_until(asic_t *a, uint64_t target_ns) {
   uint64_t next;
   while (mock_next_deadline(a, &next) && next <= target_ns) {
     a->now_ns = next;
-    voe_t *v;
-    while ((v = mock_dl_due(a, a->now_ns)) != NULL) {
+    uint32_t k = mock_dl_collect_due(a, a->now_ns);
+    for (uint32_t i = 0; i < k; i++) {
+      voe_t *v = &a->voes[a->dl_due[i]];
       mock_rx_timers_due(a, v);
       mock_ccm_tx_due(a, v);
-      mock_dl_update(a, v);
     }
+    mock_dl_requeue(a, a->dl_due, k);
   }
   if (target_ns > a->now_ns) a->now_ns = target_ns;
 }
