@@ -57,7 +57,6 @@ interface Voe {
   checker: CcmChecker | undefined;
 }
 
-
 function copySpec(s: VoeSpec): VoeSpec {
   return { ...s, maid: Uint8Array.from(s.maid), peers: [...s.peers] };
 }
@@ -397,7 +396,8 @@ export class SoftwareBackend implements Backend {
         let lowestAbove: Voe | undefined;
         for (const v of candidates) {
           const s = v.spec;
-          if (!v.checker || this.voes.get(v.handle) !== v) continue;
+          // live checks as well: a handler may have changed or deleted the VOE mid-batch
+          if (!v.checker || s.port !== port || s.vlan !== p.vlan || this.voes.get(v.handle) !== v) continue;
           if (s.level === p.level) {
             v.checker.onCcm(p, rxNs);
             consumed = true;
