@@ -186,7 +186,8 @@ int mock_next_deadline(const asic_t *a, uint64_t *at_ns);
 #define MOCK_SLOT_USED 0x80000000u
 #define MOCK_SLOT_LEVEL_MASK (7u << 12)
 #define MOCK_SLOT_DIR_MASK (1u << 15)
-/* (port, direction, level, vlan) packed with the in-use bit: scans touch 4 bytes per VOE. */
+/* (port, direction, level, vlan) packed with the in-use bit: the place a VOE holds in the MP stack
+ * index (slots[idx]), and a 4-byte-per-VOE walk for the calls that return the whole table. */
 static inline uint32_t mock_slot_key(uint32_t port, uint32_t dir, uint32_t level, uint32_t vlan) {
   return MOCK_SLOT_USED | (port << 16) | (dir << 15) | (level << 12) | vlan;
 }
