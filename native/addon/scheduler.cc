@@ -17,17 +17,12 @@
 #include <cstring>
 #include <functional>
 
+#include "mono_clock.h"
 #include "syserr.h"
 
 namespace cfm {
 
 namespace {
-
-int64_t MonoNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
-}
 
 struct Event {
   uint32_t id;

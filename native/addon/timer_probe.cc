@@ -13,19 +13,10 @@
 #include <thread>
 #include <vector>
 
+#include "mono_clock.h"
 #include "syserr.h"
 
 namespace cfm {
-
-namespace {
-
-int64_t MonoNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
-}
-
-}  // namespace
 
 // Runs `count` absolute timerfd deadlines `periodNs` apart in a thread of its own, set up like
 // the scheduler's (timer slack 1 ns, SCHED_FIFO 10 when asked and permitted), doing nothing else;
