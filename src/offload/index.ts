@@ -10,8 +10,9 @@ export {
   type ReconcileOp, type ReconcileDiff, type ApplyOptions, type ApplyProgress, type ApplyResult,
 } from './reconciler.js';
 export {
-  OffloadManager, type ManagerOptions, type ApplyReport, type ApplyCallOptions, type MepMove, type PuntControl,
+  OffloadManager, type ManagerOptions, type ApplyReport, type ApplyCallOptions, type MepMove,
 } from './manager.js';
+export { CpuSide, cpuBridgeView, type PuntControl } from './cpu-side.js';
 export { HwMep } from './hw-mep.js';
 export { applyConfigChange, describeChange, findMep, type ConfigChange, type MepChange, type AssociationChange, type ChangedModel } from './changes.js';
 export { replan, type MepReplacement } from './replan.js';

@@ -18,9 +18,7 @@ import { CfmError } from '../common/errors.js';
 import { intervalName } from '../common/interval.js';
 import type { CfmModel, LocalMep } from '../config/model.js';
 import type { BridgeView } from '../engine/context.js';
-import type { FramePort } from '../common/frame-port.js';
 import { CfmEngine } from '../engine/engine.js';
-import type { Mip } from '../engine/mip.js';
 import { ensureLb, type LoopbackOptions, type LoopbackResult } from '../engine/mep-lb.js';
 import { ensureLt, type LinktraceOptions, type LinktraceResult } from '../engine/mep-lt.js';
 import type { FaultEvent, FaultListener } from '../engine/events.js';
@@ -36,8 +34,8 @@ import { replan } from './replan.js';
 import { VoeIndex } from './voe-index.js';
 import { hwResources } from './resources.js';
 import { buildStatus, type ManagerStatus } from './status.js';
-import { companionConfigOf, mepConfigOf, sameSoftwareConfig } from './sw-mep.js';
-import { derivedPortMac } from './voe-spec.js';
+import { mepConfigOf, sameSoftwareConfig } from './sw-mep.js';
+import { CpuSide, cpuBridgeView } from './cpu-side.js';
 import { DEFAULT_POLICY, type HwResources, type MepPlan, type Placement, type Plan, type PlanPolicy } from './types.js';
 
 export interface ManagerOptions {
@@ -57,10 +55,6 @@ export interface ManagerOptions {
   opsStateDir?: string | null;
 }
 
-/** Optional backend extension: punt all CFM frames of a port to the CPU (software MPs there). */
-export interface PuntControl {
-  setPortPuntAll(port: string, on: boolean): void;
-}
 
 export interface MepMove {
   key: string;
@@ -100,15 +94,6 @@ interface CommitTarget {
   fresh?: Map<string, MepPlan>;
 }
 
-/**
- * The bridge as the CPU sees it when the backend gives no view of its own (the vendor C ABI has
- * no FDB read): no FDB entries, so MIPs relay LTMs by the MIP CCM database (802.1Q 20.42.1,
- * RlyMPDB) learnt from the CCMs punted through them; port MACs are the derived ones.
- */
-function cpuBridgeView(sw: string): BridgeView {
-  return { fdbLookup: () => null, portMac: (p) => derivedPortMac(sw, p), bridgeMac: () => derivedPortMac(sw, '(bridge)') };
-}
-
 /** A policer write of an apply failed (step 0: before any VOE operation). */
 class PolicerError extends ApplyError {
   constructor(message: string, rolledBack: boolean, cause: unknown) {
@@ -136,19 +121,14 @@ export class OffloadManager {
   private planByKey = new Map<string, MepPlan>();
   /** The backend's VOEs as last read back. */
   private readonly voes = new VoeIndex();
-  /** Hardware MEPs with an engine part (companionConfigOf), by key: the LocalMep it was made from. */
-  private readonly companions = new Map<string, LocalMep>();
+  /** Engine, engine parts of hardware MEPs, MIPs, punt flags and the CPU's relay (cpu-side.ts). */
+  private readonly cpu: CpuSide;
   /** Hardware MEPs whose status read or RDI write failed after an apply (retried by the poll). */
   private readonly pendingSync = new Set<HwMep>();
-  /** MIPs running in the engine (MHF half functions, 802.1Q 19.3), by key. */
-  private readonly mips = new Map<string, Mip>();
   private model: CfmModel | null = null;
   private pollTimer: TimerHandle | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
-  private puntPorts = new Set<string>();
-  private upPorts = new Set<string>();
-  private readonly unsubscribeFrames: () => void;
   /** Squelching, CPU protection and debug decoding on the CPU path (src/offload/ops.ts). */
   readonly ops: ManagerOps;
 
@@ -159,34 +139,15 @@ export class OffloadManager {
     this.switchName = o.switch;
     this.policy = o.policy ?? {};
     this.pollNs = (o.pollIntervalMs ?? 10) * 1e6;
-    // A punting backend (the mock ASIC) hands software MPs only what arrives from the wire.
-    // The manager then plays the relay's part for them: frames no software MP consumed go back
-    // into the relay (802.1Q 19.2: MPs only stop frames at or below their level), and whatever
-    // the relay carries (frames from the wire, frames software up MEPs send into the relay) is
-    // also offered to the relay side of ports with software up MEPs (802.1Q 19.2.7).
-    const reinject = typeof (o.backend as Partial<PuntControl>).setPortPuntAll === 'function';
-    const relayDeliver = (fromPort: string, frame: Uint8Array, rxNs: number) => {
-      for (const p of this.upPorts) if (p !== fromPort) this.engine.process(p, 'relay', frame, rxNs);
-    };
     this.ops = new ManagerOps(o.backend, { switch: o.switch, profile: o.profile, clock: this.clock, debugSink: o.debugSink, stateDir: o.opsStateDir });
-    const cpu = this.ops.frames;
-    const port: FramePort = {
-      send: (p, frame, towards) => {
-        cpu.send(p, frame, towards);
-        if (reinject && towards === 'relay') relayDeliver(p, frame, this.clock.nowNs());
-      },
-      onReceive: (h) => cpu.onReceive(h),
-    };
-    this.engine = new CfmEngine({ clock: this.clock, port, bridge: o.bridge ?? cpuBridgeView(o.switch ?? 'default'), subscribe: false });
-    this.engine.onEvent((e) => this.emit(e));
-    this.unsubscribeFrames = cpu.onReceive((rx) => {
-      if (this.closed) return;
-      const pass = this.engine.process(rx.port, rx.from, rx.frame, rx.rxNs);
-      if (pass && reinject && rx.from === 'wire') {
-        o.backend.frames.send(rx.port, rx.frame, 'relay');
-        relayDeliver(rx.port, rx.frame, rx.rxNs);
-      }
+    this.cpu = new CpuSide({
+      backend: o.backend,
+      frames: this.ops.frames,
+      clock: this.clock,
+      bridge: o.bridge ?? cpuBridgeView(o.switch ?? 'default'),
+      onFault: (e) => this.emit(e),
     });
+    this.engine = this.cpu.engine;
   }
 
   // ------------------------------------------------------------------ events
@@ -339,10 +300,10 @@ export class OffloadManager {
     // MPs, the CPU-protection policers (full applies only: a change of MEPs does not touch them),
     // then the VOEs. A failure anywhere puts all of it back.
     const prep = t.scope === null ? this.ops.prepare(t.model) : null;
-    const puntBefore = new Set(this.puntPorts);
+    const puntBefore = new Set(this.cpu.punted);
     let handles: Map<string, number>;
     try {
-      await this.writePunting(this.puntTarget(t, keys, wantSw));
+      await this.cpu.writePunting(this.puntTarget(t, keys, wantSw));
       if (prep) await this.programPolicers(prep);
       handles = await applyOps(this.backend, diff.ops, t.before, opts, t.scope ?? undefined);
     } catch (e0) {
@@ -351,7 +312,7 @@ export class OffloadManager {
       if (prep && !(e instanceof PolicerError)) {
         if (!(await this.ops.restorePolicers().then(() => true, () => false))) undo.push('the CPU-protection policers');
       }
-      if (!(await this.writePunting(puntBefore).then(() => true, () => false))) undo.push('the CPU punt flags');
+      if (!(await this.cpu.writePunting(puntBefore).then(() => true, () => false))) undo.push('the CPU punt flags');
       if (undo.length) {
         const step = e instanceof ApplyError ? e.step : 0;
         e = new ApplyError(`${e instanceof Error ? e.message : String(e)}; ${undo.join(' and ')} could not be put back`, step, false, e);
@@ -378,7 +339,7 @@ export class OffloadManager {
       if (h && (!isHw(key) || created.has(key))) {
         h.stop();
         this.hw.delete(key);
-        this.dropCompanion(key);
+        this.cpu.dropCompanion(key);
       }
     }
     // From here on the configuration is in place: what fails now (a status read, an RDI write,
@@ -392,14 +353,14 @@ export class OffloadManager {
       if (have) {
         have.reconfigure(mep, spec);
         if (updated.has(key)) resync.push(have);
-        this.setCompanion(mep);
+        this.cpu.setCompanion(mep);
         continue;
       }
       const handle = handles.get(key) ?? beforeOf.get(key)?.handle;
       if (handle === undefined) throw new CfmError('INTERNAL', `no VOE handle for ${key} after apply`);
       const h = new HwMep(mep, handle, spec, this.clock, (e) => this.emit(e));
       this.hw.set(key, h);
-      this.setCompanion(mep);
+      this.cpu.setCompanion(mep);
       // Adopted VOEs keep their state (warm restart): take it over instead of assuming "all OK".
       if (!created.has(key)) {
         h.rdiSent = beforeOf.get(key)?.spec.rdi ?? false;
@@ -425,7 +386,7 @@ export class OffloadManager {
       this.sw.set(key, mep);
       started.push(key);
     }
-    this.upPorts = new Set([...this.sw.values()].filter((m) => m.direction === 'up' && m.enabled).map((m) => m.port));
+    this.cpu.setSoftwareMeps(this.sw.values());
 
     const moves: MepMove[] = [];
     for (const key of started) if (beforeOf.has(key)) moves.push({ key, to: 'software', seq: seqFromHw.get(key) });
@@ -437,7 +398,7 @@ export class OffloadManager {
 
     this.model = t.model;
     if (prep) {
-      this.syncMips(t.model, p.switch);
+      this.cpu.syncMips(t.model.mips, p.switch);
       await this.ops.start(t.model, prep);
     }
     this.lastPlan = p;
@@ -469,83 +430,18 @@ export class OffloadManager {
     }
   }
 
-  /** Give hardware MEP `mep` its engine part, or replace it when its configuration changed. */
-  private setCompanion(mep: LocalMep): void {
-    const cur = this.companions.get(mep.key);
-    if (cur && sameSoftwareConfig(cur, mep)) return;
-    if (cur) this.engine.removeMep(mep.key);
-    this.companions.delete(mep.key);
-    if (!mep.enabled) return;
-    this.engine.addMep(companionConfigOf(mep));
-    this.companions.set(mep.key, mep);
-  }
-
-  private dropCompanion(key: string): void {
-    if (!this.companions.delete(key)) return;
-    this.engine.removeMep(key);
-  }
-
-  /**
-   * Run the switch's MIPs in the engine (the plan places every MIP in software: the backend
-   * interface has no MIP objects). Their ports get CFM frames punted (puntTarget) and the
-   * manager relays on what they do not consume.
-   */
-  private syncMips(model: CfmModel, sw: string): void {
-    const want = new Map(model.mips.filter((m) => m.switch === sw).map((m) => [m.key, m]));
-    for (const [key, mip] of this.mips) {
-      const w = want.get(key);
-      const mac = w && (w.macAddress ?? derivedPortMac(w.switch, w.port));
-      if (w && w.port === mip.cfg.port && w.level === mip.cfg.level && w.vlan === mip.cfg.vlan && mac === mip.cfg.mac) continue;
-      this.engine.removeMip(key);
-      this.mips.delete(key);
-    }
-    for (const [key, m] of want) {
-      if (this.mips.has(key)) continue;
-      this.mips.set(key, this.engine.addMip({ key, level: m.level, vlan: m.vlan, port: m.port, mac: m.macAddress ?? derivedPortMac(m.switch, m.port) }));
-    }
-  }
-
-  /**
-   * The ports whose CFM frames must reach the CPU after this apply: those of software MEPs and
-   * of MIPs (every port while a software up MEP runs). Backends that need telling (the mock ASIC: CFM_PORT_PUNT_ALL) expose
-   * setPortPuntAll; frames of hardware MEPs' levels reach their engine part through the VOE.
-   */
+  /** The ports to punt after this apply (CpuSide.puntPortsFor), from the MEPs and MIPs it leaves. */
   private puntTarget(t: CommitTarget, keys: Iterable<string>, wantSw: (k: string) => LocalMep | undefined): Set<string> {
-    const ports = new Set<string>();
-    const inScope = t.scope;
-    let upMep = false;
-    const take = (m: LocalMep) => {
-      ports.add(m.port);
-      if (m.direction === 'up' && m.enabled) upMep = true;
-    };
-    for (const [k, m] of this.sw) if (inScope !== null && !inScope.has(k)) take(m);
+    const meps: LocalMep[] = [];
+    for (const [k, m] of this.sw) if (t.scope !== null && !t.scope.has(k)) meps.push(m);
     for (const k of keys) {
       const m = wantSw(k);
-      if (m) take(m);
+      if (m) meps.push(m);
     }
-    // A software up MEP hears its peers through the relay (802.1Q 19.2.7): from whichever port
-    // their frames come in. The ASIC's relay cannot hand a frame to a software MP on the egress
-    // side, so every port punts and the manager relays (CPU cost: all CFM frames of the switch).
-    if (upMep) for (const p of this.backend.ports()) ports.add(p);
-    if (inScope === null) {
-      for (const m of t.model.mips) if (m.switch === t.plan.switch) ports.add(m.port);
-    } else {
-      for (const m of this.mips.values()) ports.add(m.cfg.port);
-    }
-    return ports;
-  }
-
-  /** Make the backend punt exactly `want` (only ports that differ are written). */
-  private async writePunting(want: ReadonlySet<string>): Promise<void> {
-    const punt = (this.backend as Partial<PuntControl>).setPortPuntAll;
-    if (typeof punt !== 'function') return;
-    for (const port of new Set([...want, ...this.puntPorts])) {
-      const on = want.has(port);
-      if (on === this.puntPorts.has(port)) continue;
-      punt.call(this.backend, port, on);
-      if (on) this.puntPorts.add(port);
-      else this.puntPorts.delete(port);
-    }
+    const mipPorts = t.scope === null
+      ? t.model.mips.filter((m) => m.switch === t.plan.switch).map((m) => m.port)
+      : [...this.cpu.mips.values()].map((m) => m.cfg.port);
+    return this.cpu.puntPortsFor(meps, mipPorts);
   }
 
   /**
@@ -634,7 +530,7 @@ export class OffloadManager {
         hwStatus,
         engine: this.engine,
         sw: this.sw,
-        mips: this.mips.values(),
+        mips: this.cpu.mips.values(),
       });
       const ops = await this.ops.status();
       return ops ? { ...st, ops } : st;
@@ -710,9 +606,8 @@ export class OffloadManager {
       this.closed = true;
       this.pollTimer?.cancel();
       this.pollTimer = null;
-      this.engine.close();
+      this.cpu.close();
       this.clock.cancelAll();
-      this.unsubscribeFrames();
       await this.ops.close();
       for (const h of this.hw.values()) h.stop();
       if (opts.clearHardware) {
@@ -720,8 +615,6 @@ export class OffloadManager {
       }
       this.hw.clear();
       this.sw.clear();
-      this.companions.clear();
-      this.mips.clear();
     });
   }
 
