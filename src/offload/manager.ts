@@ -263,6 +263,19 @@ export class OffloadManager {
       }
     }
 
+    // Adopted VOEs (warm restart) keep their state: read it now, while a failure changes nothing.
+    const beforeOf = new Map<string, VoeState>();
+    for (const v of t.before) if (!beforeOf.has(v.spec.key)) beforeOf.set(v.spec.key, v);
+    const touchedKeys = new Set(diff.ops.map((o) => o.key));
+    const adoptStatus = new Map<string, VoeStatus>();
+    for (const key of keys) {
+      const v = beforeOf.get(key);
+      if (v && isHw(key) && !this.hw.has(key) && !touchedKeys.has(key)) adoptStatus.set(key, await this.backend.readStatus(v.handle));
+    }
+
+    // What the CPU path will program (pure; a config error here changes nothing).
+    const prep = t.scope === null ? this.ops.prepare(t.model) : null;
+
     // Stop software MEPs that leave the engine or whose config changed; restart them on failure.
     const stopped: { mep: LocalMep; seq: number }[] = [];
     for (const key of keys) {
@@ -286,20 +299,10 @@ export class OffloadManager {
         seeded.set(op.key, seq);
       }
     }
-    // Adopted VOEs (warm restart) keep their state: read it now, while a failure changes nothing.
-    const beforeOf = new Map<string, VoeState>();
-    for (const v of t.before) if (!beforeOf.has(v.spec.key)) beforeOf.set(v.spec.key, v);
-    const touchedKeys = new Set(diff.ops.map((o) => o.key));
-    const adoptStatus = new Map<string, VoeStatus>();
-    for (const key of keys) {
-      const v = beforeOf.get(key);
-      if (v && isHw(key) && !this.hw.has(key) && !touchedKeys.has(key)) adoptStatus.set(key, await this.backend.readStatus(v.handle));
-    }
-
     // Everything this apply writes is one transaction: the CPU punt flags of ports with software
     // MPs, the CPU-protection policers (full applies only: a change of MEPs does not touch them),
-    // then the VOEs. A failure anywhere puts all of it back.
-    const prep = t.scope === null ? this.ops.prepare(t.model) : null;
+    // then the VOEs. A failure anywhere puts all of it back. Reads and checks come before this
+    // point and before any software MEP is stopped.
     const puntBefore = new Set(this.cpu.punted);
     let handles: Map<string, number>;
     try {
@@ -325,7 +328,7 @@ export class OffloadManager {
         if (h) h.handle = v.handle;
       }
       for (const s of stopped) {
-        this.engine.addMep(mepConfigOf(s.mep, s.seq));
+        if (s.mep.enabled) this.engine.addMep(mepConfigOf(s.mep, s.seq));
         this.sw.set(s.mep.key, s.mep);
       }
       throw e;
