@@ -3,7 +3,6 @@
  * against a software MEP in the other; its control socket answers status while it runs; --json
  * gives a final status with the remote MEP up; bad input exits non-zero without a stack trace.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,46 +12,9 @@ import { controlMonitor, controlRequest } from '../../src/offload/control.js';
 import { encodeMaid } from '../../src/pdu/maid.js';
 import { main } from '../../src/cli/main.js';
 import { createVethLink, linuxTestGate, waitFor, type VethLink } from './netns.js';
+import { oneMepConfig, spawnCfm } from '../helpers/cfm-child.js';
 
 const gate = linuxTestGate('test/linux/cfm-run (cfm run in a netns)');
-const root = join(import.meta.dirname, '..', '..');
-
-function config(ifname: string, mepId: number): string {
-  return `cfm:
-  maintenance-domain:
-    - md-id: md1
-      char-string: Provider
-      md-level: 5
-      maintenance-association:
-        - ma-id: ma1
-          char-string: svc-1
-          ccm-interval: 100ms
-          maintenance-association-mep: [1, 2]
-  maintenance-group:
-    - maintenance-group-id: g1
-      md-id: md1
-      ma-id: ma1
-      mep:
-        - mep-id: ${mepId}
-          direction: down
-          interface: ${ifname}
-          enabled: true
-          continuity-check: { ccm-enabled: true }
-`;
-}
-
-interface Done { code: number | null; stdout: string; stderr: string }
-
-function cfm(args: string[]): { done: Promise<Done> } {
-  // the CLI from source (tsx), so the test does not depend on a dist/ build
-  const code = `import(${JSON.stringify(join(root, 'src/cli/main.ts'))}).then(async (m) => { process.exitCode = await m.main(['node', 'cfm', ...process.argv.slice(1)]); })`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', code, ...args], { cwd: root });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return { done: new Promise((resolve) => child.on('close', (c) => resolve({ code: c, stdout, stderr }))) };
-}
 
 describe.skipIf(!gate.run)('cfm run --backend software', () => {
   let link: VethLink;
@@ -78,9 +40,9 @@ describe.skipIf(!gate.run)('cfm run --backend software', () => {
 
   it('runs the MEP until --duration, answers status and monitor on its socket, ends with a JSON status', async () => {
     const cfg = join(dir, 'a.yaml');
-    writeFileSync(cfg, config(link.ifA, 1));
+    writeFileSync(cfg, oneMepConfig(link.ifA, 1));
     const sock = join(dir, 'ctl.sock');
-    const run = cfm(['run', cfg, '--backend', 'software', '--netns', link.nsA, '--duration', '4', '--json', '--socket', sock]);
+    const run = spawnCfm(['run', cfg, '--backend', 'software', '--netns', link.nsA, '--duration', '4', '--json', '--socket', sock]);
     // while it runs: the control socket reports the remote MEP up
     let live: { meps: { remotes: { mepId: number; state: string }[] }[] } | undefined;
     await waitFor(async () => {
@@ -123,7 +85,7 @@ describe.skipIf(!gate.run)('cfm run --backend software', () => {
 
   it('fails cleanly on a missing interface, a bad duration and a missing config', async () => {
     const cfg = join(dir, 'bad.yaml');
-    writeFileSync(cfg, config('nosuchif9', 1));
+    writeFileSync(cfg, oneMepConfig('nosuchif9', 1));
     // in-process (the same main() as bin/cfm.js), stderr captured
     const call = async (args: string[]) => {
       let stderr = '';

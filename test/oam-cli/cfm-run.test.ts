@@ -4,7 +4,7 @@
  * in-process against them in real time. Needs root (netns, raw sockets): gated like test/linux,
  * and required in CI.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,44 +12,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlRequest } from '../../src/offload/control.js';
 import type { ManagerStatus } from '../../src/offload/status.js';
 import { runCfm } from '../helpers/cli.js';
+import { oneMepConfig, spawnCfm } from '../helpers/cfm-child.js';
 import { createVethLink, linuxTestGate, waitFor, type VethLink } from '../linux/netns.js';
 
 const gate = linuxTestGate('test/oam-cli/cfm-run (cfm run in two netns)');
-const root = join(import.meta.dirname, '..', '..');
-
-function config(ifname: string, mepId: number): string {
-  return `cfm:
-  maintenance-domain:
-    - md-id: md1
-      char-string: Provider
-      md-level: 5
-      maintenance-association:
-        - { ma-id: ma1, char-string: svc-1, ccm-interval: 100ms, maintenance-association-mep: [1, 2] }
-  maintenance-group:
-    - maintenance-group-id: g1
-      md-id: md1
-      ma-id: ma1
-      mep:
-        - { mep-id: ${mepId}, direction: down, interface: ${ifname}, enabled: true, continuity-check: { ccm-enabled: true } }
-`;
-}
 
 const children = new Set<ChildProcess>();
 
-/** `cfm ARGS` as a child process (the CLI from source through tsx, as test/linux does). */
-function cfmChild(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  const code = `import(${JSON.stringify(join(root, 'src/cli/main.ts'))}).then(async (m) => { process.exitCode = await m.main(['node', 'cfm', ...process.argv.slice(1)]); })`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', code, ...args], { cwd: root });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (c) => {
-    children.delete(child);
-    resolve({ code: c, stdout, stderr });
-  }));
-  return { child, done };
+/** `cfm ARGS` as a child process, killed at the end if still running. */
+function cfmChild(args: string[]): ReturnType<typeof spawnCfm> {
+  const run = spawnCfm(args);
+  children.add(run.child);
+  void run.done.then(() => children.delete(run.child));
+  return run;
 }
 
 async function remoteState(sock: string): Promise<string | undefined> {
@@ -79,7 +54,7 @@ describe.skipIf(!gate.run)('cfm run serves loopback, linktrace, mep and cc comma
     const sock: Record<string, string> = {};
     const procs = runs.map(([n, ifname, ns, id]) => {
       const cfg = join(dir, `${n}.yaml`);
-      writeFileSync(cfg, config(ifname, id));
+      writeFileSync(cfg, oneMepConfig(ifname, id));
       sock[n] = join(dir, `${n}.sock`);
       return cfmChild(['run', cfg, '--netns', ns, '--json', '--socket', sock[n]]);
     });
