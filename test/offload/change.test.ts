@@ -147,6 +147,7 @@ describe('manager.change', () => {
     const { model } = twoSwitches();
     const m = r!.mgr.sw1;
     await m.apply(model);
+    let failures = 0;
     for (let k = 1; k <= 6; k++) {
       const before = await snapshot(m.backend);
       r!.sw.sw1.backend.failCall(k, 'EIO');
@@ -159,6 +160,7 @@ describe('manager.change', () => {
       }
       r!.sw.sw1.backend.failCall(0, 'EIO');
       if (failed) {
+        failures++;
         expect(await snapshot(m.backend), `failure at call ${k}`).toEqual(before);
         expect(m.placementOf('md1/ma1/1')).toBe('hardware');
       } else {
@@ -166,6 +168,7 @@ describe('manager.change', () => {
         await m.change({ meps: [{ key: 'md1/ma1/1', placement: 'auto' }, { key: 'md1/ma2/11', ccmLtmPriority: 7 }] });
       }
     }
+    expect(failures, 'no injected failure hit the change').toBeGreaterThan(2);
     await m.change({ meps: [{ key: 'md1/ma1/1', placement: 'software' }] });
     await expectConverged(m, m.currentModel!, 'sw1');
   });
