@@ -178,6 +178,13 @@ export interface Backend {
   readStatus(handle: number): Promise<VoeStatus>;
   /** Drain pending hardware events (events are polled, never called back across threads). */
   pollEvents(): Promise<HwEvent[]>;
+  /**
+   * Optional push path: the backend calls `listener` on the event loop when events may be
+   * pending (an interrupt's eventfd, a BPF ring buffer, a netlink notification). The manager then
+   * drains with pollEvents at once and keeps only a slow safety poll. Never called from another
+   * thread. Returns unsubscribe.
+   */
+  onEventsPending?(listener: () => void): () => void;
   /** CPU path: frames punted to / injected from the CPU. */
   readonly frames: FramePort;
   /** CPU-protection policers; optional when capabilities().policers is 0. */

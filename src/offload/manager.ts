@@ -45,7 +45,10 @@ export interface ManagerOptions {
   /** The switch of the config this manager drives (default: the config's only switch). */
   switch?: string;
   policy?: Partial<PlanPolicy>;
-  /** Hardware event poll period (default 10 ms on the manager's clock). */
+  /**
+   * Hardware event poll period on the manager's clock: default 10 ms, or 1 s (a safety net only)
+   * when the backend pushes event notifications (Backend.onEventsPending).
+   */
   pollIntervalMs?: number;
   /** Bridge view for linktrace (FDB, port MACs); default: cpuBridgeView (no FDB, derived MACs). */
   bridge?: BridgeView;
@@ -127,6 +130,7 @@ export class OffloadManager {
   private readonly pendingSync = new Set<HwMep>();
   private model: CfmModel | null = null;
   private pollTimer: TimerHandle | null = null;
+  private unsubscribePending: (() => void) | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
   /** Squelching, CPU protection and debug decoding on the CPU path (src/offload/ops.ts). */
@@ -138,7 +142,7 @@ export class OffloadManager {
     this.clock = new OwnedClock(o.clock);
     this.switchName = o.switch;
     this.policy = o.policy ?? {};
-    this.pollNs = (o.pollIntervalMs ?? 10) * 1e6;
+    this.pollNs = (o.pollIntervalMs ?? (o.backend.onEventsPending ? 1000 : 10)) * 1e6;
     this.ops = new ManagerOps(o.backend, { switch: o.switch, profile: o.profile, clock: this.clock, debugSink: o.debugSink, stateDir: o.opsStateDir });
     this.cpu = new CpuSide({
       backend: o.backend,
@@ -503,6 +507,13 @@ export class OffloadManager {
 
   private startPolling(): void {
     if (this.pollTimer || this.closed) return;
+    if (this.backend.onEventsPending && !this.unsubscribePending) {
+      // Pushed notifications drain at once; the timer below stays as a slow safety net.
+      this.unsubscribePending = this.backend.onEventsPending(() => {
+        if (this.closed) return;
+        void this.pollOnce().catch((e: unknown) => this.emitError(e));
+      });
+    }
     const tick = () => {
       this.pollTimer = this.clock.setTimer(this.pollNs, tick);
       void this.pollOnce().catch((e: unknown) => {
@@ -609,6 +620,8 @@ export class OffloadManager {
       this.closed = true;
       this.pollTimer?.cancel();
       this.pollTimer = null;
+      this.unsubscribePending?.();
+      this.unsubscribePending = null;
       this.cpu.close();
       this.clock.cancelAll();
       await this.ops.close();
