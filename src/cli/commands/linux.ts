@@ -9,7 +9,7 @@ import { UsageError } from '../../common/errors.js';
 import { formatEvent } from '../../engine/events.js';
 import { defaultSocketPath, oamHandlers, serveControl, type ControlServer } from '../../offload/control.js';
 import type { ManagerStatus } from '../../offload/status.js';
-import { startSoftwareRun } from '../../backends/software/run.js';
+import { startSoftwareRun } from '../../offload/run/software-run.js';
 
 interface RunOpts {
   backend: string;

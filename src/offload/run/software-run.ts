@@ -10,14 +10,14 @@ import { UsageError } from '../../common/errors.js';
 import { loadConfigOrThrow } from '../../config/index.js';
 import type { CfmModel } from '../../config/model.js';
 import type { FaultEvent } from '../../engine/events.js';
-import { OffloadManager, type ApplyReport } from '../../offload/manager.js';
-import { localMeps, modelSwitches } from '../../offload/planner.js';
-import type { ManagerStatus } from '../../offload/status.js';
-import { serveControl, type ControlServer } from '../../offload/control.js';
-import { SoftwareBackend, type TxStatusEvent } from './backend.js';
+import { OffloadManager, type ApplyReport } from '../manager.js';
+import { localMeps, modelSwitches } from '../planner.js';
+import type { ManagerStatus } from '../status.js';
+import { serveControl, type ControlServer } from '../control.js';
+import { SoftwareBackend, type TxStatusEvent } from '../../backends/software/backend.js';
 import { stateDir } from '../../debug/state.js';
 import { textFileSink } from '../../debug/sinks.js';
-import { softwareProfile } from './profile.js';
+import { softwareProfile } from '../../backends/software/profile.js';
 
 export interface SoftwareRunOptions {
   config: string;
