@@ -3,6 +3,12 @@
  * one PE switch with UNI and NNI ports; per EVC an up MEP on a UNI (provider level 4) and a
  * down MEP on an NNI (operator level 2), every 10th EVC multipoint, a customer MIP (level 6) on
  * every 5th UNI service. Deterministic: the same options give the same text.
+ *
+ * One VLAN per EVC, VIDs 100..4094 then 1..99 (802.1Q 9.6: 0 and 4095 are reserved), so at most
+ * 4,094 EVCs (8,188 MEPs). Beyond that, multipoint EVCs get a second local up MEP (mep-id 2) on
+ * the next UNI: MEPs of one MA on one bridge and VLAN hear each other through the relay as the
+ * peers they are, whereas two MAs sharing a VLAN at one level would see each other's CCMs as
+ * cross-connects. That reaches MAX_SP_MEPS, the size the docs and benchmarks use.
  */
 import { Document, isScalar, visit } from 'yaml';
 
@@ -13,13 +19,28 @@ export interface SpConfigOptions {
   nniPorts?: number; // default 8
 }
 
+/** The largest config generateSpConfig writes (the 8,192-MEP size of the docs and benchmarks). */
+export const MAX_SP_MEPS = 8192;
+/** VLAN ids 1..4094 (802.1Q 9.6): one per EVC. */
+const MAX_EVCS = 4094;
+
+/** EVC i's VLAN: 100, 101, ... 4094, then 1..99. */
+function evcVid(i: number): number {
+  return ((99 + i) % MAX_EVCS) + 1;
+}
+
 const INTERVALS = ['1sec', '1sec', '1sec', '100ms', '1sec', '10sec', '1sec', '1min', '1sec', '10ms'] as const;
 
 export function generateSpConfig(opts: SpConfigOptions = {}): object {
-  const evcs = Math.ceil((opts.meps ?? 1000) / 2);
+  const meps = opts.meps ?? 1000;
+  if (!Number.isInteger(meps) || meps < 2 || meps > MAX_SP_MEPS) {
+    throw new RangeError(`meps must be an integer 2..${MAX_SP_MEPS}, not ${meps}: one VLAN (1..4094) per EVC, two MEPs per EVC, multipoint EVCs take a second up MEP beyond 8,188`);
+  }
+  const evcs = Math.min(Math.ceil(meps / 2), MAX_EVCS);
+  // MEPs beyond two per EVC: a second up MEP in the first `extra` multipoint EVCs
+  let extra = meps - 2 * evcs;
   const uni = opts.uniPorts ?? 40;
   const nni = opts.nniPorts ?? 8;
-  if (evcs > 4000) throw new RangeError('at most 8000 MEPs: one VLAN per EVC (100..4099 would pass 4094)');
   const ports = [...Array.from({ length: uni }, (_, i) => `ge${i}`), ...Array.from({ length: nni }, (_, i) => `xe${i}`)];
   const evcMas: object[] = [];
   const segMas: object[] = [];
@@ -27,7 +48,7 @@ export function generateSpConfig(opts: SpConfigOptions = {}): object {
   const segGroups: object[] = [];
   const mips: object[] = [];
   for (let i = 0; i < evcs; i++) {
-    const vid = 100 + i;
+    const vid = evcVid(i);
     const name = `EVC-${String(i + 1).padStart(5, '0')}`;
     const multipoint = i % 10 === 9;
     evcMas.push({
@@ -41,11 +62,11 @@ export function generateSpConfig(opts: SpConfigOptions = {}): object {
       'maintenance-group-id': `g-${name.toLowerCase()}`,
       'md-id': 'provider',
       'ma-id': name.toLowerCase(),
-      mep: [{
-        'mep-id': 1, interface: `ge${i % uni}`, direction: 'up', enabled: true, 'ccm-ltm-priority': 6,
+      mep: [1, 2].slice(0, multipoint && extra-- > 0 ? 2 : 1).map((mepId) => ({
+        'mep-id': mepId, interface: `ge${(i + mepId - 1) % uni}`, direction: 'up', enabled: true, 'ccm-ltm-priority': 6,
         'continuity-check': { 'ccm-enabled': true, 'lowest-priority-defect': 'remote-error-xcon' },
         'interface-status-tlv': true,
-      }],
+      })),
     });
     segMas.push({ 'ma-id': `seg-${vid}`, 'primary-vid': vid, 'ccm-interval': '100ms', 'maintenance-association-mep': [1, 2] });
     segGroups.push({
@@ -64,7 +85,8 @@ export function generateSpConfig(opts: SpConfigOptions = {}): object {
         { 'md-id': 'provider', 'dns-like-name': 'sp.example.net', 'md-level': 4, 'maintenance-association': evcMas },
         { 'md-id': 'operator', 'mac-address-and-uint-type': { address: '00-1b-21-00-00-01', int: 2 }, 'md-level': 2, 'maintenance-association': segMas },
       ],
-      'maintenance-group': [...evcGroups, ...segGroups].slice(0, opts.meps ?? 1000),
+      // odd counts below the VLAN limit drop the last segment MEP
+      'maintenance-group': [...evcGroups, ...segGroups].slice(0, Math.min(meps, 2 * evcs)),
       mip: mips,
     },
     'cpu-protection': {

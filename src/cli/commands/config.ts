@@ -12,7 +12,7 @@
 import type { Command } from 'commander';
 import { exportConfigText, formatIssue, loadConfig, summarize } from '../../config/index.js';
 import type { ConfigIssue } from '../../config/index.js';
-import { generateSpConfigYaml } from '../../config/generate.js';
+import { generateSpConfigYaml, MAX_SP_MEPS } from '../../config/generate.js';
 import { UsageError } from '../../common/errors.js';
 import { listProfiles, loadProfile, validateProfileFile } from '../../profiles/index.js';
 import { formatProfile } from '../../profiles/table.js';
@@ -57,7 +57,10 @@ export function register(program: Command): void {
     .option('--meps <n>', 'local MEPs (two per EVC)', '1000')
     .action((opts: { meps: string }) => {
       const meps = Number(opts.meps);
-      if (!Number.isInteger(meps) || meps < 2 || meps > 8000) throw new UsageError(`--meps must be an integer 2..8000, not '${opts.meps}'`);
+      if (!/^\d+$/.test(opts.meps.trim()) || !Number.isInteger(meps) || meps < 2) throw new UsageError(`--meps must be an integer 2..${MAX_SP_MEPS}, not '${opts.meps}'`);
+      if (meps > MAX_SP_MEPS) {
+        throw new UsageError(`--meps ${meps}: at most ${MAX_SP_MEPS} MEPs (one VLAN 1..4094 per EVC, two MEPs per EVC, a second up MEP in multipoint EVCs); for more, write several switches`);
+      }
       process.stdout.write(generateSpConfigYaml({ meps }));
       process.exitCode = 0;
     });
