@@ -32,10 +32,21 @@ constexpr int kMaxBatchesPerWakeup = 16;    // then yield to the loop (fairness)
 constexpr size_t kHeadroom = 4;             // room to re-insert a stripped VLAN tag
 constexpr size_t kSlot = 4096;              // CFM frames are < 1.6 kB; larger ones are truncated
 
-double MonoNs() {
+double ClockNs(clockid_t id) {
   timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(id, &ts);
   return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
+}
+
+double MonoNs() { return ClockNs(CLOCK_MONOTONIC); }
+
+// CLOCK_REALTIME minus CLOCK_MONOTONIC now, read as a bracketed pair (monotonic before and after
+// the realtime read) so a preemption between the two reads cannot skew it.
+double RealMinusMonoNs() {
+  double m0 = MonoNs();
+  double r = ClockNs(CLOCK_REALTIME);
+  double m1 = MonoNs();
+  return r - (m0 + m1) / 2;
 }
 
 std::string MacString(const uint8_t* m) {
@@ -78,7 +89,8 @@ Napi::Object PacketSocket::Init(Napi::Env env, Napi::Object exports) {
 }
 
 // new PacketSocket(ifname, { netns?, membership?, rcvbufBytes? }, onFrames)
-// onFrames(data: Buffer, lengths: Uint32Array, count: number, monoNs: number)
+// onFrames(data: Buffer, lengths: Uint32Array, count: number, readMonoNs: number,
+//          arrivalMonoNs: Float64Array /* per frame: kernel receive time, CLOCK_MONOTONIC */)
 PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PacketSocket>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 3 || !info[0].IsString() || !info[1].IsObject() || !info[2].IsFunction())
@@ -113,6 +125,12 @@ PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pa
   if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) != 0) fail("setsockopt SO_ATTACH_FILTER");
   int one = 1;
   if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) != 0) fail("setsockopt PACKET_AUXDATA");
+  // Receive times from the kernel (skb->tstamp, taken when the frame entered the stack), not
+  // when user space read it: a CCM that arrived late but was read together with an earlier one
+  // must not look in time (issue 17, loss masking). The kernel stamps software receive times on
+  // CLOCK_REALTIME only (there is no monotonic option for SO_TIMESTAMP*), so each batch converts
+  // them to CLOCK_MONOTONIC with the realtime-monotonic offset read at that moment; see Drain().
+  if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) != 0) fail("setsockopt SO_TIMESTAMPNS");
   if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0 &&
       setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) != 0)
     fail("setsockopt SO_RCVBUF");
@@ -140,7 +158,6 @@ PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pa
   strncpy(ifr.ifr_name, ifname_.c_str(), IFNAMSIZ - 1);
   if (ioctl(fd, SIOCGIFHWADDR, &ifr) == 0) memcpy(mac_, ifr.ifr_hwaddr.sa_data, 6);
   fd_ = fd;
-  slots_.resize(static_cast<size_t>(kBatch) * (kSlot + kHeadroom));
 }
 
 PacketSocket::~PacketSocket() {
@@ -271,16 +288,27 @@ void PacketSocket::OnPoll(uv_poll_t* handle, int status, int events) {
   self->Drain();
 }
 
+// recvmmsg slots, shared by every socket of a thread: Drain runs on its JS thread only and
+// copies a batch out of them before JavaScript runs, so a nested Drain (a handler polling another
+// socket) may reuse them. One set per thread instead of 64 x 4 kB per port (issue 17, memory).
+uint8_t* PacketSocket::Slots() {
+  static thread_local std::vector<uint8_t> slots;
+  if (slots.empty()) slots.resize(static_cast<size_t>(kBatch) * (kSlot + kHeadroom));
+  return slots.data();
+}
+
 // Read up to kMaxBatchesPerWakeup batches; hand each batch to JS in one Buffer.
 void PacketSocket::Drain() {
+  uint8_t* slots = Slots();
   Napi::Env env = Env();
   mmsghdr msgs[kBatch];
   iovec iov[kBatch];
   sockaddr_ll from[kBatch];
-  alignas(cmsghdr) uint8_t ctl[kBatch][CMSG_SPACE(sizeof(tpacket_auxdata))];
+  alignas(cmsghdr) uint8_t ctl[kBatch][CMSG_SPACE(sizeof(tpacket_auxdata)) + CMSG_SPACE(sizeof(timespec))];
+  double stamps[kBatch];
   for (int round = 0; round < kMaxBatchesPerWakeup && fd_ >= 0 && poll_; round++) {
     for (int i = 0; i < kBatch; i++) {
-      uint8_t* slot = slots_.data() + static_cast<size_t>(i) * (kSlot + kHeadroom);
+      uint8_t* slot = slots + static_cast<size_t>(i) * (kSlot + kHeadroom);
       iov[i] = iovec{slot + kHeadroom, kSlot};
       msgs[i] = mmsghdr{};
       msgs[i].msg_hdr.msg_name = &from[i];
@@ -297,6 +325,11 @@ void PacketSocket::Drain() {
     }
     if (n <= 0) return;  // drained
     double rxNs = MonoNs();
+    // Realtime -> monotonic at read time. A step of the realtime clock (settimeofday, an NTP
+    // step) between a frame's arrival and this read would shift that frame's time by the step;
+    // slewing (adjtime) shifts it by at most the slew over that interval (<= 500 ppm). A stamp
+    // that lands after the read time (a forward step) or is missing is clamped to the read time.
+    double realMinusMono = RealMinusMonoNs();
     rxBatches_++;
     // First pass: restore tags in place and size the output.
     size_t total = 0;
@@ -304,7 +337,7 @@ void PacketSocket::Drain() {
     uint32_t len[kBatch];
     int kept = 0;
     for (int i = 0; i < n; i++) {
-      uint8_t* slot = slots_.data() + static_cast<size_t>(i) * (kSlot + kHeadroom);
+      uint8_t* slot = slots + static_cast<size_t>(i) * (kSlot + kHeadroom);
       if (from[i].sll_pkttype == PACKET_OUTGOING) {  // the BPF filter drops these already
         rxOwnDropped_++;
         continue;
@@ -316,7 +349,15 @@ void PacketSocket::Drain() {
       uint8_t* p = slot + kHeadroom;
       uint32_t l = msgs[i].msg_len;
       if (l < 14) continue;
+      double at = rxNs;
       for (cmsghdr* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+          timespec ts;
+          memcpy(&ts, CMSG_DATA(c), sizeof ts);
+          double mono = static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec) - realMinusMono;
+          if (mono > 0 && mono < rxNs) at = mono;
+          continue;
+        }
         if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA) continue;
         tpacket_auxdata aux;
         memcpy(&aux, CMSG_DATA(c), sizeof aux);
@@ -340,30 +381,39 @@ void PacketSocket::Drain() {
 #endif
       start[kept] = p;
       len[kept] = l;
+      stamps[kept] = at;
       total += l;
       kept++;
     }
     if (kept == 0) continue;
     rxFrames_ += static_cast<uint64_t>(kept);
     Napi::HandleScope scope(env);
-    // One receive area per socket, reused for every batch (no allocation per batch): JS gets
+    // One receive area per socket, reused for every batch (no allocation per batch) and sized to
+    // need: it grows to the largest batch seen (one CCM at steady state, not 64 x 4 kB). JS gets
     // views into it that are valid during the callback only (the wrapper documents "copy to keep").
-    if (rxArea_.IsEmpty()) {
-      size_t cap = static_cast<size_t>(kBatch) * (kSlot + kHeadroom);
+    if (rxArea_.IsEmpty() || rxAreaBytes_ < total) {
+      size_t cap = rxAreaBytes_ * 2 > total ? rxAreaBytes_ * 2 : total;
+      if (cap < 256) cap = 256;
       Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, cap);
       rxArea_ = Napi::Persistent(Napi::Uint8Array::New(env, cap, ab, 0));
+      rxAreaBytes_ = cap;
+    }
+    if (rxLens_.IsEmpty()) {
       rxLens_ = Napi::Persistent(Napi::Uint32Array::New(env, kBatch));
+      rxStamps_ = Napi::Persistent(Napi::Float64Array::New(env, kBatch));
     }
     Napi::Uint8Array data = rxArea_.Value();
     Napi::Uint32Array lens = rxLens_.Value();
+    Napi::Float64Array times = rxStamps_.Value();
     size_t off = 0;
     for (int i = 0; i < kept; i++) {
       memcpy(data.Data() + off, start[i], len[i]);
       off += len[i];
       lens[static_cast<size_t>(i)] = len[i];
+      times[static_cast<size_t>(i)] = stamps[i];
     }
     try {
-      onFrames_.MakeCallback(Value(), {data, lens, Napi::Number::New(env, kept), Napi::Number::New(env, rxNs)},
+      onFrames_.MakeCallback(Value(), {data, lens, Napi::Number::New(env, kept), Napi::Number::New(env, rxNs), times},
                              *asyncCtx_);
     } catch (const Napi::Error& e) {
       // A throwing JS handler is a bug in JS: surface it as an uncaught exception.

@@ -32,6 +32,7 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
 
   static void OnPoll(uv_poll_t* handle, int status, int events);
   void Drain();
+  static uint8_t* Slots();
   void StopPoll();
   void CheckOpen(Napi::Env env) const;
 
@@ -45,8 +46,8 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   std::unique_ptr<Napi::AsyncContext> asyncCtx_;
   Napi::Reference<Napi::Uint8Array> rxArea_;   // reused receive area handed to JS
   Napi::Reference<Napi::Uint32Array> rxLens_;
-  // receive batch buffers
-  std::vector<uint8_t> slots_;
+  Napi::Reference<Napi::Float64Array> rxStamps_;  // per frame kernel receive time (monotonic ns)
+  size_t rxAreaBytes_ = 0;
   uint64_t rxFrames_ = 0, rxBatches_ = 0, rxTruncated_ = 0, rxOwnDropped_ = 0, rxErrors_ = 0;
   uint64_t txFrames_ = 0, txErrors_ = 0;
 };

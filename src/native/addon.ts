@@ -45,8 +45,12 @@ export interface NativePacketSocket {
   stats(): NativePacketStats;
 }
 
-/** `data` and `lengths` are the same objects on every call (a reused area): valid during the call only. */
-export type NativeFramesCallback = (data: Uint8Array, lengths: Uint32Array, count: number, monoNs: number) => void;
+/**
+ * `data`, `lengths` and `arrivalNs` are the same objects on every call (reused areas): valid
+ * during the call only. `readMonoNs`: when the batch was read; `arrivalNs[i]`: frame i's kernel
+ * receive time (SO_TIMESTAMPNS converted to CLOCK_MONOTONIC ns).
+ */
+export type NativeFramesCallback = (data: Uint8Array, lengths: Uint32Array, count: number, readMonoNs: number, arrivalNs: Float64Array) => void;
 
 export interface NativePacketSocketCtor {
   new (ifname: string, options: { netns?: string; membership?: boolean; rcvbufBytes?: number }, onFrames: NativeFramesCallback): NativePacketSocket;

@@ -8,7 +8,7 @@ import { callNative } from './errors.js';
 export interface RxFrame {
   /** The whole frame as it was on the wire (tags restored), no FCS. A view into a reused area: copy to keep. */
   frame: Uint8Array;
-  /** CLOCK_MONOTONIC receive time of the batch, ns (same clock as process.hrtime). */
+  /** CLOCK_MONOTONIC kernel receive time of the frame, ns (same clock as process.hrtime). */
   monoNs: number;
 }
 
@@ -21,7 +21,13 @@ export interface PacketSocketOptions {
   rcvbufBytes?: number;
 }
 
-export type RxBatchHandler = (frames: Uint8Array[], monoNs: number) => void;
+/**
+ * `readMonoNs`: when user space read the batch. `arrivalNs[i]`: when frame i entered the kernel
+ * (its socket timestamp, CLOCK_MONOTONIC ns, never later than the read): the time to judge
+ * continuity by, since a frame can wait in the socket queue while the process is stalled.
+ * A reused array: valid during the call only.
+ */
+export type RxBatchHandler = (frames: Uint8Array[], readMonoNs: number, arrivalNs: Float64Array) => void;
 
 export class PacketSocket {
   readonly ifname: string;
@@ -35,7 +41,7 @@ export class PacketSocket {
     this.netns = options.netns;
     const addon = loadAddon();
     const where = options.netns ? `${ifname} in netns ${options.netns}` : ifname;
-    this.native = callNative(`packet socket on ${where}`, () => new addon.PacketSocket(ifname, options, (data, lengths, count, monoNs) => {
+    this.native = callNative(`packet socket on ${where}`, () => new addon.PacketSocket(ifname, options, (data, lengths, count, readMonoNs, arrivalNs) => {
       const h = this.handler;
       if (!h) return;
       const frames: Uint8Array[] = new Array(count);
@@ -45,7 +51,7 @@ export class PacketSocket {
         frames[i] = new Uint8Array(buf, off, lengths[i]);
         off += lengths[i];
       }
-      h(frames, monoNs);
+      h(frames, readMonoNs, arrivalNs);
     }));
   }
 

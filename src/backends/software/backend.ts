@@ -73,6 +73,8 @@ export class SoftwareBackend implements Backend {
   private readonly byTx = new Map<number, Voe>();
   private readonly events: HwEvent[] = [];
   private readonly eventListeners = new Set<(ev: HwEvent) => void>();
+  private readonly pendingListeners = new Set<() => void>();
+  private pendingNotified = false;
   private readonly txListeners = new Set<(ev: TxStatusEvent) => void>();
   private readonly rxHandlers = new Set<(rx: FrameRx) => void>();
   private readonly maxVoes: number;
@@ -99,7 +101,7 @@ export class SoftwareBackend implements Backend {
       for (const port of this.portNames) {
         const s = new PacketSocket(port, { netns: opts.netns, membership: opts.membership ?? true, rcvbufBytes: 1 << 21 });
         this.sockets.set(port, s);
-        s.onFrames((frames, rxNs) => this.onRx(port, frames, rxNs));
+        s.onFrames((frames, _readNs, arrivalNs) => this.onRx(port, frames, arrivalNs));
       }
     } catch (e) {
       for (const s of this.sockets.values()) s.close();
@@ -254,6 +256,12 @@ export class SoftwareBackend implements Backend {
     return this.events.splice(0, this.events.length);
   }
 
+  /** Backend push hook: `listener` runs (on the loop, once per burst) when events are pending. */
+  onEventsPending(listener: () => void): () => void {
+    this.pendingListeners.add(listener);
+    return () => this.pendingListeners.delete(listener);
+  }
+
   /** Extra (not in the Backend contract): be told of each event as it happens. */
   onEvent(fn: (ev: HwEvent) => void): () => void {
     this.eventListeners.add(fn);
@@ -287,6 +295,7 @@ export class SoftwareBackend implements Backend {
     this.sockets.clear();
     this.rxHandlers.clear();
     this.eventListeners.clear();
+    this.pendingListeners.clear();
     this.txListeners.clear();
   }
 
@@ -365,6 +374,16 @@ export class SoftwareBackend implements Backend {
     ev.atNs = this.toClockNs(ev.atNs);
     this.events.push(ev);
     for (const l of this.eventListeners) l(ev);
+    // Push: one notification per burst of events (after the current receive batch or timer),
+    // so the manager drains at once instead of waiting for a poll.
+    if (this.pendingListeners.size > 0 && !this.pendingNotified) {
+      this.pendingNotified = true;
+      queueMicrotask(() => {
+        this.pendingNotified = false;
+        if (this.closed) return;
+        for (const l of this.pendingListeners) l();
+      });
+    }
   }
 
   private onTxEvent(ev: SchedulerEvent): void {
@@ -385,8 +404,11 @@ export class SoftwareBackend implements Backend {
     }
   }
 
-  private onRx(port: string, frames: Uint8Array[], rxNs: number): void {
-    for (const f of frames) {
+  private onRx(port: string, frames: Uint8Array[], arrivalNs: Float64Array): void {
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
+      // the frame's kernel receive time: continuity is judged on the wire's timing, not the read's
+      const rxNs = arrivalNs[i]!;
       const p = parseCfmFrame(f);
       if (!p) continue;
       let consumed = false;

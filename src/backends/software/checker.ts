@@ -5,7 +5,14 @@
  * conditions (dMMG wrong MAID, dUNM unknown/own MEPID, dUNL lower level, dUNP interval,
  * dUNPr priority), each raised by a CCM and cleared 3.5 intervals after the last one
  * (errorCCMwhile / xconCCMwhile, 802.1Q 20.21, 20.23). Changes become HwEvents.
- * Times are CLOCK_MONOTONIC ns (process.hrtime), the same clock the addon stamps batches with.
+ * Times are CLOCK_MONOTONIC ns (process.hrtime), the same clock the addon stamps frames with.
+ *
+ * Loss of continuity is judged on arrival times (each frame's kernel receive time), never on when
+ * user space got round to reading: a gap of a timeout or more between two CCMs of a peer is a LOC
+ * episode (raised at last + timeout, cleared at the late CCM's arrival) even when both CCMs were
+ * read in one batch after a stall (issue 17). A silent peer is declared by a timer at the earliest
+ * expiry; before declaring, it reads what the kernel already queued (those frames carry their own
+ * arrival times, so they can only clear or confirm, never mask, a loss).
  */
 import { remoteMepTimeoutNs, type IntervalCode } from '../../common/interval.js';
 import type { HwEvent, HwEventKind, RemotePeerStatus, VoeCounters, VoeSpec } from '../types.js';
@@ -131,7 +138,15 @@ export class CcmChecker {
       peer.macBytes = p.frame.slice(6, 12);
       st.mac = p.srcMac;
     }
-    peer.lastValidNs = atNs;
+    const t = this.timeoutNs;
+    if (!st.loc && atNs - peer.lastValidNs >= t) {
+      // 802.1Q 20.20: rMEPwhile expired before this CCM arrived; the timer did not run in time
+      // (the process was stalled) but the gap on the wire is a loss all the same: report the
+      // episode with its real start and end.
+      st.loc = true;
+      this.event('loc', true, peer.lastValidNs + t, c.mepId);
+    }
+    if (atNs > peer.lastValidNs) peer.lastValidNs = atNs;
     if (st.loc) {
       st.loc = false;
       this.event('loc', false, atNs, c.mepId);
@@ -156,10 +171,10 @@ export class CcmChecker {
   /** Expire rMEPwhile and the unexpected-condition timers that are due. */
   check(now = monoNs()): void {
     const t = this.timeoutNs;
-    if (this.out.flush && this.anyDue(now, t)) {
-      this.out.flush();
-      now = monoNs();
-    }
+    // `now` stays the time taken before the flush: every frame that arrived before it is read by
+    // the flush, so a peer still silent at `now` really was (a frame arriving during the flush
+    // is judged by its own arrival time).
+    if (this.out.flush && this.anyDue(now, t)) this.out.flush();
     for (const [id, peer] of this.peers) {
       if (!peer.status.loc && now - peer.lastValidNs >= t) {
         peer.status.loc = true;
