@@ -3,6 +3,7 @@
  * on the same calls): load a config, load a profile, open a backend, plan, apply, read status,
  * subscribe to fault events, close. See docs/api.md and examples/bringup.ts.
  */
+import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { RealClock, VirtualClock, type Clock } from '../common/clock.js';
 import { MockAsicBackend } from '../backends/mock/backend.js';
 import { UsageError } from '../common/errors.js';
@@ -22,12 +23,27 @@ import type { FaultListener } from '../engine/events.js';
 import type { LoopbackOptions, LoopbackResult } from '../engine/mep-lb.js';
 import type { LinktraceOptions, LinktraceResult } from '../engine/mep-lt.js';
 import type { ConfigChange } from './changes.js';
+import { boardPortNames, mockPortNames } from './ports.js';
 
 /** A config file path or an already loaded model. */
 export type ConfigInput = string | CfmModel;
 
 export function loadModel(config: ConfigInput): CfmModel {
-  return typeof config === 'string' ? loadConfigOrThrow(config) : config;
+  if (typeof config !== 'string') return config;
+  const model = loadConfigOrThrow(config);
+  // A board profile given as a relative path is relative to the config file (docs/config.md), as
+  // the config's own validation resolved it: make it absolute so the model stands on its own.
+  const base = dirname(resolvePath(config));
+  const boards = new Set([model.board, ...model.switches.map((s) => s.board)]);
+  for (const b of boards) {
+    if (b?.profile && isProfilePath(b.profile) && !isAbsolute(b.profile)) b.profile = join(base, b.profile);
+  }
+  return model;
+}
+
+/** A profile reference that is a file path rather than a shipped profile name (as src/config reads it). */
+function isProfilePath(ref: string): boolean {
+  return ref.includes('/') || ref.endsWith('.json');
 }
 
 /** The switch to drive: the given one, else the config's only switch. */
@@ -73,14 +89,17 @@ export interface OpenBackendOptions {
   mock?: MockAsicOptions;
   /** Vendor shim open string. */
   vendorArgs?: string;
+  /** Port names, index = ABI port number (openSwitch: the board's, see ports.ts). */
+  portNames?: string[];
 }
 
 /** 'mock' or 'vendor:/path/libshim.so'. */
 export function openBackend(spec: string, o: OpenBackendOptions = {}): Backend {
   if (spec === 'mock') {
-    return openAsicBackend('mock', { profile: o.profile, statePath: o.statePath, mock: { ...(o.realTime ? { realTime: true } : {}), ...o.mock } });
+    const ports = o.portNames ? { ports: o.portNames } : {};
+    return openAsicBackend('mock', { profile: o.profile, statePath: o.statePath, mock: { ...ports, ...(o.realTime ? { realTime: true } : {}), ...o.mock } });
   }
-  return openAsicBackend(spec, { args: o.vendorArgs ?? '' });
+  return openAsicBackend(spec, { args: o.vendorArgs ?? '', ...(o.portNames ? { portNames: o.portNames } : {}) });
 }
 
 export interface OpenSwitchOptions {
@@ -117,6 +136,18 @@ export interface CfmSwitch {
   close(o?: { clearHardware?: boolean }): Promise<void>;
 }
 
+/** Attach `clock` to a device-time mock; returns the detach function (null: nothing to attach). */
+function followClock(backend: MockAsicBackend, clock: Clock): (() => void) | null {
+  const cur = backend.attachedClock;
+  if (cur === clock) return null;
+  if (cur !== null) throw new UsageError('openSwitch: the mock ASIC already follows another clock than options.clock: pass the same clock');
+  if (backend.options.realTime) {
+    if (clock instanceof VirtualClock) throw new UsageError('openSwitch: a real-time mock ASIC (realTime: true) cannot follow the VirtualClock in options.clock');
+    return null;
+  }
+  return backend.attachVirtualClock(clock);
+}
+
 export function openSwitch(o: OpenSwitchOptions): CfmSwitch {
   const model = loadModel(o.config);
   const name = pickSwitch(model, o.switch);
@@ -126,9 +157,22 @@ export function openSwitch(o: OpenSwitchOptions): CfmSwitch {
   const backend =
     typeof o.backend === 'object'
       ? o.backend
-      : openBackend(o.backend ?? 'mock', { profile, statePath: o.statePath, vendorArgs: o.vendorArgs, realTime: clock instanceof RealClock });
-  // A mock we opened on a virtual clock follows that clock (tests, simulations).
-  if (ownBackend && clock instanceof VirtualClock && backend instanceof MockAsicBackend) backend.attachVirtualClock(clock);
+      : openBackend(o.backend ?? 'mock', {
+          profile, statePath: o.statePath, vendorArgs: o.vendorArgs, realTime: clock instanceof RealClock,
+          // the names the config was checked against, so a plan that passes applies (ports.ts)
+          portNames: (o.backend ?? 'mock') === 'mock' ? mockPortNames(model, name, profile) : boardPortNames(model, name, profile),
+        });
+  // A mock ASIC on device time follows the manager's clock (tests, simulations), whether we opened
+  // it or it was passed in: without that its VOEs stand still (0 CCMs).
+  let detachClock: (() => void) | null = null;
+  if (backend instanceof MockAsicBackend) {
+    try {
+      detachClock = followClock(backend, clock);
+    } catch (e) {
+      if (ownBackend) void backend.close();
+      throw e;
+    }
+  }
   const manager = new OffloadManager({ backend, profile, clock, switch: name, policy: o.policy });
   const current = () => manager.currentModel ?? model;
   return {
@@ -145,6 +189,7 @@ export function openSwitch(o: OpenSwitchOptions): CfmSwitch {
     onFault: (fn) => manager.onFault(fn),
     close: async (c) => {
       await manager.close(c);
+      detachClock?.();
       if (ownBackend) await backend.close();
     },
   };

@@ -27,6 +27,7 @@ import type { DebugSink } from '../debug/decoder.js';
 import { HwMep } from './hw-mep.js';
 import { ManagerOps, type PreparedOps } from './ops.js';
 import { OwnedClock } from './owned-clock.js';
+import { watchVirtualClock } from './virtual-wait.js';
 import { localMeps, plan } from './planner.js';
 import { ApplyError, applyOps, diffKeys, diffVoes, type ApplyProgress, type ReconcileDiff, type ReconcileOp } from './reconciler.js';
 import { applyConfigChange, findMep, type ConfigChange } from './changes.js';
@@ -573,7 +574,7 @@ export class OffloadManager {
     const m = this.oamMep(key);
     if (opts.targetMepId !== undefined && opts.target === undefined && !opts.multicast) opts.target = await this.peerMac(key, opts.targetMepId);
     const s = ensureLb(m).start(opts);
-    return new Promise((resolve) => s.onDone(resolve));
+    return watchVirtualClock(this.clock.base, new Promise((resolve) => s.onDone(resolve)), `loopback from ${key}`);
   }
 
   /** Linktrace (802.1Q 20.36-20.46) from MEP `key`: resolves with the LTRs after the collection time. */
@@ -582,7 +583,7 @@ export class OffloadManager {
     const m = this.oamMep(key);
     if (opts.targetMepId !== undefined && opts.targetMac === undefined) opts.targetMac = await this.peerMac(key, opts.targetMepId);
     const s = ensureLt(m).start(opts);
-    return new Promise((resolve) => s.onDone(resolve));
+    return watchVirtualClock(this.clock.base, new Promise((resolve) => s.onDone(resolve)), `linktrace from ${key}`);
   }
 
   /** The engine MEP that initiates LBM/LTM for `key`, or a USAGE error naming why there is none. */

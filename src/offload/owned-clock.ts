@@ -8,7 +8,8 @@ import type { Clock, TimerHandle } from '../common/clock.js';
 export class OwnedClock implements Clock {
   private readonly live = new Set<TimerHandle>();
 
-  constructor(private readonly base: Clock) {}
+  /** The clock this view schedules on. */
+  constructor(readonly base: Clock) {}
 
   nowNs(): number {
     return this.base.nowNs();

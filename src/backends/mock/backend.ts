@@ -35,6 +35,11 @@ export class MockAsicBackend extends AsicBackend {
     this.options = { ...options };
   }
 
+  /** The clock the ASIC follows (attachVirtualClock), or null. */
+  get attachedClock(): Clock | null {
+    return this.clock;
+  }
+
   /** Drive the ASIC from a clock (VirtualClock in tests and the simulator). Returns a detach function. */
   attachVirtualClock(clock: Clock): () => void {
     if (this.options.realTime) throw new CfmError('BACKEND', 'a real-time mock ASIC cannot follow a virtual clock');
