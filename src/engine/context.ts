@@ -31,6 +31,10 @@ export interface MpContext {
    * which MHFs saw a CCM from that MAC. Used by linktrace when the FDB has no entry (RlyMPDB).
    */
   readonly mipDb: Map<string, string>;
+  /** Whether a port forwards (engine port state and the bridge's STP view). */
+  portForwarding(port: string): boolean;
+  /** The first MEP at `level` or above on `port`'s stack seen from the relay (a domain boundary). */
+  egressMep(port: string, vlan: number, level: number): Mep | null;
   /** Batched CCM transmit and rMEPwhile timers of all MEPs of the engine. */
   readonly txBatch: BatchTimer<Mep>;
   readonly rmepBatch: BatchTimer<Mep>;

@@ -25,7 +25,7 @@ import { BatchTimer } from './batch-timer.js';
 import { Mip } from './mip.js';
 import { dispatchToMep } from './dispatch.js';
 import { ensureY } from './mep-y1731.js';
-import type { MepConfig, MepStatus, MipConfig } from './types.js';
+import { IF_STATUS, type IfStatusName, type MepConfig, type MepStatus, type MipConfig, type PortState } from './types.js';
 import { cfmOffset, outerVid } from './wire.js';
 
 export interface EngineOptions {
@@ -58,6 +58,8 @@ export class CfmEngine implements MpContext {
    */
   private readonly stacks = new Map<string, Map<number, StackEntry[]>>();
   private readonly listeners: FaultListener[] = [];
+  /** Port states set by the owner of the ports (setPortState); absent = forwarding and up. */
+  private readonly portStates = new Map<string, PortState>();
   private unsubscribe: (() => void) | null = null;
 
   constructor(o: EngineOptions) {
@@ -93,6 +95,54 @@ export class CfmEngine implements MpContext {
     };
   }
 
+  // ------------------------------------------------------------------ port state
+
+  /**
+   * Tell the engine the real state of a port: its STP state (`forwarding`) and its operational
+   * state (`ifStatus`). Every MEP on the port that sends a Port Status / Interface Status TLV
+   * reports it from the next CCM on (802.1Q 20.9.2-20.9.3, 21.5.4-21.5.5: psBlocked on a port
+   * that does not forward, isDown / isLowerLayerDown on a port that is down), and MEPs created
+   * later start with it. An LTM received on a non-forwarding port is discarded (20.47.1).
+   * The simulator calls this from its link and STP state; backends from their port state.
+   */
+  setPortState(port: string, s: Partial<PortState>): void {
+    if (s.ifStatus !== undefined && !(s.ifStatus in IF_STATUS)) {
+      throw new CfmError('USAGE', `port ${port}: interface status '${String(s.ifStatus)}' is not one of ${Object.keys(IF_STATUS).join(', ')}`);
+    }
+    const next: PortState = { ...this.portState(port), ...definedOnly(s) };
+    this.portStates.set(port, next);
+    for (const st of this.stacks.get(port)?.values() ?? []) {
+      for (const e of st) if (e.kind === 'mep') e.mp.applyPortState(next);
+    }
+  }
+
+  /** The port's state as last set (default forwarding, up). */
+  portState(port: string): PortState {
+    const s = this.portStates.get(port);
+    return s ? { ...s } : { forwarding: true, ifStatus: 'up' as IfStatusName };
+  }
+
+  /** Whether `port` forwards: the engine's port state and the bridge's STP view must both say so. */
+  portForwarding(port: string): boolean {
+    if (this.portStates.get(port)?.forwarding === false) return false;
+    return this.bridge?.portForwarding ? this.bridge.portForwarding(port) : true;
+  }
+
+  /**
+   * The MEP that stops a frame of `level` leaving the bridge through `port` (walking the port's
+   * MP stack from the relay outwards): the first MEP at that level or above. Linktrace uses it
+   * so that an LTM is never forwarded past a MEP (802.1Q 20.47.1, ForwardLTM).
+   */
+  egressMep(port: string, vlan: number, level: number): Mep | null {
+    const st = this.stacks.get(port)?.get(vlan);
+    if (!st) return null;
+    for (let k = st.length - 1; k >= 0; k--) {
+      const e = st[k];
+      if (e.kind === 'mep' && e.mp.cfg.level >= level) return e.mp;
+    }
+    return null;
+  }
+
   // ------------------------------------------------------------------ MPs
 
   addMep(cfg: MepConfig): Mep {
@@ -107,6 +157,8 @@ export class CfmEngine implements MpContext {
     this.mepsByKey.set(cfg.key, mep);
     this.insert(cfg.port, { kind: 'mep', mp: mep });
     if (cfg.aisClientLevel !== undefined) ensureY(mep);
+    const ps = this.portStates.get(cfg.port);
+    if (ps) mep.applyPortState(ps);
     mep.start();
     return mep;
   }
@@ -244,6 +296,10 @@ export class CfmEngine implements MpContext {
     }
     return true;
   }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function checkMep(c: MepConfig): void {

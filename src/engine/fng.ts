@@ -9,6 +9,10 @@
  * priority than the one reported re-enters FNG_REPORT_DEFECT (re-alarm); a defect coming back
  * during clearing returns to FNG_DEFECT_REPORTED. MAdefectIndication only counts defects whose
  * priority is >= lowestAlarmPri (20.9.5: 1 allDef .. 5 xcon, 6 noXcon = never).
+ *
+ * highestDefect (802.1Q 12.14.7.1.3 o) is latched: the highest-priority defect present since the
+ * FNG was last in FNG_RESET, not only the defects present now; while the FNG is in FNG_RESET it
+ * is the highest defect present now (defects below lowestAlarmPri never leave FNG_RESET).
  */
 import type { Clock, TimerHandle } from '../common/clock.js';
 import type { FaultEvent, FaultListener } from './events.js';
@@ -47,8 +51,15 @@ export class FaultNotificationGenerator {
   private bits = 0;
   private st: FngState = 'fngReset';
   private fngPriority = 0;
+  /** Highest defect priority seen since the FNG was last in FNG_RESET (12.14.7.1.3 o). */
+  private latchedPri = 0;
   private timer: TimerHandle | null = null;
-  /** Alarms are still generated but flagged suppressed (Y.1731 AIS/LCK consequent action). */
+  /**
+   * A Y.1731 AIS or LCK condition holds. Alarms are still generated, but a loss-of-continuity
+   * alarm (defRemoteCCM) is flagged suppressed: G.8021 defect correlation cLOC = dLOC and not
+   * dAIS and not dLCK; cross-connect (cMMG, cUNL), unexpected MEP / period (cUNM, cUNP) and RDI
+   * are not correlated with AIS / LCK, so those alarms are not suppressed (Y.1731 7.4, 7.6).
+   */
   suppressed = false;
   /** Number of alarms reported (fault alarms, 802.1Q 12.14.7.7). */
   alarms = 0;
@@ -72,8 +83,20 @@ export class FaultNotificationGenerator {
     return this.bits;
   }
 
+  /** Latched highest defect (12.14.7.1.3 o), see the file comment. */
   get highestDefect(): DefectName | 'none' {
+    const p = Math.max(this.latchedPri, highestPri(this.bits));
+    return p ? DEFECTS[p - 1] : 'none';
+  }
+
+  /** Highest defect present right now. */
+  get presentHighestDefect(): DefectName | 'none' {
     return highestDefectOf(this.bits);
+  }
+
+  /** lowestAlarmPri (802.1Q 20.9.5): 1 allDef .. 5 xcon, 6 noXcon. */
+  get lowestAlarmPriority(): number {
+    return this.lowestAlarmPri;
   }
 
   /** The defect last reported in an alarm ('none' when in fngReset). */
@@ -94,9 +117,10 @@ export class FaultNotificationGenerator {
     const was = (this.bits & bit) !== 0;
     if (was === active) return;
     this.bits = active ? this.bits | bit : this.bits & ~bit;
+    this.latch();
     this.onEvent({
       atNs: this.clock.nowNs(), mep: this.mep, type: 'defect', defect: d, active,
-      highestDefect: highestDefectOf(this.bits), source: this.source, ...extra,
+      highestDefect: this.highestDefect, source: this.source, ...extra,
     });
     this.step();
   }
@@ -133,6 +157,7 @@ export class FaultNotificationGenerator {
 
   /** Evaluate transitions that depend on MAdefectIndication / highestDefectPri. */
   private step(): void {
+    this.latch();
     const pri = this.alarmPri();
     switch (this.st) {
       case 'fngReset':
@@ -146,6 +171,7 @@ export class FaultNotificationGenerator {
           this.st = 'fngReset';
           this.fngPriority = 0;
           this.disarm();
+          this.latch();
         }
         break;
       case 'fngDefectReported':
@@ -168,17 +194,27 @@ export class FaultNotificationGenerator {
     }
   }
 
+  /** Keep latchedPri: outside FNG_RESET it only grows; in FNG_RESET it is what is present now. */
+  private latch(): void {
+    const now = highestPri(this.bits);
+    this.latchedPri = this.st === 'fngReset' ? now : Math.max(this.latchedPri, now);
+  }
+
   private expired(): void {
     if (this.st === 'fngDefect') {
       const pri = this.alarmPri();
       if (pri > 0) this.report(pri);
-      else this.st = 'fngReset';
+      else {
+        this.st = 'fngReset';
+        this.latch();
+      }
     } else if (this.st === 'fngDefectClearing') {
       this.st = 'fngReset';
       this.fngPriority = 0;
+      this.latch();
       this.onEvent({
         atNs: this.clock.nowNs(), mep: this.mep, type: 'alarm-clear',
-        highestDefect: highestDefectOf(this.bits), source: this.source,
+        highestDefect: this.highestDefect, source: this.source,
       });
     }
   }
@@ -190,9 +226,9 @@ export class FaultNotificationGenerator {
     this.alarms++;
     const ev: FaultEvent = {
       atNs: this.clock.nowNs(), mep: this.mep, type: 'alarm', defect: DEFECTS[pri - 1],
-      highestDefect: highestDefectOf(this.bits), source: this.source,
+      highestDefect: this.highestDefect, source: this.source,
     };
-    if (this.suppressed) ev.suppressed = true;
+    if (this.suppressed && DEFECTS[pri - 1] === 'defRemoteCCM') ev.suppressed = true;
     this.onEvent(ev);
     this.st = 'fngDefectReported';
   }

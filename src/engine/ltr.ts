@@ -38,6 +38,9 @@ export function decodeLtm(b: Uint8Array): DecodedLtm | null {
   }
   if (f.pdu.opcode !== 5) return null;
   const ltm = f.pdu as LtmPdu;
+  // An LTM with TTL 0 is invalid: no LTR, not relayed (802.1Q 20.47.1; a relaying MP never
+  // sends TTL 0 onwards, it stops at TTL 1).
+  if (ltm.ttl === 0) return null;
   let last: Uint8Array = new Uint8Array(8);
   for (const t of ltm.tlvs) if (t.type === 7 && 'egressId' in t) last = t.egressId;
   return { ltm, vid: outerVid(b), pcp: f.vlans[0]?.pcp ?? 7, lastEgressId: last };

@@ -19,8 +19,8 @@ import { hex, levelMcast, macToBytes } from './wire.js';
 import type { Loopback } from './mep-lb.js';
 import type { Linktrace } from './mep-lt.js';
 import type { Y1731 } from './mep-y1731.js';
-import type { MepConfig, MepCounters, MepStatus, RemoteMepStatus, RmepState } from './types.js';
-import { DEFECTS, DEFECT_BIT } from './types.js';
+import type { MepConfig, MepCounters, MepStatus, PortState, RemoteMepStatus, RmepState } from './types.js';
+import { DEFECTS, DEFECT_BIT, IF_STATUS, PS_BLOCKED, PS_UP } from './types.js';
 
 /** Per remote MEP state (802.1Q 20.19: rMEPlastRDI, rMEPlastPortState, ...). */
 export class Remote {
@@ -146,6 +146,17 @@ export class Mep {
   }
 
   /**
+   * Report the port's real state in the status TLVs this MEP sends (802.1Q 20.9.2-20.9.3):
+   * Port Status psBlocked / psUp from the STP state, Interface Status from the port's operational
+   * state. Only TLVs the MEP is configured to send (non-zero) are touched.
+   */
+  applyPortState(s: PortState): void {
+    const ps = this.cfg.portStatusTlv ? (s.forwarding ? PS_UP : PS_BLOCKED) : 0;
+    const is = this.cfg.interfaceStatusTlv ? IF_STATUS[s.ifStatus] : 0;
+    if (ps !== (this.cfg.portStatusTlv ?? 0) || is !== (this.cfg.interfaceStatusTlv ?? 0)) this.setStatusTlvs(ps, is);
+  }
+
+  /**
    * Transmit instants and rMEPwhile deadlines sit on a grid of min(1 ms, interval / 8) so that
    * MEPs created a few microseconds apart share one batch timer (one setTimeout on RealClock,
    * whose resolution is 1 ms anyway). The first CCM goes out at once; the phase of the next
@@ -187,9 +198,19 @@ export class Mep {
     }
   }
 
-  /** presentRDI (802.1Q 20.9.6): any defect other than defRDICCM itself, or the operator's RDI. */
+  /**
+   * presentRDI (802.1Q 20.9.6): true iff someMACstatusDefect, someRMEPCCMdefect, errorCCMdefect
+   * or xconCCMdefect is present AND its priority (Table 20-1: 2, 3, 4, 5) is >= lowestAlarmPri,
+   * so peers never see RDI for a defect this MEP is configured not to report. defRDICCM itself
+   * never sets RDI (no RDI echo). The operator's RDI is OR'ed in.
+   */
   get presentRdi(): boolean {
-    return (this.fng.defects & ~DEFECT_BIT.defRDICCM) !== 0 || this.cfg.forceRdi === true;
+    if (this.cfg.forceRdi === true) return true;
+    const bits = this.fng.defects & ~DEFECT_BIT.defRDICCM;
+    if (bits === 0) return false;
+    // defect bit of priority p is 1 << (p - 1): keep the bits of priority >= lowestAlarmPri
+    const lap = this.fng.lowestAlarmPriority;
+    return lap <= 5 && (bits & ~((1 << (lap - 1)) - 1)) !== 0;
   }
 
   private transmit(): void {

@@ -6,6 +6,7 @@
  */
 import type { FrameDirection } from '../common/frame-port.js';
 import type { MpContext } from './context.js';
+import { ensureLt } from './mep-lt.js';
 import { lbrFromLbm } from './responders.js';
 import { buildLtr, buildRelayedLtm, decodeLtm, egressId, ltrDelayNs, RLY_FDB, RLY_HIT, RLY_MPDB, sendLater } from './ltr.js';
 import type { MipConfig } from './types.js';
@@ -94,10 +95,18 @@ export class Mip {
     }
   }
 
-  /** LTM received from the wire on `inPort` (802.1Q 20.42.1 ProcessLTM). */
+  /**
+   * LTM received from the wire on `inPort` (802.1Q 20.47.1 ProcessLTM, 20.47.2 ForwardLTM).
+   * Discarded when invalid (TTL 0, decodeLtm) or when the ingress port does not forward. The
+   * LTM is forwarded only when the egress port forwards, no MEP on the egress port bounds the
+   * domain at the LTM's level or above, and TTL > 1; FwdYes says whether it was. An Up MEP at
+   * the LTM's level on the egress port is the end of the domain: it is given the LTM (it answers
+   * as a terminal MEP when it is the target) and the LTM never goes out on that port's wire.
+   */
   private ltm(b: Uint8Array, inPort: string): void {
     const d = decodeLtm(b);
     if (!d) return;
+    if (!this.ctx.portForwarding(inPort)) return; // 20.47.1: not forwarding -> discard
     const ltm = d.ltm;
     const bridge = this.ctx.bridge;
     const target = normMac(ltm.targetMac);
@@ -116,20 +125,26 @@ export class Mip {
       egress = this.ctx.mipDb.get(`${d.vid}/${target}`) ?? null;
       action = RLY_MPDB;
     }
-    // No egress port, or the target lies back where the LTM came from: no reply (20.42.1).
+    // No egress port, or the target lies back where the LTM came from: no reply (20.47.1).
     if (egress === null || egress === inPort) return;
-    const forwarding = bridge.portForwarding ? bridge.portForwarding(egress) : true;
-    const fwd = forwarding && ltm.ttl > 1;
+    const forwarding = this.ctx.portForwarding(egress);
+    const boundary = this.ctx.egressMep(egress, d.vid, ltm.level);
+    const upMep = boundary && boundary.cfg.direction === 'up' && boundary.level === ltm.level ? boundary : null;
+    const fwd = forwarding && !boundary && ltm.ttl > 1;
     this.counters.ltrOut++;
     const ltr = buildLtr(d, {
       responderMac: this.mac, relayAction: action, fwdYes: fwd, terminal: false, nextEgressId: myId,
       ingress: { action: 1, mac: this.mac },
-      egress: { action: forwarding ? 1 : 3, mac: bridge.portMac(egress) },
+      // Reply Egress names the egress MP: the Up MEP when there is one, else the port (EgrOK / EgrBlocked)
+      egress: { action: forwarding ? 1 : 3, mac: upMep ? normMac(upMep.cfg.mac) : bridge.portMac(egress) },
     });
     sendLater(this.ctx, delay, inPort, ltr, 'wire');
-    if (fwd) {
+    const relayed = fwd || (upMep && forwarding) ? buildRelayedLtm(d, bridge.portMac(egress), myId) : null;
+    if (relayed && fwd) {
       this.counters.ltmRelayed++;
-      this.ctx.send(egress, buildRelayedLtm(d, bridge.portMac(egress), myId), 'wire');
+      this.ctx.send(egress, relayed, 'wire');
+    } else if (relayed && upMep) {
+      ensureLt(upMep).receiveLtmAtMep(relayed, 0, egress);
     }
   }
 }

@@ -144,3 +144,22 @@ export interface MepStatus {
   errorCcmLastFailure: string | null;
   xconCcmLastFailure: string | null;
 }
+
+/** Interface Status TLV values (802.1Q 21.5.5, ifOperStatus of RFC 2863). */
+export type IfStatusName = 'up' | 'down' | 'testing' | 'unknown' | 'dormant' | 'notPresent' | 'lowerLayerDown';
+export const IF_STATUS: Record<IfStatusName, number> = {
+  up: 1, down: 2, testing: 3, unknown: 4, dormant: 5, notPresent: 6, lowerLayerDown: 7,
+};
+/** Port Status TLV values (802.1Q 21.5.4): psBlocked 1, psUp 2. */
+export const PS_BLOCKED = 1;
+export const PS_UP = 2;
+
+/**
+ * The state of a bridge port as the MEPs on it report it (802.1Q 20.9.2-20.9.3): `forwarding`
+ * is the STP/active topology state (false -> psBlocked), `ifStatus` the port's operational state
+ * (the Interface Status TLV). Default: forwarding and up.
+ */
+export interface PortState {
+  forwarding: boolean;
+  ifStatus: IfStatusName;
+}

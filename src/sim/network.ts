@@ -20,9 +20,12 @@ export interface SimNode {
   readonly ports: readonly string[];
   /** A frame arrived on `port` from its link. */
   receive(port: string, frame: Uint8Array): void;
+  /** Optional: the link on `port` was cut (up = false) or restored (the port's oper state). */
+  linkChanged?(port: string, up: boolean): void;
 }
 
-export interface LinkOptions {
+/** Impairments of one direction of a link (or of both). */
+export interface LinkImpairments {
   /** One-way delay, ns (default 1000). */
   delayNs?: number;
   /** Extra uniform random delay 0..jitterNs per frame (reorders frames). */
@@ -31,6 +34,9 @@ export interface LinkOptions {
   lossRate?: number;
   /** Probability 0..1 that a frame has the octet before its End TLV (its last data octet) flipped. */
   corruptRate?: number;
+}
+
+export interface LinkOptions extends LinkImpairments {
   /** Corrupt only frames transmitted by this node (default: both directions). */
   corruptFrom?: string;
 }
@@ -40,8 +46,10 @@ export interface Endpoint {
   port: string;
 }
 
+type Dir = 'ab' | 'ba';
+
 export class SimLink {
-  up = true;
+  private isUp = true;
   delayNs: number;
   jitterNs: number;
   lossRate: number;
@@ -50,6 +58,10 @@ export class SimLink {
   /** Frames carried / lost, both directions. */
   carried = 0;
   lost = 0;
+  /** Per-direction overrides ('ab' = frames sent by endpoint a), set with set(o, from). */
+  private readonly dirs: Record<Dir, LinkImpairments> = { ab: {}, ba: {} };
+  /** Called when the link is cut or restored (the network tells the two nodes). */
+  onStateChange: ((up: boolean) => void) | null = null;
   constructor(readonly a: Endpoint, readonly b: Endpoint, o: LinkOptions) {
     this.delayNs = o.delayNs ?? 1000;
     this.jitterNs = o.jitterNs ?? 0;
@@ -60,12 +72,51 @@ export class SimLink {
   get name(): string {
     return `${this.a.node}:${this.a.port}-${this.b.node}:${this.b.port}`;
   }
-  set(o: LinkOptions): void {
+  /** Link state; cutting it drops frames in flight and takes both ports' oper state down. */
+  get up(): boolean {
+    return this.isUp;
+  }
+  set up(v: boolean) {
+    if (v === this.isUp) return;
+    this.isUp = v;
+    this.onStateChange?.(v);
+  }
+  /**
+   * Change the impairments of both directions, or with `from` ("node" or "node:port" of one end)
+   * only of the frames that end sends (one-way loss, corruption, delay).
+   */
+  set(o: LinkOptions, from?: string): void {
+    if (from !== undefined) {
+      const d = this.dirOf(from);
+      if (!d) throw new CfmError('CONFIG', `link ${this.name}: '${from}' is not one of its ends`);
+      const x = this.dirs[d];
+      if (o.delayNs !== undefined) x.delayNs = o.delayNs;
+      if (o.jitterNs !== undefined) x.jitterNs = o.jitterNs;
+      if (o.lossRate !== undefined) x.lossRate = o.lossRate;
+      if (o.corruptRate !== undefined) x.corruptRate = o.corruptRate;
+      return;
+    }
     if (o.delayNs !== undefined) this.delayNs = o.delayNs;
     if (o.jitterNs !== undefined) this.jitterNs = o.jitterNs;
     if (o.lossRate !== undefined) this.lossRate = o.lossRate;
     if (o.corruptRate !== undefined) this.corruptRate = o.corruptRate;
     if (o.corruptFrom !== undefined) this.corruptFrom = o.corruptFrom;
+  }
+  /** The direction of frames sent by `from` ("node" or "node:port"), or null. */
+  dirOf(from: string): Dir | null {
+    const hit = (e: Endpoint): boolean => (from.includes(':') ? `${e.node}:${e.port}` === from : e.node === from);
+    if (hit(this.a)) return 'ab';
+    if (hit(this.b)) return 'ba';
+    return null;
+  }
+  /** Effective impairments of frames sent by `node` on `port`. */
+  impairments(node: string, port: string): Required<LinkImpairments> {
+    const d = this.a.node === node && this.a.port === port ? this.dirs.ab : this.dirs.ba;
+    return {
+      delayNs: d.delayNs ?? this.delayNs, jitterNs: d.jitterNs ?? this.jitterNs,
+      lossRate: d.lossRate ?? this.lossRate,
+      corruptRate: d.corruptRate ?? (this.corruptFrom === undefined || this.corruptFrom === node ? this.corruptRate : 0),
+    };
   }
 }
 
@@ -74,8 +125,15 @@ export interface TxRecord {
   node: string;
   port: string;
   frame: Uint8Array;
-  /** 'sent' onto a link, 'lost' by the link, 'down' link cut, 'unlinked' port without link. */
-  fate: 'sent' | 'lost' | 'down' | 'unlinked';
+  /**
+   * 'sent' onto a link, 'lost' by the link, 'down' link cut, 'unlinked' port without link,
+   * 'cut' in flight when the link was cut (reported at the instant it would have arrived).
+   */
+  fate: 'sent' | 'lost' | 'down' | 'unlinked' | 'cut';
+  /** The link's name when the port has one. */
+  link?: string;
+  /** The frame was corrupted by the link (frame = the bytes as sent; the peer got them altered). */
+  corrupted?: boolean;
 }
 
 export function parseEndpoint(s: string): Endpoint {
@@ -126,6 +184,9 @@ export class SimNetwork {
     this.ends.set(`${ea.node}:${ea.port}`, { link: l, peer: eb });
     this.ends.set(`${eb.node}:${eb.port}`, { link: l, peer: ea });
     this.links.push(l);
+    l.onStateChange = (up) => {
+      for (const e of [ea, eb]) this.nodes.get(e.node)?.linkChanged?.(e.port, up);
+    };
     return l;
   }
 
@@ -159,14 +220,15 @@ export class SimNetwork {
   transmit(node: string, port: string, frame: Uint8Array): void {
     const e = this.ends.get(`${node}:${port}`);
     const l = e?.link;
+    const im = l ? l.impairments(node, port) : null;
     let fate: TxRecord['fate'] = 'sent';
-    if (!e || !l) fate = 'unlinked';
+    if (!e || !l || !im) fate = 'unlinked';
     else if (!l.up) fate = 'down';
-    else if (l.lossRate > 0 && this.prng.next() < l.lossRate) fate = 'lost';
-    if (this.taps.length) {
-      const r: TxRecord = { atNs: this.clock.nowNs(), node, port, frame, fate };
-      for (const t of this.taps) t(r);
-    }
+    else if (im.lossRate > 0 && this.prng.next() < im.lossRate) fate = 'lost';
+    // corruption and delay are drawn before the taps see the frame, so a tap knows the truth
+    const corrupt = fate === 'sent' && im !== null && im.corruptRate > 0 && this.prng.next() < im.corruptRate && frame.length > 2;
+    const delay = fate === 'sent' && im ? im.delayNs + (im.jitterNs > 0 ? Math.floor(this.prng.next() * im.jitterNs) : 0) : 0;
+    if (this.taps.length) this.report({ atNs: this.clock.nowNs(), node, port, frame, fate, ...(l ? { link: l.name } : {}), ...(corrupt ? { corrupted: true } : {}) });
     if (!e || !l) return;
     if (fate !== 'sent') {
       if (fate === 'lost') l.lost++;
@@ -174,17 +236,21 @@ export class SimNetwork {
     }
     l.carried++;
     let f = frame;
-    if (l.corruptRate > 0 && (l.corruptFrom === undefined || l.corruptFrom === node) && this.prng.next() < l.corruptRate && f.length > 2) {
+    if (corrupt) {
       f = f.slice();
       f[f.length - 2] ^= 0xff;
     }
-    const delay = l.delayNs + (l.jitterNs > 0 ? Math.floor(this.prng.next() * l.jitterNs) : 0);
     const peer = e.peer;
     const dst = this.nodes.get(peer.node)!;
     this.clock.setTimer(delay, () => {
       // a frame in flight when the link is cut is lost with it
       if (l.up) dst.receive(peer.port, f);
+      else if (this.taps.length) this.report({ atNs: this.clock.nowNs(), node, port, frame, fate: 'cut', link: l.name });
     });
+  }
+
+  private report(r: TxRecord): void {
+    for (const t of this.taps) t(r);
   }
 
   /** Advance virtual time. */

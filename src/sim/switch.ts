@@ -98,11 +98,20 @@ export class SimSwitch implements SimNode, BridgeView {
 
   // ------------------------------------------------------------------ configuration
 
-  /** STP state of a port: blocked ports neither receive nor send relayed frames. */
+  /**
+   * STP state of a port: blocked ports neither receive nor send relayed frames. The MEPs on the
+   * port report it in their Port Status TLV (psBlocked / psUp, 802.1Q 21.5.4).
+   */
   setPortBlocked(port: string, blocked: boolean): void {
     this.portMac(port);
     if (blocked) this.blocked.add(port);
     else this.blocked.delete(port);
+    this.engine.setPortState(port, { forwarding: !blocked });
+  }
+
+  /** The link on `port` went down or up: the port's operational state (Interface Status TLV, 21.5.5). */
+  linkChanged(port: string, up: boolean): void {
+    this.engine.setPortState(port, { ifStatus: up ? 'up' : 'down' });
   }
 
   addMep(cfg: Omit<MepConfig, 'mac'> & { mac?: string }): Mep {
