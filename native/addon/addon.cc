@@ -6,6 +6,7 @@
 #include "packet.h"
 #include "scheduler.h"
 #include "timer_probe.h"
+#include "event_fd.h"
 #if __has_include("netlink.h")
 #include "netlink.h"
 #define CFM_HAVE_NETLINK 1
@@ -21,6 +22,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   cfm::PacketSocket::Init(env, exports);
   cfm::Scheduler::Init(env, exports);
   exports.Set("timerProbe", Napi::Function::New(env, cfm::TimerProbe, "timerProbe"));
+  cfm::InitEventFd(env, exports);  // a vendor shim's event fd on the libuv loop (issue 16)
 #ifdef CFM_HAVE_NETLINK
   cfm::InitNetlink(env, exports);
   exports.Set("haveNetlink", Napi::Boolean::New(env, true));

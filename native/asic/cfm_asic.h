@@ -313,6 +313,17 @@ CFM_ASIC_API cfm_status_t cfm_voe_dump(cfm_asic_t *h, cfm_voe_entry_t *entries, 
 CFM_ASIC_API cfm_status_t cfm_voe_tx_seq_set(cfm_asic_t *h, uint32_t voe, uint32_t seq);
 CFM_ASIC_API cfm_status_t cfm_voe_tx_seq_get(cfm_asic_t *h, uint32_t voe, uint32_t *seq);
 
+/* Event notification (group "event_fd"): a file descriptor the caller watches for readability
+ * (poll/epoll) instead of polling cfm_event_poll on a timer. It is readable while events or
+ * punted frames are pending: the shim makes it readable when it queues one (from its SDK's
+ * interrupt thread or callback, e.g. an eventfd it writes), and not readable again inside
+ * cfm_event_poll / cfm_frame_rx once both queues are empty (check and clear under the lock the
+ * queueing side holds, so no wakeup is lost). The fd belongs to the shim: the caller never reads,
+ * writes or closes it; it stays valid until cfm_asic_close. CFM_ENOTSUP = no notification on this
+ * device (the caller polls, as without the group). Nothing else changes: the caller still drains
+ * with cfm_event_poll and cfm_frame_rx. */
+CFM_ASIC_API cfm_status_t cfm_event_fd(cfm_asic_t *h, int32_t *fd);
+
 #ifdef __cplusplus
 }
 #endif

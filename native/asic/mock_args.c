@@ -24,6 +24,7 @@ static void defaults(mock_args_t *m) {
   m->punt_len = 256;
   m->event_len = 1024;
   m->wire_len = 65536;
+  m->fail_random_status = CFM_EIO;
   snprintf(m->description, sizeof m->description, "mock ASIC");
 }
 
@@ -34,6 +35,25 @@ static int parse_u32(const char *s, uint32_t max, uint32_t *out) {
   if (*end != 0 || v > max) return 0;
   *out = (uint32_t)v;
   return 1;
+}
+
+/* Microseconds, at most 10 s, as ns. */
+static int parse_u64_us(const char *s, uint64_t *ns) {
+  uint32_t us;
+  if (!parse_u32(s, 10000000u, &us)) return 0;
+  *ns = (uint64_t)us * 1000u;
+  return 1;
+}
+
+/* A failure status by name ("EIO") for the random failures. */
+static int parse_status(const char *s, cfm_status_t *out) {
+  for (cfm_status_t st = CFM_EINVAL; st >= CFM_EVERSION; st--) {
+    if (!strcmp(s, cfm_asic_status_name(st))) {
+      *out = st;
+      return 1;
+    }
+  }
+  return 0;
 }
 
 static int parse_bool(const char *s, uint32_t *out) {
@@ -101,6 +121,17 @@ static int apply(mock_args_t *m, const char *k, const char *v) {
   if (!strcmp(k, "punt_queue")) return parse_u32(v, 1u << 20, &m->punt_len) && m->punt_len > 0;
   if (!strcmp(k, "event_queue")) return parse_u32(v, 1u << 20, &m->event_len) && m->event_len > 0;
   if (!strcmp(k, "wire_queue")) return parse_u32(v, 1u << 22, &m->wire_len) && m->wire_len > 0;
+  if (!strcmp(k, "latency_us")) return parse_u64_us(v, &m->latency_ns);
+  if (!strcmp(k, "jitter_us")) return parse_u64_us(v, &m->jitter_ns);
+  if (!strcmp(k, "interrupt")) return parse_bool(v, &m->interrupt);
+  if (!strcmp(k, "fail_ppm")) return parse_u32(v, 1000000u, &m->fail_ppm);
+  if (!strcmp(k, "fail_status")) return parse_status(v, &m->fail_random_status);
+  if (!strcmp(k, "seed")) {
+    uint32_t sd;
+    if (!parse_u32(v, 0xffffffffu, &sd)) return 0;
+    m->seed = sd;
+    return 1;
+  }
   if (!strcmp(k, "clock")) {
     if (!strcmp(v, "virtual")) m->realtime = 0;
     else if (!strcmp(v, "real")) m->realtime = 1;

@@ -4,9 +4,11 @@
  * same instance=NAME twice returns a second handle on the same ASIC, like a manager process that
  * restarts while the hardware keeps running (warm restart).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mock_internal.h"
 
@@ -53,6 +55,7 @@ const char *cfm_asic_strerror(cfm_status_t s) {
 
 static void asic_free(asic_t *a) {
   if (!a) return;
+  mock_board_free(a);
   mock_queue_clear(&a->punt);
   mock_queue_clear(&a->wire);
   mock_index_free(a);
@@ -74,6 +77,7 @@ static cfm_status_t asic_new(const mock_args_t *args, asic_t **out) {
   a->port_flags = calloc(args->ports, sizeof *a->port_flags);
   a->policers = calloc(args->policers ? args->policers : 1, sizeof *a->policers);
   a->events = calloc(args->event_len, sizeof *a->events);
+  a->evfd = -1;
   if (!a->voes || !a->slots || !a->port_flags || !a->policers || !a->events || mock_index_alloc(a) != CFM_OK) {
     asic_free(a);
     return CFM_ENOMEM;
@@ -89,6 +93,11 @@ static cfm_status_t asic_new(const mock_args_t *args, asic_t **out) {
   }
   mock_index_rebuild(a); /* the lookup structures of the (fresh or loaded) table */
   if (args->realtime) mock_sync_realtime(a); /* sets the origin */
+  cfm_status_t bs = mock_board_init(a); /* lock, random state, interrupt thread */
+  if (bs != CFM_OK) {
+    asic_free(a);
+    return bs;
+  }
   *out = a;
   return CFM_OK;
 }
@@ -133,6 +142,7 @@ cfm_status_t cfm_asic_close(cfm_asic_t *h) {
   cfm_status_t s = CFM_OK;
   pthread_mutex_lock(&registry_lock);
   if (--a->refs == 0) {
+    mock_board_stop(a); /* no interrupt thread while the device is saved and freed */
     for (asic_t **pp = &registry; *pp; pp = &(*pp)->next)
       if (*pp == a) {
         *pp = a->next;
@@ -148,25 +158,53 @@ cfm_status_t cfm_asic_close(cfm_asic_t *h) {
   return s;
 }
 
-/* Common entry of every vendor-ABI call: valid handle, catch up real time, fault injection. */
+static void sleep_ns(uint64_t ns) {
+  struct timespec ts = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+/* Common entry of every vendor-ABI call: valid handle, the device lock, the call's latency (slept
+ * without the lock, mock_board.c), catch up real time, fault injection (the k-th call, or at
+ * random). The caller's MOCK_HELD pointer releases the lock when it returns. */
 cfm_status_t mock_enter(cfm_asic_t *h, asic_t **out) {
-  cfm_status_t s = mock_enter_ext(h, out);
-  if (s != CFM_OK) return s;
-  asic_t *a = *out;
+  if (!h || h->magic != MOCK_HANDLE_MAGIC) return CFM_EINVAL;
+  asic_t *a = h->a;
+  pthread_mutex_lock(&a->lock);
+  uint64_t ns = mock_board_latency(a);
+  if (ns) {
+    pthread_mutex_unlock(&a->lock);
+    sleep_ns(ns);
+    pthread_mutex_lock(&a->lock);
+  }
+  if (a->args.realtime) mock_sync_realtime(a);
+  *out = a;
   if (a->fail_countdown > 0 && --a->fail_countdown == 0) return a->fail_status;
+  if (mock_board_fail(a)) return a->args.fail_random_status;
   return CFM_OK;
 }
 
-/* Entry of the cfm_mock_* calls: not counted by fault injection. */
+/* Entry of the cfm_mock_* calls: not counted by fault injection, no latency. */
 cfm_status_t mock_enter_ext(cfm_asic_t *h, asic_t **out) {
   if (!h || h->magic != MOCK_HANDLE_MAGIC) return CFM_EINVAL;
-  if (h->a->args.realtime) mock_sync_realtime(h->a);
-  *out = h->a;
+  asic_t *a = h->a;
+  pthread_mutex_lock(&a->lock);
+  if (a->args.realtime) mock_sync_realtime(a);
+  *out = a;
   return CFM_OK;
+}
+
+/* End of every call (MOCK_HELD): wake the interrupt thread if the call moved a deadline earlier,
+ * release the device. */
+void mock_leave(asic_t **pa) {
+  asic_t *a = *pa;
+  if (!a) return;
+  mock_board_kick(a);
+  pthread_mutex_unlock(&a->lock);
 }
 
 cfm_status_t cfm_asic_caps_get(cfm_asic_t *h, cfm_asic_caps_t *c) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter(h, &a);
   if (s != CFM_OK) return s;
   if (!c) return CFM_EINVAL;
@@ -188,7 +226,7 @@ cfm_status_t cfm_asic_caps_get(cfm_asic_t *h, cfm_asic_caps_t *c) {
 }
 
 cfm_status_t cfm_asic_counters_get(cfm_asic_t *h, cfm_asic_counters_t *c) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter(h, &a);
   if (s != CFM_OK) return s;
   if (!c) return CFM_EINVAL;
@@ -197,7 +235,7 @@ cfm_status_t cfm_asic_counters_get(cfm_asic_t *h, cfm_asic_counters_t *c) {
 }
 
 cfm_status_t cfm_port_flags_set(cfm_asic_t *h, uint32_t port, uint32_t flags) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter(h, &a);
   if (s != CFM_OK) return s;
   if (port >= a->args.ports || (flags & ~CFM_PORT_PUNT_ALL)) return CFM_EINVAL;
@@ -207,7 +245,7 @@ cfm_status_t cfm_port_flags_set(cfm_asic_t *h, uint32_t port, uint32_t flags) {
 }
 
 cfm_status_t cfm_port_flags_get(cfm_asic_t *h, uint32_t port, uint32_t *flags) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter(h, &a);
   if (s != CFM_OK) return s;
   if (port >= a->args.ports || !flags) return CFM_EINVAL;
@@ -216,7 +254,7 @@ cfm_status_t cfm_port_flags_get(cfm_asic_t *h, uint32_t port, uint32_t *flags) {
 }
 
 cfm_status_t cfm_mock_fail_call(cfm_asic_t *h, uint32_t k, cfm_status_t status) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter_ext(h, &a);
   if (s != CFM_OK) return s;
   if (k > 0 && status == CFM_OK) return CFM_EINVAL;
@@ -226,7 +264,7 @@ cfm_status_t cfm_mock_fail_call(cfm_asic_t *h, uint32_t k, cfm_status_t status) 
 }
 
 cfm_status_t cfm_mock_drop_frames(cfm_asic_t *h, uint32_t n) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter_ext(h, &a);
   if (s != CFM_OK) return s;
   a->drop_frames = n;
@@ -234,7 +272,7 @@ cfm_status_t cfm_mock_drop_frames(cfm_asic_t *h, uint32_t n) {
 }
 
 cfm_status_t cfm_mock_table_full(cfm_asic_t *h, uint32_t on) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter_ext(h, &a);
   if (s != CFM_OK) return s;
   a->table_full = on ? 1 : 0;
@@ -242,7 +280,7 @@ cfm_status_t cfm_mock_table_full(cfm_asic_t *h, uint32_t on) {
 }
 
 cfm_status_t cfm_mock_save(cfm_asic_t *h) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter_ext(h, &a);
   if (s != CFM_OK) return s;
   if (!a->args.state_path[0]) return CFM_ENOENT;

@@ -19,10 +19,11 @@ void mock_event(asic_t *a, uint32_t voe, uint32_t kind, uint32_t peer, uint32_t 
   e->reserved = 0;
   e->time_ns = a->now_ns;
   a->ev_count++;
+  mock_board_raise(a); /* the interrupt: event fd readable */
 }
 
 cfm_status_t cfm_event_poll(cfm_asic_t *h, cfm_event_t *evs, uint32_t max, uint32_t *count) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter(h, &a);
   if (s != CFM_OK) return s;
   if (!count || (max > 0 && !evs)) return CFM_EINVAL;
@@ -33,5 +34,6 @@ cfm_status_t cfm_event_poll(cfm_asic_t *h, cfm_event_t *evs, uint32_t max, uint3
     a->ev_count--;
   }
   *count = n;
+  mock_board_drained(a);
   return CFM_OK;
 }

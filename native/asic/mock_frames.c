@@ -69,18 +69,21 @@ void mock_punt(asic_t *a, uint32_t port, voe_t *v, uint32_t reason, const frame_
   }
   a->counters.punted++;
   if (v) v->cpu_copies++;
+  mock_board_raise(a);
 }
 
 cfm_status_t cfm_frame_rx(cfm_asic_t *h, cfm_frame_info_t *info, uint8_t *buf, uint32_t buf_len) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter(h, &a);
   if (s != CFM_OK) return s;
   if (!info || (!buf && buf_len > 0)) return CFM_EINVAL;
-  return queue_pop(&a->punt, info, buf, buf_len);
+  s = queue_pop(&a->punt, info, buf, buf_len);
+  mock_board_drained(a);
+  return s;
 }
 
 cfm_status_t cfm_frame_tx(cfm_asic_t *h, uint32_t port, const uint8_t *frame, uint32_t len, uint32_t towards) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter(h, &a);
   if (s != CFM_OK) return s;
   if (!(a->args.flags & CFM_CAP_FRAME_IO)) return CFM_ENOTSUP;
@@ -97,7 +100,7 @@ cfm_status_t cfm_frame_tx(cfm_asic_t *h, uint32_t port, const uint8_t *frame, ui
 }
 
 cfm_status_t cfm_mock_port_tx_poll(cfm_asic_t *h, uint32_t *port, uint8_t *buf, uint32_t buf_len, uint32_t *len) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter_ext(h, &a);
   if (s != CFM_OK) return s;
   if (!port || !len || (!buf && buf_len > 0)) return CFM_EINVAL;

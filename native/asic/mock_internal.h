@@ -5,6 +5,7 @@
 #ifndef CFM_MOCK_INTERNAL_H
 #define CFM_MOCK_INTERNAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,13 @@ typedef struct mock_args {
   uint32_t event_len;
   uint32_t wire_len;
   uint32_t realtime;
+  /* a board's behaviour (mock_board.c): per-call latency, interrupt thread + event fd, random failures */
+  uint64_t latency_ns;        /* every vendor-ABI call takes this long ... */
+  uint64_t jitter_ns;         /* ... plus a uniform random 0..jitter_ns */
+  uint32_t interrupt;         /* 1 = event fd signalled by an interrupt thread (real time only) */
+  uint32_t fail_ppm;          /* each vendor-ABI call fails with fail_random_status at this rate */
+  cfm_status_t fail_random_status;
+  uint64_t seed;              /* of the latency jitter and the random failures */
   char description[CFM_ASIC_DESC_LEN];
   char instance[MOCK_NAME_LEN];
   char state_path[MOCK_PATH_LEN];
@@ -164,6 +172,17 @@ typedef struct asic {
   cfm_status_t fail_status;
   uint32_t drop_frames;
   uint32_t table_full;
+  /* board behaviour (mock_board.c): every call holds `lock` (an SDK serialises its device);
+   * the interrupt thread runs due work in real time and signals `evfd` */
+  pthread_mutex_t lock;
+  uint64_t rng;
+  int evfd;              /* -1 = no event fd */
+  uint32_t evfd_raised;  /* evfd is readable (cleared when events and punts are drained) */
+  pthread_t irq_thread;
+  pthread_cond_t irq_cond;
+  uint32_t irq_running;
+  uint32_t irq_stop;
+  uint64_t irq_wake_ns;  /* device time the thread sleeps until, UINT64_MAX = no deadline */
 } asic_t;
 
 struct cfm_asic {
@@ -244,8 +263,22 @@ int mock_policer_admit(asic_t *a, uint32_t port, const frame_view_t *fv);
 cfm_status_t mock_state_load(asic_t *a);
 cfm_status_t mock_state_save(const asic_t *a);
 
-/* mock_core.c: every ABI call starts here (handle check, real time, fault injection). */
+/* mock_core.c: every ABI call starts here (handle check, lock, real time, fault injection).
+ * A call declares its device pointer MOCK_HELD: the lock taken by mock_enter is released when the
+ * call returns, whichever return it takes. */
 cfm_status_t mock_enter(cfm_asic_t *h, asic_t **out);
 cfm_status_t mock_enter_ext(cfm_asic_t *h, asic_t **out);
+void mock_leave(asic_t **a);
+#define MOCK_HELD __attribute__((cleanup(mock_leave)))
+
+/* mock_board.c: latency, random failures, interrupt thread and event fd */
+cfm_status_t mock_board_init(asic_t *a);
+void mock_board_stop(asic_t *a);
+void mock_board_free(asic_t *a);
+uint64_t mock_board_latency(asic_t *a);
+int mock_board_fail(asic_t *a);
+void mock_board_raise(asic_t *a);
+void mock_board_drained(asic_t *a);
+void mock_board_kick(asic_t *a);
 
 #endif /* CFM_MOCK_INTERNAL_H */

@@ -52,7 +52,7 @@ int mock_policer_admit(asic_t *a, uint32_t port, const frame_view_t *fv) {
 }
 
 cfm_status_t cfm_policer_set(cfm_asic_t *h, uint32_t id, const cfm_policer_conf_t *conf) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter(h, &a);
   if (s != CFM_OK) return s;
   if (id >= a->args.policers) return a->args.policers == 0 ? CFM_ENOTSUP : CFM_EINVAL;
@@ -69,7 +69,7 @@ cfm_status_t cfm_policer_set(cfm_asic_t *h, uint32_t id, const cfm_policer_conf_
 }
 
 cfm_status_t cfm_policer_get(cfm_asic_t *h, uint32_t id, cfm_policer_conf_t *conf) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter(h, &a);
   if (s != CFM_OK) return s;
   if (id >= a->args.policers) return a->args.policers == 0 ? CFM_ENOTSUP : CFM_EINVAL;
@@ -79,7 +79,7 @@ cfm_status_t cfm_policer_get(cfm_asic_t *h, uint32_t id, cfm_policer_conf_t *con
 }
 
 cfm_status_t cfm_policer_counters_get(cfm_asic_t *h, uint32_t id, uint32_t clear, cfm_policer_counters_t *c) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter(h, &a);
   if (s != CFM_OK) return s;
   if (id >= a->args.policers) return a->args.policers == 0 ? CFM_ENOTSUP : CFM_EINVAL;

@@ -161,7 +161,7 @@ void mock_wire_rx(asic_t *a, uint32_t port, const uint8_t *frame, uint32_t len) 
 }
 
 cfm_status_t cfm_mock_port_rx(cfm_asic_t *h, uint32_t port, const uint8_t *frame, uint32_t len) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter_ext(h, &a);
   if (s != CFM_OK) return s;
   if (port >= a->args.ports || !frame || len < 14 || len > CFM_ASIC_MAX_FRAME) return CFM_EINVAL;

@@ -54,7 +54,7 @@ void mock_run_until(asic_t *a, uint64_t target_ns) {
 }
 
 cfm_status_t cfm_mock_advance(cfm_asic_t *h, uint64_t ns) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter_ext(h, &a);
   if (s != CFM_OK) return s;
   if (a->args.realtime) return CFM_ENOTSUP;
@@ -63,7 +63,7 @@ cfm_status_t cfm_mock_advance(cfm_asic_t *h, uint64_t ns) {
 }
 
 cfm_status_t cfm_mock_now(cfm_asic_t *h, uint64_t *now_ns) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter_ext(h, &a);
   if (s != CFM_OK) return s;
   if (!now_ns) return CFM_EINVAL;
@@ -72,7 +72,7 @@ cfm_status_t cfm_mock_now(cfm_asic_t *h, uint64_t *now_ns) {
 }
 
 cfm_status_t cfm_mock_next_deadline(cfm_asic_t *h, uint64_t *at_ns) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter_ext(h, &a);
   if (s != CFM_OK) return s;
   if (!at_ns) return CFM_EINVAL;
@@ -80,11 +80,12 @@ cfm_status_t cfm_mock_next_deadline(cfm_asic_t *h, uint64_t *at_ns) {
 }
 
 cfm_status_t cfm_mock_set_realtime(cfm_asic_t *h, uint32_t on) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter_ext(h, &a);
   if (s != CFM_OK) return s;
   a->args.realtime = on ? 1 : 0;
   a->rt_origin_ns = 0;
   if (on) mock_sync_realtime(a);
+  if (a->irq_running) pthread_cond_signal(&a->irq_cond); /* the interrupt thread follows the clock */
   return CFM_OK;
 }

@@ -41,7 +41,7 @@ static cfm_status_t check_conf(const asic_t *a, const cfm_voe_conf_t *c, uint32_
 }
 
 cfm_status_t cfm_voe_alloc(cfm_asic_t *h, const cfm_voe_conf_t *conf, uint32_t *id) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter(h, &a);
   if (s != CFM_OK) return s;
   if (!id) return CFM_EINVAL;
@@ -72,7 +72,7 @@ static cfm_status_t enter_voe(cfm_asic_t *h, uint32_t id, asic_t **a, voe_t **v)
 }
 
 cfm_status_t cfm_voe_conf_set(cfm_asic_t *h, uint32_t id, const cfm_voe_conf_t *conf) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   voe_t *v;
   cfm_status_t s = enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
@@ -85,7 +85,7 @@ cfm_status_t cfm_voe_conf_set(cfm_asic_t *h, uint32_t id, const cfm_voe_conf_t *
 }
 
 cfm_status_t cfm_voe_conf_get(cfm_asic_t *h, uint32_t id, cfm_voe_conf_t *conf) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   voe_t *v;
   cfm_status_t s = enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
@@ -95,7 +95,7 @@ cfm_status_t cfm_voe_conf_get(cfm_asic_t *h, uint32_t id, cfm_voe_conf_t *conf) 
 }
 
 cfm_status_t cfm_voe_free(cfm_asic_t *h, uint32_t id) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   voe_t *v;
   cfm_status_t s = enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
@@ -108,7 +108,7 @@ cfm_status_t cfm_voe_free(cfm_asic_t *h, uint32_t id) {
 }
 
 cfm_status_t cfm_voe_list(cfm_asic_t *h, uint32_t *ids, uint32_t max, uint32_t *count) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter(h, &a);
   if (s != CFM_OK) return s;
   if (!count || (max > 0 && !ids)) return CFM_EINVAL;
@@ -160,7 +160,7 @@ static cfm_status_t check_cc(const asic_t *a, const voe_t *self, const cfm_cc_co
 }
 
 cfm_status_t cfm_voe_cc_set(cfm_asic_t *h, uint32_t id, const cfm_cc_conf_t *cc) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   voe_t *v;
   cfm_status_t s = enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
@@ -200,7 +200,7 @@ cfm_status_t cfm_voe_cc_set(cfm_asic_t *h, uint32_t id, const cfm_cc_conf_t *cc)
 }
 
 cfm_status_t cfm_voe_cc_get(cfm_asic_t *h, uint32_t id, cfm_cc_conf_t *cc) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   voe_t *v;
   cfm_status_t s = enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
@@ -211,7 +211,7 @@ cfm_status_t cfm_voe_cc_get(cfm_asic_t *h, uint32_t id, cfm_cc_conf_t *cc) {
 }
 
 cfm_status_t cfm_voe_rdi_set(cfm_asic_t *h, uint32_t id, uint32_t rdi) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   voe_t *v;
   cfm_status_t s = enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
@@ -223,7 +223,7 @@ cfm_status_t cfm_voe_rdi_set(cfm_asic_t *h, uint32_t id, uint32_t rdi) {
 }
 
 cfm_status_t cfm_voe_status_get(cfm_asic_t *h, uint32_t id, uint32_t clear_sticky, cfm_voe_status_t *st) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   voe_t *v;
   cfm_status_t s = enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
@@ -253,7 +253,7 @@ cfm_status_t cfm_voe_status_get(cfm_asic_t *h, uint32_t id, uint32_t clear_stick
 }
 
 cfm_status_t cfm_voe_tx_seq_set(cfm_asic_t *h, uint32_t id, uint32_t seq) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   voe_t *v;
   cfm_status_t s = enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
@@ -263,7 +263,7 @@ cfm_status_t cfm_voe_tx_seq_set(cfm_asic_t *h, uint32_t id, uint32_t seq) {
 }
 
 cfm_status_t cfm_voe_tx_seq_get(cfm_asic_t *h, uint32_t id, uint32_t *seq) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   voe_t *v;
   cfm_status_t s = enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
@@ -273,7 +273,7 @@ cfm_status_t cfm_voe_tx_seq_get(cfm_asic_t *h, uint32_t id, uint32_t *seq) {
 }
 
 cfm_status_t cfm_asic_config_generation(cfm_asic_t *h, uint64_t *generation) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter(h, &a);
   if (s != CFM_OK) return s;
   if (!generation) return CFM_EINVAL;
@@ -284,7 +284,7 @@ cfm_status_t cfm_asic_config_generation(cfm_asic_t *h, uint64_t *generation) {
 /* One pass over the compact slot index: the whole table in one call (docs/vendor-abi.md). */
 cfm_status_t cfm_voe_dump(cfm_asic_t *h, cfm_voe_entry_t *entries, uint32_t max, uint32_t *count,
                           uint64_t *generation) {
-  asic_t *a;
+  MOCK_HELD asic_t *a = NULL;
   cfm_status_t s = mock_enter(h, &a);
   if (s != CFM_OK) return s;
   if (!count || !generation || (max > 0 && !entries)) return CFM_EINVAL;
