@@ -1,16 +1,23 @@
 /**
- * Runs the vendor C ABI conformance suite inside `npm test` against the mock ASIC (the reference
- * implementation), in two shapes. `npm run conformance -- --sdk libshim.so` runs the same suite
- * against a vendor shim instead (scripts/conformance.mjs sets CFM_CONFORMANCE_SDK).
+ * The vendor C ABI conformance rules (src/conformance) inside `npm test`, one vitest test per
+ * rule, against the mock ASIC (the reference implementation) in two shapes, or against a shim
+ * when CFM_CONFORMANCE_SDK is set. `cfm conformance` runs the same rules without vitest.
+ * A rule that does not apply is skipped with its reason printed.
  */
-import { mockAsicLibPath } from '../../src/backends/asic-binding/index.js';
-import { runAbiConformance } from './abi-suite.js';
+import { describe, expect, it } from 'vitest';
+import { ABI_RULES, conformanceTargets, formatResult, runRule } from '../../src/conformance/index.js';
 
-const sdk = process.env.CFM_CONFORMANCE_SDK;
-if (sdk) {
-  runAbiConformance(sdk, sdk, process.env.CFM_CONFORMANCE_ARGS ?? '');
-} else {
-  const lib = mockAsicLibPath();
-  runAbiConformance('mock (big)', lib, process.env.CFM_CONFORMANCE_ARGS ?? 'ports=4;port_voes=8;service_voes=16;peers=4;policers=2');
-  runAbiConformance('mock (LAN966x-like)', lib, 'ports=2;port_voes=2;service_voes=0;peers=1;tx_mode=injected;budget_fps=300;up_mep=0;vlan_mep=0;policers=0;frame_io=0');
+for (const target of conformanceTargets(process.env.CFM_CONFORMANCE_SDK, process.env.CFM_CONFORMANCE_ARGS)) {
+  describe(`vendor C ABI conformance: ${target.label}`, () => {
+    for (const rule of ABI_RULES) {
+      it(`${rule.id}: ${rule.title}`, async (ctx) => {
+        const r = await runRule(rule, target);
+        if (r.outcome === 'skip') {
+          console.warn(`[ABI conformance ${target.label}] skipped ${rule.id}: ${r.reason}`);
+          ctx.skip(r.reason);
+        }
+        expect(r.outcome, formatResult(r)).toBe('pass');
+      });
+    }
+  });
 }

@@ -8,9 +8,10 @@ import * as linux from './linux.js';         // run (software datapath)
 import * as kernel from './kernel.js';       // profile detect, bridge CFM (kernel backend)
 import * as ops from './ops.js';             // cpu-protection, debug (operator features)
 import * as oam from './oam.js';             // loopback, linktrace, mep, cc (operator OAM over the control socket)
+import * as conformance from './conformance.js'; // conformance (vendor C ABI rules, packaging)
 
 export interface CommandModule {
   register(program: Command): void;
 }
 
-export const commandModules: CommandModule[] = [decode, config, sim, offload, linux, kernel, ops, oam];
+export const commandModules: CommandModule[] = [decode, config, sim, offload, linux, kernel, ops, oam, conformance];

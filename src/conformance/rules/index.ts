@@ -1,0 +1,9 @@
+/** Every vendor-ABI conformance rule, in the order they run (cheap basics first). */
+import type { ConformanceRule } from '../runner.js';
+import { basicRules } from './basics.js';
+import { ccRules } from './cc.js';
+import { ioRules } from './io.js';
+import { optionalRules } from './optional.js';
+import { voeRules } from './voe.js';
+
+export const ABI_RULES: readonly ConformanceRule[] = [...basicRules, ...voeRules, ...ccRules, ...ioRules, ...optionalRules];
