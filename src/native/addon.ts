@@ -1,13 +1,12 @@
 /**
- * Loads the N-API addon (build/Release/cfm_addon.node, built by `npm run build:native`) and
- * describes its surface. Both src/ (tsx, vitest) and dist/ (built) sit two folders below the
- * package root, so the path is the same from either.
+ * Loads the N-API addon (a source build in build/Release/cfm_addon.node, else the package's
+ * prebuild in prebuilds/<platform>-<arch>/, found by src/native/resolve.ts) and describes its
+ * surface.
  */
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { CfmError } from '../common/errors.js';
+import { NATIVE_FILES, PACKAGE_ROOT, resolveNative } from './resolve.js';
 
 export interface NativeInterfaceInfo {
   ifindex: number;
@@ -127,32 +126,39 @@ export interface CfmAddon {
   [key: string]: unknown;
 }
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const ADDON_PATH = join(root, 'build', 'Release', 'cfm_addon.node');
+/** The source build's path (`npm run build:native`); the loaded one may be a prebuild: see addonPath(). */
+export const ADDON_PATH = join(PACKAGE_ROOT, 'build', 'Release', NATIVE_FILES.addon);
 
-let cached: CfmAddon | undefined;
+let cached: { path: string; addon: CfmAddon } | undefined;
 let loadError: Error | undefined;
 
-/** The addon, or a CfmError('UNSUPPORTED') saying why it cannot be loaded. */
+/**
+ * The addon, or a CfmError('UNSUPPORTED') saying why it cannot be loaded: the first of the source
+ * build and prebuilds/<platform>-<arch>/ that loads (src/native/resolve.ts), or
+ * $CFM_ADDON_PATH alone when set.
+ */
 export function loadAddon(): CfmAddon {
-  if (cached) return cached;
+  if (cached) return cached.addon;
   if (loadError) throw loadError;
   if (process.platform !== 'linux') {
     loadError = new CfmError('UNSUPPORTED', `the native addon needs Linux (AF_PACKET, timerfd); this is ${process.platform}`);
     throw loadError;
   }
-  if (!existsSync(ADDON_PATH)) {
-    loadError = new CfmError('UNSUPPORTED', `native addon not built: ${ADDON_PATH} is missing (run npm run build:native)`);
-    throw loadError;
-  }
+  const req = createRequire(import.meta.url);
   try {
-    const req = createRequire(import.meta.url);
-    cached = req(ADDON_PATH) as CfmAddon;
-    return cached;
+    const { path, value } = resolveNative('addon', (p) => req(p) as CfmAddon, { override: process.env.CFM_ADDON_PATH || undefined });
+    cached = { path, addon: value };
+    return value;
   } catch (e) {
-    loadError = new CfmError('UNSUPPORTED', `native addon ${ADDON_PATH} failed to load: ${(e as Error).message}`, { cause: e });
+    loadError = e as Error;
     throw loadError;
   }
+}
+
+/** Path of the addon that loadAddon() loaded (loading it first). */
+export function addonPath(): string {
+  loadAddon();
+  return cached!.path;
 }
 
 /** True when the addon loads (tests use it to skip with a reason). */

@@ -1,5 +1,6 @@
 /** The native addon's typed surface: AF_PACKET sockets and the CCM transmit scheduler. */
-export { loadAddon, addonAvailable, ADDON_PATH } from './addon.js';
+export { loadAddon, addonAvailable, addonPath, ADDON_PATH } from './addon.js';
+export { resolveNative, nativeCandidates, platformTag, glibcVersion, NativeLoadError, PREBUILD_TAGS, type NativeKind } from './resolve.js';
 export type { CfmAddon, NativeInterfaceInfo, NativePacketStats } from './addon.js';
 export { OsError, fromNative, callNative } from './errors.js';
 export { PacketSocket, interfaceInfo } from './packet.js';

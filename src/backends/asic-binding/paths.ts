@@ -1,38 +1,30 @@
 /**
- * Where the mock ASIC library is: $CFM_MOCK_ASIC_LIB, else build/Release/libcfm_mock_asic.so
- * (what `npm run build:native` produces) found by walking up from this module, so it resolves
- * both from src/ (tests run TypeScript directly) and from dist/ (the built CLI).
+ * Where the mock ASIC library is: $CFM_MOCK_ASIC_LIB when set (only that path), else the first of
+ * build/Release, build/Debug (`npm run build:native`) and prebuilds/<platform>-<arch>/ (shipped in
+ * the package) that loads as an ABI library (src/native/resolve.ts); the error lists every path
+ * tried with the platform, arch and glibc when none does.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CfmError } from '../../common/errors.js';
+import { resolveNative, NATIVE_FILES } from '../../native/resolve.js';
+import { loadAsicLib } from './abi.js';
 
-export const MOCK_LIB_NAME = 'libcfm_mock_asic.so';
+export const MOCK_LIB_NAME = NATIVE_FILES['mock-asic'];
 
-export function findMockAsicLib(): string | null {
-  const env = process.env.CFM_MOCK_ASIC_LIB;
-  if (env) return existsSync(env) ? env : null;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    for (const cfg of ['Release', 'Debug']) {
-      const p = join(dir, 'build', cfg, MOCK_LIB_NAME);
-      if (existsSync(p)) return p;
-    }
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return null;
+let resolved: { override: string | undefined; path: string } | undefined;
+
+/** The mock library's path, or a NativeLoadError (CfmError 'BACKEND') saying what was tried. */
+export function mockAsicLibPath(): string {
+  const override = process.env.CFM_MOCK_ASIC_LIB || undefined;
+  if (resolved && resolved.override === override) return resolved.path;
+  const { path } = resolveNative('mock-asic', (p) => loadAsicLib(p), { code: 'BACKEND', override });
+  resolved = { override, path };
+  return path;
 }
 
-export function mockAsicLibPath(): string {
-  const p = findMockAsicLib();
-  if (!p) {
-    throw new CfmError(
-      'BACKEND',
-      `mock ASIC library ${MOCK_LIB_NAME} not found (run \`npm run build:native\`, or set CFM_MOCK_ASIC_LIB)`,
-    );
+/** The mock library's path, or null when none loads. */
+export function findMockAsicLib(): string | null {
+  try {
+    return mockAsicLibPath();
+  } catch {
+    return null;
   }
-  return p;
 }
