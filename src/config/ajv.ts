@@ -46,6 +46,26 @@ export function schemaIssues(file: string, data: unknown): ConfigIssue[] {
   return out;
 }
 
+/** Longest value echoed in a message, in characters. */
+export const ECHO_MAX = 64;
+
+/**
+ * A value as a message shows it, bounded: short scalars as JSON, a long string cut to ECHO_MAX
+ * characters with its length, arrays and objects by their size (a 3 MB value in an error line
+ * helps no one, and stringifying a deeply nested one overflows the stack).
+ */
+export function preview(v: unknown): string {
+  if (Array.isArray(v)) return `an array of ${v.length} item(s)`;
+  if (v !== null && typeof v === 'object') return `an object with ${Object.keys(v).length} key(s)`;
+  if (typeof v === 'string' && v.length > ECHO_MAX) return `${JSON.stringify(v.slice(0, ECHO_MAX))}... (${v.length} characters)`;
+  return JSON.stringify(v) ?? String(v);
+}
+
+/** A name for a message, quoted up to ECHO_MAX characters: 'name' or 'long...' (N characters). */
+function cutText(s: string): string {
+  return s.length <= ECHO_MAX ? `${s}'` : `${s.slice(0, ECHO_MAX)}...' (${s.length} characters)`;
+}
+
 function esc(s: string): string {
   return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }
@@ -75,20 +95,20 @@ function baseIssue(e: ErrorObject): ConfigIssue {
       return {
         pointer: `${e.instancePath}/${esc(String(p.additionalProperty))}`,
         rule,
-        message: `unknown property '${String(p.additionalProperty)}'`,
+        message: `unknown property '${cutText(String(p.additionalProperty))}`,
         hint: props.length ? `allowed here: ${props.join(', ')}` : 'remove it',
       };
     }
     case 'enum':
-      return { pointer: e.instancePath, rule, message: `${JSON.stringify(e.data)} is not allowed`, hint: `use one of: ${(p.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ')}` };
+      return { pointer: e.instancePath, rule, message: `${preview(e.data)} is not allowed`, hint: `use one of: ${(p.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ')}` };
     case 'type':
-      return { pointer: e.instancePath, rule, message: `${JSON.stringify(e.data)} must be ${String(p.type).replace(/,/g, ' or ')}` };
+      return { pointer: e.instancePath, rule, message: `${preview(e.data)} must be ${String(p.type).replace(/,/g, ' or ')}` };
     case 'minimum':
     case 'maximum':
-      return { pointer: e.instancePath, rule, message: `${JSON.stringify(e.data)} must be ${String(p.comparison)} ${String(p.limit)}` };
+      return { pointer: e.instancePath, rule, message: `${preview(e.data)} must be ${String(p.comparison)} ${String(p.limit)}` };
     case 'pattern':
-      return { pointer: e.instancePath, rule, message: `${JSON.stringify(e.data)} does not match ${String(p.pattern)}` };
+      return { pointer: e.instancePath, rule, message: `${preview(e.data)} does not match ${String(p.pattern)}` };
     default:
-      return { pointer: e.instancePath, rule, message: `${e.data === undefined ? '' : JSON.stringify(e.data) + ' '}${e.message ?? 'is invalid'}` };
+      return { pointer: e.instancePath, rule, message: `${e.data === undefined ? '' : preview(e.data) + ' '}${e.message ?? 'is invalid'}` };
   }
 }

@@ -54,10 +54,11 @@ export function parseConfig(text: string, opts: ParseOptions = {}): LoadResult {
     errors.push(...checkModel(n.model, (o) => n.pointers.get(o) ?? ''));
     if (errors.length === 0) return { model: n.model, errors };
   }
-  for (const e of errors) {
-    const loc = src.locate(e.pointer);
+  const locs = src.locateMany(errors.map((e) => e.pointer));
+  errors.forEach((e, i) => {
+    const loc = locs[i];
     if (loc) e.location = loc;
-  }
+  });
   return { model: null, errors };
 }
 

@@ -4,7 +4,8 @@
  * parser (JSON is a subset of YAML 1.2), so JSON inputs get positions too.
  */
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Node } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { locationsOf, MAX_DEPTH, scanJson } from './json-scan.js';
 import type { ConfigIssue } from './model.js';
 
 export type ConfigFormat = 'yaml' | 'json';
@@ -14,6 +15,8 @@ export interface ParsedSource {
   data: unknown;
   /** "file:line:column" of the node a JSON pointer designates (nearest existing ancestor). */
   locate(pointer: string): string | undefined;
+  /** locate() for many pointers at once (one pass over a JSON text). */
+  locateMany(pointers: string[]): Array<string | undefined>;
   /** Syntax errors (YAML/JSON), each with a location. */
   issues: ConfigIssue[];
 }
@@ -33,26 +36,33 @@ export function formatFromName(fileName: string | undefined): ConfigFormat {
 }
 
 /**
- * JSON goes through JSON.parse (fast, strict); its YAML node tree, needed only to locate issues,
- * is built on the first locate() call. YAML is parsed once with positions.
+ * JSON goes through JSON.parse (fast, strict), then one iterative scan of the text for what
+ * JSON.parse lets pass (duplicate keys, excess nesting: json-scan.ts). Locations of issues come
+ * from another scan for just their pointers: no second tree, so memory stays near the text size.
  */
 export function parseSource(text: string, fileName = '<input>', format: ConfigFormat = formatFromName(fileName)): ParsedSource {
   if (format === 'json') {
+    let data: unknown;
     try {
-      const data: unknown = JSON.parse(text);
-      let lazy: ParsedSource | undefined;
-      return { data, issues: [], locate: (ptr) => (lazy ??= parseYaml(text, fileName)).locate(ptr) };
+      data = JSON.parse(text);
     } catch (err) {
       const msg = (err as Error).message;
       const m = /position (\d+)/.exec(msg);
-      const lc = new LineCounter();
-      let o = 0;
-      for (const line of text.split('\n')) { lc.addNewLine(o); o += line.length + 1; }
-      const pos = lc.linePos(m ? Number(m[1]) : 0);
-      return { data: undefined, locate: () => undefined, issues: [{ pointer: '', location: `${fileName}:${pos.line}:${pos.col}`, rule: 'syntax', message: `JSON: ${msg}`, hint: 'fix the JSON syntax at this position' }] };
+      const [location] = locationsOf(text, fileName, [m ? Number(m[1]) : 0]);
+      const issue: ConfigIssue = { pointer: '', rule: 'syntax', message: `JSON: ${cut(msg, 200)}`, hint: 'fix the JSON syntax at this position' };
+      if (location) issue.location = location;
+      return { data: undefined, locate: () => undefined, locateMany: (ps) => ps.map(() => undefined), issues: [issue] };
     }
+    const { issues } = scanJson(text, fileName, { check: true });
+    const locateMany = (pointers: string[]) => locationsOf(text, fileName, scanJson(text, fileName, { pointers }).offsets);
+    return { data: issues.length ? undefined : data, issues, locate: (p) => locateMany([p])[0], locateMany };
   }
   return parseYaml(text, fileName);
+}
+
+/** A message-sized piece of a long text. */
+function cut(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max)}... (${s.length} characters)`;
 }
 
 function parseYaml(text: string, fileName: string): ParsedSource {
@@ -62,14 +72,26 @@ function parseYaml(text: string, fileName: string): ParsedSource {
     const p = lineCounter.linePos(offset);
     return `${fileName}:${p.line}:${p.col}`;
   };
+  // Nesting beyond MAX_DEPTH first: the parser's own stack overflow (RESOURCE_EXHAUSTION) has no
+  // pointer, and the rest of the document would overflow every recursive consumer after it.
+  const deep = tooDeep(doc, where);
   // The first few syntax errors say where it went wrong; the rest are usually echoes.
-  const issues: ConfigIssue[] = doc.errors.slice(0, 5).map((e) => ({
-    pointer: '',
-    location: where(e.pos[0]),
-    rule: 'syntax',
-    message: e.message.split('\n')[0],
-    hint: 'fix the YAML/JSON syntax at this position',
-  }));
+  const issues: ConfigIssue[] = deep ? [deep] : doc.errors.slice(0, 5).map((e) => {
+    const issue: ConfigIssue = {
+      pointer: '',
+      location: where(e.pos[0]),
+      rule: 'syntax',
+      message: cut(e.message.split('\n')[0], 200),
+      hint: 'fix the YAML/JSON syntax at this position',
+    };
+    if (e.code === 'DUPLICATE_KEY') {
+      const { path, key } = pathToKey(doc, e.pos[0]);
+      issue.pointer = pointerOf(path);
+      issue.message = `duplicate key '${cut(key, 64)}'`;
+      issue.hint = 'each key once per mapping: which value was meant is ambiguous';
+    }
+    return issue;
+  });
   const locate = (pointer: string): string | undefined => {
     let node: unknown = doc.contents;
     let at: number | undefined = rangeStart(node);
@@ -100,7 +122,60 @@ function parseYaml(text: string, fileName: string): ParsedSource {
       issues.push({ pointer: '', rule: 'syntax', message: (err as Error).message, location: `${fileName}:1:1` });
     }
   }
-  return { data, locate, issues };
+  return { data, locate, locateMany: (ps) => ps.map(locate), issues };
+}
+
+/** The first node nested deeper than MAX_DEPTH, as a `syntax` issue (iterative walk). */
+function tooDeep(doc: Document, where: (offset: number) => string): ConfigIssue | undefined {
+  const stack: Array<{ node: unknown; path: Array<string | number> }> = [{ node: doc.contents, path: [] }];
+  while (stack.length) {
+    const { node, path } = stack.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (path.length >= MAX_DEPTH) {
+      const at = rangeStart(node);
+      const issue: ConfigIssue = {
+        pointer: pointerOf(path), rule: 'syntax', message: `nested more than ${MAX_DEPTH} levels deep`,
+        hint: 'a configuration is a few levels deep; look for a stray run of brackets or indentation here',
+      };
+      if (at !== undefined) issue.location = where(at);
+      return issue;
+    }
+    if (isMap(node)) {
+      for (const p of node.items) stack.push({ node: p.value, path: [...path, isScalar(p.key) ? String(p.key.value) : '?'] });
+    } else {
+      node.items.forEach((x, i) => stack.push({ node: x, path: [...path, i] }));
+    }
+  }
+  return undefined;
+}
+
+/** JSON pointer segments of the map key starting at `offset`, and the key's text. */
+function pathToKey(doc: Document, offset: number): { path: Array<string | number>; key: string } {
+  const path: Array<string | number> = [];
+  let node: unknown = doc.contents;
+  const inside = (n: unknown) => {
+    const r = (n as Node | null | undefined)?.range;
+    return r !== undefined && r[0] <= offset && offset < r[2];
+  };
+  for (;;) {
+    if (isMap(node)) {
+      const hit = node.items.find((p) => isScalar(p.key) && p.key.range?.[0] === offset);
+      if (hit) {
+        const key = String((hit.key as { value: unknown }).value);
+        return { path: [...path, key], key };
+      }
+      const pair = node.items.find((p) => inside(p.value) || inside(p.key));
+      if (!pair || !inside(pair.value)) break;
+      path.push(isScalar(pair.key) ? String(pair.key.value) : '?');
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const i = node.items.findIndex((x) => inside(x));
+      if (i < 0) break;
+      path.push(i);
+      node = node.items[i];
+    } else break;
+  }
+  return { path, key: '?' };
 }
 
 function rangeStart(node: unknown): number | undefined {
