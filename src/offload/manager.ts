@@ -33,6 +33,7 @@ import { ApplyError, applyOps, diffKeys, diffVoes, type ApplyProgress, type Reco
 import { applyConfigChange, findMep, type ConfigChange } from './changes.js';
 import { replan } from './replan.js';
 import { VoeIndex } from './voe-index.js';
+import { refuseDeleteAll } from './dry-run.js';
 import { hwResources } from './resources.js';
 import { buildStatus, type ManagerStatus } from './status.js';
 import { mepConfigOf, sameSoftwareConfig } from './sw-mep.js';
@@ -79,6 +80,8 @@ export interface ApplyReport {
 
 export interface ApplyCallOptions {
   onProgress?: (p: ApplyProgress) => void;
+  /** Let a full apply delete every VOE (an empty config); refused without it (dry-run.ts). */
+  allowDeleteAll?: boolean;
 }
 
 /** What commit() makes true: a planned model, and the VOE ops that get the hardware there. */
@@ -224,6 +227,7 @@ export class OffloadManager {
     await this.voes.refresh(this.backend);
     const before = this.voes.all();
     const diff = diffVoes(p.meps.filter((m) => m.ccm === 'hardware').map((m) => m.voe!), before);
+    refuseDeleteAll(p, diff, before, opts.allowDeleteAll);
     return this.commit({ model, plan: p, planOf: (k) => planByKey.get(k), mepOf: (k) => mepByKey.get(k), scope: null, diff, before, planByKey }, opts);
   }
 

@@ -1,7 +1,7 @@
 /**
  * Offload commands (the offload manager, src/offload):
- *   cfm plan CONFIG [--profile NAME] [--switch S] [--json]          per-MEP placement with reasons
- *   cfm apply CONFIG [--profile NAME] --backend mock|vendor:PATH [--state FILE] [--follow]
+ *   cfm plan CONFIG [--profile NAME] [--switch S] [--backend SPEC] [--json]   per-MEP placement with reasons
+ *   cfm apply CONFIG [--profile NAME] --backend mock|vendor:PATH [--state FILE] [--dry-run] [--allow-delete-all] [--follow]
  *   cfm status [--socket PATH] | [--backend mock --state FILE]      MEPs, placement, remotes, defects
  *   cfm monitor [--socket PATH]                                     one JSON line per fault event
  *   cfm demo [--json]                                               two mock switches, link cut, restore
@@ -10,9 +10,13 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../common/errors.js';
-import { openBackend, openSwitch, loadModel, pickSwitch, planConfig, resolveProfile } from '../../offload/api.js';
+import { openBackend, loadModel, pickSwitch, planConfig, resolveProfile } from '../../offload/api.js';
+import { openApplySwitch } from './kernel.js';
 import { controlMonitor, controlRequest, defaultSocketPath, oamHandlers, serveControl } from '../../offload/control.js';
 import { runDemo } from '../../offload/demo.js';
+import { dryRunApply, dryRunToJson, formatDryRun } from '../../offload/dry-run.js';
+import type { BackendCapabilities } from '../../backends/types.js';
+import type { CfmModel } from '../../config/model.js';
 import { formatPlan, planToJson, table, voeSpecToJson } from '../../offload/format.js';
 import { modelSwitches } from '../../offload/planner.js';
 import { formatStatus, type ManagerStatus } from '../../offload/status.js';
@@ -38,6 +42,16 @@ function policyOf(o: PolicyOpts): Partial<PlanPolicy> {
   return p;
 }
 
+/** `cfm plan --backend`: open the backend, read its capabilities, close it (nothing is written). */
+async function liveCapabilities(spec: string, model: CfmModel, sw: string, o: { profile?: string; vendorArgs?: string; state?: string }): Promise<BackendCapabilities> {
+  const backend = openBackend(spec, { profile: resolveProfile(o.profile, model, sw), statePath: o.state, vendorArgs: o.vendorArgs });
+  try {
+    return backend.capabilities();
+  } finally {
+    await backend.close();
+  }
+}
+
 let stdoutClosed = false;
 /** `cfm demo --json | head` closes the pipe early: stop writing instead of crashing on EPIPE. */
 function guardStdout(onClose?: () => void): void {
@@ -60,11 +74,16 @@ export function register(program: Command): void {
     .option('--switch <name>', 'switch of the config (default: every switch)')
     .option('--reserve <n>', 'keep N VOEs free')
     .option('--prefer <where>', 'hardware (default) or software')
+    .option('--backend <spec>', "plan against a live backend's capabilities: mock | vendor:PATH (default: the profile alone)")
+    .option('--vendor-args <args>', 'open string for a vendor shim')
+    .option('--state <file>', 'mock: the ASIC state file')
     .option('--json', 'print the plan as JSON')
-    .action((config: string, o: { profile?: string; switch?: string; json?: boolean } & PolicyOpts) => {
+    .action(async (config: string, o: { profile?: string; switch?: string; json?: boolean; backend?: string; vendorArgs?: string; state?: string } & PolicyOpts) => {
       const model = loadModel(config);
       const switches = o.switch ? [pickSwitch(model, o.switch)] : modelSwitches(model).length ? modelSwitches(model) : ['default'];
-      const plans = switches.map((sw) => planConfig(model, resolveProfile(o.profile, model, sw), { switch: sw, policy: policyOf(o) }));
+      if (o.backend && switches.length > 1) throw new UsageError(`--backend plans one switch: choose one with --switch (switches: ${switches.join(', ')})`);
+      const caps = o.backend ? await liveCapabilities(o.backend, model, switches[0], o) : undefined;
+      const plans = switches.map((sw) => planConfig(model, resolveProfile(o.profile, model, sw), { switch: sw, policy: policyOf(o), capabilities: caps }));
       if (o.json) out(JSON.stringify(plans.length === 1 ? planToJson(plans[0]) : plans.map(planToJson), null, 2));
       else out(plans.map(formatPlan).join('\n\n'));
       process.exitCode = plans.some((p) => p.violations.length) ? 1 : 0;
@@ -75,22 +94,36 @@ export function register(program: Command): void {
     .description('plan a config and program the backend (all-or-nothing, rolled back on failure); software MEPs run while the process does')
     .argument('<config>', 'config file (YAML/JSON)')
     .option('--profile <name>', 'hardware profile name or file')
-    .option('--backend <spec>', 'mock | vendor:PATH', 'mock')
+    .option('--backend <spec>', 'mock | vendor:PATH | linux-bridge[:BRIDGE]', 'mock')
     .option('--vendor-args <args>', 'open string for a vendor shim')
     .option('--state <file>', 'mock: keep the ASIC state in FILE')
     .option('--switch <name>', 'switch of the config')
     .option('--reserve <n>', 'keep N VOEs free')
     .option('--prefer <where>', 'hardware (default) or software')
+    .option('--dry-run', 'print the exact operations against the live state and change nothing')
+    .option('--allow-delete-all', 'let an apply delete every VOE (an empty config, or one without any MEP of the VOEs)')
     .option('--follow', 'keep running: software MEPs, hardware events, control socket for status/monitor')
     .option('--socket <path>', 'control socket path (with --follow)')
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--json', 'print the apply report as JSON')
-    .action(async (config: string, o: { profile?: string; backend: string; vendorArgs?: string; state?: string; switch?: string; follow?: boolean; socket?: string; progress?: boolean; json?: boolean } & PolicyOpts) => {
-      const sw = openSwitch({ config, profile: o.profile, backend: o.backend, switch: o.switch, statePath: o.state, vendorArgs: o.vendorArgs, policy: policyOf(o) });
+    .action(async (config: string, o: { profile?: string; backend: string; vendorArgs?: string; state?: string; switch?: string; follow?: boolean; socket?: string; progress?: boolean; json?: boolean; dryRun?: boolean; allowDeleteAll?: boolean } & PolicyOpts) => {
+      if (o.dryRun && o.follow) throw new UsageError('--dry-run changes nothing: it cannot --follow');
+      const sw = await openApplySwitch({ config, profile: o.profile, backend: o.backend, switch: o.switch, statePath: o.state, vendorArgs: o.vendorArgs, policy: policyOf(o), follow: o.follow });
+      if (o.dryRun) {
+        try {
+          const d = await dryRunApply(sw.manager, sw.model, { allowDeleteAll: o.allowDeleteAll });
+          out(o.json ? JSON.stringify(dryRunToJson(d), null, 2) : formatDryRun(d));
+          process.exitCode = d.refused ? 1 : 0;
+        } finally {
+          await sw.close();
+        }
+        return;
+      }
       const showProgress = o.progress === true || process.stderr.isTTY === true;
       let rep;
       try {
         rep = await sw.apply({
+          allowDeleteAll: o.allowDeleteAll,
           onProgress: showProgress ? (p) => process.stderr.write(`\rapply: ${p.done}/${p.total} ${p.op.kind} ${p.op.key}\x1b[K${p.done === p.total ? '\n' : ''}`) : undefined,
         });
       } catch (e) {
