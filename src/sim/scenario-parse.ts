@@ -6,28 +6,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { CfmError } from '../common/errors.js';
+import { bounds, dur, int, isObj, known, parseDurationNs, rate, ScenarioError, str, type Err, type Obj } from './scenario-parse-util.js';
+import { parseDir, parseFramesExpect, parseInject, parsePmExpect, parsePortStep, parseReplies, parseStatusCheck, parseWindow } from './scenario-parse-ext.js';
 import { DEFECTS, type DefectName, type RmepState } from '../engine/types.js';
 import type { Expectation, MepOverride, Scenario, ScenarioLink, ScenarioStep, ScenarioSwitch, StepAction } from './scenario-types.js';
 
-type Obj = Record<string, unknown>;
-
-export class ScenarioError extends CfmError {
-  constructor(file: string, where: string, message: string) {
-    super('CONFIG', `${file}: ${where ? where + ': ' : ''}${message}`);
-    this.name = 'ScenarioError';
-  }
-}
-
-const UNITS: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, sec: 1e9, min: 60e9, m: 60e9, h: 3600e9 };
-
-/** "5s", "250ms", "2min", "1.5s"; a bare number is seconds. */
-export function parseDurationNs(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.round(v * 1e9);
-  if (typeof v !== 'string') return undefined;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|ms|s|sec|min|m|h)?\s*$/.exec(v);
-  if (!m) return undefined;
-  return Math.round(Number(m[1]) * UNITS[m[2] ?? 's']);
-}
+export { ScenarioError, parseDurationNs } from './scenario-parse-util.js';
 
 export function loadScenario(file: string): Scenario {
   let text: string;
@@ -86,14 +70,16 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
     let o: Obj;
     if (Array.isArray(l) && l.length === 2) o = { a: l[0], b: l[1] };
     else if (isObj(l)) o = l as Obj;
-    else return err(w, 'expected [a, b] or { a, b, delay, jitter, loss, corrupt }');
-    known(o, ['a', 'b', 'delay', 'jitter', 'loss', 'corrupt'], w, err);
+    else return err(w, 'expected [a, b] or { a, b, delay, jitter, loss, corrupt, a-to-b, b-to-a }');
+    known(o, ['a', 'b', 'delay', 'jitter', 'loss', 'corrupt', 'a-to-b', 'b-to-a'], w, err);
     return {
       a: portOf(o.a, `${w}.a`), b: portOf(o.b, `${w}.b`),
       delayNs: o.delay === undefined ? 1000 : dur(o.delay, `${w}.delay`, err),
       jitterNs: o.jitter === undefined ? 0 : dur(o.jitter, `${w}.jitter`, err),
       lossRate: o.loss === undefined ? 0 : rate(o.loss, `${w}.loss`, err),
       corruptRate: o.corrupt === undefined ? 0 : rate(o.corrupt, `${w}.corrupt`, err),
+      ...(o['a-to-b'] !== undefined ? { aToB: parseDir(o['a-to-b'], `${w}.a-to-b`, err) } : {}),
+      ...(o['b-to-a'] !== undefined ? { bToA: parseDir(o['b-to-a'], `${w}.b-to-a`, err) } : {}),
     };
   });
   const overrides: Record<string, MepOverride> = {};
@@ -122,7 +108,7 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
   for (let i = 1; i < steps.length; i++) {
     if (steps[i].atNs < steps[i - 1].atNs) err(`steps[${i}].at`, 'steps must be in time order');
   }
-  const lastNs = steps.length ? Math.max(...steps.map((s) => s.atNs + (s.action.kind === 'expect' ? s.action.expect.withinNs : 0))) : 0;
+  const lastNs = steps.length ? Math.max(...steps.map((s) => s.atNs + stepSpanNs(s.action))) : 0;
   const durationNs = d.duration === undefined ? lastNs + 1e9 : dur(d.duration, 'duration', err);
   if (durationNs < lastNs) err('duration', `ends before the last step (${lastNs / 1e9} s)`);
   return {
@@ -131,35 +117,17 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
   };
 }
 
-function isObj(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** How long after its time a step still acts (expectation windows, injected frame trains). */
+function stepSpanNs(a: StepAction): number {
+  if (a.kind === 'expect') return a.expect.withinNs;
+  if (a.kind === 'expect-frames') return a.expect.toNs;
+  if (a.kind === 'inject') return (a.count - 1) * a.everyNs;
+  return 0;
 }
 
-function known(o: Obj, keys: string[], where: string, err: (w: string, m: string) => never): void {
-  for (const k of Object.keys(o)) if (!keys.includes(k)) err(where ? `${where}.${k}` : k, `unknown key (expected one of: ${keys.join(', ')})`);
-}
+const ACTIONS = ['cut', 'restore', 'link', 'block', 'unblock', 'port', 'inject', 'config', 'loopback', 'linktrace', 'dmm', 'lmm', 'slm', 'lock', 'unlock', 'csf', 'rdi', 'status-tlv', 'expect', 'print'];
 
-function dur(v: unknown, w: string, err: (w: string, m: string) => never): number {
-  const n = parseDurationNs(v);
-  return n === undefined ? err(w, `'${String(v)}' is not a duration (e.g. 5s, 250ms, 2min)`) : n;
-}
-
-function rate(v: unknown, w: string, err: (w: string, m: string) => never): number {
-  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) return err(w, 'a probability 0..1');
-  return v;
-}
-
-function str(v: unknown, w: string, err: (w: string, m: string) => never): string {
-  return typeof v === 'string' && v.length > 0 ? v : err(w, 'a non-empty string');
-}
-
-function int(v: unknown, w: string, err: (w: string, m: string) => never, min: number, max: number): number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : err(w, `an integer ${min}..${max}`);
-}
-
-const ACTIONS = ['cut', 'restore', 'link', 'block', 'unblock', 'config', 'loopback', 'linktrace', 'dmm', 'lmm', 'slm', 'lock', 'unlock', 'csf', 'rdi', 'status-tlv', 'expect', 'print'];
-
-function parseStep(s: unknown, w: string, baseDir: string, err: (w: string, m: string) => never): ScenarioStep {
+function parseStep(s: unknown, w: string, baseDir: string, err: Err): ScenarioStep {
   if (!isObj(s)) err(w, `expected { at, <action> } with one action of: ${ACTIONS.join(', ')}`);
   const o = s as Obj;
   const atNs = dur(o.at ?? 0, `${w}.at`, err);
@@ -175,9 +143,10 @@ function parseStep(s: unknown, w: string, baseDir: string, err: (w: string, m: s
     case 'block': case 'unblock': action = { kind: 'block', port: str(v, aw, err), blocked: k === 'block' }; break;
     case 'link': {
       const x = obj();
-      known(x, ['link', 'delay', 'jitter', 'loss', 'corrupt'], aw, err);
+      known(x, ['link', 'from', 'delay', 'jitter', 'loss', 'corrupt'], aw, err);
       action = {
         kind: 'link', link: str(x.link, `${aw}.link`, err),
+        ...(x.from !== undefined ? { from: str(x.from, `${aw}.from`, err) } : {}),
         ...(x.delay !== undefined ? { delayNs: dur(x.delay, `${aw}.delay`, err) } : {}),
         ...(x.jitter !== undefined ? { jitterNs: dur(x.jitter, `${aw}.jitter`, err) } : {}),
         ...(x.loss !== undefined ? { lossRate: rate(x.loss, `${aw}.loss`, err) } : {}),
@@ -185,38 +154,46 @@ function parseStep(s: unknown, w: string, baseDir: string, err: (w: string, m: s
       };
       break;
     }
+    case 'port': action = parsePortStep(obj(), aw, err); break;
+    case 'inject': action = parseInject(obj(), aw, err); break;
     case 'config': action = { kind: 'config', config: v, baseDir }; break;
     case 'loopback': {
       const x = obj();
-      known(x, ['mep', 'target', 'target-mep-id', 'multicast', 'count', 'interval', 'expect-received'], aw, err);
+      known(x, ['mep', 'target', 'target-mep-id', 'multicast', 'count', 'interval', 'expect-received', 'expect-out-of-order', 'expect-bad-msdu'], aw, err);
+      const n = (v: unknown, ww: string): number => int(v, ww, err, 0, 1_000_000);
       action = {
         kind: 'loopback', mep: str(x.mep, `${aw}.mep`, err), count: x.count === undefined ? 1 : int(x.count, `${aw}.count`, err, 1, 1024),
         intervalMs: x.interval === undefined ? 1000 : dur(x.interval, `${aw}.interval`, err) / 1e6,
         ...(x.target !== undefined ? { target: str(x.target, `${aw}.target`, err) } : {}),
         ...(x['target-mep-id'] !== undefined ? { targetMepId: int(x['target-mep-id'], `${aw}.target-mep-id`, err, 1, 8191) } : {}),
         ...(x.multicast === true ? { multicast: true } : {}),
-        ...(x['expect-received'] !== undefined ? { expectReceived: int(x['expect-received'], `${aw}.expect-received`, err, 0, 1_000_000) } : {}),
+        ...(x['expect-received'] !== undefined ? { expectReceived: bounds(x['expect-received'], `${aw}.expect-received`, err, n) } : {}),
+        ...(x['expect-out-of-order'] !== undefined ? { expectOutOfOrder: bounds(x['expect-out-of-order'], `${aw}.expect-out-of-order`, err, n) } : {}),
+        ...(x['expect-bad-msdu'] !== undefined ? { expectBadMsdu: bounds(x['expect-bad-msdu'], `${aw}.expect-bad-msdu`, err, n) } : {}),
       };
       if (x.target === undefined && x['target-mep-id'] === undefined && x.multicast !== true) err(aw, 'give target (MAC), target-mep-id or multicast: true');
       break;
     }
     case 'linktrace': {
       const x = obj();
-      known(x, ['mep', 'target', 'target-mep-id', 'ttl', 'use-fdb-only', 'expect-hops'], aw, err);
+      known(x, ['mep', 'target', 'target-mep-id', 'ttl', 'use-fdb-only', 'expect-hops', 'expect-replies'], aw, err);
       action = {
         kind: 'linktrace', mep: str(x.mep, `${aw}.mep`, err), ttl: x.ttl === undefined ? 64 : int(x.ttl, `${aw}.ttl`, err, 1, 255),
         useFdbOnly: x['use-fdb-only'] === true,
         ...(x.target !== undefined ? { targetMac: str(x.target, `${aw}.target`, err) } : {}),
         ...(x['target-mep-id'] !== undefined ? { targetMepId: int(x['target-mep-id'], `${aw}.target-mep-id`, err, 1, 8191) } : {}),
         ...(x['expect-hops'] !== undefined ? { expectHops: int(x['expect-hops'], `${aw}.expect-hops`, err, 0, 255) } : {}),
+        ...(x['expect-replies'] !== undefined ? { expectReplies: parseReplies(x['expect-replies'], `${aw}.expect-replies`, err) } : {}),
       };
       if (x.target === undefined && x['target-mep-id'] === undefined) err(aw, 'give target (MAC) or target-mep-id');
       break;
     }
     case 'dmm': case 'lmm': case 'slm': {
       const x = obj();
-      known(x, ['mep', 'target', 'target-mep-id', 'count', 'interval'], aw, err);
+      known(x, ['mep', 'target', 'target-mep-id', 'count', 'interval', 'expect-received', 'expect-delay', 'expect-far-end-loss', 'expect-near-end-loss'], aw, err);
+      const pe = parsePmExpect(x, aw, err);
       action = {
+        ...(pe ? { expect: pe } : {}),
         kind: 'pm', op: k, mep: str(x.mep, `${aw}.mep`, err), count: x.count === undefined ? 10 : int(x.count, `${aw}.count`, err, 1, 100000),
         intervalMs: x.interval === undefined ? 1000 : dur(x.interval, `${aw}.interval`, err) / 1e6,
         ...(x.target !== undefined ? { targetMac: str(x.target, `${aw}.target`, err) } : {}),
@@ -243,18 +220,25 @@ function parseStep(s: unknown, w: string, baseDir: string, err: (w: string, m: s
       break;
     }
     case 'print': action = { kind: 'print', what: 'status' }; break;
-    default: action = { kind: 'expect', expect: parseExpect(obj(), aw, err) };
+    default: {
+      const x = obj();
+      const check = x.frames === undefined ? parseStatusCheck(x, aw, err) : null;
+      action = x.frames !== undefined ? { kind: 'expect-frames', expect: parseFramesExpect(x, aw, err) }
+        : check ? { kind: 'expect-status', check }
+        : { kind: 'expect', expect: parseExpect(x, aw, err) };
+    }
   }
   return { atNs, where: w, action };
 }
 
 const STATES: RmepState[] = ['idle', 'start', 'ok', 'failed'];
 
-function parseExpect(x: Obj, w: string, err: (w: string, m: string) => never): Expectation {
-  known(x, ['mep', 'defect', 'alarm', 'remote', 'state', 'condition', 'active', 'within', 'never', 'no-defects'], w, err);
+function parseExpect(x: Obj, w: string, err: Err): Expectation {
+  known(x, ['mep', 'defect', 'alarm', 'remote', 'state', 'condition', 'active', 'within', 'window', 'never', 'no-defects'], w, err);
+  const win = parseWindow(x, w, err);
   const e: Expectation = {
-    mep: str(x.mep, `${w}.mep`, err), active: x.active !== false,
-    withinNs: x.within === undefined ? 0 : dur(x.within, `${w}.within`, err),
+    mep: str(x.mep, `${w}.mep`, err), active: x.active !== false, withinNs: win.toNs,
+    ...(win.fromNs > 0 ? { fromNs: win.fromNs } : {}),
     ...(x.never === true ? { never: true } : {}),
   };
   if (x.defect !== undefined) {

@@ -12,24 +12,17 @@ import { mepConfigFromModel, mipConfigFromModel } from '../engine/from-model.js'
 import { ensureLb } from '../engine/mep-lb.js';
 import { ensureLt } from '../engine/mep-lt.js';
 import { ensureY, type DelayResult, type LossResult } from '../engine/mep-y1731.js';
-import type { Mep } from '../engine/mep.js';
 import type { MepConfig, MepStatus, MipConfig } from '../engine/types.js';
 import { hex } from '../engine/wire.js';
 import { SimNetwork } from './network.js';
-import { ScenarioError } from './scenario-parse.js';
-import type { Expectation, Scenario, ScenarioStep, StepAction } from './scenario-types.js';
+import { checkStatus, expectEvent, expectFrames, linktraceProblems, loopbackProblems, pmProblems } from './scenario-expect.js';
+import { runInject } from './scenario-inject.js';
+import { ScenarioError } from './scenario-parse-util.js';
+import type { Scenario, ScenarioStep, StepAction } from './scenario-types.js';
+import { linkOf, mepOf, portOf, stepIo, type ScenarioRecord, type World } from './scenario-world.js';
 import { SimSwitch } from './switch.js';
 
-export interface StepRecord {
-  atNs: number;
-  type: 'step' | 'result' | 'expect';
-  where: string;
-  text: string;
-  ok?: boolean;
-  data?: unknown;
-}
-
-export type ScenarioRecord = FaultEvent | StepRecord;
+export type { ScenarioRecord, StepRecord } from './scenario-world.js';
 
 export interface ScenarioOutput {
   records: ScenarioRecord[];
@@ -38,23 +31,12 @@ export interface ScenarioOutput {
   endNs: number;
 }
 
-interface World {
-  sc: Scenario;
-  net: SimNetwork;
-  switches: Map<string, SimSwitch>;
-  events: FaultEvent[];
-  records: ScenarioRecord[];
-  failures: string[];
-  emit: (r: ScenarioRecord) => void;
-}
-
-const fmtS = (ns: number): string => `${+(ns / 1e9).toFixed(6)}s`;
 
 export function runScenario(sc: Scenario, o: { onRecord?: (r: ScenarioRecord) => void } = {}): ScenarioOutput {
   const net = new SimNetwork({ seed: sc.seed });
   const switches = new Map<string, SimSwitch>();
   const w: World = {
-    sc, net, switches, events: [], records: [], failures: [],
+    sc, net, switches, events: [], tx: [], records: [], failures: [],
     emit: (r) => {
       w.records.push(r);
       o.onRecord?.(r);
@@ -68,8 +50,16 @@ export function runScenario(sc: Scenario, o: { onRecord?: (r: ScenarioRecord) =>
     });
     switches.set(s.name, sw);
   }
-  for (const l of sc.links) net.connect(l.a, l.b, { delayNs: l.delayNs, jitterNs: l.jitterNs, lossRate: l.lossRate, corruptRate: l.corruptRate });
+  for (const l of sc.links) {
+    const link = net.connect(l.a, l.b, { delayNs: l.delayNs, jitterNs: l.jitterNs, lossRate: l.lossRate, corruptRate: l.corruptRate });
+    if (l.aToB) link.set(l.aToB, l.a);
+    if (l.bToA) link.set(l.bToA, l.b);
+  }
+  if (sc.steps.some((s) => s.action.kind === 'expect-frames')) net.tap((r) => w.tx.push(r));
   applyConfig(w, sc.config, sc.baseDir, 'config');
+  // Order at one instant (docs/sim.md): every timer due at or before a step's time fires first
+  // (CCMs, rMEPwhile, frame arrivals, earlier steps' trains), then the steps of that time in
+  // file order; what a step causes at that instant (a frame sent, a defect) comes after both.
   for (const step of sc.steps) {
     net.clock.advanceTo(step.atNs);
     runStep(w, step);
@@ -151,22 +141,15 @@ function switchFor(w: World, name: string, where: string): SimSwitch {
     : `switch '${name}' is not in the topology (${[...w.switches.keys()].join(', ')})`);
 }
 
-function mepOf(w: World, key: string, where: string): Mep {
-  for (const sw of w.switches.values()) {
-    const m = sw.engine.findMep(key);
-    if (m) return m;
-  }
-  const all = [...w.switches.values()].flatMap((s) => s.engine.meps().map((m) => m.key));
-  throw new ScenarioError(w.sc.file, where, `no MEP '${key}' (MEPs: ${all.join(', ')})`);
-}
-
 // ---------------------------------------------------------------- steps
 
 function describe(a: StepAction): string {
   switch (a.kind) {
     case 'cut': case 'restore': return `${a.kind} ${a.link}`;
     case 'block': return `${a.blocked ? 'block' : 'unblock'} ${a.port}`;
-    case 'link': return `link ${a.link} ${JSON.stringify({ delayNs: a.delayNs, jitterNs: a.jitterNs, lossRate: a.lossRate, corruptRate: a.corruptRate })}`;
+    case 'link': return `link ${a.link}${a.from ? ` from ${a.from}` : ''} ${JSON.stringify({ delayNs: a.delayNs, jitterNs: a.jitterNs, lossRate: a.lossRate, corruptRate: a.corruptRate })}`;
+    case 'port': return `port ${a.port}${a.stp ? ` stp ${a.stp}` : ''}${a.link ? ` link ${a.link}` : ''}${a.ifStatus ? ` if-status ${a.ifStatus}` : ''}`;
+    case 'inject': return `inject opcode ${a.opcode} at ${a.port} from the ${a.from}${a.count > 1 ? ` x${a.count}` : ''}`;
     case 'config': return 'config change';
     case 'loopback': return `loopback from ${a.mep} to ${a.target ?? (a.multicast ? 'multicast' : `MEP ${a.targetMepId}`)} x${a.count}`;
     case 'linktrace': return `linktrace from ${a.mep} to ${a.targetMac ?? `MEP ${a.targetMepId}`} ttl ${a.ttl}`;
@@ -175,38 +158,38 @@ function describe(a: StepAction): string {
     case 'csf': return `csf ${a.type ?? 'clear'} from ${a.mep}`;
     case 'rdi': return `rdi ${a.on ? 'on' : 'off'} at ${a.mep}`;
     case 'status-tlv': return `status TLVs of ${a.mep}: port ${a.portStatus} interface ${a.interfaceStatus}`;
-    case 'expect': return 'expect';
+    case 'expect': case 'expect-frames': case 'expect-status': return 'expect';
     case 'print': return 'print status';
   }
 }
 
 function runStep(w: World, step: ScenarioStep): void {
   const a = step.action;
-  const now = w.net.clock.nowNs();
-  const record = (type: StepRecord['type'], text: string, extra: Partial<StepRecord> = {}): void =>
-    w.emit({ atNs: w.net.clock.nowNs(), type, where: step.where, text, ...extra });
-  const fail = (msg: string): void => {
-    w.failures.push(`${step.where} (${fmtS(step.atNs)}): ${msg}`);
-  };
-  const linkOf = (spec: string) => {
-    try {
-      return w.net.link(spec);
-    } catch (e) {
-      throw new ScenarioError(w.sc.file, step.where, (e as Error).message);
-    }
-  };
-  if (a.kind !== 'expect') record('step', describe(a));
+  const io = stepIo(w, step);
+  const { record, fail } = io;
+  if (a.kind !== 'expect' && a.kind !== 'expect-frames' && a.kind !== 'expect-status') record('step', describe(a));
   switch (a.kind) {
-    case 'cut': linkOf(a.link).up = false; return;
-    case 'restore': linkOf(a.link).up = true; return;
-    case 'link': linkOf(a.link).set(a); return;
-    case 'block': {
-      const [sw, port] = a.port.split(':');
-      const s = w.switches.get(sw);
-      if (!s || !s.ports.includes(port)) throw new ScenarioError(w.sc.file, step.where, `no port '${a.port}'`);
-      s.setPortBlocked(port, a.blocked);
+    case 'cut': linkOf(w, a.link, step.where).up = false; return;
+    case 'restore': linkOf(w, a.link, step.where).up = true; return;
+    case 'link': {
+      const l = linkOf(w, a.link, step.where);
+      if (a.from !== undefined && !l.dirOf(a.from)) throw new ScenarioError(w.sc.file, `${step.where}.from`, `'${a.from}' is not an end of link ${l.name}`);
+      l.set(a, a.from);
       return;
     }
+    case 'block': {
+      const { sw, port } = portOf(w, a.port, step.where);
+      sw.setPortBlocked(port, a.blocked);
+      return;
+    }
+    case 'port': {
+      const { sw, port } = portOf(w, a.port, `${step.where}.port`);
+      if (a.stp) sw.setPortBlocked(port, a.stp === 'blocked');
+      if (a.link) linkOf(w, a.port, `${step.where}.link`).up = a.link === 'up';
+      if (a.ifStatus) sw.engine.setPortState(port, { ifStatus: a.ifStatus });
+      return;
+    }
+    case 'inject': runInject(w, step, a); return;
     case 'config': applyConfig(w, a.config, a.baseDir, step.where); return;
     case 'rdi': mepOf(w, a.mep, step.where).setRdi(a.on); return;
     case 'status-tlv': mepOf(w, a.mep, step.where).setStatusTlvs(a.portStatus, a.interfaceStatus); return;
@@ -215,18 +198,18 @@ function runStep(w: World, step: ScenarioStep): void {
     case 'loopback': {
       const s = ensureLb(mepOf(w, a.mep, step.where)).start({ target: a.target, targetMepId: a.targetMepId, multicast: a.multicast, count: a.count, intervalMs: a.intervalMs });
       s.onDone((r) => {
-        const ok = a.expectReceived === undefined || r.received === a.expectReceived;
-        record('result', s.summary(), { data: { ...r }, ok });
-        if (!ok) fail(`loopback received ${r.received}, expected ${a.expectReceived}`);
+        const problems = loopbackProblems(r, a);
+        record('result', s.summary(), { data: { ...r }, ok: problems.length === 0 });
+        problems.forEach(fail);
       });
       return;
     }
     case 'linktrace': {
       const s = ensureLt(mepOf(w, a.mep, step.where)).start({ targetMac: a.targetMac, targetMepId: a.targetMepId, ttl: a.ttl, useFdbOnly: a.useFdbOnly });
       s.onDone((r) => {
-        const ok = a.expectHops === undefined || r.replies.length === a.expectHops;
-        record('result', s.table(), { data: r, ok });
-        if (!ok) fail(`linktrace got ${r.replies.length} replies, expected ${a.expectHops}`);
+        const problems = linktraceProblems(r, a.expectHops, a.expectReplies);
+        record('result', s.table(), { data: r, ok: problems.length === 0 });
+        problems.forEach(fail);
       });
       return;
     }
@@ -234,15 +217,19 @@ function runStep(w: World, step: ScenarioStep): void {
       const y = ensureY(mepOf(w, a.mep, step.where));
       const opts = { targetMac: a.targetMac, targetMepId: a.targetMepId, count: a.count, intervalMs: a.intervalMs };
       const r: DelayResult | LossResult = a.op === 'dmm' ? y.startDmm(opts) : a.op === 'lmm' ? y.startLmm(opts) : y.startSlm(opts);
-      w.net.clock.setTimer(Math.round(a.count * a.intervalMs * 1e6) + 5e9 + 1, () => record('result', pmText(r), { data: pmData(r) }));
+      w.net.clock.setTimer(Math.round(a.count * a.intervalMs * 1e6) + 5e9 + 1, () => {
+        const problems = pmProblems(r, a.expect);
+        record('result', pmText(r), { data: pmData(r), ...(a.expect ? { ok: problems.length === 0 } : {}) });
+        problems.forEach(fail);
+      });
       return;
     }
     case 'print':
       record('result', statusTable([...w.switches.entries()].flatMap(([n, s]) => s.engine.statusAll().map((x) => ({ ...x, switch: n })))));
       return;
-    case 'expect':
-      expect(w, step, a.expect, now, record, fail);
-      return;
+    case 'expect': expectEvent(w, step, a.expect, io); return;
+    case 'expect-frames': expectFrames(w, step, a.expect, io); return;
+    case 'expect-status': checkStatus(w, step, a.check, io); return;
   }
 }
 
@@ -260,50 +247,6 @@ function pmText(r: DelayResult | LossResult): string {
   const pct = (v: number) => (v * 100).toFixed(2) + '%';
   if (!('farEndLoss' in r)) return '';
   return `${r.kind.toUpperCase()}: sent ${r.sent}, received ${r.received}; far-end loss ${r.farEndLoss} (${pct(r.farEndRatio)}), near-end loss ${r.nearEndLoss} (${pct(r.nearEndRatio)})`;
-}
-
-function matches(e: FaultEvent, x: Expectation): boolean {
-  if (e.mep !== x.mep) return false;
-  if (x.defect) return e.type === 'defect' && e.defect === x.defect && e.active === x.active;
-  if (x.alarm) return x.alarm === 'clear' ? e.type === 'alarm-clear' : e.type === 'alarm' && e.defect === x.alarm;
-  if (x.remote !== undefined) return e.type === 'remote-mep' && e.remoteMepId === x.remote && e.state === x.state;
-  if (x.condition) return e.type === 'condition' && e.condition === x.condition && e.active === x.active;
-  return false;
-}
-
-function expectText(x: Expectation): string {
-  const what = x.defect ? `defect ${x.defect} ${x.active ? 'raised' : 'cleared'}`
-    : x.alarm ? (x.alarm === 'clear' ? 'alarm cleared' : `alarm ${x.alarm}`)
-    : x.remote !== undefined ? `remote MEP ${x.remote} ${x.state}`
-    : x.condition ? `condition ${x.condition} ${x.active ? 'entered' : 'left'}` : 'no defects';
-  return `${x.never ? 'never ' : ''}${x.mep}: ${what}${x.withinNs ? ` within ${fmtS(x.withinNs)}` : ' now'}`;
-}
-
-function expect(w: World, step: ScenarioStep, x: Expectation, now: number, record: (t: StepRecord['type'], s: string, e?: Partial<StepRecord>) => void, fail: (m: string) => void): void {
-  const m = mepOf(w, x.mep, step.where);
-  if (x.withinNs === 0) {
-    const s = m.status();
-    let ok: boolean;
-    if (x.noDefects) ok = s.defects === 0;
-    else if (x.defect) ok = s.defectNames.includes(x.defect) === x.active;
-    else if (x.alarm) ok = x.alarm === 'clear' ? s.fngState === 'fngReset' : m.fng.reportedDefect === x.alarm;
-    else if (x.remote !== undefined) ok = s.remotes.find((r) => r.mepId === x.remote)?.state === x.state;
-    else ok = x.condition === 'ais' ? s.ais === x.active : x.condition === 'lck' ? s.lck === x.active : (s.csf !== null && `csf-${s.csf}` === x.condition) === x.active;
-    if (x.never) ok = !ok;
-    record('expect', `${expectText(x)}: ${ok ? 'OK' : `FAILED (defects: ${s.defectNames.join(', ') || 'none'})`}`, { ok });
-    if (!ok) fail(`expected ${expectText(x)}; defects: ${s.defectNames.join(', ') || 'none'}`);
-    return;
-  }
-  const from = w.events.length;
-  const deadline = now + x.withinNs;
-  // +1 ns: events due exactly at the deadline count, whichever timer fired first
-  w.net.clock.setTimerAt(deadline + 1, () => {
-    const hit = w.events.slice(from).find((e) => e.atNs <= deadline && matches(e, x));
-    const ok = x.never ? !hit : !!hit;
-    const at = hit ? ` (at ${fmtS(hit.atNs)}, +${fmtS(hit.atNs - now)})` : '';
-    record('expect', `${step.where} ${expectText(x)}: ${ok ? 'OK' : 'FAILED'}${at}`, { ok });
-    if (!ok) fail(x.never ? `${expectText(x)}: it happened${at}` : `expected ${expectText(x)}: did not happen`);
-  });
 }
 
 // ---------------------------------------------------------------- output

@@ -133,6 +133,17 @@ export class SimSwitch implements SimNode, BridgeView {
 
   // ------------------------------------------------------------------ data path
 
+  /**
+   * Put a crafted frame at a port: as if it arrived from the port's link (`wire`: it walks the
+   * port's MP stack inwards, then the relay) or as if the relay sent it out of the port (`relay`:
+   * it walks the MP stack outwards, then goes onto the link unless the port is blocked).
+   */
+  inject(port: string, frame: Uint8Array, from: FrameDirection): void {
+    this.portMac(port);
+    if (from === 'wire') this.receive(port, frame);
+    else if (!this.blocked.has(port) && this.engine.process(port, 'relay', frame, this.net.clock.nowNs())) this.net.transmit(this.name, port, frame);
+  }
+
   receive(port: string, frame: Uint8Array): void {
     if (!this.engine.process(port, 'wire', frame, this.net.clock.nowNs())) return;
     if (this.blocked.has(port)) return;
