@@ -98,9 +98,9 @@ export async function startPrometheus(targets: string[]): Promise<Daemon & { que
  * snmpd as AgentX master (agentXSocket in the temp dir, or tcp) answering SNMPv2c community
  * `public` on 127.0.0.1:PORT (UDP), sending traps to `trapPort` when given.
  */
-export async function startSnmpd(o: { agentx: string; trapPort?: number }): Promise<Daemon> {
+export async function startSnmpd(o: { agentx: string; trapPort?: number; port?: number }): Promise<Daemon> {
   const dir = mkdtempSync(join(tmpdir(), 'cfm-snmpd-'));
-  const port = await freePort();
+  const port = o.port ?? await freePort();
   writeFileSync(join(dir, 'snmpd.conf'), [
     'master agentx',
     `agentXSocket ${o.agentx}`,
@@ -128,3 +128,25 @@ export async function startSnmptrapd(): Promise<Daemon> {
 }
 
 export const snmpArgs = (port: number) => ['-v2c', '-c', 'public', '-On', '-Oe', '-t', '2', '-r', '1', '-M', '/nonexistent', '-m', '', `127.0.0.1:${port}`];
+
+export interface SnmpVar {
+  oid: string;
+  type: string;
+  value: string;
+}
+
+/** Lines of snmpwalk / snmpget -On -Oe: ".1.3.6 = TYPE: value" (values may span lines: Hex-STRING). */
+export function parseSnmp(out: string): SnmpVar[] {
+  const vars: SnmpVar[] = [];
+  for (const line of out.split('\n')) {
+    const m = /^\.?([\d.]+) = (?:([\w-]+): )?(.*)$/.exec(line);
+    if (m) vars.push({ oid: m[1], type: m[2] ?? '', value: m[3].trim() });
+    else if (vars.length && line.trim()) vars[vars.length - 1].value += ' ' + line.trim();
+  }
+  return vars;
+}
+
+export async function snmp(cmd: 'snmpwalk' | 'snmpget' | 'snmpbulkwalk', port: number, ...oids: string[]): Promise<SnmpVar[]> {
+  const r = await run(cmd, [...snmpArgs(port), ...oids], { maxBuffer: 1 << 28 });
+  return parseSnmp(r.stdout);
+}
