@@ -18,19 +18,20 @@ runBackendContract('vendor (mock library as the shim)', async () => {
   if (!(b instanceof VendorBackend)) throw new Error('expected a VendorBackend');
   const dev = b.device;
   const wireSubs = new Set<(port: string, frame: Uint8Array) => void>();
-  const drain = (): void => {
-    b.pump();
+  // a vendor backend runs its calls on the thread pool (issue 16): wait for the drain job
+  const drain = async (): Promise<void> => {
+    await b.drain();
     for (const f of dev.mockPortTxDrain()) for (const s of wireSubs) s(b.ports()[f.port], f.frame);
   };
   return {
     backend: b,
     advance: async (ns) => {
       dev.mockAdvance(ns);
-      drain();
+      await drain();
     },
     injectFromWire: (port, frame) => {
       dev.mockPortRx(b.ports().indexOf(port), frame);
-      drain();
+      void drain();
     },
     onWireTransmit: (cb) => {
       wireSubs.add(cb);

@@ -206,9 +206,13 @@ export interface AsicLib {
   generation: { get: Fn; dump: Fn } | null;
   /** Optional group "tx_seq" (cfm_voe_tx_seq_set/get), null when absent. */
   txSeq: { set: Fn; get: Fn } | null;
+  /** Optional group "event_fd" (cfm_event_fd), null when absent. */
+  eventFd: Fn | null;
   mock: {
     advance: Fn; now: Fn; nextDeadline: Fn; setRealtime: Fn; portRx: Fn; portTxPoll: Fn;
     failCall: Fn; dropFrames: Fn; tableFull: Fn; save: Fn;
+    /** Newer mock libraries only (a baseline library in a benchmark may lack them). */
+    setLatency: Fn | null; failRandom: Fn | null;
   } | null;
 }
 
@@ -278,6 +282,7 @@ export function loadAsicLib(path: string): AsicLib {
     policerCountersGet: f(`int32_t cfm_policer_counters_get(${H}, uint32_t id, uint32_t clear, _Out_ cfm_policer_counters_t *c)`),
     generation: null,
     txSeq: null,
+    eventFd: null,
     mock: null,
   };
   // Optional calls (docs/vendor-abi.md "Optional calls"): a group is used only when complete.
@@ -293,6 +298,7 @@ export function loadAsicLib(path: string): AsicLib {
       get: f(`int32_t cfm_voe_tx_seq_get(${H}, uint32_t voe, _Out_ uint32_t *seq)`),
     };
   }
+  if (hasSymbol(lib, 'cfm_event_fd')) out.eventFd = f(`int32_t cfm_event_fd(${H}, _Out_ int32_t *fd)`);
   if (hasSymbol(lib, 'cfm_mock_advance')) {
     out.mock = {
       advance: f(`int32_t cfm_mock_advance(${H}, uint64_t ns)`),
@@ -305,6 +311,8 @@ export function loadAsicLib(path: string): AsicLib {
       dropFrames: f(`int32_t cfm_mock_drop_frames(${H}, uint32_t n)`),
       tableFull: f(`int32_t cfm_mock_table_full(${H}, uint32_t on)`),
       save: f(`int32_t cfm_mock_save(${H})`),
+      setLatency: hasSymbol(lib, 'cfm_mock_set_latency') ? f(`int32_t cfm_mock_set_latency(${H}, uint64_t latency_ns, uint64_t jitter_ns)`) : null,
+      failRandom: hasSymbol(lib, 'cfm_mock_fail_random') ? f(`int32_t cfm_mock_fail_random(${H}, uint32_t ppm, int32_t status, uint64_t seed)`) : null,
     };
   }
   loaded.set(path, out);

@@ -4,9 +4,16 @@
  *
  * State is always read back from the device (listVoes reads configs and keys from the ASIC), so
  * a new process finds the VOEs a previous one created (warm restart adoption by key).
- * Punted frames and events are polled (the ABI has no callbacks): `pump()` drains them; it runs
- * on pollEvents(), after every call that can produce frames, and on a timer while frame
- * handlers are subscribed (subclasses driven by a virtual clock pump after each advance).
+ * Punted frames and events are drained by `pump()`: on pollEvents(), after every call that can
+ * produce frames, on a timer while frame handlers are subscribed (subclasses driven by a virtual
+ * clock pump after each advance), and - when the shim has the optional "event_fd" group - when its
+ * fd says something is pending (then onEventsPending tells the manager, and no timer polls).
+ *
+ * Calls (calls.ts): 'sync' runs them on the event loop (a fast device: the mock in virtual time);
+ * 'async' (the default for vendor shims: a real SDK takes up to milliseconds per call) runs each
+ * operation's calls one after the other on libuv's thread pool, one operation at a time per
+ * handle (SerialQueue; frames and drains go before queued configuration). In async mode pump()
+ * only schedules a drain (at most one per pollIntervalMs while configuration calls run).
  */
 import type { IntervalCode } from '../../common/interval.js';
 import type { FrameDirection, FramePort, FrameRx } from '../../common/frame-port.js';
@@ -14,12 +21,14 @@ import { CfmError } from '../../common/errors.js';
 import type {
   Backend, BackendCapabilities, HwEvent, PolicerCounters, PolicerSpec, VoeChanges, VoeSpec, VoeState, VoeStatus,
 } from '../types.js';
-import type { RawCaps, RawCcConf, RawPolicerConf } from './abi.js';
+import type { RawCaps, RawCcConf, RawPolicerConf, RawVoeConf } from './abi.js';
 import {
   AsicDevice, type VoeEntry, CAP_FRAME_IO, CAP_LB_OFFLOAD, CAP_LT_OFFLOAD, CAP_UP_MEP, CAP_VLAN_MEP, POLICER_ANY_PORT, TX_MODE,
 } from './device.js';
 import { PortMap, ccConfOf, eventOf, specOf, statusOf, voeConfOf } from './convert.js';
 import { ASIC_STATUS, AsicError } from './status.js';
+import { runAsync, runSync, SerialQueue, type CallGen } from './calls.js';
+import { watchEventFd, type EventFdWatch } from './event-fd.js';
 
 export interface AsicBackendOptions {
   /** Backend kind reported by capabilities() ('mock', 'vendor'). */
@@ -28,6 +37,10 @@ export interface AsicBackendOptions {
   portNames?: string[];
   /** Poll period for punted frames while handlers are subscribed (real-time use). Default 5 ms. */
   pollIntervalMs?: number;
+  /** Where ABI calls run: 'sync' on the event loop (fast devices), 'async' on the thread pool (default). */
+  calls?: 'sync' | 'async';
+  /** Use the shim's event fd when it has one (default true); false = poll as without it. */
+  eventFd?: boolean;
 }
 
 /** Events kept for pollEvents() between polls. */
@@ -54,6 +67,24 @@ export class AsicBackend implements Backend {
   private closed = false;
   /** Events dropped from the pollEvents buffer because nobody polled (see MAX_BUFFERED_EVENTS). */
   eventsLost = 0;
+  /** Where the ABI calls run (see the file comment). */
+  readonly calls: 'sync' | 'async';
+  private readonly queue = new SerialQueue();
+  /** A drain job is queued and not started yet (further requests join it). */
+  private pumpQueued = false;
+  private pumpTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastPumpMs = 0;
+  private watch: EventFdWatch | null = null;
+  private readonly pendingListeners = new Set<() => void>();
+  /** Event fd mode without frame handlers: punted frames kept (bounded) until one subscribes. */
+  private readonly heldFrames: FrameRx[] = [];
+  /** Punted frames dropped from heldFrames (nobody subscribed). */
+  framesLost = 0;
+  /**
+   * Present only when the shim has the "event_fd" group, the device has an interrupt and the
+   * addon watches the fd: the manager then drains at once and polls only as a safety net.
+   */
+  onEventsPending?: (listener: () => void) => () => void;
 
   constructor(dev: AsicDevice, opts: AsicBackendOptions) {
     this.dev = dev;
@@ -72,6 +103,8 @@ export class AsicBackend implements Backend {
     }
     this.portMap = opts.portNames ? new PortMap(opts.portNames) : PortMap.numbered(this.rawCaps.ports);
     this.pollIntervalMs = opts.pollIntervalMs ?? 5;
+    this.calls = opts.calls ?? 'async';
+    if (opts.eventFd !== false) this.watchEvents();
     this.frames = {
       send: (port: string, frame: Uint8Array, towards?: FrameDirection) => this.sendFrame(port, frame, towards ?? 'wire'),
       onReceive: (handler: (rx: FrameRx) => void) => this.subscribe(handler),
@@ -123,14 +156,22 @@ export class AsicBackend implements Backend {
    * peers and MAID bytes are not frozen, to stay on V8's fast paths: do not write them).
    */
   async listVoes(): Promise<VoeState[]> {
+    return this.exec(() => this.gListVoes());
+  }
+
+  private *gListVoes(): CallGen<VoeState[]> {
     this.before();
-    return this.dev.voeSnapshot().map((e) => this.stateOfEntry(e));
+    return (yield* this.dev.gVoeSnapshot()).map((e) => this.stateOfEntry(e));
   }
 
   /** The VOEs changed since an earlier answer's token (journal of own writes, AsicDevice). */
   async voeChanges(since: bigint | null): Promise<VoeChanges> {
+    return this.exec(() => this.gVoeChanges(since));
+  }
+
+  private *gVoeChanges(since: bigint | null): CallGen<VoeChanges> {
     this.before();
-    const c = this.dev.voeChangesSince(since);
+    const c = yield* this.dev.gVoeChangesSince(since);
     if (c.full) return { token: c.gen, full: true, voes: c.entries.map((e) => this.stateOfEntry(e)) };
     return { token: c.gen, full: false, changed: c.changed.map((e) => this.stateOfEntry(e)), removed: c.removed };
   }
@@ -150,15 +191,19 @@ export class AsicBackend implements Backend {
   async createVoe(spec: VoeSpec): Promise<number> {
     const conf = voeConfOf(spec, this.portMap);
     const cc = ccConfOf(spec);
+    return this.exec(() => this.gCreateVoe(spec, conf, cc));
+  }
+
+  private *gCreateVoe(spec: VoeSpec, conf: RawVoeConf, cc: RawCcConf): CallGen<number> {
     this.before();
-    const handle = this.dev.voeAlloc(conf);
+    const handle = yield* this.dev.gVoeAlloc(conf);
     try {
       // seed before the CC config: the very first CCM carries it (no sequence error at the peer)
-      if (spec.initialSeq !== undefined && spec.seqUpdate && this.dev.hasTxSeq) this.dev.txSeqSet(handle, spec.initialSeq);
-      this.dev.ccSet(handle, cc);
+      if (spec.initialSeq !== undefined && spec.seqUpdate && this.dev.hasTxSeq) yield* this.dev.gTxSeqSet(handle, spec.initialSeq);
+      yield* this.dev.gCcSet(handle, cc);
     } catch (e) {
       try {
-        this.dev.voeFree(handle);
+        yield* this.dev.gVoeFree(handle);
       } catch {
         /* the original error is the one to report */
       }
@@ -171,19 +216,23 @@ export class AsicBackend implements Backend {
   async updateVoe(handle: number, spec: VoeSpec): Promise<void> {
     const conf = voeConfOf(spec, this.portMap);
     const cc = ccConfOf(spec);
+    return this.exec(() => this.gUpdateVoe(handle, conf, cc));
+  }
+
+  private *gUpdateVoe(handle: number, conf: RawVoeConf, cc: RawCcConf): CallGen<void> {
     this.before();
-    const cur = this.dev.voeConfGet(handle);
+    const cur = yield* this.dev.gVoeConfGet(handle);
     const changed =
       cur.port !== conf.port || cur.direction !== conf.direction || cur.level !== conf.level || cur.vlan !== conf.vlan ||
       cur.key !== conf.key || Array.from(cur.unicast_mac).join() !== Array.from(conf.unicast_mac).join();
-    if (changed) this.dev.voeConfSet(handle, conf);
+    if (changed) yield* this.dev.gVoeConfSet(handle, conf);
     try {
-      this.dev.ccSet(handle, cc); // the device keeps sequence numbers and peer state it can keep
+      yield* this.dev.gCcSet(handle, cc); // the device keeps sequence numbers and peer state it can keep
     } catch (e) {
       // all or nothing: put the identity back when the CC part is refused
       if (changed) {
         try {
-          this.dev.voeConfSet(handle, { ...cur, unicast_mac: Array.from(cur.unicast_mac), reserved: [0, 0] });
+          yield* this.dev.gVoeConfSet(handle, { ...cur, unicast_mac: Array.from(cur.unicast_mac), reserved: [0, 0] });
         } catch {
           /* report the original error */
         }
@@ -194,46 +243,111 @@ export class AsicBackend implements Backend {
   }
 
   async deleteVoe(handle: number): Promise<void> {
-    this.before();
-    this.dev.voeFree(handle);
-    this.after();
+    return this.exec(() => this.gWrite(this.dev.gVoeFree(handle)));
   }
 
   async setRdi(handle: number, rdi: boolean): Promise<void> {
+    return this.exec(() => this.gWrite(this.dev.gRdiSet(handle, rdi)));
+  }
+
+  /** One write: bring the device up to date, write, deliver what it produced. */
+  private *gWrite(write: CallGen<void>): CallGen<void> {
     this.before();
-    this.dev.rdiSet(handle, rdi);
+    yield* write;
     this.after();
   }
 
   async readStatus(handle: number): Promise<VoeStatus> {
+    return this.exec(() => this.gReadStatus(handle));
+  }
+
+  private *gReadStatus(handle: number): CallGen<VoeStatus> {
     this.before();
-    const st = statusOf(handle, this.dev.status(handle, true));
-    if (this.dev.hasTxSeq) st.txSeq = this.dev.txSeqGet(handle);
+    const st = statusOf(handle, yield* this.dev.gStatus(handle, true));
+    if (this.dev.hasTxSeq) st.txSeq = yield* this.dev.gTxSeqGet(handle);
     return st;
   }
 
   async pollEvents(): Promise<HwEvent[]> {
+    const evs = await this.exec(() => this.gPollEvents(), true);
+    this.watch?.arm(); // drained: wait for the next notification
+    return evs;
+  }
+
+  private *gPollEvents(): CallGen<HwEvent[]> {
     this.before();
-    this.pump();
+    if (this.calls === 'sync') this.pump(); // with what subclasses add (the mock's wire side)
+    else yield* this.gPump();
     return this.events.splice(0, this.events.length);
   }
 
   async setPolicer(id: number, spec: PolicerSpec | null): Promise<void> {
-    this.before();
-    this.dev.policerSet(id, spec ? this.policerConfOf(spec) : disabledPolicer());
-    this.after();
+    const conf = spec ? this.policerConfOf(spec) : disabledPolicer();
+    return this.exec(() => this.gWrite(this.dev.gPolicerSet(id, conf)));
   }
 
   async readPolicer(id: number): Promise<PolicerCounters> {
+    return this.exec(() => this.gReadPolicer(id));
+  }
+
+  private *gReadPolicer(id: number): CallGen<PolicerCounters> {
     this.before();
-    const c = this.dev.policerCounters(id, false);
+    const c = yield* this.dev.gPolicerCounters(id, false);
     return { passed: c.passed, dropped: c.dropped };
   }
 
-  /** Drain punted frames to the handlers and hardware events into the pollEvents buffer. */
+  /**
+   * Drain punted frames to the handlers and hardware events into the pollEvents buffer: at once
+   * with sync calls; in async mode a drain job is scheduled (none with an event fd, which tells
+   * when there is something; else at most one per pollIntervalMs) - await drain() for it.
+   */
   pump(): void {
     if (this.closed) return;
-    for (const raw of this.dev.pollEvents()) {
+    if (this.calls === 'sync') {
+      runSync(this.gPump());
+      return;
+    }
+    if (this.watch) return;
+    const wait = this.lastPumpMs + this.pollIntervalMs - Date.now();
+    if (wait <= 0) {
+      this.requestPump();
+    } else if (!this.pumpTimer) {
+      this.pumpTimer = setTimeout(() => {
+        this.pumpTimer = null;
+        this.requestPump();
+      }, wait);
+      this.pumpTimer.unref?.();
+    }
+  }
+
+  /** Drain the device now (in async mode: after the operation under way) and wait for it. */
+  async drain(): Promise<void> {
+    if (this.closed) return;
+    if (this.calls === 'sync') return this.pump();
+    await this.exec(() => this.gPump(), true);
+    this.watch?.arm();
+  }
+
+  /** Schedule one drain job (urgent); requests while one waits join it. */
+  private requestPump(): void {
+    if (this.pumpQueued || this.closed) return;
+    this.pumpQueued = true;
+    this.exec(() => {
+      this.pumpQueued = false;
+      return this.gPump();
+    }, true).then(
+      () => this.watch?.arm(),
+      (e: unknown) => {
+        this.watch?.arm();
+        this.asyncFailure('draining events and punted frames', e);
+      },
+    );
+  }
+
+  private *gPump(): CallGen<void> {
+    if (this.closed) return;
+    this.lastPumpMs = Date.now();
+    for (const raw of yield* this.dev.gPollEvents()) {
       const ev = eventOf(raw);
       if (ev) this.events.push(ev);
     }
@@ -242,12 +356,24 @@ export class AsicBackend implements Backend {
       this.eventsLost += this.events.length - MAX_BUFFERED_EVENTS;
       this.events.splice(0, this.events.length - MAX_BUFFERED_EVENTS);
     }
-    if (this.rxHandlers.size === 0) return; // punted frames wait in the device's bounded queue
-    for (let f = this.dev.frameRx(); f; f = this.dev.frameRx()) {
+    // Without handlers punted frames wait in the device's bounded queue - unless an event fd
+    // watches it: the fd stays readable while frames are queued, so they are read and held here.
+    if (this.rxHandlers.size === 0 && !this.watch) return;
+    for (let f = yield* this.dev.gFrameRx(); f; f = yield* this.dev.gFrameRx()) {
       // a frame punted by an up MEP came to it through the relay (802.1Q 19.2)
-      const from = f.info.voe !== 0 && this.voeIsUp(f.info.voe) ? 'relay' : 'wire';
+      const from = f.info.voe !== 0 && (yield* this.gVoeIsUp(f.info.voe)) ? 'relay' : 'wire';
       const rx: FrameRx = { port: this.portMap.toName(f.info.port), frame: f.frame, from, rxNs: f.info.time_ns };
-      for (const h of [...this.rxHandlers]) h(rx);
+      if (this.rxHandlers.size === 0) this.hold(rx);
+      else for (const h of [...this.rxHandlers]) h(rx);
+    }
+  }
+
+  private hold(rx: FrameRx): void {
+    this.heldFrames.push(rx);
+    const max = Math.max(1, this.rawCaps.punt_queue_len);
+    if (this.heldFrames.length > max) {
+      this.framesLost += this.heldFrames.length - max;
+      this.heldFrames.splice(0, this.heldFrames.length - max);
     }
   }
 
@@ -256,6 +382,13 @@ export class AsicBackend implements Backend {
     this.stopPolling();
     this.closed = true;
     this.rxHandlers.clear();
+    this.pendingListeners.clear();
+    this.watch?.close();
+    this.watch = null;
+    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    this.pumpTimer = null;
+    // after the operations under way; cfm_asic_close itself runs here, once
+    if (!this.queue.idle) await this.queue.run(async () => undefined).catch(() => undefined);
     this.dev.close();
   }
 
@@ -268,9 +401,57 @@ export class AsicBackend implements Backend {
     return true;
   }
 
-  private voeIsUp(voe: number): boolean {
+  /**
+   * Run an operation: its calls here (sync) or on the thread pool through this handle's queue.
+   * Either way the answer is a promise, rejected with the operation's error.
+   */
+  protected exec<T>(op: () => CallGen<T>, urgent = false): Promise<T> {
+    if (this.calls === 'sync') {
+      try {
+        return Promise.resolve(runSync(op()));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return this.queue.run(() => runAsync(op()), urgent);
+  }
+
+  /** A failure of work nobody awaits (a frame sent, a background drain): a process warning. */
+  private asyncFailure(what: string, e: unknown): void {
+    if (this.closed) return;
+    process.emitWarning(`cfm ${this.kind} backend: ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+
+  private watchEvents(): void {
+    let fd: number | null;
     try {
-      return this.dev.voeConfGet(voe).direction === 1;
+      fd = this.dev.eventFd();
+    } catch (e) {
+      this.asyncFailure('cfm_event_fd (events are polled instead)', e);
+      return;
+    }
+    if (fd === null) return;
+    const watch = watchEventFd(fd, (err) => this.eventsPending(err));
+    if (!watch) return; // no addon: poll as for a shim without the group
+    this.watch = watch;
+    this.onEventsPending = (listener) => {
+      this.pendingListeners.add(listener);
+      return () => this.pendingListeners.delete(listener);
+    };
+    watch.arm();
+  }
+
+  /** The event fd is readable: drain (which re-arms the watch) and tell the listeners. */
+  private eventsPending(err?: Error): void {
+    if (this.closed) return;
+    if (err) this.asyncFailure('waiting for the event fd', err);
+    this.requestPump();
+    for (const l of [...this.pendingListeners]) l();
+  }
+
+  private *gVoeIsUp(voe: number): CallGen<boolean> {
+    try {
+      return (yield* this.dev.gVoeConfGet(voe)).direction === 1;
     } catch {
       return false; // freed meanwhile
     }
@@ -278,17 +459,27 @@ export class AsicBackend implements Backend {
 
   private sendFrame(port: string, frame: Uint8Array, towards: FrameDirection): void {
     const p = this.portMap.toIndex(port, 'frames.send');
-    this.before();
-    this.dev.frameTx(p, frame, towards);
-    this.after();
+    if (this.calls === 'sync') {
+      runSync(this.gWrite(this.dev.gFrameTx(p, frame, towards)));
+      return;
+    }
+    // FramePort.send returns nothing: the frame goes ahead of queued configuration calls
+    this.exec(() => this.gWrite(this.dev.gFrameTx(p, frame, towards)), true).catch((e: unknown) => this.asyncFailure(`frames.send on ${port}`, e));
   }
 
   private subscribe(handler: (rx: FrameRx) => void): () => void {
     this.rxHandlers.add(handler);
-    if (this.wantsPolling() && !this.pollTimer) {
+    if (this.heldFrames.length) {
+      const held = this.heldFrames.splice(0, this.heldFrames.length);
+      queueMicrotask(() => {
+        for (const rx of held) for (const h of [...this.rxHandlers]) h(rx);
+      });
+    }
+    // with an event fd the frames come with its notifications: no timer
+    if (this.wantsPolling() && !this.watch && !this.pollTimer) {
       this.pollTimer = setInterval(() => {
         this.before();
-        this.pump();
+        this.pump(); // async: schedules a drain job
       }, this.pollIntervalMs);
       this.pollTimer.unref?.();
     }

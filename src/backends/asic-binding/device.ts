@@ -3,6 +3,12 @@
  * wrapped: typed arguments in, plain objects out, and a non-OK status turned into an AsicError
  * (CfmError 'BACKEND' + status name + the call and its context). Used by the mock and vendor
  * backends and by the conformance suite (which checks the C-level behaviour through it).
+ *
+ * Each call the backends use is an operation generator (`gVoeAlloc` ...: calls.ts) with a
+ * synchronous wrapper of the old name (`voeAlloc`): the backend runs the generators on libuv's
+ * thread pool for a slow SDK and directly for a fast one; the conformance suite uses the wrappers.
+ * Open, close and the capabilities stay synchronous here: they run once, when the Backend
+ * (constructed synchronously, capabilities() synchronous) is made and closed.
  */
 import {
   EventT, MAX_FRAME, VoeEntryT, VoeStatusT, loadAsicLib,
@@ -14,6 +20,7 @@ import { CfmError } from '../../common/errors.js';
 import { decodeEntries, decodeStatus, padPeers } from './decode.js';
 import { copyCc, copyConf, freezeEntry, type VoeEntry } from './voe-entry.js';
 import { VoeCache, type EntryChanges } from './voe-cache.js';
+import { call, runSync, type CallGen } from './calls.js';
 
 export type { VoeEntry } from './voe-entry.js';
 
@@ -102,7 +109,7 @@ export class AsicDevice {
   }
 
   /** Raw status of a call, for the conformance suite (no throw). */
-  raw(fn: keyof Omit<AsicLib, 'path' | 'abiVersion' | 'strerror' | 'statusName' | 'mock' | 'open' | 'generation' | 'txSeq'>, ...args: unknown[]): number {
+  raw(fn: keyof Omit<AsicLib, 'path' | 'abiVersion' | 'strerror' | 'statusName' | 'mock' | 'open' | 'generation' | 'txSeq' | 'eventFd'>, ...args: unknown[]): number {
     return (this.lib[fn] as (...a: unknown[]) => number)(this.h(), ...args);
   }
 
@@ -120,13 +127,21 @@ export class AsicDevice {
   }
 
   counters(): RawCounters {
+    return runSync(this.gCounters());
+  }
+
+  *gCounters(): CallGen<RawCounters> {
     const c = {} as RawCounters;
-    this.check('cfm_asic_counters_get', this.lib.countersGet(this.h(), c) as number);
+    this.check('cfm_asic_counters_get', yield call(this.lib.countersGet, this.h(), c));
     return c;
   }
 
   setPortFlags(port: number, flags: number): void {
-    this.check('cfm_port_flags_set', this.lib.portFlagsSet(this.h(), port, flags) as number, `port ${port}`);
+    runSync(this.gSetPortFlags(port, flags));
+  }
+
+  *gSetPortFlags(port: number, flags: number): CallGen<void> {
+    this.check('cfm_port_flags_set', yield call(this.lib.portFlagsSet, this.h(), port, flags), `port ${port}`);
     this.wrote();
   }
 
@@ -137,52 +152,98 @@ export class AsicDevice {
   }
 
   voeAlloc(conf: RawVoeConf): number {
+    return runSync(this.gVoeAlloc(conf));
+  }
+
+  *gVoeAlloc(conf: RawVoeConf): CallGen<number> {
     const id = [0];
-    this.check('cfm_voe_alloc', this.lib.voeAlloc(this.h(), conf, id) as number, `key '${conf.key}'`);
+    this.check('cfm_voe_alloc', yield call(this.lib.voeAlloc, this.h(), conf, id), `key '${conf.key}'`);
     this.cachePut(id[0], () => ({ handle: id[0], conf: copyConf(conf), cc: null }));
     return id[0];
   }
 
   voeConfSet(voe: number, conf: RawVoeConf): void {
-    this.check('cfm_voe_conf_set', this.lib.voeConfSet(this.h(), voe, conf) as number, `voe ${voe}`);
+    runSync(this.gVoeConfSet(voe, conf));
+  }
+
+  *gVoeConfSet(voe: number, conf: RawVoeConf): CallGen<void> {
+    this.check('cfm_voe_conf_set', yield call(this.lib.voeConfSet, this.h(), voe, conf), `voe ${voe}`);
     this.cachePut(voe, (e) => e && { ...e, conf: copyConf(conf) });
   }
 
   voeConfGet(voe: number): RawVoeConf {
+    return runSync(this.gVoeConfGet(voe));
+  }
+
+  *gVoeConfGet(voe: number): CallGen<RawVoeConf> {
     const c = {} as RawVoeConf;
-    this.check('cfm_voe_conf_get', this.lib.voeConfGet(this.h(), voe, c) as number, `voe ${voe}`);
+    this.check('cfm_voe_conf_get', yield call(this.lib.voeConfGet, this.h(), voe, c), `voe ${voe}`);
     return c;
   }
 
   voeFree(voe: number): void {
-    this.check('cfm_voe_free', this.lib.voeFree(this.h(), voe) as number, `voe ${voe}`);
+    runSync(this.gVoeFree(voe));
+  }
+
+  *gVoeFree(voe: number): CallGen<void> {
+    this.check('cfm_voe_free', yield call(this.lib.voeFree, this.h(), voe), `voe ${voe}`);
     this.cachePut(voe, (e) => e && null);
   }
 
   voeList(): number[] {
+    return runSync(this.gVoeList());
+  }
+
+  *gVoeList(): CallGen<number[]> {
     const count = [0];
-    this.check('cfm_voe_list', this.lib.voeList(this.h(), null, 0, count) as number);
+    this.check('cfm_voe_list', yield call(this.lib.voeList, this.h(), null, 0, count));
     if (count[0] === 0) return [];
     const ids = new Uint32Array(count[0]);
-    this.check('cfm_voe_list', this.lib.voeList(this.h(), ids, ids.length, count) as number);
+    this.check('cfm_voe_list', yield call(this.lib.voeList, this.h(), ids, ids.length, count));
     return Array.from(ids.subarray(0, Math.min(ids.length, count[0])));
   }
 
   ccSet(voe: number, cc: RawCcConf): void {
+    runSync(this.gCcSet(voe, cc));
+  }
+
+  *gCcSet(voe: number, cc: RawCcConf): CallGen<void> {
     const padded = padPeers(cc);
-    this.check('cfm_voe_cc_set', this.lib.ccSet(this.h(), voe, padded) as number, `voe ${voe}`);
+    this.check('cfm_voe_cc_set', yield call(this.lib.ccSet, this.h(), voe, padded), `voe ${voe}`);
     this.cachePut(voe, (e) => e && { ...e, cc: copyCc(padded) });
   }
 
   ccGet(voe: number): RawCcConf {
+    return runSync(this.gCcGet(voe));
+  }
+
+  *gCcGet(voe: number): CallGen<RawCcConf> {
     const c = {} as RawCcConf;
-    this.check('cfm_voe_cc_get', this.lib.ccGet(this.h(), voe, c) as number, `voe ${voe}`);
+    this.check('cfm_voe_cc_get', yield call(this.lib.ccGet, this.h(), voe, c), `voe ${voe}`);
     return c;
   }
 
   rdiSet(voe: number, rdi: boolean): void {
-    this.check('cfm_voe_rdi_set', this.lib.rdiSet(this.h(), voe, rdi ? 1 : 0) as number, `voe ${voe}`);
+    runSync(this.gRdiSet(voe, rdi));
+  }
+
+  *gRdiSet(voe: number, rdi: boolean): CallGen<void> {
+    this.check('cfm_voe_rdi_set', yield call(this.lib.rdiSet, this.h(), voe, rdi ? 1 : 0), `voe ${voe}`);
     this.cachePut(voe, (e) => e && (e.cc ? { ...e, cc: { ...copyCc(e.cc), rdi: rdi ? 1 : 0 } } : undefined));
+  }
+
+  /**
+   * The shim's event notification fd (optional group "event_fd"), or null: no such call, or the
+   * device says ENOTSUP (no interrupt: poll). Synchronous: asked once when a backend opens.
+   */
+  eventFd(): number | null {
+    if (!this.lib.eventFd) return null;
+    const out = [-1];
+    const s = this.lib.eventFd(this.h(), out) as number;
+    if (s === ASIC_STATUS.ENOTSUP) return null;
+    this.check('cfm_event_fd', s);
+    if (!Number.isInteger(out[0]) || out[0] < 0) throw new CfmError('BACKEND', `cfm_event_fd: ${this.lib.path} returned OK with fd ${out[0]}`);
+    return out[0];
   }
 
   /** Whether the library has the optional tx_seq calls. */
@@ -192,23 +253,35 @@ export class AsicDevice {
 
   /** Sequence number of the next CCM the VOE sends (optional call). */
   txSeqSet(voe: number, seq: number): void {
+    runSync(this.gTxSeqSet(voe, seq));
+  }
+
+  *gTxSeqSet(voe: number, seq: number): CallGen<void> {
     if (!this.lib.txSeq) throw new CfmError('UNSUPPORTED', `${this.lib.path} has no cfm_voe_tx_seq_set`);
-    this.check('cfm_voe_tx_seq_set', this.lib.txSeq.set(this.h(), voe, seq >>> 0) as number, `voe ${voe}`);
+    this.check('cfm_voe_tx_seq_set', yield call(this.lib.txSeq.set, this.h(), voe, seq >>> 0), `voe ${voe}`);
     this.wrote();
   }
 
   txSeqGet(voe: number): number {
+    return runSync(this.gTxSeqGet(voe));
+  }
+
+  *gTxSeqGet(voe: number): CallGen<number> {
     if (!this.lib.txSeq) throw new CfmError('UNSUPPORTED', `${this.lib.path} has no cfm_voe_tx_seq_get`);
     const out = [0];
-    this.check('cfm_voe_tx_seq_get', this.lib.txSeq.get(this.h(), voe, out) as number, `voe ${voe}`);
+    this.check('cfm_voe_tx_seq_get', yield call(this.lib.txSeq.get, this.h(), voe, out), `voe ${voe}`);
     return out[0] >>> 0;
   }
 
   /** Configuration generation (optional call), null when the library lacks it. */
   configGeneration(): bigint | null {
+    return runSync(this.gConfigGeneration());
+  }
+
+  *gConfigGeneration(): CallGen<bigint | null> {
     if (!this.lib.generation) return null;
     const out: [bigint | number] = [0];
-    this.check('cfm_asic_config_generation', this.lib.generation.get(this.h(), out) as number);
+    this.check('cfm_asic_config_generation', yield call(this.lib.generation.get, this.h(), out));
     return BigInt(out[0]);
   }
 
@@ -220,9 +293,13 @@ export class AsicDevice {
    * changes, so callers may cache what they derive from it by identity.
    */
   voeSnapshot(): readonly VoeEntry[] {
-    if (!this.lib.generation) return this.readEachVoe().map(freezeEntry);
-    if (this.cache.valid && this.configGeneration() === this.cache.gen) return this.cache.snapshot();
-    const { entries, gen } = this.dump();
+    return runSync(this.gVoeSnapshot());
+  }
+
+  *gVoeSnapshot(): CallGen<readonly VoeEntry[]> {
+    if (!this.lib.generation) return (yield* this.readEachVoe()).map(freezeEntry);
+    if (this.cache.valid && (yield* this.gConfigGeneration()) === this.cache.gen) return this.cache.snapshot();
+    const { entries, gen } = yield* this.dump();
     return this.cache.reset(gen, entries.map(freezeEntry));
   }
 
@@ -232,11 +309,15 @@ export class AsicDevice {
    * (`full`). Without the generation calls every answer is full (gen null).
    */
   voeChangesSince(since: bigint | null): EntryChanges {
-    if (!this.lib.generation) return { gen: null, full: true, entries: this.voeSnapshot() };
-    if (since !== null && this.cache.canTell(since) && this.configGeneration() === this.cache.gen) {
+    return runSync(this.gVoeChangesSince(since));
+  }
+
+  *gVoeChangesSince(since: bigint | null): CallGen<EntryChanges> {
+    if (!this.lib.generation) return { gen: null, full: true, entries: yield* this.gVoeSnapshot() };
+    if (since !== null && this.cache.canTell(since) && (yield* this.gConfigGeneration()) === this.cache.gen) {
       return this.cache.changesSince(since);
     }
-    const entries = this.voeSnapshot();
+    const entries = yield* this.gVoeSnapshot();
     return { gen: this.cache.valid ? this.cache.gen : null, full: true, entries };
   }
 
@@ -245,28 +326,30 @@ export class AsicDevice {
     this.cache.clear();
   }
 
-  private readEachVoe(): VoeEntry[] {
+  private *readEachVoe(): CallGen<VoeEntry[]> {
     this.fullReads++;
-    return this.voeList().map((handle) => {
-      const conf = this.voeConfGet(handle);
+    const out: VoeEntry[] = [];
+    for (const handle of yield* this.gVoeList()) {
+      const conf = yield* this.gVoeConfGet(handle);
       let cc: RawCcConf | null = null;
       try {
-        cc = this.ccGet(handle);
+        cc = yield* this.gCcGet(handle);
       } catch (e) {
         if (!(e instanceof AsicError && e.status === 'ENOENT')) throw e;
       }
-      return { handle, conf: copyConf(conf), cc: cc && copyCc(cc) };
-    });
+      out.push({ handle, conf: copyConf(conf), cc: cc && copyCc(cc) });
+    }
+    return out;
   }
 
-  private dump(): { entries: VoeEntry[]; gen: bigint } {
+  private *dump(): CallGen<{ entries: VoeEntry[]; gen: bigint }> {
     const g = this.lib.generation!;
     this.fullReads++;
     for (let max = Math.max(16, this.cache.size); ; ) {
       const buf = new Uint8Array(max * VoeEntryT.size);
       const count = [0];
       const gen: [bigint | number] = [0];
-      this.check('cfm_voe_dump', g.dump(this.h(), buf, max, count, gen) as number);
+      this.check('cfm_voe_dump', yield call(g.dump, this.h(), buf, max, count, gen));
       if (count[0] <= max) return { entries: decodeEntries(buf, count[0]), gen: BigInt(gen[0]) };
       max = count[0]; // the table grew: retry with room for all
     }
@@ -285,20 +368,28 @@ export class AsicDevice {
 
 
   status(voe: number, clearSticky = true): RawVoeStatus {
+    return runSync(this.gStatus(voe, clearSticky));
+  }
+
+  *gStatus(voe: number, clearSticky = true): CallGen<RawVoeStatus> {
     const buf = this.statusBuf;
-    this.check('cfm_voe_status_get', this.lib.statusGetBytes(this.h(), voe, clearSticky ? 1 : 0, buf) as number, `voe ${voe}`);
+    this.check('cfm_voe_status_get', yield call(this.lib.statusGetBytes, this.h(), voe, clearSticky ? 1 : 0, buf), `voe ${voe}`);
     return decodeStatus(buf);
   }
 
   /** Drain all pending events (in batches of EVENT_BATCH, decoded from bytes: polled after every call). */
   pollEvents(): RawEvent[] {
+    return runSync(this.gPollEvents());
+  }
+
+  *gPollEvents(): CallGen<RawEvent[]> {
     const all: RawEvent[] = [];
     const buf = this.eventBuf;
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const size = EventT.size;
     for (;;) {
       const count = [0];
-      this.check('cfm_event_poll', this.lib.eventPollBytes(this.h(), buf, EVENT_BATCH, count) as number);
+      this.check('cfm_event_poll', yield call(this.lib.eventPollBytes, this.h(), buf, EVENT_BATCH, count));
       for (let i = 0; i < count[0]; i++) {
         const o = i * size;
         all.push({
@@ -313,19 +404,31 @@ export class AsicDevice {
 
   /** The oldest punted frame, or null when the punt queue is empty. */
   frameRx(): PuntedFrame | null {
+    return runSync(this.gFrameRx());
+  }
+
+  *gFrameRx(): CallGen<PuntedFrame | null> {
     const info = {} as RawFrameInfo;
-    const s = this.lib.frameRx(this.h(), info, this.rxBuf, this.rxBuf.length) as number;
+    const s = yield call(this.lib.frameRx, this.h(), info, this.rxBuf, this.rxBuf.length);
     if (s === ASIC_STATUS.EAGAIN) return null;
     this.check('cfm_frame_rx', s);
     return { info, frame: this.rxBuf.slice(0, info.len) };
   }
 
   frameTx(port: number, frame: Uint8Array, towards: 'wire' | 'relay' = 'wire'): void {
-    this.check('cfm_frame_tx', this.lib.frameTx(this.h(), port, frame, frame.length, towards === 'relay' ? 1 : 0) as number, `port ${port}`);
+    runSync(this.gFrameTx(port, frame, towards));
+  }
+
+  *gFrameTx(port: number, frame: Uint8Array, towards: 'wire' | 'relay' = 'wire'): CallGen<void> {
+    this.check('cfm_frame_tx', yield call(this.lib.frameTx, this.h(), port, frame, frame.length, towards === 'relay' ? 1 : 0), `port ${port}`);
   }
 
   policerSet(id: number, conf: RawPolicerConf): void {
-    this.check('cfm_policer_set', this.lib.policerSet(this.h(), id, conf) as number, `policer ${id}`);
+    runSync(this.gPolicerSet(id, conf));
+  }
+
+  *gPolicerSet(id: number, conf: RawPolicerConf): CallGen<void> {
+    this.check('cfm_policer_set', yield call(this.lib.policerSet, this.h(), id, conf), `policer ${id}`);
     this.wrote();
   }
 
@@ -336,8 +439,12 @@ export class AsicDevice {
   }
 
   policerCounters(id: number, clear = false): RawPolicerCounters {
+    return runSync(this.gPolicerCounters(id, clear));
+  }
+
+  *gPolicerCounters(id: number, clear = false): CallGen<RawPolicerCounters> {
     const c = {} as RawPolicerCounters;
-    this.check('cfm_policer_counters_get', this.lib.policerCountersGet(this.h(), id, clear ? 1 : 0, c) as number, `policer ${id}`);
+    this.check('cfm_policer_counters_get', yield call(this.lib.policerCountersGet, this.h(), id, clear ? 1 : 0, c), `policer ${id}`);
     return c;
   }
 
@@ -391,6 +498,20 @@ export class AsicDevice {
 
   mockFailCall(k: number, status: number): void {
     this.check('cfm_mock_fail_call', this.m().failCall(this.h(), k, status) as number);
+  }
+
+  /** Every vendor-ABI call from now takes latencyNs + a uniform random 0..jitterNs (slept without the device lock). */
+  mockSetLatency(latencyNs: number, jitterNs = 0): void {
+    const fn = this.m().setLatency;
+    if (!fn) throw new CfmError('UNSUPPORTED', `${this.lib.path} has no cfm_mock_set_latency (an older mock library)`);
+    this.check('cfm_mock_set_latency', fn(this.h(), Math.round(latencyNs), Math.round(jitterNs)) as number);
+  }
+
+  /** Each vendor-ABI call fails with `status` at `ppm` per million (0 = off); seed != 0 restarts the sequence. */
+  mockFailRandom(ppm: number, status: number, seed = 0): void {
+    const fn = this.m().failRandom;
+    if (!fn) throw new CfmError('UNSUPPORTED', `${this.lib.path} has no cfm_mock_fail_random (an older mock library)`);
+    this.check('cfm_mock_fail_random', fn(this.h(), ppm, status, seed) as number);
   }
 
   mockDropFrames(n: number): void {

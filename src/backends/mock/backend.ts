@@ -15,7 +15,7 @@ import { AsicDevice, PORT_PUNT_ALL } from '../asic-binding/device.js';
 import type { RawCounters } from '../asic-binding/abi.js';
 import { mockAsicLibPath } from '../asic-binding/paths.js';
 import { ASIC_STATUS, type AsicStatusName } from '../asic-binding/status.js';
-import { mockOpenArgs, mockPortNames, type MockAsicOptions } from './options.js';
+import { mockCallMode, mockOpenArgs, mockPortNames, type MockAsicOptions } from './options.js';
 
 export type WireTransmitHandler = (port: string, frame: Uint8Array) => void;
 
@@ -31,7 +31,7 @@ export class MockAsicBackend extends AsicBackend {
   constructor(options: MockAsicOptions = {}) {
     const dev = AsicDevice.open(options.libPath ?? mockAsicLibPath(), mockOpenArgs(options));
     const portNames = mockPortNames(options);
-    super(dev, portNames ? { kind: 'mock', portNames } : { kind: 'mock' });
+    super(dev, { kind: 'mock', calls: mockCallMode(options), ...(portNames ? { portNames } : {}) });
     this.options = { ...options };
   }
 
@@ -97,6 +97,16 @@ export class MockAsicBackend extends AsicBackend {
   /** Fault injection: the k-th ABI call from now (1 = the next) fails with `status`. */
   failCall(k: number, status: AsicStatusName): void {
     this.dev.mockFailCall(k, ASIC_STATUS[status]);
+  }
+
+  /** Fault injection: each vendor-ABI call fails with `status` at `ppm` per million (0 = off); seed != 0 restarts the sequence. */
+  failRandom(ppm: number, status: AsicStatusName = 'EIO', seed = 0): void {
+    this.dev.mockFailRandom(ppm, ASIC_STATUS[status], seed);
+  }
+
+  /** A board's speed from now: each vendor-ABI call takes latencyUs + random 0..jitterUs (open with calls 'async' to keep it off the event loop). */
+  setLatency(latencyUs: number, jitterUs = 0): void {
+    this.dev.mockSetLatency(latencyUs * 1000, jitterUs * 1000);
   }
 
   /** Fault injection: the next n frames from the wire are lost. */

@@ -35,6 +35,25 @@ export interface MockAsicOptions {
   realTime?: boolean;
   /** Path of the mock library (default: build/Release/libcfm_mock_asic.so). */
   libPath?: string;
+  /* A real board's behaviour (issue 16, docs/mock-asic.md "Behaving like a board"): */
+  /** Every vendor-ABI call takes this long (a slow SDK over PCIe/SPI), in microseconds. */
+  latencyUs?: number;
+  /** ... plus a uniform random 0..jitterUs. */
+  jitterUs?: number;
+  /** Real time only: an interrupt thread runs due work and signals the event fd (vendor ABI group event_fd). */
+  interrupt?: boolean;
+  /** Each vendor-ABI call fails at random with failStatus ('EIO') at this rate per million. */
+  failPpm?: number;
+  failStatus?: 'EIO' | 'EBUSY' | 'ENOMEM' | 'ENOSPC' | 'EINVAL';
+  /** Seed of the latency jitter and random failures (default 1: reproducible). */
+  seed?: number;
+  /** Where the binding runs the calls: default 'sync' for the fast mock, 'async' with latency, jitter or interrupt. */
+  calls?: 'sync' | 'async';
+}
+
+/** Where the binding runs this mock's calls: a board with latency or an interrupt is treated as a slow SDK. */
+export function mockCallMode(o: MockAsicOptions): 'sync' | 'async' {
+  return o.calls ?? ((o.latencyUs ?? 0) > 0 || (o.jitterUs ?? 0) > 0 || o.interrupt === true ? 'async' : 'sync');
 }
 
 function list(codes: IntervalCode[]): string {
@@ -77,6 +96,12 @@ export function mockOpenArgs(o: MockAsicOptions): string {
     a.push(`${k}=${v}`);
   }
   if (o.realTime) a.push('clock=real');
+  int('latency_us', o.latencyUs, 'latencyUs');
+  int('jitter_us', o.jitterUs, 'jitterUs');
+  if (o.interrupt !== undefined) a.push(`interrupt=${o.interrupt ? 1 : 0}`);
+  int('fail_ppm', o.failPpm, 'failPpm');
+  if (o.failStatus !== undefined) a.push(`fail_status=${o.failStatus}`);
+  int('seed', o.seed, 'seed');
   return a.join(';');
 }
 

@@ -14,6 +14,10 @@ export interface VendorBackendOptions {
   /** Port names, index = ABI port number (default swp1..swpN). */
   portNames?: string[];
   pollIntervalMs?: number;
+  /** Where ABI calls run: 'async' (default: libuv's thread pool, a real SDK is slow) or 'sync' (a shim known to be fast). */
+  calls?: 'sync' | 'async';
+  /** Use the shim's event fd (ABI group event_fd) when it has one (default true). */
+  eventFd?: boolean;
 }
 
 export class VendorBackend extends AsicBackend {
@@ -25,6 +29,8 @@ export class VendorBackend extends AsicBackend {
       kind: 'vendor',
       ...(opts.portNames ? { portNames: opts.portNames } : {}),
       ...(opts.pollIntervalMs !== undefined ? { pollIntervalMs: opts.pollIntervalMs } : {}),
+      ...(opts.calls ? { calls: opts.calls } : {}),
+      ...(opts.eventFd !== undefined ? { eventFd: opts.eventFd } : {}),
     });
     this.libPath = opts.libPath;
   }
