@@ -11,7 +11,7 @@
  */
 import type { Backend } from '../backends/types.js';
 import type { Clock } from '../common/clock.js';
-import type { FramePort } from '../common/frame-port.js';
+import type { FramePort, FrameRx } from '../common/frame-port.js';
 import type { LocalMep, Mip as ModelMip } from '../config/model.js';
 import type { BridgeView } from '../engine/context.js';
 import { CfmEngine } from '../engine/engine.js';
@@ -60,23 +60,46 @@ export class CpuSide {
     const relayDeliver = (fromPort: string, frame: Uint8Array, rxNs: number) => {
       for (const p of this.upPorts) if (p !== fromPort) this.engine.process(p, 'relay', frame, rxNs);
     };
+    // A backend may answer inside send() (the mock ASIC pumps its punt queue on every call: an LBR
+    // to an LBM arrives before send returns). The engine then sees its own frame's answer before
+    // it has counted the frame sent (a loopback never saw all its LBRs in and waited for its
+    // timeout): frames received during a send are handed over once the send returns.
+    let sending = 0;
+    const held: FrameRx[] = [];
     const port: FramePort = {
       send: (p, frame, towards) => {
-        o.frames.send(p, frame, towards);
-        if (reinject && towards === 'relay') relayDeliver(p, frame, o.clock.nowNs());
+        sending++;
+        try {
+          o.frames.send(p, frame, towards);
+          if (reinject && towards === 'relay') relayDeliver(p, frame, o.clock.nowNs());
+        } finally {
+          sending--;
+        }
+        if (sending === 0 && held.length) queueMicrotask(() => this.drainHeld(held));
       },
       onReceive: (h) => o.frames.onReceive(h),
     };
     this.engine = new CfmEngine({ clock: o.clock, port, bridge: o.bridge, subscribe: false });
     this.engine.onEvent(o.onFault);
-    this.unsubscribe = o.frames.onReceive((rx) => {
+    this.receive = (rx) => {
       if (this.closed) return;
+      if (sending > 0) {
+        held.push(rx);
+        return;
+      }
       const pass = this.engine.process(rx.port, rx.from, rx.frame, rx.rxNs);
       if (pass && reinject && rx.from === 'wire') {
         o.backend.frames.send(rx.port, rx.frame, 'relay');
         relayDeliver(rx.port, rx.frame, rx.rxNs);
       }
-    });
+    };
+    this.unsubscribe = o.frames.onReceive(this.receive);
+  }
+
+  private readonly receive: (rx: FrameRx) => void;
+
+  private drainHeld(held: FrameRx[]): void {
+    for (const rx of held.splice(0)) this.receive(rx);
   }
 
   /** Give hardware MEP `mep` its engine part, or replace it when its configuration changed. */

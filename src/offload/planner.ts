@@ -28,6 +28,7 @@ import {
   type PlanPolicy,
 } from './types.js';
 import { voeSpecOf } from './voe-spec.js';
+import { colocateUpMeps } from './colocate.js';
 
 /** "3.33ms..1s" for a contiguous run of codes, else a comma list; "none" when empty. */
 export function intervalRange(codes: IntervalCode[]): string {
@@ -237,6 +238,16 @@ export function plan(model: CfmModel, res: HwResources, opts: PlanOptions = {}):
       violations.push(r.violation);
       violationKeys.push(mep.key);
     }
+  }
+  const byKey = new Map(localMeps(model).filter((m) => m.switch === sw).map((m) => [m.key, m]));
+  const co = colocateUpMeps(meps, (k) => byKey.get(k)!, res, u);
+  if (co.violations.length) {
+    // keep violations in planning order (the order the MEPs were decided in)
+    const order = new Map(meps.map((m, i) => [m.key, i]));
+    const all = violationKeys.map((k, i) => ({ key: k, text: violations[i] })).concat(co.violations);
+    all.sort((a, b) => order.get(a.key)! - order.get(b.key)!);
+    violations.splice(0, violations.length, ...all.map((v) => v.text));
+    violationKeys.splice(0, violationKeys.length, ...all.map((v) => v.key));
   }
   const mips: MipPlan[] = model.mips
     .filter((m) => m.switch === sw)

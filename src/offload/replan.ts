@@ -13,6 +13,7 @@
  */
 import type { LocalMep } from '../config/model.js';
 import type { MepPlan, Plan } from './types.js';
+import { touchesUpGroup } from './colocate.js';
 import { comparePlanning, consume, factsOf, fixedReason, mepPlanOf, setFacts, usageFits, type Usage } from './planner.js';
 
 /** Beyond this many changed MEPs a full plan is as cheap and simpler to trust. */
@@ -38,6 +39,8 @@ export function replan(prev: Plan, changes: readonly MepReplacement[], mepOf: (k
   const olds = new Map<string, LocalMep>();
   for (const c of changes) {
     if (c.old.key !== c.now.key || c.now.switch !== prev.switch || olds.has(c.old.key)) return null;
+    // up MEPs of one MA are placed together (colocate.ts): a change may move its neighbours
+    if (touchesUpGroup(prev.meps, c.now.key, c.old.direction === 'up' || c.now.direction === 'up')) return null;
     olds.set(c.old.key, c.old);
   }
 
