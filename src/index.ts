@@ -25,6 +25,7 @@ export type { HwProfile } from './profiles/types.js';
 export { MockAsicBackend } from './backends/mock/backend.js';
 export type { MockAsicOptions } from './backends/mock/options.js';
 export { mockOptionsFromProfile } from './backends/mock/options.js';
+export { LinuxBridgeBackend, type LinuxBridgeOptions } from './backends/linux-bridge/index.js';
 
 export { CfmEngine, FaultNotificationGenerator, formatEvent, DEFECTS } from './engine/index.js';
 export type { FaultEvent, FaultListener, FaultEventType, DefectName, MepConfig, MepStatus } from './engine/index.js';

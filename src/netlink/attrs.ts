@@ -55,7 +55,7 @@ export function flag(type: number): Attr {
   return { type, value: new Uint8Array(0) };
 }
 
-/** A nest; NLA_F_NESTED is set unless `nestedFlag` is false (IFLA_AF_SPEC is sent without it). */
+/** A nest; NLA_F_NESTED is set unless `nestedFlag` is false (the kernel omits it on IFLA_AF_SPEC in replies). */
 export function nest(type: number, children: Attr[], nestedFlag = true): Attr {
   return { type, nest: children, nested: nestedFlag };
 }

@@ -5,7 +5,7 @@
  * both read the table, so a request and its read-back cannot drift apart.
  *
  * Transport (cfm-facts 1.1): RTM_SETLINK, ifinfomsg{AF_BRIDGE, bridge ifindex},
- * IFLA_AF_SPEC -> IFLA_BRIDGE_FLAGS = BRIDGE_FLAGS_SELF (u16) + IFLA_BRIDGE_CFM (NLA_F_NESTED)
+ * IFLA_AF_SPEC (NLA_F_NESTED) -> IFLA_BRIDGE_FLAGS = BRIDGE_FLAGS_SELF (u16) + IFLA_BRIDGE_CFM (NLA_F_NESTED)
  * -> command nests (NLA_F_NESTED) -> leaves. Read-back: RTM_GETLINK dump, AF_BRIDGE,
  * IFLA_EXT_MASK = RTEXT_FILTER_CFM_CONFIG | _STATUS; the bridge's own entry carries the nests.
  */
@@ -169,7 +169,9 @@ export function encodeCfmSetLink(seq: number, bridgeIfindex: number, commands: C
   return encodeMessage(
     { type: RTM_SETLINK, flags: NLM_F_REQUEST | NLM_F_ACK, seq, portId: 0 },
     encodeIfInfoMsg({ family: AF_BRIDGE, index: bridgeIfindex }),
-    [nest(IFLA_AF_SPEC, [u16(IFLA_BRIDGE_FLAGS, BRIDGE_FLAGS_SELF), nest(IFLA_BRIDGE_CFM, nests, true)], false)],
+    // NLA_F_NESTED on every nest, IFLA_AF_SPEC included, as libnl's nla_nest_start sets it
+    // (the kernel accepts either; its replies omit it on IFLA_AF_SPEC, see rtnl.afSpec).
+    [nest(IFLA_AF_SPEC, [u16(IFLA_BRIDGE_FLAGS, BRIDGE_FLAGS_SELF), nest(IFLA_BRIDGE_CFM, nests, true)], true)],
   );
 }
 

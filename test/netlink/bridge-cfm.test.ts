@@ -23,7 +23,7 @@ describe('bridge CFM SETLINK requests', () => {
     expect(toHex(msg)).toBe(toHex(hex(`
       54000000 1300 0500 01000000 00000000   # nlmsghdr: len 84, RTM_SETLINK, REQUEST|ACK, seq 1, pid 0
       07 00 0000 04000000 00000000 00000000  # ifinfomsg: AF_BRIDGE, index 4
-      3400 1a00                              # IFLA_AF_SPEC (26), 52 bytes, no NLA_F_NESTED (as iproute2)
+      3400 1a80                              # IFLA_AF_SPEC (26) | NLA_F_NESTED, 52 bytes (as libnl sets it)
         0600 0000 0200 0000                  # IFLA_BRIDGE_FLAGS u16 BRIDGE_FLAGS_SELF + 2 pad
         2800 0580                            # IFLA_BRIDGE_CFM (5) | NLA_F_NESTED
           2400 0180                          # IFLA_BRIDGE_CFM_MEP_CREATE (1) | NLA_F_NESTED

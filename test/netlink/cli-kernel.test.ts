@@ -1,6 +1,9 @@
 /**
  * The kernel CLI commands end to end through `main()`: exit codes and one-line messages.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { captureCliOutput, cfm, err, out, clearOut, clearErr } from '../helpers/cli.js';
 import { addonAvailable } from '../../src/native/addon.js';
@@ -42,6 +45,23 @@ describe('cfm kernel commands', () => {
     if (!addonAvailable()) return ctx.skip();
     clearErr();
     expect(await cfm('bridge-cfm', 'probe', 'no-such-br0')).toBe(1);
+    expect(err).toBe("cfm: linux-bridge: no interface 'no-such-br0' (create it: ip link add no-such-br0 type bridge)\n");
+  });
+
+  it('cfm apply --backend linux-bridge[:BRIDGE] is a backend (issue 11 item 15), not "unknown backend"', async (ctx) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfm-cli-lb-'));
+    const cfg = join(dir, 'c.yaml');
+    writeFileSync(cfg, `cfm:
+  maintenance-domain:
+    - { md-id: d, none: [null], md-level: 5, maintenance-association: [ { ma-id: m, icc-based: { icc: BRD, umc: M0 }, ccm-interval: 1sec, maintenance-association-mep: [1, 2] } ] }
+  maintenance-group:
+    - { maintenance-group-id: g, md-id: d, ma-id: m, mep: [ { mep-id: 1, interface: v0, direction: down, enabled: true, mac-address: 02-00-00-00-01-00, continuity-check: { ccm-enabled: true } } ] }
+`);
+    expect(await cfm('apply', cfg, '--backend', 'linux-bridge:bad/name')).toBe(2);
+    expect(err).toBe("cfm: backend 'linux-bridge:bad/name': 'bad/name' is not an interface name (linux-bridge:BRIDGE, e.g. linux-bridge:br0)\n");
+    clearErr();
+    if (!addonAvailable()) return ctx.skip();
+    expect(await cfm('apply', cfg, '--backend', 'linux-bridge:no-such-br0')).toBe(1);
     expect(err).toBe("cfm: linux-bridge: no interface 'no-such-br0' (create it: ip link add no-such-br0 type bridge)\n");
   });
 });

@@ -47,6 +47,8 @@ export class FakeBridgeKernel {
   /** Every CFM command the kernel executed, in order: [name, instance]. */
   readonly log: Array<[CfmNestName, number]> = [];
   hasCfm = true;
+  /** GETLINK dumps with the CFM status filter (each clears every MEP's seen flags). */
+  statusDumps = 0;
   /** Fault injection: this command fails once with EINVAL (after the ones before it ran). */
   failNext: CfmNestName | undefined;
   private readonly transports = new Set<FakeTransport>();
@@ -73,6 +75,7 @@ export class FakeBridgeKernel {
     const attrs = parseAttrs(m.payload, IFINFOMSG_LEN);
     if (m.type === RTM_GETLINK) {
       const mask = find(attrs, IFLA_EXT_MASK);
+      if (h.family === AF_BRIDGE && mask && getU32(mask) & (1 << 6)) this.statusDumps++;
       const out = h.family === AF_BRIDGE ? this.bridgeDump(m.seq, portId, mask ? getU32(mask) : 0) : this.linkDump(m.seq, portId);
       return [...out, encodeMessage({ type: NLMSG_DONE, flags: NLM_F_MULTI, seq: m.seq, portId }, new Uint8Array(4))];
     }

@@ -10,6 +10,7 @@ import type { VoeSpec } from '../../src/backends/types.js';
 import { VirtualClock } from '../../src/common/clock.js';
 import { NetlinkSocket } from '../../src/netlink/socket.js';
 import { FakeBridgeKernel } from './fake-bridge-kernel.js';
+import { FakePortSockets } from './fake-port-sockets.js';
 
 const LINKS = [
   { index: 1, name: 'lo', master: 0, kind: '' },
@@ -29,7 +30,7 @@ async function setup(k = new FakeBridgeKernel(LINKS.map((l) => ({ ...l }))), clo
   const events = k.transport();
   events.groups = 1;
   const b = await LinuxBridgeBackend.open({
-    bridge: 'br0', clock, ccmTxPeriodS: 30,
+    bridge: 'br0', clock, ccmTxPeriodS: 30, portSockets: new FakePortSockets().factory,
     sockets: { request: new NetlinkSocket(k.transport(), { timeoutMs: 0 }), events: new NetlinkSocket(events, { timeoutMs: 0 }) },
   });
   return { k, b, clock };
@@ -62,11 +63,12 @@ describe('linux-bridge backend (fake kernel)', () => {
     const h = await b.createVoe(spec);
     k.log.length = 0;
     await b.updateVoe(h, { ...spec, rdi: true, peers: [3, 4], key: 'md/ma/renamed' });
-    expect(k.log).toEqual([['rdi', h], ['ccmTx', h], ['peerMepRemove', h], ['peerMepAdd', h]]);
+    // an unchanged CC_CCM_TX is not re-sent (the keep-alive timer refreshes it)
+    expect(k.log).toEqual([['rdi', h], ['peerMepRemove', h], ['peerMepAdd', h]]);
     expect((await b.listVoes())[0].spec).toMatchObject({ key: 'md/ma/renamed', rdi: true, peers: [3, 4] });
     k.log.length = 0;
     await b.updateVoe(h, { ...spec, key: 'md/ma/renamed', interval: 3, peers: [3, 4], rdi: true });
-    expect(k.log.map((x) => x[0])).toEqual(['ccConfig', 'ccmTx']);
+    expect(k.log.map((x) => x[0])).toEqual(['ccConfig']);
     // moving to another port: delete + create under the same handle
     k.log.length = 0;
     await b.updateVoe(h, { ...spec, port: 'v1' });

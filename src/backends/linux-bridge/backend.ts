@@ -4,26 +4,29 @@
  * 3.25 intervals, RDI); we program it over rtnetlink and read everything back from it.
  *
  * - Handles are the kernel's MEP instance numbers (see keymap.ts for how keys map to them).
- * - CCM transmission stops by itself after PERIOD seconds (cfm-facts 1.3): a keep-alive timer
- *   re-sends the identical CC_CCM_TX every period/3, which only extends the end time. If this
- *   process dies, the kernel stops sending within PERIOD seconds and the peers see LOC.
- * - Events: RTNLGRP_LINK notifications (sent on each ccm_defect change) plus a status dump on
- *   every pollEvents(), so RDI changes are noticed too.
+ * - Updates work from what is read back (update.ts); CCM TX is kept alive (keepalive.ts).
+ * - Events come from RTNLGRP_LINK notifications, with a slow status poll for RDI (events.ts).
+ * - The CPU path is AF_PACKET on the bridge's ports (frames.ts): what the kernel cannot do runs
+ *   in the engine, as on an ASIC.
  */
 import { CfmError } from '../../common/errors.js';
-import { RealClock, type Clock, type TimerHandle } from '../../common/clock.js';
+import { RealClock, type Clock } from '../../common/clock.js';
 import { INTERVAL_CODES } from '../../common/interval.js';
-import type { FrameDirection, FramePort, FrameRx } from '../../common/frame-port.js';
-import { RTMGRP_LINK, RTM_NEWLINK } from '../../netlink/constants.js';
-import { decodeBridgeCfm, type CfmCommand } from '../../netlink/bridge-cfm.js';
-import { decodeLinkMessage, type LinkInfo } from '../../netlink/rtnl.js';
+import type { FramePort } from '../../common/frame-port.js';
+import { RTMGRP_LINK } from '../../netlink/constants.js';
+import type { CfmCommand } from '../../netlink/bridge-cfm.js';
+import type { LinkInfo } from '../../netlink/rtnl.js';
 import { openRoute } from '../../netlink/route.js';
 import type { NetlinkSocket } from '../../netlink/socket.js';
 import type { Backend, BackendCapabilities, HwEvent, VoeSpec, VoeState, VoeStatus } from '../types.js';
+import { KernelEvents } from './events.js';
+import { BridgePortFrames, NoFrames, packetSocketFactory, type PortSocketFactory } from './frames.js';
+import { KeepAlive } from './keepalive.js';
 import { BridgeCfmKernel } from './kernel.js';
 import { KeyMap, foreignKey } from './keymap.js';
-import { MIN_INTERVAL, ccConfigOf, ccmTxOf, createCommands, mepConfigOf, sameMaid, specFromKernel, validateSpec } from './spec.js';
-import { StatusTracker, seenLedger } from './status.js';
+import { MIN_INTERVAL, ccmTxOf, createCommands, specFromKernel, validateSpec } from './spec.js';
+import { StatusTracker } from './status.js';
+import { updateFromReadBack, type MepTarget } from './update.js';
 
 export interface LinuxBridgeOptions {
   /** The bridge whose ports get MEPs. */
@@ -34,73 +37,75 @@ export interface LinuxBridgeOptions {
   ccmTxPeriodS?: number;
   /** JSON file for the instance -> key map (default: in memory only). */
   keyMapPath?: string;
-  /** CPU frame path to expose as `frames` (e.g. a software backend's AF_PACKET port). */
-  frames?: FramePort;
+  /**
+   * The CPU frame path (software MEPs, MIPs, LBM/LTM answers): 'af-packet' (default) opens an
+   * AF_PACKET socket on each bridge port; 'none' has no CPU path (frameIo false: the planner then
+   * refuses what needs one); or a FramePort of your own.
+   */
+  frames?: FramePort | 'af-packet' | 'none';
+  /** How often pollEvents() may dump the kernel's CFM status (default 1000 ms; see events.ts). */
+  statusPollMs?: number;
   clock?: Clock;
   /** Sockets to use instead of opening them (tests, or sharing): requests and notifications. */
   sockets?: { request: NetlinkSocket; events: NetlinkSocket };
-}
-
-/** When no CPU path is given: frames cannot be sent; nothing is ever received. */
-class NoFrames implements FramePort {
-  send(port: string, _frame: Uint8Array, _towards?: FrameDirection): void {
-    throw new CfmError('UNSUPPORTED', `linux-bridge: no CPU frame path configured (cannot send on ${port}); pass options.frames`);
-  }
-  onReceive(_handler: (rx: FrameRx) => void): () => void {
-    return () => undefined;
-  }
+  /** Port sockets for the 'af-packet' frame path (tests); default src/native PacketSocket. */
+  portSockets?: PortSocketFactory;
 }
 
 interface Owned {
+  /** What we last asked the kernel for (keep-alive content, peer order of readStatus). */
   spec: VoeSpec;
-  keepAlive: TimerHandle | undefined;
 }
 
 export class LinuxBridgeBackend implements Backend {
   readonly kind = 'linux-bridge';
   readonly frames: FramePort;
+  private readonly cpu: BridgePortFrames | undefined;
   private readonly owned = new Map<number, Owned>();
   private readonly tracker: StatusTracker;
-  private readonly pending: HwEvent[] = [];
+  private readonly events: KernelEvents;
+  private readonly keepAlive: KeepAlive;
   private readonly keys: KeyMap;
-  private readonly clock: Clock;
   private readonly periodS: number;
   private portLinks: LinkInfo[];
-  private readonly unsubscribe: Array<() => void> = [];
-  private needResync = false;
   private closed = false;
 
   private constructor(
     private readonly kernel: BridgeCfmKernel,
-    private readonly events: NetlinkSocket,
+    private readonly eventSock: NetlinkSocket,
     links: LinkInfo[],
     private readonly opts: LinuxBridgeOptions,
     private readonly ownSockets: boolean,
   ) {
-    this.frames = opts.frames ?? new NoFrames();
+    const clock = opts.clock ?? new RealClock();
     this.tracker = new StatusTracker(kernel.ns, kernel.bridgeIfindex);
-    this.clock = opts.clock ?? new RealClock();
     this.periodS = opts.ccmTxPeriodS ?? 30;
     this.keys = new KeyMap(kernel.bridge, opts.keyMapPath);
     this.portLinks = links.filter((l) => l.master === kernel.bridgeIfindex);
-    this.unsubscribe.push(events.onNotification((m) => {
-      if (m.type !== RTM_NEWLINK) return;
-      try {
-        const l = decodeLinkMessage(m);
-        const info = decodeBridgeCfm(l);
-        if (info) seenLedger.record(this.kernel.ns, info);
-        if (info && info.bridgeIfindex === this.kernel.bridgeIfindex) {
-          this.pending.push(...this.tracker.ingest(info.mepStatus, info.peerStatus, this.ownedSet(), this.clock.nowNs()));
-        } else if (l.header.family === 0 && !info) {
-          this.refreshPortFromNotification(l.header.index);
-        }
-      } catch {
-        this.needResync = true; // a notification we cannot parse: re-read state on the next poll
-      }
-    }));
-    this.unsubscribe.push(events.onOverrun(() => {
-      this.needResync = true;
-    }));
+    this.events = new KernelEvents(eventSock, {
+      ns: kernel.ns, bridgeIfindex: kernel.bridgeIfindex, tracker: this.tracker, clock,
+      owned: () => new Set(this.owned.keys()),
+      statusDump: () => kernel.dump({ status: true }),
+      statusPollMs: opts.statusPollMs ?? 1000,
+    });
+    this.keepAlive = new KeepAlive(
+      clock, this.periodS,
+      (inst) => {
+        const o = this.owned.get(inst);
+        return o && !this.closed ? { cmd: { cmd: 'ccmTx', value: ccmTxOf(inst, o.spec, this.periodS) }, what: `keep-alive '${o.spec.key}'` } : undefined;
+      },
+      (cmds, what) => this.kernel.setlink(cmds, what),
+      () => {
+        this.events.needResync = true;
+      },
+    );
+    const f = opts.frames ?? 'af-packet';
+    if (f === 'af-packet') {
+      this.cpu = new BridgePortFrames(opts.portSockets ?? packetSocketFactory(opts.netns), clock, kernel.bridge);
+      this.frames = this.cpu;
+    } else {
+      this.frames = f === 'none' ? new NoFrames() : f;
+    }
   }
 
   /**
@@ -111,14 +116,18 @@ export class LinuxBridgeBackend implements Backend {
     const own = !opts.sockets;
     const request = opts.sockets?.request ?? openRoute({ netns: opts.netns });
     let events: NetlinkSocket | undefined;
+    let b: LinuxBridgeBackend | undefined;
     try {
       const { kernel, links } = await BridgeCfmKernel.attach(request, opts.bridge, opts.netns ?? '');
       await kernel.probe();
       events = opts.sockets?.events ?? openRoute({ netns: opts.netns, groups: RTMGRP_LINK });
-      const b = new LinuxBridgeBackend(kernel, events, links, opts, own);
+      b = new LinuxBridgeBackend(kernel, events, links, opts, own);
+      b.cpu?.sync(b.ports());
       await b.adoptExisting();
       return b;
     } catch (e) {
+      b?.cpu?.close();
+      b?.events.close();
       if (own) {
         request.close();
         events?.close();
@@ -137,10 +146,11 @@ export class LinuxBridgeBackend implements Backend {
       if (key === undefined) continue;
       const spec = specFromKernel(info, inst, (i) => this.portName(i), key, 7);
       if (!spec) continue;
-      this.owned.set(inst, { spec, keepAlive: undefined });
+      this.owned.set(inst, { spec });
       this.tracker.add(inst);
-      this.armKeepAlive(inst);
+      this.keepAlive.arm(inst, spec.ccmTx);
     }
+    this.syncCpuLevels();
   }
 
   capabilities(): BackendCapabilities {
@@ -154,7 +164,8 @@ export class LinuxBridgeBackend implements Backend {
       // Jiffy timers: 3.33 ms and 10 ms are accepted but LOC runs far slower than nominal.
       txIntervals: realistic,
       rxIntervals: realistic,
-      // No limit in the kernel; a bound keeps the planner honest about one MEP's peer list.
+      // No limit in the kernel; a bound keeps the planner honest about one MEP's peer list
+      // (hw-profiles/linux-bridge.json says the same, so offline plans match).
       peersPerVoe: 64,
       upMep: false,
       vlanMep: false,
@@ -162,12 +173,21 @@ export class LinuxBridgeBackend implements Backend {
       loopbackOffload: false,
       linktraceOffload: false,
       policers: 0,
-      frameIo: this.opts.frames !== undefined,
+      frameIo: this.opts.frames !== 'none',
     };
   }
 
   ports(): string[] {
     return this.portLinks.map((l) => l.name);
+  }
+
+  /** Status dumps done so far (each is a full RTM_GETLINK dump: keep them rare). */
+  get statusDumps(): number {
+    return this.events.dumps;
+  }
+
+  onEventsPending(listener: () => void): () => void {
+    return this.events.onPending(listener);
   }
 
   private portName(ifindex: number): string {
@@ -180,17 +200,14 @@ export class LinuxBridgeBackend implements Backend {
     return l.index;
   }
 
-  private ownedSet(): Set<number> {
-    return new Set(this.owned.keys());
-  }
-
   private async refreshPorts(): Promise<void> {
     this.portLinks = await this.kernel.ports();
+    this.cpu?.sync(this.ports());
   }
 
-  private refreshPortFromNotification(_ifindex: number): void {
-    // Port membership changes are rare; re-read lazily on the next call that needs ports.
-    this.needResync = true;
+  /** Tell the CPU path which port has a kernel MEP at which level (it filters by them). */
+  private syncCpuLevels(): void {
+    this.cpu?.setKernelMeps(new Map([...this.owned.values()].map((o) => [o.spec.port, o.spec.level])));
   }
 
   private assertOpen(): void {
@@ -201,6 +218,10 @@ export class LinuxBridgeBackend implements Backend {
     const o = this.owned.get(handle);
     if (!o) throw new CfmError('BACKEND', `linux-bridge: no VOE with handle ${handle} on ${this.kernel.bridge}`);
     return o;
+  }
+
+  private target(instance: number): MepTarget {
+    return { kernel: this.kernel, instance, periodS: this.periodS, portName: (i) => this.portName(i), portIndex: (n) => this.portIndex(n) };
   }
 
   async listVoes(): Promise<VoeState[]> {
@@ -244,7 +265,7 @@ export class LinuxBridgeBackend implements Backend {
       this.keys.forget(instance);
       throw e;
     }
-    this.owned.set(instance, { spec: cloneSpec(spec), keepAlive: undefined });
+    this.owned.set(instance, { spec: cloneSpec(spec) });
     this.tracker.add(instance);
     try {
       for (const peer of spec.peers.slice(1)) {
@@ -254,48 +275,35 @@ export class LinuxBridgeBackend implements Backend {
       await this.deleteVoe(instance).catch(() => undefined);
       throw e;
     }
-    this.armKeepAlive(instance);
+    this.keepAlive.arm(instance, spec.ccmTx);
+    this.syncCpuLevels();
     return instance;
   }
 
+  /**
+   * Changes a VOE from what the kernel holds now (read back, not remembered), sending only what
+   * differs; a failure midway restores the read-back state (update.ts).
+   */
   async updateVoe(handle: number, spec: VoeSpec): Promise<void> {
     this.assertOpen();
     const o = this.owner(handle);
     await this.refreshPorts();
     validateSpec(spec, this.ports());
-    const old = o.spec;
-    if (spec.key !== old.key) this.keys.rename(handle, spec.key);
-    if (spec.port !== old.port) {
-      // The kernel cannot move a MEP: delete and re-create under the same instance.
-      await this.kernel.setlink([{ cmd: 'mepDelete', value: { instance: handle } }], `move MEP '${spec.key}'`);
-      this.tracker.add(handle);
-      await this.kernel.setlink(createCommands(handle, this.portIndex(spec.port), spec, this.periodS), `re-create MEP '${spec.key}'`);
-      for (const peer of spec.peers.slice(1)) {
-        await this.kernel.setlink([{ cmd: 'peerMepAdd', value: { instance: handle, mepId: peer } }], `add peer ${peer}`);
-      }
-      o.spec = cloneSpec(spec);
-      this.armKeepAlive(handle);
-      return;
+    let before: VoeSpec | undefined;
+    try {
+      before = (await updateFromReadBack(this.target(handle), spec)).before;
+    } catch (e) {
+      // Whatever the kernel holds now is the truth; forget a MEP that is gone.
+      if (!(await this.kernel.dump({ config: true })).mepCreate.some((c) => c.instance === handle)) this.drop(handle);
+      throw e;
     }
-    const cmds: CfmCommand[] = [];
-    if (spec.level !== old.level || spec.mepId !== old.mepId || spec.unicastMac.toLowerCase() !== old.unicastMac.toLowerCase()) {
-      cmds.push({ cmd: 'mepConfig', value: mepConfigOf(handle, spec) });
-    }
-    // Any CC config change resets the kernel's sequence numbers: send it only when it changed.
-    if (spec.ccmRx !== old.ccmRx || spec.interval !== old.interval || !sameMaid(spec.maid, old.maid)) {
-      cmds.push({ cmd: 'ccConfig', value: ccConfigOf(handle, spec) });
-    }
-    if (spec.rdi !== old.rdi) cmds.push({ cmd: 'rdi', value: { instance: handle, rdi: spec.rdi } });
-    cmds.push({ cmd: 'ccmTx', value: ccmTxOf(handle, spec, this.periodS) });
-    await this.kernel.setlink(cmds, `update MEP '${spec.key}'`);
-    for (const peer of old.peers.filter((p) => !spec.peers.includes(p))) {
-      await this.kernel.setlink([{ cmd: 'peerMepRemove', value: { instance: handle, mepId: peer } }], `remove peer ${peer} from '${spec.key}'`);
-    }
-    for (const peer of spec.peers.filter((p) => !old.peers.includes(p))) {
-      await this.kernel.setlink([{ cmd: 'peerMepAdd', value: { instance: handle, mepId: peer } }], `add peer ${peer} to '${spec.key}'`);
-    }
+    if (spec.key !== o.spec.key) this.keys.rename(handle, spec.key);
+    if (spec.port !== before.port) this.tracker.add(handle); // a re-created MEP starts afresh
+    const wasTx = o.spec.ccmTx;
     o.spec = cloneSpec(spec);
-    this.armKeepAlive(handle);
+    // The refresh timer keeps its phase unless transmission was switched on or off.
+    if (wasTx !== spec.ccmTx || !this.keepAlive.armed(handle) || spec.port !== before.port) this.keepAlive.arm(handle, spec.ccmTx);
+    this.syncCpuLevels();
   }
 
   async deleteVoe(handle: number): Promise<void> {
@@ -313,62 +321,48 @@ export class LinuxBridgeBackend implements Backend {
   }
 
   private drop(instance: number): void {
-    const o = this.owned.get(instance);
-    o?.keepAlive?.cancel();
+    this.keepAlive.stop(instance);
     this.owned.delete(instance);
     this.tracker.forget(instance);
     this.keys.forget(instance);
+    this.syncCpuLevels();
   }
 
+  /** RDI as read back: nothing is written when the kernel already has it. */
   async setRdi(handle: number, rdi: boolean): Promise<void> {
     this.assertOpen();
     const o = this.owner(handle);
-    await this.kernel.setlink([{ cmd: 'rdi', value: { instance: handle, rdi } }], `RDI ${rdi ? 'on' : 'off'} for '${o.spec.key}'`);
+    const info = await this.kernel.dump({ config: true });
+    const cur = info.rdi.find((r) => r.instance === handle);
+    if (!info.mepCreate.some((c) => c.instance === handle)) {
+      throw new CfmError('BACKEND', `linux-bridge: no VOE with handle ${handle} on ${this.kernel.bridge} (deleted outside this process)`);
+    }
+    if (cur?.rdi !== rdi) {
+      const cmd: CfmCommand = { cmd: 'rdi', value: { instance: handle, rdi } };
+      await this.kernel.setlink([cmd], `RDI ${rdi ? 'on' : 'off'} for '${o.spec.key}'`);
+    }
     o.spec = { ...o.spec, rdi };
   }
 
   async readStatus(handle: number): Promise<VoeStatus> {
     this.assertOpen();
     const o = this.owner(handle);
-    await this.statusDump();
+    await this.events.dumpNow();
     return this.tracker.take(handle, o.spec.peers);
   }
 
-  /** One status dump folded into the tracker (keeps every VOE's sticky flags). */
-  private async statusDump(): Promise<void> {
-    const info = await this.kernel.dump({ status: true });
-    this.pending.push(...this.tracker.ingest(info.mepStatus, info.peerStatus, this.ownedSet(), this.clock.nowNs()));
-  }
-
+  /**
+   * LOC events arrive as kernel notifications between calls; the status dump that catches RDI
+   * changes runs at most every statusPollMs (events.ts), so a 10 ms poll costs no dumps.
+   */
   async pollEvents(): Promise<HwEvent[]> {
     this.assertOpen();
-    if (this.needResync) {
-      this.needResync = false;
+    const resync = this.events.needResync;
+    if (resync) {
+      this.events.needResync = false;
       await this.refreshPorts();
     }
-    if (this.owned.size > 0) await this.statusDump();
-    return this.pending.splice(0, this.pending.length);
-  }
-
-  /** Re-sends the identical CC_CCM_TX every period/3 so the kernel keeps transmitting. */
-  private armKeepAlive(instance: number): void {
-    const o = this.owned.get(instance);
-    if (!o) return;
-    o.keepAlive?.cancel();
-    o.keepAlive = undefined;
-    if (!o.spec.ccmTx) return;
-    const everyNs = Math.max(1, Math.floor((this.periodS * 1e9) / 3));
-    const tick = (): void => {
-      const cur = this.owned.get(instance);
-      if (!cur || this.closed) return;
-      this.kernel
-        .setlink([{ cmd: 'ccmTx', value: ccmTxOf(instance, cur.spec, this.periodS) }], `keep-alive '${cur.spec.key}'`)
-        .catch(() => {
-          this.needResync = true;
-        });
-      cur.keepAlive = this.clock.setTimer(everyNs, tick);
-    };
-    o.keepAlive = this.clock.setTimer(everyNs, tick);
+    return this.events.drain(resync);
   }
 
   /**
@@ -378,11 +372,12 @@ export class LinuxBridgeBackend implements Backend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const o of this.owned.values()) o.keepAlive?.cancel();
-    for (const u of this.unsubscribe) u();
+    this.keepAlive.close();
+    this.events.close();
+    this.cpu?.close();
     if (this.ownSockets) {
       this.kernel.sock.close();
-      this.events.close();
+      this.eventSock.close();
     }
   }
 }

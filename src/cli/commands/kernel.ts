@@ -17,6 +17,8 @@ import { BridgeCfmKernel } from '../../backends/linux-bridge/kernel.js';
 import { openRoute } from '../../netlink/route.js';
 import { DevlinkClient, detectProfile, parseHandle, type DetectResult } from '../../devlink/index.js';
 import type { BridgeCfmInfo } from '../../netlink/bridge-cfm.js';
+import { isLinuxBridgeSpec, openLinuxBridgeSpec } from '../../backends/linux-bridge/open.js';
+import { loadModel, openSwitch, pickSwitch, type CfmSwitch, type OpenSwitchOptions } from '../../offload/api.js';
 
 interface NetnsOpt {
   netns?: string;
@@ -43,6 +45,39 @@ async function withDevlink<T>(netns: string | undefined, fn: (c: DevlinkClient) 
   } finally {
     c.close();
   }
+}
+
+/**
+ * The switch of `cfm apply`: `--backend linux-bridge[:BRIDGE]` opens the kernel bridge CFM backend
+ * (with its AF_PACKET CPU path; profile linux-bridge unless --profile or the board names one) and
+ * closes it with the switch; any other backend spec goes to openSwitch as it is.
+ */
+export async function openApplySwitch(o: OpenSwitchOptions & { follow?: boolean }): Promise<CfmSwitch> {
+  if (typeof o.backend !== 'string' || !isLinuxBridgeSpec(o.backend)) return openSwitch(o);
+  if (o.statePath !== undefined) throw new UsageError('--state is for the mock backend; the kernel keeps the linux-bridge state');
+  const model = loadModel(o.config);
+  const name = pickSwitch(model, o.switch);
+  const board = model.switches.find((s) => s.name === name)?.board ?? model.board;
+  const backend = await openLinuxBridgeSpec(o.backend);
+  let sw: CfmSwitch;
+  try {
+    sw = openSwitch({ ...o, profile: o.profile ?? board?.profile ?? 'linux-bridge', backend });
+  } catch (e) {
+    await backend.close();
+    throw e;
+  }
+  const close = sw.close;
+  sw.close = async (c) => {
+    try {
+      await close(c);
+    } finally {
+      await backend.close();
+    }
+  };
+  if (!o.follow) {
+    process.stderr.write('note: the kernel sends CCMs for PERIOD seconds (30) after the last refresh: keep a manager running (--follow) or they stop\n');
+  }
+  return sw;
 }
 
 export async function runDetect(opts: { profile?: string; netns?: string }): Promise<DetectResult> {
