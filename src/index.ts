@@ -32,6 +32,11 @@ export type { FaultEvent, FaultListener, FaultEventType, DefectName, MepConfig, 
 export { SimNetwork } from './sim/index.js';
 
 export * from './offload/index.js';
+// Fleet telemetry (docs/telemetry.md): Prometheus metrics, the IEEE8021-CFM-MIB over AgentX.
+export {
+  startMetrics, startAgentx, startTelemetry, type MetricsOptions, type MetricsServer, type AgentxOptions, type AgentxSubagent,
+  type TelemetryOptions, type Telemetry,
+} from './telemetry/index.js';
 
 export * as pdu from './pdu/index.js';
 export * as engine from './engine/index.js';

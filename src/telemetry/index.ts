@@ -4,3 +4,4 @@ export { observe, ManagerObserver, type ApplyKind, type ApplyStats, type OamReco
 export { takeSnapshot, type TelemetrySnapshot, type MepView, type MdView, type MaView } from './snapshot.js';
 export { parseListenAddress, parseAgentxAddress, formatAgentxAddress, DEFAULT_AGENTX_SOCKET, type ListenAddress, type AgentxAddress } from './listen.js';
 export { startAgentx, type AgentxOptions, type AgentxSubagent } from './agentx-agent.js';
+export { startTelemetry, checkTelemetryOptions, type Telemetry, type TelemetryOptions } from './start.js';

@@ -10,6 +10,7 @@ import { formatEvent } from '../../engine/events.js';
 import { defaultSocketPath, oamHandlers, serveControl, type ControlServer } from '../../offload/control.js';
 import type { ManagerStatus } from '../../offload/status.js';
 import { startSoftwareRun } from '../../offload/run/software-run.js';
+import { checkTelemetryOptions, startTelemetry } from '../../telemetry/start.js';
 
 interface RunOpts {
   backend: string;
@@ -20,6 +21,8 @@ interface RunOpts {
   socket?: string | false;
   realtime?: boolean;
   debugLog?: string;
+  metrics?: string;
+  agentx?: string | boolean;
 }
 
 function parseDuration(s: string | undefined): number | undefined {
@@ -44,6 +47,7 @@ async function run(config: string, o: RunOpts): Promise<void> {
     throw new UsageError(`cfm run drives the software backend only (--backend software); for '${o.backend}' use cfm apply`);
   }
   const durationS = parseDuration(o.duration);
+  checkTelemetryOptions(o);
   const out = (s: string) => process.stdout.write(s + '\n');
   const socketPath = o.socket === false ? null : o.socket ?? defaultSocketPath();
   const handle = await startSoftwareRun({
@@ -71,6 +75,7 @@ async function run(config: string, o: RunOpts): Promise<void> {
     await handle.stop();
     throw e;
   }
+  const telemetry = await startTelemetry(handle.manager, { metrics: o.metrics, agentx: o.agentx });
   if (!o.json) {
     out(`cfm run: ${handle.report.plan.meps.length} MEPs on ${handle.backend.ports().join(', ')}${o.netns ? ` (netns ${o.netns})` : ''}` +
       `${control ? `; control socket ${control.path}` : ''}; Ctrl-C to stop`);
@@ -90,6 +95,7 @@ async function run(config: string, o: RunOpts): Promise<void> {
     const st = await handle.status();
     out(o.json ? JSON.stringify({ type: 'status', ...st }) : statusText(st));
   } finally {
+    await telemetry.close();
     await control?.close();
     await handle.stop();
   }
@@ -109,5 +115,7 @@ export function register(program: Command): void {
     .option('--no-socket', 'do not serve a control socket')
     .option('--realtime', 'run the CCM scheduler thread SCHED_FIFO (needs CAP_SYS_NICE)')
     .option('--debug-log <file>', 'append debug decodes of tagged MEPs/MIPs (cfm debug tag) to FILE')
+    .option('--metrics <[addr:]port>', 'serve Prometheus metrics on ADDR:PORT (ADDR default 127.0.0.1; docs/telemetry.md)')
+    .option('--agentx [socket]', 'serve the IEEE8021-CFM-MIB through an AgentX master (default /var/agentx/master)')
     .action(async (config: string, o: RunOpts) => run(config, o));
 }

@@ -20,6 +20,7 @@ import type { CfmModel } from '../../config/model.js';
 import { formatPlan, planToJson, table, voeSpecToJson } from '../../offload/format.js';
 import { modelSwitches } from '../../offload/planner.js';
 import { formatStatus, type ManagerStatus } from '../../offload/status.js';
+import { checkTelemetryOptions, startTelemetry, type TelemetryOptions } from '../../telemetry/start.js';
 import type { PlanPolicy } from '../../offload/types.js';
 import { intervalName } from '../../common/interval.js';
 
@@ -106,8 +107,12 @@ export function register(program: Command): void {
     .option('--socket <path>', 'control socket path (with --follow)')
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--json', 'print the apply report as JSON')
-    .action(async (config: string, o: { profile?: string; backend: string; vendorArgs?: string; state?: string; switch?: string; follow?: boolean; socket?: string; progress?: boolean; json?: boolean; dryRun?: boolean; allowDeleteAll?: boolean } & PolicyOpts) => {
+    .option('--metrics <[addr:]port>', 'with --follow: serve Prometheus metrics on ADDR:PORT (ADDR default 127.0.0.1; docs/telemetry.md)')
+    .option('--agentx [socket]', 'with --follow: serve the IEEE8021-CFM-MIB through an AgentX master (default /var/agentx/master)')
+    .action(async (config: string, o: { profile?: string; backend: string; vendorArgs?: string; state?: string; switch?: string; follow?: boolean; socket?: string; progress?: boolean; json?: boolean; dryRun?: boolean; allowDeleteAll?: boolean } & PolicyOpts & TelemetryOptions) => {
       if (o.dryRun && o.follow) throw new UsageError('--dry-run changes nothing: it cannot --follow');
+      if ((o.metrics !== undefined || o.agentx !== undefined) && !o.follow) throw new UsageError('--metrics and --agentx need --follow (telemetry runs while the manager does)');
+      checkTelemetryOptions(o);
       const sw = await openApplySwitch({ config, profile: o.profile, backend: o.backend, switch: o.switch, statePath: o.state, vendorArgs: o.vendorArgs, policy: policyOf(o), follow: o.follow });
       if (o.dryRun) {
         try {
@@ -152,11 +157,13 @@ export function register(program: Command): void {
         subscribe: (fn) => sw.onFault(fn),
         ...oamHandlers(sw.manager), // loopback, linktrace, change (docs/oam-cli.md)
       });
+      const telemetry = await startTelemetry(sw.manager, { metrics: o.metrics, agentx: o.agentx });
       process.stderr.write(`cfm: managing ${sw.name}; control socket ${path}; Ctrl-C to stop (hardware MEPs keep running)\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      await telemetry.close();
       await server.close();
       await sw.close();
     });
