@@ -16,10 +16,23 @@ import { fmtS, linkOf, mepOf, mipOf, type StepIo, type World } from './scenario-
 
 // ---------------------------------------------------------------- fault events
 
+/**
+ * Index of the first record at or after `atNs` (records are in time order): what happened at
+ * the step's own instant counts, also when an earlier step of that instant caused it.
+ */
+function firstAt(records: ReadonlyArray<{ atNs: number }>, atNs: number): number {
+  let i = records.length;
+  while (i > 0 && records[i - 1].atNs >= atNs) i--;
+  return i;
+}
+
 function matches(e: FaultEvent, x: Expectation): boolean {
   if (e.mep !== x.mep) return false;
   if (x.defect) return e.type === 'defect' && e.defect === x.defect && e.active === x.active;
-  if (x.alarm) return x.alarm === 'clear' ? e.type === 'alarm-clear' : e.type === 'alarm' && e.defect === x.alarm;
+  if (x.alarm) {
+    if (x.alarm === 'clear') return e.type === 'alarm-clear';
+    return e.type === 'alarm' && e.defect === x.alarm && (x.suppressed === undefined || (e.suppressed === true) === x.suppressed);
+  }
   if (x.remote !== undefined) return e.type === 'remote-mep' && e.remoteMepId === x.remote && e.state === x.state;
   if (x.condition) return e.type === 'condition' && e.condition === x.condition && e.active === x.active;
   return false;
@@ -27,7 +40,7 @@ function matches(e: FaultEvent, x: Expectation): boolean {
 
 function expectText(x: Expectation): string {
   const what = x.defect ? `defect ${x.defect} ${x.active ? 'raised' : 'cleared'}`
-    : x.alarm ? (x.alarm === 'clear' ? 'alarm cleared' : `alarm ${x.alarm}`)
+    : x.alarm ? (x.alarm === 'clear' ? 'alarm cleared' : `alarm ${x.alarm}${x.suppressed === undefined ? '' : x.suppressed ? ' (suppressed)' : ' (not suppressed)'}`)
     : x.remote !== undefined ? `remote MEP ${x.remote} ${x.state}`
     : x.condition ? `condition ${x.condition} ${x.active ? 'entered' : 'left'}` : 'no defects';
   const when = x.fromNs ? ` in [${fmtS(x.fromNs)}, ${fmtS(x.withinNs)}]` : x.withinNs ? ` within ${fmtS(x.withinNs)}` : ' now';
@@ -36,7 +49,7 @@ function expectText(x: Expectation): string {
 
 /**
  * An event expectation. Without a window: the MEP's status now. With `within: T`: a matching
- * event in [t, t + T]. With `window: [A, B]`: the first matching event at or after t comes in
+ * event in [t, t + T] (events at t itself count, also those an earlier step at t caused). With `window: [A, B]`: the first matching event at or after t comes in
  * [t + A, t + B] (not earlier, not later); `never` = no matching event in [t + A, t + B].
  * Judged 1 ns after the window closes, so events due exactly at its end count.
  */
@@ -56,7 +69,7 @@ export function expectEvent(w: World, step: ScenarioStep, x: Expectation, io: St
     if (!ok) io.fail(`expected ${expectText(x)}; defects: ${s.defectNames.join(', ') || 'none'}`);
     return;
   }
-  const from = w.events.length;
+  const from = firstAt(w.events, now);
   const lo = now + (x.fromNs ?? 0);
   const deadline = now + x.withinNs;
   w.net.clock.setTimerAt(deadline + 1, () => {
@@ -136,7 +149,7 @@ export function expectFrames(w: World, step: ScenarioStep, x: FramesExpectation,
   const now = w.net.clock.nowNs();
   const lo = now + x.fromNs;
   const hi = now + x.toNs;
-  const start = w.tx.length;
+  const start = firstAt(w.tx, now);
   w.net.clock.setTimerAt(hi + 1, () => {
     const n = w.tx.slice(start).filter((r) => r.atNs >= lo && r.atNs <= hi && r.link === link.name
       && (!sender || (r.node === sender.node && r.port === sender.port)) && fateOk(r, x.filter.fate) && frameOk(r, x.filter)).length;

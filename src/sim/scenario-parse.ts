@@ -234,7 +234,7 @@ function parseStep(s: unknown, w: string, baseDir: string, err: Err): ScenarioSt
 const STATES: RmepState[] = ['idle', 'start', 'ok', 'failed'];
 
 function parseExpect(x: Obj, w: string, err: Err): Expectation {
-  known(x, ['mep', 'defect', 'alarm', 'remote', 'state', 'condition', 'active', 'within', 'window', 'never', 'no-defects'], w, err);
+  known(x, ['mep', 'defect', 'alarm', 'suppressed', 'remote', 'state', 'condition', 'active', 'within', 'window', 'never', 'no-defects'], w, err);
   const win = parseWindow(x, w, err);
   const e: Expectation = {
     mep: str(x.mep, `${w}.mep`, err), active: x.active !== false, withinNs: win.toNs,
@@ -248,6 +248,10 @@ function parseExpect(x: Obj, w: string, err: Err): Expectation {
   if (x.alarm !== undefined) {
     if (x.alarm !== 'clear' && !DEFECTS.includes(x.alarm as DefectName)) err(`${w}.alarm`, `one of ${DEFECTS.join(', ')}, clear`);
     e.alarm = x.alarm as DefectName | 'clear';
+  }
+  if (x.suppressed !== undefined) {
+    if (typeof x.suppressed !== 'boolean' || x.alarm === undefined || x.alarm === 'clear') err(`${w}.suppressed`, 'true or false, with alarm: <defect>');
+    e.suppressed = x.suppressed as boolean;
   }
   if (x.remote !== undefined) {
     e.remote = int(x.remote, `${w}.remote`, err, 1, 8191);

@@ -39,6 +39,8 @@ export interface Expectation {
   /** Event wanted: a defect raised (or cleared with active: false), an alarm, a remote state. */
   defect?: DefectName;
   alarm?: DefectName | 'clear';
+  /** With alarm: whether the alarm must (true) or must not (false) be flagged suppressed (AIS/LCK). */
+  suppressed?: boolean;
   remote?: number;
   state?: RmepState;
   condition?: string;
