@@ -256,7 +256,7 @@ class Reader {
   octets(): Uint8Array {
     const n = this.u32();
     this.need(n);
-    const v = Uint8Array.prototype.slice.call(this.b, this.p, this.p + n);
+    const v = new Uint8Array(this.b.subarray(this.p, this.p + n));
     this.p += n + ((4 - (n % 4)) % 4);
     return v;
   }
