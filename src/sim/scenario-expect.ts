@@ -142,9 +142,9 @@ function filterText(f: FrameFilter): string {
 
 /** Count the transmissions matching the filter in [t + from, t + to], judged after the window. */
 export function expectFrames(w: World, step: ScenarioStep, x: FramesExpectation, io: StepIo): void {
-  const link = linkOf(w, x.filter.link, `${step.where}.frames.link`);
+  const link = linkOf(w, x.filter.link, `${step.where}.expect.frames.link`);
   const dir = x.filter.from === undefined ? null : link.dirOf(x.filter.from);
-  if (x.filter.from !== undefined && !dir) throw new ScenarioError(w.sc.file, `${step.where}.frames.from`, `'${x.filter.from}' is not an end of link ${link.name}`);
+  if (x.filter.from !== undefined && !dir) throw new ScenarioError(w.sc.file, `${step.where}.expect.frames.from`, `'${x.filter.from}' is not an end of link ${link.name}`);
   const sender = dir === 'ab' ? link.a : dir === 'ba' ? link.b : null;
   const now = w.net.clock.nowNs();
   const lo = now + x.fromNs;
@@ -165,7 +165,7 @@ export function expectFrames(w: World, step: ScenarioStep, x: FramesExpectation,
 function statusValue(w: World, step: ScenarioStep, c: StatusCheck): { got: unknown; want: unknown; ok: boolean; what: string } {
   if (c.kind === 'counter') {
     const counters = (c.mep !== undefined ? mepOf(w, c.mep, step.where).counters : mipOf(w, c.mip!, step.where).counters) as unknown as Record<string, number>;
-    if (!(c.counter in counters)) throw new ScenarioError(w.sc.file, `${step.where}.counter`, `no counter '${c.counter}' (counters: ${Object.keys(counters).join(', ')})`);
+    if (!(c.counter in counters)) throw new ScenarioError(w.sc.file, `${step.where}.expect.counter`, `no counter '${c.counter}' (counters: ${Object.keys(counters).join(', ')})`);
     const got = counters[c.counter];
     return { got, want: fmtBounds(c.value), ok: inBounds(got, c.value), what: `${c.mep ?? c.mip} ${c.counter}` };
   }

@@ -16,7 +16,7 @@ type Inject = Extract<StepAction, { kind: 'inject' }>;
 export function injectedFrame(w: World, step: ScenarioStep, a: Inject, i: number): Uint8Array {
   const f = craftFrame(a.opcode, a.craft, i);
   const pdu = f.pdu as Pdu & { maid?: Uint8Array; tlvs: unknown[] };
-  const maid = a.maidOf !== undefined ? mepOf(w, a.maidOf, `${step.where}.maid-of`).cfg.maid : a.maid;
+  const maid = a.maidOf !== undefined ? mepOf(w, a.maidOf, `${step.where}.inject.maid-of`).cfg.maid : a.maid;
   if (maid) {
     if (pdu.opcode !== 1) throw new ScenarioError(w.sc.file, step.where, 'maid / maid-of apply to CCMs only');
     pdu.maid = maid;
@@ -32,7 +32,7 @@ export function injectedFrame(w: World, step: ScenarioStep, a: Inject, i: number
 
 /** Schedule the train: frame 0 now, frame i at now + i * every. */
 export function runInject(w: World, step: ScenarioStep, a: Inject): void {
-  const { sw, port } = portOf(w, a.port, `${step.where}.port`);
+  const { sw, port } = portOf(w, a.port, `${step.where}.inject.port`);
   sw.inject(port, injectedFrame(w, step, a, 0), a.from); // a bad frame fails here, at the step
   let i = 1;
   const next = (): void => {

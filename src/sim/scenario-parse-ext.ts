@@ -169,7 +169,7 @@ export function parseFramesExpect(x: Obj, w: string, err: Err): FramesExpectatio
     filter.tlvs = (f.tlvs as unknown[]).map((t, i) => int(t, `${fw}.tlvs[${i}]`, err, 0, 255));
   }
   const { fromNs, toNs } = parseWindow(x, w, err);
-  if (toNs === 0) err(w, 'frames are counted over a window: give within or window');
+  if (x.within === undefined && x.window === undefined) err(w, 'frames are counted over a window: give within or window');
   const count = x.count === undefined ? ([1, Infinity] as [number, number]) : bounds(x.count, `${w}.count`, err, num(err, 0, 1e9));
   return { filter, count, fromNs, toNs };
 }

@@ -109,7 +109,9 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
     if (steps[i].atNs < steps[i - 1].atNs) err(`steps[${i}].at`, 'steps must be in time order');
   }
   const lastNs = steps.length ? Math.max(...steps.map((s) => s.atNs + stepSpanNs(s.action))) : 0;
-  const durationNs = d.duration === undefined ? lastNs + 1e9 : dur(d.duration, 'duration', err);
+  // by default the run also lasts until the results of loopback, linktrace and PM steps are in
+  const resultNs = steps.length ? Math.max(...steps.map((s) => s.atNs + resultSpanNs(s.action))) : 0;
+  const durationNs = d.duration === undefined ? Math.max(lastNs + 1e9, resultNs) : dur(d.duration, 'duration', err);
   if (durationNs < lastNs) err('duration', `ends before the last step (${lastNs / 1e9} s)`);
   return {
     name: typeof d.name === 'string' ? d.name : file, file, seed: seed as number, switches, links,
@@ -122,6 +124,14 @@ function stepSpanNs(a: StepAction): number {
   if (a.kind === 'expect') return a.expect.withinNs;
   if (a.kind === 'expect-frames') return a.expect.toNs;
   if (a.kind === 'inject') return (a.count - 1) * a.everyNs;
+  return 0;
+}
+
+/** When the result of a loopback, linktrace or PM step is in (their default 5 s timeouts). */
+function resultSpanNs(a: StepAction): number {
+  if (a.kind === 'loopback') return (a.count - 1) * a.intervalMs * 1e6 + 5e9 + 1;
+  if (a.kind === 'linktrace') return 5e9 + 1;
+  if (a.kind === 'pm') return a.count * a.intervalMs * 1e6 + 5e9 + 1;
   return 0;
 }
 

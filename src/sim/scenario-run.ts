@@ -36,7 +36,7 @@ export function runScenario(sc: Scenario, o: { onRecord?: (r: ScenarioRecord) =>
   const net = new SimNetwork({ seed: sc.seed });
   const switches = new Map<string, SimSwitch>();
   const w: World = {
-    sc, net, switches, events: [], tx: [], records: [], failures: [],
+    sc, net, switches, events: [], tx: [], records: [], failures: [], pending: new Map(),
     emit: (r) => {
       w.records.push(r);
       o.onRecord?.(r);
@@ -65,6 +65,7 @@ export function runScenario(sc: Scenario, o: { onRecord?: (r: ScenarioRecord) =>
     runStep(w, step);
   }
   net.clock.advanceTo(sc.durationNs);
+  for (const msg of w.pending.values()) w.failures.push(msg);
   const status = [...switches.entries()].flatMap(([name, sw]) => sw.engine.statusAll().map((s) => ({ ...s, switch: name })));
   return { records: w.records, failures: w.failures, status, endNs: sc.durationNs };
 }
@@ -173,7 +174,7 @@ function runStep(w: World, step: ScenarioStep): void {
     case 'restore': linkOf(w, a.link, step.where).up = true; return;
     case 'link': {
       const l = linkOf(w, a.link, step.where);
-      if (a.from !== undefined && !l.dirOf(a.from)) throw new ScenarioError(w.sc.file, `${step.where}.from`, `'${a.from}' is not an end of link ${l.name}`);
+      if (a.from !== undefined && !l.dirOf(a.from)) throw new ScenarioError(w.sc.file, `${step.where}.link.from`, `'${a.from}' is not an end of link ${l.name}`);
       l.set(a, a.from);
       return;
     }
@@ -183,9 +184,9 @@ function runStep(w: World, step: ScenarioStep): void {
       return;
     }
     case 'port': {
-      const { sw, port } = portOf(w, a.port, `${step.where}.port`);
+      const { sw, port } = portOf(w, a.port, `${step.where}.port.port`);
       if (a.stp) sw.setPortBlocked(port, a.stp === 'blocked');
-      if (a.link) linkOf(w, a.port, `${step.where}.link`).up = a.link === 'up';
+      if (a.link) linkOf(w, a.port, `${step.where}.port.link`).up = a.link === 'up';
       if (a.ifStatus) sw.engine.setPortState(port, { ifStatus: a.ifStatus });
       return;
     }
@@ -197,7 +198,9 @@ function runStep(w: World, step: ScenarioStep): void {
     case 'csf': ensureY(mepOf(w, a.mep, step.where)).setClientSignalFail(a.type); return;
     case 'loopback': {
       const s = ensureLb(mepOf(w, a.mep, step.where)).start({ target: a.target, targetMepId: a.targetMepId, multicast: a.multicast, count: a.count, intervalMs: a.intervalMs });
+      awaitResult(w, step, a.expectReceived ?? a.expectOutOfOrder ?? a.expectBadMsdu);
       s.onDone((r) => {
+        w.pending.delete(step.where);
         const problems = loopbackProblems(r, a);
         record('result', s.summary(), { data: { ...r }, ok: problems.length === 0 });
         problems.forEach(fail);
@@ -206,7 +209,9 @@ function runStep(w: World, step: ScenarioStep): void {
     }
     case 'linktrace': {
       const s = ensureLt(mepOf(w, a.mep, step.where)).start({ targetMac: a.targetMac, targetMepId: a.targetMepId, ttl: a.ttl, useFdbOnly: a.useFdbOnly });
+      awaitResult(w, step, a.expectHops ?? a.expectReplies);
       s.onDone((r) => {
+        w.pending.delete(step.where);
         const problems = linktraceProblems(r, a.expectHops, a.expectReplies);
         record('result', s.table(), { data: r, ok: problems.length === 0 });
         problems.forEach(fail);
@@ -217,7 +222,9 @@ function runStep(w: World, step: ScenarioStep): void {
       const y = ensureY(mepOf(w, a.mep, step.where));
       const opts = { targetMac: a.targetMac, targetMepId: a.targetMepId, count: a.count, intervalMs: a.intervalMs };
       const r: DelayResult | LossResult = a.op === 'dmm' ? y.startDmm(opts) : a.op === 'lmm' ? y.startLmm(opts) : y.startSlm(opts);
+      awaitResult(w, step, a.expect);
       w.net.clock.setTimer(Math.round(a.count * a.intervalMs * 1e6) + 5e9 + 1, () => {
+        w.pending.delete(step.where);
         const problems = pmProblems(r, a.expect);
         record('result', pmText(r), { data: pmData(r), ...(a.expect ? { ok: problems.length === 0 } : {}) });
         problems.forEach(fail);
@@ -231,6 +238,12 @@ function runStep(w: World, step: ScenarioStep): void {
     case 'expect-frames': expectFrames(w, step, a.expect, io); return;
     case 'expect-status': checkStatus(w, step, a.check, io); return;
   }
+}
+
+/** A step whose result is expected: it fails if the result is not in when the scenario ends. */
+function awaitResult(w: World, step: ScenarioStep, expectation: unknown): void {
+  if (expectation === undefined) return;
+  w.pending.set(step.where, `${step.where} (${+(step.atNs / 1e9).toFixed(6)}s): the result did not come before the scenario ended at ${+(w.sc.durationNs / 1e9).toFixed(6)}s (make duration longer)`);
 }
 
 function pmData(r: DelayResult | LossResult): unknown {

@@ -28,6 +28,8 @@ export interface World {
   records: ScenarioRecord[];
   failures: string[];
   emit: (r: ScenarioRecord) => void;
+  /** Steps with result expectations whose result is not in yet: where -> failure text if never. */
+  pending: Map<string, string>;
 }
 
 /** Per step: write a record, or a failure, with the step's place and time. */
