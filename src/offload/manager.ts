@@ -34,6 +34,7 @@ import { applyConfigChange, findMep, type ConfigChange } from './changes.js';
 import { replan } from './replan.js';
 import { VoeIndex } from './voe-index.js';
 import { refuseDeleteAll } from './dry-run.js';
+import { plannedMips } from './cpu-path.js';
 import { hwResources } from './resources.js';
 import { buildStatus, type ManagerStatus } from './status.js';
 import { mepConfigOf, sameSoftwareConfig } from './sw-mep.js';
@@ -410,7 +411,7 @@ export class OffloadManager {
 
     this.model = t.model;
     if (prep) {
-      this.cpu.syncMips(t.model.mips, p.switch);
+      this.cpu.syncMips(plannedMips(t.model, p), p.switch);
       await this.ops.start(t.model, prep);
     }
     this.lastPlan = p;
@@ -451,7 +452,7 @@ export class OffloadManager {
       if (m) meps.push(m);
     }
     const mipPorts = t.scope === null
-      ? t.model.mips.filter((m) => m.switch === t.plan.switch).map((m) => m.port)
+      ? plannedMips(t.model, t.plan).filter((m) => m.switch === t.plan.switch).map((m) => m.port)
       : [...this.cpu.mips.values()].map((m) => m.cfg.port);
     return this.cpu.puntPortsFor(meps, mipPorts);
   }

@@ -29,6 +29,7 @@ import {
 } from './types.js';
 import { voeSpecOf } from './voe-spec.js';
 import { colocateUpMeps } from './colocate.js';
+import { refuseCpuPath } from './cpu-path.js';
 
 /** "3.33ms..1s" for a contiguous run of codes, else a comma list; "none" when empty. */
 export function intervalRange(codes: IntervalCode[]): string {
@@ -274,8 +275,10 @@ export function plan(model: CfmModel, res: HwResources, opts: PlanOptions = {}):
       injectorFps: { used: u.fpsMilli / 1000, budget: res.injectorBudgetFps },
     },
     violations,
+    refused: [],
     notes: [...res.notes],
   };
+  if (!res.frameIo) refuseCpuPath(out, res);
   planFacts.set(out, { res, usage: u, resourceRefusals, violationKeys });
   return out;
 }

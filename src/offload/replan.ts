@@ -34,6 +34,7 @@ export function replan(prev: Plan, changes: readonly MepReplacement[], mepOf: (k
   const facts = factsOf(prev);
   if (!facts || facts.resourceRefusals > 0 || changes.length > MAX_CHANGED) return null;
   const { res } = facts;
+  if (!res.frameIo) return null; // a MEP leaving hardware would be refused (cpu-path.ts): plan it all
   const policy = prev.policy;
   const u: Usage = { ...facts.usage, perPort: new Map(facts.usage.perPort) };
   const olds = new Map<string, LocalMep>();

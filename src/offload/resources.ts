@@ -63,6 +63,7 @@ export function hwResources(profile: HwProfile, caps?: BackendCapabilities): HwR
     injected,
     injectorBudgetFps: injected ? budget : null,
     offload,
+    frameIo: caps ? caps.frameIo : true,
     notes,
   };
 }

@@ -93,8 +93,20 @@ export interface HwResources {
   injected: boolean;
   injectorBudgetFps: number | null;
   offload: Record<OffloadFunction, boolean>;
+  /**
+   * The backend has a CPU frame path (capabilities().frameIo): software MEPs and MIPs can run.
+   * Without one they are refused at plan time (cpu-path.ts).
+   */
+  frameIo: boolean;
   /** Notes about values the planner had to assume (e.g. null counts in the profile). */
   notes: string[];
+}
+
+/** A MEP or MIP the plan cannot run at all (it would need a CPU frame path the backend lacks). */
+export interface RefusedMp {
+  key: string;
+  kind: 'mep' | 'mip';
+  reason: string;
 }
 
 export interface PlanUsage {
@@ -115,5 +127,10 @@ export interface Plan {
   usage: PlanUsage;
   /** Pins the planner could not honour (a hardware pin that does not fit). Apply refuses these. */
   violations: string[];
+  /**
+   * MEPs and MIPs that need the CPU path on a backend without one: not in `meps`/`mips`, nothing
+   * is sent for them; the rest of the plan applies.
+   */
+  refused: RefusedMp[];
   notes: string[];
 }
