@@ -3,6 +3,7 @@
 // cpu_protection.cc (the native CPU-protection policer).
 #include <napi.h>
 
+#include "bpf_datapath.h"
 #include "packet.h"
 #include "scheduler.h"
 #include "timer_probe.h"
@@ -32,6 +33,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #ifdef CFM_HAVE_CPU_PROTECTION
   cfm::InitCpuProtection(env, exports);  // CpuPolicer (operator features, issue 7)
 #endif
+  cfm::InitBpfDatapath(env, exports);  // haveBpf, and BpfDatapath when built with BPF (issue 17)
   exports.Set("abiVersion", Napi::Number::New(env, 1));
   return exports;
 }

@@ -99,6 +99,10 @@ PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pa
   Napi::Object opts = info[1].As<Napi::Object>();
   std::string netns = OptString(opts, "netns");
   bool membership = OptBool(opts, "membership", true);
+  // receive: false = a transmit-only socket (the eBPF datapath receives): bound to protocol 0,
+  // it is on no receive list, so the kernel never queues or filters a frame for it.
+  bool receive = OptBool(opts, "receive", true);
+  receive_ = receive;
   int rcvbuf = opts.Has("rcvbufBytes") && opts.Get("rcvbufBytes").IsNumber()
                    ? opts.Get("rcvbufBytes").As<Napi::Number>().Int32Value() : 0;
   onFrames_ = Napi::Persistent(info[2].As<Napi::Function>());
@@ -108,7 +112,8 @@ PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pa
   NetnsScope ns(netns);
   if (ns.error()) ThrowSys(env, ns.error(), ns.syscall(), netns);
 
-  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
+  uint16_t proto = receive ? htons(ETH_P_ALL) : 0;
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
   if (fd < 0) ThrowSys(env, errno, "socket", "AF_PACKET on " + ifname_);
   auto fail = [&](const char* call) {
     int e = errno;
@@ -120,24 +125,26 @@ PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pa
   ifindex_ = static_cast<int>(idx);
 
   // Filter before bind so no unfiltered frame is ever queued.
-  std::vector<sock_filter> prog = CfmFilter();
-  sock_fprog fprog{static_cast<unsigned short>(prog.size()), prog.data()};
-  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) != 0) fail("setsockopt SO_ATTACH_FILTER");
-  int one = 1;
-  if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) != 0) fail("setsockopt PACKET_AUXDATA");
-  // Receive times from the kernel (skb->tstamp, taken when the frame entered the stack), not
-  // when user space read it: a CCM that arrived late but was read together with an earlier one
-  // must not look in time (issue 17, loss masking). The kernel stamps software receive times on
-  // CLOCK_REALTIME only (there is no monotonic option for SO_TIMESTAMP*), so each batch converts
-  // them to CLOCK_MONOTONIC with the realtime-monotonic offset read at that moment; see Drain().
-  if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) != 0) fail("setsockopt SO_TIMESTAMPNS");
-  if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0 &&
-      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) != 0)
-    fail("setsockopt SO_RCVBUF");
+  if (receive) {
+    std::vector<sock_filter> prog = CfmFilter();
+    sock_fprog fprog{static_cast<unsigned short>(prog.size()), prog.data()};
+    if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) != 0) fail("setsockopt SO_ATTACH_FILTER");
+    int one = 1;
+    if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) != 0) fail("setsockopt PACKET_AUXDATA");
+    // Receive times from the kernel (skb->tstamp, taken when the frame entered the stack), not
+    // when user space read it: a CCM that arrived late but was read together with an earlier one
+    // must not look in time (issue 17, loss masking). The kernel stamps software receive times on
+    // CLOCK_REALTIME only (there is no monotonic option for SO_TIMESTAMP*), so each batch converts
+    // them to CLOCK_MONOTONIC with the realtime-monotonic offset read at that moment; see Drain().
+    if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) != 0) fail("setsockopt SO_TIMESTAMPNS");
+    if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0 &&
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) != 0)
+      fail("setsockopt SO_RCVBUF");
+  }
 
   sockaddr_ll sll{};
   sll.sll_family = AF_PACKET;
-  sll.sll_protocol = htons(ETH_P_ALL);
+  sll.sll_protocol = proto;
   sll.sll_ifindex = ifindex_;
   if (bind(fd, reinterpret_cast<sockaddr*>(&sll), sizeof sll) != 0) fail("bind");
 
@@ -223,7 +230,7 @@ Napi::Value PacketSocket::SendBatch(const Napi::CallbackInfo& info) {
 Napi::Value PacketSocket::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CheckOpen(env);
-  if (poll_) return env.Undefined();
+  if (poll_ || !receive_) return env.Undefined();
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) throw Napi::Error::New(env, "no libuv loop");
   poll_ = new uv_poll_t;

@@ -38,6 +38,7 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
 
   int fd_ = -1;
   int ifindex_ = 0;
+  bool receive_ = true;
   std::string ifname_;
   uint8_t mac_[6] = {0};
   uv_poll_t* poll_ = nullptr;  // heap: freed in its close callback

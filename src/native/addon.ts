@@ -52,7 +52,7 @@ export interface NativePacketSocket {
 export type NativeFramesCallback = (data: Uint8Array, lengths: Uint32Array, count: number, readMonoNs: number, arrivalNs: Float64Array) => void;
 
 export interface NativePacketSocketCtor {
-  new (ifname: string, options: { netns?: string; membership?: boolean; rcvbufBytes?: number }, onFrames: NativeFramesCallback): NativePacketSocket;
+  new (ifname: string, options: { netns?: string; membership?: boolean; rcvbufBytes?: number; receive?: boolean }, onFrames: NativeFramesCallback): NativePacketSocket;
 }
 
 export interface NativeSchedulerEvent {

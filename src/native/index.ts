@@ -7,3 +7,5 @@ export { PacketSocket, interfaceInfo } from './packet.js';
 export type { PacketSocketOptions, RxBatchHandler, RxFrame } from './packet.js';
 export { CcmScheduler, summarizeJitter } from './scheduler.js';
 export type { CcmTxSpec, SchedulerEvent, TxInfo, JitterSummary } from './scheduler.js';
+export { BpfDatapath, bpfUnavailableReason, decodeBpfRecords } from './bpf.js';
+export type { BpfMode, BpfRecord, BpfPeerState, BpfStats } from './bpf.js';

@@ -19,6 +19,8 @@ export interface PacketSocketOptions {
   membership?: boolean;
   /** Receive buffer size (bytes); default: the kernel's. */
   rcvbufBytes?: number;
+  /** false: transmit only (bound to no protocol, the kernel queues nothing for it). Default true. */
+  receive?: boolean;
 }
 
 /**

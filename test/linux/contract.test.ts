@@ -8,6 +8,7 @@ import { SoftwareBackend } from '../../src/backends/software/backend.js';
 import { PacketSocket } from '../../src/native/packet.js';
 import { runBackendContract } from '../backends/contract.js';
 import { createVethLink, linuxTestGate, type VethLink } from './netns.js';
+import { datapathsUnderTest } from './datapaths.js';
 
 const gate = linuxTestGate('test/linux/contract (backend contract on the software backend)');
 let link: VethLink | undefined;
@@ -18,11 +19,13 @@ if (gate.run) {
   afterAll(async () => {
     await link?.cleanup();
   });
-  runBackendContract('software (veth between namespaces)', async () => {
+  // both receive datapaths: AF_PACKET and the eBPF fast path (tc) when the addon has it
+  for (const datapath of datapathsUnderTest()) runBackendContract(`software, ${datapath} receive (veth between namespaces)`, async () => {
     link ??= await createVethLink('cfc');
     const l = link;
     // a small VOE limit so the suite's table-full case runs too
-    const backend = new SoftwareBackend({ ports: [l.ifA], netns: l.nsA, maxVoes: 6 });
+    const backend = new SoftwareBackend({ ports: [l.ifA], netns: l.nsA, maxVoes: 6, datapath });
+    if (backend.datapath(l.ifA) !== datapath) throw new Error(`asked for ${datapath}, got ${JSON.stringify(backend.datapathInfo())}`);
     const far = new PacketSocket(l.ifB, { netns: l.nsB });
     const listeners = new Set<(port: string, frame: Uint8Array) => void>();
     // what arrives at the far end is what the backend put on the wire of its port

@@ -13,6 +13,7 @@ import { CfmError } from '../../src/common/errors.js';
 import type { Clock } from '../../src/common/clock.js';
 import { encodeMaid } from '../../src/pdu/maid.js';
 import { createVethLink, linuxTestGate, waitFor, type VethLink } from './netns.js';
+import { datapathsUnderTest } from './datapaths.js';
 
 const gate = linuxTestGate('test/linux/software-backend (software MEPs in netns)');
 const maid = encodeMaid({ md: { format: 4, name: 'Provider' }, ma: { format: 2, name: 'svc-1' } });
@@ -34,7 +35,7 @@ const monoClock: Clock = {
   setTimerAt: (atNs, fn) => { const t = setTimeout(fn, (atNs - monoNs()) / 1e6); return { cancel: () => clearTimeout(t) }; },
 };
 
-describe.skipIf(!gate.run)('software backend over veth between namespaces', () => {
+for (const datapath of gate.run ? datapathsUnderTest() : ['af-packet' as const]) describe.skipIf(!gate.run)(`software backend over veth between namespaces (${datapath} receive)`, () => {
   let link: VethLink;
   let A: SoftwareBackend;
   let B: SoftwareBackend;
@@ -43,8 +44,8 @@ describe.skipIf(!gate.run)('software backend over veth between namespaces', () =
 
   beforeAll(async () => {
     link = await createVethLink('cfs');
-    A = new SoftwareBackend({ ports: [link.ifA], netns: link.nsA, clock: monoClock });
-    B = new SoftwareBackend({ ports: [link.ifB], netns: link.nsB, clock: monoClock });
+    A = new SoftwareBackend({ ports: [link.ifA], netns: link.nsA, clock: monoClock, datapath });
+    B = new SoftwareBackend({ ports: [link.ifB], netns: link.nsB, clock: monoClock, datapath });
     A.onEvent((ev) => evA.push({ ev, atDetectNs: monoNs() }));
     B.onEvent((ev) => evB.push({ ev, atDetectNs: monoNs() }));
   });

@@ -13,6 +13,7 @@ import { PacketSocket } from '../../native/packet.js';
 import { CcmScheduler, type SchedulerEvent } from '../../native/scheduler.js';
 import { buildCcmFrame, OPCODE_CCM, parseCfmFrame } from './ccm-frame.js';
 import { CcmChecker, monoNs } from './checker.js';
+import { BpfRx, type Datapath, type DatapathChoice, type KernelView } from './bpf-rx.js';
 import { validateSpec } from './validate.js';
 import { txPlacement } from './tx-grid.js';
 
@@ -38,6 +39,19 @@ export interface SoftwareBackendOptions {
   maxVoes?: number;
   /** Clock that HwEvent.atNs and FrameRx.rxNs are reported on (default: a new RealClock). */
   clock?: Clock;
+  /**
+   * Receive datapath (issue 17): `tc` / `xdp` = the eBPF fast path (steady-state CCMs stop in the
+   * kernel, LOC from kernel timers), `af-packet` = every CFM frame to user space, `auto` (default)
+   * = tc where the program loads and attaches, else AF_PACKET (`datapathInfo()` says why).
+   */
+  datapath?: DatapathChoice;
+}
+
+/** The receive datapath a backend really runs, and why when `auto` fell back. */
+export interface DatapathInfo {
+  datapath: Datapath;
+  requested: DatapathChoice;
+  fallbackReason?: string;
 }
 
 /** A transmit error of one VOE (the scheduler tells only about changes). */
@@ -85,6 +99,8 @@ export class SoftwareBackend implements Backend {
   private rxIndex: Map<string, Map<number, Voe[]>> | undefined;
   private nextHandle = 1;
   private closed = false;
+  private bpf: BpfRx | undefined;
+  private readonly dpInfo: DatapathInfo;
 
   constructor(opts: SoftwareBackendOptions) {
     if (!Array.isArray(opts.ports) || opts.ports.length === 0) {
@@ -98,11 +114,7 @@ export class SoftwareBackend implements Backend {
     this.ownScheduler = !opts.scheduler;
     this.scheduler = opts.scheduler ?? new CcmScheduler({ realtime: opts.realtime });
     try {
-      for (const port of this.portNames) {
-        const s = new PacketSocket(port, { netns: opts.netns, membership: opts.membership ?? true, rcvbufBytes: 1 << 21 });
-        this.sockets.set(port, s);
-        s.onFrames((frames, _readNs, arrivalNs) => this.onRx(port, frames, arrivalNs));
-      }
+      this.dpInfo = this.openDatapath(opts);
     } catch (e) {
       for (const s of this.sockets.values()) s.close();
       if (this.ownScheduler) this.scheduler.close();
@@ -118,10 +130,58 @@ export class SoftwareBackend implements Backend {
     };
   }
 
+  /**
+   * Sockets and receive path. eBPF: transmit-only sockets plus the program on every port;
+   * `auto` falls back to AF_PACKET receive sockets when the program cannot load or attach.
+   */
+  private openDatapath(opts: SoftwareBackendOptions): DatapathInfo {
+    const requested = opts.datapath ?? 'auto';
+    const open = (receive: boolean) => {
+      for (const port of this.portNames) {
+        this.sockets.set(port, new PacketSocket(port, { netns: opts.netns, membership: opts.membership ?? true, receive, rcvbufBytes: receive ? 1 << 21 : undefined }));
+      }
+    };
+    let fallbackReason: string | undefined;
+    if (requested !== 'af-packet') {
+      open(false);
+      try {
+        this.bpf = BpfRx.open(requested === 'xdp' ? 'xdp' : 'tc', opts.netns, this.sockets, {
+          frame: (port, frame, atNs, kernel) => this.onRx(port, [frame], Float64Array.of(atNs), kernel),
+          loc: (port, vlan, level, peer, atNs, lastSeenNs) => this.onKernelLoc(port, vlan, level, peer, atNs, lastSeenNs),
+        });
+        return { datapath: this.bpf.mode, requested };
+      } catch (e) {
+        if (requested !== 'auto') throw e;
+        fallbackReason = `eBPF (tc) unavailable: ${(e as Error).message}`;
+        for (const s of this.sockets.values()) s.close();
+        this.sockets.clear();
+      }
+    }
+    open(true);
+    for (const [port, s] of this.sockets) s.onFrames((frames, _readNs, arrivalNs) => this.onRx(port, frames, arrivalNs));
+    return fallbackReason ? { datapath: 'af-packet', requested, fallbackReason } : { datapath: 'af-packet', requested };
+  }
+
+  /** The receive datapath in use (the same for every port of this backend), and a fallback's reason. */
+  datapathInfo(): DatapathInfo {
+    return { ...this.dpInfo };
+  }
+
+  /** The receive datapath of a port: 'tc', 'xdp' or 'af-packet'. */
+  datapath(port: string): Datapath {
+    this.socket(port);
+    return this.dpInfo.datapath;
+  }
+
+  /** Extra: the eBPF program's counters (frames seen, stopped in the kernel, sent up, wakeups). */
+  bpfStats(): ReturnType<BpfRx['stats']> | undefined {
+    return this.bpf?.stats();
+  }
+
   capabilities(): BackendCapabilities {
     return {
       kind: 'software',
-      description: `software datapath: AF_PACKET + native timerfd CCM scheduler on ${this.portNames.join(', ')}${this.netns ? ` (netns ${this.netns})` : ''}`,
+      description: `software datapath: ${this.dpInfo.datapath === 'af-packet' ? 'AF_PACKET' : `eBPF ${this.dpInfo.datapath}`} receive + native timerfd CCM scheduler on ${this.portNames.join(', ')}${this.netns ? ` (netns ${this.netns})` : ''}`,
       portVoes: this.maxVoes,
       serviceVoes: this.maxVoes,
       txIntervals: [...INTERVAL_CODES],
@@ -208,8 +268,10 @@ export class SoftwareBackend implements Backend {
     if (!spec.ccmRx) {
       voe.checker?.close();
       voe.checker = undefined;
+      if (old.ccmRx) this.bpf?.remove(old);
     } else if (voe.checker) {
       voe.checker.reset(voe.spec);
+      this.bpf?.change(handle, old, voe.spec);
     } else {
       this.startRx(voe);
     }
@@ -218,6 +280,7 @@ export class SoftwareBackend implements Backend {
   async deleteVoe(handle: number): Promise<void> {
     const voe = this.voe(handle);
     this.stopTx(voe);
+    if (voe.checker) this.bpf?.remove(voe.spec);
     voe.checker?.close();
     this.voes.delete(handle);
     this.rxIndex = undefined;
@@ -234,9 +297,10 @@ export class SoftwareBackend implements Backend {
     const tx = voe.txId !== undefined ? this.scheduler.info(voe.txId) : undefined;
     const c = voe.checker;
     const sticky = c?.takeSticky();
+    const k = this.kernelCounts(voe);
     return {
       handle,
-      peers: c ? c.peerStatus() : [],
+      peers: c ? k.peers : [],
       unexpectedMepId: sticky?.['unexpected-mep-id'] ?? false,
       unexpectedMegId: sticky?.['unexpected-meg-id'] ?? false,
       unexpectedLevel: sticky?.['unexpected-level'] ?? false,
@@ -244,12 +308,29 @@ export class SoftwareBackend implements Backend {
       unexpectedPriority: sticky?.['unexpected-priority'] ?? false,
       counters: {
         ccmTx: (c?.counters.ccmTx ?? 0) + (tx?.sent ?? 0),
-        ccmRxValid: c?.counters.ccmRxValid ?? 0,
+        ccmRxValid: (c?.counters.ccmRxValid ?? 0) + k.valid,
         ccmRxInvalid: c?.counters.ccmRxInvalid ?? 0,
-        ccmRxOutOfOrder: c?.counters.ccmRxOutOfOrder ?? 0,
+        ccmRxOutOfOrder: (c?.counters.ccmRxOutOfOrder ?? 0) + k.seqErrors,
         cpuCopies: c?.counters.cpuCopies ?? 0,
       },
     };
+  }
+
+  /** Peer status with the kernel's share (eBPF: steady-state CCMs counted there, last sequence number). */
+  private kernelCounts(voe: Voe): { peers: ReturnType<CcmChecker['peerStatus']>; valid: number; seqErrors: number } {
+    const peers = voe.checker?.peerStatus() ?? [];
+    let valid = 0;
+    let seqErrors = 0;
+    if (this.bpf && voe.checker) {
+      for (const p of peers) {
+        const k = this.bpf.peer(voe.spec, p.mepId);
+        if (!k) continue;
+        valid += k.valid;
+        seqErrors += k.seqErrors;
+        if (k.seen) p.lastSeq = k.lastSeq;
+      }
+    }
+    return { peers, valid, seqErrors };
   }
 
   async pollEvents(): Promise<HwEvent[]> {
@@ -291,6 +372,8 @@ export class SoftwareBackend implements Backend {
     this.rxIndex = undefined;
     this.unsubscribeTx();
     if (this.ownScheduler) this.scheduler.close();
+    this.bpf?.close();
+    this.bpf = undefined;
     for (const s of this.sockets.values()) s.close();
     this.sockets.clear();
     this.rxHandlers.clear();
@@ -361,8 +444,9 @@ export class SoftwareBackend implements Backend {
     if (!voe.spec.ccmRx) return;
     voe.checker = new CcmChecker(voe.handle, voe.spec, {
       emit: (ev) => this.emit(ev),
-      flush: () => void this.sockets.get(voe.spec.port)?.poll(),
+      flush: () => void (this.bpf ? this.bpf.poll() : this.sockets.get(voe.spec.port)?.poll()),
     });
+    this.bpf?.add(voe.handle, voe.spec);
   }
 
   /** CLOCK_MONOTONIC ns (the addon's and checker's time) -> the backend's clock. */
@@ -404,7 +488,14 @@ export class SoftwareBackend implements Backend {
     }
   }
 
-  private onRx(port: string, frames: Uint8Array[], arrivalNs: Float64Array): void {
+  /** The kernel timer of a peer expired (eBPF datapath). */
+  private onKernelLoc(port: string, vlan: number, level: number, peer: number, atNs: number, lastSeenNs: number): void {
+    for (const v of (this.rxIndex ??= indexByPortVlan(this.voes.values())).get(port)?.get(vlan) ?? []) {
+      if (v.spec.level === level) v.checker?.kernelLoc(peer, atNs, lastSeenNs);
+    }
+  }
+
+  private onRx(port: string, frames: Uint8Array[], arrivalNs: Float64Array, kernel?: KernelView): void {
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i]!;
       // the frame's kernel receive time: continuity is judged on the wire's timing, not the read's
@@ -421,7 +512,7 @@ export class SoftwareBackend implements Backend {
           // live checks as well: a handler may have changed or deleted the VOE mid-batch
           if (!v.checker || s.port !== port || s.vlan !== p.vlan || this.voes.get(v.handle) !== v) continue;
           if (s.level === p.level) {
-            v.checker.onCcm(p, rxNs);
+            v.checker.onCcm(p, rxNs, kernel?.prior, kernel?.timed ?? false);
             consumed = true;
           } else if (s.level > p.level && (!lowestAbove || s.level < lowestAbove.spec.level)) {
             lowestAbove = v;

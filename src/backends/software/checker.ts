@@ -28,6 +28,19 @@ interface PeerState {
   macBytes: Uint8Array | null;
   /** Time of the last valid CCM (or of creation, to time the first LOC). */
   lastValidNs: number;
+  /**
+   * The eBPF datapath keeps this peer's steady-state CCMs and its rMEPwhile timer in the kernel
+   * (from its first CCM on): LOC comes from the kernel's timer, not from this checker's.
+   */
+  kernelTimed: boolean;
+}
+
+/** The kernel's state of a peer just before a CCM it sent up (eBPF datapath). */
+export interface KernelPrior {
+  /** Arrival of the peer's previous valid CCM (CLOCK_MONOTONIC ns). */
+  seenNs: number;
+  /** Its sequence number. */
+  seq: number;
 }
 
 type Unexpected = 'unexpected-mep-id' | 'unexpected-meg-id' | 'unexpected-level' | 'unexpected-period' | 'unexpected-priority';
@@ -72,6 +85,7 @@ export class CcmChecker {
       if (this.peers.has(id)) continue;
       this.peers.set(id, {
         lastValidNs: now,
+        kernelTimed: false,
         macBytes: null,
         status: { mepId: id, loc: false, rdi: false, seen: false, portStatusTlv: 0, interfaceStatusTlv: 0, mac: null, lastSeq: 0 },
       });
@@ -103,8 +117,13 @@ export class CcmChecker {
     this.raise('unexpected-level', atNs);
   }
 
-  /** A CCM at this VOE's level. */
-  onCcm(p: ParsedCfm, atNs: number): void {
+  /**
+   * A CCM at this VOE's level, `atNs` its arrival. `prior`: the eBPF datapath kept the peer's
+   * steady-state CCMs in the kernel; this is its state before this CCM (the last arrival and
+   * sequence number this checker did not see), so gaps and sequence errors are judged as if it had.
+   * `kernelTimed`: from now on the kernel's timer declares this peer's LOC.
+   */
+  onCcm(p: ParsedCfm, atNs: number, prior?: KernelPrior, kernelTimed = false): void {
     const c = p.ccm;
     if (!c) {
       this.counters.ccmRxInvalid++;
@@ -130,6 +149,11 @@ export class CcmChecker {
     if (p.pcp >= 0 && p.pcp !== s.priority) this.raise('unexpected-priority', atNs);
     this.counters.ccmRxValid++;
     const st = peer.status;
+    if (prior) {
+      if (prior.seenNs > peer.lastValidNs) peer.lastValidNs = prior.seenNs;
+      if (st.seen) st.lastSeq = prior.seq;
+    }
+    if (kernelTimed) peer.kernelTimed = true;
     // 802.1Q 20.16.12: a sequence number other than last + 1 is a sequence error (0 = not used)
     if (st.seen && c.seq !== 0 && c.seq !== ((st.lastSeq + 1) >>> 0)) this.counters.ccmRxOutOfOrder++;
     st.lastSeq = c.seq;
@@ -168,6 +192,16 @@ export class CcmChecker {
     }
   }
 
+  /** The kernel's timer found this peer silent (eBPF datapath): LOC at `atNs`. */
+  kernelLoc(peerMepId: number, atNs: number, lastSeenNs: number): void {
+    const peer = this.peers.get(peerMepId);
+    if (!peer) return;
+    if (lastSeenNs > peer.lastValidNs) peer.lastValidNs = lastSeenNs;
+    if (peer.status.loc) return;
+    peer.status.loc = true;
+    this.event('loc', true, atNs, peerMepId);
+  }
+
   /** Expire rMEPwhile and the unexpected-condition timers that are due. */
   check(now = monoNs()): void {
     const t = this.timeoutNs;
@@ -176,7 +210,7 @@ export class CcmChecker {
     // is judged by its own arrival time).
     if (this.out.flush && this.anyDue(now, t)) this.out.flush();
     for (const [id, peer] of this.peers) {
-      if (!peer.status.loc && now - peer.lastValidNs >= t) {
+      if (!peer.kernelTimed && !peer.status.loc && now - peer.lastValidNs >= t) {
         peer.status.loc = true;
         this.event('loc', true, peer.lastValidNs + t, id);
       }
@@ -190,7 +224,7 @@ export class CcmChecker {
   }
 
   private anyDue(now: number, t: number): boolean {
-    for (const peer of this.peers.values()) if (!peer.status.loc && now - peer.lastValidNs >= t) return true;
+    for (const peer of this.peers.values()) if (!peer.kernelTimed && !peer.status.loc && now - peer.lastValidNs >= t) return true;
     for (const last of this.active.values()) if (now - last >= t) return true;
     return false;
   }
@@ -200,7 +234,7 @@ export class CcmChecker {
     if (this.closed) return;
     let next = Infinity;
     const t = this.timeoutNs;
-    for (const peer of this.peers.values()) if (!peer.status.loc) next = Math.min(next, peer.lastValidNs + t);
+    for (const peer of this.peers.values()) if (!peer.kernelTimed && !peer.status.loc) next = Math.min(next, peer.lastValidNs + t);
     for (const last of this.active.values()) next = Math.min(next, last + t);
     if (next === Infinity) return;
     if (this.timer && this.timerAtNs <= next) return;

@@ -1,0 +1,437 @@
+#include "bpf_datapath.h"
+
+#ifndef CFM_HAVE_BPF
+
+namespace cfm {
+void InitBpfDatapath(Napi::Env env, Napi::Object exports) {
+  exports.Set("haveBpf", Napi::Boolean::New(env, false));
+}
+}  // namespace cfm
+
+#else
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <uv.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cfm.skel.h"
+#include "cfm_bpf.h"
+#include "netns.h"
+#include "syserr.h"
+#if __has_include("cpu_protection.h")
+#include "cpu_protection.h"
+#define CFM_BPF_CPU_PROTECTION 1
+#endif
+
+namespace cfm {
+
+namespace {
+
+// libbpf's messages (the verifier log when a load fails): the last few lines name the reason.
+std::string g_libbpfLog;
+int LibbpfPrint(enum libbpf_print_level level, const char* fmt, va_list ap) {
+  if (level == LIBBPF_DEBUG) return 0;
+  char buf[512];
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  g_libbpfLog += buf;
+  if (g_libbpfLog.size() > 4096) g_libbpfLog.erase(0, g_libbpfLog.size() - 4096);
+  return n;
+}
+
+std::string LastLines(const std::string& s, int lines) {
+  size_t pos = s.size();
+  while (pos > 0 && (s[pos - 1] == '\n' || s[pos - 1] == ' ')) pos--;
+  size_t end = pos;
+  for (int i = 0; i < lines && pos > 0; i++) {
+    pos = s.rfind('\n', pos - 1);
+    if (pos == std::string::npos) { pos = 0; break; }
+  }
+  std::string out = s.substr(pos, end - pos);
+  for (char& c : out) if (c == '\n') c = ' ';
+  return out;
+}
+
+uint32_t U32(const Napi::Value& v, const char* what) {
+  if (!v.IsNumber()) throw Napi::TypeError::New(v.Env(), std::string(what) + " must be a number");
+  return v.As<Napi::Number>().Uint32Value();
+}
+
+struct Port {
+  std::string ifname;
+  int ifindex = 0;
+  bool xdp = false;
+  uint32_t xdpFlags = 0;
+  bpf_tc_opts tc{};
+  int policerFd = -1;  // the port's packet socket: the key CPU-protection policers attach to
+};
+
+}  // namespace
+
+class BpfDatapath : public Napi::ObjectWrap<BpfDatapath> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "BpfDatapath",
+                       {
+                           InstanceMethod("attach", &BpfDatapath::Attach),
+                           InstanceMethod("detach", &BpfDatapath::Detach),
+                           InstanceMethod("setMep", &BpfDatapath::SetMep),
+                           InstanceMethod("deleteMep", &BpfDatapath::DeleteMep),
+                           InstanceMethod("setPeer", &BpfDatapath::SetPeer),
+                           InstanceMethod("deletePeer", &BpfDatapath::DeletePeer),
+                           InstanceMethod("readPeer", &BpfDatapath::ReadPeer),
+                           InstanceMethod("poll", &BpfDatapath::Poll),
+                           InstanceMethod("stats", &BpfDatapath::Stats),
+                           InstanceMethod("close", &BpfDatapath::Close),
+                       });
+  }
+
+  // new BpfDatapath({ mode: 'tc' | 'xdp', netns? }, onRecords(data: Buffer, count: number))
+  explicit BpfDatapath(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BpfDatapath>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction())
+      throw Napi::TypeError::New(env, "BpfDatapath(options: { mode, netns? }, onRecords: function)");
+    Napi::Object o = info[0].As<Napi::Object>();
+    std::string mode = o.Has("mode") && o.Get("mode").IsString() ? o.Get("mode").As<Napi::String>().Utf8Value() : "tc";
+    if (mode != "tc" && mode != "xdp") throw Napi::TypeError::New(env, "BpfDatapath: mode must be 'tc' or 'xdp', not '" + mode + "'");
+    xdp_ = mode == "xdp";
+    netns_ = o.Has("netns") && o.Get("netns").IsString() ? o.Get("netns").As<Napi::String>().Utf8Value() : "";
+    onRecords_ = Napi::Persistent(info[1].As<Napi::Function>());
+
+    libbpf_set_print(LibbpfPrint);
+    g_libbpfLog.clear();
+    skel_ = cfm_bpf__open();
+    if (!skel_) ThrowSys(env, errno ? errno : EINVAL, "bpf_object__open", "the CFM eBPF object");
+    // only the program of the chosen hook is loaded
+    bpf_program__set_autoload(xdp_ ? skel_->progs.cfm_tc : skel_->progs.cfm_xdp, false);
+    int err = cfm_bpf__load(skel_);
+    if (err) {
+      int e = -err;
+      std::string why = LastLines(g_libbpfLog, 3);
+      cfm_bpf__destroy(skel_);
+      skel_ = nullptr;
+      ThrowSys(env, e, "bpf_object__load", "the CFM eBPF program" + (why.empty() ? "" : ": " + why));
+    }
+    progFd_ = bpf_program__fd(xdp_ ? skel_->progs.cfm_xdp : skel_->progs.cfm_tc);
+    rb_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), &BpfDatapath::Sample, this, nullptr);
+    if (!rb_) {
+      int e = errno;
+      cfm_bpf__destroy(skel_);
+      skel_ = nullptr;
+      ThrowSys(env, e, "ring_buffer__new", "the CFM eBPF ring buffer");
+    }
+    uv_loop_t* loop = nullptr;
+    napi_get_uv_event_loop(env, &loop);
+    poll_ = new uv_poll_t;
+    uv_poll_init(loop, poll_, ring_buffer__epoll_fd(rb_));
+    poll_->data = this;
+    asyncCtx_ = std::make_unique<Napi::AsyncContext>(env, "cfm.BpfDatapath");
+    self_ = Napi::Persistent(Value());
+    uv_poll_start(poll_, UV_READABLE, &BpfDatapath::OnPoll);
+  }
+
+  ~BpfDatapath() override { Release(); }
+
+ private:
+  // attach(ifname, policerFd) -> ifindex
+  Napi::Value Attach(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckOpen(env);
+    if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "attach(ifname: string, policerFd?: number)");
+    Port port;
+    port.ifname = info[0].As<Napi::String>().Utf8Value();
+    port.policerFd = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : -1;
+    NetnsScope ns(netns_);
+    if (ns.error()) ThrowSys(env, ns.error(), ns.syscall(), netns_);
+    unsigned idx = if_nametoindex(port.ifname.c_str());
+    if (idx == 0) ThrowSys(env, errno, "if_nametoindex", port.ifname);
+    port.ifindex = static_cast<int>(idx);
+    if (xdp_) {
+      // native XDP where the driver has it, else generic (skb) XDP
+      port.xdpFlags = XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST;
+      int err = bpf_xdp_attach(port.ifindex, progFd_, port.xdpFlags, nullptr);
+      if (err) {
+        port.xdpFlags = XDP_FLAGS_SKB_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST;
+        err = bpf_xdp_attach(port.ifindex, progFd_, port.xdpFlags, nullptr);
+      }
+      if (err) ThrowSys(env, -err, "bpf_xdp_attach", port.ifname);
+      port.xdp = true;
+    } else {
+      bpf_tc_hook hook{};
+      hook.sz = sizeof hook;
+      hook.ifindex = port.ifindex;
+      hook.attach_point = BPF_TC_INGRESS;
+      int err = bpf_tc_hook_create(&hook);  // the clsact qdisc; EEXIST: already there (kept on close)
+      if (err && err != -EEXIST) ThrowSys(env, -err, "bpf_tc_hook_create", port.ifname);
+      port.tc.sz = sizeof port.tc;
+      port.tc.prog_fd = progFd_;
+      // handle and priority 0: the kernel picks free ones, so several instances can share a port
+      err = bpf_tc_attach(&hook, &port.tc);
+      if (err) ThrowSys(env, -err, "bpf_tc_attach", port.ifname);
+    }
+    ports_[port.ifindex] = port;
+    return Napi::Number::New(env, port.ifindex);
+  }
+
+  void DetachPort(Port& p) {
+    NetnsScope ns(netns_);
+    if (ns.error()) return;
+    if (p.xdp) {
+      bpf_xdp_attach_opts o{};
+      o.sz = sizeof o;
+      o.old_prog_fd = progFd_;
+      bpf_xdp_detach(p.ifindex, p.xdpFlags & ~XDP_FLAGS_UPDATE_IF_NOEXIST, &o);
+    } else {
+      bpf_tc_hook hook{};
+      hook.sz = sizeof hook;
+      hook.ifindex = p.ifindex;
+      hook.attach_point = BPF_TC_INGRESS;
+      bpf_tc_opts o{};
+      o.sz = sizeof o;
+      o.handle = p.tc.handle;
+      o.priority = p.tc.priority;
+      bpf_tc_detach(&hook, &o);
+    }
+  }
+
+  Napi::Value Detach(const Napi::CallbackInfo& info) {
+    int idx = static_cast<int>(U32(info[0], "ifindex"));
+    auto it = ports_.find(idx);
+    if (it != ports_.end()) {
+      DetachPort(it->second);
+      ports_.erase(it);
+    }
+    return info.Env().Undefined();
+  }
+
+  static cfm_mep_key MepKey(const Napi::CallbackInfo& info) {
+    cfm_mep_key k{};
+    k.ifindex = U32(info[0], "ifindex");
+    k.vlan = static_cast<uint16_t>(U32(info[1], "vlan"));
+    k.level = static_cast<uint8_t>(U32(info[2], "level"));
+    return k;
+  }
+
+  // setMep(ifindex, vlan, level, { maid, mepId, interval, intervalNs, priority, handle })
+  Napi::Value SetMep(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckOpen(env);
+    cfm_mep_key k = MepKey(info);
+    if (info.Length() < 4 || !info[3].IsObject()) throw Napi::TypeError::New(env, "setMep(ifindex, vlan, level, mep)");
+    Napi::Object o = info[3].As<Napi::Object>();
+    cfm_mep m{};
+    Napi::Value maid = o.Get("maid");
+    if (!maid.IsTypedArray() || maid.As<Napi::Uint8Array>().ByteLength() != 48) throw Napi::TypeError::New(env, "setMep: maid must be 48 bytes");
+    memcpy(m.maid, maid.As<Napi::Uint8Array>().Data(), 48);
+    m.mepid = static_cast<uint16_t>(U32(o.Get("mepId"), "mepId"));
+    m.interval = static_cast<uint8_t>(U32(o.Get("interval"), "interval"));
+    m.interval_ns = static_cast<uint64_t>(o.Get("intervalNs").As<Napi::Number>().DoubleValue());
+    m.timeout_ns = static_cast<uint64_t>(o.Get("timeoutNs").As<Napi::Number>().DoubleValue());
+    m.priority = static_cast<uint8_t>(U32(o.Get("priority"), "priority"));
+    m.handle = U32(o.Get("handle"), "handle");
+    if (bpf_map_update_elem(bpf_map__fd(skel_->maps.meps), &k, &m, BPF_ANY) != 0) ThrowSys(env, errno, "bpf_map_update_elem", "MEP map");
+    return env.Undefined();
+  }
+
+  Napi::Value DeleteMep(const Napi::CallbackInfo& info) {
+    CheckOpen(info.Env());
+    cfm_mep_key k = MepKey(info);
+    bpf_map_delete_elem(bpf_map__fd(skel_->maps.meps), &k);
+    return info.Env().Undefined();
+  }
+
+  static cfm_peer_key PeerKey(const Napi::CallbackInfo& info) {
+    cfm_peer_key k{};
+    k.ifindex = U32(info[0], "ifindex");
+    k.vlan = static_cast<uint16_t>(U32(info[1], "vlan"));
+    k.level = static_cast<uint8_t>(U32(info[2], "level"));
+    k.mepid = static_cast<uint16_t>(U32(info[3], "mepId"));
+    return k;
+  }
+
+  // setPeer(ifindex, vlan, level, mepId, timeoutNs): a new peer (an existing one keeps its state)
+  Napi::Value SetPeer(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckOpen(env);
+    cfm_peer_key k = PeerKey(info);
+    int fd = bpf_map__fd(skel_->maps.peers);
+    std::vector<uint8_t> v(bpf_map__value_size(skel_->maps.peers), 0);
+    cfm_peer p{};
+    p.timeout_ns = static_cast<uint64_t>(info[4].As<Napi::Number>().DoubleValue());
+    memcpy(v.data(), &p, sizeof p);
+    if (bpf_map_update_elem(fd, &k, v.data(), BPF_NOEXIST) != 0 && errno != EEXIST) ThrowSys(env, errno, "bpf_map_update_elem", "peer map");
+    return env.Undefined();
+  }
+
+  Napi::Value DeletePeer(const Napi::CallbackInfo& info) {
+    CheckOpen(info.Env());
+    cfm_peer_key k = PeerKey(info);
+    bpf_map_delete_elem(bpf_map__fd(skel_->maps.peers), &k);
+    return info.Env().Undefined();
+  }
+
+  // readPeer(ifindex, vlan, level, mepId) -> { lastSeenNs, valid, seqErrors, lastSeq, seen, loc } | undefined
+  Napi::Value ReadPeer(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckOpen(env);
+    cfm_peer_key k = PeerKey(info);
+    std::vector<uint8_t> v(bpf_map__value_size(skel_->maps.peers), 0);
+    if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.peers), &k, v.data()) != 0) return env.Undefined();
+    cfm_peer p;
+    memcpy(&p, v.data(), sizeof p);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("lastSeenNs", Napi::Number::New(env, static_cast<double>(p.last_seen_ns)));
+    o.Set("valid", Napi::Number::New(env, static_cast<double>(p.valid)));
+    o.Set("seqErrors", Napi::Number::New(env, static_cast<double>(p.seq_errors)));
+    o.Set("lastSeq", Napi::Number::New(env, p.last_seq));
+    o.Set("seen", Napi::Boolean::New(env, p.seen != 0));
+    o.Set("loc", Napi::Boolean::New(env, p.loc != 0));
+    return o;
+  }
+
+  // poll(): consume what the ring buffer holds now (the handler runs before it returns)
+  Napi::Value Poll(const Napi::CallbackInfo& info) {
+    size_t n = 0;
+    if (rb_) n = Consume();
+    return Napi::Number::New(info.Env(), static_cast<double>(n));
+  }
+
+  Napi::Value Stats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckOpen(env);
+    int ncpu = libbpf_num_possible_cpus();
+    std::vector<cfm_stats> per(ncpu > 0 ? ncpu : 1);
+    uint32_t key = 0;
+    cfm_stats sum{};
+    if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.stats), &key, per.data()) == 0) {
+      for (const cfm_stats& s : per) {
+        sum.cfm_frames += s.cfm_frames;
+        sum.consumed += s.consumed;
+        sum.up += s.up;
+        sum.ring_full += s.ring_full;
+        sum.truncated += s.truncated;
+        sum.loc += s.loc;
+      }
+    }
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("cfmFrames", Napi::Number::New(env, static_cast<double>(sum.cfm_frames)));
+    o.Set("consumed", Napi::Number::New(env, static_cast<double>(sum.consumed)));
+    o.Set("up", Napi::Number::New(env, static_cast<double>(sum.up)));
+    o.Set("ringFull", Napi::Number::New(env, static_cast<double>(sum.ring_full)));
+    o.Set("truncated", Napi::Number::New(env, static_cast<double>(sum.truncated)));
+    o.Set("loc", Napi::Number::New(env, static_cast<double>(sum.loc)));
+    o.Set("wakeups", Napi::Number::New(env, static_cast<double>(wakeups_)));
+    o.Set("records", Napi::Number::New(env, static_cast<double>(records_)));
+    o.Set("policed", Napi::Number::New(env, static_cast<double>(policed_)));
+    o.Set("mode", Napi::String::New(env, xdp_ ? "xdp" : "tc"));
+    return o;
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    Release();
+    return info.Env().Undefined();
+  }
+
+  void Release() {
+    if (poll_) {
+      uv_poll_stop(poll_);
+      uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+      poll_ = nullptr;
+    }
+    for (auto& [idx, p] : ports_) DetachPort(p);
+    ports_.clear();
+    if (rb_) {
+      ring_buffer__free(rb_);
+      rb_ = nullptr;
+    }
+    if (skel_) {
+      cfm_bpf__destroy(skel_);
+      skel_ = nullptr;
+    }
+    if (!self_.IsEmpty()) self_.Reset();
+  }
+
+  void CheckOpen(Napi::Env env) const {
+    if (!skel_) ThrowSys(env, EBADF, "bpf", "the CFM eBPF datapath is closed");
+  }
+
+  static int Sample(void* ctx, void* data, size_t size) {
+    auto* self = static_cast<BpfDatapath*>(ctx);
+    if (size < sizeof(cfm_rec)) return 0;
+#ifdef CFM_BPF_CPU_PROTECTION
+    // CPU protection (seed 002) on the frames that reach user space, as on the AF_PACKET path.
+    const auto* r = static_cast<const cfm_rec*>(data);
+    if (r->type == CFM_REC_FRAME) {
+      auto it = self->ports_.find(static_cast<int>(r->ifindex));
+      if (it != self->ports_.end() && it->second.policerFd >= 0 &&
+          !CpuProtectionAdmit(it->second.policerFd, static_cast<const uint8_t*>(data) + sizeof(cfm_rec),
+                              r->len, static_cast<double>(r->at_ns))) {
+        self->policed_++;
+        return 0;
+      }
+    }
+#endif
+    const uint8_t* b = static_cast<const uint8_t*>(data);
+    self->batch_.insert(self->batch_.end(), b, b + size);
+    // records are 8-byte aligned in the batch, like the ring buffer's
+    while (self->batch_.size() % 8) self->batch_.push_back(0);
+    self->batchCount_++;
+    return 0;
+  }
+
+  size_t Consume() {
+    batch_.clear();
+    batchCount_ = 0;
+    ring_buffer__consume(rb_);
+    size_t n = batchCount_;
+    if (n == 0) return 0;
+    records_ += n;
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::Copy(env, batch_.data(), batch_.size());
+    try {
+      onRecords_.MakeCallback(Value(), {buf, Napi::Number::New(env, static_cast<double>(n))}, *asyncCtx_);
+    } catch (const Napi::Error& e) {
+      napi_fatal_exception(env, e.Value());
+    }
+    return n;
+  }
+
+  static void OnPoll(uv_poll_t* handle, int status, int events) {
+    auto* self = static_cast<BpfDatapath*>(handle->data);
+    if (status < 0 || !self->rb_) return;
+    self->wakeups_++;
+    self->Consume();
+  }
+
+  cfm_bpf* skel_ = nullptr;
+  ring_buffer* rb_ = nullptr;
+  int progFd_ = -1;
+  bool xdp_ = false;
+  std::string netns_;
+  std::map<int, Port> ports_;
+  uv_poll_t* poll_ = nullptr;
+  Napi::FunctionReference onRecords_;
+  Napi::ObjectReference self_;
+  std::unique_ptr<Napi::AsyncContext> asyncCtx_;
+  std::vector<uint8_t> batch_;
+  size_t batchCount_ = 0;
+  uint64_t wakeups_ = 0, records_ = 0, policed_ = 0;
+};
+
+void InitBpfDatapath(Napi::Env env, Napi::Object exports) {
+  exports.Set("haveBpf", Napi::Boolean::New(env, true));
+  exports.Set("BpfDatapath", BpfDatapath::Define(env));
+}
+
+}  // namespace cfm
+
+#endif  // CFM_HAVE_BPF

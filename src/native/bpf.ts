@@ -1,0 +1,180 @@
+/**
+ * Typed wrapper over the addon's eBPF datapath (native/bpf/cfm.bpf.c, loader
+ * native/addon/bpf_datapath.cc): the CFM receive fast path in the kernel, at tc ingress or XDP.
+ * Records from its ring buffer arrive on the event loop, one call per wakeup.
+ */
+import { CfmError } from '../common/errors.js';
+import { loadAddon } from './addon.js';
+import { callNative } from './errors.js';
+
+export type BpfMode = 'tc' | 'xdp';
+
+/** A state change or frame from the kernel (the layout of native/bpf/cfm_bpf.h `cfm_rec`). */
+export interface BpfRecord {
+  type: 'frame' | 'loc';
+  ifindex: number;
+  /** frame: kernel arrival time; loc: the peer's last CCM + rMEPwhile. CLOCK_MONOTONIC ns. */
+  atNs: number;
+  /** The kernel's state of the peer before this record (when `prevSeen`). */
+  prevSeen: boolean;
+  prevSeenNs: number;
+  prevSeq: number;
+  /** loc: the remote MEPID. */
+  peer: number;
+  vlan: number;
+  level: number;
+  truncated: boolean;
+  /** frame: a configured peer's valid CCM; the kernel's timer now runs that peer's rMEPwhile. */
+  timed: boolean;
+  /** frame: the frame as on the wire (tags restored); a view valid during the call only. */
+  frame: Uint8Array | undefined;
+}
+
+export interface BpfPeerState {
+  lastSeenNs: number;
+  valid: number;
+  seqErrors: number;
+  lastSeq: number;
+  seen: boolean;
+  loc: boolean;
+}
+
+export interface BpfStats {
+  cfmFrames: number;
+  consumed: number;
+  up: number;
+  ringFull: number;
+  truncated: number;
+  loc: number;
+  /** Ring-buffer wakeups of user space and records read. */
+  wakeups: number;
+  records: number;
+  /** Frames sent up that CPU protection dropped. */
+  policed: number;
+  mode: BpfMode;
+}
+
+export interface BpfMepConfig {
+  maid: Uint8Array;
+  mepId: number;
+  interval: number;
+  intervalNs: number;
+  timeoutNs: number;
+  priority: number;
+  handle: number;
+}
+
+interface NativeBpf {
+  attach(ifname: string, policerFd?: number): number;
+  detach(ifindex: number): void;
+  setMep(ifindex: number, vlan: number, level: number, mep: BpfMepConfig): void;
+  deleteMep(ifindex: number, vlan: number, level: number): void;
+  setPeer(ifindex: number, vlan: number, level: number, mepId: number, timeoutNs: number): void;
+  deletePeer(ifindex: number, vlan: number, level: number, mepId: number): void;
+  readPeer(ifindex: number, vlan: number, level: number, mepId: number): BpfPeerState | undefined;
+  poll(): number;
+  stats(): BpfStats;
+  close(): void;
+}
+type NativeBpfCtor = new (opts: { mode: BpfMode; netns?: string }, onRecords: (data: Uint8Array, count: number) => void) => NativeBpf;
+
+const REC_FRAME = 1;
+const REC_LOC = 2;
+const F_PREV_SEEN = 1;
+const F_TRUNCATED = 2;
+const F_TIMED = 4;
+const REC_BYTES = 40;
+
+/** Why the eBPF datapath cannot be used in this build, or undefined when it can be tried. */
+export function bpfUnavailableReason(): string | undefined {
+  let addon;
+  try {
+    addon = loadAddon();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  if (addon.haveBpf !== true) return 'the native addon was built without eBPF (clang, bpftool and libbpf-dev were missing at build time)';
+  return undefined;
+}
+
+/** Decode one wakeup's records (8-byte aligned, like the ring buffer). */
+export function decodeBpfRecords(data: Uint8Array, count: number): BpfRecord[] {
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const out: BpfRecord[] = [];
+  let o = 0;
+  for (let i = 0; i < count && o + REC_BYTES <= data.byteLength; i++) {
+    const type = dv.getUint32(o, true);
+    const len = dv.getUint16(o + 28, true);
+    const flags = dv.getUint8(o + 35);
+    out.push({
+      type: type === REC_LOC ? 'loc' : 'frame',
+      ifindex: dv.getUint32(o + 4, true),
+      atNs: Number(dv.getBigUint64(o + 8, true)),
+      prevSeenNs: Number(dv.getBigUint64(o + 16, true)),
+      prevSeq: dv.getUint32(o + 24, true),
+      peer: dv.getUint16(o + 30, true),
+      vlan: dv.getUint16(o + 32, true),
+      level: dv.getUint8(o + 34),
+      prevSeen: (flags & F_PREV_SEEN) !== 0,
+      truncated: (flags & F_TRUNCATED) !== 0,
+      timed: (flags & F_TIMED) !== 0,
+      frame: type === REC_FRAME && len > 0 ? data.subarray(o + REC_BYTES, o + REC_BYTES + len) : undefined,
+    });
+    o += (REC_BYTES + len + 7) & ~7;
+  }
+  return out;
+}
+
+export class BpfDatapath {
+  readonly mode: BpfMode;
+  private readonly native: NativeBpf;
+  private closed = false;
+
+  constructor(opts: { mode: BpfMode; netns?: string }, onRecords: (recs: BpfRecord[]) => void) {
+    const reason = bpfUnavailableReason();
+    if (reason) throw new CfmError('UNSUPPORTED', reason);
+    this.mode = opts.mode;
+    const Ctor = loadAddon().BpfDatapath as NativeBpfCtor;
+    this.native = callNative(`eBPF datapath (${opts.mode})`, () => new Ctor(opts, (data, count) => onRecords(decodeBpfRecords(data, count))));
+  }
+
+  /** Attach to an interface; `policerFd`: the port's packet socket (CPU-protection key). */
+  attach(ifname: string, policerFd?: number): number {
+    return callNative(`eBPF ${this.mode} attach to ${ifname}`, () => this.native.attach(ifname, policerFd));
+  }
+
+  setMep(ifindex: number, vlan: number, level: number, mep: BpfMepConfig): void {
+    callNative('eBPF MEP map', () => this.native.setMep(ifindex, vlan, level, mep));
+  }
+
+  deleteMep(ifindex: number, vlan: number, level: number): void {
+    if (!this.closed) this.native.deleteMep(ifindex, vlan, level);
+  }
+
+  setPeer(ifindex: number, vlan: number, level: number, mepId: number, timeoutNs: number): void {
+    callNative('eBPF peer map', () => this.native.setPeer(ifindex, vlan, level, mepId, timeoutNs));
+  }
+
+  deletePeer(ifindex: number, vlan: number, level: number, mepId: number): void {
+    if (!this.closed) this.native.deletePeer(ifindex, vlan, level, mepId);
+  }
+
+  readPeer(ifindex: number, vlan: number, level: number, mepId: number): BpfPeerState | undefined {
+    return this.closed ? undefined : this.native.readPeer(ifindex, vlan, level, mepId);
+  }
+
+  /** Read the ring buffer now (the records handler runs before this returns). */
+  poll(): number {
+    return this.closed ? 0 : this.native.poll();
+  }
+
+  stats(): BpfStats {
+    return this.native.stats();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.native.close();
+  }
+}
