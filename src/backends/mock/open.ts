@@ -4,7 +4,9 @@
  *   'vendor:PATH'     a vendor shim implementing the C ABI, opened with `args`
  * (The Linux backends have their own factories; src/backends/index.ts is shared.)
  */
-import { UsageError } from '../../common/errors.js';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { CfmError, UsageError } from '../../common/errors.js';
 import type { HwProfile } from '../../profiles/types.js';
 import type { Backend } from '../types.js';
 import { VendorBackend } from '../vendor/backend.js';
@@ -26,6 +28,22 @@ export interface OpenBackendOptions {
 
 export type AsicBackendKind = MockAsicBackend | VendorBackend;
 
+/**
+ * The mock writes its state back on close: a state file in a missing directory would be lost
+ * after a successful apply (cfm_asic_close: EIO). Say so before anything is programmed.
+ */
+function checkStatePath(path: string): void {
+  const dir = dirname(resolve(path));
+  let ok = false;
+  try {
+    ok = statSync(dir).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new CfmError('BACKEND', `mock state file ${path}: directory ${dir} does not exist`);
+  if (existsSync(path) && !statSync(path).isFile()) throw new CfmError('BACKEND', `mock state file ${path} is not a regular file`);
+}
+
 /** `openBackend('vendor:/usr/lib/libshim.so', 'unit=0')` or `openBackend('mock', { statePath })`. */
 export function openBackend(spec: string, argsOrOpts: string | OpenBackendOptions = {}): Backend & AsicBackendKind {
   const opts: OpenBackendOptions = typeof argsOrOpts === 'string' ? { args: argsOrOpts } : argsOrOpts;
@@ -33,7 +51,10 @@ export function openBackend(spec: string, argsOrOpts: string | OpenBackendOption
     if (opts.args) throw new UsageError(`backend 'mock' takes options, not an open string ('${opts.args}')`);
     let o: MockAsicOptions = opts.profile ? mockOptionsFromProfile(opts.profile) : {};
     o = { ...o, ...(opts.mock ?? {}) };
-    if (opts.statePath) o.statePath = opts.statePath;
+    if (opts.statePath) {
+      checkStatePath(opts.statePath);
+      o.statePath = opts.statePath;
+    }
     return new MockAsicBackend(o);
   }
   if (spec.startsWith('vendor:')) {

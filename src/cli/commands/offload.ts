@@ -9,7 +9,8 @@
  * socket (src/offload/control.ts).
  */
 import type { Command } from 'commander';
-import { UsageError } from '../../common/errors.js';
+import { existsSync } from 'node:fs';
+import { CfmError, UsageError } from '../../common/errors.js';
 import { openBackend, loadModel, pickSwitch, planConfig, resolveProfile } from '../../offload/api.js';
 import { openApplySwitch } from './kernel.js';
 import { controlMonitor, controlRequest, defaultSocketPath, oamHandlers, serveControl } from '../../offload/control.js';
@@ -189,7 +190,9 @@ export function register(program: Command): void {
         out(o.json ? JSON.stringify(st, null, 2) : formatStatus(st));
         return;
       }
-      // no manager: the hardware part, read back from the persisted mock
+      // no manager: the hardware part, read back from the persisted mock (which must exist:
+      // opening a missing one would show an empty table, as if nothing were programmed)
+      if (!existsSync(o.state)) throw new CfmError('BACKEND', `no manager on ${o.socket ?? defaultSocketPath()} and no mock state file ${o.state}`);
       const backend = openBackend('mock', { profile: resolveProfile(o.profile), statePath: o.state });
       try {
         const rows = [];
