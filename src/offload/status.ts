@@ -66,6 +66,8 @@ export interface ManagerStatus {
   mips: MipStatusRow[];
   /** CPU protection counters, CPU-path frames and debug decode queues, when configured. */
   ops?: OpsStatus;
+  /** Receive datapath of each port (software backend: tc / xdp / af-packet, and why af-packet when auto fell back). */
+  datapaths?: { port: string; datapath: string; reason?: string }[];
 }
 
 function defectNames(bits: number): DefectName[] {
@@ -132,7 +134,8 @@ export function buildStatus(s: StatusInputs): ManagerStatus {
 }
 
 export function formatStatus(st: ManagerStatus): string {
-  const head = `switch ${st.switch}: backend ${st.backend}, profile ${st.profile}, t=${(st.atNs / 1e9).toFixed(3)}s`;
+  const dp = st.datapaths?.length ? `\ndatapath: ${st.datapaths.map((d) => `${d.port} ${d.datapath}${d.reason ? ` (${d.reason})` : ''}`).join(', ')}` : '';
+  const head = `switch ${st.switch}: backend ${st.backend}, profile ${st.profile}, t=${(st.atNs / 1e9).toFixed(3)}s${dp}`;
   const rows = st.meps.map((m) => [
     m.key,
     m.port + (m.vlan ? `.${m.vlan}` : ''),

@@ -12,6 +12,7 @@ import { controlMonitor, controlRequest } from '../../src/offload/control.js';
 import { encodeMaid } from '../../src/pdu/maid.js';
 import { main } from '../../src/cli/main.js';
 import { createVethLink, linuxTestGate, waitFor, type VethLink } from './netns.js';
+import { datapathsUnderTest } from './datapaths.js';
 import { oneMepConfig, spawnCfm } from '../helpers/cfm-child.js';
 
 const gate = linuxTestGate('test/linux/cfm-run (cfm run in a netns)');
@@ -44,7 +45,7 @@ describe.skipIf(!gate.run)('cfm run --backend software', () => {
     const sock = join(dir, 'ctl.sock');
     const run = spawnCfm(['run', cfg, '--backend', 'software', '--netns', link.nsA, '--duration', '4', '--json', '--socket', sock]);
     // while it runs: the control socket reports the remote MEP up
-    let live: { meps: { remotes: { mepId: number; state: string }[] }[] } | undefined;
+    let live: { meps: { remotes: { mepId: number; state: string }[] }[]; datapaths?: { port: string; datapath: string }[] } | undefined;
     await waitFor(async () => {
       try {
         live = (await controlRequest(sock, 'status')) as typeof live;
@@ -54,6 +55,8 @@ describe.skipIf(!gate.run)('cfm run --backend software', () => {
       }
     }, 8000, 'status over the control socket', 100);
     expect(live!.meps[0].remotes[0].mepId).toBe(2);
+    // --datapath auto: the eBPF fast path at tc where the addon has it (CI), shown per port
+    expect(live!.datapaths).toEqual([{ port: link.ifA, datapath: datapathsUnderTest().includes('tc') ? 'tc' : 'af-packet' }]);
     // the peer sees our CCMs, sent from the interface's own MAC
     await waitFor(async () => !(await peer.readStatus(1)).peers[0].loc, 2000, 'the peer to see cfm run', 20);
     expect((await peer.readStatus(1)).peers[0]).toMatchObject({ mepId: 1, seen: true, mac: link.macA });
@@ -108,6 +111,9 @@ describe.skipIf(!gate.run)('cfm run --backend software', () => {
     const noCfg = await call(['run', join(dir, 'missing.yaml'), '--duration', '1']);
     expect(noCfg.code).toBe(1);
     expect(noCfg.stderr).toMatch(/missing\.yaml/);
+    const badDp = await call(['run', cfg, '--datapath', 'ebpf']);
+    expect(badDp.code).toBe(2);
+    expect(badDp.stderr).toMatch(/--datapath 'ebpf' is not one of auto, tc, xdp, af-packet/);
     const otherBackend = await call(['run', cfg, '--backend', 'mock']);
     expect(otherBackend.code).toBe(2);
   }, 30_000);

@@ -7,10 +7,15 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../common/errors.js';
 import { formatEvent } from '../../engine/events.js';
-import { defaultSocketPath, oamHandlers, serveControl, type ControlServer } from '../../offload/control.js';
+import { assertSocketFree, defaultSocketPath, oamHandlers, serveControl, type ControlServer } from '../../offload/control.js';
 import type { ManagerStatus } from '../../offload/status.js';
 import { startSoftwareRun } from '../../offload/run/software-run.js';
 import { checkTelemetryOptions, startTelemetry } from '../../telemetry/start.js';
+import { DATAPATH_CHOICES, type DatapathChoice } from '../../backends/software/bpf-rx.js';
+
+function isDatapathChoice(s: string): s is DatapathChoice {
+  return (DATAPATH_CHOICES as readonly string[]).includes(s);
+}
 
 interface RunOpts {
   backend: string;
@@ -20,6 +25,7 @@ interface RunOpts {
   json?: boolean;
   socket?: string | false;
   realtime?: boolean;
+  datapath?: string;
   debugLog?: string;
   metrics?: string;
   agentx?: string | boolean;
@@ -33,7 +39,8 @@ function parseDuration(s: string | undefined): number | undefined {
 }
 
 function statusText(st: ManagerStatus): string {
-  const lines = [`switch ${st.switch} (backend ${st.backend})`];
+  const dp = st.datapaths?.map((d) => `${d.port} ${d.datapath}`).join(', ');
+  const lines = [`switch ${st.switch} (backend ${st.backend}${dp ? `, datapath ${dp}` : ''})`];
   for (const m of st.meps) {
     lines.push(`  ${m.key} mep ${m.mepId} on ${m.port}${m.vlan ? ` vlan ${m.vlan}` : ''} level ${m.level} ${m.interval} ${m.placement}` +
       `  defects: ${m.defects.length ? m.defects.join(',') : 'none'}  tx ${m.counters.ccmTx} rx ${m.counters.ccmRxValid}`);
@@ -47,15 +54,19 @@ async function run(config: string, o: RunOpts): Promise<void> {
     throw new UsageError(`cfm run drives the software backend only (--backend software); for '${o.backend}' use cfm apply`);
   }
   const durationS = parseDuration(o.duration);
+  const datapath = o.datapath ?? 'auto';
+  if (!isDatapathChoice(datapath)) throw new UsageError(`--datapath '${datapath}' is not one of ${DATAPATH_CHOICES.join(', ')}`);
   checkTelemetryOptions(o);
   const out = (s: string) => process.stdout.write(s + '\n');
   const socketPath = o.socket === false ? null : o.socket ?? defaultSocketPath();
+  if (socketPath) await assertSocketFree(socketPath); // before any interface is opened or CCM sent
   const handle = await startSoftwareRun({
     config,
     switch: o.switch,
     netns: o.netns,
     socketPath: null, // served below, with the OAM handlers
     realtime: o.realtime,
+    datapath,
     debugLog: o.debugLog,
     onFault: (e) => out(o.json ? JSON.stringify(e) : formatEvent(e)),
     onTxStatus: (e) => process.stderr.write(`cfm run: ${e.key}: CCM transmit ${e.ok ? 'recovered' : `failing (${e.code}: ${e.message ?? ''})`}\n`),
@@ -75,9 +86,11 @@ async function run(config: string, o: RunOpts): Promise<void> {
     await handle.stop();
     throw e;
   }
+  const dpInfo = handle.backend.datapathInfo();
+  if (dpInfo.fallbackReason) process.stderr.write(`cfm run: receive datapath af-packet: ${dpInfo.fallbackReason}\n`);
   const telemetry = await startTelemetry(handle.manager, { metrics: o.metrics, agentx: o.agentx });
   if (!o.json) {
-    out(`cfm run: ${handle.report.plan.meps.length} MEPs on ${handle.backend.ports().join(', ')}${o.netns ? ` (netns ${o.netns})` : ''}` +
+    out(`cfm run: ${handle.report.plan.meps.length} MEPs on ${handle.backend.ports().join(', ')}${o.netns ? ` (netns ${o.netns})` : ''}, ${dpInfo.datapath} receive` +
       `${control ? `; control socket ${control.path}` : ''}; Ctrl-C to stop`);
   }
   await new Promise<void>((resolve) => {
@@ -114,6 +127,7 @@ export function register(program: Command): void {
     .option('--socket <path>', 'control socket for cfm status / cfm monitor (default: the standard path)')
     .option('--no-socket', 'do not serve a control socket')
     .option('--realtime', 'run the CCM scheduler thread SCHED_FIFO (needs CAP_SYS_NICE)')
+    .option('--datapath <mode>', 'receive datapath: auto (eBPF tc where it loads, else AF_PACKET), tc, xdp, af-packet', 'auto')
     .option('--debug-log <file>', 'append debug decodes of tagged MEPs/MIPs (cfm debug tag) to FILE')
     .option('--metrics <[addr:]port>', 'serve Prometheus metrics on ADDR:PORT (ADDR default 127.0.0.1; docs/telemetry.md)')
     .option('--agentx [socket]', 'serve the IEEE8021-CFM-MIB through an AgentX master (default /var/agentx/master)')

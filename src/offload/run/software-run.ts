@@ -13,8 +13,9 @@ import type { FaultEvent } from '../../engine/events.js';
 import { OffloadManager, type ApplyReport } from '../manager.js';
 import { localMeps, modelSwitches } from '../planner.js';
 import type { ManagerStatus } from '../status.js';
-import { serveControl, type ControlServer } from '../control.js';
+import { assertSocketFree, serveControl, type ControlServer } from '../control.js';
 import { SoftwareBackend, type TxStatusEvent } from '../../backends/software/backend.js';
+import type { DatapathChoice } from '../../backends/software/bpf-rx.js';
 import { stateDir } from '../../debug/state.js';
 import { textFileSink } from '../../debug/sinks.js';
 import { softwareProfile } from '../../backends/software/profile.js';
@@ -26,6 +27,8 @@ export interface SoftwareRunOptions {
   /** Control socket path; null = do not serve one. */
   socketPath: string | null;
   realtime?: boolean;
+  /** Receive datapath: auto (eBPF tc where it loads, else AF_PACKET), tc, xdp or af-packet (docs/linux.md). */
+  datapath?: DatapathChoice;
   /** File for debug decodes of tagged MPs (seed 004); they are also in status().ops. */
   debugLog?: string;
   onFault?: (e: FaultEvent) => void;
@@ -53,12 +56,16 @@ function chooseSwitch(model: CfmModel, wanted?: string): string {
 }
 
 export async function startSoftwareRun(o: SoftwareRunOptions): Promise<SoftwareRun> {
+  // a second manager on a socket in use must not send a CCM before it fails
+  if (o.socketPath) await assertSocketFree(o.socketPath);
   const model = loadConfigOrThrow(o.config);
   const sw = chooseSwitch(model, o.switch);
   const meps = localMeps(model).filter((m) => m.switch === sw);
   const ports = [...new Set(meps.map((m) => m.port))].sort();
   const clock = new RealClock();
-  const backend = new SoftwareBackend({ ports, netns: o.netns, clock, realtime: o.realtime });
+  const backend = new SoftwareBackend({ ports, netns: o.netns, clock, realtime: o.realtime, datapath: o.datapath });
+  const dp = backend.datapathInfo();
+  const datapaths = ports.map((port) => (dp.fallbackReason ? { port, datapath: dp.datapath, reason: dp.fallbackReason } : { port, datapath: dp.datapath }));
   try {
     // A MEP without a configured address sends with its interface's own MAC (802.1Q 19.4).
     for (const m of meps) if (!m.macAddress) m.macAddress = backend.portMac(m.port);
@@ -68,13 +75,14 @@ export async function startSoftwareRun(o: SoftwareRunOptions): Promise<SoftwareR
       backend, profile: softwareProfile(ports), clock, switch: sw,
       opsStateDir: stateDir(), debugSink: o.debugLog ? textFileSink(o.debugLog) : undefined,
     });
+    const status = async (): Promise<ManagerStatus> => ({ ...(await manager.status()), datapaths });
     if (o.onFault) manager.onFault(o.onFault);
     if (o.onTxStatus) backend.onTxStatus(o.onTxStatus);
     const report = await manager.apply(model);
     let control: ControlServer | null = null;
     if (o.socketPath) {
       control = await serveControl(o.socketPath, {
-        status: () => manager.status(),
+        status,
         plan: async () => report.plan,
         subscribe: (fn) => manager.onFault(fn),
       });
@@ -82,7 +90,7 @@ export async function startSoftwareRun(o: SoftwareRunOptions): Promise<SoftwareR
     let stopped = false;
     return {
       manager, backend, report, control,
-      status: () => manager.status(),
+      status,
       stop: async () => {
         if (stopped) return;
         stopped = true;
