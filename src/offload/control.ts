@@ -188,6 +188,16 @@ export function linktraceRequestOptions(req: Req): LinktraceOptions {
 
 const COMMANDS = 'status, plan, monitor, loopback, linktrace, change';
 
+/**
+ * Before a manager opens or programs anything: fail when another manager serves `path` (a second
+ * manager would otherwise program its backend, or send CCMs, and only then find the socket taken).
+ */
+export async function assertSocketFree(path: string): Promise<void> {
+  if (existsSync(path) && (await probe(path))) {
+    throw new CfmError('USAGE', `a manager is already serving ${path}: nothing was changed (stop it first, or give another --socket)`);
+  }
+}
+
 export async function serveControl(path: string, h: ControlHandlers): Promise<ControlServer> {
   if (existsSync(path)) {
     if (await probe(path)) throw new CfmError('USAGE', `a manager is already serving ${path}`);

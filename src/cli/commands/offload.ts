@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { CfmError, UsageError } from '../../common/errors.js';
 import { openBackend, loadModel, pickSwitch, planConfig, resolveProfile } from '../../offload/api.js';
 import { openApplySwitch } from './kernel.js';
-import { controlMonitor, controlRequest, defaultSocketPath, oamHandlers, serveControl } from '../../offload/control.js';
+import { assertSocketFree, controlMonitor, controlRequest, defaultSocketPath, oamHandlers, serveControl } from '../../offload/control.js';
 import { runDemo } from '../../offload/demo.js';
 import { dryRunApply, dryRunToJson, formatDryRun } from '../../offload/dry-run.js';
 import type { BackendCapabilities } from '../../backends/types.js';
@@ -112,6 +112,7 @@ export function register(program: Command): void {
     .option('--agentx [socket]', 'with --follow: serve the IEEE8021-CFM-MIB through an AgentX master (default /var/agentx/master)')
     .action(async (config: string, o: { profile?: string; backend: string; vendorArgs?: string; state?: string; switch?: string; follow?: boolean; socket?: string; progress?: boolean; json?: boolean; dryRun?: boolean; allowDeleteAll?: boolean } & PolicyOpts & TelemetryOptions) => {
       if (o.dryRun && o.follow) throw new UsageError('--dry-run changes nothing: it cannot --follow');
+      if (o.follow) await assertSocketFree(o.socket ?? defaultSocketPath()); // before the backend is touched
       if ((o.metrics !== undefined || o.agentx !== undefined) && !o.follow) throw new UsageError('--metrics and --agentx need --follow (telemetry runs while the manager does)');
       checkTelemetryOptions(o);
       const sw = await openApplySwitch({ config, profile: o.profile, backend: o.backend, switch: o.switch, statePath: o.state, vendorArgs: o.vendorArgs, policy: policyOf(o), follow: o.follow });
