@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -227,9 +228,23 @@ void Scheduler::ReleaseSocket(const SchedEntry& e) {
   }
 }
 
+// With `realtime`: lock the thread's working stack in memory (issue 17), so a page of it that was
+// reclaimed under memory pressure cannot stall a deadline on a major fault. Only this thread's
+// stack, not mlockall: locking every page of the Node process would pin its whole heap. Touch the
+// pages first so they are resident. Needs CAP_IPC_LOCK or RLIMIT_MEMLOCK room; mode() says.
+void Scheduler::LockStack() {
+  constexpr size_t kLockBytes = 64 * 1024;
+  volatile uint8_t probe[1] = {0};
+  uintptr_t top = reinterpret_cast<uintptr_t>(probe);
+  uintptr_t lo = (top - kLockBytes + 4095) & ~static_cast<uintptr_t>(4095);
+  uintptr_t hi = top & ~static_cast<uintptr_t>(4095);
+  mlockErrno_ = mlock(reinterpret_cast<void*>(lo), hi - lo) == 0 ? 0 : errno;
+}
+
 void Scheduler::Loop() {
   // Wake on the deadline, not up to 50 us later (the default timer slack).
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  if (realtime_) LockStack();
   std::vector<Event> events;
   int64_t armed = -1;
   while (running_) {
@@ -473,6 +488,8 @@ Napi::Value Scheduler::Mode(const Napi::CallbackInfo& info) {
   o.Set("priority", Napi::Number::New(env, sp.sched_priority));
   o.Set("realtimeRequested", Napi::Boolean::New(env, realtime_));
   if (realtime_ && rtErrno_ > 0) o.Set("error", Napi::String::New(env, ErrnoName(rtErrno_)));
+  if (realtime_ && mlockErrno_ >= 0) o.Set("locked", Napi::Boolean::New(env, mlockErrno_ == 0));
+  if (realtime_ && mlockErrno_ > 0) o.Set("lockError", Napi::String::New(env, ErrnoName(mlockErrno_)));
   return o;
 }
 

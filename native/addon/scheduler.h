@@ -98,6 +98,7 @@ class Scheduler : public Napi::ObjectWrap<Scheduler> {
   using QItem = std::pair<int64_t, uint32_t>;
 
   void Loop();
+  void LockStack();
   void Wake();
   void Shutdown();
   int64_t NextDeadline(const SchedEntry& e) const { return e.startNs + static_cast<int64_t>(e.k) * e.intervalNs; }
@@ -124,6 +125,7 @@ class Scheduler : public Napi::ObjectWrap<Scheduler> {
   bool recordJitter_ = false;
   bool realtime_ = false;
   int rtErrno_ = -1;                // -1 not asked, 0 SCHED_FIFO in force, else why it was refused
+  std::atomic<int> mlockErrno_{-1}; // -1 not tried, 0 stack locked, else why mlock was refused
   std::vector<int32_t> jitterNs_;  // send time - deadline, when recording
 };
 

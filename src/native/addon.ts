@@ -84,6 +84,10 @@ export interface NativeSchedulerMode {
   realtimeRequested: boolean;
   /** errno name when SCHED_FIFO was asked for and refused (e.g. EPERM without CAP_SYS_NICE). */
   error?: string;
+  /** With realtime: the thread's stack is locked in memory (mlock). */
+  locked?: boolean;
+  /** errno name when mlock was refused (no CAP_IPC_LOCK and RLIMIT_MEMLOCK too small). */
+  lockError?: string;
 }
 
 export interface NativeSchedulerInfo {

@@ -101,7 +101,7 @@ export class CcmScheduler {
   /** One line for logs and benchmark notes, e.g. "SCHED_FIFO 10" or "SCHED_OTHER (SCHED_FIFO refused: EPERM)". */
   modeText(): string {
     const m = this.native.mode();
-    if (m.policy === 'fifo') return `SCHED_FIFO ${m.priority}`;
+    if (m.policy === 'fifo') return `SCHED_FIFO ${m.priority}${m.locked === false ? ` (stack not locked: ${m.lockError ?? 'unknown'})` : ''}`;
     if (m.policy === 'rr') return `SCHED_RR ${m.priority}`;
     return m.realtimeRequested ? `SCHED_OTHER (SCHED_FIFO refused: ${m.error ?? 'unknown'})` : 'SCHED_OTHER';
   }

@@ -73,6 +73,9 @@ for (const datapath of gate.run ? datapathsUnderTest() : ['af-packet' as const])
     expect(caps.frameIo).toBe(true);
     expect(A.ports()).toEqual([link.ifA]);
     expect(A.portMac(link.ifA)).toBe(link.macA);
+    // realtime by default where permitted (root here): SCHED_FIFO with the thread's stack locked
+    expect(A.schedulerMode()).toBe('SCHED_FIFO 10');
+    expect(A.datapath(link.ifA)).toBe(datapath);
   });
 
   it('rejects bad specs with errors naming the field', async () => {

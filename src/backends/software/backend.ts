@@ -8,7 +8,8 @@ import { RealClock, type Clock } from '../../common/clock.js';
 import { CfmError } from '../../common/errors.js';
 import { INTERVAL_CODES, intervalNs } from '../../common/interval.js';
 import type { FrameDirection, FramePort, FrameRx } from '../../common/frame-port.js';
-import type { Backend, BackendCapabilities, HwEvent, VoeSpec, VoeState, VoeStatus } from '../types.js';
+import type { Backend, BackendCapabilities, HwEvent, PortStateChange, VoeSpec, VoeState, VoeStatus } from '../types.js';
+import { LinkWatcher } from './link-watch.js';
 import { PacketSocket } from '../../native/packet.js';
 import { CcmScheduler, type SchedulerEvent } from '../../native/scheduler.js';
 import { buildCcmFrame, OPCODE_CCM, parseCfmFrame } from './ccm-frame.js';
@@ -26,7 +27,10 @@ export interface SoftwareBackendOptions {
   membership?: boolean;
   /** Share a scheduler between backends (default: the backend creates and closes its own). */
   scheduler?: CcmScheduler;
-  /** SCHED_FIFO for the scheduler thread it creates (best effort; `schedulerMode()` says what ran). */
+  /**
+   * SCHED_FIFO and a locked stack for the scheduler thread it creates (default true: best effort;
+   * `schedulerMode()` says what runs, and a VOE at 3.33 ms or 10 ms gets one warning when refused).
+   */
   realtime?: boolean;
   /**
    * Transmit on a shared phase grid (default true): VOEs with an interval of 100 ms or less start
@@ -101,6 +105,7 @@ export class SoftwareBackend implements Backend {
   private closed = false;
   private bpf: BpfRx | undefined;
   private readonly dpInfo: DatapathInfo;
+  private linkWatch: LinkWatcher | undefined;
 
   constructor(opts: SoftwareBackendOptions) {
     if (!Array.isArray(opts.ports) || opts.ports.length === 0) {
@@ -112,7 +117,7 @@ export class SoftwareBackend implements Backend {
     this.clock = opts.clock ?? new RealClock();
     this.txGrid = opts.txGrid ?? true;
     this.ownScheduler = !opts.scheduler;
-    this.scheduler = opts.scheduler ?? new CcmScheduler({ realtime: opts.realtime });
+    this.scheduler = opts.scheduler ?? new CcmScheduler({ realtime: opts.realtime ?? true });
     try {
       this.dpInfo = this.openDatapath(opts);
     } catch (e) {
@@ -343,6 +348,13 @@ export class SoftwareBackend implements Backend {
     return () => this.pendingListeners.delete(listener);
   }
 
+  /** Port state from rtnetlink (link-watch.ts): oper state and bridge STP state of the ports. */
+  onPortState(listener: (s: PortStateChange) => void): () => void {
+    if (this.closed) return () => undefined;
+    this.linkWatch ??= new LinkWatcher({ ports: this.portNames, netns: this.netns });
+    return this.linkWatch.onChange(listener);
+  }
+
   /** Extra (not in the Backend contract): be told of each event as it happens. */
   onEvent(fn: (ev: HwEvent) => void): () => void {
     this.eventListeners.add(fn);
@@ -374,6 +386,7 @@ export class SoftwareBackend implements Backend {
     if (this.ownScheduler) this.scheduler.close();
     this.bpf?.close();
     this.bpf = undefined;
+    this.linkWatch?.close();
     for (const s of this.sockets.values()) s.close();
     this.sockets.clear();
     this.rxHandlers.clear();
@@ -418,6 +431,7 @@ export class SoftwareBackend implements Backend {
   private startTx(voe: Voe, firstSeq: number): void {
     const spec = voe.spec;
     if (!spec.ccmTx) return;
+    if (spec.interval <= 2) warnIfNotRealtime(this.scheduler);
     const built = this.build(spec, firstSeq);
     const period = intervalNs(spec.interval);
     voe.txId = this.scheduler.add({
@@ -527,6 +541,18 @@ export class SoftwareBackend implements Backend {
       }
     }
   }
+}
+
+let warnedNotRealtime = false;
+
+/** One warning per process: fast intervals on an ordinary (CFS) scheduler thread. */
+function warnIfNotRealtime(scheduler: CcmScheduler): void {
+  if (warnedNotRealtime) return;
+  const m = scheduler.mode();
+  if (m.policy === 'fifo' || m.policy === 'rr') return;
+  warnedNotRealtime = true;
+  const why = m.realtimeRequested ? `SCHED_FIFO refused (${m.error ?? 'unknown'}): needs CAP_SYS_NICE and real-time bandwidth in the cgroup` : 'realtime: false';
+  process.emitWarning(`cfm: the CCM transmit thread runs SCHED_OTHER (${why}); CCMs at 3.33 ms and 10 ms may jitter on a loaded machine`, { code: 'CFM_NOT_REALTIME' });
 }
 
 /** Receive demux: port -> VLAN -> the VOEs there (one MEP per level, checkClash). */
