@@ -11,7 +11,7 @@
  */
 import {
   VirtualClock, formatEvent, formatPlan, formatStatus, isCfmError, loadConfigOrThrow, openSwitch, runVirtual,
-} from '../src/index.js';
+} from 'cfm-offload'; // in this repo: src/index.ts (vitest alias, tsconfig paths)
 
 const CONFIG = process.argv[2] ?? new URL('./board-8-down-meps.yaml', import.meta.url).pathname;
 const SWITCH = process.argv[3]; // undefined: the config's only switch

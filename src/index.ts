@@ -27,6 +27,11 @@ export type { MockAsicOptions } from './backends/mock/options.js';
 export { mockOptionsFromProfile } from './backends/mock/options.js';
 export { LinuxBridgeBackend, type LinuxBridgeOptions } from './backends/linux-bridge/index.js';
 
+// Operator features on the CPU path (docs/cpu-protection.md): CPU protection, debug decoding.
+export { startOps, type OpsOptions, type OpsRuntime } from './debug/runtime.js';
+export { setupProtection, type ProtectionOptions, type ProtectionRuntime } from './cpu-protection/setup.js';
+export { wrapFramePort, type TapStage, type TappedFramePort } from './debug/tap.js';
+
 export { CfmEngine, FaultNotificationGenerator, formatEvent, DEFECTS } from './engine/index.js';
 export type { FaultEvent, FaultListener, FaultEventType, DefectName, MepConfig, MepStatus } from './engine/index.js';
 export { SimNetwork } from './sim/index.js';

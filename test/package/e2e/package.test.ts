@@ -1,0 +1,123 @@
+/**
+ * The package as a user meets it (issue 13): `npm pack`, then install the tarball into a fresh
+ * project whose PATH has node, npm and basic tools but no C/C++ compiler and no cmake, as on a
+ * switch board. The prebuild must load (no source build), and then: `npx cfm demo` passes all its
+ * checks, `cfm apply` of a shipped example programs the mock ASIC, `cfm conformance` passes on
+ * the packaged mock ASIC, and a strict TypeScript script importing every documented path
+ * typechecks (tsc --strict) and runs (load config, plan, apply, status, close).
+ */
+import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMPILERS, REPO, boardPath, installProject, output, packRepo, run, tempDir, type PackResult } from '../pack.js';
+
+const TS_VERSION = (JSON.parse(readFileSync(join(REPO, 'node_modules', 'typescript', 'package.json'), 'utf8')) as { version: string }).version;
+const TYPES_NODE = (JSON.parse(readFileSync(join(REPO, 'node_modules', '@types', 'node', 'package.json'), 'utf8')) as { version: string }).version;
+
+let work: string;
+let path: string;
+let proj: string;
+let pack: PackResult;
+let installLog: string;
+const pkgDir = (): string => join(proj, 'node_modules', 'cfm-offload');
+const cfm = (...args: string[]) => run('npx', ['--no-install', 'cfm', ...args], { cwd: proj, path, timeoutMs: 180_000 });
+
+beforeAll(() => {
+  work = tempDir('package');
+  path = boardPath(work);
+  pack = packRepo(work);
+  proj = join(work, 'project');
+  const r = installProject(proj, pack.tarball, path, [`typescript@${TS_VERSION}`, `@types/node@${TYPES_NODE}`]);
+  installLog = output(r);
+  if (r.status !== 0) throw new Error(`npm install of the tarball failed:\n${installLog}`);
+});
+
+afterAll(() => {
+  if (work && !process.env.CFM_KEEP_PACKAGE_TEST) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the packed tarball', () => {
+  it('is under 5 MB and carries dist, bin, prebuilds, the C header, examples, hw-profiles, schema and docs, but no tests or TS sources', () => {
+    expect(pack.bytes).toBeLessThan(5 * 1024 * 1024);
+    const files = new Set(pack.files.map((f) => f.path));
+    for (const f of [
+      'dist/index.js', 'dist/index.d.ts', 'bin/cfm.js', 'prebuilds/linux-x64/cfm_addon.node', 'prebuilds/linux-x64/libcfm_mock_asic.so',
+      'native/asic/cfm_asic.h', 'native/asic/mock_core.c', 'native/addon/addon.cc', 'CMakeLists.txt', 'scripts/install.mjs',
+      'scripts/build-native.mjs', 'scripts/lib/native-build.mjs', 'examples/demo.yaml', 'examples/board-8-down-meps.yaml',
+      'examples/bringup.ts', 'docs/vendor-abi.md', 'docs/api.md', 'schema/cfm-config.schema.json', 'README.md',
+    ]) expect(files, f).toContain(f);
+    expect([...files].some((f) => f.startsWith('hw-profiles/'))).toBe(true);
+    expect([...files].filter((f) => f.startsWith('test/') || f.startsWith('src/') || f.startsWith('build/'))).toEqual([]);
+    console.log(`tarball ${(pack.bytes / 1024).toFixed(0)} kB, ${pack.files.length} files; prebuilds: ${pack.files.filter((f) => f.path.startsWith('prebuilds/') && !f.path.endsWith('.json')).map((f) => `${f.path} ${(f.size / 1024).toFixed(0)} kB`).join(', ')}`);
+  });
+
+  it('installs on a PATH without a C/C++ compiler or cmake, using the prebuild (nothing built)', () => {
+    for (const c of COMPILERS) expect(run('sh', ['-c', `command -v ${c}`], { cwd: proj, path }).status, `${c} on the board PATH`).not.toBe(0);
+    expect(installLog).toContain('cfm-offload: native parts for linux-x64: prebuilds/linux-x64/cfm_addon.node, prebuilds/linux-x64/libcfm_mock_asic.so');
+    expect(existsSync(join(pkgDir(), 'build'))).toBe(false);
+  });
+});
+
+describe('the installed package', () => {
+  it('npx cfm demo passes all its checks', () => {
+    const r = cfm('demo');
+    expect(r.status, output(r)).toBe(0);
+    expect(r.stdout).toMatch(/^demo ok: \d+ checks passed$/m);
+    expect(r.stdout).not.toMatch(/^FAIL/m);
+  });
+
+  it('cfm apply of a shipped example programs the mock ASIC', () => {
+    const r = cfm('apply', join(pkgDir(), 'examples', 'board-8-down-meps.yaml'), '--backend', 'mock', '--json');
+    expect(r.status, output(r)).toBe(0);
+    const rep = JSON.parse(r.stdout) as { ops?: unknown[] };
+    expect(JSON.stringify(rep)).toContain('create');
+    const text = cfm('apply', join(pkgDir(), 'examples', 'board-8-down-meps.yaml'), '--backend', 'mock');
+    expect(text.stdout).toContain('8 of 8 MEPs in hardware');
+  });
+
+  it('cfm conformance passes on the packaged mock ASIC, and names the skipped rules with a reason', () => {
+    const r = cfm('conformance');
+    expect(r.status, output(r)).toBe(0);
+    expect(r.stdout).toMatch(/^conforms$/m);
+    expect(r.stdout).toMatch(/^SKIP {2}frame\.io[^\n]*\n {6}skipped: no frame I\/O/m);
+  });
+
+  it('a strict TypeScript script importing every documented path typechecks and runs (load, plan, apply, status, close)', () => {
+    const dir = join(proj, 'script');
+    run('mkdir', ['-p', dir], { cwd: proj, path });
+    copyFileSync(join(REPO, 'test', 'package', 'fixtures', 'board-script.ts.txt'), join(dir, 'board-script.ts'));
+    copyFileSync(join(REPO, 'test', 'package', 'fixtures', 'tsconfig.json'), join(dir, 'tsconfig.json'));
+    const tsc = run('node', [join(proj, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: dir, path });
+    expect(tsc.status, output(tsc)).toBe(0);
+    const r = run('node', ['out/board-script.js'], { cwd: dir, path });
+    expect(r.status, output(r)).toBe(0);
+    const res = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { missing: string[]; ops: number; meps: number };
+    expect(res.missing).toEqual([]);
+    expect(res.meps).toBe(8);
+    expect(res.ops).toBe(8);
+  });
+
+  it('every `from \'cfm-offload...\'` import in docs/*.md and examples/*.ts resolves and has the names it imports', () => {
+    const sources = [...pack.files.map((f) => f.path).filter((p) => /^(docs\/.*\.md|examples\/[^/]*\.ts)$/.test(p))];
+    const imports: { file: string; spec: string; names: string[] }[] = [];
+    for (const f of sources) {
+      const text = readFileSync(join(pkgDir(), f), 'utf8');
+      for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'([^']+)'/g)) {
+        const spec = m[2];
+        if (spec.startsWith('node:')) continue;
+        const names = m[1].split(',').map((s) => s.trim()).filter((s) => s && !s.startsWith('type ')).map((s) => s.split(/\s+as\s+/)[0]);
+        imports.push({ file: f, spec, names });
+      }
+    }
+    expect(imports.length).toBeGreaterThan(5);
+    const bad = imports.filter((i) => !i.spec.startsWith('cfm-offload'));
+    expect(bad, 'imports in shipped docs/examples that a user cannot write').toEqual([]);
+    const check = `const list = ${JSON.stringify(imports)}; const out = [];
+      for (const i of list) { try { const m = await import(i.spec); for (const n of i.names) if (!(n in m)) out.push(i.file + ': ' + i.spec + ' has no ' + n); }
+      catch (e) { out.push(i.file + ': ' + i.spec + ': ' + e.code); } }
+      console.log(JSON.stringify(out));`;
+    const r = run('node', ['--input-type=module', '-e', check], { cwd: proj, path });
+    expect(r.status, output(r)).toBe(0);
+    expect(JSON.parse(r.stdout) as string[]).toEqual([]);
+  });
+});
