@@ -10,9 +10,10 @@
  * the note gives the median batch and the median ratio of each pair as well.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchRow } from './run.js';
 import {
   decodeCcmFast, decodeFrame, encodeFrame, newCcmView, patchCcm, writePcap, type CfmFrame,
@@ -148,6 +149,7 @@ export async function run(): Promise<BenchRow[]> {
   rows.push(row(`decode+validate mixed capture (${m} frames: every opcode)`, rate(100_000, 5, (i) => { sink += decodeFrame(mixed[i % m]).pdu.level; })));
 
   const haveTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
+  rows.push(...decodeVsTshark(frameOf('CCM RDI + status TLVs'), haveTshark));
   if (haveTshark) {
     const dir = mkdtempSync(join(tmpdir(), 'cfm-bench-'));
     try {
@@ -172,4 +174,98 @@ export async function run(): Promise<BenchRow[]> {
   }
   if (sink === 0.5) console.log(sink); // keep results observable
   return rows;
+}
+
+/** User + system seconds of the children of `bash -c "CMD; times"` (the last line of `times`). */
+function childCpuSeconds(stdout: string): number {
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  return last.split(/\s+/).reduce((n, x) => {
+    const mm = /(\d+)m([\d.]+)s/.exec(x);
+    return n + (mm ? Number(mm[1]) * 60 + Number(mm[2]) : 0);
+  }, 0);
+}
+
+/** A classic pcap of `n` CCMs (16 MEPs of one MA, seq counting up) written in 1 MB pieces. */
+function writeCcmCapture(file: string, ccm: CfmFrame, n: number): void {
+  const frames = Array.from({ length: 16 }, (_, i) => {
+    const f = structuredClone(ccm);
+    if (f.pdu.opcode === 1) f.pdu.mepId = 1 + i;
+    return encodeFrame(f);
+  });
+  const fd = openSync(file, 'w');
+  try {
+    const head = Buffer.alloc(24);
+    head.writeUInt32LE(0xa1b2c3d4, 0);
+    head.writeUInt16LE(2, 4);
+    head.writeUInt16LE(4, 6);
+    head.writeUInt32LE(65535, 16);
+    head.writeUInt32LE(1, 20);
+    writeSync(fd, head);
+    const chunk = Buffer.alloc(1 << 20);
+    let o = 0;
+    for (let i = 0; i < n; i++) {
+      const fr = frames[i & 15];
+      patchCcm(fr, 18, i >>> 4, false);
+      if (o + 16 + fr.length > chunk.length) { writeSync(fd, chunk, 0, o); o = 0; }
+      chunk.writeUInt32LE(1_700_000_000 + Math.floor(i / 1000), o);
+      chunk.writeUInt32LE((i % 1000) * 1000, o + 4);
+      chunk.writeUInt32LE(fr.length, o + 8);
+      chunk.writeUInt32LE(fr.length, o + 12);
+      chunk.set(fr, o + 16);
+      o += 16 + fr.length;
+    }
+    writeSync(fd, chunk, 0, o);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * `cfm decode --json-lines` against `tshark -T fields` on the same 1 M-CCM capture, in the same
+ * run: whole-process CPU seconds of each (start-up included, output to /dev/null), the ratio, and
+ * the peak RSS of cfm (target: < 200 MB, >= 3x tshark's rate).
+ */
+function decodeVsTshark(ccm: CfmFrame, haveTshark: boolean): BenchRow[] {
+  const N = 1_000_000;
+  const dir = mkdtempSync(join(tmpdir(), 'cfm-bench-decode-'));
+  try {
+    const file = join(dir, 'ccm-1m.pcap');
+    writeCcmCapture(file, ccm, N);
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const dist = join(root, 'dist', 'cli', 'main.js');
+    // the built CLI as users run it (bin/cfm.js); from the sources through tsx when not built
+    const entry = existsSync(dist) ? dist : join(root, 'src', 'cli', 'main.ts');
+    const loader = existsSync(dist) ? '' : '--import tsx ';
+    const script = `const { main } = await import(${JSON.stringify(pathToFileURL(entry).href)}); ` +
+      `const code = await main(['node', 'cfm', 'decode', '--json-lines', ${JSON.stringify(file)}]); ` +
+      `process.stderr.write('maxrss ' + process.resourceUsage().maxRSS + ' code ' + code + '\\n');`;
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync('bash', ['-c', `'${process.execPath}' ${loader}--input-type=module -e "$CFM_SCRIPT" >/dev/null; times`], {
+      encoding: 'utf8', cwd: root, env: { ...process.env, CFM_SCRIPT: script },
+    });
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    const m = /maxrss (\d+) code (\d+)/.exec(r.stderr);
+    if (!m || m[2] !== '0') throw new Error(`cfm decode failed: ${r.stderr.slice(0, 500)}`);
+    const cpu = Math.max(childCpuSeconds(r.stdout), 1e-6);
+    const rssMb = Number(m[1]) / 1024;
+    const rows: BenchRow[] = [
+      { case: 'cfm decode --json-lines, 1 M CCMs (whole process, output to /dev/null)', value: N / cpu, unit: 'frames/s', note: `${cpu.toFixed(2)} CPU s, wall ${(N / wall / 1e3).toFixed(0)}k/s` },
+      { case: 'cfm decode --json-lines, 1 M CCMs: peak RSS', value: rssMb, unit: 'MB', target: '< 200', met: rssMb < 200 },
+    ];
+    if (!haveTshark) {
+      rows.push({ case: 'cfm decode vs tshark -T fields (1 M CCMs)', value: NaN, unit: 'x', note: 'tshark not installed' });
+      return rows;
+    }
+    const fields = ['frame.number', 'frame.time_epoch', 'eth.dst', 'eth.src', 'vlan.id', 'cfm.md.level', 'cfm.opcode', 'cfm.flags', 'cfm.ccm.seq.num', 'cfm.ccm.ma.ep.id', 'cfm.maid.ma.name.string', 'cfm.tlv.port.status.value', 'cfm.tlv.port.interface.value'];
+    const t1 = process.hrtime.bigint();
+    const ts = spawnSync('bash', ['-c', `tshark -r '${file}' -T fields ${fields.map((f) => `-e ${f}`).join(' ')} >/dev/null 2>&1; times`], { encoding: 'utf8' });
+    const tsWall = Number(process.hrtime.bigint() - t1) / 1e9;
+    if (ts.status !== 0) throw new Error('tshark failed');
+    const tsCpu = Math.max(childCpuSeconds(ts.stdout), 1e-6);
+    rows.push({ case: `tshark -T fields (${fields.length} fields), same 1 M CCMs`, value: N / tsCpu, unit: 'frames/s', note: `${tsCpu.toFixed(2)} CPU s, wall ${(N / tsWall / 1e3).toFixed(0)}k/s` });
+    rows.push({ case: 'cfm decode --json-lines / tshark -T fields (CPU time ratio)', value: tsCpu / cpu, unit: 'x', target: '>= 3', met: tsCpu / cpu >= 3, note: `wall ratio ${(tsWall / wall).toFixed(2)}x` });
+    return rows;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

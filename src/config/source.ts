@@ -155,7 +155,7 @@ function pathToKey(doc: Document, offset: number): { path: Array<string | number
   let node: unknown = doc.contents;
   const inside = (n: unknown) => {
     const r = (n as Node | null | undefined)?.range;
-    return r !== undefined && r[0] <= offset && offset < r[2];
+    return r != null && r[0] <= offset && offset < r[2];
   };
   for (;;) {
     if (isMap(node)) {

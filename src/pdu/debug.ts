@@ -21,6 +21,7 @@ import {
   PORT_STATUS, RELAY_ACTION, TEST_PATTERN,
 } from './names.js';
 import { PduDecodeError, PHASE_NAMES } from './errors.js';
+import { salvageFields } from './salvage.js';
 import { tlvName } from './tlv.js';
 import type { CcmPdu, CfmFrame, KnownTlv, Pdu, Tlv } from './types.js';
 
@@ -36,6 +37,8 @@ export interface DebugOptions {
   direction?: 'rx' | 'tx';
   /** Capture time printed after the index, seconds. */
   timeSec?: number;
+  /** false: build only the JSON form (`text` is empty): `cfm decode --json` of big captures. */
+  text?: boolean;
 }
 
 export interface DebugResult {
@@ -95,6 +98,7 @@ function flagText(p: Pdu): string {
     case 1:
       if (f & 0x80) parts.push('RDI');
       if (f & 0x40) parts.push('Traffic');
+      if (f & 0x38) parts.push(`reserved 0x${(f & 0x38).toString(16).padStart(2, '0')}`);
       parts.push(`interval ${periodName(f & 7)}`);
       break;
     case 5: if (f & 0x80) parts.push('UseFDBonly'); break;
@@ -203,6 +207,26 @@ function renderPdu(L: Lines, f: CfmFrame): void {
   for (const w of f.warnings ?? []) L.add(`warning: phase ${w.phase} at byte ${w.offset}: ${w.message}`);
 }
 
+/** The salvaged header and CCM fields of an invalid frame, one line. */
+function salvageText(j: JsonObject): string {
+  const parts: string[] = [];
+  const add = (k: string, label: string) => {
+    if (j[k] !== undefined && j[k] !== null && typeof j[k] !== 'object') parts.push(`${label} ${String(j[k])}`);
+  };
+  if (j.level === undefined) return 'nothing past the Ethernet header';
+  add('level', 'level');
+  add('version', 'version');
+  add('opcodeName', 'opcode');
+  if (typeof j.flags === 'number') parts.push(`flags 0x${j.flags.toString(16).padStart(2, '0')}`);
+  add('firstTlvOffset', 'first-tlv-offset');
+  add('seq', 'seq');
+  add('mepId', 'mep-id');
+  const maid = j.maid as JsonObject | undefined;
+  if (maid && typeof maid === 'object') parts.push(`maid ${JSON.stringify(maid.mdName)}/${JSON.stringify(maid.maName)}`);
+  if (Array.isArray(j.tlvs)) parts.push(`${j.tlvs.length} TLV(s)`);
+  return parts.join(' ');
+}
+
 function vlanText(f: CfmFrame): string {
   return f.vlans.map((v) => ` ${v.tpid === 0x88a8 ? 's-vlan' : 'vlan'} ${v.vid} pcp ${v.pcp}${v.dei ? ' dei' : ''}`).join('');
 }
@@ -232,11 +256,15 @@ export function renderDebug(bytes: Uint8Array, opts: DebugOptions = {}): DebugRe
       json.dst = toHex(bytes.subarray(0, 6), ':');
       json.src = toHex(bytes.subarray(6, 12), ':');
     }
+    // every field read before the failure, as Wireshark shows them (salvage.ts)
+    Object.assign(json, salvageFields(bytes));
+    if (opts.text !== false) L.add(`read: ${salvageText(json)}`);
     return { valid: false, text: [head, ...L.out].join('\n'), json, truncated: L.truncations.length > 0, truncations: L.truncations };
   }
-  const head = `${idx}${time}${dir}${opcodeName(frame.pdu.opcode)} ${frame.src} > ${frame.dst}${vlanText(frame)} len ${bytes.length}`;
-  renderPdu(L, frame);
   json.valid = true;
   Object.assign(json, frameJson(frame));
+  if (opts.text === false) return { valid: true, text: '', json, truncated: false, truncations: [], frame };
+  const head = `${idx}${time}${dir}${opcodeName(frame.pdu.opcode)} ${frame.src} > ${frame.dst}${vlanText(frame)} len ${bytes.length}`;
+  renderPdu(L, frame);
   return { valid: true, text: [head, ...L.out].join('\n'), json, truncated: L.truncations.length > 0, truncations: L.truncations, frame };
 }

@@ -202,6 +202,8 @@ function slowTlvCheck(b: Uint8Array, start: number, count: number, v: CcmView): 
         decodeTlv(b, { type: tt, offset: t, length: tl }, strictCtx);
       } catch (e) {
         return (e as { offset?: number }).offset ?? t;
+      } finally {
+        strictCtx.warnings.length = 0; // warnings (reserved status values) do not change the verdict
       }
     }
     t += 3 + tl;

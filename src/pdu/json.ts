@@ -71,6 +71,9 @@ export function pduFieldsJson(p: Pdu): JsonObject {
     o.mepId = c.mepId;
     o.rdi = ccmRdi(c);
     o.traffic = ccmTraffic(c);
+    // 802.1Q 21.6.1: flag bits 6..4 are reserved (sent as 0, ignored on receipt): shown so a
+    // peer that sets them can be seen
+    o.reservedFlags = c.flags & 0x38;
     o.interval = ccmInterval(c);
     o.intervalName = periodName(ccmInterval(c));
     o.maid = maidJson(c.maid);

@@ -99,11 +99,15 @@ export function decodeTlv(b: Uint8Array, s: TlvSpan, ctx: DecodeCtx): Tlv {
     }
     case 2:
       exactLength(s, 1, ctx);
+      // 802.1Q 21.5.4 Table 21-10: psBlocked 1, psUp 2; other values are reserved (still a valid TLV)
+      if (b[v] < 1 || b[v] > 2) ctx.warn(4, v, `Port Status value ${b[v]} is reserved (1 psBlocked, 2 psUp; 802.1Q 21.5.4)`);
       return { type: 2, value: b[v] };
     case 3:
       return { type: 3, data: b.slice(v, end) };
     case 4:
       exactLength(s, 1, ctx);
+      // 802.1Q 21.5.5 Table 21-12: isUp 1 .. isLowerLayerDown 7; other values are reserved
+      if (b[v] < 1 || b[v] > 7) ctx.warn(4, v, `Interface Status value ${b[v]} is reserved (1 isUp .. 7 isLowerLayerDown; 802.1Q 21.5.5)`);
       return { type: 4, value: b[v] };
     case 5:
     case 6: { // Reply Ingress / Egress (802.1Q 21.9.8, 21.9.9)

@@ -103,7 +103,10 @@ describe('cfm decode --hex', () => {
   it('an invalid frame: its phase, offset and reason, exit 1', async () => {
     const bad = '0180c2000033' + KERNEL_CCM_FRAME.slice(12); // level 3 DA for a level 5 CCM
     expect(await cfm('decode', '--hex', bad, '--json')).toBe(1);
-    expect(JSON.parse(out)).toEqual([{ index: 1, valid: false, length: 97, dst: '01:80:c2:00:00:33', src: '00:00:5e:00:53:01', error: { phase: 2, offset: 5, message: 'multicast DA 01:80:c2:00:00:33 is for level 3 but the PDU is level 5' } }]);
+    const [f] = JSON.parse(out) as Array<Record<string, unknown>>;
+    expect(f).toMatchObject({ index: 1, valid: false, length: 97, dst: '01:80:c2:00:00:33', src: '00:00:5e:00:53:01', error: { phase: 2, offset: 5, message: 'multicast DA 01:80:c2:00:00:33 is for level 3 but the PDU is level 5' } });
+    // what the frame says besides: the fields read past the failure (item 22)
+    expect(f).toMatchObject({ level: 5, opcodeName: 'CCM', seq: 7, mepId: 10, rdi: true });
   });
 
   it('odd length or non-hex: a clear usage error, exit 2', async () => {

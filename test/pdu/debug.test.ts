@@ -62,7 +62,10 @@ describe('renderDebug (seed 004 debug decode)', () => {
     b[22] |= 0x20;
     const r = renderDebug(b, { index: 9 });
     expect(r.valid).toBe(false);
-    expect(r.json).toEqual({ index: 9, valid: false, length: b.length, dst: '01:80:c2:00:00:35', src: '00:00:5e:00:53:01', error: { phase: 4, offset: 22, message: expect.stringMatching(/^MEPID 0x200a has reserved/) } });
+    expect(r.json).toMatchObject({ index: 9, valid: false, length: b.length, dst: '01:80:c2:00:00:35', src: '00:00:5e:00:53:01', error: { phase: 4, offset: 22, message: expect.stringMatching(/^MEPID 0x200a has reserved/) } });
+    // the fields read before (and around) the failure, as Wireshark shows them (item 22)
+    expect(r.json).toMatchObject({ level: 5, opcode: 1, opcodeName: 'CCM', firstTlvOffset: 70, seq: 1, mepId: 0x200a, maid: { maName: 'MA_VPLS_50' } });
+    expect(r.text).toMatch(/\n {4}read: level 5 version 0 opcode CCM flags 0x04 first-tlv-offset 70 seq 1 mep-id 8202 maid "Provider"\/"MA_VPLS_50" \d+ TLV\(s\)/);
     expect(r.text.split('\n').slice(0, 2)).toEqual([
       '#9 INVALID 00:00:5e:00:53:01 > 01:80:c2:00:00:35 len 89',
       '    phase 4 (opcode structure) at byte 22: MEPID 0x200a has reserved (must-be-zero) bits set; decoded with all bits as 8202',

@@ -1,20 +1,22 @@
 /**
  * PDU commands:
- *   cfm decode FILE.pcap [--json] [--lenient] [--cfm-only]
- *                                               decode every frame (text like an operator's debug log, or a JSON array)
+ *   cfm decode FILE.pcap [--json | --json-lines] [--lenient] [--cfm-only]
+ *                                               decode every frame (text like an operator's debug log, a JSON
+ *                                               array or JSON lines), streamed: memory stays bounded
  *   cfm decode --hex HEX [--json] [--lenient]   decode one frame given as hex (exit 1 when it is invalid)
  *   cfm craft OPCODE [options] [-o out.pcap]    write test frames (hex lines on stdout without -o)
  * Invalid frames in a capture are reported per frame (valid: false) and do not fail the command;
  * a file that is not a pcap/pcapng fails with a one-line error (exit 1).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CfmError, UsageError } from '../../common/errors.js';
 import { parseInterval } from '../../common/interval.js';
 import {
-  craftFrame, encodeFrame, parseOpcode, pduOffsetOf, readPcap, renderDebug, toHex, writePcap,
-  LINKTYPE_ETHERNET, type CraftOptions, type JsonObject, type VlanTag,
+  craftFrame, encodeFrame, parseOpcode, pduOffsetOf, renderDebug, toHex, writePcap, PcapError, PcapReader,
+  LINKTYPE_ETHERNET, type CraftOptions, type PcapPacket, type VlanTag,
 } from '../../pdu/index.js';
+import { FrameJsonWriter } from '../../pdu/json-lines.js';
 
 function parseHex(s: string): Uint8Array {
   const t = s.replace(/\s+/g, '').replace(/^0x/i, '');
@@ -27,55 +29,143 @@ function parseHex(s: string): Uint8Array {
   return Uint8Array.from(Buffer.from(t, 'hex'));
 }
 
-interface DecodeOpts { json?: boolean; hex?: string; lenient?: boolean; cfmOnly?: boolean }
+interface DecodeOpts { json?: boolean; jsonLines?: boolean; hex?: string; lenient?: boolean; cfmOnly?: boolean }
 
-function decodeCmd(file: string | undefined, opts: DecodeOpts): void {
-  const out: { text: string; json: JsonObject; valid: boolean }[] = [];
-  if (opts.hex !== undefined) {
-    if (file) throw new UsageError('give either a capture file or --hex, not both');
-    const r = renderDebug(parseHex(opts.hex), { lenient: opts.lenient, index: 1 });
-    out.push(r);
-  } else {
-    if (!file) throw new UsageError('missing capture file (or --hex HEX)');
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(file);
-    } catch (e) {
-      throw new CfmError('PCAP', `${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-    }
-    let cap;
-    try {
-      cap = readPcap(bytes);
-    } catch (e) {
-      if (e instanceof CfmError) throw new CfmError('PCAP', `${file}: ${e.message}`);
-      throw e;
-    }
-    let t0: number | undefined;
-    cap.packets.forEach((pk, i) => {
-      const time = pk.tsSec + pk.tsNsec / 1e9;
-      t0 ??= time;
-      // a capture of a whole link: other EtherTypes are not CFM frames to judge
-      if (opts.cfmOnly && (pk.linkType !== LINKTYPE_ETHERNET || pduOffsetOf(pk.data) < 0)) return;
-      if (pk.linkType !== LINKTYPE_ETHERNET) {
-        const json: JsonObject = { index: i + 1, valid: false, error: { phase: 3, offset: 0, message: `link type ${pk.linkType} is not Ethernet (1)` } };
-        out.push({ valid: false, json, text: `#${i + 1} INVALID link type ${pk.linkType} is not Ethernet` });
-        return;
-      }
-      const r = renderDebug(pk.data, { lenient: opts.lenient, index: i + 1, timeSec: time - t0 });
-      r.json.time = time;
-      out.push(r);
+/**
+ * Output in pieces of about OUT_CHUNK characters: a capture of a million frames is never held in
+ * memory. A slow reader (a pipe to `less`, `jq`) makes stdout queue writes: the producer waits
+ * for 'drain' then, so the queue stays at one piece.
+ */
+const OUT_CHUNK = 1 << 20;
+
+class Out {
+  private parts: string[] = [];
+  private size = 0;
+  /** The reader went away (`cfm decode --json-lines big.pcap | head`): stop, no EPIPE crash. */
+  closed = false;
+  private readonly onError = (e: NodeJS.ErrnoException): void => {
+    if (e.code !== 'EPIPE') throw e;
+    this.closed = true;
+  };
+  constructor() {
+    process.stdout.on('error', this.onError);
+  }
+  dispose(): void {
+    process.stdout.off('error', this.onError);
+  }
+  /** Queue a piece of text; true when the caller should `await drained()` before more. */
+  add(s: string): boolean {
+    this.parts.push(s);
+    this.size += s.length;
+    return this.size >= OUT_CHUNK && !this.flush();
+  }
+  /** Write what is queued; false when stdout's buffer is full. */
+  flush(): boolean {
+    if (!this.parts.length || this.closed) return true;
+    const ok = process.stdout.write(this.parts.join(''));
+    this.parts = [];
+    this.size = 0;
+    return ok;
+  }
+  drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        process.stdout.off('drain', done);
+        process.stdout.off('close', done);
+        process.stdout.off('error', done);
+        resolve();
+      };
+      process.stdout.on('drain', done);
+      process.stdout.on('close', done);
+      process.stdout.on('error', done);
     });
   }
-  if (opts.json) {
-    process.stdout.write(JSON.stringify(out.map((r) => r.json), null, 2) + '\n');
-  } else {
-    const invalid = out.filter((r) => !r.valid).length;
-    const body = out.map((r) => r.text).join('\n');
-    const summary = opts.hex === undefined ? `\n${out.length} frame(s): ${out.length - invalid} valid, ${invalid} invalid\n` : '\n';
-    process.stdout.write(body + summary);
+}
+
+/** A capture file read through a window (PcapReader): memory stays bounded whatever its size. */
+function openCapture(file: string): { reader: PcapReader; close(): void } {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    throw new CfmError('PCAP', `${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
-  // one frame given on the command line: its validity is the result; a capture: reported per frame
-  process.exitCode = opts.hex !== undefined && !out[0].valid ? 1 : 0;
+  const size = fstatSync(fd).size;
+  const src = { size, read: (buf: Uint8Array, off: number, len: number, pos: number) => readSync(fd, buf, off, len, pos) };
+  try {
+    return { reader: new PcapReader(src, false), close: () => closeSync(fd) };
+  } catch (e) {
+    closeSync(fd);
+    if (e instanceof CfmError) throw new CfmError('PCAP', `${file}: ${e.message}`);
+    throw e;
+  }
+}
+
+interface Shown { valid: boolean; text: string }
+
+/** One frame of a capture for the output (undefined: skipped by --cfm-only). */
+function showPacket(pk: PcapPacket, index: number, t0: number, opts: DecodeOpts, json: FrameJsonWriter | null): Shown | undefined {
+  // a capture of a whole link: other EtherTypes are not CFM frames to judge
+  if (opts.cfmOnly && (pk.linkType !== LINKTYPE_ETHERNET || pduOffsetOf(pk.data) < 0)) return undefined;
+  if (pk.linkType !== LINKTYPE_ETHERNET) {
+    if (json) return { valid: false, text: JSON.stringify({ index, valid: false, error: { phase: 3, offset: 0, message: `link type ${pk.linkType} is not Ethernet (1)` } }) };
+    return { valid: false, text: `#${index} INVALID link type ${pk.linkType} is not Ethernet` };
+  }
+  const time = pk.tsSec + pk.tsNsec / 1e9;
+  if (json) {
+    const r = json.line(pk.data, index, time);
+    return { valid: r.valid, text: r.json };
+  }
+  return renderDebug(pk.data, { lenient: opts.lenient, index, timeSec: time - t0 });
+}
+
+async function decodeCmd(file: string | undefined, opts: DecodeOpts): Promise<void> {
+  if (opts.json && opts.jsonLines) throw new UsageError('give --json (one array) or --json-lines (one object per line), not both');
+  const mode = opts.jsonLines ? 'lines' : opts.json ? 'array' : 'text';
+  if (opts.hex !== undefined) {
+    if (file) throw new UsageError('give either a capture file or --hex, not both');
+    const r = renderDebug(parseHex(opts.hex), { lenient: opts.lenient, index: 1, text: mode === 'text' });
+    if (mode === 'array') process.stdout.write(JSON.stringify([r.json], null, 2) + '\n');
+    else if (mode === 'lines') process.stdout.write(JSON.stringify(r.json) + '\n');
+    else process.stdout.write(r.text + '\n');
+    // one frame given on the command line: its validity is the result
+    process.exitCode = r.valid ? 0 : 1;
+    return;
+  }
+  if (!file) throw new UsageError('missing capture file (or --hex HEX)');
+  const { reader, close } = openCapture(file);
+  const out = new Out();
+  const json = mode === 'text' ? null : new FrameJsonWriter(opts.lenient === true);
+  let frames = 0;
+  let invalid = 0;
+  try {
+    let t0: number | undefined;
+    if (mode === 'array') out.add('[');
+    for (let pk = reader.next(), i = 1; pk; pk = reader.next(), i++) {
+      t0 ??= pk.tsSec + pk.tsNsec / 1e9;
+      const r = showPacket(pk, i, t0, opts, json);
+      if (!r) continue;
+      if (!r.valid) invalid++;
+      const line = mode === 'text' ? (frames ? '\n' : '') + r.text
+        : mode === 'lines' ? r.text + '\n'
+        : (frames ? ',\n' : '\n') + r.text; // the array: one frame per line too, a reader can stream it as well
+      frames++;
+      if (out.add(line)) await out.drained();
+      if (out.closed) break;
+    }
+    if (mode === 'array') out.add('\n]\n');
+    else if (mode === 'text') out.add(`\n${frames} frame(s): ${frames - invalid} valid, ${invalid} invalid\n`);
+  } catch (e) {
+    // a cut or corrupt capture: the frames before the bad record are out already
+    if (e instanceof PcapError) throw new CfmError('PCAP', `${file}: ${e.message}`);
+    throw e;
+  } finally {
+    out.flush();
+    out.dispose();
+    close();
+  }
+  // a capture: invalid frames are reported per frame
+  process.exitCode = 0;
 }
 
 function intOpt(name: string, min: number, max: number) {
@@ -137,7 +227,8 @@ export function register(program: Command): void {
     .command('decode')
     .description('decode CFM/Y.1731 frames from a pcap/pcapng file (or one frame with --hex), with the multi-phase validity check')
     .argument('[file]', 'capture file (pcap or pcapng, Ethernet)')
-    .option('--json', 'print a JSON array, one object per frame')
+    .option('--json', 'print a JSON array, one object per frame (one per line, streamed)')
+    .option('--json-lines', 'print one JSON object per frame per line (JSON lines)')
     .option('--hex <hex>', 'decode one frame given as hex bytes (from the destination MAC, no FCS)')
     .option('--lenient', 'tolerate must-be-zero violations (reported as warnings)')
     .option('--cfm-only', 'skip frames of other EtherTypes (frame numbers stay those of the capture)')
