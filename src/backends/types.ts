@@ -143,6 +143,18 @@ export interface HwEvent {
   value?: number;
 }
 
+/**
+ * The state of one of the backend's ports, as its MEPs must report it in their Port Status and
+ * Interface Status TLVs (802.1Q 20.9.2-20.9.3, 21.5.4-21.5.5). Only the fields the backend knows.
+ */
+export interface PortStateChange {
+  port: string;
+  /** STP / active topology state: false = not forwarding (psBlocked). */
+  forwarding?: boolean;
+  /** Operational state (RFC 2863 ifOperStatus, the Interface Status TLV values 1..7). */
+  operStatus?: 'up' | 'down' | 'testing' | 'unknown' | 'dormant' | 'notPresent' | 'lowerLayerDown';
+}
+
 /** A CPU-protection policer: packets/s limit on CFM frames punted to the CPU (issue 7). */
 export interface PolicerSpec {
   port: string;
@@ -185,6 +197,13 @@ export interface Backend {
    * thread. Returns unsubscribe.
    */
   onEventsPending?(listener: () => void): () => void;
+  /**
+   * Optional: port state (link up/down from netlink, ASIC port events, STP). The backend calls
+   * `listener` on the event loop with the state of every port it knows once when subscribed, then
+   * on each change. The manager feeds it to the engine (software MEPs' status TLVs). Returns
+   * unsubscribe.
+   */
+  onPortState?(listener: (s: PortStateChange) => void): () => void;
   /** CPU path: frames punted to / injected from the CPU. */
   readonly frames: FramePort;
   /** CPU-protection policers; optional when capabilities().policers is 0. */

@@ -93,7 +93,15 @@ export class CpuSide {
         relayDeliver(rx.port, rx.frame, rx.rxNs);
       }
     };
-    this.unsubscribe = o.frames.onReceive(this.receive);
+    const offFrames = o.frames.onReceive(this.receive);
+    // Port state from the backend drives the status TLVs of software MEPs (802.1Q 20.9.2-20.9.3).
+    const offPorts = o.backend.onPortState?.((s) => {
+      if (!this.closed) this.engine.setPortState(s.port, { forwarding: s.forwarding, ifStatus: s.operStatus });
+    });
+    this.unsubscribe = () => {
+      offFrames();
+      offPorts?.();
+    };
   }
 
   private readonly receive: (rx: FrameRx) => void;

@@ -1,0 +1,86 @@
+/**
+ * Port state of the software datapath from rtnetlink (issue 12, 802.1Q 20.9.2-20.9.3): the
+ * software backend reports its interfaces' oper state and bridge STP state (onPortState), and the
+ * manager's CPU side makes software MEPs send them in their Port / Interface Status TLVs: a MEP on
+ * a veth whose bridge port STP blocks sends psBlocked (and psUp again when it forwards), as the
+ * CCMs captured on the other end show.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SoftwareBackend } from '../../src/backends/software/backend.js';
+import type { PortStateChange } from '../../src/backends/types.js';
+import { RealClock } from '../../src/common/clock.js';
+import type { FrameRx } from '../../src/common/frame-port.js';
+import { cpuBridgeView, CpuSide } from '../../src/offload/cpu-side.js';
+import { decodeFrame, encodeMaid, type CcmPdu } from '../../src/pdu/index.js';
+import { createVethLink, ip, linuxTestGate, waitFor, type VethLink } from './netns.js';
+
+const gate = linuxTestGate('test/linux/link-watch (port state from rtnetlink)');
+
+describe.skipIf(!gate.run)('software backend port state (rtnetlink) to the status TLVs of software MEPs', () => {
+  let link: VethLink;
+  let A: SoftwareBackend;
+  let B: SoftwareBackend;
+  let cpu: CpuSide;
+  const states: PortStateChange[] = [];
+  const ccms: CcmPdu[] = [];
+
+  beforeAll(async () => {
+    link = await createVethLink('lw');
+    A = new SoftwareBackend({ ports: [link.ifA], netns: link.nsA, datapath: 'af-packet' });
+    B = new SoftwareBackend({ ports: [link.ifB], netns: link.nsB, datapath: 'af-packet' });
+    B.frames.onReceive((rx: FrameRx) => {
+      try {
+        const f = decodeFrame(rx.frame);
+        if (f.pdu.opcode === 1) ccms.push(f.pdu as CcmPdu);
+      } catch {
+        // not ours
+      }
+    });
+    A.onPortState((s) => states.push(s));
+    cpu = new CpuSide({ backend: A, frames: A.frames, clock: new RealClock(), bridge: cpuBridgeView('a'), onFault: () => undefined });
+  }, 30_000);
+
+  afterAll(async () => {
+    cpu?.close();
+    await A?.close();
+    await B?.close();
+    await link?.cleanup();
+  });
+
+  const last = (): PortStateChange | undefined => states[states.length - 1];
+  const lastCcm = (): CcmPdu | undefined => ccms[ccms.length - 1];
+  const tlv = (p: CcmPdu | undefined, type: number): number | undefined => (p?.tlvs.find((t) => t.type === type) as { value?: number } | undefined)?.value;
+
+  it('reports the interface up and forwarding first, then the peer going down and up', async () => {
+    await waitFor(() => states.length > 0, 5000, 'the first port state');
+    expect(states[0]).toEqual({ port: link.ifA, forwarding: true, operStatus: 'up' });
+    await link.setLink('B', false);
+    // the peer is in another namespace: no carrier, reported down (lowerLayerDown within one netns)
+    await waitFor(() => last()?.operStatus === 'down' || last()?.operStatus === 'lowerLayerDown', 5000, 'down without carrier');
+    await link.setLink('B', true);
+    await waitFor(() => last()?.operStatus === 'up', 5000, 'up again');
+    await link.setLink('A', false);
+    await waitFor(() => last()?.operStatus === 'down', 5000, 'down (admin)');
+    await link.setLink('A', true);
+    await waitFor(() => last()?.operStatus === 'up', 5000, 'up after admin up');
+  }, 30_000);
+
+  it('a software MEP on the port sends psBlocked while its bridge port listens and learns (STP), psUp once it forwards', async () => {
+    const maid = encodeMaid({ md: { format: 4, name: 'D' }, ma: { format: 2, name: 'M' } });
+    cpu.engine.addMep({
+      key: 'm1', mepId: 1, remoteMepIds: [2], level: 4, interval: 3, vlan: 0, maid, port: link.ifA, direction: 'down',
+      mac: link.macA, portStatusTlv: 2, interfaceStatusTlv: 1,
+    });
+    await waitFor(() => tlv(lastCcm(), 2) === 2 && tlv(lastCcm(), 4) === 1, 5000, 'CCMs with psUp, isUp');
+    // kernel STP with a 2 s forward delay: a new bridge port listens, learns, then forwards
+    await ip('-n', link.nsA, 'link', 'add', 'br0', 'type', 'bridge', 'stp_state', '1', 'forward_delay', '200');
+    await ip('-n', link.nsA, 'link', 'set', 'br0', 'up');
+    await ip('-n', link.nsA, 'link', 'set', link.ifA, 'master', 'br0');
+    await waitFor(() => last()?.forwarding === false, 5000, 'the listening state (not forwarding)');
+    await waitFor(() => tlv(lastCcm(), 2) === 1, 5000, 'CCMs with psBlocked');
+    await waitFor(() => last()?.forwarding === true, 10_000, 'the forwarding state');
+    await waitFor(() => tlv(lastCcm(), 2) === 2, 5000, 'CCMs with psUp again');
+    await ip('-n', link.nsA, 'link', 'set', link.ifA, 'nomaster');
+    expect(last()?.forwarding).toBe(true);
+  }, 30_000);
+});
