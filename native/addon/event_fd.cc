@@ -14,10 +14,12 @@
 //   eventFdWatch(fd, onReadable: (err?) => void) -> id     (not armed, unref'd)
 //   eventFdArm(id)     start waiting (again)
 //   eventFdClose(id)
+//   eventFdReadable(fd, timeoutMs) -> boolean   (blocking poll(2): the conformance suite's check)
 #include <napi.h>
 #include <uv.h>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -143,12 +145,28 @@ Napi::Value CloseWatch(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// Whether fd is readable within timeoutMs (0 = now). Blocks: for checks, not for the loop.
+Napi::Value Readable(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber())
+    throw Napi::TypeError::New(env, "eventFdReadable(fd: number, timeoutMs: number)");
+  pollfd p{info[0].As<Napi::Number>().Int32Value(), POLLIN, 0};
+  int timeout = info[1].As<Napi::Number>().Int32Value();
+  int r;
+  while ((r = poll(&p, 1, timeout < 0 ? 0 : timeout)) < 0 && errno == EINTR) {
+  }
+  if (r < 0) ThrowSys(env, errno, "poll", "event fd");
+  if (r > 0 && (p.revents & POLLNVAL)) ThrowSys(env, EBADF, "poll", "event fd");
+  return Napi::Boolean::New(env, r > 0 && (p.revents & POLLIN) != 0);
+}
+
 }  // namespace
 
 void InitEventFd(Napi::Env env, Napi::Object exports) {
   exports.Set("eventFdWatch", Napi::Function::New(env, WatchFd, "eventFdWatch"));
   exports.Set("eventFdArm", Napi::Function::New(env, Arm, "eventFdArm"));
   exports.Set("eventFdClose", Napi::Function::New(env, CloseWatch, "eventFdClose"));
+  exports.Set("eventFdReadable", Napi::Function::New(env, Readable, "eventFdReadable"));
 }
 
 }  // namespace cfm

@@ -37,6 +37,9 @@ CFM_ASIC_API cfm_status_t cfm_mock_table_full(cfm_asic_t *h, uint32_t on);
 /* A board's speed: every vendor-ABI call from now takes latency_ns plus a uniform random
  * 0..jitter_ns (both <= 10 s), slept without holding the device. */
 CFM_ASIC_API cfm_status_t cfm_mock_set_latency(cfm_asic_t *h, uint64_t latency_ns, uint64_t jitter_ns);
+/* Vendor-ABI calls (with latency) that found their handle already in a call from another thread:
+ * the caller broke "a handle is used by one thread at a time". */
+CFM_ASIC_API cfm_status_t cfm_mock_handle_overlaps(cfm_asic_t *h, uint64_t *count);
 /* Random failures: each vendor-ABI call fails with status (no side effect) at ppm per million
  * (0 = off); seed != 0 restarts the random sequence. */
 CFM_ASIC_API cfm_status_t cfm_mock_fail_random(cfm_asic_t *h, uint32_t ppm, cfm_status_t status, uint64_t seed);

@@ -123,6 +123,7 @@ static int apply(mock_args_t *m, const char *k, const char *v) {
   if (!strcmp(k, "wire_queue")) return parse_u32(v, 1u << 22, &m->wire_len) && m->wire_len > 0;
   if (!strcmp(k, "latency_us")) return parse_u64_us(v, &m->latency_ns);
   if (!strcmp(k, "jitter_us")) return parse_u64_us(v, &m->jitter_ns);
+  if (!strcmp(k, "frame_latency_us")) return parse_u64_us(v, &m->frame_latency_ns);
   if (!strcmp(k, "interrupt")) return parse_bool(v, &m->interrupt);
   if (!strcmp(k, "fail_ppm")) return parse_u32(v, 1000000u, &m->fail_ppm);
   if (!strcmp(k, "fail_status")) return parse_status(v, &m->fail_random_status);

@@ -3,8 +3,9 @@
  * takes tens of microseconds to milliseconds per call, reports events from an interrupt, and
  * sometimes fails.
  *
- *  - Latency: every vendor-ABI call takes latency_ns plus a uniform random 0..jitter_ns. The call
- *    sleeps WITHOUT holding the device lock (the bus transfer of one caller does not stop the
+ *  - Latency: every vendor-ABI call takes latency_ns plus a uniform random 0..jitter_ns, except
+ *    cfm_frame_rx/tx which take frame_latency_ns (default 0). The call sleeps WITHOUT holding the
+ *    device lock (the bus transfer of one caller does not stop the
  *    interrupt thread or another handle's thread from reaching the device).
  *  - Random failures: each vendor-ABI call fails with fail_random_status at fail_ppm per million,
  *    before it does anything (the ABI's "a failed call has no side effect").
@@ -40,8 +41,10 @@ static uint64_t xorshift(asic_t *a) {
   return x;
 }
 
-/* Called with the lock held: how long this call takes (0 = no latency configured). */
-uint64_t mock_board_latency(asic_t *a) {
+/* Called with the lock held: how long this call takes (0 = no latency configured). Frame I/O has
+ * its own figure: chips move CPU frames by DMA or an extraction FIFO, not VOE register writes. */
+uint64_t mock_board_latency(asic_t *a, int frame_call) {
+  if (frame_call) return a->args.frame_latency_ns;
   uint64_t ns = a->args.latency_ns;
   if (a->args.jitter_ns) ns += xorshift(a) % (a->args.jitter_ns + 1);
   return ns;
@@ -164,6 +167,15 @@ cfm_status_t cfm_mock_set_latency(cfm_asic_t *h, uint64_t latency_ns, uint64_t j
   if (latency_ns > 10000000000ull || jitter_ns > 10000000000ull) return CFM_EINVAL;
   a->args.latency_ns = latency_ns;
   a->args.jitter_ns = jitter_ns;
+  return CFM_OK;
+}
+
+cfm_status_t cfm_mock_handle_overlaps(cfm_asic_t *h, uint64_t *count) {
+  MOCK_HELD asic_t *a = NULL;
+  cfm_status_t s = mock_enter_ext(h, &a);
+  if (s != CFM_OK) return s;
+  if (!count) return CFM_EINVAL;
+  *count = __atomic_load_n(&a->handle_overlaps, __ATOMIC_RELAXED);
   return CFM_OK;
 }
 

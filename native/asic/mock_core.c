@@ -167,14 +167,18 @@ static void sleep_ns(uint64_t ns) {
 /* Common entry of every vendor-ABI call: valid handle, the device lock, the call's latency (slept
  * without the lock, mock_board.c), catch up real time, fault injection (the k-th call, or at
  * random). The caller's MOCK_HELD pointer releases the lock when it returns. */
-cfm_status_t mock_enter(cfm_asic_t *h, asic_t **out) {
+static cfm_status_t enter_abi(cfm_asic_t *h, asic_t **out, int frame_call) {
   if (!h || h->magic != MOCK_HANDLE_MAGIC) return CFM_EINVAL;
   asic_t *a = h->a;
   pthread_mutex_lock(&a->lock);
-  uint64_t ns = mock_board_latency(a);
+  uint64_t ns = mock_board_latency(a, frame_call);
   if (ns) {
     pthread_mutex_unlock(&a->lock);
+    /* cfm_asic.h: a handle is used by one thread at a time. A slow call is where a caller that
+     * breaks the rule shows: count the calls that overlap on this handle. */
+    if (__atomic_fetch_add(&h->in_call, 1, __ATOMIC_ACQ_REL) != 0) __atomic_fetch_add(&a->handle_overlaps, 1, __ATOMIC_RELAXED);
     sleep_ns(ns);
+    __atomic_fetch_sub(&h->in_call, 1, __ATOMIC_ACQ_REL);
     pthread_mutex_lock(&a->lock);
   }
   if (a->args.realtime) mock_sync_realtime(a);
@@ -183,6 +187,9 @@ cfm_status_t mock_enter(cfm_asic_t *h, asic_t **out) {
   if (mock_board_fail(a)) return a->args.fail_random_status;
   return CFM_OK;
 }
+
+cfm_status_t mock_enter(cfm_asic_t *h, asic_t **out) { return enter_abi(h, out, 0); }
+cfm_status_t mock_enter_frame(cfm_asic_t *h, asic_t **out) { return enter_abi(h, out, 1); }
 
 /* Entry of the cfm_mock_* calls: not counted by fault injection, no latency. */
 cfm_status_t mock_enter_ext(cfm_asic_t *h, asic_t **out) {

@@ -74,7 +74,7 @@ void mock_punt(asic_t *a, uint32_t port, voe_t *v, uint32_t reason, const frame_
 
 cfm_status_t cfm_frame_rx(cfm_asic_t *h, cfm_frame_info_t *info, uint8_t *buf, uint32_t buf_len) {
   MOCK_HELD asic_t *a = NULL;
-  cfm_status_t s = mock_enter(h, &a);
+  cfm_status_t s = mock_enter_frame(h, &a);
   if (s != CFM_OK) return s;
   if (!info || (!buf && buf_len > 0)) return CFM_EINVAL;
   s = queue_pop(&a->punt, info, buf, buf_len);
@@ -84,7 +84,7 @@ cfm_status_t cfm_frame_rx(cfm_asic_t *h, cfm_frame_info_t *info, uint8_t *buf, u
 
 cfm_status_t cfm_frame_tx(cfm_asic_t *h, uint32_t port, const uint8_t *frame, uint32_t len, uint32_t towards) {
   MOCK_HELD asic_t *a = NULL;
-  cfm_status_t s = mock_enter(h, &a);
+  cfm_status_t s = mock_enter_frame(h, &a);
   if (s != CFM_OK) return s;
   if (!(a->args.flags & CFM_CAP_FRAME_IO)) return CFM_ENOTSUP;
   if (port >= a->args.ports || !frame || len < 14 || len > CFM_ASIC_MAX_FRAME || towards > CFM_TX_TO_RELAY)

@@ -36,6 +36,7 @@ typedef struct mock_args {
   /* a board's behaviour (mock_board.c): per-call latency, interrupt thread + event fd, random failures */
   uint64_t latency_ns;        /* every vendor-ABI call takes this long ... */
   uint64_t jitter_ns;         /* ... plus a uniform random 0..jitter_ns */
+  uint64_t frame_latency_ns;  /* cfm_frame_rx / cfm_frame_tx instead (CPU port DMA is not a register bus) */
   uint32_t interrupt;         /* 1 = event fd signalled by an interrupt thread (real time only) */
   uint32_t fail_ppm;          /* each vendor-ABI call fails with fail_random_status at this rate */
   cfm_status_t fail_random_status;
@@ -183,11 +184,13 @@ typedef struct asic {
   uint32_t irq_running;
   uint32_t irq_stop;
   uint64_t irq_wake_ns;  /* device time the thread sleeps until, UINT64_MAX = no deadline */
+  uint64_t handle_overlaps; /* calls that found their handle in another call (cfm_asic.h forbids it) */
 } asic_t;
 
 struct cfm_asic {
   asic_t *a;
   uint32_t magic;
+  uint32_t in_call; /* calls sleeping their latency on this handle (atomic; > 1 = misuse) */
 };
 #define MOCK_HANDLE_MAGIC 0xcf3a51c1u
 
@@ -268,6 +271,7 @@ cfm_status_t mock_state_save(const asic_t *a);
  * call returns, whichever return it takes. */
 cfm_status_t mock_enter(cfm_asic_t *h, asic_t **out);
 cfm_status_t mock_enter_ext(cfm_asic_t *h, asic_t **out);
+cfm_status_t mock_enter_frame(cfm_asic_t *h, asic_t **out); /* frame rx/tx: frame_latency_ns */
 void mock_leave(asic_t **a);
 #define MOCK_HELD __attribute__((cleanup(mock_leave)))
 
@@ -275,7 +279,7 @@ void mock_leave(asic_t **a);
 cfm_status_t mock_board_init(asic_t *a);
 void mock_board_stop(asic_t *a);
 void mock_board_free(asic_t *a);
-uint64_t mock_board_latency(asic_t *a);
+uint64_t mock_board_latency(asic_t *a, int frame_call);
 int mock_board_fail(asic_t *a);
 void mock_board_raise(asic_t *a);
 void mock_board_drained(asic_t *a);

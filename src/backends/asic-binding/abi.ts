@@ -212,7 +212,7 @@ export interface AsicLib {
     advance: Fn; now: Fn; nextDeadline: Fn; setRealtime: Fn; portRx: Fn; portTxPoll: Fn;
     failCall: Fn; dropFrames: Fn; tableFull: Fn; save: Fn;
     /** Newer mock libraries only (a baseline library in a benchmark may lack them). */
-    setLatency: Fn | null; failRandom: Fn | null;
+    setLatency: Fn | null; failRandom: Fn | null; handleOverlaps: Fn | null;
   } | null;
 }
 
@@ -312,6 +312,7 @@ export function loadAsicLib(path: string): AsicLib {
       tableFull: f(`int32_t cfm_mock_table_full(${H}, uint32_t on)`),
       save: f(`int32_t cfm_mock_save(${H})`),
       setLatency: hasSymbol(lib, 'cfm_mock_set_latency') ? f(`int32_t cfm_mock_set_latency(${H}, uint64_t latency_ns, uint64_t jitter_ns)`) : null,
+      handleOverlaps: hasSymbol(lib, 'cfm_mock_handle_overlaps') ? f(`int32_t cfm_mock_handle_overlaps(${H}, _Out_ uint64_t *count)`) : null,
       failRandom: hasSymbol(lib, 'cfm_mock_fail_random') ? f(`int32_t cfm_mock_fail_random(${H}, uint32_t ppm, int32_t status, uint64_t seed)`) : null,
     };
   }

@@ -514,6 +514,15 @@ export class AsicDevice {
     this.check('cfm_mock_fail_random', fn(this.h(), ppm, status, seed) as number);
   }
 
+  /** Calls that overlapped on this handle's device from two threads (the ABI forbids it; mock_core.c counts). */
+  mockHandleOverlaps(): number {
+    const fn = this.m().handleOverlaps;
+    if (!fn) throw new CfmError('UNSUPPORTED', `${this.lib.path} has no cfm_mock_handle_overlaps (an older mock library)`);
+    const out: [bigint | number] = [0];
+    this.check('cfm_mock_handle_overlaps', fn(this.h(), out) as number);
+    return Number(out[0]);
+  }
+
   mockDropFrames(n: number): void {
     this.check('cfm_mock_drop_frames', this.m().dropFrames(this.h(), n) as number);
   }

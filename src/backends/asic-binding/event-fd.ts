@@ -16,17 +16,27 @@ interface EventFdAddon {
   eventFdWatch(fd: number, onReadable: (err?: Error) => void): number;
   eventFdArm(id: number): void;
   eventFdClose(id: number): void;
+  eventFdReadable(fd: number, timeoutMs: number): boolean;
 }
 
 function addonOf(): EventFdAddon | null {
   try {
     const a = loadAddon() as unknown as Partial<EventFdAddon>;
-    return typeof a.eventFdWatch === 'function' && typeof a.eventFdArm === 'function' && typeof a.eventFdClose === 'function'
+    return typeof a.eventFdWatch === 'function' && typeof a.eventFdArm === 'function' && typeof a.eventFdClose === 'function' && typeof a.eventFdReadable === 'function'
       ? (a as EventFdAddon)
       : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether `fd` becomes readable within timeoutMs (0: is it now), blocking the caller: for checks
+ * (the conformance suite), never on a running manager. null when the addon cannot be loaded.
+ */
+export function eventFdReadable(fd: number, timeoutMs: number): boolean | null {
+  const a = addonOf();
+  return a ? a.eventFdReadable(fd, Math.max(0, Math.round(timeoutMs))) : null;
 }
 
 /**

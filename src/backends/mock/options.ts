@@ -40,6 +40,8 @@ export interface MockAsicOptions {
   latencyUs?: number;
   /** ... plus a uniform random 0..jitterUs. */
   jitterUs?: number;
+  /** cfm_frame_rx / cfm_frame_tx take this long instead (default 0: CPU frames move by DMA). */
+  frameLatencyUs?: number;
   /** Real time only: an interrupt thread runs due work and signals the event fd (vendor ABI group event_fd). */
   interrupt?: boolean;
   /** Each vendor-ABI call fails at random with failStatus ('EIO') at this rate per million. */
@@ -98,6 +100,7 @@ export function mockOpenArgs(o: MockAsicOptions): string {
   if (o.realTime) a.push('clock=real');
   int('latency_us', o.latencyUs, 'latencyUs');
   int('jitter_us', o.jitterUs, 'jitterUs');
+  int('frame_latency_us', o.frameLatencyUs, 'frameLatencyUs');
   if (o.interrupt !== undefined) a.push(`interrupt=${o.interrupt ? 1 : 0}`);
   int('fail_ppm', o.failPpm, 'failPpm');
   if (o.failStatus !== undefined) a.push(`fail_status=${o.failStatus}`);

@@ -4,6 +4,7 @@ import { basicRules } from './basics.js';
 import { ccRules } from './cc.js';
 import { ioRules } from './io.js';
 import { optionalRules } from './optional.js';
+import { eventFdRules } from './event-fd.js';
 import { voeRules } from './voe.js';
 
-export const ABI_RULES: readonly ConformanceRule[] = [...basicRules, ...voeRules, ...ccRules, ...ioRules, ...optionalRules];
+export const ABI_RULES: readonly ConformanceRule[] = [...basicRules, ...voeRules, ...ccRules, ...ioRules, ...optionalRules, ...eventFdRules];
