@@ -113,6 +113,8 @@ export interface OpenSwitchOptions {
   vendorArgs?: string;
   clock?: Clock;
   policy?: Partial<PlanPolicy>;
+  /** State dir shared with `cfm debug tag` (tags re-read while running); default none. */
+  opsStateDir?: string | null;
 }
 
 /** One switch driven by an offload manager. */
@@ -173,7 +175,7 @@ export function openSwitch(o: OpenSwitchOptions): CfmSwitch {
       throw e;
     }
   }
-  const manager = new OffloadManager({ backend, profile, clock, switch: name, policy: o.policy });
+  const manager = new OffloadManager({ backend, profile, clock, switch: name, policy: o.policy, opsStateDir: o.opsStateDir });
   const current = () => manager.currentModel ?? model;
   return {
     name, profile, backend, manager,

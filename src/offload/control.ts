@@ -6,6 +6,7 @@
  *
  * Protocol: the client sends one request line, the server answers and closes.
  *   {"cmd":"status"} | {"cmd":"plan"}   -> {"ok":true,"result":...}
+ *   {"cmd":"ops"}                       -> {"ok":true,"result":OpsSnapshot|null} (CPU-protection counters, debug decoder)
  *   {"cmd":"monitor"}                   -> {"ok":true} then {"event":{...}} per fault event until the client closes
  *   {"cmd":"loopback","mep":KEY,...}    -> {"reply":{...}} per LBR as it arrives, then {"ok":true,"result":LoopbackResult}
  *   {"cmd":"linktrace","mep":KEY,...}   -> {"ok":true,"result":LinktraceResult}
@@ -22,6 +23,7 @@ import type { LoopbackOptions, LoopbackReply, LoopbackResult } from '../engine/m
 import type { LinktraceOptions, LinktraceResult } from '../engine/mep-lt.js';
 import type { ConfigChange, MepChange } from './changes.js';
 import type { ApplyReport, MepMove } from './manager.js';
+import type { OpsSnapshot } from './ops.js';
 
 export function defaultSocketPath(): string {
   const dir = process.env.XDG_RUNTIME_DIR;
@@ -62,6 +64,8 @@ export interface ControlHandlers {
   loopback?(mep: string, opts: LoopbackOptions, onReply: (r: LoopbackReply) => void): Promise<LoopbackResult>;
   linktrace?(mep: string, opts: LinktraceOptions): Promise<LinktraceResult>;
   change?(change: ConfigChangeRequest): Promise<ChangeSummary>;
+  /** CPU-protection counters and debug decoder statistics (null: the operator features do not run). */
+  ops?(): Promise<OpsSnapshot | null>;
 }
 
 /** The parts of an OffloadManager the OAM handlers use (change: when the manager has it). */
@@ -69,11 +73,14 @@ export interface OamManager {
   loopback(key: string, o: LoopbackOptions & { onReply?: (r: LoopbackReply) => void }): Promise<LoopbackResult>;
   linktrace(key: string, o: LinktraceOptions): Promise<LinktraceResult>;
   change?(c: ConfigChangeRequest): Promise<ApplyReport>;
+  readonly ops?: { snapshot(): Promise<OpsSnapshot | undefined> };
 }
 
 /** loopback/linktrace/change handlers of a manager: spread them into serveControl's handlers. */
-export function oamHandlers(m: OamManager): Pick<ControlHandlers, 'loopback' | 'linktrace' | 'change'> {
-  const h: Pick<ControlHandlers, 'loopback' | 'linktrace' | 'change'> = {
+export function oamHandlers(m: OamManager): Pick<ControlHandlers, 'loopback' | 'linktrace' | 'change' | 'ops'> {
+  const ops = m.ops;
+  const h: Pick<ControlHandlers, 'loopback' | 'linktrace' | 'change' | 'ops'> = {
+    ...(ops ? { ops: async () => (await ops.snapshot()) ?? null } : {}),
     loopback: (mep, opts, onReply) => m.loopback(mep, { ...opts, onReply }),
     linktrace: (mep, opts) => m.linktrace(mep, opts),
   };
@@ -186,7 +193,7 @@ export function linktraceRequestOptions(req: Req): LinktraceOptions {
 
 // ------------------------------------------------------------------ server
 
-const COMMANDS = 'status, plan, monitor, loopback, linktrace, change';
+const COMMANDS = 'status, plan, ops, monitor, loopback, linktrace, change';
 
 /**
  * Before a manager opens or programs anything: fail when another manager serves `path` (a second
@@ -265,6 +272,7 @@ export async function serveControl(path: string, h: ControlHandlers): Promise<Co
           if (!lt) return unsupported('linktrace');
           return reply(() => lt(mepKey(req), linktraceRequestOptions(req)));
         }
+        case 'ops': return h.ops ? reply(() => h.ops!()) : unsupported('ops');
         case 'change': {
           const ch = h.change;
           if (!ch) return unsupported('change');
@@ -364,7 +372,7 @@ export async function controlCall(path: string, request: Record<string, unknown>
 }
 
 /** One request/reply (status, plan). */
-export async function controlRequest(path: string, cmd: 'status' | 'plan'): Promise<unknown> {
+export async function controlRequest(path: string, cmd: 'status' | 'plan' | 'ops'): Promise<unknown> {
   return controlCall(path, { cmd });
 }
 

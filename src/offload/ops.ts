@@ -23,6 +23,7 @@ import type { Enforcement } from '../cpu-protection/types.js';
 import type { DebugLogEntry, DebugSink, DecoderStats } from '../debug/decoder.js';
 import { startOps, type OpsRuntime } from '../debug/runtime.js';
 import { RingLog } from '../debug/sinks.js';
+import type { OpsStats } from '../debug/state.js';
 import { wrapFramePort, type TapCounters, type TapStage, type TappedFramePort } from '../debug/tap.js';
 import type { HwProfile } from '../profiles/types.js';
 
@@ -43,6 +44,9 @@ export interface OpsStatus {
   cpuPath: TapCounters;
   recentDebug: DebugLogEntry[];
 }
+
+/** Counters and decoder statistics of a running manager (the state dir's ops-stats.json shape). */
+export type OpsSnapshot = OpsStats;
 
 /** What an apply will do on the CPU path, decided before anything is written. */
 export interface PreparedOps {
@@ -136,6 +140,17 @@ export class ManagerOps {
     this.stage.cpuProtection = rt.protection.engine;
     this.stage.debug = rt.debug;
     this.stage.clock = this.o.clock;
+  }
+
+  /**
+   * The raw counters and decoder statistics, in the shape of the state dir's ops-stats.json
+   * (`cfm cpu-protection counters`, `cfm debug dump` through the control socket); undefined when
+   * the operator features do not run.
+   */
+  async snapshot(): Promise<OpsSnapshot | undefined> {
+    const rt = this.runtime;
+    if (!rt) return undefined;
+    return { atIso: new Date().toISOString(), pid: process.pid, debug: rt.debug.stats(), cpuProtection: await rt.protection.counters() };
   }
 
   async status(): Promise<OpsStatus | undefined> {

@@ -24,6 +24,7 @@ import { formatStatus, type ManagerStatus } from '../../offload/status.js';
 import { checkTelemetryOptions, startTelemetry, type TelemetryOptions } from '../../telemetry/start.js';
 import type { PlanPolicy } from '../../offload/types.js';
 import { intervalName } from '../../common/interval.js';
+import { stateDir } from '../../debug/state.js';
 
 interface PolicyOpts {
   reserve?: string;
@@ -115,7 +116,11 @@ export function register(program: Command): void {
       if (o.follow) await assertSocketFree(o.socket ?? defaultSocketPath()); // before the backend is touched
       if ((o.metrics !== undefined || o.agentx !== undefined) && !o.follow) throw new UsageError('--metrics and --agentx need --follow (telemetry runs while the manager does)');
       checkTelemetryOptions(o);
-      const sw = await openApplySwitch({ config, profile: o.profile, backend: o.backend, switch: o.switch, statePath: o.state, vendorArgs: o.vendorArgs, policy: policyOf(o), follow: o.follow });
+      const sw = await openApplySwitch({
+        config, profile: o.profile, backend: o.backend, switch: o.switch, statePath: o.state, vendorArgs: o.vendorArgs, policy: policyOf(o), follow: o.follow,
+        // a following manager re-reads `cfm debug tag`s from the state dir, as `cfm run` does
+        ...(o.follow ? { opsStateDir: stateDir() } : {}),
+      });
       if (o.dryRun) {
         try {
           const d = await dryRunApply(sw.manager, sw.model, { allowDeleteAll: o.allowDeleteAll });
@@ -193,7 +198,7 @@ export function register(program: Command): void {
       }
       // no manager: the hardware part, read back from the persisted mock (which must exist:
       // opening a missing one would show an empty table, as if nothing were programmed)
-      if (!existsSync(o.state)) throw new CfmError('BACKEND', `no manager on ${o.socket ?? defaultSocketPath()} and no mock state file ${o.state}`);
+      if (!o.state || !existsSync(o.state)) throw new CfmError('BACKEND', `no manager on ${o.socket ?? defaultSocketPath()} and no mock state file ${o.state}`);
       const backend = openBackend('mock', { profile: resolveProfile(o.profile), statePath: o.state });
       try {
         const rows = [];

@@ -2,9 +2,9 @@
  * Operator features (issue 7):
  *   cfm cpu-protection show CONFIG [--switch S] [--profile P] [--policers N] [--native] [--json]
  *        policies, entries, expanded combinations, bindings and where each is enforced
- *   cfm cpu-protection counters [--state-dir D] [--json]
- *        per entry / combination / peer pass+drop counters of a running process (state file:
- *        the manager's control socket has no hook for them)
+ *   cfm cpu-protection counters [--socket P | --state-dir D] [--json]
+ *        per entry / combination / peer pass+drop counters of the running manager (its control
+ *        socket's "ops" request; the state dir's ops-stats.json with --state-dir)
  *   cfm debug tag mep <id> domain <md> association <ma> [direction rx|tx|both] [--config F]
  *   cfm debug tag mip <interface> level <l> [vlan <v>] [switch <s>] [direction ...] [--config F]
  *   cfm debug untag <same words>          cfm debug show          cfm debug dump [--json]
@@ -18,7 +18,8 @@ import { compileProtection } from '../../cpu-protection/compile.js';
 import { planEnforcement } from '../../cpu-protection/hardware.js';
 import { formatBindings, formatCounters, formatPolicies } from '../../cpu-protection/show.js';
 import { summarize } from '../../cpu-protection/summary.js';
-import { readStats, readTags, stateDir, tagKey, writeTags } from '../../debug/state.js';
+import { readStats, readTags, stateDir, tagKey, writeTags, type OpsStats } from '../../debug/state.js';
+import { controlRequest, defaultSocketPath } from '../../offload/control.js';
 import { parseTagWords } from '../../debug/tag-words.js';
 import { describeTag, resolveTags } from '../../debug/tags.js';
 import { loadProfile } from '../../profiles/index.js';
@@ -56,9 +57,29 @@ function show(file: string, o: ShowOpts): void {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-function stats(dir: string) {
-  const s = readStats(dir);
-  if (!s) throw new CfmError('UNSUPPORTED', `no statistics in ${dir}: is a process with operator features running (it writes ${dir}/ops-stats.json)?`);
+interface StatsOpts { socket?: string; stateDir?: string }
+
+/**
+ * Counters and decoder statistics of the running manager: through its control socket (any kind
+ * of manager: cfm apply --follow, cfm run), else from the state dir's ops-stats.json (given
+ * with --state-dir, or when no manager answers on the socket).
+ */
+async function stats(o: StatsOpts): Promise<OpsStats> {
+  if (o.stateDir === undefined) {
+    const path = o.socket ?? defaultSocketPath();
+    try {
+      const r = (await controlRequest(path, 'ops')) as OpsStats | null;
+      if (r === null) throw new CfmError('UNSUPPORTED', `the manager on ${path} runs no operator features`);
+      return r;
+    } catch (e) {
+      if (!(e instanceof CfmError && e.message.startsWith('no manager is running'))) throw e;
+      const s = readStats(stateDir());
+      if (!s) throw new CfmError('UNSUPPORTED', `no manager is running on ${path} and no statistics in ${stateDir()}; start one with 'cfm apply --follow' or 'cfm run'`);
+      return s;
+    }
+  }
+  const s = readStats(o.stateDir);
+  if (!s) throw new CfmError('UNSUPPORTED', `no statistics in ${o.stateDir}: is a process with operator features running (it writes ${o.stateDir}/ops-stats.json)?`);
   return s;
 }
 
@@ -74,11 +95,12 @@ export function register(program: Command): void {
     .option('--json', 'JSON output')
     .action((file: string, o: ShowOpts) => show(file, o));
   cp.command('counters')
-    .description('pass/drop counters per entry, combination and peer of the running process')
-    .option('--state-dir <dir>', 'state directory', stateDir())
+    .description('pass/drop counters per entry, combination and peer of the running manager')
+    .option('--socket <path>', 'control socket of the running manager')
+    .option('--state-dir <dir>', 'read the statistics file of this state directory instead of the socket')
     .option('--json', 'JSON output')
-    .action((o: { stateDir: string; json?: boolean }) => {
-      const s = stats(o.stateDir);
+    .action(async (o: StatsOpts & { json?: boolean }) => {
+      const s = await stats(o);
       if (o.json) {
         process.stdout.write(JSON.stringify({ atIso: s.atIso, pid: s.pid, snapshots: s.cpuProtection, summary: s.cpuProtection.map(summarize) }, null, 2) + '\n');
         return;
@@ -140,11 +162,12 @@ export function register(program: Command): void {
       }
     });
   dbg.command('dump')
-    .description('debug queue statistics and exceptions of the running process (tools dump eth-cfm debug-packet)')
-    .option('--state-dir <dir>', 'state directory', stateDir())
+    .description('debug queue statistics and exceptions of the running manager (tools dump eth-cfm debug-packet)')
+    .option('--socket <path>', 'control socket of the running manager')
+    .option('--state-dir <dir>', 'read the statistics file of this state directory instead of the socket')
     .option('--json', 'JSON output')
-    .action((o: { stateDir: string; json?: boolean }) => {
-      const s = stats(o.stateDir);
+    .action(async (o: StatsOpts & { json?: boolean }) => {
+      const s = await stats(o);
       if (o.json) {
         process.stdout.write(JSON.stringify({ atIso: s.atIso, pid: s.pid, debug: s.debug }, null, 2) + '\n');
         return;
