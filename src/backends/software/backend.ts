@@ -14,7 +14,10 @@ import { PacketSocket } from '../../native/packet.js';
 import { CcmScheduler, type SchedulerEvent } from '../../native/scheduler.js';
 import { buildCcmFrame, OPCODE_CCM, parseCfmFrame } from './ccm-frame.js';
 import { CcmChecker, monoNs } from './checker.js';
-import { BpfRx, type Datapath, type DatapathChoice, type KernelView } from './bpf-rx.js';
+import type { BpfRx, Datapath, DatapathChoice, KernelView } from './bpf-rx.js';
+import { openReceive, type DatapathInfo } from './datapath.js';
+import { deliverCcm, indexByPortVlan } from './rx-demux.js';
+import { warnIfNotRealtime } from './tx-realtime.js';
 import { validateSpec } from './validate.js';
 import { txPlacement } from './tx-grid.js';
 
@@ -49,13 +52,6 @@ export interface SoftwareBackendOptions {
    * = tc where the program loads and attaches, else AF_PACKET (`datapathInfo()` says why).
    */
   datapath?: DatapathChoice;
-}
-
-/** The receive datapath a backend really runs, and why when `auto` fell back. */
-export interface DatapathInfo {
-  datapath: Datapath;
-  requested: DatapathChoice;
-  fallbackReason?: string;
 }
 
 /** A transmit error of one VOE (the scheduler tells only about changes). */
@@ -135,36 +131,14 @@ export class SoftwareBackend implements Backend {
     };
   }
 
-  /**
-   * Sockets and receive path. eBPF: transmit-only sockets plus the program on every port;
-   * `auto` falls back to AF_PACKET receive sockets when the program cannot load or attach.
-   */
   private openDatapath(opts: SoftwareBackendOptions): DatapathInfo {
-    const requested = opts.datapath ?? 'auto';
-    const open = (receive: boolean) => {
-      for (const port of this.portNames) {
-        this.sockets.set(port, new PacketSocket(port, { netns: opts.netns, membership: opts.membership ?? true, receive, rcvbufBytes: receive ? 1 << 21 : undefined }));
-      }
-    };
-    let fallbackReason: string | undefined;
-    if (requested !== 'af-packet') {
-      open(false);
-      try {
-        this.bpf = BpfRx.open(requested === 'xdp' ? 'xdp' : 'tc', opts.netns, this.sockets, {
-          frame: (port, frame, atNs, kernel) => this.onRx(port, [frame], Float64Array.of(atNs), kernel),
-          loc: (port, vlan, level, peer, atNs, lastSeenNs) => this.onKernelLoc(port, vlan, level, peer, atNs, lastSeenNs),
-        });
-        return { datapath: this.bpf.mode, requested };
-      } catch (e) {
-        if (requested !== 'auto') throw e;
-        fallbackReason = `eBPF (tc) unavailable: ${(e as Error).message}`;
-        for (const s of this.sockets.values()) s.close();
-        this.sockets.clear();
-      }
-    }
-    open(true);
-    for (const [port, s] of this.sockets) s.onFrames((frames, _readNs, arrivalNs) => this.onRx(port, frames, arrivalNs));
-    return fallbackReason ? { datapath: 'af-packet', requested, fallbackReason } : { datapath: 'af-packet', requested };
+    const r = openReceive({ ports: this.portNames, netns: opts.netns, membership: opts.membership, requested: opts.datapath ?? 'auto' }, this.sockets, {
+      frames: (port, frames, arrivalNs) => this.onRx(port, frames, arrivalNs),
+      frame: (port, frame, atNs, kernel) => this.onRx(port, [frame], Float64Array.of(atNs), kernel),
+      loc: (port, vlan, level, peer, atNs, lastSeenNs) => this.onKernelLoc(port, vlan, level, peer, atNs, lastSeenNs),
+    });
+    this.bpf = r.bpf;
+    return r.info;
   }
 
   /** The receive datapath in use (the same for every port of this backend), and a fallback's reason. */
@@ -516,25 +490,9 @@ export class SoftwareBackend implements Backend {
       const rxNs = arrivalNs[i]!;
       const p = parseCfmFrame(f);
       if (!p) continue;
-      let consumed = false;
       // the index is looked up per frame: a handler may create or delete VOEs mid-batch
       const candidates = p.opcode === OPCODE_CCM ? (this.rxIndex ??= indexByPortVlan(this.voes.values())).get(port)?.get(p.vlan) : undefined;
-      if (candidates) {
-        let lowestAbove: Voe | undefined;
-        for (const v of candidates) {
-          const s = v.spec;
-          // live checks as well: a handler may have changed or deleted the VOE mid-batch
-          if (!v.checker || s.port !== port || s.vlan !== p.vlan || this.voes.get(v.handle) !== v) continue;
-          if (s.level === p.level) {
-            v.checker.onCcm(p, rxNs, kernel?.prior, kernel?.timed ?? false);
-            consumed = true;
-          } else if (s.level > p.level && (!lowestAbove || s.level < lowestAbove.spec.level)) {
-            lowestAbove = v;
-          }
-        }
-        // 802.1Q 20.23: a CCM below the MEP's level is a cross-connect (dUNL in G.8021)
-        if (!consumed && lowestAbove) lowestAbove.checker?.lowerLevel(rxNs);
-      }
+      const consumed = candidates ? deliverCcm(candidates, (v) => this.voes.get(v.handle) === v, port, p, rxNs, kernel) : false;
       if (!consumed && this.rxHandlers.size > 0) {
         const rx: FrameRx = { port, frame: Uint8Array.from(f), from: 'wire', rxNs: this.toClockNs(rxNs) };
         for (const h of this.rxHandlers) h(rx);
@@ -543,30 +501,7 @@ export class SoftwareBackend implements Backend {
   }
 }
 
-let warnedNotRealtime = false;
-
-/** One warning per process: fast intervals on an ordinary (CFS) scheduler thread. */
-function warnIfNotRealtime(scheduler: CcmScheduler): void {
-  if (warnedNotRealtime) return;
-  const m = scheduler.mode();
-  if (m.policy === 'fifo' || m.policy === 'rr') return;
-  warnedNotRealtime = true;
-  const why = m.realtimeRequested ? `SCHED_FIFO refused (${m.error ?? 'unknown'}): needs CAP_SYS_NICE and real-time bandwidth in the cgroup` : 'realtime: false';
-  process.emitWarning(`cfm: the CCM transmit thread runs SCHED_OTHER (${why}); CCMs at 3.33 ms and 10 ms may jitter on a loaded machine`, { code: 'CFM_NOT_REALTIME' });
-}
-
-/** Receive demux: port -> VLAN -> the VOEs there (one MEP per level, checkClash). */
-function indexByPortVlan<V extends { spec: VoeSpec }>(voes: Iterable<V>): Map<string, Map<number, V[]>> {
-  const index = new Map<string, Map<number, V[]>>();
-  for (const v of voes) {
-    let byVlan = index.get(v.spec.port);
-    if (!byVlan) index.set(v.spec.port, (byVlan = new Map()));
-    const list = byVlan.get(v.spec.vlan);
-    if (list) list.push(v);
-    else byVlan.set(v.spec.vlan, [v]);
-  }
-  return index;
-}
+export type { DatapathInfo };
 
 export function openSoftwareBackend(opts: SoftwareBackendOptions): Promise<SoftwareBackend> {
   return Promise.resolve().then(() => new SoftwareBackend(opts));
