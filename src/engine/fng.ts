@@ -35,6 +35,18 @@ export function highestDefectOf(bits: number): DefectName | 'none' {
   return 'none';
 }
 
+/**
+ * presentRDI (802.1Q 20.9.6) from the defect bits: true iff someMACstatusDefect,
+ * someRMEPCCMdefect, errorCCMdefect or xconCCMdefect is present with a priority (Table 20-1: 2, 3,
+ * 4, 5) at or above lowestAlarmPri. defRDICCM never sets RDI (no echo). For software MEPs and the
+ * manager's hardware MEPs alike.
+ */
+export function presentRdiOf(bits: number, lowestAlarmPri: number): boolean {
+  const b = bits & ~1; // without defRDICCM (bit of priority 1)
+  // the defect of priority p is bit 1 << (p - 1): keep priorities >= lowestAlarmPri (6 = none)
+  return lowestAlarmPri <= 5 && (b & ~((1 << (Math.max(1, lowestAlarmPri) - 1)) - 1)) !== 0;
+}
+
 function highestPri(bits: number): number {
   for (let p = 5; p >= 1; p--) if (bits & (1 << (p - 1))) return p;
   return 0;

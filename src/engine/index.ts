@@ -4,7 +4,7 @@
  */
 export * from './types.js';
 export * from './events.js';
-export { FaultNotificationGenerator, highestDefectOf, type FngOptions } from './fng.js';
+export { FaultNotificationGenerator, highestDefectOf, presentRdiOf, type FngOptions } from './fng.js';
 export { CfmEngine, type EngineOptions } from './engine.js';
 export type { BridgeView, MpContext } from './context.js';
 export { Mep, Remote } from './mep.js';

@@ -14,7 +14,7 @@ import { intervalNs, remoteMepTimeoutNs, type IntervalCode } from '../common/int
 import { buildCcmTemplate, carve, maidEquals, newCcmView, parseCcm, stampCcm, type CcmTemplate, type CcmView } from './ccm.js';
 import type { MpContext } from './context.js';
 import type { FaultEvent } from './events.js';
-import { FaultNotificationGenerator } from './fng.js';
+import { FaultNotificationGenerator, presentRdiOf } from './fng.js';
 import { hex, levelMcast, macToBytes } from './wire.js';
 import type { Loopback } from './mep-lb.js';
 import type { Linktrace } from './mep-lt.js';
@@ -205,12 +205,7 @@ export class Mep {
    * never sets RDI (no RDI echo). The operator's RDI is OR'ed in.
    */
   get presentRdi(): boolean {
-    if (this.cfg.forceRdi === true) return true;
-    const bits = this.fng.defects & ~DEFECT_BIT.defRDICCM;
-    if (bits === 0) return false;
-    // defect bit of priority p is 1 << (p - 1): keep the bits of priority >= lowestAlarmPri
-    const lap = this.fng.lowestAlarmPriority;
-    return lap <= 5 && (bits & ~((1 << (lap - 1)) - 1)) !== 0;
+    return this.cfg.forceRdi === true || presentRdiOf(this.fng.defects, this.fng.lowestAlarmPriority);
   }
 
   private transmit(): void {

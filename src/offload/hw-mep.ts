@@ -17,8 +17,8 @@ import type { Backend, HwEvent, VoeSpec, VoeStatus } from '../backends/types.js'
 import type { Clock, TimerHandle } from '../common/clock.js';
 import type { LocalMep } from '../config/model.js';
 import type { FaultEvent, FaultListener } from '../engine/events.js';
-import { FaultNotificationGenerator } from '../engine/fng.js';
-import { DEFECT_BIT, type RmepState } from '../engine/types.js';
+import { FaultNotificationGenerator, presentRdiOf } from '../engine/fng.js';
+import type { RmepState } from '../engine/types.js';
 
 interface PeerState {
   loc: boolean;
@@ -54,6 +54,12 @@ export class HwMep {
   private unexpPeriod = false;
   private unexpMegId = false;
   private unexpLevel = false;
+  /** Remote-MEP state changes waiting for the defects to be recomputed (flushRemote). */
+  private readonly pendingRemote: Array<[number, RmepState]> = [];
+  /** Time of the last refresh: a later event never goes back before it. */
+  private lastAtNs = Number.NEGATIVE_INFINITY;
+  /** When awaitsPeer may ask for a status read again. */
+  private nextPeerCheckNs = 0;
   /** RDI last written to the VOE. */
   rdiSent: boolean;
   private readonly fngClock: EventTimeClock;
@@ -64,6 +70,11 @@ export class HwMep {
     public spec: VoeSpec,
     private readonly clock: Clock,
     private readonly emit: FaultListener,
+    /**
+     * What runs the VOE, for events and status: 'software' on a backend that is itself the host's
+     * software datapath (the software backend under `cfm run`), else 'hardware'.
+     */
+    readonly source: 'hardware' | 'software' = 'hardware',
   ) {
     this.rdiSent = spec.rdi;
     this.fngClock = new EventTimeClock(clock);
@@ -73,7 +84,7 @@ export class HwMep {
       lowestAlarmPriority: mep.lowestAlarmPriority,
       fngAlarmTimeMs: mep.fngAlarmTimeMs,
       fngResetTimeMs: mep.fngResetTimeMs,
-      source: 'hardware',
+      source,
       onEvent: emit,
     });
     for (const id of spec.peers) this.peers.set(id, { loc: false, rdi: false, portStatus: 0, interfaceStatus: 0, seen: false });
@@ -96,9 +107,18 @@ export class HwMep {
     for (const id of spec.peers) if (!this.peers.has(id)) this.peers.set(id, { loc: false, rdi: false, portStatus: 0, interfaceStatus: 0, seen: false });
   }
 
-  /** Take over the state read back from the VOE (adoption on warm restart, or after a move). */
-  syncStatus(st: VoeStatus): void {
+  /**
+   * Take over the state read back from the VOE (adoption on warm restart, after a move, or while
+   * a peer has not been heard yet). With `announce`, a peer heard for the first time or lost
+   * since the last read gets its remote-mep event (the ABI has no "first CCM" event).
+   */
+  syncStatus(st: VoeStatus, announce = false): void {
     for (const p of st.peers) {
+      const old = this.peers.get(p.mepId);
+      if (announce && old) {
+        if (p.loc && !old.loc) this.pendingRemote.push([p.mepId, 'failed']);
+        else if (!p.loc && p.seen && (old.loc || !old.seen)) this.pendingRemote.push([p.mepId, 'ok']);
+      }
       this.peers.set(p.mepId, { loc: p.loc, rdi: p.rdi, portStatus: p.portStatusTlv, interfaceStatus: p.interfaceStatusTlv, seen: p.seen });
     }
     this.unexpMepId = st.unexpectedMepId;
@@ -106,6 +126,19 @@ export class HwMep {
     this.unexpMegId = st.unexpectedMegId;
     this.unexpLevel = st.unexpectedLevel;
     this.refresh(this.clock.nowNs());
+  }
+
+  /**
+   * Whether a status read is due to learn that an expected peer was heard (a peer neither seen
+   * nor lost; checked at most once per CCM interval, `intervalNs`).
+   */
+  awaitsPeer(nowNs: number, intervalNs: number): boolean {
+    if (nowNs < this.nextPeerCheckNs) return false;
+    let waiting = false;
+    for (const p of this.peers.values()) if (!p.seen && !p.loc) waiting = true;
+    if (!waiting) return false;
+    this.nextPeerCheckNs = nowNs + intervalNs;
+    return true;
   }
 
   /** Apply one hardware event. Returns true when TLV values must be read back (not in events). */
@@ -119,14 +152,14 @@ export class HwMep {
           peer.loc = ev.active;
           if (ev.active) peer.rdi = false; // a lost MEP no longer counts for RDI (as the engine)
           else peer.seen = true;
-          if (was !== ev.active) this.remoteEvent(ev.peerMepId!, ev.active ? 'failed' : 'ok', ev.atNs);
+          if (was !== ev.active) this.pendingRemote.push([ev.peerMepId!, ev.active ? 'failed' : 'ok']);
         }
         break;
       case 'rdi':
         // RDI changes are only seen in valid CCMs: the peer is alive.
         if (peer) {
           peer.rdi = ev.active;
-          peer.seen = true;
+          this.heard(ev.peerMepId!, peer);
         }
         break;
       case 'unexpected-mep-id': this.unexpMepId = ev.active; break;
@@ -138,7 +171,7 @@ export class HwMep {
       case 'interface-status':
         // The value rides on the event when the backend gives it; else read the VOE back.
         if (peer && ev.value !== undefined) {
-          peer.seen = true;
+          this.heard(ev.peerMepId!, peer);
           if (ev.kind === 'port-status') peer.portStatus = ev.value;
           else peer.interfaceStatus = ev.value;
         } else needStatus = true;
@@ -148,16 +181,30 @@ export class HwMep {
     return needStatus;
   }
 
-  private remoteEvent(mepId: number, state: RmepState, atNs: number): void {
-    const e: FaultEvent = {
-      atNs, mep: this.key, type: 'remote-mep', remoteMepId: mepId, state,
-      highestDefect: this.fng.highestDefect, source: 'hardware',
-    };
-    this.emit(e);
+  /** A valid CCM of `peer` arrived: the first one is the peer coming up (RMEP state ok). */
+  private heard(mepId: number, peer: PeerState): void {
+    if (!peer.seen && !peer.loc) this.pendingRemote.push([mepId, 'ok']);
+    peer.seen = true;
   }
 
-  /** Recompute the five defects and feed the FNG (event time = hardware time). */
-  private refresh(atNs: number): void {
+  /**
+   * Remote-MEP events go out after the defects are recomputed, so they carry the highest defect
+   * the MEP has once the change is in (a `failed` peer: defRemoteCCM, 802.1Q 20.35.9).
+   */
+  private flushRemote(atNs: number): void {
+    for (const [mepId, state] of this.pendingRemote.splice(0)) {
+      const e: FaultEvent = {
+        atNs, mep: this.key, type: 'remote-mep', remoteMepId: mepId, state,
+        highestDefect: this.fng.highestDefect, source: this.source,
+      };
+      this.emit(e);
+    }
+  }
+
+  /** Recompute the five defects and feed the FNG (event time = hardware time, never earlier than the last one). */
+  private refresh(atNs0: number): void {
+    const atNs = Math.max(atNs0, this.lastAtNs);
+    this.lastAtNs = atNs;
     const peers = [...this.peers.values()];
     const live = peers.filter((p) => !p.loc && p.seen);
     const rdi = live.some((p) => p.rdi);
@@ -174,11 +221,12 @@ export class HwMep {
     } finally {
       this.fngClock.atNs = null;
     }
+    this.flushRemote(Math.min(atNs, this.clock.nowNs()));
   }
 
-  /** presentRDI (802.1Q 20.9.6): any defect except defRDICCM. */
+  /** presentRDI (802.1Q 20.9.6): defects other than defRDICCM at or above lowestAlarmPri. */
   get presentRdi(): boolean {
-    return (this.fng.defects & ~DEFECT_BIT.defRDICCM) !== 0;
+    return presentRdiOf(this.fng.defects, this.fng.lowestAlarmPriority);
   }
 
   /** Write presentRDI to the VOE when it changed. */

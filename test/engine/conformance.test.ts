@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFrame, type LtmPdu } from '../../src/pdu/index.js';
 import { SimNetwork, SimSwitch, type TxRecord } from '../../src/sim/index.js';
-import { ensureLt, type FaultEvent, type Mep } from '../../src/engine/index.js';
+import { DEFECT_BIT, ensureLt, presentRdiOf, type FaultEvent, type Mep } from '../../src/engine/index.js';
 import { ev, MAID_A, MAID_B, pair, S } from './helpers.js';
 import { Probe } from './probe.js';
 
@@ -104,6 +104,20 @@ describe('802.1Q 20.9.6 presentRDI and lowestAlarmPri', () => {
     net.runMs(5000);
     expect(m1.presentRdi).toBe(true);
     expect(m2.status().defectNames).toContain('defRDICCM');
+  });
+});
+
+describe('presentRdiOf (shared by software MEPs and the manager\'s hardware MEPs)', () => {
+  it('2. counts only defects other than defRDICCM with priority >= lowestAlarmPri', () => {
+    const { defRDICCM: rdi, defMACstatus: mac, defRemoteCCM: loc, defErrorCCM: errc, defXconCCM: xcon } = DEFECT_BIT;
+    expect(presentRdiOf(rdi, 1)).toBe(false);
+    expect(presentRdiOf(mac, 1)).toBe(true);
+    expect(presentRdiOf(mac, 2)).toBe(true);
+    expect(presentRdiOf(mac, 3)).toBe(false);
+    expect(presentRdiOf(mac | loc, 3)).toBe(true);
+    expect(presentRdiOf(loc | errc, 5)).toBe(false);
+    expect(presentRdiOf(xcon, 5)).toBe(true);
+    expect(presentRdiOf(xcon | errc | loc | mac | rdi, 6)).toBe(false);
   });
 });
 
