@@ -52,7 +52,7 @@ echo '{"type":"module"}' > "$stage/opt/cfm/package.json"
 if [ "$withVitest" = 1 ]; then
   # vitest transforms the TypeScript itself: ship sources, config and the dependencies.
   mkdir -p "$stage/opt/cfm-src"
-  cp -r "$root/src" "$root/test" "$root/package.json" "$root/tsconfig.json" "$stage/opt/cfm-src/"
+  cp -r "$root/src" "$root/test" "$root/schema" "$root/hw-profiles" "$root/package.json" "$root/tsconfig.json" "$stage/opt/cfm-src/"
   rm -rf "$stage/opt/cfm-src/test/kernel/host"
   mkdir -p "$stage/opt/cfm-src/build/Release" && cp "$addon" "$stage/opt/cfm-src/build/Release/"
   (cd "$root" && tar -cf - --exclude='node_modules/typescript' --exclude='node_modules/.cache' node_modules) | tar -xf - -C "$stage/opt/cfm-src"

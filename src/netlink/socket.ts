@@ -33,6 +33,7 @@ export class NetlinkSocket {
   private readonly overrunListeners = new Set<OverrunHandler>();
   private readonly timeoutMs: number;
   private keepAlive = false;
+  private dumpChain: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   constructor(private readonly transport: NetlinkTransport, opts: SocketOptions = {}) {
@@ -78,8 +79,16 @@ export class NetlinkSocket {
     });
   }
 
+  /**
+   * A multipart dump. Dumps on one socket run one after the other: the kernel allows one dump in
+   * progress per netlink socket and answers a second with EBUSY (netlink_dump_start), which two
+   * callers of one backend (an apply's read-back, the event poll's status dump) would otherwise
+   * meet.
+   */
   dump(build: (seq: number) => Uint8Array, operation: string): Promise<NlMessage[]> {
-    return this.request(build, operation, { dump: true });
+    const run = this.dumpChain.then(() => this.request(build, operation, { dump: true }));
+    this.dumpChain = run.catch(() => undefined);
+    return run;
   }
 
   onNotification(h: NotificationHandler): () => void {

@@ -123,4 +123,31 @@ describe('NetlinkSocket', () => {
     s.close();
     await expect(p).rejects.toMatchObject({ errno: 9, extack: 'socket closed' });
   });
+
+  it('runs dumps on one socket one after the other (the kernel answers a second one EBUSY)', async () => {
+    // a kernel that answers a dump only when told, and EBUSY to a dump while one is in progress
+    let inProgress: number | undefined;
+    const k = new FakeKernel((r) => {
+      if (inProgress !== undefined) return [encodeAck(r, 16, 'dump in progress', { portId: PORT })];
+      inProgress = r.seq;
+      return [];
+    });
+    const s = new NetlinkSocket(k, { timeoutMs: 0 });
+    const build = (seq: number) => encodeMessage({ type: 18, flags: 0x301, seq, portId: 0 }, new Uint8Array(16));
+    const a = s.dump(build, 'dump a');
+    const b = s.dump(build, 'dump b');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(k.sent).toHaveLength(1); // b waits for a
+    const finish = () => {
+      const seq = inProgress!;
+      inProgress = undefined;
+      k.push(null, [link(seq, 1, 'lo'), done(seq)]);
+    };
+    finish();
+    expect(await a).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(k.sent).toHaveLength(2);
+    finish();
+    expect(await b).toHaveLength(1);
+  });
 });

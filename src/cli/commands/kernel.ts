@@ -10,6 +10,8 @@
  * Errors (no bridge CFM, no devlink, kernel refusals with their extack text) go to stderr as one
  * line with a non-zero exit (src/cli/main.ts).
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { CfmError, UsageError } from '../../common/errors.js';
 import { intervalName, isIntervalCode } from '../../common/interval.js';
@@ -17,7 +19,7 @@ import { BridgeCfmKernel } from '../../backends/linux-bridge/kernel.js';
 import { openRoute } from '../../netlink/route.js';
 import { DevlinkClient, detectProfile, parseHandle, type DetectResult } from '../../devlink/index.js';
 import type { BridgeCfmInfo } from '../../netlink/bridge-cfm.js';
-import { isLinuxBridgeSpec, openLinuxBridgeSpec } from '../../backends/linux-bridge/open.js';
+import { bridgeOfSpec, isLinuxBridgeSpec, openLinuxBridgeSpec } from '../../backends/linux-bridge/open.js';
 import { loadModel, openSwitch, pickSwitch, type CfmSwitch, type OpenSwitchOptions } from '../../offload/api.js';
 
 interface NetnsOpt {
@@ -48,6 +50,21 @@ async function withDevlink<T>(netns: string | undefined, fn: (c: DevlinkClient) 
 }
 
 /**
+ * Where `cfm apply` keeps the instance -> key map of a bridge, so the next run adopts its MEPs
+ * instead of replacing them: /run is cleared at boot, as the kernel's MEPs are.
+ */
+function cliKeyMapPath(bridge: string): string | undefined {
+  const dir = process.env.CFM_RUN_DIR ?? '/run/cfm';
+  try {
+    mkdirSync(dir, { recursive: true });
+    return join(dir, `linux-bridge-${bridge}.keys.json`);
+  } catch {
+    process.stderr.write(`note: cannot create ${dir}: MEP keys are kept in memory only (a later apply replaces the MEPs instead of adopting them)\n`);
+    return undefined;
+  }
+}
+
+/**
  * The switch of `cfm apply`: `--backend linux-bridge[:BRIDGE]` opens the kernel bridge CFM backend
  * (with its AF_PACKET CPU path; profile linux-bridge unless --profile or the board names one) and
  * closes it with the switch; any other backend spec goes to openSwitch as it is.
@@ -58,7 +75,7 @@ export async function openApplySwitch(o: OpenSwitchOptions & { follow?: boolean 
   const model = loadModel(o.config);
   const name = pickSwitch(model, o.switch);
   const board = model.switches.find((s) => s.name === name)?.board ?? model.board;
-  const backend = await openLinuxBridgeSpec(o.backend);
+  const backend = await openLinuxBridgeSpec(o.backend, { keyMapPath: cliKeyMapPath(bridgeOfSpec(o.backend)) });
   let sw: CfmSwitch;
   try {
     sw = openSwitch({ ...o, profile: o.profile ?? board?.profile ?? 'linux-bridge', backend });

@@ -49,4 +49,35 @@ describe('cfm kernel commands on a real kernel', () => {
     expect(await cfm('bridge-cfm', 'show', 'clibr')).toBe(0);
     expect(out).toBe('clibr: no bridge CFM MEPs\n');
   });
+
+  it('cfm apply --backend linux-bridge:BRIDGE programs the kernel; --follow serves status (issue 11 item 15)', async () => {
+    execFileSync('ip', ['link', 'add', 'clp', 'type', 'veth', 'peer', 'name', 'clpx']);
+    execFileSync('ip', ['link', 'set', 'clp', 'master', 'clibr']);
+    for (const d of ['clibr', 'clp', 'clpx']) execFileSync('ip', ['link', 'set', d, 'up']);
+    const cfg = '/tmp/cli-lb.yaml';
+    writeFileSync(cfg, `cfm:
+  maintenance-domain:
+    - { md-id: d, none: [null], md-level: 5, maintenance-association: [ { ma-id: m, icc-based: { icc: VM, umc: CLI }, ccm-interval: 1sec, maintenance-association-mep: [1, 2] } ] }
+  maintenance-group:
+    - { maintenance-group-id: g, md-id: d, ma-id: m, mep: [ { mep-id: 1, interface: clp, direction: down, enabled: true, mac-address: 02-00-00-00-0c-01, continuity-check: { ccm-enabled: true } } ] }
+`);
+    expect(await cfm('apply', cfg, '--backend', 'linux-bridge:clibr')).toBe(0);
+    expect(out).toMatch(/applied on default \(linux-bridge\): 0 delete, 0 update, 1 create/);
+    out = '';
+    expect(await cfm('bridge-cfm', 'show', 'clibr', '--json')).toBe(0);
+    expect(out).toMatch(/"mepId":\s*1/);
+    // --follow: the manager keeps running (keep-alive, events) and answers on its control socket
+    out = '';
+    const sock = '/tmp/cli-lb.sock';
+    const running = cfm('apply', cfg, '--backend', 'linux-bridge:clibr', '--follow', '--socket', sock);
+    for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(out).toMatch(/0 delete, 0 update, 0 create, 1 adopted unchanged/);
+    out = '';
+    expect(await cfm('status', '--socket', sock, '--json')).toBe(0);
+    const st = JSON.parse(out) as { backend: string; meps: Array<{ key: string; placement: string }> };
+    expect(st.backend).toBe('linux-bridge');
+    expect(st.meps.map((m) => [m.key, m.placement])).toEqual([['d/m/1', 'hardware']]);
+    process.emit('SIGINT');
+    expect(await running).toBe(0);
+  });
 });

@@ -6,14 +6,12 @@ import { runBridgeScenario } from './bridge.js';
 import { runContractSteps } from './contract-steps.js';
 import { runCpuProtectionScenario } from './cpu-protection.js';
 import { runDevlinkScenario } from './devlink.js';
-import { runManagerScenario } from './manager.js';
 import { check, results } from './report.js';
 
 const which = process.argv[2] ?? 'scenario';
 const all: Record<string, () => Promise<void>> = {
   bridge: runBridgeScenario,
   'contract-steps': runContractSteps,
-  manager: runManagerScenario,
   devlink: runDevlinkScenario,
   'cpu-protection': runCpuProtectionScenario,
 };
