@@ -8,6 +8,12 @@
  * A valid CCM refreshes the peer's rMEPwhile (3.5 x interval), clears LOC, records RDI, the
  * status TLVs and the sequence number. Unexpected-X defects clear 3.5 intervals after the
  * last offending CCM (G.8021 "3.5 x period" clearing).
+ *
+ * Before any of that, the CCM must be a valid CFM PDU: ccm_valid() is the receive-validity rule
+ * of docs/mock-asic.md ("CCM receive validity"), the same rule as the software path
+ * (src/pdu/fast.ts decodeCcmFast, strict). An invalid CCM is discarded (802.1Q 20.46.4: a PDU
+ * that fails validation is not processed further), counted in ccm_rx_invalid, and raises no
+ * defect: it says nothing reliable about its sender.
  */
 #include <string.h>
 
@@ -48,9 +54,118 @@ static void parse_tlvs(const frame_view_t *fv, uint32_t *port_tlv, uint32_t *if_
     if (type == 0 || off + 3 > fv->pdu_len) break;
     uint32_t len = get16(fv->pdu + off + 1);
     if (off + 3 + len > fv->pdu_len) break;
-    if (type == 2 && len >= 1) *port_tlv = fv->pdu[off + 3];
-    if (type == 4 && len >= 1) *if_tlv = fv->pdu[off + 3];
+    if (type == 2 && len == 1) *port_tlv = fv->pdu[off + 3];
+    if (type == 4 && len == 1) *if_tlv = fv->pdu[off + 3];
     off += 3 + len;
+  }
+}
+
+/* ---- receive validity (docs/mock-asic.md "CCM receive validity"; src/pdu/fast.ts) ---- */
+
+static int mac_zero(const uint8_t *m) { return (m[0] | m[1] | m[2] | m[3] | m[4] | m[5]) == 0; }
+
+/* One known TLV's structure (802.1Q 21.5, Y.1731 9.x), as src/pdu/tlv.ts decodeTlv (strict). */
+static int tlv_valid(uint32_t type, const uint8_t *v, uint32_t len) {
+  const uint8_t *end = v + len;
+  switch (type) {
+  case 1: { /* Sender ID 21.5.3 */
+    if (len < 1) return 0;
+    const uint8_t *p = v;
+    uint32_t chassis = *p++;
+    if (chassis > 0) {
+      if (p + 1 + chassis > end) return 0;
+      p += 1 + chassis;
+    }
+    if (p < end) {
+      uint32_t dom = *p++;
+      if (p + dom > end) return 0;
+      p += dom;
+      if (dom > 0) {
+        if (p >= end) return 0;
+        uint32_t addr = *p++;
+        if (p + addr > end) return 0;
+        p += addr;
+      }
+    }
+    return p == end;
+  }
+  case 2: case 4: return len == 1; /* Port / Interface Status 21.5.4, 21.5.5 */
+  case 5: case 6: { /* Reply Ingress / Egress 21.9.8, 21.9.9 */
+    if (len < 7) return 0;
+    const uint8_t *p = v + 7;
+    if (p < end) {
+      uint32_t id = *p++;
+      if (id > 0) {
+        if (p + 1 + id > end) return 0;
+        p++;
+      }
+      p += id;
+    }
+    return p == end;
+  }
+  case 7: return len == 8;
+  case 8: return len == 16;
+  case 31: return len >= 4;
+  case 32: { /* Test TLV, Y.1731 9.3: pattern type 0..3; with CRC-32 (1, 3) at least 5 octets */
+    if (len < 1 || v[0] > 3) return 0;
+    return !((v[0] == 1 || v[0] == 3) && len < 5);
+  }
+  case 33: case 34: return len == 25;
+  case 35: return len == 54;
+  case 36: return len == 4;
+  default: return 1; /* Data (3) and unknown TLVs: any content */
+  }
+}
+
+/*
+ * 1 when the frame is a valid CCM. 802.1Q 20.46.4 (CFM PDU validation) and 21.6 (CCM format):
+ * DA and SA non-zero, SA individual; a CFM group DA carries the PDU's level, class 1; at most two
+ * tags (0x8100 / 0x88a8) before EtherType 0x8902; first TLV offset >= 70 and inside the PDU;
+ * every TLV inside the PDU and an End TLV; interval != 0; MEPID 1..8191 with its 3 reserved bits
+ * clear (not masked); MAID name lengths inside the 48 octets, zero padding; the 4 reserved
+ * octets after TxFCb zero; each known TLV well formed (Port/Interface Status exactly 1 octet).
+ */
+static int ccm_valid(const frame_view_t *fv) {
+  const uint8_t *b = fv->frame;
+  uint32_t len = fv->len;
+  if (len < 14 || mac_zero(b) || mac_zero(b + 6) || (b[6] & 1)) return 0;
+  uint32_t p = 12, tags = 0, et = get16(b + 12);
+  while (et == 0x8100 || et == 0x88a8) {
+    if (tags == 2 || p + 6 > len) return 0;
+    p += 4;
+    tags++;
+    et = get16(b + p);
+  }
+  if (et != 0x8902) return 0; /* e.g. a 0x9100 tag: not a CFM frame for the software path either */
+  uint32_t off = p + 2;
+  if (len < off + 4 || b[off + 1] != 1) return 0;
+  uint32_t level = b[off] >> 5;
+  if (b[0] == 0x01 && b[1] == 0x80 && b[2] == 0xc2 && b[3] == 0 && b[4] == 0 && (b[5] & 0xf0) == 0x30 &&
+      ((b[5] & 7) != level || (b[5] & 8)))
+    return 0;
+  uint32_t o = off + 4, body = len - o, fto = b[off + 3];
+  if (fto > body || body < 70 || fto < 70) return 0;
+  if ((b[off + 2] & 7) == 0) return 0;
+  uint32_t mep = get16(b + o + 4);
+  if ((mep & 0xe000) || mep == 0) return 0;
+  uint32_t m = o + 6, q = m;
+  if (b[q] == 1) {
+    q += 1;
+  } else {
+    if (2 + (uint32_t)b[q + 1] > 46) return 0;
+    q += 2 + b[q + 1];
+  }
+  if (q + 2 + b[q + 1] > m + 48) return 0;
+  for (uint32_t i = q + 2 + b[q + 1]; i < m + 48; i++)
+    if (b[i]) return 0;
+  if (b[o + 66] | b[o + 67] | b[o + 68] | b[o + 69]) return 0;
+  for (uint32_t t = o + fto;;) {
+    if (t >= len) return 0; /* no End TLV */
+    if (b[t] == 0) return 1;
+    if (t + 3 > len) return 0;
+    uint32_t tl = get16(b + t + 1);
+    if (t + 3 + tl > len || !tlv_valid(b[t], b + t + 3, tl)) return 0;
+    t += 3 + tl;
   }
 }
 
@@ -64,12 +179,12 @@ void mock_ccm_rx(asic_t *a, voe_t *v, const frame_view_t *fv) {
 
 static void ccm_check(asic_t *a, voe_t *v, const frame_view_t *fv) {
   uint32_t id = mock_voe_id(a, v);
-  if (fv->pdu_len < 75 || fv->pdu[3] < 70) {
+  if (!ccm_valid(fv)) {
     v->rx_invalid++;
     return;
   }
   const uint8_t *pdu = fv->pdu;
-  uint32_t mep = get16(pdu + 8) & 0x1fff;
+  uint32_t mep = get16(pdu + 8); /* reserved bits are clear: ccm_valid() */
   uint32_t interval = pdu[2] & 0x07;
   if (memcmp(pdu + 10, v->cc.maid, CFM_ASIC_MAID_LEN) != 0) {
     v->rx_invalid++;
