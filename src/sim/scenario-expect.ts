@@ -8,7 +8,7 @@ import type { LoopbackResult } from '../engine/mep-lb.js';
 import type { LinktraceResult } from '../engine/mep-lt.js';
 import type { DelayResult, LossResult } from '../engine/mep-y1731.js';
 import { cfmOffset, macAt, outerVid } from '../engine/wire.js';
-import { decodeFrame, type Tlv } from '../pdu/index.js';
+import { decodeFrame, opcodeName, type Tlv } from '../pdu/index.js';
 import type { TxRecord } from './network.js';
 import { fmtBounds, inBounds, ScenarioError } from './scenario-parse-util.js';
 import type { Bounds, Expectation, FrameFilter, FramesExpectation, PmExpectation, ReplyExpectation, ScenarioStep, StatusCheck } from './scenario-types.js';
@@ -136,7 +136,8 @@ function frameOk(r: TxRecord, f: FrameFilter): boolean {
 }
 
 function filterText(f: FrameFilter): string {
-  const parts = Object.entries(f).filter(([k]) => k !== 'link' && k !== 'from').map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`);
+  const parts = Object.entries(f).filter(([k]) => k !== 'link' && k !== 'from')
+    .map(([k, v]) => `${k}=${k === 'opcode' ? opcodeName(v as number) : Array.isArray(v) ? v.join('+') : String(v)}`);
   return `frames on ${f.link}${f.from ? ` from ${f.from}` : ''} (${parts.join(' ')})`;
 }
 

@@ -14,6 +14,7 @@ import { ensureLt } from '../engine/mep-lt.js';
 import { ensureY, type DelayResult, type LossResult } from '../engine/mep-y1731.js';
 import type { MepConfig, MepStatus, MipConfig } from '../engine/types.js';
 import { hex } from '../engine/wire.js';
+import { opcodeName } from '../pdu/index.js';
 import { SimNetwork } from './network.js';
 import { checkStatus, expectEvent, expectFrames, linktraceProblems, loopbackProblems, pmProblems } from './scenario-expect.js';
 import { runInject } from './scenario-inject.js';
@@ -150,7 +151,7 @@ function describe(a: StepAction): string {
     case 'block': return `${a.blocked ? 'block' : 'unblock'} ${a.port}`;
     case 'link': return `link ${a.link}${a.from ? ` from ${a.from}` : ''} ${JSON.stringify({ delayNs: a.delayNs, jitterNs: a.jitterNs, lossRate: a.lossRate, corruptRate: a.corruptRate })}`;
     case 'port': return `port ${a.port}${a.stp ? ` stp ${a.stp}` : ''}${a.link ? ` link ${a.link}` : ''}${a.ifStatus ? ` if-status ${a.ifStatus}` : ''}`;
-    case 'inject': return `inject opcode ${a.opcode} at ${a.port} from the ${a.from}${a.count > 1 ? ` x${a.count}` : ''}`;
+    case 'inject': return `inject ${opcodeName(a.opcode)} at ${a.port} from the ${a.from}${a.count > 1 ? ` x${a.count}` : ''}`;
     case 'config': return 'config change';
     case 'loopback': return `loopback from ${a.mep} to ${a.target ?? (a.multicast ? 'multicast' : `MEP ${a.targetMepId}`)} x${a.count}`;
     case 'linktrace': return `linktrace from ${a.mep} to ${a.targetMac ?? `MEP ${a.targetMepId}`} ttl ${a.ttl}`;

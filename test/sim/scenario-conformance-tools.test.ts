@@ -43,7 +43,7 @@ describe('scenario conformance tools', () => {
   - { at: 0.5s, expect: { frames: { link: a-b, opcode: ccm }, count: [9, 11], within: 5s } }
   - { at: 0.5s, expect: { frames: { link: a-b, from: "b:p1", opcode: ccm, seq: 3 }, count: 1, within: 5s } }
   - { at: 0.5s, expect: { frames: { link: a-b, opcode: lbm }, count: [1, null], within: 5s } }`));
-    expect(r.failures).toEqual(['steps[3] (0.5s): frames on a-b (fate=sent opcode=3) in [0s, 5s]: 0, expected >= 1']);
+    expect(r.failures).toEqual(['steps[3] (0.5s): frames on a-b (fate=sent opcode=LBM) in [0s, 5s]: 0, expected >= 1']);
   });
 
   it('one-way loss: only frames from a are lost; the tap tells lost from sent; only MEP 2 loses continuity', () => {

@@ -124,14 +124,14 @@ duration: 8s
     expect(text).toContain('Sent 3 packets, received 3 packets [0 out-of-order, 0 Bad Msdu]');
     expect(text).toContain('rlyHit     terminate');
     expect(text).toMatch(/link\/sw1-sw2\/1 ALARM defRemoteCCM/);
-    expect(text).toContain('all 8 expectation(s) passed');
+    expect(text).toContain('all 10 expectation(s) passed'); // 8 expectations + the loopback and linktrace results
     vi.restoreAllMocks();
 
     c = capture();
     expect(await main(['node', 'cfm', 'sim', '--json', 'examples/scenarios/link-cut.yaml'])).toBe(0);
     const lines = c.out.join('').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.find((l) => l.type === 'alarm')).toMatchObject({ mep: 'link/sw1-sw2/1', defect: 'defRemoteCCM', source: 'software' });
-    expect(lines.at(-1)).toMatchObject({ type: 'summary', ok: true, expectationsPassed: 8 });
+    expect(lines.at(-1)).toMatchObject({ type: 'summary', ok: true, expectationsPassed: 10 });
     expect(lines.at(-2).type).toBe('status');
     vi.restoreAllMocks();
 

@@ -31,7 +31,8 @@ export function register(program: Command): void {
       };
       if (!opts.json && !opts.quiet) out(`# ${sc.name} (${sc.switches.length} switches, ${sc.links.length} links, ${sc.steps.length} steps, ${sc.durationNs / 1e9} s)`);
       const res = runScenario(sc, { onRecord });
-      const passed = res.records.filter((r) => 'type' in r && r.type === 'expect' && (r as { ok?: boolean }).ok).length;
+      // expectations, and step results judged against their expect-* options
+      const passed = res.records.filter((r) => 'type' in r && (r.type === 'expect' || r.type === 'result') && (r as { ok?: boolean }).ok === true).length;
       if (opts.json) {
         out(JSON.stringify({ type: 'status', atNs: res.endNs, meps: res.status }, jsonReplacer));
         out(JSON.stringify({ type: 'summary', ok: res.failures.length === 0, expectationsPassed: passed, failures: res.failures }));
