@@ -333,6 +333,8 @@ export class Mep {
     const r = v.mepId === this.cfg.mepId ? undefined : this.findRemote(v.mepId);
     if (!r || v.interval !== this.cfg.interval) {
       // Unknown MEPID, our own MEPID, or a CCM interval other than ours: errorCCMdefect (20.21).
+      // Not a valid CCM, so it does not restart the remote's rMEPwhile (20.20): a peer sending
+      // at another rate still loses continuity at ours (docs/engine.md, "Wrong-interval CCMs").
       this.error(b, p, v.interval);
       return;
     }

@@ -7,6 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SoftwareBackend } from '../../src/backends/software/backend.js';
+import { forwardingOf, operOf } from '../../src/backends/software/link-watch.js';
+import { encodeAttrs, IFF_RUNNING, IFF_UP, IFLA_IFNAME, IFLA_OPERSTATE, nest, parseAttrs, str, u8, type Attr, type LinkMessage } from '../../src/netlink/index.js';
 import type { PortStateChange } from '../../src/backends/types.js';
 import { RealClock } from '../../src/common/clock.js';
 import type { FrameRx } from '../../src/common/frame-port.js';
@@ -83,4 +85,28 @@ describe.skipIf(!gate.run)('software backend port state (rtnetlink) to the statu
     await ip('-n', link.nsA, 'link', 'set', link.ifA, 'nomaster');
     expect(last()?.forwarding).toBe(true);
   }, 30_000);
+});
+
+describe('link-watch decoding (no root needed)', () => {
+  const msg = (flags: number, oper: number | null, protinfoState: number | null): LinkMessage => {
+    const attrs: Attr[] = [str(IFLA_IFNAME, 'eth9')];
+    if (oper !== null) attrs.push(u8(IFLA_OPERSTATE, oper));
+    if (protinfoState !== null) attrs.push(nest(12, [u8(1, protinfoState)]));
+    const bytes = encodeAttrs(attrs);
+    return { header: { family: 0, type: 1, index: 9, flags, change: 0 }, attrs: parseAttrs(bytes, 0, bytes.length) };
+  };
+  it('maps RFC 2863 oper states; unknown counts as up when the interface is up and running', () => {
+    expect(operOf(msg(IFF_UP | IFF_RUNNING, 6, null))).toBe('up');
+    expect(operOf(msg(IFF_UP, 2, null))).toBe('down');
+    expect(operOf(msg(IFF_UP, 3, null))).toBe('lowerLayerDown');
+    expect(operOf(msg(IFF_UP, 5, null))).toBe('dormant');
+    expect(operOf(msg(IFF_UP | IFF_RUNNING, 0, null))).toBe('up');
+    expect(operOf(msg(IFF_UP, 0, null))).toBe('down');
+    expect(operOf(msg(IFF_UP, null, null))).toBeUndefined();
+  });
+  it('a bridge port forwards only in BR_STATE_FORWARDING', () => {
+    expect(forwardingOf(msg(0, null, 3))).toBe(true);
+    for (const st of [0, 1, 2, 4]) expect(forwardingOf(msg(0, null, st))).toBe(false);
+    expect(forwardingOf(msg(0, null, null))).toBeUndefined();
+  });
 });
