@@ -29,7 +29,10 @@ export interface ColocateResult {
  */
 export function colocateUpMeps(meps: MepPlan[], mepOf: (key: string) => LocalMep, res: HwResources, u: Usage): ColocateResult {
   const softwareUp = new Map<string, string>(); // MA -> first up MEP in software (planning order)
-  for (const m of meps) if (m.direction === 'up' && m.ccm === 'software' && !softwareUp.has(maOfKey(m.key))) softwareUp.set(maOfKey(m.key), m.key);
+  for (const m of meps) {
+    // a disabled MEP sends nothing and hears nothing: its neighbours can stay where they are
+    if (m.direction === 'up' && m.ccm === 'software' && mepOf(m.key).enabled && !softwareUp.has(maOfKey(m.key))) softwareUp.set(maOfKey(m.key), m.key);
+  }
   const violations: { key: string; text: string }[] = [];
   if (softwareUp.size === 0) return { violations };
   for (let i = 0; i < meps.length; i++) {

@@ -15,7 +15,7 @@
 import type { Backend, VoeState, VoeStatus } from '../backends/types.js';
 import type { Clock, TimerHandle } from '../common/clock.js';
 import { CfmError } from '../common/errors.js';
-import { intervalName } from '../common/interval.js';
+import { intervalName, intervalNs } from '../common/interval.js';
 import type { CfmModel, LocalMep } from '../config/model.js';
 import type { BridgeView } from '../engine/context.js';
 import { CfmEngine } from '../engine/engine.js';
@@ -28,6 +28,7 @@ import { HwMep } from './hw-mep.js';
 import { ManagerOps, type PreparedOps } from './ops.js';
 import { OwnedClock } from './owned-clock.js';
 import { watchVirtualClock } from './virtual-wait.js';
+import { EventStamper } from './event-stamp.js';
 import { localMeps, plan } from './planner.js';
 import { ApplyError, applyOps, diffKeys, diffVoes, type ApplyProgress, type ReconcileDiff, type ReconcileOp } from './reconciler.js';
 import { applyConfigChange, findMep, type ConfigChange } from './changes.js';
@@ -124,6 +125,7 @@ export class OffloadManager {
   private readonly hw = new Map<string, HwMep>();
   private readonly sw = new Map<string, LocalMep>();
   private readonly listeners = new Set<FaultListener>();
+  private readonly stamper = new EventStamper();
   private lastPlan: Plan | null = null;
   /** The MEP plans of lastPlan by key. */
   private planByKey = new Map<string, MepPlan>();
@@ -167,7 +169,8 @@ export class OffloadManager {
     return () => this.listeners.delete(fn);
   }
 
-  private emit(e: FaultEvent): void {
+  private emit(e0: FaultEvent): void {
+    const e = this.stamper.stamp(e0);
     for (const l of this.listeners) l(e);
   }
 
@@ -371,7 +374,7 @@ export class OffloadManager {
       }
       const handle = handles.get(key) ?? beforeOf.get(key)?.handle;
       if (handle === undefined) throw new CfmError('INTERNAL', `no VOE handle for ${key} after apply`);
-      const h = new HwMep(mep, handle, spec, this.clock, (e) => this.emit(e));
+      const h = new HwMep(mep, handle, spec, this.clock, (e) => this.emit(e), this.backend.capabilities().kind === 'software' ? 'software' : 'hardware');
       this.hw.set(key, h);
       this.cpu.setCompanion(mep);
       // Adopted VOEs keep their state (warm restart): take it over instead of assuming "all OK".
@@ -494,6 +497,7 @@ export class OffloadManager {
   private async pollNow(): Promise<number> {
     if (this.hw.size === 0 || this.closed) return 0;
     if (this.pendingSync.size) await this.syncPending();
+    await this.checkPeers();
     const evs = await this.backend.pollEvents();
     if (evs.length === 0) return 0;
     const byHandle = new Map<number, HwMep>();
@@ -509,6 +513,14 @@ export class OffloadManager {
     for (const h of reread) h.syncStatus(await this.backend.readStatus(h.handle));
     for (const h of changed) await h.pushRdi(this.backend);
     return evs.length;
+  }
+
+  /** Read back hardware MEPs with peers not heard yet (the ABI has no "first CCM" event). */
+  private async checkPeers(): Promise<void> {
+    const now = this.clock.nowNs();
+    for (const h of this.hw.values()) {
+      if (h.awaitsPeer(now, intervalNs(h.mep.interval))) h.syncStatus(await this.backend.readStatus(h.handle), true);
+    }
   }
 
   private startPolling(): void {

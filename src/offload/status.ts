@@ -95,7 +95,8 @@ export function buildStatus(s: StatusInputs): ManagerStatus {
     const peerMac = new Map((st?.peers ?? []).map((p) => [p.mepId, p]));
     rows.push({
       key, mepId: h.mep.mepId, port: h.mep.port, vlan: h.mep.vlan, level: h.mep.level, interval: intervalName(h.mep.interval),
-      placement: 'hardware', handle: h.handle, enabled: h.mep.enabled,
+      // a VOE of the software backend is a software MEP (native datapath), not hardware
+      ...(h.source === 'software' ? { placement: 'software' as const } : { placement: 'hardware' as const, handle: h.handle }), enabled: h.mep.enabled,
       defects: defectNames(h.fng.defects), highestDefect: h.fng.highestDefect, fngState: h.fng.state, rdi: h.rdiSent,
       remotes: h.remoteStates().map((r) => {
         const p = peerMac.get(r.mepId);

@@ -88,6 +88,27 @@ describe('two up MEPs of one MA on one mock switch', () => {
     }
   });
 
+  it('remote-MEP events: up when first heard, failed with its defect, times in order, wall-clock time beside (item 11)', async () => {
+    const { sw, clock, events } = await start();
+    try {
+      const up = events.filter((e) => e.type === 'remote-mep');
+      expect(up.map((e) => `${e.mep}<-${e.remoteMepId} ${e.state} ${e.source}`).sort()).toEqual(['d/a/1<-2 ok hardware', 'd/a/2<-1 ok hardware']);
+      events.length = 0;
+      await sw.change({ meps: [{ key: 'd/a/2', enabled: false }] });
+      await runVirtual(clock, 2e9, 10e6);
+      const failed = events.find((e) => e.type === 'remote-mep' && e.state === 'failed');
+      expect(failed).toMatchObject({ mep: 'd/a/1', remoteMepId: 2, highestDefect: 'defRemoteCCM' });
+      await sw.change({ meps: [{ key: 'd/a/2', enabled: true }] });
+      await runVirtual(clock, 2e9, 10e6);
+      expect(events.some((e) => e.type === 'remote-mep' && e.state === 'ok' && e.mep === 'd/a/1')).toBe(true);
+      const all = events as Array<FaultEvent & { wallTime?: string }>;
+      for (let i = 1; i < all.length; i++) expect(all[i].atNs).toBeGreaterThanOrEqual(all[i - 1].atNs);
+      for (const e of all) expect(e.wallTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    } finally {
+      await sw.close({ clearHardware: true });
+    }
+  });
+
   it('a hardware pin on the neighbour is a plan violation, not a silent alarm', async () => {
     const { sw } = await start();
     try {
