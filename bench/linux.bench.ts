@@ -9,8 +9,12 @@
  *   and how busy the rest of the machine was: on a shared 2-core VM the floor moves a lot;
  * - CPU per CCM of two software backends peering over a veth pair, at 1 MEP and at 100 MEPs
  *   (one per VLAN), with and without the transmit phase grid, so batching shows;
- * - CPU per software CCM session against Open vSwitch's ovs-vswitchd for the same sessions, in
- *   one run (our MEPs peer with OVS CFM interfaces at 10 ms), when OVS is installed.
+ * - CPU per software session against Open vSwitch's ovs-vswitchd for the same sessions, in
+ *   one run (our MEPs peer with OVS CFM interfaces at 10 ms), when OVS is installed, per
+ *   receive datapath;
+ * - the two receive datapaths side by side (issue 17): CPU per received CCM (kernel + user space,
+ *   over a sender-only baseline measured in the same run) and user-space wakeups per
+ *   steady-state CCM, AF_PACKET vs eBPF (tc), at 64 MEP pairs at 100 ms and 10 ms.
  */
 import { Worker } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
@@ -19,6 +23,8 @@ import { addonAvailable, ADDON_PATH } from '../src/native/addon.js';
 import { PacketSocket } from '../src/native/packet.js';
 import { CcmScheduler, probeTimerWakeups, summarizeJitter } from '../src/native/scheduler.js';
 import { SoftwareBackend } from '../src/backends/software/backend.js';
+import type { Datapath } from '../src/backends/software/bpf-rx.js';
+import { bpfUnavailableReason } from '../src/native/bpf.js';
 import { buildCcmFrame, parseCfmFrame } from '../src/backends/software/ccm-frame.js';
 import { CcmChecker } from '../src/backends/software/checker.js';
 import { txPlacement } from '../src/backends/software/tx-grid.js';
@@ -196,7 +202,7 @@ function procCpuTicks(pid: number): number {
   return Number(rest[11]) + Number(rest[12]); // utime + stime (fields 14, 15)
 }
 
-async function cpuVsOvs(sessions: number, interval: IntervalCode, seconds: number): Promise<BenchRow[]> {
+async function cpuVsOvs(sessions: number, interval: IntervalCode, seconds: number, datapath: Datapath): Promise<BenchRow[]> {
   if (!haveOvs()) {
     console.warn('linux bench: Open vSwitch not installed: CPU comparison skipped');
     return [];
@@ -221,7 +227,7 @@ async function cpuVsOvs(sessions: number, interval: IntervalCode, seconds: numbe
     const args: string[] = [];
     for (const b of theirs) args.push('--', 'add-port', 'br-cfm', b, '--', 'set', 'Interface', b, 'cfm_mpid=1', `other_config:cfm_interval=${intervalNs(interval) / 1e6}`, 'other_config:cfm_extended=false');
     await ovs.vsctl(...args);
-    const be = new SoftwareBackend({ ports: ours, netns: nsA });
+    const be = new SoftwareBackend({ ports: ours, netns: nsA, datapath });
     backend.b = be;
     const ovsMaid = encodeMaid({ md: { format: 4, name: 'ovs' }, ma: { format: 2, name: 'ovs' } });
     const handles: number[] = [];
@@ -244,12 +250,12 @@ async function cpuVsOvs(sessions: number, interval: IntervalCode, seconds: numbe
     after.forEach((s, i) => (ccms += s.counters.ccmTx - before[i].counters.ccmTx + s.counters.ccmRxValid - before[i].counters.ccmRxValid));
     const oursCpuS = (c1.user + c1.system) / 1e6;
     const ovsCpuS = (o1 - o0) / hz;
-    const label = `${sessions} sessions at ${intervalNs(interval) / 1e6} ms, ${up}/${sessions} up`;
+    const label = `${sessions} sessions at ${intervalNs(interval) / 1e6} ms, ${datapath} receive, ${up}/${sessions} up`;
     return [
       { case: `CPU per software session (this process), ${label}`, value: (oursCpuS / wallS / sessions) * 100, unit: '% core', note: `includes the benchmark process itself; scheduler ${be.schedulerMode()}` },
       { case: `CPU per session, ovs-vswitchd, ${label}`, value: (ovsCpuS / wallS / sessions) * 100, unit: '% core', note: 'USER_HZ resolution' },
-      { case: 'CPU per CCM (tx or rx), software backend', value: (oursCpuS / Math.max(1, ccms)) * 1e6, unit: 'us', target: '<= 2 us', met: oursCpuS / Math.max(1, ccms) * 1e6 <= 2, note: `${ccms} CCMs` },
-      { case: 'CPU per CCM (tx or rx), ovs-vswitchd', value: (ovsCpuS / Math.max(1, ccms)) * 1e6, unit: 'us', note: 'same CCMs, seen from the OVS side' },
+      { case: `CPU per CCM (tx or rx), software backend, ${datapath} receive`, value: (oursCpuS / Math.max(1, ccms)) * 1e6, unit: 'us', target: '<= 2 us', met: oursCpuS / Math.max(1, ccms) * 1e6 <= 2, note: `${ccms} CCMs` },
+      { case: `CPU per CCM (tx or rx), ovs-vswitchd (against ${datapath})`, value: (ovsCpuS / Math.max(1, ccms)) * 1e6, unit: 'us', note: 'same CCMs, seen from the OVS side' },
     ];
   } finally {
     await backend.b?.close();
@@ -266,13 +272,13 @@ async function cpuVsOvs(sessions: number, interval: IntervalCode, seconds: numbe
  * ends (and for the veth in between). With the phase grid the MEPs of a slot go out in one
  * scheduler wakeup and arrive in one receive batch.
  */
-async function cpuPerCcm(meps: number, interval: IntervalCode, seconds: number, txGrid: boolean): Promise<BenchRow> {
+async function cpuPerCcm(meps: number, interval: IntervalCode, seconds: number, txGrid: boolean, datapath: Datapath = 'af-packet'): Promise<BenchRow> {
   const link = await createVethLink('cbc');
   const ends: SoftwareBackend[] = [];
   try {
-    const a = new SoftwareBackend({ ports: [link.ifA], netns: link.nsA, txGrid });
+    const a = new SoftwareBackend({ ports: [link.ifA], netns: link.nsA, txGrid, datapath });
     ends.push(a);
-    const b = new SoftwareBackend({ ports: [link.ifB], netns: link.nsB, txGrid });
+    const b = new SoftwareBackend({ ports: [link.ifB], netns: link.nsB, txGrid, datapath });
     ends.push(b);
     const handles: [SoftwareBackend, number][] = [];
     for (let i = 0; i < meps; i++) {
@@ -295,7 +301,9 @@ async function cpuPerCcm(meps: number, interval: IntervalCode, seconds: number, 
       }
       return { n, up };
     };
-    const rxStats = () => [a.socketStats(link.ifA), b.socketStats(link.ifB)].reduce((s, x) => ({ f: s.f + x.rxFrames, b: s.b + x.rxBatches }), { f: 0, b: 0 });
+    const rxStats = () => datapath === 'af-packet'
+      ? [a.socketStats(link.ifA), b.socketStats(link.ifB)].reduce((s, x) => ({ f: s.f + x.rxFrames, b: s.b + x.rxBatches }), { f: 0, b: 0 })
+      : [a.bpfStats()!, b.bpfStats()!].reduce((s, x) => ({ f: s.f + x.records, b: s.b + x.wakeups }), { f: 0, b: 0 });
     const before = await count();
     const rx0 = rxStats();
     const c0 = process.cpuUsage();
@@ -309,14 +317,85 @@ async function cpuPerCcm(meps: number, interval: IntervalCode, seconds: number, 
     const perBatch = (rx1.f - rx0.f) / Math.max(1, rx1.b - rx0.b);
     const ival = interval === 1 ? '3.33 ms' : `${intervalNs(interval) / 1e6} ms`;
     return {
-      case: `CPU per CCM (tx or rx), software datapath both ends, ${meps} MEP${meps > 1 ? 's' : ''} at ${ival}${meps > 1 ? (txGrid ? ', phase grid' : ', one phase each') : ''}`,
+      case: `CPU per CCM (tx or rx), software datapath both ends, ${datapath} receive, ${meps} MEP${meps > 1 ? 's' : ''} at ${ival}${meps > 1 ? (txGrid ? ', phase grid' : ', one phase each') : ''}`,
       value: perCcm, unit: 'us', target: '<= 2 us', met: perCcm <= 2,
-      note: `${ccms} CCMs in ${seconds} s, ${after.up}/${2 * meps} up; ${perBatch.toFixed(1)} frames per receive batch; ${(cpuUs / 1e4 / seconds).toFixed(1)}% of a core; scheduler ${a.schedulerMode()}`,
+      note: `${ccms} CCMs in ${seconds} s, ${after.up}/${2 * meps} up; ${perBatch.toFixed(1)} frames (eBPF: records) per receive wakeup, ${rx1.b - rx0.b} wakeups; ${(cpuUs / 1e4 / seconds).toFixed(1)}% of a core; scheduler ${a.schedulerMode()}`,
     };
   } finally {
     for (const be of ends) await be.close();
     await link.cleanup();
   }
+}
+
+/**
+ * The receive datapaths side by side (issue 17): `pairs` sender MEPs (one per VLAN) at
+ * `interval` in one namespace, as many receive-only MEPs in the other. Windows in one run: the
+ * sender alone (the receiving end has no MEPs and no socket: the baseline, which includes the veth
+ * receive work every datapath pays), then the receiver on each datapath.
+ * CPU per received CCM = (this process's CPU - baseline) / CCMs received; wakeups = receive
+ * batches (AF_PACKET) or ring-buffer wakeups (eBPF) per received CCM.
+ */
+async function rxDatapaths(pairs: number, interval: IntervalCode, seconds: number, datapaths: Datapath[]): Promise<BenchRow[]> {
+  const link = await createVethLink('cbr');
+  const spec = (port: string, mac: string, vlan: number, mepId: number, peer: number, tx: boolean): VoeSpec => ({
+    key: `m${vlan}`, port, direction: 'down', level: 4, vlan, unicastMac: mac, mepId, maid, interval, priority: 7,
+    peers: [peer], ccmTx: tx, ccmRx: !tx, seqUpdate: true, rdi: false, portStatusTlv: 0, interfaceStatusTlv: 0,
+  });
+  const sender = new SoftwareBackend({ ports: [link.ifB], netns: link.nsB, datapath: 'af-packet' });
+  const rows: BenchRow[] = [];
+  const ival = interval === 1 ? '3.33 ms' : `${intervalNs(interval) / 1e6} ms`;
+  try {
+    for (let v = 1; v <= pairs; v++) await sender.createVoe(spec(link.ifB, sender.portMac(link.ifB), v, 2, 1, true));
+    await sleep(500);
+    const window = async () => {
+      const c0 = process.cpuUsage();
+      const t0 = process.hrtime.bigint();
+      await sleep(seconds * 1000);
+      const c = process.cpuUsage(c0);
+      return { cpuUs: c.user + c.system, wallS: Number(process.hrtime.bigint() - t0) / 1e9 };
+    };
+    const base = await window();
+    const baseUsPerS = base.cpuUs / base.wallS;
+    for (const datapath of datapaths) {
+      const rx = new SoftwareBackend({ ports: [link.ifA], netns: link.nsA, datapath });
+      try {
+        const hs: number[] = [];
+        for (let v = 1; v <= pairs; v++) hs.push(await rx.createVoe(spec(link.ifA, rx.portMac(link.ifA), v, 1, 2, false)));
+        await sleep(1000);
+        const count = async () => {
+          let n = 0;
+          let up = 0;
+          for (const h of hs) {
+            const st = await rx.readStatus(h);
+            n += st.counters.ccmRxValid;
+            if (st.peers[0].seen && !st.peers[0].loc) up++;
+          }
+          return { n, up };
+        };
+        const wakeups = () => (datapath === 'af-packet' ? rx.socketStats(link.ifA).rxBatches : rx.bpfStats()!.wakeups);
+        const n0 = await count();
+        const w0 = wakeups();
+        const w = await window();
+        const w1 = wakeups();
+        const n1 = await count();
+        const ccms = n1.n - n0.n;
+        const perCcm = (w.cpuUs - baseUsPerS * w.wallS) / Math.max(1, ccms);
+        const wake = (w1 - w0) / Math.max(1, ccms);
+        const label = `${pairs} MEP pairs at ${ival}, ${datapath} receive`;
+        rows.push({
+          case: `CPU per received CCM (kernel + user), ${label}`, value: perCcm, unit: 'us', target: '<= 1 us', met: perCcm <= 1,
+          note: `${ccms} CCMs, ${n1.up}/${pairs} up; (this process ${(w.cpuUs / w.wallS / 1e4).toFixed(1)}% core - sender-only baseline ${(baseUsPerS / 1e4).toFixed(1)}%) / CCMs`,
+        });
+        rows.push({ case: `user-space wakeups per steady-state CCM, ${label}`, value: wake, unit: 'wakeups', target: '0', met: wake === 0, note: `${w1 - w0} wakeups` });
+      } finally {
+        await rx.close();
+      }
+    }
+  } finally {
+    await sender.close();
+    await link.cleanup();
+  }
+  return rows;
 }
 
 /**
@@ -372,7 +451,12 @@ export async function run(): Promise<BenchRow[]> {
   rows.push(await cpuPerCcm(100, 2, 4, false));
   rows.push(await cpuPerCcm(100, 2, 4, true));
   rows.push(await cpuPerCcm(100, 1, 4, true));
-  rows.push(...(await cpuVsOvs(16, 2, 5)));
+  const bpfWhy = bpfUnavailableReason();
+  if (bpfWhy) console.warn(`linux bench: eBPF rows skipped: ${bpfWhy}`);
+  const dps: Datapath[] = bpfWhy ? ['af-packet'] : ['af-packet', 'tc'];
+  if (!bpfWhy) rows.push(await cpuPerCcm(100, 2, 4, true, 'tc'));
+  for (const interval of [3, 2] as IntervalCode[]) rows.push(...(await rxDatapaths(64, interval, 4, dps)));
+  for (const dp of dps) rows.push(...(await cpuVsOvs(16, 2, 5, dp)));
   rows.push(...jsRxPath());
   return rows;
 }
