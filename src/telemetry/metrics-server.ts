@@ -4,12 +4,17 @@
  * while one is being built share it. Listens on 127.0.0.1 unless another address is given.
  */
 import { createServer, type Server } from 'node:http';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { CfmError } from '../common/errors.js';
 import type { OffloadManager } from '../offload/manager.js';
 import { DEFAULT_METRICS_HOST } from './listen.js';
 import { observe } from './observer.js';
 import { CfmMetrics } from './prom-metrics.js';
 import { takeSnapshot } from './snapshot.js';
+
+const gzipAsync = promisify(gzip);
+const GZIP_MIN_BYTES = 64 * 1024;
 
 export interface MetricsOptions {
   /** TCP port (0: any free port; see MetricsServer.port). */
@@ -63,10 +68,17 @@ export async function startMetrics(manager: OffloadManager, o: MetricsOptions): 
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: /metrics\n');
       return;
     }
+    const gz = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
     scrape().then(
-      (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(req.method === 'HEAD' ? undefined : body),
+      async (body) => {
+        const head = { 'content-type': metrics.registry.contentType };
+        if (req.method === 'HEAD') return void res.writeHead(200, head).end();
+        // Prometheus asks for gzip: at thousands of MEPs the text is megabytes (~1.4 kB a MEP).
+        if (gz && body.length > GZIP_MIN_BYTES) res.writeHead(200, { ...head, 'content-encoding': 'gzip' }).end(await gzipAsync(body));
+        else res.writeHead(200, head).end(body);
+      },
       (e: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`status read failed: ${e instanceof Error ? e.message : String(e)}\n`),
-    );
+    ).catch(() => res.destroy());
   });
   try {
     await listen(server, host, o.port);

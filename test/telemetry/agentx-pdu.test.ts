@@ -3,9 +3,9 @@
  * both byte orders, the search range's include flag and end bound, binary octet strings.
  */
 import { describe, expect, it } from 'vitest';
-import { decodePdu, encodeNotify, encodeResponse, frameLength, HEADER_LENGTH, type Received, type VarBind } from '../../src/telemetry/agentx/pdu.js';
+import { decodePdu, encodeNotify, encodeResponse, frameLength, HEADER_LENGTH, type Received } from '../../src/telemetry/agentx/pdu.js';
 import { answer } from '../../src/telemetry/agentx/session.js';
-import { MibView } from '../../src/telemetry/mib/view.js';
+import { MibBuilder } from '../../src/telemetry/mib/view.js';
 
 /** A GetNext / GetBulk PDU as a master sends it (little-endian when be = false). */
 function request(type: 5 | 6 | 7, ranges: Array<[number[], number[], boolean]>, be = true, bulk?: [number, number]): Buffer {
@@ -47,8 +47,9 @@ function request(type: 5 | 6 | 7, ranges: Array<[number[], number[], boolean]>, 
 }
 
 const T = [1, 3, 111, 2, 802, 1, 1, 8, 1, 7, 1];
-const v = (col: number, ix: number, value: number): VarBind => ({ oid: [...T, 1, col, ix], type: 2, value });
-const view = new MibView([v(13, 2, 0), v(13, 1, 3), v(6, 1, 4), v(6, 2, 1)], [T]);
+const b = new MibBuilder();
+for (const [col, ix, value] of [[13, 2, 0], [13, 1, 3], [6, 1, 4], [6, 2, 1]]) b.cell([...T, 1], col, [ix], { type: 2, value });
+const view = b.view([T]);
 
 describe('AgentX PDUs', () => {
   it('frames a byte stream: nothing until a PDU is complete, then exactly its length', () => {

@@ -22,7 +22,7 @@ import {
   DEFECT_BIT, FNG_STATE_CODE, HIGHEST_DEFECT_CODE, ID_PERMISSION_CODE, LTR_TABLE, MA_COMP_TABLE, MA_MEP_LIST_TABLE, MA_NET_TABLE,
   MD_TABLE, MEP_DB_TABLE, MEP_TABLE, MHF_CODE, REGISTERED_TABLES, RELAY_CODE, RMEP_STATE_CODE, truth,
 } from './codes.js';
-import { counter, gauge, hexOctets, int, macOctets, MibBuilder, MibView, octets, ticks } from './view.js';
+import { counter, gauge, hexOctets, int, macOctets, MibBuilder, type MibView, octets, ticks } from './view.js';
 
 const entry = (table: string): Oid => [...parseOid(table), 1];
 const MD = entry(MD_TABLE);
@@ -76,7 +76,7 @@ export function buildCfmMib(snap: TelemetrySnapshot, observer: ManagerObserver |
       if (v) ltrRows(b, v, rec.result);
     }
   }
-  return new MibView(b.vars, SERVED_TABLES);
+  return b.view(SERVED_TABLES);
 }
 
 function defectBits(v: MepView): Uint8Array {
