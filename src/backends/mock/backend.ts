@@ -15,9 +15,14 @@ import { AsicDevice, PORT_PUNT_ALL } from '../asic-binding/device.js';
 import type { RawCounters } from '../asic-binding/abi.js';
 import { mockAsicLibPath } from '../asic-binding/paths.js';
 import { ASIC_STATUS, type AsicStatusName } from '../asic-binding/status.js';
+import type { PortStateChange } from '../types.js';
 import { mockCallMode, mockOpenArgs, mockPortNames, type MockAsicOptions } from './options.js';
 
 export type WireTransmitHandler = (port: string, frame: Uint8Array) => void;
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
 
 export class MockAsicBackend extends AsicBackend {
   readonly options: MockAsicOptions;
@@ -27,6 +32,8 @@ export class MockAsicBackend extends AsicBackend {
   private timerAtNs: number | null = null;
   private readonly wireHandlers = new Set<WireTransmitHandler>();
   private pumping = false;
+  private readonly portStates = new Map<string, PortStateChange>();
+  private readonly portListeners = new Set<(s: PortStateChange) => void>();
 
   constructor(options: MockAsicOptions = {}) {
     const dev = AsicDevice.open(options.libPath ?? mockAsicLibPath(), mockOpenArgs(options));
@@ -67,6 +74,25 @@ export class MockAsicBackend extends AsicBackend {
   /** Time (ASIC time) of the next internal event, or null. */
   nextDeadlineNs(): number | null {
     return this.dev.mockNextDeadline();
+  }
+
+  /**
+   * The state of one of the simulated switch's ports (its STP state, its link / oper state).
+   * Listeners of onPortState hear it (the manager: software MEPs' Port / Interface Status TLVs,
+   * 802.1Q 20.9.2-20.9.3). The mock's relay and VOEs do not change with it.
+   */
+  setPortState(port: string, s: Omit<PortStateChange, 'port'>): void {
+    this.portMap.toIndex(port, 'setPortState');
+    const next: PortStateChange = { port, forwarding: true, operStatus: 'up', ...this.portStates.get(port), ...definedOnly(s) };
+    this.portStates.set(port, next);
+    for (const l of [...this.portListeners]) l({ ...next });
+  }
+
+  /** Backend port-state hook: every port set so far at once, then each change. */
+  onPortState(listener: (s: PortStateChange) => void): () => void {
+    this.portListeners.add(listener);
+    for (const s of this.portStates.values()) listener({ ...s });
+    return () => this.portListeners.delete(listener);
   }
 
   /** A frame arriving on `port` from the wire. */

@@ -37,6 +37,11 @@ export class MockSwitchNode implements SimNode {
     this.backend.injectFromWire(port, frame.slice());
   }
 
+  /** The simulator cut or restored the link on `port`: the switch's port goes down / up. */
+  linkChanged(port: string, up: boolean): void {
+    this.backend.setPortState(port, { operStatus: up ? 'up' : 'down' });
+  }
+
   /** Stop (true) or resume (false) transmission out of `port` (one-way fiber cut). */
   cutTx(port: string, cut = true): void {
     if (cut) this.txCut.add(port);

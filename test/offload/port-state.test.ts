@@ -1,0 +1,51 @@
+/**
+ * Port state through the manager (issue 12 item 3, 802.1Q 20.9.2-20.9.3, 21.5.4-21.5.5): a mock
+ * ASIC switch's port state (setPortState; the simulator's link state through MockSwitchNode)
+ * reaches the manager's CPU side, and the software MEP on that port sends it in its Port Status
+ * and Interface Status TLVs: the peer raises defMACstatus.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { runVirtual } from '../../src/offload/sim/run.js';
+import { mkModel, p2p, rig, type Rig } from './harness.js';
+
+let r: Rig | null = null;
+afterEach(async () => {
+  await r?.close();
+  r = null;
+});
+
+describe('port state of a mock ASIC switch drives software MEPs\' status TLVs', () => {
+  it('STP blocking sends psBlocked, a lower layer down sends isLowerLayerDown; the peer raises and clears defMACstatus', async () => {
+    r = rig(['sw1', 'sw2'], [['sw1:swp1', 'sw2:swp1']]);
+    const meps = p2p(4, { sw: 'sw1', id: 1, port: 'swp1', pin: 'software' }, { sw: 'sw2', id: 2, port: 'swp1', pin: 'software' });
+    meps[0].portStatusTlv = true;
+    meps[0].interfaceStatusTlv = true;
+    const model = mkModel(meps);
+    for (const n of ['sw1', 'sw2']) await r.mgr[n].apply(model);
+    await runVirtual(r.net.clock, 3e9);
+    const peer = async () => (await r!.mgr.sw2.status()).meps.find((m) => m.key === meps[1].key)!;
+    expect((await peer()).defects).toEqual([]);
+    expect((await peer()).remotes[0]).toMatchObject({ portStatus: 2, interfaceStatus: 1 });
+
+    r.sw.sw1.backend.setPortState('swp1', { forwarding: false });
+    await runVirtual(r.net.clock, 1.5e9);
+    expect((await peer()).remotes[0]).toMatchObject({ portStatus: 1, interfaceStatus: 1 });
+    expect((await peer()).defects).toEqual(['defMACstatus']);
+    r.sw.sw1.backend.setPortState('swp1', { forwarding: true, operStatus: 'lowerLayerDown' });
+    await runVirtual(r.net.clock, 1.5e9);
+    expect((await peer()).remotes[0]).toMatchObject({ portStatus: 2, interfaceStatus: 7 });
+    expect((await peer()).defects).toEqual(['defMACstatus']);
+    r.sw.sw1.backend.setPortState('swp1', { operStatus: 'up' });
+    await runVirtual(r.net.clock, 1.5e9);
+    expect((await peer()).defects).toEqual([]);
+  });
+
+  it('the simulator cutting a mock switch\'s link takes that port down (MockSwitchNode.linkChanged)', () => {
+    r = rig(['sw1', 'sw2'], [['sw1:swp1', 'sw2:swp1']]);
+    const seen: Array<{ port: string; operStatus?: string }> = [];
+    r.sw.sw1.backend.onPortState((s) => seen.push({ port: s.port, operStatus: s.operStatus }));
+    r.net.link('sw1-sw2').up = false;
+    r.net.link('sw1-sw2').up = true;
+    expect(seen).toEqual([{ port: 'swp1', operStatus: 'down' }, { port: 'swp1', operStatus: 'up' }]);
+  });
+});
