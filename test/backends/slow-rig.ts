@@ -57,10 +57,13 @@ function swPair(i: number, SW_IV: IntervalCode): { dut: LocalMep; peer: LocalMep
   };
 }
 
+/** n hardware MEPs on p2, one per VLAN (3,900 VLANs per MD level, levels 5, 4, 3 ...). */
 export function hardwareMeps(n: number, interval: IntervalCode = 4): LocalMep[] {
   const out: LocalMep[] = [];
   for (let i = 0; i < n; i++) {
-    out.push(mkMep({ mepId: 1, domainId: 'hw', associationId: `h${i}`, switch: 'dut', port: 'p2', interval, vlan: 100 + i, remoteMepIds: [2], placement: 'hardware' }));
+    const level = 5 - Math.floor(i / 3900);
+    const domainId = level === 5 ? 'hw' : `hw${level}`;
+    out.push(mkMep({ mepId: 1, domainId, level, associationId: `h${i}`, switch: 'dut', port: 'p2', interval, vlan: 100 + (i % 3900), remoteMepIds: [2], placement: 'hardware' }));
   }
   return out;
 }

@@ -1,0 +1,127 @@
+/**
+ * Slow, interrupt-driven SDKs (issue 16), on the mock behaving like a board (test/backends/slow-rig.ts):
+ *  - apply of 1,000 hardware MEPs with 2 ms per configuration call, on a manager that also runs a
+ *    software MEP at 10 ms (its CCMs through the board's frame calls): how late its CCMs are sent
+ *    (gap between sends - 10 ms; target max 1 ms), false LOCs (target 0), a loopback started
+ *    during the apply, `status` answered during the apply (target 50 ms) - interrupt and polled;
+ *  - event latency from the board raising LOC (device time) to the manager's fault event:
+ *    interrupt + event fd (target 1 ms) vs the 10 ms poll;
+ *  - CPU of an idle manager with 8,192 hardware VOEs (nothing changes), each mode.
+ * SLOW_SDK_VOES (default 1000) and SLOW_SDK_PARTS (apply,events,idle) narrow a run.
+ */
+import { performance } from 'node:perf_hooks';
+import type { BenchRow } from './run.js';
+import { mkModel } from '../test/offload/fixtures.js';
+import { hardwareMeps, sleep, slowRig, waitFor, type SlowRig } from '../test/backends/slow-rig.js';
+
+export const name = 'slow SDK';
+
+const APPLY_VOES = Number(process.env.SLOW_SDK_VOES) || 1000;
+const IDLE_VOES = 8192;
+
+function quantile(xs: number[], q: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+
+/** Lateness of each software CCM send in [from, to]: gap to the previous one minus the interval. */
+function lateness(sent: number[], from: number, to: number, intervalMs: number): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < sent.length; i++) if (sent[i] >= from && sent[i] <= to) out.push(Math.max(0, sent[i] - sent[i - 1] - intervalMs));
+  return out;
+}
+
+function falseLocs(r: SlowRig, since: number): number {
+  return r.faults.filter((f) => f.atMs >= since && r.softwareKeys.includes(f.mep) && f.type === 'remote-mep' && f.state === 'failed').length;
+}
+
+async function applyUnderLoad(interrupt: boolean): Promise<BenchRow[]> {
+  const mode = interrupt ? 'interrupt' : 'polled';
+  const r = await slowRig({ latencyUs: 2000, interrupt, serviceVoes: APPLY_VOES + 16 });
+  try {
+    await waitFor(() => r.faults.some((f) => f.type === 'remote-mep' && f.state === 'ok'), 5000, 'the software MEP to see its peer');
+    // the same window with nothing applied: what the machine itself gives
+    const q0 = performance.now();
+    await sleep(1000);
+    const quiet = lateness(r.ccmSentMs.get(10) ?? [], q0, performance.now(), 10);
+    const t0 = performance.now();
+    const apply = r.dutMgr.apply(r.dutModel(APPLY_VOES));
+    await sleep(300);
+    const lbStart = performance.now();
+    const lb = r.dutMgr.loopback(r.softwareKeys[0], { targetMepId: 100, count: 5, intervalMs: 100, timeoutMs: 5000 }).then((res) => ({ res, ms: performance.now() - lbStart }));
+    await sleep(200);
+    const stStart = performance.now();
+    const st = r.dutMgr.status().then(() => performance.now() - stStart);
+    await apply;
+    const t1 = performance.now();
+    const [lbr, statusMs] = await Promise.all([lb, st]);
+    const late = lateness(r.ccmSentMs.get(10) ?? [], t0, t1, 10);
+    const locs = falseLocs(r, t0);
+    return [
+      { case: `${mode}: apply ${APPLY_VOES} VOEs, 2 ms per call`, value: (t1 - t0) / 1000, unit: 's', note: `${((t1 - t0) / APPLY_VOES).toFixed(2)} ms per VOE` },
+      { case: `${mode}: software CCM (10 ms) send lateness during the apply, max`, value: Math.max(0, ...late), unit: 'ms', target: '<= 1', met: Math.max(0, ...late) <= 1, note: `p99 ${quantile(late, 0.99).toFixed(2)} ms over ${late.length} CCMs; same machine, nothing applied: max ${Math.max(0, ...quiet).toFixed(2)}, p99 ${quantile(quiet, 0.99).toFixed(2)} ms` },
+      { case: `${mode}: false LOC of the software MEP during the apply`, value: locs, unit: 'events', target: '0', met: locs === 0 },
+      { case: `${mode}: loopback started during the apply (5 LBMs, 100 ms apart)`, value: lbr.res.received, unit: 'LBRs', target: '5', met: lbr.res.received === 5, note: `done in ${lbr.ms.toFixed(0)} ms, max RTT ${(Math.max(...lbr.res.rttNs) / 1e6).toFixed(2)} ms` },
+      { case: `${mode}: status asked during the apply answered after`, value: statusMs, unit: 'ms', target: '<= 50', met: statusMs <= 50, note: 'OffloadManager.status() queues behind the apply on the manager\'s own serial chain (src/offload), not on the device' },
+    ];
+  } finally {
+    await r.close();
+  }
+}
+
+async function eventLatency(interrupt: boolean, latencyUs: number): Promise<BenchRow> {
+  const mode = interrupt ? 'interrupt + event fd' : 'polled every 10 ms';
+  const r = await slowRig({ latencyUs, interrupt, softwareMeps: 0, serviceVoes: 64 });
+  try {
+    const lat: number[] = [];
+    for (let k = 1; k <= 15; k++) {
+      const from = r.faults.length;
+      await r.dutMgr.apply(mkModel(hardwareMeps(k, 2))); // one more MEP at 10 ms with a silent peer
+      await waitFor(() => r.faults.slice(from).some((f) => f.mep === `hw/h${k - 1}/1` && f.type === 'remote-mep' && f.state === 'failed'), 3000, 'LOC');
+      const f = r.faults.slice(from).find((x) => x.mep === `hw/h${k - 1}/1` && x.type === 'remote-mep' && x.state === 'failed')!;
+      // device time -> performance.now(): both follow CLOCK_MONOTONIC
+      const offsetMs = performance.now() - r.dut.nowNs() / 1e6;
+      lat.push(f.atMs - (f.atNs / 1e6 + offsetMs));
+    }
+    const p50 = quantile(lat, 0.5);
+    return {
+      case: `LOC raised by the board -> manager fault event, ${mode} (${latencyUs} us per call)`, value: p50, unit: 'ms',
+      ...(interrupt ? { target: '<= 1', met: quantile(lat, 0.9) <= 1 } : {}),
+      note: `median of ${lat.length}; p90 ${quantile(lat, 0.9).toFixed(2)} ms, max ${Math.max(...lat).toFixed(2)} ms`,
+    };
+  } finally {
+    await r.close();
+  }
+}
+
+async function idleCpu(interrupt: boolean): Promise<BenchRow> {
+  const mode = interrupt ? 'interrupt + event fd (1 s safety poll)' : 'polled every 10 ms';
+  const r = await slowRig({ latencyUs: 50, interrupt, softwareMeps: 0, serviceVoes: IDLE_VOES + 8 });
+  try {
+    // VOEs that send nothing and expect no peer: the simulated silicon has no work, so what is
+    // measured is the manager, the binding and their polling (an event fd: none)
+    await r.dutMgr.apply(mkModel(hardwareMeps(IDLE_VOES, 3).map((m) => ({ ...m, ccmEnabled: false, remoteMepIds: [] }))));
+    // the peer switch (a polled fast mock with its own manager) lives in this process too: gone
+    await r.peerMgr.close();
+    await r.peer.close();
+    await sleep(3000);
+    const c0 = process.cpuUsage();
+    const w0 = performance.now();
+    await sleep(3000);
+    const c1 = process.cpuUsage(c0);
+    const pct = ((c1.user + c1.system) / 1000 / (performance.now() - w0)) * 100;
+    return { case: `idle manager, ${IDLE_VOES} hardware VOEs, ${mode}: process CPU`, value: pct, unit: '% of a core', note: 'board at 50 us per call; process CPU (manager, binding, mock threads)' };
+  } finally {
+    await r.close();
+  }
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const parts = (process.env.SLOW_SDK_PARTS ?? 'apply,events,idle').split(',');
+  const rows: BenchRow[] = [];
+  if (parts.includes('apply')) for (const interrupt of [true, false]) rows.push(...(await applyUnderLoad(interrupt)));
+  if (parts.includes('events')) for (const interrupt of [true, false]) for (const us of [0, 200]) rows.push(await eventLatency(interrupt, us));
+  if (parts.includes('idle')) for (const interrupt of [true, false]) rows.push(await idleCpu(interrupt));
+  return rows;
+}
