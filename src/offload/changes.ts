@@ -12,6 +12,7 @@
  * MEP of the MA follows. Identity (ids, levels, VLANs, ports, MAIDs) changes with a new config.
  */
 import { intervalName, isIntervalCode, type IntervalCode } from '../common/interval.js';
+import { CfmError } from '../common/errors.js';
 import { ConfigError } from '../config/errors.js';
 import type { Association, CfmModel, ConfigIssue, Domain, LocalMep } from '../config/model.js';
 import type { MepReplacement } from './replan.js';
@@ -163,7 +164,14 @@ export function applyConfigChange(model: CfmModel, change: ConfigChange): Change
     }
     next.set(m.key, m);
   });
-  if (issues.length) throw new ConfigError(issues);
+  if (issues.length) {
+    // A MEP or MA that does not exist is a wrong name on the command line (exit 2, as an unknown
+    // MEP in `cfm loopback`), not a bad configuration: docs/oam-cli.md "Exit codes".
+    if (issues.every((x) => x.rule === 'change.unknown-mep' || x.rule === 'change.unknown-ma')) {
+      throw new CfmError('USAGE', issues.map((x) => `${x.message} (${x.hint})`).join('; '));
+    }
+    throw new ConfigError(issues);
+  }
 
   // Copy-on-write: the domains list, each touched domain's MA list, each touched MA's MEP list.
   const domains = model.domains.slice();

@@ -84,16 +84,18 @@ export function register(program: Command): void {
   profile
     .command('list')
     .description('list the shipped hardware profiles')
-    .action(() => {
+    .option('--json', 'JSON output: [{name, description} | {name, error}]')
+    .action((o: { json?: boolean }) => {
+      const rows: Array<{ name: string; description?: string; error?: string }> = [];
       for (const name of listProfiles()) {
-        let desc: string;
         try {
-          desc = loadProfile(name).description;
+          rows.push({ name, description: loadProfile(name).description });
         } catch (err) {
-          desc = `INVALID: ${(err as Error).message}`;
+          rows.push({ name, error: (err as Error).message });
         }
-        process.stdout.write(`${name.padEnd(14)} ${desc}\n`);
       }
+      if (o.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      else for (const r of rows) process.stdout.write(`${r.name.padEnd(14)} ${r.description ?? `INVALID: ${r.error}`}\n`);
       process.exitCode = 0;
     });
   profile

@@ -156,12 +156,13 @@ export function register(program: Command): void {
     .description('check that the kernel has bridge CFM (asks it; no guessing)')
     .argument('<bridge>', 'bridge interface')
     .option('--netns <ns>', 'network namespace')
-    .action(async (bridge: string, opts: NetnsOpt) => {
+    .option('--json', 'JSON output: {"bridge": NAME, "bridgeCfm": true}')
+    .action(async (bridge: string, opts: NetnsOpt & { json?: boolean }) => {
       const sock = openRoute({ netns: opts.netns });
       try {
         const { kernel } = await BridgeCfmKernel.attach(sock, bridge);
         await kernel.probe();
-        out(`${bridge}: the kernel has bridge CFM`);
+        out(opts.json ? JSON.stringify({ bridge, bridgeCfm: true }) : `${bridge}: the kernel has bridge CFM`);
         process.exitCode = 0;
       } finally {
         sock.close();

@@ -3,7 +3,7 @@
  *   cfm plan CONFIG [--profile NAME] [--switch S] [--backend SPEC] [--json]   per-MEP placement with reasons
  *   cfm apply CONFIG [--profile NAME] --backend mock|vendor:PATH [--state FILE] [--dry-run] [--allow-delete-all] [--follow]
  *   cfm status [--socket PATH] | [--backend mock --state FILE]      MEPs, placement, remotes, defects
- *   cfm monitor [--socket PATH]                                     one JSON line per fault event
+ *   cfm monitor [--socket PATH] [-j|--json]                         one line per fault event (JSON lines with -j)
  *   cfm demo [--json]                                               two mock switches, link cut, restore
  * status/monitor talk to the manager of `cfm apply --follow` (or `cfm run`) over its control
  * socket (src/offload/control.ts).
@@ -25,6 +25,8 @@ import { checkTelemetryOptions, startTelemetry, type TelemetryOptions } from '..
 import type { PlanPolicy } from '../../offload/types.js';
 import { intervalName } from '../../common/interval.js';
 import { stateDir } from '../../debug/state.js';
+import { formatEvent } from '../../engine/events.js';
+import type { StampedFaultEvent } from '../../offload/event-stamp.js';
 
 interface PolicyOpts {
   reserve?: string;
@@ -53,6 +55,14 @@ async function liveCapabilities(spec: string, model: CfmModel, sw: string, o: { 
   } finally {
     await backend.close();
   }
+}
+
+/**
+ * `cfm monitor`'s line: wall-clock time (UTC, when the manager emitted it), then the event as
+ * `formatEvent` renders it (device time in seconds, MEP, what, [hw] for a hardware MEP).
+ */
+export function monitorLine(e: StampedFaultEvent): string {
+  return `${e.wallTime ?? new Date().toISOString()} ${formatEvent(e).trimStart()}`;
 }
 
 let stdoutClosed = false;
@@ -222,13 +232,14 @@ export function register(program: Command): void {
 
   program
     .command('monitor')
-    .description('print fault events of the running manager, one JSON line each (Ctrl-C to stop)')
+    .description('print fault events of the running manager as they happen, one line each: wall-clock time, device time, MEP, what (Ctrl-C to stop)')
     .option('--socket <path>', 'control socket of the running manager')
-    .action(async (o: { socket?: string }) => {
+    .option('-j, --json', 'one JSON object per line (iproute2 monitor -j)')
+    .action(async (o: { socket?: string; json?: boolean }) => {
       const ac = new AbortController();
       process.once('SIGINT', () => ac.abort());
       guardStdout(() => ac.abort());
-      await controlMonitor(o.socket ?? defaultSocketPath(), (e) => out(JSON.stringify(e)), ac.signal);
+      await controlMonitor(o.socket ?? defaultSocketPath(), (e) => out(o.json ? JSON.stringify(e) : monitorLine(e as StampedFaultEvent)), ac.signal);
     });
 
   program

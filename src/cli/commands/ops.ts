@@ -59,6 +59,15 @@ function show(file: string, o: ShowOpts): void {
 
 interface StatsOpts { socket?: string; stateDir?: string }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * Counters and decoder statistics of the running manager: through its control socket (any kind
  * of manager: cfm apply --follow, cfm run), else from the state dir's ops-stats.json (given
@@ -75,6 +84,7 @@ async function stats(o: StatsOpts): Promise<OpsStats> {
       if (!(e instanceof CfmError && e.message.startsWith('no manager is running'))) throw e;
       const s = readStats(stateDir());
       if (!s) throw new CfmError('UNSUPPORTED', `no manager is running on ${path} and no statistics in ${stateDir()}; start one with 'cfm apply --follow' or 'cfm run'`);
+      if (!alive(s.pid)) throw new CfmError('UNSUPPORTED', `no manager is running on ${path} (the statistics in ${stateDir()} are of pid ${s.pid}, which has exited)`);
       return s;
     }
   }
@@ -142,8 +152,22 @@ export function register(program: Command): void {
     .description('list persisted debug tags (resolved against --config when given)')
     .option('--config <file>', 'resolve tags against this config')
     .option('--state-dir <dir>', 'state directory', stateDir())
-    .action((o: { config?: string; stateDir: string }) => {
+    .option('--json', 'JSON output')
+    .action((o: { config?: string; stateDir: string; json?: boolean }) => {
       const tags = readTags(o.stateDir);
+      if (o.json) {
+        const m = o.config ? model(o.config) : null;
+        const rows = tags.map((t) => {
+          if (!m) return { key: tagKey(t), ...t };
+          try {
+            return { key: tagKey(t), ...t, resolved: describeTag(resolveTags(m, [t])[0]) };
+          } catch (e) {
+            return { key: tagKey(t), ...t, error: (e as Error).message };
+          }
+        });
+        process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+        return;
+      }
       if (tags.length === 0) {
         process.stdout.write('no debug tags\n');
         return;

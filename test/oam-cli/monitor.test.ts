@@ -1,0 +1,110 @@
+/**
+ * Issue 11 item 12: `cfm monitor` prints a readable line per event (wall-clock time, device time,
+ * MEP, what) and JSON lines with -j; `profile list` / `debug show` take --json; an unknown MEP or
+ * MA is a usage error (exit 2) in every command. In-process against `cfm apply --follow`.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { captureCliOutput, cfm, clearErr, clearOut, err, out } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cfm-monitor-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const cfg = join(dir, 'two-up.yaml');
+writeFileSync(cfg, [
+  'board: { name: b, profile: mock-default }',
+  'cfm:',
+  '  maintenance-domain:',
+  '    - md-id: d',
+  '      md-level: 5',
+  '      maintenance-association:',
+  '        - { ma-id: a, char-string: A, vid: 100, ccm-interval: 100ms, maintenance-association-mep: [1, 2] }',
+  '  maintenance-group:',
+  '    - maintenance-group-id: g',
+  '      md-id: d',
+  '      ma-id: a',
+  '      mep:',
+  '        - { mep-id: 1, interface: p1, direction: up, enabled: true, mac-address: 02-00-00-00-00-01, continuity-check: { ccm-enabled: true } }',
+  '        - { mep-id: 2, interface: p2, direction: up, enabled: true, mac-address: 02-00-00-00-00-02, continuity-check: { ccm-enabled: true } }',
+  '',
+].join('\n'));
+
+captureCliOutput();
+
+async function withManager(name: string, fn: (sock: string) => Promise<void>): Promise<void> {
+  const sock = join(dir, `${name}.sock`);
+  const follow = cfm('apply', cfg, '--backend', 'mock', '--follow', '--socket', sock, '--json');
+  try {
+    for (let i = 0; i < 500 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(existsSync(sock)).toBe(true);
+    await fn(sock);
+  } finally {
+    process.emit('SIGTERM');
+    await follow;
+  }
+}
+
+const waitUntil = async (pred: () => boolean) => {
+  for (let i = 0; i < 300 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
+};
+
+describe('cfm monitor', () => {
+  it('prints one readable line per event by default: wall-clock time, device time, MEP, what, [hw]', async () => {
+    await withManager('text', async (sock) => {
+      clearOut();
+      const mon = cfm('monitor', '--socket', sock);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await cfm('mep', 'set', 'd/a/2', '--disable', '--socket', sock)).toBe(0);
+      await waitUntil(() => out.includes('defRemoteCCM raised'));
+      process.emit('SIGINT');
+      await mon;
+      expect(out).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z +\d+\.\d{6}s d\/a\/1 defect defRemoteCCM raised \[hw\]$/m);
+      expect(out).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z +\d+\.\d{6}s d\/a\/1 remote MEP 2 -> failed \[hw\]$/m);
+      expect(out).not.toMatch(/^\{/m);
+    });
+  });
+
+  it('-j prints JSON lines with wallTime beside atNs', async () => {
+    await withManager('json', async (sock) => {
+      clearOut();
+      const mon = cfm('monitor', '-j', '--socket', sock);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await cfm('mep', 'set', 'd/a/2', '--disable', '--socket', sock)).toBe(0);
+      await waitUntil(() => out.includes('defRemoteCCM'));
+      process.emit('SIGINT');
+      await mon;
+      const events = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { mep: string; type: string; atNs: number; wallTime: string; highestDefect: string });
+      const failed = events.find((e) => e.type === 'remote-mep');
+      expect(failed).toMatchObject({ mep: 'd/a/1', highestDefect: 'defRemoteCCM' });
+      for (const e of events) {
+        expect(typeof e.atNs).toBe('number');
+        expect(e.wallTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      }
+    });
+  });
+});
+
+describe('the same error, the same exit code', () => {
+  it('an unknown MEP or MA is 2 in loopback, mep set, mep show and cc interval', async () => {
+    await withManager('codes', async (sock) => {
+      clearErr();
+      expect(await cfm('loopback', 'x/y/1', '--target-mep', '2', '--socket', sock)).toBe(2);
+      expect(await cfm('mep', 'set', 'x/y/1', '--disable', '--socket', sock)).toBe(2);
+      expect(await cfm('mep', 'show', 'x/y/1', '--socket', sock)).toBe(2);
+      clearErr();
+      expect(await cfm('cc', 'interval', 'x/y', '1s', '--socket', sock)).toBe(2);
+      expect(err).toBe('cfm: manager: no maintenance association \'x/y\' (keys are "<md>/<ma>")\n');
+    });
+  });
+
+  it('profile list and debug show take --json', async () => {
+    clearOut();
+    expect(await cfm('profile', 'list', '--json')).toBe(0);
+    const profiles = JSON.parse(out) as Array<{ name: string; description?: string }>;
+    expect(profiles.find((p) => p.name === 'mock-default')?.description).toMatch(/mock ASIC/);
+    clearOut();
+    expect(await cfm('debug', 'show', '--json', '--state-dir', join(dir, 'no-tags'))).toBe(0);
+    expect(JSON.parse(out)).toEqual([]);
+  });
+});
