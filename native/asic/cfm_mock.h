@@ -44,6 +44,12 @@ CFM_ASIC_API cfm_status_t cfm_mock_handle_overlaps(cfm_asic_t *h, uint64_t *coun
  * (0 = off); seed != 0 restarts the random sequence. */
 CFM_ASIC_API cfm_status_t cfm_mock_fail_random(cfm_asic_t *h, uint32_t ppm, cfm_status_t status, uint64_t seed);
 
+/* The state of a port as the VOEs on it report it in the CCMs they send (802.1Q 20.9.2-20.9.3):
+ * forwarding 0 = STP blocked (Port Status TLV psBlocked 1, else psUp 2), if_status = the
+ * Interface Status TLV value 1 isUp .. 7 isLowerLayerDown (21.5.5). Only VOEs configured to send
+ * a TLV send it; the configuration read back keeps the configured values. Not persisted. */
+CFM_ASIC_API cfm_status_t cfm_mock_port_set_state(cfm_asic_t *h, uint32_t port, uint32_t forwarding, uint32_t if_status);
+
 /* Write the state file now (open argument state=PATH); CFM_ENOENT without one. */
 CFM_ASIC_API cfm_status_t cfm_mock_save(cfm_asic_t *h);
 

@@ -69,6 +69,7 @@ void mock_ccm_tx_due(asic_t *a, voe_t *v) {
   while (v->next_tx_ns <= a->now_ns) {
     uint8_t frame[128];
     uint32_t len = mock_ccm_build(v, frame, sizeof frame);
+    mock_port_state_apply(a, v, frame, len);
     v->ccm_tx++;
     if (v->cc.seq_update) v->tx_seq++;
     v->next_tx_ns += period;

@@ -62,6 +62,7 @@ static void asic_free(asic_t *a) {
   free(a->voes);
   free(a->slots);
   free(a->port_flags);
+  free(a->port_state);
   free(a->policers);
   free(a->events);
   free(a);

@@ -159,6 +159,7 @@ typedef struct asic {
   uint32_t dl_count;
   uint64_t tx_load;      /* nominal CCM rate of all transmitting VOEs, in 1/600 frames/s */
   uint32_t *port_flags;
+  uint8_t *port_state;   /* mock_port_state.c: per port, NULL until set (all forwarding and up) */
   policer_t *policers;
   frame_queue_t punt;
   frame_queue_t wire;
@@ -193,6 +194,9 @@ struct cfm_asic {
   uint32_t in_call; /* calls sleeping their latency on this handle (atomic; > 1 = misuse) */
 };
 #define MOCK_HANDLE_MAGIC 0xcf3a51c1u
+
+/* mock_port_state.c: the port's STP / oper state in the status TLVs of a built CCM */
+void mock_port_state_apply(const asic_t *a, const voe_t *v, uint8_t *frame, uint32_t len);
 
 /* mock_args.c */
 cfm_status_t mock_args_parse(const char *text, mock_args_t *out);

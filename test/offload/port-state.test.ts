@@ -1,8 +1,8 @@
 /**
- * Port state through the manager (issue 12 item 3, 802.1Q 20.9.2-20.9.3, 21.5.4-21.5.5): a mock
- * ASIC switch's port state (setPortState; the simulator's link state through MockSwitchNode)
- * reaches the manager's CPU side, and the software MEP on that port sends it in its Port Status
- * and Interface Status TLVs: the peer raises defMACstatus.
+ * Port state of a mock ASIC switch (issue 12 item 3, 802.1Q 20.9.2-20.9.3, 21.5.4-21.5.5):
+ * setPortState (the simulator's link state through MockSwitchNode) reaches the manager's CPU side,
+ * so a software MEP on that port sends it in its Port Status and Interface Status TLVs, and the
+ * ASIC's hardware VOEs send it too (cfm_mock_port_set_state): the peer raises defMACstatus.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { runVirtual } from '../../src/offload/sim/run.js';
@@ -37,6 +37,28 @@ describe('port state of a mock ASIC switch drives software MEPs\' status TLVs', 
     expect((await peer()).defects).toEqual(['defMACstatus']);
     r.sw.sw1.backend.setPortState('swp1', { operStatus: 'up' });
     await runVirtual(r.net.clock, 1.5e9);
+    expect((await peer()).defects).toEqual([]);
+  });
+
+  it('hardware VOEs on the mock ASIC send the port state in their TLVs (cfm_mock_port_set_state); the configuration read back is unchanged', async () => {
+    r = rig(['sw1', 'sw2'], [['sw1:swp1', 'sw2:swp1']]);
+    const meps = p2p(4, { sw: 'sw1', id: 1, port: 'swp1', pin: 'hardware' }, { sw: 'sw2', id: 2, port: 'swp1', pin: 'software' });
+    meps[0].portStatusTlv = true;
+    meps[0].interfaceStatusTlv = true;
+    const model = mkModel(meps);
+    for (const n of ['sw1', 'sw2']) await r.mgr[n].apply(model);
+    await runVirtual(r.net.clock, 3e9);
+    const peer = async () => (await r!.mgr.sw2.status()).meps.find((m) => m.key === meps[1].key)!;
+    expect((await peer()).remotes[0]).toMatchObject({ portStatus: 2, interfaceStatus: 1 });
+    r.sw.sw1.backend.setPortState('swp1', { forwarding: false, operStatus: 'dormant' });
+    await runVirtual(r.net.clock, 1.5e9);
+    expect((await peer()).remotes[0]).toMatchObject({ portStatus: 1, interfaceStatus: 5 });
+    expect((await peer()).defects).toEqual(['defMACstatus']);
+    const [voe] = await r.sw.sw1.backend.listVoes();
+    expect([voe.spec.portStatusTlv, voe.spec.interfaceStatusTlv]).toEqual([2, 1]);
+    r.sw.sw1.backend.setPortState('swp1', { forwarding: true, operStatus: 'up' });
+    await runVirtual(r.net.clock, 1.5e9);
+    expect((await peer()).remotes[0]).toMatchObject({ portStatus: 2, interfaceStatus: 1 });
     expect((await peer()).defects).toEqual([]);
   });
 

@@ -212,7 +212,7 @@ export interface AsicLib {
     advance: Fn; now: Fn; nextDeadline: Fn; setRealtime: Fn; portRx: Fn; portTxPoll: Fn;
     failCall: Fn; dropFrames: Fn; tableFull: Fn; save: Fn;
     /** Newer mock libraries only (a baseline library in a benchmark may lack them). */
-    setLatency: Fn | null; failRandom: Fn | null; handleOverlaps: Fn | null;
+    setLatency: Fn | null; failRandom: Fn | null; handleOverlaps: Fn | null; portSetState: Fn | null;
   } | null;
 }
 
@@ -314,6 +314,7 @@ export function loadAsicLib(path: string): AsicLib {
       setLatency: hasSymbol(lib, 'cfm_mock_set_latency') ? f(`int32_t cfm_mock_set_latency(${H}, uint64_t latency_ns, uint64_t jitter_ns)`) : null,
       handleOverlaps: hasSymbol(lib, 'cfm_mock_handle_overlaps') ? f(`int32_t cfm_mock_handle_overlaps(${H}, _Out_ uint64_t *count)`) : null,
       failRandom: hasSymbol(lib, 'cfm_mock_fail_random') ? f(`int32_t cfm_mock_fail_random(${H}, uint32_t ppm, int32_t status, uint64_t seed)`) : null,
+      portSetState: hasSymbol(lib, 'cfm_mock_port_set_state') ? f(`int32_t cfm_mock_port_set_state(${H}, uint32_t port, uint32_t forwarding, uint32_t if_status)`) : null,
     };
   }
   loaded.set(path, out);

@@ -523,6 +523,13 @@ export class AsicDevice {
     return Number(out[0]);
   }
 
+  /** A port's STP and oper state for the status TLVs its VOEs send (if_status 1..7, 802.1Q 21.5.5). */
+  mockPortSetState(port: number, forwarding: boolean, ifStatus: number): void {
+    const fn = this.m().portSetState;
+    if (!fn) throw new CfmError('UNSUPPORTED', `${this.lib.path} has no cfm_mock_port_set_state (an older mock library)`);
+    this.check('cfm_mock_port_set_state', fn(this.h(), port, forwarding ? 1 : 0, ifStatus) as number);
+  }
+
   mockDropFrames(n: number): void {
     this.check('cfm_mock_drop_frames', this.m().dropFrames(this.h(), n) as number);
   }

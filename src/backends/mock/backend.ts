@@ -20,6 +20,11 @@ import { mockCallMode, mockOpenArgs, mockPortNames, type MockAsicOptions } from 
 
 export type WireTransmitHandler = (port: string, frame: Uint8Array) => void;
 
+/** Interface Status TLV values (802.1Q 21.5.5). */
+const IF_STATUS_VALUE: Record<NonNullable<PortStateChange['operStatus']>, number> = {
+  up: 1, down: 2, testing: 3, unknown: 4, dormant: 5, notPresent: 6, lowerLayerDown: 7,
+};
+
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
@@ -78,12 +83,16 @@ export class MockAsicBackend extends AsicBackend {
 
   /**
    * The state of one of the simulated switch's ports (its STP state, its link / oper state).
-   * Listeners of onPortState hear it (the manager: software MEPs' Port / Interface Status TLVs,
-   * 802.1Q 20.9.2-20.9.3). The mock's relay and VOEs do not change with it.
+   * The ASIC's VOEs on the port send it in their status TLVs (cfm_mock_port_set_state) and
+   * listeners of onPortState hear it (the manager: software MEPs' Port / Interface Status TLVs,
+   * 802.1Q 20.9.2-20.9.3). The mock's relay forwards as before.
    */
   setPortState(port: string, s: Omit<PortStateChange, 'port'>): void {
-    this.portMap.toIndex(port, 'setPortState');
+    const p = this.portMap.toIndex(port, 'setPortState');
     const next: PortStateChange = { port, forwarding: true, operStatus: 'up', ...this.portStates.get(port), ...definedOnly(s) };
+    this.before();
+    this.dev.mockPortSetState(p, next.forwarding !== false, IF_STATUS_VALUE[next.operStatus ?? 'up']);
+    this.after();
     this.portStates.set(port, next);
     for (const l of [...this.portListeners]) l({ ...next });
   }
