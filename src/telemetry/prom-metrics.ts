@@ -40,7 +40,7 @@ export class CfmMetrics {
     for (const m of Object.values(this.g)) m.reset();
     for (const m of Object.values(this.c)) m.reset();
     for (const v of snap.meps) this.fillMep(v);
-    this.fillOam();
+    this.fillOam(snap);
     this.fillOps(snap);
     for (const [kind, s] of Object.entries(this.observer.applies)) {
       this.c.applies.inc({ kind, result: 'ok' }, s.count - s.failed);
@@ -79,10 +79,12 @@ export class CfmMetrics {
     }
   }
 
-  private fillOam(): void {
+  /** Results of MEPs still configured (a MEP that left takes its last results with it). */
+  private fillOam(snap: TelemetrySnapshot): void {
     const { g } = this;
     const o = this.observer;
-    for (const [mep, { atNs, result: r }] of o.loopbacks) {
+    const live = <T>(m: Map<string, T>): Array<[string, T]> => [...m].filter(([k]) => snap.byKey.has(k));
+    for (const [mep, { atNs, result: r }] of live(o.loopbacks)) {
       g.lbSent.set({ mep }, r.sent);
       g.lbReceived.set({ mep }, r.received);
       g.lbOoo.set({ mep }, r.outOfOrder);
@@ -90,18 +92,18 @@ export class CfmMetrics {
       if (r.rttNs.length) g.lbRtt.set({ mep }, r.rttNs.reduce((a, b) => a + b, 0) / r.rttNs.length / 1e9);
       g.lbTime.set({ mep }, atNs / 1e9);
     }
-    for (const [mep, { atNs, result: r }] of o.linktraces) {
+    for (const [mep, { atNs, result: r }] of live(o.linktraces)) {
       g.ltReplies.set({ mep }, r.replies.length);
       g.ltReached.set({ mep }, r.replies.some((x) => x.terminalMep) ? 1 : 0);
       g.ltTime.set({ mep }, atNs / 1e9);
     }
-    for (const [mep, r] of o.delays) {
+    for (const [mep, r] of live(o.delays)) {
       g.dmFrames.set({ mep, kind: 'sent' }, r.sent);
       g.dmFrames.set({ mep, kind: 'received' }, r.received);
       const stats: Array<[string, number | null]> = [['min', r.minNs], ['avg', r.avgNs], ['max', r.maxNs], ['variation', r.avgVariationNs]];
       for (const [stat, ns] of stats) if (ns !== null) g.dm.set({ mep, stat }, ns / 1e9);
     }
-    for (const [mep, r] of o.losses) {
+    for (const [mep, r] of live(o.losses)) {
       g.lossRatio.set({ mep, end: 'near' }, r.nearEndRatio);
       g.lossRatio.set({ mep, end: 'far' }, r.farEndRatio);
       g.lossFrames.set({ mep, end: 'near' }, r.nearEndLoss);
