@@ -16,8 +16,9 @@
  * intervals, the upper bound of the standard's 3.25-3.5 window), again through the ring buffer.
  * When the ring buffer is full nothing is updated, so the change is retried with the next CCM:
  * no loss of continuity can be masked by a lost record.
- * The program never drops a frame: the kernel has no other consumer of 0x8902 (TC_ACT_OK /
- * XDP_PASS keep captures working).
+ * CPU protection (seed 002) runs first: frames over their policy's rate are dropped here
+ * (TC_ACT_SHOT / XDP_DROP) and counted per binding, entry x level x opcode and peer. Nothing else
+ * is dropped (TC_ACT_UNSPEC / XDP_PASS: the kernel has no other consumer of 0x8902, captures work).
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -86,6 +87,45 @@ static __always_inline struct cfm_stats *st(void) {
   __u32 k = 0;
   return bpf_map_lookup_elem(&stats, &k);
 }
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 1024);
+  __type(key, __u32); /* ifindex */
+  __type(value, __u32); /* policy port index */
+} cp_ports SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 4096);
+  __type(key, struct cfm_cp_binding_key);
+  __type(value, struct cfm_cp_binding);
+} cp_bindings SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 65536);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, struct cfm_cp_bucket_key);
+  __type(value, struct cfm_cp_bucket);
+} cp_buckets SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 65536);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, struct cfm_cp_peer_key);
+  __type(value, __u8);
+} cp_peers SEC(".maps");
+
+/* [0]: 1 = take the time from skb->tstamp (BPF_PROG_TEST_RUN replays a frame sequence with its
+ * own times, so the counts can be compared with the other enforcements); 0 = the kernel clock. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, __u64);
+} cp_clock SEC(".maps");
 
 /* What the parser found. */
 struct frame_info {
@@ -319,6 +359,94 @@ up:
   return 0;
 }
 
+/* The native policer's token bucket (cpu_protection.cc, bucket.ts) in integers: depth max(1, rate)
+ * frames, full when created, refill elapsed ns x rate nanotokens; rate 0 drops everything. */
+static __always_inline int cp_take(struct cfm_cp_bucket *b, __u32 rate, __u64 now) {
+  if (rate == 0) {
+    b->dropped++;
+    return 0;
+  }
+  if (now > b->last_ns) {
+    __u64 cap = (rate > 1 ? (__u64)rate : 1) * CFM_CP_TOKEN;
+    __u64 el = now - b->last_ns;
+    if (el >= CFM_CP_TOKEN) b->tokens = cap; /* a second refills any depth */
+    else {
+      b->tokens += el * rate;
+      if (b->tokens > cap) b->tokens = cap;
+    }
+    b->last_ns = now;
+  }
+  if (b->tokens >= CFM_CP_TOKEN) {
+    b->tokens -= CFM_CP_TOKEN;
+    b->passed++;
+    return 1;
+  }
+  b->dropped++;
+  return 0;
+}
+
+static __always_inline int cp_bucket_take(__u32 binding, __u32 combo, __u64 peer, __u32 rate, __u64 now) {
+  struct cfm_cp_bucket_key k = {.binding = binding, .combo = combo, .peer = peer};
+  struct cfm_cp_bucket *b = bpf_map_lookup_elem(&cp_buckets, &k);
+  if (!b) {
+    struct cfm_cp_bucket nb = {.tokens = (rate > 1 ? (__u64)rate : 1) * CFM_CP_TOKEN, .last_ns = now};
+    bpf_map_update_elem(&cp_buckets, &k, &nb, BPF_NOEXIST);
+    b = bpf_map_lookup_elem(&cp_buckets, &k);
+    if (!b) return 1; /* table full: fail open, as a policer without a bucket would */
+  }
+  return cp_take(b, rate, now);
+}
+
+/* CPU protection (seed 002) for one CFM frame: 1 = pass, 0 = drop. Same order as the native
+ * policer: binding (exact VLAN, else port-wide), squelched levels, first matching entry (one
+ * bucket per level x opcode, per source MAC unless aggregate), else the overall rate. */
+static __always_inline int cp_admit(void *data, void *data_end, const struct frame_info *fi, __u64 tstamp) {
+  __u32 *port = bpf_map_lookup_elem(&cp_ports, &fi->ifindex);
+  if (!port) return 1;
+  __u8 *p = data + fi->pdu;
+  if ((void *)(p + 2) > data_end) return 1;
+  __u32 level = p[0] >> 5;
+  __u32 opcode = p[1];
+  struct cfm_cp_binding_key bk = {.port = *port, .vlan = fi->vlan};
+  struct cfm_cp_binding *b = fi->vlan ? bpf_map_lookup_elem(&cp_bindings, &bk) : 0;
+  if (!b) {
+    bk.vlan = 0;
+    b = bpf_map_lookup_elem(&cp_bindings, &bk);
+  }
+  if (!b) return 1;
+  __u32 ck = 0;
+  __u64 *clk = bpf_map_lookup_elem(&cp_clock, &ck);
+  __u64 now = clk && *clk ? tstamp : bpf_ktime_get_ns();
+  if (b->squelch_mask & (1u << level)) {
+    __sync_fetch_and_add(&b->squelched, 1);
+    return 0;
+  }
+  __u8 *src = data + 6;
+  if ((void *)(src + 6) > data_end) return 1;
+  __u64 mac = ((__u64)src[0] << 40) | ((__u64)src[1] << 32) | ((__u64)src[2] << 24) | ((__u64)src[3] << 16) |
+              ((__u64)src[4] << 8) | src[5];
+  for (__u32 i = 0; i < CFM_CP_MAX_RULES; i++) {
+    if (i >= b->nrules) break;
+    struct cfm_cp_rule *r = &b->rules[i];
+    if (!(r->level_mask & (1u << level)) || !(r->ops[(opcode >> 5) & 7] & (1u << (opcode & 31)))) continue;
+    __u64 peer = (b->flags & 1) ? 0 : mac;
+    if (peer) {
+      struct cfm_cp_peer_key pk = {.binding = b->index, .peer = peer};
+      if (!bpf_map_lookup_elem(&cp_peers, &pk)) {
+        if (b->npeers >= b->max_peers) peer = CFM_CP_OTHER_PEER;
+        else {
+          __u8 one = 1;
+          if (bpf_map_update_elem(&cp_peers, &pk, &one, BPF_NOEXIST) == 0) __sync_fetch_and_add(&b->npeers, 1);
+        }
+      }
+    }
+    return cp_bucket_take(b->index, i * 2048 + level * 256 + opcode, peer, r->rate, now);
+  }
+  if (b->flags & 2) return cp_bucket_take(b->index, CFM_CP_OVERALL_SLOT * 2048, 0, b->overall_rate, now);
+  __sync_fetch_and_add(&b->unmatched, 1);
+  return 1;
+}
+
 /* In-data VLAN tags: up to two (802.1Q / 802.1ad); the first one not stripped is the outer. */
 static __always_inline int parse_tags(void *data, void *data_end, struct frame_info *fi, __u8 tags) {
   __u32 off = 12;
@@ -362,24 +490,25 @@ int cfm_tc(struct __sk_buff *skb) {
     tags = 1;
   }
   /* quick reject of everything but CFM (and tagged frames that may carry it) */
-  if ((void *)((__u8 *)data + 14) > data_end) return TC_ACT_OK;
+  if ((void *)((__u8 *)data + 14) > data_end) return TC_ACT_UNSPEC;
   __u16 et = bpf_ntohs(*(__u16 *)((__u8 *)data + 12));
-  if (et != ETH_P_CFM_ && et != TPID_C && et != TPID_S) return TC_ACT_OK;
+  if (et != ETH_P_CFM_ && et != TPID_C && et != TPID_S) return TC_ACT_UNSPEC;
   if (data_end - data < 128 && skb->len > (__u32)(data_end - data)) {
     bpf_skb_pull_data(skb, skb->len < 128 ? skb->len : 128);
     data = (void *)(long)skb->data;
     data_end = (void *)(long)skb->data_end;
   }
   int n = parse_tags(data, data_end, &fi, tags);
-  if (n < 0) return TC_ACT_OK;
+  if (n < 0) return TC_ACT_UNSPEC;
   struct cfm_stats *stt = st();
   if (stt) stt->cfm_frames++;
+  if (!cp_admit(data, data_end, &fi, skb->tstamp)) return TC_ACT_SHOT; /* policed: dropped here */
   if (n > 1 || fi.pdu > 64) {  /* QinQ CFM: the slow path (user space) */
     send_up(skb, 0, &fi, CFM_REC_FRAME, bpf_ktime_get_ns(), 0, 0, 0, 0);
-    return TC_ACT_OK;
+    return TC_ACT_UNSPEC;
   }
   handle_cfm(skb, 0, data, data_end, &fi);
-  return TC_ACT_OK;
+  return TC_ACT_UNSPEC;
 }
 
 SEC("xdp")
@@ -391,6 +520,7 @@ int cfm_xdp(struct xdp_md *ctx) {
   if (n < 0) return XDP_PASS;
   struct cfm_stats *stt = st();
   if (stt) stt->cfm_frames++;
+  if (!cp_admit(data, data_end, &fi, 0)) return XDP_DROP; /* policed before an skb exists */
   if (n > 1 || fi.pdu > 64) {
     send_up(ctx, 1, &fi, CFM_REC_FRAME, bpf_ktime_get_ns(), 0, 0, 0, 0);
     return XDP_PASS;

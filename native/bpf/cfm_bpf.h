@@ -84,4 +84,55 @@ struct cfm_stats {
   __u64 loc;          /* LOC declared by timers */
 };
 
+/* CPU protection (seed 002): the compiled policy of src/cpu-protection (the native policer's
+ * program, src/cpu-protection/native.ts) in maps, token buckets in integer nanotokens. */
+#define CFM_CP_MAX_RULES 14
+#define CFM_CP_OVERALL_SLOT 15
+#define CFM_CP_OTHER_PEER 0xffffffffffffULL
+#define CFM_CP_TOKEN 1000000000ULL /* one frame = 1e9 nanotokens: refill = elapsed ns x rate */
+
+struct cfm_cp_rule {
+  __u32 level_mask;
+  __u32 rate;
+  __u32 ops[8];
+};
+
+struct cfm_cp_binding_key {
+  __u32 port; /* the policy's port index (cp_ports maps ifindex -> it) */
+  __u32 vlan; /* 0 = port-wide */
+};
+
+struct cfm_cp_binding {
+  __u32 index; /* binding number in the program (counters) */
+  __u32 flags; /* 1 aggregate, 2 overall rate */
+  __u32 overall_rate;
+  __u32 squelch_mask;
+  __u32 nrules;
+  __u32 max_peers;
+  __u32 npeers;
+  __u32 pad;
+  __u64 squelched;
+  __u64 unmatched;
+  struct cfm_cp_rule rules[CFM_CP_MAX_RULES];
+};
+
+struct cfm_cp_bucket_key {
+  __u32 binding;
+  __u32 combo; /* rule x 2048 + level x 256 + opcode; overall: 15 x 2048 */
+  __u64 peer;  /* source MAC, 0 aggregate, CFM_CP_OTHER_PEER past max_peers */
+};
+
+struct cfm_cp_bucket {
+  __u64 tokens; /* nanotokens */
+  __u64 last_ns;
+  __u64 passed;
+  __u64 dropped;
+};
+
+struct cfm_cp_peer_key {
+  __u32 binding;
+  __u32 pad;
+  __u64 peer;
+};
+
 #endif

@@ -9,7 +9,7 @@ import type { HwProfile } from '../profiles/types.js';
 import { compileProtection } from './compile.js';
 import { CpuProtectionEngine } from './engine.js';
 import { applyHardware, planEnforcement, readHardware, softwarePart, type EnforcementPlan } from './hardware.js';
-import { NativeCpuPolicer, nativePolicerAvailable } from './native.js';
+import { NativeCpuPolicer, nativePolicerAvailable, type NativeCpuPolicerModule } from './native.js';
 import { Squelcher } from './squelch.js';
 import type { CompiledProtection, CounterSnapshot } from './types.js';
 
@@ -96,7 +96,9 @@ export async function startProtection(
   if (nativeOk && fds) {
     // The native policer also squelches: it gets every binding with squelch levels too.
     const nat = { bindings: compiled.bindings.filter((b) => sw.bindings.includes(b) || b.squelchMask !== 0).map((b) => (sw.bindings.includes(b) ? b : { ...b, rules: [], overallRatePps: null })) };
-    native = new NativeCpuPolicer(nat, { ports: backend.ports(), maxPeers: o.maxPeers });
+    // eBPF datapath: the same policer inside the kernel program (issue 17); else on the sockets
+    const kernel = (backend as Backend & { kernelPolicer?: () => NativeCpuPolicerModule | undefined }).kernelPolicer?.();
+    native = new NativeCpuPolicer(nat, { ports: backend.ports(), maxPeers: o.maxPeers, addon: kernel });
     for (const [port, fd] of fds) native.attachSocket(fd, port);
   } else if (sw.bindings.length) {
     engine = new CpuProtectionEngine(sw, { maxPeers: o.maxPeers });

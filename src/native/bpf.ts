@@ -75,6 +75,10 @@ interface NativeBpf {
   poll(): number;
   stats(): BpfStats;
   close(): void;
+  cpConfigure(program: Uint32Array): void;
+  cpPort(ifindex: number, portIndex: number): void;
+  cpTestRun(portIndex: number, data: Uint8Array, lengths: Uint32Array, timesNs: Float64Array): Uint8Array;
+  cpCounters(): { buckets: Float64Array; bindings: Float64Array };
 }
 type NativeBpfCtor = new (opts: { mode: BpfMode; netns?: string }, onRecords: (data: Uint8Array, count: number) => void) => NativeBpf;
 
@@ -172,9 +176,64 @@ export class BpfDatapath {
     return this.native.stats();
   }
 
+  /** CPU protection in the program: the native policer's compiled program (src/cpu-protection/native.ts). */
+  cpConfigure(program: Uint32Array): void {
+    callNative('eBPF CPU-protection policy', () => this.native.cpConfigure(program));
+  }
+
+  /** Frames arriving on `ifindex` are the policy's port `portIndex` (-1: not policed). */
+  cpPort(ifindex: number, portIndex: number): void {
+    callNative('eBPF CPU-protection ports', () => this.native.cpPort(ifindex, portIndex));
+  }
+
+  /** Replay frames through the tc program at their own times (BPF_PROG_TEST_RUN); 1 = pass, 0 = dropped. */
+  cpTestRun(portIndex: number, data: Uint8Array, lengths: Uint32Array, timesNs: Float64Array): Uint8Array {
+    return callNative('eBPF test run', () => this.native.cpTestRun(portIndex, data, lengths, timesNs));
+  }
+
+  /** Bucket and binding counters, in the native policer's raw shape. */
+  cpCounters(): { buckets: Float64Array; bindings: Float64Array } {
+    return this.native.cpCounters();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.native.close();
+  }
+}
+
+/**
+ * The program's CPU-protection policer (seed 002) with the native CpuPolicer's surface, so
+ * src/cpu-protection/native.ts can drive it (`new NativeCpuPolicer(compiled, { addon: { CpuPolicer:
+ * BpfCpuPolicer } })`): configure, admitBatch (the frames replayed through the tc program at their
+ * own times), counters. It polices live traffic at the ports of a BpfDatapath (cpPort), not on a
+ * packet socket, so attach() is refused.
+ */
+export class BpfCpuPolicer {
+  private readonly dp = new BpfDatapath({ mode: 'tc' }, () => undefined);
+
+  configure(program: Uint32Array): void {
+    this.dp.cpConfigure(program);
+  }
+
+  attach(_fd: number, _port: number): void {
+    throw new CfmError('UNSUPPORTED', 'the eBPF policer polices at the ports of its program (cpPort), not on a packet socket');
+  }
+
+  detach(_fd: number): void {
+    // nothing is attached to sockets
+  }
+
+  admitBatch(port: number, data: Uint8Array, lengths: Uint32Array, timesNs: Float64Array): Uint8Array {
+    return this.dp.cpTestRun(port, data, lengths, timesNs);
+  }
+
+  counters(): { buckets: Float64Array; bindings: Float64Array } {
+    return this.dp.cpCounters();
+  }
+
+  close(): void {
+    this.dp.close();
   }
 }

@@ -13,6 +13,7 @@ import { NativeCpuPolicer, nativePolicerAvailable } from '../../src/cpu-protecti
 import { summarize, totals } from '../../src/cpu-protection/summary.js';
 import type { CounterSnapshot } from '../../src/cpu-protection/types.js';
 import { seedModel, trafficMix } from './fixtures.js';
+import { BpfCpuPolicer, bpfUnavailableReason } from '../../src/native/bpf.js';
 
 const KEY = 'default/swp4/100';
 const haveNative = nativePolicerAvailable();
@@ -63,6 +64,35 @@ describe('native policer = TypeScript engine', () => {
     const c = n.counters();
     expect(c.bindings).toEqual([{ binding: KEY, squelched: 300, unmatched: 0 }]);
     expect(summarize(c).perEntry[`${KEY} entry 20`]).toEqual({ passed: 0, dropped: 55 });
+  });
+});
+
+// The same policy inside the eBPF program (native/bpf/cfm.bpf.c, issue 17), replayed frame by
+// frame with BPF_PROG_TEST_RUN at the traffic mix's times.
+const haveBpf = bpfUnavailableReason() === undefined && process.getuid?.() === 0;
+if (!haveBpf && process.env.CI === 'true') throw new Error(`CI: the eBPF policer must be tested: ${bpfUnavailableReason() ?? 'not root'}`);
+
+describe('eBPF policer (tc program) = TypeScript engine', () => {
+  for (const aggregate of [false, true]) {
+    it.skipIf(!haveBpf)(`${aggregate ? 'aggregate' : 'per peer'}: identical decisions and counters`, () => {
+      const compiled = compileProtection(seedModel({ aggregate }));
+      const k = new NativeCpuPolicer(compiled, { addon: { CpuPolicer: BpfCpuPolicer } });
+      closers.push(() => k.close());
+      const ts = new CpuProtectionEngine(compiled, { squelch: true });
+      const mix = trafficMix();
+      const verdicts = k.admitBatch('swp4', Uint8Array.from(mix.flatMap((s) => [...s.frame])), Uint32Array.from(mix.map((s) => s.frame.length)), Float64Array.from(mix.map((s) => s.atNs)));
+      expect([...verdicts].map((v) => v === 1)).toEqual(mix.map((s) => ts.admit('swp4', s.frame, s.atNs)));
+      expect(k.counters().buckets).toEqual(ts.counters().buckets);
+      expect(k.counters().bindings).toEqual(ts.counters().bindings);
+    });
+  }
+
+  it.skipIf(!haveBpf)('squelches in the kernel before policing', () => {
+    const k = new NativeCpuPolicer(compileProtection(seedModel({ aggregate: true, squelch: '0-3' })), { addon: { CpuPolicer: BpfCpuPolicer } });
+    closers.push(() => k.close());
+    for (const s of trafficMix()) k.admit('swp4', s.frame, s.atNs);
+    expect(k.counters().bindings).toEqual([{ binding: KEY, squelched: 300, unmatched: 0 }]);
+    expect(summarize(k.counters()).perEntry[`${KEY} entry 20`]).toEqual({ passed: 0, dropped: 55 });
   });
 });
 

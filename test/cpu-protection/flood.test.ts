@@ -14,6 +14,7 @@ import { summarize } from '../../src/cpu-protection/summary.js';
 import { PacketSocket } from '../../src/native/packet.js';
 import { encodeMaid } from '../../src/pdu/maid.js';
 import { createVethLink, linuxTestGate, waitFor, type VethLink } from '../linux/netns.js';
+import { datapathsUnderTest } from '../linux/datapaths.js';
 import { cfmFrame } from './fixtures.js';
 
 const gate = linuxTestGate('test/cpu-protection/flood (native CPU protection under a flood, netns)');
@@ -34,7 +35,8 @@ function spec(o: Pick<VoeSpec, 'port' | 'unicastMac' | 'mepId' | 'peers'>): VoeS
   };
 }
 
-describe.skipIf(!haveNative)('native CPU protection under a flood on veth', () => {
+// on both receive datapaths: the policer on the AF_PACKET socket, and inside the eBPF program
+for (const datapath of haveNative ? datapathsUnderTest() : ['af-packet' as const]) describe.skipIf(!haveNative)(`native CPU protection under a flood on veth (${datapath} receive)`, () => {
   let link: VethLink;
   let A: SoftwareBackend;
   let B: SoftwareBackend;
@@ -45,8 +47,8 @@ describe.skipIf(!haveNative)('native CPU protection under a flood on veth', () =
 
   beforeAll(async () => {
     link = await createVethLink('cfp');
-    A = new SoftwareBackend({ ports: [link.ifA], netns: link.nsA });
-    B = new SoftwareBackend({ ports: [link.ifB], netns: link.nsB });
+    A = new SoftwareBackend({ ports: [link.ifA], netns: link.nsA, datapath });
+    B = new SoftwareBackend({ ports: [link.ifB], netns: link.nsB, datapath });
     A.onEvent((e) => evA.push(e));
     B.onEvent((e) => evB.push(e));
     flooder = new PacketSocket(link.ifA, { netns: link.nsA, membership: false });

@@ -9,7 +9,7 @@ import { CfmError } from '../../common/errors.js';
 import { INTERVAL_CODES, intervalNs } from '../../common/interval.js';
 import type { FrameDirection, FramePort, FrameRx } from '../../common/frame-port.js';
 import type { Backend, BackendCapabilities, HwEvent, PortStateChange, VoeSpec, VoeState, VoeStatus } from '../types.js';
-import { LinkWatcher } from './link-watch.js';
+import { IF_STATUS_VALUE, LinkWatcher } from './link-watch.js';
 import { PacketSocket } from '../../native/packet.js';
 import { CcmScheduler, type SchedulerEvent } from '../../native/scheduler.js';
 import { buildCcmFrame, OPCODE_CCM, parseCfmFrame } from './ccm-frame.js';
@@ -150,6 +150,14 @@ export class SoftwareBackend implements Backend {
   datapath(port: string): Datapath {
     this.socket(port);
     return this.dpInfo.datapath;
+  }
+
+  /**
+   * Extra: CPU protection inside the eBPF program, as a native-policer module for
+   * src/cpu-protection (undefined on AF_PACKET, where the native policer runs on the sockets).
+   */
+  kernelPolicer(): ReturnType<BpfRx['policerModule']> | undefined {
+    return this.bpf?.policerModule();
   }
 
   /** Extra: the eBPF program's counters (frames seen, stopped in the kernel, sent up, wakeups). */
@@ -325,8 +333,7 @@ export class SoftwareBackend implements Backend {
   /** Port state from rtnetlink (link-watch.ts): oper state and bridge STP state of the ports. */
   onPortState(listener: (s: PortStateChange) => void): () => void {
     if (this.closed) return () => undefined;
-    this.linkWatch ??= new LinkWatcher({ ports: this.portNames, netns: this.netns });
-    return this.linkWatch.onChange(listener);
+    return this.watchLinks().onChange(listener);
   }
 
   /** Extra (not in the Backend contract): be told of each event as it happens. */
@@ -394,12 +401,35 @@ export class SoftwareBackend implements Backend {
     }
   }
 
+  /**
+   * The CCM a VOE sends. Its status TLVs report the port's real state (802.1Q 20.9.2-20.9.3):
+   * the link watcher's STP / oper state when known, else the configured values; the spec (read
+   * back) keeps the configured values.
+   */
   private build(spec: VoeSpec, seq: number) {
+    const ps = spec.portStatusTlv || spec.interfaceStatusTlv ? this.watchLinks().state(spec.port) : undefined;
     return buildCcmFrame({
       srcMac: spec.unicastMac, level: spec.level, vlan: spec.vlan, priority: spec.priority, mepId: spec.mepId,
       maid: spec.maid, interval: spec.interval, rdi: spec.rdi, seq,
-      portStatusTlv: spec.portStatusTlv, interfaceStatusTlv: spec.interfaceStatusTlv,
+      portStatusTlv: spec.portStatusTlv && ps ? (ps.forwarding === false ? 1 : 2) : spec.portStatusTlv,
+      interfaceStatusTlv: spec.interfaceStatusTlv && ps ? IF_STATUS_VALUE[ps.operStatus ?? 'up'] : spec.interfaceStatusTlv,
     });
+  }
+
+  /** The rtnetlink link watcher (started on first need); a port's change rebuilds its VOEs' CCMs. */
+  private watchLinks(): LinkWatcher {
+    if (this.linkWatch) return this.linkWatch;
+    const w = new LinkWatcher({ ports: this.portNames, netns: this.netns });
+    this.linkWatch = w;
+    w.onChange((s) => {
+      for (const voe of this.voes.values()) {
+        const sp = voe.spec;
+        if (voe.txId === undefined || sp.port !== s.port || !(sp.portStatusTlv || sp.interfaceStatusTlv)) continue;
+        const built = this.build(sp, this.scheduler.info(voe.txId)?.seq ?? 1);
+        this.scheduler.setFrame(voe.txId, built.frame, sp.seqUpdate ? built.seqOffset : -1, built.flagsOffset);
+      }
+    });
+    return w;
   }
 
   private startTx(voe: Voe, firstSeq: number): void {

@@ -28,6 +28,16 @@ export interface BpfRxSink {
   loc(port: string, vlan: number, level: number, peer: number, atNs: number, lastSeenNs: number): void;
 }
 
+/** The native CpuPolicer's surface (src/cpu-protection/native.ts NativeCpuPolicerHandle). */
+export interface KernelPolicer {
+  configure(program: Uint32Array): void;
+  attach(fd: number, port: number): void;
+  detach(fd: number): void;
+  admitBatch(port: number, data: Uint8Array, lengths: Uint32Array, timesNs: Float64Array): Uint8Array;
+  counters(): { buckets: Float64Array; bindings: Float64Array };
+  close(): void;
+}
+
 export interface KernelView {
   timed: boolean;
   prior: KernelPrior | undefined;
@@ -43,6 +53,8 @@ interface MepKey {
 export class BpfRx {
   private readonly ifindexByPort = new Map<string, number>();
   private readonly portByIfindex = new Map<number, string>();
+  /** The ports' transmit sockets (the key CPU-protection policers attach by) -> ifindex. */
+  private readonly ifindexByFd = new Map<number, number>();
 
   private constructor(readonly mode: BpfMode, private readonly dp: BpfDatapath) {}
 
@@ -61,6 +73,7 @@ export class BpfRx {
         const idx = dp.attach(port, s.fd);
         rx.ifindexByPort.set(port, idx);
         rx.portByIfindex.set(idx, port);
+        rx.ifindexByFd.set(s.fd, idx);
       }
     } catch (e) {
       dp.close();
@@ -116,6 +129,45 @@ export class BpfRx {
   peer(spec: VoeSpec, peer: number): BpfPeerState | undefined {
     const k = this.key(spec);
     return k ? this.dp.readPeer(k.ifindex, k.vlan, k.level, peer) : undefined;
+  }
+
+  /**
+   * CPU protection (seed 002) inside the program, shaped like the native CpuPolicer module
+   * (src/cpu-protection/native.ts `addon` option): attach(fd, port) binds the port whose packet
+   * socket is `fd`; frames over their rate are then dropped in the kernel, before any record.
+   */
+  policerModule(): { CpuPolicer: new () => KernelPolicer } {
+    const dp = this.dp;
+    const byFd = this.ifindexByFd;
+    return {
+      CpuPolicer: class implements KernelPolicer {
+        private readonly attached = new Map<number, number>();
+        configure(program: Uint32Array): void {
+          dp.cpConfigure(program);
+        }
+        attach(fd: number, port: number): void {
+          const ifindex = byFd.get(fd);
+          if (ifindex === undefined) throw new CfmError('USAGE', `eBPF policer: descriptor ${fd} is not one of the backend's port sockets`);
+          dp.cpPort(ifindex, port);
+          this.attached.set(fd, ifindex);
+        }
+        detach(fd: number): void {
+          const ifindex = this.attached.get(fd);
+          if (ifindex !== undefined) dp.cpPort(ifindex, -1);
+          this.attached.delete(fd);
+        }
+        admitBatch(port: number, data: Uint8Array, lengths: Uint32Array, timesNs: Float64Array): Uint8Array {
+          return dp.cpTestRun(port, data, lengths, timesNs);
+        }
+        counters(): { buckets: Float64Array; bindings: Float64Array } {
+          return dp.cpCounters();
+        }
+        close(): void {
+          for (const fd of [...this.attached.keys()]) this.detach(fd);
+          dp.cpConfigure(Uint32Array.of(0xcf01, 0, 0));
+        }
+      },
+    };
   }
 
   /** Read the ring buffer now (before a LOC decision in user space). */
