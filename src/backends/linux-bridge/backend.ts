@@ -10,9 +10,10 @@
  *   in the engine, as on an ASIC.
  */
 import { CfmError } from '../../common/errors.js';
-import { RealClock, type Clock } from '../../common/clock.js';
-import { INTERVAL_CODES } from '../../common/interval.js';
+import { RealClock } from '../../common/clock.js';
 import type { FramePort } from '../../common/frame-port.js';
+import { capabilitiesOf } from './capabilities.js';
+import type { LinuxBridgeOptions } from './options.js';
 import { RTMGRP_LINK } from '../../netlink/constants.js';
 import type { CfmCommand } from '../../netlink/bridge-cfm.js';
 import type { LinkInfo } from '../../netlink/rtnl.js';
@@ -20,42 +21,20 @@ import { openRoute } from '../../netlink/route.js';
 import type { NetlinkSocket } from '../../netlink/socket.js';
 import type { Backend, BackendCapabilities, HwEvent, VoeSpec, VoeState, VoeStatus } from '../types.js';
 import { KernelEvents } from './events.js';
-import { BridgePortFrames, NoFrames, packetSocketFactory, type PortSocketFactory } from './frames.js';
+import { BridgePortFrames, NoFrames, packetSocketFactory } from './frames.js';
 import { KeepAlive } from './keepalive.js';
 import { BridgeCfmKernel } from './kernel.js';
 import { KeyMap, foreignKey } from './keymap.js';
-import { MIN_INTERVAL, ccmTxOf, createCommands, specFromKernel, validateSpec } from './spec.js';
+import { ccmTxOf, createCommands, specFromKernel, validateSpec } from './spec.js';
 import { StatusTracker } from './status.js';
 import { updateFromReadBack, type MepTarget } from './update.js';
-
-export interface LinuxBridgeOptions {
-  /** The bridge whose ports get MEPs. */
-  bridge: string;
-  /** Network namespace (name under /run/netns, or a path such as /proc/<pid>/ns/net). */
-  netns?: string;
-  /** CCM_TX PERIOD in seconds (default 30): how long the kernel keeps sending without us. */
-  ccmTxPeriodS?: number;
-  /** JSON file for the instance -> key map (default: in memory only). */
-  keyMapPath?: string;
-  /**
-   * The CPU frame path (software MEPs, MIPs, LBM/LTM answers): 'af-packet' (default) opens an
-   * AF_PACKET socket on each bridge port; 'none' has no CPU path (frameIo false: the planner then
-   * refuses what needs one); or a FramePort of your own.
-   */
-  frames?: FramePort | 'af-packet' | 'none';
-  /** How often pollEvents() may dump the kernel's CFM status (default 1000 ms; see events.ts). */
-  statusPollMs?: number;
-  clock?: Clock;
-  /** Sockets to use instead of opening them (tests, or sharing): requests and notifications. */
-  sockets?: { request: NetlinkSocket; events: NetlinkSocket };
-  /** Port sockets for the 'af-packet' frame path (tests); default src/native PacketSocket. */
-  portSockets?: PortSocketFactory;
-}
 
 interface Owned {
   /** What we last asked the kernel for (keep-alive content, peer order of readStatus). */
   spec: VoeSpec;
 }
+
+export type { LinuxBridgeOptions } from './options.js';
 
 export class LinuxBridgeBackend implements Backend {
   readonly kind = 'linux-bridge';
@@ -154,27 +133,7 @@ export class LinuxBridgeBackend implements Backend {
   }
 
   capabilities(): BackendCapabilities {
-    const realistic = INTERVAL_CODES.filter((c) => c >= MIN_INTERVAL);
-    return {
-      kind: 'linux-bridge',
-      description: `Linux kernel bridge CFM on ${this.kernel.bridge} (software timers in the kernel; untagged port Down-MEPs, CCM only)`,
-      // One port MEP per bridge port ("Only one Port MEP on a port allowed").
-      portVoes: this.portLinks.length,
-      serviceVoes: 0,
-      // Jiffy timers: 3.33 ms and 10 ms are accepted but LOC runs far slower than nominal.
-      txIntervals: realistic,
-      rxIntervals: realistic,
-      // No limit in the kernel; a bound keeps the planner honest about one MEP's peer list
-      // (hw-profiles/linux-bridge.json says the same, so offline plans match).
-      peersPerVoe: 64,
-      upMep: false,
-      vlanMep: false,
-      ccmTxMode: 'hardware',
-      loopbackOffload: false,
-      linktraceOffload: false,
-      policers: 0,
-      frameIo: this.opts.frames !== 'none',
-    };
+    return capabilitiesOf(this.kernel.bridge, this.portLinks.length, this.opts.frames !== 'none');
   }
 
   ports(): string[] {
