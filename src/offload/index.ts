@@ -19,7 +19,7 @@ export { replan, type MepReplacement } from './replan.js';
 export { buildStatus, formatStatus, type ManagerStatus, type MepStatusRow, type RemoteRow } from './status.js';
 export {
   serveControl, controlRequest, controlMonitor, controlCall, controlLoopback, controlLinktrace, controlChange, oamHandlers,
-  defaultSocketPath, type ControlHandlers, type ControlServer, type ChangeSummary, type LoopbackRequest,
+  defaultSocketPath, assertSocketFree, type ControlHandlers, type ControlServer, type ChangeSummary, type LoopbackRequest,
 } from './control.js';
 export {
   openSwitch, openBackend, planConfig, loadModel, pickSwitch, resolveProfile,
@@ -29,3 +29,6 @@ export { runDemo, DEMO_CONFIG, type DemoOptions, type DemoResult, type DemoEvent
 export { MockSwitchNode } from './sim/mock-switch.js';
 export { runVirtual, settle } from './sim/run.js';
 export { OwnedClock } from './owned-clock.js';
+export { dryRunApply, formatDryRun, dryRunToJson, refuseDeleteAll, type DryRun } from './dry-run.js';
+export { EventStamper, type StampedFaultEvent } from './event-stamp.js';
+export { refuseCpuPath } from './cpu-path.js';
