@@ -64,5 +64,5 @@ export function installProject(dir: string, tarball: string, path: string, extra
 }
 
 export function output(r: SpawnSyncReturns<string>): string {
-  return `exit ${r.status ?? r.signal}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+  return `exit ${r.status ?? r.signal}${r.error ? ` (${r.error.message})` : ''}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 }

@@ -105,7 +105,8 @@ describe('the installed package', () => {
       for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'([^']+)'/g)) {
         const spec = m[2];
         if (spec.startsWith('node:')) continue;
-        const names = m[1].split(',').map((s) => s.trim()).filter((s) => s && !s.startsWith('type ')).map((s) => s.split(/\s+as\s+/)[0]);
+        const names = m[1].split(',').map((s) => s.trim()).filter((s) => s && !s.startsWith('type ')).map((s) => s.split(/\s+as\s+/)[0])
+          .filter((s) => /^[A-Za-z_$][\w$]*$/.test(s)); // not the `{ ... }` of prose
         imports.push({ file: f, spec, names });
       }
     }
@@ -119,5 +120,31 @@ describe('the installed package', () => {
     const r = run('node', ['--input-type=module', '-e', check], { cwd: proj, path });
     expect(r.status, output(r)).toBe(0);
     expect(JSON.parse(r.stdout) as string[]).toEqual([]);
+  });
+
+  it('npm run conformance works inside the installed package (no vitest, no test/)', () => {
+    const r = run('npm', ['run', 'conformance', '--', '--rule', 'voe.lifecycle'], { cwd: pkgDir(), path });
+    expect(r.status, output(r)).toBe(0);
+    expect(r.stdout).toMatch(/^PASS {2}voe\.lifecycle/m);
+  });
+});
+
+describe('building from source inside the installed package', () => {
+  it('says what is missing on the board PATH (not a generic message)', () => {
+    const r = run('npm', ['run', 'build:native'], { cwd: pkgDir(), path });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('cfm-offload: building the native parts failed: missing: cmake (Debian: apt-get install cmake); a C compiler');
+  });
+
+  it('builds with the host compiler, finding cmake-js and node-addon-api where npm put them, and the source build then wins', () => {
+    const full = `${path}:${process.env.PATH ?? ''}`;
+    const r = run('npm', ['run', 'build:native'], { cwd: pkgDir(), path: full, env: { CFM_NO_BPF: '1' }, timeoutMs: 600_000 });
+    expect(r.status, output(r)).toBe(0);
+    expect(existsSync(join(pkgDir(), 'node_modules', 'cmake-js'))).toBe(false); // hoisted to the project
+    const which = run('node', ['--input-type=module', '-e',
+      "import { addonPath } from 'cfm-offload/dist/native/addon.js'; import { mockAsicLibPath } from 'cfm-offload/dist/backends/asic-binding/index.js'; console.log(addonPath(), mockAsicLibPath());"],
+    { cwd: proj, path });
+    expect(which.status, output(which)).toBe(0);
+    expect(which.stdout.trim()).toBe(`${join(pkgDir(), 'build', 'Release', 'cfm_addon.node')} ${join(pkgDir(), 'build', 'Release', 'libcfm_mock_asic.so')}`);
   });
 });
