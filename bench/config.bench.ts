@@ -2,12 +2,21 @@
  * Config loading cost (issue 3): read + parse + JSON-Schema + normalize + semantic checks of the
  * 1,000-MEP service-provider example, as YAML and as JSON, plus export. Median of several runs
  * after a warm-up (ajv compiles the schema once per process).
+ * Validation memory (issue 11 item 25): peak RSS of a child process validating the 8,192-MEP
+ * config (4 MB YAML, 5.8 MB JSON) and a 40 MB YAML config (ten such PEs on one board), above
+ * the same child validating an empty config. It was about 40x the file size when YAML went
+ * through the yaml library's node tree; the rest now is the parsed data and the returned model.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { stringify } from 'yaml';
 import type { BenchRow } from './run.js';
 import { exportConfigText, loadConfig, parseConfig } from '../src/config/index.js';
 import { PACKAGE_ROOT } from '../src/config/ajv.js';
+import { generateSpConfig } from '../src/config/generate.js';
 
 export const name = 'config';
 
@@ -42,9 +51,88 @@ export async function run(): Promise<BenchRow[]> {
   });
   const exportMs = timeMs(5, () => exportConfigText(model, 'json'));
   return [
+    ...memoryRows(),
     { case: 'load+validate sp-1000-meps.yaml (1,000 MEPs)', value: yamlMs, unit: 'ms', target: '< 1000', met: yamlMs < 1000, note: `${(yamlText.length / 1024).toFixed(0)} KiB YAML` },
     { case: 'load+validate the same config as JSON', value: jsonMs, unit: 'ms', target: '< 250', met: jsonMs < 250, note: `${(json.length / 1024).toFixed(0)} KiB JSON` },
     { case: 'per MEP (YAML)', value: (yamlMs * 1000) / 1000, unit: 'us/MEP' },
     { case: 'export model -> JSON', value: exportMs, unit: 'ms' },
   ];
+}
+
+// bench-local surgery on a generated config document (its shape is RawConfig's, loosely)
+type Doc = Record<string, any>;
+
+/** `copies` 8,192-MEP service-provider PEs on one board: each copy its own ports and MD names (valid). */
+function bigConfig(copies: number): Doc {
+  const base = generateSpConfig({ meps: 8192 }) as Doc;
+  const text = JSON.stringify(base);
+  const out = JSON.parse(text) as Doc;
+  out.board.ports = [];
+  out.cfm['maintenance-domain'] = [];
+  out.cfm['maintenance-group'] = [];
+  out.cfm.mip = [];
+  out['cpu-protection'].binding = [];
+  for (let k = 0; k < copies; k++) {
+    const c = JSON.parse(text.replace(/"((?:ge|xe)\d+)"/g, `"c${k}-$1"`)) as Doc;
+    out.board.ports.push(...c.board.ports);
+    for (const d of c.cfm['maintenance-domain']) {
+      d['md-id'] = `${d['md-id']}-${k}`;
+      if (d['char-string']) d['char-string'] += k;
+      if (d['dns-like-name']) d['dns-like-name'] = `c${k}.${d['dns-like-name']}`;
+      if (d['mac-address-and-uint-type']) d['mac-address-and-uint-type'].int = 2 + k;
+      out.cfm['maintenance-domain'].push(d);
+    }
+    for (const g of c.cfm['maintenance-group']) {
+      g['maintenance-group-id'] += `-${k}`;
+      g['md-id'] += `-${k}`;
+      out.cfm['maintenance-group'].push(g);
+    }
+    for (const m of c.cfm.mip) {
+      m['md-id'] += `-${k}`;
+      out.cfm.mip.push(m);
+    }
+    out['cpu-protection'].binding.push(...c['cpu-protection'].binding);
+  }
+  return out;
+}
+
+/** Peak RSS (MB) of a child process that loads and validates `file`; throws when it is not valid. */
+function peakRssMb(file: string): number {
+  const entry = pathToFileURL(join(PACKAGE_ROOT, 'src', 'config', 'index.ts')).href;
+  const script = `const { loadConfig } = await import(${JSON.stringify(entry)}); const r = loadConfig(${JSON.stringify(file)}); ` +
+    `process.stdout.write(JSON.stringify({ errors: r.errors.length, first: r.errors[0], maxRss: process.resourceUsage().maxRSS }));`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: PACKAGE_ROOT });
+  const out = JSON.parse(r.stdout || '{}') as { errors?: number; first?: unknown; maxRss?: number };
+  if (out.maxRss === undefined || out.errors !== 0) throw new Error(`validating ${file} failed: ${r.stdout}${r.stderr}`.slice(0, 600));
+  return out.maxRss / 1024;
+}
+
+function memoryRows(): BenchRow[] {
+  const dir = mkdtempSync(join(tmpdir(), 'cfm-bench-config-'));
+  try {
+    const files: Array<[string, string]> = [];
+    const write = (name: string, text: string, what: string) => {
+      const f = join(dir, name);
+      writeFileSync(f, text);
+      files.push([what, f]);
+    };
+    write('empty.yaml', 'cfm: {}\n', 'empty');
+    const sp = generateSpConfig({ meps: 8192 });
+    write('sp-8192.yaml', stringify(sp, { lineWidth: 0 }), '8,192-MEP config, YAML');
+    write('sp-8192.json', JSON.stringify(sp, null, 2), '8,192-MEP config, JSON');
+    write('pe-x10.yaml', stringify(bigConfig(10), { lineWidth: 0 }), '10 x 8,192 MEPs, YAML');
+    const [, emptyFile] = files[0];
+    const floor = peakRssMb(emptyFile);
+    return files.slice(1).map(([what, f]) => {
+      const sizeMb = statSync(f).size / 1e6;
+      const peak = peakRssMb(f);
+      const ratio = (peak - floor) / sizeMb;
+      return {
+        case: `validate ${what} (${sizeMb.toFixed(1)} MB): peak RSS above an empty config`, value: peak - floor, unit: 'MB',
+        target: '< 15x the file', met: ratio < 15, note: `${ratio.toFixed(1)}x the file size; peak ${peak.toFixed(0)} MB, empty config ${floor.toFixed(0)} MB`,
+      };
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -3,6 +3,7 @@
  * JSON pointer can be turned back into "file:line:column". JSON is parsed by the same YAML 1.2
  * parser (JSON is a subset of YAML 1.2), so JSON inputs get positions too.
  */
+import { CORE_SCHEMA, load as loadYamlData } from 'js-yaml';
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { locationsOf, MAX_DEPTH, scanJson } from './json-scan.js';
@@ -57,7 +58,43 @@ export function parseSource(text: string, fileName = '<input>', format: ConfigFo
     const locateMany = (pointers: string[]) => locationsOf(text, fileName, scanJson(text, fileName, { pointers }).offsets);
     return { data: issues.length ? undefined : data, issues, locate: (p) => locateMany([p])[0], locateMany };
   }
-  return parseYaml(text, fileName);
+  return parseYamlData(text, fileName) ?? parseYaml(text, fileName);
+}
+
+/** An alias (`*name`) where a node may start: the yaml library bounds alias expansion (maxAliasCount). */
+const ALIAS = /(?:^|[\s[{,])\*[^\s\]},]/m;
+
+/**
+ * The light path for YAML (issue 11 item 25): js-yaml builds plain data directly (YAML 1.2 core
+ * schema, duplicate keys rejected), a few times the text size, where the yaml library's CST and
+ * node tree took 60-80x. The node tree is built only when an issue needs a location. Anything
+ * the light path does not take (a syntax error, a duplicate key, aliases, nesting past MAX_DEPTH)
+ * goes to the yaml library, whose errors carry positions and pointers.
+ */
+function parseYamlData(text: string, fileName: string): ParsedSource | undefined {
+  if (ALIAS.test(text)) return undefined;
+  let data: unknown;
+  try {
+    data = loadYamlData(text, { schema: CORE_SCHEMA, filename: fileName });
+  } catch {
+    return undefined; // RangeError (deep nesting) included: the yaml library reports it with a pointer
+  }
+  if (deeperThan(data, MAX_DEPTH)) return undefined;
+  let full: ParsedSource | undefined;
+  const tree = () => (full ??= parseYaml(text, fileName));
+  return { data, issues: [], locate: (p) => tree().locate(p), locateMany: (ps) => tree().locateMany(ps) };
+}
+
+/** Whether plain data nests objects/arrays deeper than `max` (iterative). */
+function deeperThan(data: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[data, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d >= max) return true;
+    for (const x of Array.isArray(v) ? v : Object.values(v as object)) if (x !== null && typeof x === 'object') stack.push([x, d + 1]);
+  }
+  return false;
 }
 
 /** A message-sized piece of a long text. */

@@ -108,3 +108,28 @@ describe('huge values in messages (item 25)', () => {
     expect(e.message).toBe(`unknown property '${'k'.repeat(64)}...' (10000 characters)`);
   });
 });
+
+describe('YAML through the light parser (item 25)', () => {
+  const plain = 'cfm:\n  maintenance-domain:\n    - md-id: a\n      md-level: 3\n      maintenance-association:\n        - ma-id: m\n          char-string: MA1\n          maintenance-association-mep: [1, 2]\n';
+
+  it('anchors and aliases still work (through the yaml library, which bounds them)', () => {
+    const aliased = 'x-meps: &meps [1, 2]\n' + plain.replace('[1, 2]', '*meps');
+    const [e] = issues(aliased, 'alias.yaml'); // x-meps is not a config key: the point is the location
+    expect(e).toMatchObject({ rule: 'schema.additionalProperties', pointer: '/x-meps', location: 'alias.yaml:1:1' });
+    const ok = parseConfig(plain.replace('[1, 2]', '&m [1, 2]'), { fileName: 'anchor.yaml' });
+    expect(ok.errors).toEqual([]);
+    expect(ok.model).toEqual(parseConfig(plain, { fileName: 'anchor.yaml' }).model);
+  });
+
+  it('an alias bomb is refused, not expanded', () => {
+    const bomb = 'a: &a [x, x, x, x, x, x, x, x, x, x]\n' + Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill('*' + String.fromCharCode(97 + i)).join(', ')}]`).join('\n') + '\ncfm: {}\n';
+    const [e] = issues(bomb, 'bomb.yaml');
+    expect(e.rule).toBe('syntax');
+    expect(e.message).toMatch(/alias/i);
+  });
+
+  it('schema issues of a YAML file still carry line and column', () => {
+    const [e] = issues(plain.replace('md-level: 3', 'md-level: 9'), 'loc.yaml');
+    expect(e).toMatchObject({ rule: 'schema.maximum', pointer: '/cfm/maintenance-domain/0/md-level', location: 'loc.yaml:4:7' });
+  });
+});
