@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: { alias: [{ find: /^cfm-offload$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) }] },
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/kernel/**', 'test/interop/**', 'test/package/e2e/**', 'test/arm/**', 'node_modules/**'],
+    exclude: ['test/kernel/**', 'test/interop/**', 'test/ebpf/**', 'test/package/e2e/**', 'test/arm/**', 'node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -4,6 +4,7 @@
  * the kernel must not hide the gap: a LOC episode is reported, raised 3.5 intervals after the
  * peer's last CCM before the silence and cleared at the first CCM after it, both on wire
  * (kernel receive) time, measured by a capture socket on the same interface.
+ * `npm run test:ebpf` (a child process per case: too slow for the unit run; CI runs it as root).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -13,8 +14,8 @@ import type { HwEvent, VoeSpec } from '../../src/backends/types.js';
 import { intervalNs } from '../../src/common/interval.js';
 import { PacketSocket } from '../../src/native/packet.js';
 import { encodeMaid } from '../../src/pdu/maid.js';
-import { createVethLink, linuxTestGate, waitFor, type VethLink } from './netns.js';
-import { datapathsUnderTest } from './datapaths.js';
+import { createVethLink, linuxTestGate, waitFor, type VethLink } from '../linux/netns.js';
+import { datapathsUnderTest } from '../linux/datapaths.js';
 
 const gate = linuxTestGate('test/linux/loss-masking (software MEP stalled with SIGSTOP)');
 const maid = encodeMaid({ md: { format: 4, name: 'Provider' }, ma: { format: 2, name: 'svc-1' } });
@@ -38,7 +39,7 @@ interface ChildMep {
 function startChild(link: VethLink, datapath: string): ChildMep {
   const s = spec(link.ifA, link.macA, 1, 2);
   const arg = JSON.stringify({ port: link.ifA, netns: link.nsA, spec: { ...s, maid: Buffer.from(maid).toString('hex') }, backend: { datapath } });
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'mep-child.ts'), arg], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'mep-child.ts'), arg], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines: Record<string, unknown>[] = [];
   let buf = '';
   child.stdout!.on('data', (d: Buffer) => {
@@ -68,7 +69,10 @@ describe.skipIf(!gate.run)('loss masking: a silence while the MEP process is sto
     await link?.cleanup();
   });
 
-  for (const datapath of datapathsUnderTest()) {
+  // AF_PACKET, and where the addon has eBPF both of its hooks (tc, and XDP on veth)
+  const dps: string[] = datapathsUnderTest();
+  if (dps.includes('tc')) dps.push('xdp');
+  for (const datapath of dps) {
     it(`${datapath}: peer silent 5 intervals while we are SIGSTOPped -> LOC raised at last + 3.5 intervals, cleared at the resumed CCM`, async () => {
       // the peer (MEP 2) in this process; its CCMs captured with kernel times on our side's interface
       const peer = new SoftwareBackend({ ports: [link.ifB], netns: link.nsB });
