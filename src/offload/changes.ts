@@ -168,7 +168,7 @@ export function applyConfigChange(model: CfmModel, change: ConfigChange): Change
     // A MEP or MA that does not exist is a wrong name on the command line (exit 2, as an unknown
     // MEP in `cfm loopback`), not a bad configuration: docs/oam-cli.md "Exit codes".
     if (issues.every((x) => x.rule === 'change.unknown-mep' || x.rule === 'change.unknown-ma')) {
-      throw new CfmError('USAGE', issues.map((x) => `${x.message} (${x.hint})`).join('; '));
+      throw new CfmError('USAGE', issues.map((x) => `${x.pointer}: ${x.message} (${x.hint})`).join('; '));
     }
     throw new ConfigError(issues);
   }

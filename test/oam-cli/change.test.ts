@@ -81,14 +81,14 @@ describe('cfm mep set', () => {
   it('the manager refuses what only it can judge: one line, non-zero exit', async () => {
     s = await served();
     const r = await s.cfm('sw1', 'mep', 'set', 'md1/ma1/9', '--cc', 'off');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // an unknown MEP is a usage error in every command (docs/oam-cli.md)
     expect(r.err).toMatch(/^cfm: manager: .*meps\/0\/key: no MEP 'md1\/ma1\/9'.*\n$/);
     expect(r.out).toBe('');
     const m = await s.cfm('sw1', 'mep', 'set', 'md1/ma1/1', '--remote-meps', '5');
     expect(m.code).toBe(1);
     expect(m.err).toMatch(/^cfm: manager: .*meps\/0\/remoteMepIds: MEP id 5 not in MA md1\/ma1.*\n$/);
     const a = await s.cfm('sw1', 'cc', 'interval', 'md1/ma9', '1s');
-    expect(a.code).toBe(1);
+    expect(a.code).toBe(2);
     expect(a.err).toMatch(/^cfm: manager: .*associations\/0\/key: no maintenance association 'md1\/ma9'.*\n$/);
     expect((await row('sw1', 'md1/ma1/1')).counters.ccmTx).toBeGreaterThan(0); // nothing was changed
   });

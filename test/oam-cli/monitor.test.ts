@@ -46,7 +46,7 @@ async function withManager(name: string, fn: (sock: string) => Promise<void>): P
 }
 
 const waitUntil = async (pred: () => boolean) => {
-  for (let i = 0; i < 300 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 1000 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
 };
 
 describe('cfm monitor', () => {
@@ -56,7 +56,7 @@ describe('cfm monitor', () => {
       const mon = cfm('monitor', '--socket', sock);
       await new Promise((r) => setTimeout(r, 100));
       expect(await cfm('mep', 'set', 'd/a/2', '--disable', '--socket', sock)).toBe(0);
-      await waitUntil(() => out.includes('defRemoteCCM raised'));
+      await waitUntil(() => out.includes('defRemoteCCM raised') && out.includes('remote MEP 2 -> failed'));
       process.emit('SIGINT');
       await mon;
       expect(out).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z +\d+\.\d{6}s d\/a\/1 defect defRemoteCCM raised \[hw\]$/m);
@@ -71,7 +71,7 @@ describe('cfm monitor', () => {
       const mon = cfm('monitor', '-j', '--socket', sock);
       await new Promise((r) => setTimeout(r, 100));
       expect(await cfm('mep', 'set', 'd/a/2', '--disable', '--socket', sock)).toBe(0);
-      await waitUntil(() => out.includes('defRemoteCCM'));
+      await waitUntil(() => out.includes('"remote-mep"') && out.includes('"defRemoteCCM"'));
       process.emit('SIGINT');
       await mon;
       const events = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { mep: string; type: string; atNs: number; wallTime: string; highestDefect: string });
@@ -94,7 +94,7 @@ describe('the same error, the same exit code', () => {
       expect(await cfm('mep', 'show', 'x/y/1', '--socket', sock)).toBe(2);
       clearErr();
       expect(await cfm('cc', 'interval', 'x/y', '1s', '--socket', sock)).toBe(2);
-      expect(err).toBe('cfm: manager: no maintenance association \'x/y\' (keys are "<md>/<ma>")\n');
+      expect(err).toBe('cfm: manager: /associations/0/key: no maintenance association \'x/y\' (keys are "<md>/<ma>")\n');
     });
   });
 
