@@ -75,7 +75,7 @@ describe('cfm monitor', () => {
       process.emit('SIGINT');
       await mon;
       const events = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { mep: string; type: string; atNs: number; wallTime: string; highestDefect: string });
-      const failed = events.find((e) => e.type === 'remote-mep');
+      const failed = events.find((e) => e.type === 'remote-mep' && (e as { state?: string }).state === 'failed');
       expect(failed).toMatchObject({ mep: 'd/a/1', highestDefect: 'defRemoteCCM' });
       for (const e of events) {
         expect(typeof e.atNs).toBe('number');
