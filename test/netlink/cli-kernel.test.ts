@@ -63,5 +63,9 @@ describe('cfm kernel commands', () => {
     if (!addonAvailable()) return ctx.skip();
     expect(await cfm('apply', cfg, '--backend', 'linux-bridge:no-such-br0')).toBe(1);
     expect(err).toBe("cfm: linux-bridge: no interface 'no-such-br0' (create it: ip link add no-such-br0 type bridge)\n");
+    clearErr();
+    // cfm plan --backend reads the same backend's capabilities
+    expect(await cfm('plan', cfg, '--backend', 'linux-bridge:no-such-br0')).toBe(1);
+    expect(err).toBe("cfm: linux-bridge: no interface 'no-such-br0' (create it: ip link add no-such-br0 type bridge)\n");
   });
 });

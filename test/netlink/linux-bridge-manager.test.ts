@@ -115,6 +115,20 @@ describe('linux-bridge backend under the manager (fake kernel)', () => {
     await b.close();
   });
 
+  it('item 16: without a CPU path, a config needing software is refused before anything is sent to the kernel', async () => {
+    const { k, b, clock } = await open({ frames: 'none' });
+    const sw = openSwitch({ config: config({ up: true }), profile: 'linux-bridge', backend: b, clock });
+    const plan = sw.plan();
+    // the up MEP is refused with its reason; the kernel MEP still applies
+    expect(plan.refused).toEqual([{ key: 's/svc/10', kind: 'mep', reason: expect.stringMatching(/no CPU frame path/) }]);
+    expect(plan.meps.map((m) => [m.key, m.ccm])).toEqual([['d/link/1', 'hardware']]);
+    const rep = await sw.apply();
+    expect(rep.softwareStarted).toEqual([]);
+    expect(k.log.map(([n]) => n)).toEqual(['mepCreate', 'mepConfig', 'ccConfig', 'peerMepAdd', 'rdi', 'ccmTx']);
+    await sw.close();
+    await b.close();
+  });
+
   it('item 17: another tool removed a peer; the apply works from the read-back and ends in the new state', async () => {
     const { k, b } = await open();
     const h = await b.createVoe({ ...SPEC, peers: [2, 3] });

@@ -19,6 +19,7 @@ import { BridgeCfmKernel } from '../../backends/linux-bridge/kernel.js';
 import { openRoute } from '../../netlink/route.js';
 import { DevlinkClient, detectProfile, parseHandle, type DetectResult } from '../../devlink/index.js';
 import type { BridgeCfmInfo } from '../../netlink/bridge-cfm.js';
+import type { Backend } from '../../backends/types.js';
 import { bridgeOfSpec, isLinuxBridgeSpec, openLinuxBridgeSpec } from '../../backends/linux-bridge/open.js';
 import { loadModel, openSwitch, pickSwitch, type CfmSwitch, type OpenSwitchOptions } from '../../offload/api.js';
 
@@ -47,6 +48,14 @@ async function withDevlink<T>(netns: string | undefined, fn: (c: DevlinkClient) 
   } finally {
     c.close();
   }
+}
+
+/**
+ * `cfm plan --backend`: a linux-bridge spec opens the kernel backend (with its CPU path, so the
+ * capabilities are the ones an apply meets); anything else goes to `other`.
+ */
+export async function openPlanBackend(spec: string, other: () => Backend): Promise<Backend> {
+  return isLinuxBridgeSpec(spec) ? openLinuxBridgeSpec(spec) : other();
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { CfmError, UsageError } from '../../common/errors.js';
 import { openBackend, loadModel, pickSwitch, planConfig, resolveProfile } from '../../offload/api.js';
-import { openApplySwitch } from './kernel.js';
+import { openApplySwitch, openPlanBackend } from './kernel.js';
 import { assertSocketFree, controlMonitor, controlRequest, defaultSocketPath, oamHandlers, serveControl } from '../../offload/control.js';
 import { runDemo } from '../../offload/demo.js';
 import { dryRunApply, dryRunToJson, formatDryRun } from '../../offload/dry-run.js';
@@ -49,7 +49,7 @@ function policyOf(o: PolicyOpts): Partial<PlanPolicy> {
 
 /** `cfm plan --backend`: open the backend, read its capabilities, close it (nothing is written). */
 async function liveCapabilities(spec: string, model: CfmModel, sw: string, o: { profile?: string; vendorArgs?: string; state?: string }): Promise<BackendCapabilities> {
-  const backend = openBackend(spec, { profile: resolveProfile(o.profile, model, sw), statePath: o.state, vendorArgs: o.vendorArgs });
+  const backend = await openPlanBackend(spec, () => openBackend(spec, { profile: resolveProfile(o.profile, model, sw), statePath: o.state, vendorArgs: o.vendorArgs }));
   try {
     return backend.capabilities();
   } finally {
@@ -87,7 +87,7 @@ export function register(program: Command): void {
     .option('--switch <name>', 'switch of the config (default: every switch)')
     .option('--reserve <n>', 'keep N VOEs free')
     .option('--prefer <where>', 'hardware (default) or software')
-    .option('--backend <spec>', "plan against a live backend's capabilities: mock | vendor:PATH (default: the profile alone)")
+    .option('--backend <spec>', "plan against a live backend's capabilities: mock | vendor:PATH | linux-bridge[:BRIDGE] (default: the profile alone)")
     .option('--vendor-args <args>', 'open string for a vendor shim')
     .option('--state <file>', 'mock: the ASIC state file')
     .option('--json', 'print the plan as JSON')

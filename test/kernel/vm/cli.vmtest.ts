@@ -61,6 +61,9 @@ describe('cfm kernel commands on a real kernel', () => {
   maintenance-group:
     - { maintenance-group-id: g, md-id: d, ma-id: m, mep: [ { mep-id: 1, interface: clp, direction: down, enabled: true, mac-address: 02-00-00-00-0c-01, continuity-check: { ccm-enabled: true } } ] }
 `);
+    expect(await cfm('plan', cfg, '--backend', 'linux-bridge:clibr', '--json')).toBe(0);
+    expect((JSON.parse(out) as { meps: Array<{ key: string; ccm: string }> }).meps.map((m) => [m.key, m.ccm])).toEqual([['d/m/1', 'hardware']]);
+    out = '';
     expect(await cfm('apply', cfg, '--backend', 'linux-bridge:clibr')).toBe(0);
     expect(out).toMatch(/applied on default \(linux-bridge\): 0 delete, 0 update, 1 create/);
     out = '';
