@@ -27,6 +27,7 @@ import { intervalName } from '../../common/interval.js';
 import { stateDir } from '../../debug/state.js';
 import { formatEvent } from '../../engine/events.js';
 import type { StampedFaultEvent } from '../../offload/event-stamp.js';
+import { mockPortNames } from '../../offload/ports.js';
 
 interface PolicyOpts {
   reserve?: string;
@@ -63,6 +64,25 @@ async function liveCapabilities(spec: string, model: CfmModel, sw: string, o: { 
  */
 export function monitorLine(e: StampedFaultEvent): string {
   return `${e.wallTime ?? new Date().toISOString()} ${formatEvent(e).trimStart()}`;
+}
+
+/**
+ * A persisted mock as `cfm apply --backend mock --state F` opened it: the same profile and port
+ * names (from the config when given), or the mock refuses the state file (EVERSION).
+ */
+function openPersistedMock(state: string, o: { profile?: string; config?: string; switch?: string }) {
+  const model = o.config ? loadModel(o.config) : undefined;
+  const sw = model ? pickSwitch(model, o.switch) : undefined;
+  const profile = resolveProfile(o.profile, model, sw);
+  const portNames = model && sw ? mockPortNames(model, sw, profile) : undefined;
+  try {
+    return openBackend('mock', { profile, statePath: state, ...(portNames ? { portNames } : {}) });
+  } catch (e) {
+    if (e instanceof CfmError && /EVERSION/.test(e.message)) {
+      throw new CfmError('BACKEND', `mock state file ${state} was written by a mock with other options (ports, tables) than profile ${profile.name}${o.config ? ` and ${o.config}` : ''}: give the --config (or --profile) it was applied with`);
+    }
+    throw e;
+  }
 }
 
 let stdoutClosed = false;
@@ -191,9 +211,11 @@ export function register(program: Command): void {
     .option('--socket <path>', 'control socket of the running manager')
     .option('--backend <spec>', "read a persisted mock directly when no manager runs ('mock' with --state)")
     .option('--state <file>', 'mock state file')
-    .option('--profile <name>', 'profile the mock was opened with (port names)', 'mock-default')
+    .option('--profile <name>', 'profile the mock was opened with (default: the config\'s board profile, else mock-default)')
+    .option('--config <file>', 'config the mock state was applied with (its board ports and profile)')
+    .option('--switch <name>', 'switch of the config')
     .option('--json', 'print as JSON')
-    .action(async (o: { socket?: string; backend?: string; state?: string; profile: string; json?: boolean }) => {
+    .action(async (o: { socket?: string; backend?: string; state?: string; profile?: string; config?: string; switch?: string; json?: boolean }) => {
       if (o.backend !== undefined && o.backend !== 'mock') throw new UsageError(`status reads only a persisted mock directly (--backend mock --state FILE), not '${o.backend}'`);
       if (o.backend === 'mock' && !o.state) throw new UsageError('--backend mock needs --state FILE');
       let st: ManagerStatus | null = null;
@@ -209,7 +231,7 @@ export function register(program: Command): void {
       // no manager: the hardware part, read back from the persisted mock (which must exist:
       // opening a missing one would show an empty table, as if nothing were programmed)
       if (!o.state || !existsSync(o.state)) throw new CfmError('BACKEND', `no manager on ${o.socket ?? defaultSocketPath()} and no mock state file ${o.state}`);
-      const backend = openBackend('mock', { profile: resolveProfile(o.profile), statePath: o.state });
+      const backend = openPersistedMock(o.state, o);
       try {
         const rows = [];
         for (const v of await backend.listVoes()) {
