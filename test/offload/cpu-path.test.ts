@@ -52,6 +52,8 @@ describe('a backend without a CPU frame path', () => {
       { key: 'default/p3/100/7', kind: 'mip', reason: `a MIP runs on the CPU path: ${WHY}` },
     ]);
     expect(p.violations).toEqual([]);
+    // the hardware MEP's functions that would need the CPU say so
+    expect(p.meps[0].functions.loopback.reason).toBe(`not available: mock-default does not offload LBM/LBR, and ${WHY}`);
   });
 
   it('the same config plans both in software with a frame path (the refusal comes from frameIo)', () => {
