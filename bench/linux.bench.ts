@@ -17,6 +17,8 @@
  *   steady-state CCM, AF_PACKET vs eBPF (tc), at 64 MEP pairs at 100 ms and 10 ms.
  */
 import { Worker } from 'node:worker_threads';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { readFileSync } from 'node:fs';
 import type { BenchRow } from './run.js';
 import { addonAvailable, ADDON_PATH } from '../src/native/addon.js';
@@ -399,6 +401,79 @@ async function rxDatapaths(pairs: number, interval: IntervalCode, seconds: numbe
 }
 
 /**
+ * Memory and idle cost per port and MEP (issue 17): `ports` veth pairs, one MEP on each of our
+ * ports peering with one on the far side; RSS of this process after the far side is up (it is in
+ * this process too, on AF_PACKET, and counted in the baseline) and after our side is added,
+ * divided by the MEPs; then every VOE deleted, the far side closed, and the CPU of this process
+ * with the backend's ports still open over 3 s (idle).
+ */
+/** RSS after a full garbage collection, so JS garbage does not count as memory per MEP. */
+function settledRss(): number {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  return process.memoryUsage().rss;
+}
+
+async function memoryPerMep(ports: number, datapath: Datapath): Promise<BenchRow[]> {
+  const nsA = await createNetns('cbm');
+  const nsB = await createNetns('cbn');
+  const ours: string[] = [];
+  const theirs: string[] = [];
+  try {
+    for (let i = 0; i < ports; i++) {
+      const a = uniqueName('ma');
+      const b = uniqueName('mb');
+      await ip('link', 'add', a, 'netns', nsA, 'type', 'veth', 'peer', 'name', b, 'netns', nsB);
+      await ip('-n', nsA, 'link', 'set', a, 'up');
+      await ip('-n', nsB, 'link', 'set', b, 'up');
+      ours.push(a);
+      theirs.push(b);
+    }
+    const spec = (port: string, mac: string, mepId: number, peer: number): VoeSpec => ({
+      key: port, port, direction: 'down', level: 4, vlan: 0, unicastMac: mac, mepId, maid, interval: 3, priority: 7,
+      peers: [peer], ccmTx: true, ccmRx: true, seqUpdate: true, rdi: false, portStatusTlv: 0, interfaceStatusTlv: 0,
+    });
+    const far = new SoftwareBackend({ ports: theirs, netns: nsB, datapath: 'af-packet' });
+    try {
+      for (const p of theirs) await far.createVoe(spec(p, far.portMac(p), 2, 1));
+      await sleep(1000);
+      const rss0 = settledRss();
+      const be = new SoftwareBackend({ ports: ours, netns: nsA, datapath });
+      try {
+        const hs: number[] = [];
+        for (const p of ours) hs.push(await be.createVoe(spec(p, be.portMac(p), 1, 2)));
+        await sleep(1500);
+        const rss1 = settledRss();
+        let up = 0;
+        for (const h of hs) if ((await be.readStatus(h)).peers[0].seen) up++;
+        for (const h of hs) await be.deleteVoe(h);
+        await far.close(); // idle: nothing on the wire
+        await sleep(200);
+        const c0 = process.cpuUsage();
+        const f0 = process.hrtime.bigint();
+        await sleep(3000);
+        const c = process.cpuUsage(c0);
+        const wallS = Number(process.hrtime.bigint() - f0) / 1e9;
+        const perMepKb = (rss1 - rss0) / ports / 1024;
+        return [
+          { case: `RSS per software MEP (port + MEP), ${ports} ports, ${datapath} receive`, value: perMepKb, unit: 'kB', target: '<= 16 kB', met: perMepKb <= 16, note: `${up}/${ports} up; RSS delta ${((rss1 - rss0) / 1048576).toFixed(2)} MB after a full GC (JS objects included; BPF maps are kernel memory, not RSS)` },
+          { case: `CPU with every MEP deleted, ${ports} ports open, ${datapath} receive`, value: ((c.user + c.system) / 1e6 / wallS) * 100, unit: '% core', target: '<= 0.1 %', met: ((c.user + c.system) / 1e6 / wallS) * 100 <= 0.1, note: 'this whole process (the benchmark included), nothing on the wire' },
+        ];
+      } finally {
+        await be.close();
+      }
+    } finally {
+      await far.close();
+    }
+  } finally {
+    await deleteNetns(nsA);
+    await deleteNetns(nsB);
+  }
+}
+
+/**
  * Calibration for the CPU-per-CCM rows: the CPU one bare timerfd wakeup of a native thread costs
  * on this machine now (in a VM it includes the exits for the timer and the idle loop: tens of us
  * where bare metal needs one or two). A datapath that wakes once per CCM cannot go below it;
@@ -457,6 +532,7 @@ export async function run(): Promise<BenchRow[]> {
   if (!bpfWhy) rows.push(await cpuPerCcm(100, 2, 4, true, 'tc'));
   for (const interval of [3, 2] as IntervalCode[]) rows.push(...(await rxDatapaths(64, interval, 4, dps)));
   for (const dp of dps) rows.push(...(await cpuVsOvs(16, 2, 5, dp)));
+  for (const dp of dps) rows.push(...(await memoryPerMep(64, dp)));
   rows.push(...jsRxPath());
   return rows;
 }
