@@ -61,8 +61,12 @@ export function parseSource(text: string, fileName = '<input>', format: ConfigFo
   return parseYamlData(text, fileName) ?? parseYaml(text, fileName);
 }
 
-/** An alias (`*name`) where a node may start: the yaml library bounds alias expansion (maxAliasCount). */
-const ALIAS = /(?:^|[\s[{,])\*[^\s\]},]/m;
+/**
+ * Texts for the yaml library only: an alias (`*name`) where a node may start (the yaml library
+ * bounds alias expansion, maxAliasCount), or a YAML 1.1 binary number (`0b101`), which js-yaml's
+ * core schema reads as a number and YAML 1.2 as a string.
+ */
+const YAML_LIBRARY_ONLY = /(?:^|[\s[{,])(?:\*[^\s\]},]|[-+]?0b[01_])/m;
 
 /**
  * The light path for YAML (issue 11 item 25): js-yaml builds plain data directly (YAML 1.2 core
@@ -72,7 +76,7 @@ const ALIAS = /(?:^|[\s[{,])\*[^\s\]},]/m;
  * goes to the yaml library, whose errors carry positions and pointers.
  */
 function parseYamlData(text: string, fileName: string): ParsedSource | undefined {
-  if (ALIAS.test(text)) return undefined;
+  if (YAML_LIBRARY_ONLY.test(text)) return undefined;
   let data: unknown;
   try {
     data = loadYamlData(text, { schema: CORE_SCHEMA, filename: fileName });

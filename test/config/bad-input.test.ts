@@ -128,6 +128,11 @@ describe('YAML through the light parser (item 25)', () => {
     expect(e.message).toMatch(/alias/i);
   });
 
+  it('YAML 1.2 core schema on both paths: 0b101 is a string, not 5', () => {
+    const [e] = issues(plain.replace('md-level: 3', 'md-level: 0b11'), 'bin.yaml');
+    expect(e).toMatchObject({ rule: 'schema.type', pointer: '/cfm/maintenance-domain/0/md-level', message: '"0b11" must be integer' });
+  });
+
   it('schema issues of a YAML file still carry line and column', () => {
     const [e] = issues(plain.replace('md-level: 3', 'md-level: 9'), 'loc.yaml');
     expect(e).toMatchObject({ rule: 'schema.maximum', pointer: '/cfm/maintenance-domain/0/md-level', location: 'loc.yaml:4:7' });
