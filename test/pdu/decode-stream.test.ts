@@ -119,6 +119,32 @@ describe('PcapReader over a file-like source reads through a bounded window', ()
     expect(src.reads).toBeGreaterThan(10);
   });
 
+  it('pcapng (SHB, IDB with if_tsresol, EPBs, a custom block), window 64 bytes: the same packets as readPcap', () => {
+    const w32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v >>> 0); return b; };
+    const w16 = (v: number) => { const b = Buffer.alloc(2); b.writeUInt16LE(v); return b; };
+    const block = (type: number, body: Buffer) => {
+      const pad = Buffer.alloc((4 - (body.length % 4)) % 4);
+      const len = 12 + body.length + pad.length;
+      return Buffer.concat([w32(type), w32(len), body, pad, w32(len)]);
+    };
+    const parts = [
+      block(0x0a0d0d0a, Buffer.concat([w32(0x1a2b3c4d), w16(1), w16(0), Buffer.alloc(8, 0xff)])),
+      block(1, Buffer.concat([w16(1), w16(0), w32(65535), w16(9), w16(1), Buffer.from([9, 0, 0, 0]), w16(0), w16(0)])),
+      block(0x0bad, Buffer.from('custom block')),
+    ];
+    frames.forEach((f, i) => {
+      const ts = BigInt(1000 + i) * 1_000_000_000n + BigInt(i);
+      parts.push(block(6, Buffer.concat([w32(0), w32(Number(ts >> 32n)), w32(Number(ts & 0xffffffffn)), w32(f.data.length), w32(f.data.length), Buffer.from(f.data)])));
+    });
+    const bytes = Uint8Array.from(Buffer.concat(parts));
+    const r = new PcapReader(source(bytes), false, 64);
+    expect(r.format).toBe('pcapng');
+    const got: string[] = [];
+    for (let p = r.next(); p; p = r.next()) got.push(`${p.tsSec}.${p.tsNsec}:${Buffer.from(p.data).toString('hex')}`);
+    expect(got).toEqual(readPcap(bytes).packets.map((p) => `${p.tsSec}.${p.tsNsec}:${Buffer.from(p.data).toString('hex')}`));
+    expect(got[7]).toMatch(/^1007\.7:/);
+  });
+
   it('a cut file: the same error and offset as in memory', () => {
     const bytes = writePcap(frames).subarray(0, 5000);
     const message = (fn: () => void): string => {
