@@ -120,7 +120,8 @@ class BpfDatapath : public Napi::ObjectWrap<BpfDatapath> {
     int err = cfm_bpf__load(skel_);
     if (err) {
       int e = -err;
-      std::string why = LastLines(g_libbpfLog, 3);
+      // EPERM: say which capabilities, not libbpf's probe chatter
+      std::string why = e == EPERM ? "loading eBPF needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (or root)" : LastLines(g_libbpfLog, 3);
       cfm_bpf__destroy(skel_);
       skel_ = nullptr;
       ThrowSys(env, e, "bpf_object__load", "the CFM eBPF program" + (why.empty() ? "" : ": " + why));
