@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodePdu, encodeNotify, encodeResponse, frameLength, HEADER_LENGTH, type Received } from '../../src/telemetry/agentx/pdu.js';
-import { answer } from '../../src/telemetry/agentx/session.js';
+import { createServer } from 'node:net';
+import { AgentxSession, answer } from '../../src/telemetry/agentx/session.js';
 import { MibBuilder } from '../../src/telemetry/mib/view.js';
 
 /** A GetNext / GetBulk PDU as a master sends it (little-endian when be = false). */
@@ -108,5 +109,44 @@ describe('AgentX PDUs', () => {
     const b = encodeNotify({ sessionId: 1, transactionId: 0, packetId: 1 }, [{ oid: [1, 3, 6, 1, 2, 1, 1, 3, 0], type: 67, value: 5 }]);
     // varbind: type(2) reserved(2), then OID header n_subid=4 prefix=2
     expect([...b.subarray(HEADER_LENGTH, HEADER_LENGTH + 8)]).toEqual([0, 67, 0, 0, 4, 2, 0, 0]);
+  });
+});
+
+describe('AgentX session', () => {
+  it('a master that accepts but never answers is reported and retried; the session opens when it answers', async () => {
+    let answer = false;
+    let opened = 0;
+    const srv = createServer((c) => {
+      let buf = Buffer.alloc(0);
+      c.on('data', (d) => {
+        buf = Buffer.concat([buf, d]);
+        for (let n = frameLength(buf); n; n = frameLength(buf)) {
+          const frame = buf.subarray(0, n);
+          buf = buf.subarray(n);
+          if (!answer) continue;
+          const type = frame[1];
+          const h = { sessionId: type === 1 ? 42 : frame.readUInt32BE(4), transactionId: frame.readUInt32BE(8), packetId: frame.readUInt32BE(12) };
+          if (type === 1) opened++;
+          c.write(encodeResponse(h, 0, 0, [])); // a master echoes the ids in its Response
+        }
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as { port: number }).port;
+    const lines: string[] = [];
+    const view = b.view([T]);
+    const s = new AgentxSession({ address: { kind: 'tcp', host: '127.0.0.1', port }, subtrees: [T], view: async () => view, log: (l) => lines.push(l), retryMs: 50, requestTimeoutMs: 200 });
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      expect(lines[0]).toBe(`cfm agentx: cannot reach the master at tcp:127.0.0.1:${port}: no answer from the master within 0.2 s; retrying every 0.05 s (the manager keeps running)`);
+      expect(s.state).not.toBe('open');
+      answer = true;
+      await s.whenOpen();
+      expect(opened).toBeGreaterThanOrEqual(1);
+      expect(lines[lines.length - 1]).toBe(`cfm agentx: registered 1 IEEE8021-CFM-MIB tables with the master at tcp:127.0.0.1:${port}`);
+    } finally {
+      await s.close();
+      srv.close();
+    }
   });
 });

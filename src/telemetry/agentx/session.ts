@@ -26,6 +26,8 @@ export interface SessionOptions {
   /** Timeout the master applies to our answers, s (Open / Register o.timeout; default 5). */
   timeoutS?: number;
   description?: string;
+  /** How long an Open, Register, Notify or Ping waits for the master's Response, ms (default 5000). */
+  requestTimeoutMs?: number;
 }
 
 export type SessionState = 'connecting' | 'open' | 'down' | 'closed';
@@ -72,7 +74,9 @@ export class AgentxSession {
     this.socket = s;
     this.rx = Buffer.alloc(0);
     s.on('connect', () => {
-      this.handshake().catch((e: unknown) => this.lost(`the master refused the session: ${e instanceof Error ? e.message : String(e)}`));
+      this.handshake().catch((e: unknown) => {
+        if (this.socket === s) this.lost(`the master refused the session: ${e instanceof Error ? e.message : String(e)}`);
+      });
     });
     s.on('data', (d: Buffer) => {
       if (this.socket === s) this.onData(d);
@@ -141,7 +145,22 @@ export class AgentxSession {
         reject(new Error('not connected'));
         return;
       }
-      this.pending.set(ids.packetId, { resolve, reject });
+      // A master that does not answer an administrative PDU is as good as gone (RFC 2741 7.1.2).
+      const timeoutMs = this.o.requestTimeoutMs ?? 5000;
+      const timer = setTimeout(() => {
+        const p = this.pending.get(ids.packetId);
+        if (!p) return;
+        const why = `no answer from the master within ${timeoutMs / 1000} s`;
+        this.pending.delete(ids.packetId);
+        p.reject(new Error(why));
+        this.lost(why);
+      }, timeoutMs);
+      timer.unref();
+      const done = <T>(f: (v: T) => void) => (v: T) => {
+        clearTimeout(timer);
+        f(v);
+      };
+      this.pending.set(ids.packetId, { resolve: done(resolve), reject: done(reject) });
       this.socket.write(build(ids));
     });
   }
