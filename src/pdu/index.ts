@@ -17,5 +17,7 @@ export { decodeCcmFast, newCcmView, maidEquals, patchCcm, pduOffsetOf, type CcmV
 export { readPcap, writePcap, PcapReader, LINKTYPE_ETHERNET, type ByteSource, type PcapFile, type PcapPacket, type WritePacket } from './pcap.js';
 export { renderDebug, TRUNCATE, type DebugOptions, type DebugResult } from './debug.js';
 export { frameJson, tlvJson, maidJson, pduFieldsJson, type JsonObject, type JsonValue } from './json.js';
+export { FrameJsonWriter, type FrameLine } from './json-lines.js';
+export { salvageFields } from './salvage.js';
 export { sampleCorpus, SAMPLE_MAID } from './samples.js';
 export { craftFrame, parseOpcode, type CraftOptions } from './craft.js';
