@@ -110,3 +110,39 @@ describe('link-watch decoding (no root needed)', () => {
     expect(forwardingOf(msg(0, null, null))).toBeUndefined();
   });
 });
+
+describe.skipIf(!gate.run)('software backend VOEs send the port state in their status TLVs', () => {
+  it('a VOE on a bridge port sends psBlocked while STP listens and learns, psUp once it forwards; the spec read back keeps psUp', async () => {
+    const link = await createVethLink('lv');
+    const A = new SoftwareBackend({ ports: [link.ifA], netns: link.nsA, datapath: 'af-packet' });
+    const B = new SoftwareBackend({ ports: [link.ifB], netns: link.nsB, datapath: 'af-packet' });
+    try {
+      const got: CcmPdu[] = [];
+      B.frames.onReceive((rx: FrameRx) => {
+        try {
+          const f = decodeFrame(rx.frame);
+          if (f.pdu.opcode === 1 && (f.pdu as CcmPdu).mepId === 7) got.push(f.pdu as CcmPdu);
+        } catch {
+          // not a CFM frame
+        }
+      });
+      const maid = encodeMaid({ md: { format: 4, name: 'D' }, ma: { format: 2, name: 'V' } });
+      const h = await A.createVoe({
+        key: 'v7', port: link.ifA, direction: 'down', level: 5, vlan: 0, unicastMac: link.macA, mepId: 7, maid, interval: 3,
+        priority: 7, peers: [8], ccmTx: true, ccmRx: true, seqUpdate: true, rdi: false, portStatusTlv: 2, interfaceStatusTlv: 1,
+      });
+      const ps = (): number | undefined => (got[got.length - 1]?.tlvs.find((t) => t.type === 2) as { value?: number } | undefined)?.value;
+      await waitFor(() => ps() === 2, 5000, 'CCMs with psUp');
+      await ip('-n', link.nsA, 'link', 'add', 'br1', 'type', 'bridge', 'stp_state', '1', 'forward_delay', '200');
+      await ip('-n', link.nsA, 'link', 'set', 'br1', 'up');
+      await ip('-n', link.nsA, 'link', 'set', link.ifA, 'master', 'br1');
+      await waitFor(() => ps() === 1, 5000, 'CCMs with psBlocked');
+      expect((await A.listVoes()).find((v) => v.handle === h)?.spec.portStatusTlv).toBe(2);
+      await waitFor(() => ps() === 2, 10_000, 'CCMs with psUp once forwarding');
+    } finally {
+      await A.close();
+      await B.close();
+      await link.cleanup();
+    }
+  }, 30_000);
+});

@@ -102,6 +102,8 @@ export class SoftwareBackend implements Backend {
   private bpf: BpfRx | undefined;
   private readonly dpInfo: DatapathInfo;
   private linkWatch: LinkWatcher | undefined;
+  /** The status TLV values each VOE's CCM was last built with (by spec object). */
+  private readonly sentTlvs = new WeakMap<VoeSpec, string>();
 
   constructor(opts: SoftwareBackendOptions) {
     if (!Array.isArray(opts.ports) || opts.ports.length === 0) {
@@ -407,13 +409,31 @@ export class SoftwareBackend implements Backend {
    * back) keeps the configured values.
    */
   private build(spec: VoeSpec, seq: number) {
-    const ps = spec.portStatusTlv || spec.interfaceStatusTlv ? this.watchLinks().state(spec.port) : undefined;
+    const [portStatusTlv, interfaceStatusTlv] = this.statusTlvs(spec);
+    this.sentTlvs.set(spec, `${portStatusTlv}/${interfaceStatusTlv}`);
     return buildCcmFrame({
       srcMac: spec.unicastMac, level: spec.level, vlan: spec.vlan, priority: spec.priority, mepId: spec.mepId,
-      maid: spec.maid, interval: spec.interval, rdi: spec.rdi, seq,
-      portStatusTlv: spec.portStatusTlv && ps ? (ps.forwarding === false ? 1 : 2) : spec.portStatusTlv,
-      interfaceStatusTlv: spec.interfaceStatusTlv && ps ? IF_STATUS_VALUE[ps.operStatus ?? 'up'] : spec.interfaceStatusTlv,
+      maid: spec.maid, interval: spec.interval, rdi: spec.rdi, seq, portStatusTlv, interfaceStatusTlv,
     });
+  }
+
+  /** Port / Interface Status TLV values a VOE sends: the port's state when known, else the configured ones. */
+  private statusTlvs(spec: VoeSpec): [number, number] {
+    const ps = spec.portStatusTlv || spec.interfaceStatusTlv ? this.portState(spec.port) : undefined;
+    if (!ps) return [spec.portStatusTlv, spec.interfaceStatusTlv];
+    return [
+      spec.portStatusTlv ? (ps.forwarding === false ? 1 : 2) : 0,
+      spec.interfaceStatusTlv ? IF_STATUS_VALUE[ps.operStatus ?? 'up'] : 0,
+    ];
+  }
+
+  /** A port's state from the link watcher; undefined until read, or when rtnetlink cannot be opened. */
+  private portState(port: string): PortStateChange | undefined {
+    try {
+      return this.watchLinks().state(port);
+    } catch {
+      return undefined; // no link watch (no rtnetlink here): the VOE sends its configured values
+    }
   }
 
   /** The rtnetlink link watcher (started on first need); a port's change rebuilds its VOEs' CCMs. */
@@ -425,6 +445,7 @@ export class SoftwareBackend implements Backend {
       for (const voe of this.voes.values()) {
         const sp = voe.spec;
         if (voe.txId === undefined || sp.port !== s.port || !(sp.portStatusTlv || sp.interfaceStatusTlv)) continue;
+        if (this.sentTlvs.get(sp) === this.statusTlvs(sp).join('/')) continue; // no change in what it sends
         const built = this.build(sp, this.scheduler.info(voe.txId)?.seq ?? 1);
         this.scheduler.setFrame(voe.txId, built.frame, sp.seqUpdate ? built.seqOffset : -1, built.flagsOffset);
       }

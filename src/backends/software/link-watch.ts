@@ -50,6 +50,9 @@ export function forwardingOf(l: LinkMessage): boolean | undefined {
   return st ? getU8(st) === BR_STATE_FORWARDING : undefined;
 }
 
+/** Interface Status TLV values (802.1Q 21.5.5). */
+export const IF_STATUS_VALUE: Record<Oper, number> = { up: 1, down: 2, testing: 3, unknown: 4, dormant: 5, notPresent: 6, lowerLayerDown: 7 };
+
 export class LinkWatcher {
   private readonly sock: NetlinkSocket;
   private readonly ports: Set<string>;
@@ -75,6 +78,12 @@ export class LinkWatcher {
   /** The state of every watched port known so far. */
   current(): PortStateChange[] {
     return [...this.states.values()].map((s) => ({ ...s }));
+  }
+
+  /** The state of one port, once read. */
+  state(port: string): PortStateChange | undefined {
+    const s = this.states.get(port);
+    return s ? { ...s } : undefined;
   }
 
   /** Hear each port's state now (those known) and every change. Returns unsubscribe. */
