@@ -16,6 +16,7 @@ import { PacketSocket } from '../../src/native/packet.js';
 import { encodeMaid } from '../../src/pdu/maid.js';
 import { writePcap } from '../../src/pdu/pcap.js';
 import { createVethLink, linuxTestGate, waitFor, type VethLink } from '../linux/netns.js';
+import { datapathsUnderTest } from '../linux/datapaths.js';
 import { haveOvs, startOvs, type Ovs } from './ovs.js';
 
 const run = promisify(execFile);
@@ -34,7 +35,8 @@ const canRun = base.run && !reason;
 const OVS_MAID = encodeMaid({ md: { format: 4, name: 'ovs' }, ma: { format: 2, name: 'ovs' } });
 const INTERVAL_MS = 100;
 
-describe.skipIf(!canRun)('Open vSwitch CFM as a live peer', () => {
+// on both receive datapaths (AF_PACKET, and the eBPF fast path where the addon has it)
+for (const datapath of canRun ? datapathsUnderTest() : ['af-packet' as const]) describe.skipIf(!canRun)(`Open vSwitch CFM as a live peer (${datapath} receive)`, () => {
   let link: VethLink;
   let ovs: Ovs;
   let ours: SoftwareBackend;
@@ -53,7 +55,7 @@ describe.skipIf(!canRun)('Open vSwitch CFM as a live peer', () => {
     await ovs.vsctl('add-br', 'br-cfm', '--', 'set', 'Bridge', 'br-cfm', 'datapath_type=netdev', 'fail_mode=secure', 'other_config:disable-in-band=true');
     await ovs.vsctl('add-port', 'br-cfm', link.ifB, '--', 'set', 'Interface', link.ifB, 'cfm_mpid=1',
       `other_config:cfm_interval=${INTERVAL_MS}`, 'other_config:cfm_extended=false');
-    ours = new SoftwareBackend({ ports: [link.ifA], netns: link.nsA });
+    ours = new SoftwareBackend({ ports: [link.ifA], netns: link.nsA, datapath });
     ours.onEvent((e) => events.push(e));
     handle = await ours.createVoe({
       key: 'ovs/ovs/2', port: link.ifA, direction: 'down', level: 0, vlan: 0, unicastMac: link.macA, mepId: 2,
