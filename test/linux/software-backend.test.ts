@@ -151,6 +151,19 @@ for (const datapath of gate.run ? datapathsUnderTest() : ['af-packet' as const])
     expect((await A.readStatus(hA)).counters.ccmRxValid).toBeGreaterThan(rxBefore + 5);
   });
 
+  it('pushes pending events (onEventsPending) once per burst, so a manager need not poll', async () => {
+    let pushes = 0;
+    const off = A.onEventsPending(() => pushes++);
+    await A.pollEvents();
+    // a peer that never sends: LOC after 3.5 x 10 ms, told at once
+    await A.createVoe(spec({ port: link.ifA, unicastMac: link.macA, mepId: 1, peers: [9], interval: 2 }));
+    await waitFor(() => pushes > 0, 2000, 'a push');
+    const evs = await A.pollEvents();
+    expect(evs).toEqual([expect.objectContaining({ kind: 'loc', active: true, peerMepId: 9 })]);
+    expect(pushes).toBe(1);
+    off();
+  });
+
   it('RDI set on one side is seen by the other, and cleared', async () => {
     const hA = await A.createVoe(spec({ port: link.ifA, unicastMac: link.macA, mepId: 1, peers: [2], interval: 2 }));
     const hB = await B.createVoe(spec({ port: link.ifB, unicastMac: link.macB, mepId: 2, peers: [1], interval: 2 }));
