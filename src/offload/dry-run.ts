@@ -12,6 +12,11 @@ import type { OffloadManager } from './manager.js';
 import { diffVoes, type ReconcileDiff, type ReconcileOp } from './reconciler.js';
 import type { Plan } from './types.js';
 
+/** Refuse a plan with hardware pins it cannot honour. */
+export function refuseViolations(p: Plan): void {
+  if (p.violations.length) throw new CfmError('APPLY', `plan cannot honour the config's pins: ${p.violations.join('; ')}`);
+}
+
 /**
  * Refuse a full apply that leaves no VOE where there were some and keeps none of their MEPs
  * (moved to software is kept; removed from the config is not), unless `allow`.

@@ -16,6 +16,7 @@
 import type { Backend, HwEvent, VoeSpec, VoeStatus } from '../backends/types.js';
 import type { Clock, TimerHandle } from '../common/clock.js';
 import type { LocalMep } from '../config/model.js';
+import { intervalNs } from '../common/interval.js';
 import type { FaultEvent, FaultListener } from '../engine/events.js';
 import { FaultNotificationGenerator, presentRdiOf } from '../engine/fng.js';
 import type { RmepState } from '../engine/types.js';
@@ -249,5 +250,12 @@ export class HwMep {
 
   stop(): void {
     this.fng.stop();
+  }
+}
+
+/** Read back hardware MEPs with peers not heard yet (the ABI has no "first CCM" event). */
+export async function announcePeers(hws: Iterable<HwMep>, backend: Backend, nowNs: number): Promise<void> {
+  for (const h of hws) {
+    if (h.awaitsPeer(nowNs, intervalNs(h.mep.interval))) h.syncStatus(await backend.readStatus(h.handle), true);
   }
 }

@@ -15,7 +15,7 @@
 import type { Backend, VoeState, VoeStatus } from '../backends/types.js';
 import type { Clock, TimerHandle } from '../common/clock.js';
 import { CfmError } from '../common/errors.js';
-import { intervalName, intervalNs } from '../common/interval.js';
+import { intervalName } from '../common/interval.js';
 import type { CfmModel, LocalMep } from '../config/model.js';
 import type { BridgeView } from '../engine/context.js';
 import { CfmEngine } from '../engine/engine.js';
@@ -24,8 +24,8 @@ import { ensureLt, type LinktraceOptions, type LinktraceResult } from '../engine
 import type { FaultEvent, FaultListener } from '../engine/events.js';
 import type { HwProfile } from '../profiles/types.js';
 import type { DebugSink } from '../debug/decoder.js';
-import { HwMep } from './hw-mep.js';
-import { ManagerOps, type PreparedOps } from './ops.js';
+import { HwMep, announcePeers } from './hw-mep.js';
+import { ManagerOps, PolicerError } from './ops.js';
 import { OwnedClock } from './owned-clock.js';
 import { watchVirtualClock } from './virtual-wait.js';
 import { EventStamper } from './event-stamp.js';
@@ -34,7 +34,7 @@ import { ApplyError, applyOps, diffKeys, diffVoes, type ApplyProgress, type Reco
 import { applyConfigChange, findMep, type ConfigChange } from './changes.js';
 import { replan } from './replan.js';
 import { VoeIndex } from './voe-index.js';
-import { refuseDeleteAll } from './dry-run.js';
+import { refuseDeleteAll, refuseViolations } from './dry-run.js';
 import { plannedMips } from './cpu-path.js';
 import { hwResources } from './resources.js';
 import { buildStatus, type ManagerStatus } from './status.js';
@@ -101,17 +101,6 @@ interface CommitTarget {
   planByKey?: Map<string, MepPlan>;
   /** Incremental apply: the new plans of the changed MEPs. */
   fresh?: Map<string, MepPlan>;
-}
-
-/** A policer write of an apply failed (step 0: before any VOE operation). */
-class PolicerError extends ApplyError {
-  constructor(message: string, rolledBack: boolean, cause: unknown) {
-    super(message, 0, rolledBack, cause);
-  }
-}
-
-function refuseViolations(p: Plan): void {
-  if (p.violations.length) throw new CfmError('APPLY', `plan cannot honour the config's pins: ${p.violations.join('; ')}`);
 }
 
 export class OffloadManager {
@@ -320,7 +309,7 @@ export class OffloadManager {
     let handles: Map<string, number>;
     try {
       await this.cpu.writePunting(this.puntTarget(t, keys, wantSw));
-      if (prep) await this.programPolicers(prep);
+      if (prep) await this.ops.programPolicersOrRestore(prep);
       handles = await applyOps(this.backend, diff.ops, t.before, opts, t.scope ?? undefined);
     } catch (e0) {
       let e = e0;
@@ -431,21 +420,6 @@ export class OffloadManager {
     };
   }
 
-  /** Write the policers of an apply; on failure put back the old ones and say whether that worked. */
-  private async programPolicers(prep: PreparedOps): Promise<void> {
-    try {
-      await this.ops.programPolicers(prep);
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      try {
-        await this.ops.restorePolicers();
-      } catch (e2) {
-        throw new PolicerError(`apply failed writing CPU-protection policers: ${msg}; rollback incomplete, policer state unknown: ${e2 instanceof Error ? e2.message : String(e2)}`, false, e);
-      }
-      throw new PolicerError(`apply failed writing CPU-protection policers: ${msg}; rolled back (VOEs untouched)`, true, e);
-    }
-  }
-
   /** The ports to punt after this apply (CpuSide.puntPortsFor), from the MEPs and MIPs it leaves. */
   private puntTarget(t: CommitTarget, keys: Iterable<string>, wantSw: (k: string) => LocalMep | undefined): Set<string> {
     const meps: LocalMep[] = [];
@@ -497,7 +471,7 @@ export class OffloadManager {
   private async pollNow(): Promise<number> {
     if (this.hw.size === 0 || this.closed) return 0;
     if (this.pendingSync.size) await this.syncPending();
-    await this.checkPeers();
+    await announcePeers(this.hw.values(), this.backend, this.clock.nowNs());
     const evs = await this.backend.pollEvents();
     if (evs.length === 0) return 0;
     const byHandle = new Map<number, HwMep>();
@@ -513,14 +487,6 @@ export class OffloadManager {
     for (const h of reread) h.syncStatus(await this.backend.readStatus(h.handle));
     for (const h of changed) await h.pushRdi(this.backend);
     return evs.length;
-  }
-
-  /** Read back hardware MEPs with peers not heard yet (the ABI has no "first CCM" event). */
-  private async checkPeers(): Promise<void> {
-    const now = this.clock.nowNs();
-    for (const h of this.hw.values()) {
-      if (h.awaitsPeer(now, intervalNs(h.mep.interval))) h.syncStatus(await this.backend.readStatus(h.handle), true);
-    }
   }
 
   private startPolling(): void {

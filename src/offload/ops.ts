@@ -23,6 +23,7 @@ import type { Enforcement } from '../cpu-protection/types.js';
 import type { DebugLogEntry, DebugSink, DecoderStats } from '../debug/decoder.js';
 import { startOps, type OpsRuntime } from '../debug/runtime.js';
 import { RingLog } from '../debug/sinks.js';
+import { ApplyError } from './reconciler.js';
 import type { OpsStats } from '../debug/state.js';
 import { wrapFramePort, type TapCounters, type TapStage, type TappedFramePort } from '../debug/tap.js';
 import type { HwProfile } from '../profiles/types.js';
@@ -43,6 +44,13 @@ export interface OpsStatus {
   /** Frames on the CPU path: received, squelched, policed (in software), delivered, sent. */
   cpuPath: TapCounters;
   recentDebug: DebugLogEntry[];
+}
+
+/** A policer write of an apply failed (step 0: before any VOE operation). */
+export class PolicerError extends ApplyError {
+  constructor(message: string, rolledBack: boolean, cause: unknown) {
+    super(message, 0, rolledBack, cause);
+  }
 }
 
 /** Counters and decoder statistics of a running manager (the state dir's ops-stats.json shape). */
@@ -96,6 +104,24 @@ export class ManagerOps {
   /** Write the prepared policers (only ids that differ from what they hold). */
   async programPolicers(prep: PreparedOps): Promise<void> {
     await this.writePolicers(prep.policers);
+  }
+
+  /**
+   * programPolicers inside an apply: on failure put back the old policers and throw a
+   * PolicerError that says whether that worked (the VOEs are not touched yet).
+   */
+  async programPolicersOrRestore(prep: PreparedOps): Promise<void> {
+    try {
+      await this.programPolicers(prep);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      try {
+        await this.restorePolicers();
+      } catch (e2) {
+        throw new PolicerError(`apply failed writing CPU-protection policers: ${msg}; rollback incomplete, policer state unknown: ${e2 instanceof Error ? e2.message : String(e2)}`, false, e);
+      }
+      throw new PolicerError(`apply failed writing CPU-protection policers: ${msg}; rolled back (VOEs untouched)`, true, e);
+    }
   }
 
   /** Put the policers back as the last successful apply left them. */
