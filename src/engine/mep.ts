@@ -19,35 +19,11 @@ import { hex, levelMcast, macToBytes } from './wire.js';
 import type { Loopback } from './mep-lb.js';
 import type { Linktrace } from './mep-lt.js';
 import type { Y1731 } from './mep-y1731.js';
-import type { MepConfig, MepCounters, MepStatus, PortState, RemoteMepStatus, RmepState } from './types.js';
+import { Remote } from './remote.js';
+import type { MepConfig, MepCounters, MepStatus, PortState, RemoteMepStatus } from './types.js';
+
+export { Remote };
 import { DEFECTS, DEFECT_BIT, IF_STATUS, PS_BLOCKED, PS_UP } from './types.js';
-
-/** Per remote MEP state (802.1Q 20.19: rMEPlastRDI, rMEPlastPortState, ...). */
-export class Remote {
-  state: RmepState = 'idle';
-  rdi = false;
-  portStatus = 0;
-  interfaceStatus = 0;
-  /** Source MAC of the last valid CCM as two numbers (no allocation per CCM); -1 = none. */
-  macHi = -1;
-  macLo = -1;
-  rxPort: string | null = null;
-  lastSeenNs = -1;
-  /** Start of rMEPwhile: last valid CCM, or entering RMEP_START. */
-  sinceNs = 0;
-  lastSeq = -1;
-  seqErrors = 0;
-  failedOkTimeNs = -1;
-  chassisId: string | null = null;
-  constructor(readonly mepId: number) {}
-
-  get mac(): string | null {
-    if (this.macHi < 0) return null;
-    const h = (n: number): string => n.toString(16).padStart(2, '0');
-    const lo = this.macLo;
-    return `${h(this.macHi >> 8)}:${h(this.macHi & 0xff)}:${h(lo >>> 24)}:${h((lo >>> 16) & 0xff)}:${h((lo >>> 8) & 0xff)}:${h(lo & 0xff)}`;
-  }
-}
 
 const scratch: CcmView = newCcmView();
 const MAX_LAST_FAILURE = 128;
