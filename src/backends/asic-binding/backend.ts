@@ -25,10 +25,10 @@ import type { RawCaps, RawCcConf, RawPolicerConf, RawVoeConf } from './abi.js';
 import {
   AsicDevice, type VoeEntry, CAP_FRAME_IO, CAP_LB_OFFLOAD, CAP_LT_OFFLOAD, CAP_UP_MEP, CAP_VLAN_MEP, POLICER_ANY_PORT, TX_MODE,
 } from './device.js';
-import { PortMap, ccConfOf, eventOf, specOf, statusOf, voeConfOf } from './convert.js';
+import { PortMap, ccConfOf, disabledPolicer, eventOf, policerConfOf, specOf, statusOf, voeConfOf } from './convert.js';
 import { ASIC_STATUS, AsicError } from './status.js';
 import { runAsync, runSync, SerialQueue, type CallGen } from './calls.js';
-import { watchEventFd, type EventFdWatch } from './event-fd.js';
+import { Drains } from './drains.js';
 
 export interface AsicBackendOptions {
   /** Backend kind reported by capabilities() ('mock', 'vendor'). */
@@ -70,12 +70,8 @@ export class AsicBackend implements Backend {
   /** Where the ABI calls run (see the file comment). */
   readonly calls: 'sync' | 'async';
   private readonly queue = new SerialQueue();
-  /** A drain job is queued and not started yet (further requests join it). */
-  private pumpQueued = false;
-  private pumpTimer: ReturnType<typeof setTimeout> | null = null;
-  private lastPumpMs = 0;
-  private watch: EventFdWatch | null = null;
-  private readonly pendingListeners = new Set<() => void>();
+  /** When the device is drained in async mode, and its event fd (drains.ts). */
+  private readonly drains: Drains;
   /** Event fd mode without frame handlers: punted frames kept (bounded) until one subscribes. */
   private readonly heldFrames: FrameRx[] = [];
   /** Punted frames dropped from heldFrames (nobody subscribed). */
@@ -104,6 +100,12 @@ export class AsicBackend implements Backend {
     this.portMap = opts.portNames ? new PortMap(opts.portNames) : PortMap.numbered(this.rawCaps.ports);
     this.pollIntervalMs = opts.pollIntervalMs ?? 5;
     this.calls = opts.calls ?? 'async';
+    this.drains = new Drains({
+      intervalMs: this.pollIntervalMs,
+      run: () => this.exec(() => this.gPump(), true),
+      hasEvents: () => this.events.length > 0,
+      onError: (what, e) => this.asyncFailure(what, e),
+    });
     if (opts.eventFd !== false) this.watchEvents();
     this.frames = {
       send: (port: string, frame: Uint8Array, towards?: FrameDirection) => this.sendFrame(port, frame, towards ?? 'wire'),
@@ -270,19 +272,22 @@ export class AsicBackend implements Backend {
 
   async pollEvents(): Promise<HwEvent[]> {
     const evs = await this.exec(() => this.gPollEvents(), true);
-    this.watch?.arm(); // drained: wait for the next notification
+    this.drains.rearm(); // drained: wait for the next notification
     return evs;
   }
 
   private *gPollEvents(): CallGen<HwEvent[]> {
     this.before();
+    // With an event fd, events already drained (the notification's drain) are all there is: the
+    // fd was re-armed after that drain and tells about anything newer. Without one, drain now.
+    if (this.drains.notified && this.events.length > 0) return this.events.splice(0, this.events.length);
     if (this.calls === 'sync') this.pump(); // with what subclasses add (the mock's wire side)
     else yield* this.gPump();
     return this.events.splice(0, this.events.length);
   }
 
   async setPolicer(id: number, spec: PolicerSpec | null): Promise<void> {
-    const conf = spec ? this.policerConfOf(spec) : disabledPolicer();
+    const conf = spec ? policerConfOf(spec, this.portMap) : disabledPolicer();
     return this.exec(() => this.gWrite(this.dev.gPolicerSet(id, conf)));
   }
 
@@ -303,21 +308,8 @@ export class AsicBackend implements Backend {
    */
   pump(): void {
     if (this.closed) return;
-    if (this.calls === 'sync') {
-      runSync(this.gPump());
-      return;
-    }
-    if (this.watch) return;
-    const wait = this.lastPumpMs + this.pollIntervalMs - Date.now();
-    if (wait <= 0) {
-      this.requestPump();
-    } else if (!this.pumpTimer) {
-      this.pumpTimer = setTimeout(() => {
-        this.pumpTimer = null;
-        this.requestPump();
-      }, wait);
-      this.pumpTimer.unref?.();
-    }
+    if (this.calls === 'sync') runSync(this.gPump());
+    else this.drains.soon();
   }
 
   /** Drain the device now (in async mode: after the operation under way) and wait for it. */
@@ -325,32 +317,18 @@ export class AsicBackend implements Backend {
     if (this.closed) return;
     if (this.calls === 'sync') return this.pump();
     await this.exec(() => this.gPump(), true);
-    this.watch?.arm();
-  }
-
-  /** Schedule one drain job (urgent); requests while one waits join it. */
-  private requestPump(): void {
-    if (this.pumpQueued || this.closed) return;
-    this.pumpQueued = true;
-    this.exec(() => {
-      this.pumpQueued = false;
-      return this.gPump();
-    }, true).then(
-      () => this.watch?.arm(),
-      (e: unknown) => {
-        this.watch?.arm();
-        this.asyncFailure('draining events and punted frames', e);
-      },
-    );
+    this.drains.rearm();
   }
 
   private *gPump(): CallGen<void> {
+    this.drains.started();
     if (this.closed) return;
-    this.lastPumpMs = Date.now();
+    const had = this.events.length;
     for (const raw of yield* this.dev.gPollEvents()) {
       const ev = eventOf(raw);
       if (ev) this.events.push(ev);
     }
+    if (this.events.length > had) this.drains.foundEvents();
     // nobody polls: keep the newest events only (status read-back stays the truth)
     if (this.events.length > MAX_BUFFERED_EVENTS) {
       this.eventsLost += this.events.length - MAX_BUFFERED_EVENTS;
@@ -358,7 +336,7 @@ export class AsicBackend implements Backend {
     }
     // Without handlers punted frames wait in the device's bounded queue - unless an event fd
     // watches it: the fd stays readable while frames are queued, so they are read and held here.
-    if (this.rxHandlers.size === 0 && !this.watch) return;
+    if (this.rxHandlers.size === 0 && !this.drains.notified) return;
     for (let f = yield* this.dev.gFrameRx(); f; f = yield* this.dev.gFrameRx()) {
       // a frame punted by an up MEP came to it through the relay (802.1Q 19.2)
       const from = f.info.voe !== 0 && (yield* this.gVoeIsUp(f.info.voe)) ? 'relay' : 'wire';
@@ -382,11 +360,7 @@ export class AsicBackend implements Backend {
     this.stopPolling();
     this.closed = true;
     this.rxHandlers.clear();
-    this.pendingListeners.clear();
-    this.watch?.close();
-    this.watch = null;
-    if (this.pumpTimer) clearTimeout(this.pumpTimer);
-    this.pumpTimer = null;
+    this.drains.close();
     // after the operations under way; cfm_asic_close itself runs here, once
     if (!this.queue.idle) await this.queue.run(async () => undefined).catch(() => undefined);
     this.dev.close();
@@ -431,22 +405,8 @@ export class AsicBackend implements Backend {
       return;
     }
     if (fd === null) return;
-    const watch = watchEventFd(fd, (err) => this.eventsPending(err));
-    if (!watch) return; // no addon: poll as for a shim without the group
-    this.watch = watch;
-    this.onEventsPending = (listener) => {
-      this.pendingListeners.add(listener);
-      return () => this.pendingListeners.delete(listener);
-    };
-    watch.arm();
-  }
-
-  /** The event fd is readable: drain (which re-arms the watch) and tell the listeners. */
-  private eventsPending(err?: Error): void {
-    if (this.closed) return;
-    if (err) this.asyncFailure('waiting for the event fd', err);
-    this.requestPump();
-    for (const l of [...this.pendingListeners]) l();
+    if (!this.drains.watchFd(fd)) return; // no addon: poll as for a shim without the group
+    this.onEventsPending = (listener) => this.drains.subscribe(listener);
   }
 
   private *gVoeIsUp(voe: number): CallGen<boolean> {
@@ -476,7 +436,7 @@ export class AsicBackend implements Backend {
       });
     }
     // with an event fd the frames come with its notifications: no timer
-    if (this.wantsPolling() && !this.watch && !this.pollTimer) {
+    if (this.wantsPolling() && !this.drains.notified && !this.pollTimer) {
       this.pollTimer = setInterval(() => {
         this.before();
         this.pump(); // async: schedules a drain job
@@ -494,30 +454,9 @@ export class AsicBackend implements Backend {
     this.pollTimer = null;
   }
 
-  private policerConfOf(spec: PolicerSpec): RawPolicerConf {
-    const port = spec.port === '*' || spec.port === '' ? POLICER_ANY_PORT : this.portMap.toIndex(spec.port, 'PolicerSpec.port');
-    let levelMask = 0;
-    for (const l of spec.levels) {
-      if (!Number.isInteger(l) || l < 0 || l > 7) throw new AsicError('PolicerSpec.levels', ASIC_STATUS.EINVAL, `level ${l} is not 0..7`);
-      levelMask |= 1 << l;
-    }
-    const opcodeMask = new Array<number>(8).fill(0);
-    for (const op of spec.opcodes) {
-      if (!Number.isInteger(op) || op < 0 || op > 255) throw new AsicError('PolicerSpec.opcodes', ASIC_STATUS.EINVAL, `opcode ${op} is not 0..255`);
-      opcodeMask[op >> 5] = (opcodeMask[op >> 5] | (1 << (op & 31))) >>> 0;
-    }
-    if (!Number.isInteger(spec.ratePps) || spec.ratePps < 0) {
-      throw new AsicError('PolicerSpec.ratePps', ASIC_STATUS.EINVAL, `rate ${spec.ratePps} is not a non-negative integer`);
-    }
-    return { enable: 1, port, vlan: spec.vlan, level_mask: levelMask, opcode_mask: opcodeMask, rate_pps: spec.ratePps, burst: 0 };
-  }
 }
 
 const UNCONFIGURED_CC: RawCcConf = {
   maid: new Array(48).fill(0), mep_id: 0, interval: 4, priority: 0, peer_count: 0, peers: [], tx_enable: 0, rx_enable: 0,
   seq_update: 0, rdi: 0, port_status_tlv: 0, if_status_tlv: 0,
 };
-
-function disabledPolicer(): RawPolicerConf {
-  return { enable: 0, port: POLICER_ANY_PORT, vlan: 0, level_mask: 0, opcode_mask: new Array<number>(8).fill(0), rate_pps: 0, burst: 0 };
-}

@@ -6,9 +6,9 @@
  * the same typed error the C side uses (AsicError EINVAL), never silently truncated.
  */
 import type { IntervalCode } from '../../common/interval.js';
-import type { HwEvent, HwEventKind, RemotePeerStatus, VoeSpec, VoeStatus } from '../types.js';
-import { KEY_LEN, MAID_LEN, type RawCcConf, type RawEvent, type RawPeerStatus, type RawVoeConf, type RawVoeStatus } from './abi.js';
-import { EVENT_KIND, STICKY } from './device.js';
+import type { HwEvent, HwEventKind, PolicerSpec, RemotePeerStatus, VoeSpec, VoeStatus } from '../types.js';
+import { KEY_LEN, MAID_LEN, type RawCcConf, type RawEvent, type RawPeerStatus, type RawPolicerConf, type RawVoeConf, type RawVoeStatus } from './abi.js';
+import { EVENT_KIND, POLICER_ANY_PORT, STICKY } from './device.js';
 import { ASIC_STATUS, AsicError } from './status.js';
 
 const enc = new TextEncoder();
@@ -157,4 +157,27 @@ export function eventOf(e: RawEvent): HwEvent | null {
   if (e.peer_mep_id !== 0) ev.peerMepId = e.peer_mep_id;
   if (kind === 'port-status' || kind === 'interface-status') ev.value = e.value;
   return ev;
+}
+
+/** A PolicerSpec as the ABI struct (levels, opcodes and rate checked: EINVAL naming the field). */
+export function policerConfOf(spec: PolicerSpec, ports: PortMap): RawPolicerConf {
+  const port = spec.port === '*' || spec.port === '' ? POLICER_ANY_PORT : ports.toIndex(spec.port, 'PolicerSpec.port');
+  let levelMask = 0;
+  for (const l of spec.levels) {
+    if (!Number.isInteger(l) || l < 0 || l > 7) throw new AsicError('PolicerSpec.levels', ASIC_STATUS.EINVAL, `level ${l} is not 0..7`);
+    levelMask |= 1 << l;
+  }
+  const opcodeMask = new Array<number>(8).fill(0);
+  for (const op of spec.opcodes) {
+    if (!Number.isInteger(op) || op < 0 || op > 255) throw new AsicError('PolicerSpec.opcodes', ASIC_STATUS.EINVAL, `opcode ${op} is not 0..255`);
+    opcodeMask[op >> 5] = (opcodeMask[op >> 5] | (1 << (op & 31))) >>> 0;
+  }
+  if (!Number.isInteger(spec.ratePps) || spec.ratePps < 0) {
+    throw new AsicError('PolicerSpec.ratePps', ASIC_STATUS.EINVAL, `rate ${spec.ratePps} is not a non-negative integer`);
+  }
+  return { enable: 1, port, vlan: spec.vlan, level_mask: levelMask, opcode_mask: opcodeMask, rate_pps: spec.ratePps, burst: 0 };
+}
+
+export function disabledPolicer(): RawPolicerConf {
+  return { enable: 0, port: POLICER_ANY_PORT, vlan: 0, level_mask: 0, opcode_mask: new Array<number>(8).fill(0), rate_pps: 0, burst: 0 };
 }

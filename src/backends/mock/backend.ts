@@ -118,12 +118,16 @@ export class MockAsicBackend extends AsicBackend {
     return () => this.wireHandlers.delete(cb);
   }
 
-  /** Punt all CFM frames of a port without VOE to the CPU (software MEPs/MIPs there). */
+  /**
+   * Punt all CFM frames of a port without VOE to the CPU (software MEPs/MIPs there). Stays a
+   * synchronous call even with calls on the thread pool: the manager's PuntControl is synchronous
+   * and its failure must fail the apply; one call per port whose punting changes.
+   */
   setPortPuntAll(port: string, on: boolean): void {
     this.dev.setPortFlags(this.portMap.toIndex(port, 'setPortPuntAll'), on ? PORT_PUNT_ALL : 0);
   }
 
-  /** Device-wide counters (punt overflow, policer drops, frames dropped below an MP level ...). */
+  /** Device-wide counters (punt overflow, policer drops, frames dropped below an MP level ...); synchronous (diagnostics). */
   counters(): RawCounters {
     this.before();
     return this.dev.counters();
