@@ -91,6 +91,8 @@ export class Y1731 {
   private lm: (LossResult & { samples: LmSample[] }) | null = null;
   private sl: (LossResult & { testId: number; lastTxFCf: number; lastTxFCb: number }) | null = null;
   private readonly slResponder = new Map<string, number>();
+  /** Test ID of the next SLM session without one given. */
+  private nextTestId = 1;
 
   constructor(private readonly mep: Mep) {}
 
@@ -333,7 +335,10 @@ export class Y1731 {
   startSlm(o: PmOptions): LossResult {
     const m = this.mep;
     const dst = this.target(o);
-    const testId = o.testId ?? 1;
+    // Each measurement session gets its own Test ID (Y.1731 8.1.3: the responder counts SLMs per
+    // source MEP and Test ID, and this initiator reads the responder's count as this session's);
+    // a session reusing a Test ID would count the earlier session's SLMs as received.
+    const testId = o.testId ?? this.nextTestId++;
     const r = { kind: 'slm' as const, sent: 0, received: 0, farEndLoss: 0, nearEndLoss: 0, farEndRatio: 0, nearEndRatio: 0, done: false, testId, lastTxFCf: 0, lastTxFCb: 0 };
     this.sl = r;
     this.repeat(o, () => {

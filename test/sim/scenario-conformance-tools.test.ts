@@ -67,6 +67,15 @@ describe('scenario conformance tools', () => {
     expect(r.failures).toEqual([]);
   });
 
+  it('SLM under one-way loss: far-end loss within bounds, no near-end loss; a wrong bound fails with the value', () => {
+    const r = run(sc(`
+  - { at: 2s, link: { link: a-b, from: a, loss: 0.3 } }
+  - { at: 2s, slm: { mep: d/m/1, target-mep-id: 2, count: 200, interval: 10ms, expect-received: [100, 180], expect-far-end-loss: [30, 90], expect-near-end-loss: 0 } }
+  - { at: 10s, slm: { mep: d/m/1, target-mep-id: 2, count: 200, interval: 10ms, expect-far-end-loss: [0, 5] } }`));
+    expect(r.failures.length).toBe(1);
+    expect(r.failures[0]).toMatch(/^steps\[2\] \(10s\): slm far-end loss \d+, expected 0\.\.5$/);
+  });
+
   it('a frame in flight when the link is cut is reported as cut by the tap (SimNetwork)', () => {
     const net = new SimNetwork();
     const a = new SimSwitch(net, 'a', ['p1']);
