@@ -5,7 +5,7 @@
  * it (atNs, device/manager time, ns), and carries the wall-clock time it was emitted at
  * (`wallTime`, ISO 8601 UTC) for operators and logs.
  */
-import type { FaultEvent } from '../engine/events.js';
+import { formatEvent, type FaultEvent } from '../engine/events.js';
 
 export type StampedFaultEvent = FaultEvent & { wallTime: string };
 
@@ -17,4 +17,19 @@ export class EventStamper {
     this.lastNs = atNs;
     return { ...e, atNs, wallTime: new Date().toISOString() };
   }
+}
+
+/**
+ * An event as one operator line, its source always shown: `   12.500000s md/ma/1 alarm
+ * defRemoteCCM [hw]` for a hardware MEP, `[sw]` for a software one (the engine's, or the software
+ * backend's under `cfm run`).
+ */
+export function formatSourcedEvent(e: FaultEvent): string {
+  const line = formatEvent(e);
+  return `${line.endsWith(' [hw]') ? line.slice(0, -5) : line} [${e.source === 'hardware' ? 'hw' : 'sw'}]`;
+}
+
+/** `cfm monitor`'s line: wall-clock time (UTC, when the manager emitted it), then formatSourcedEvent. */
+export function monitorLine(e: FaultEvent & { wallTime?: string }): string {
+  return `${e.wallTime ?? new Date().toISOString()} ${formatSourcedEvent(e).trimStart()}`;
 }

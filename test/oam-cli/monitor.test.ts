@@ -62,6 +62,7 @@ describe('cfm monitor', () => {
       expect(out).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z +\d+\.\d{6}s d\/a\/1 defect defRemoteCCM raised \[hw\]$/m);
       expect(out).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z +\d+\.\d{6}s d\/a\/1 remote MEP 2 -> failed \[hw\]$/m);
       expect(out).not.toMatch(/^\{/m);
+      expect(out).not.toMatch(/\[sw\]$/m); // both MEPs are in hardware
     });
   });
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SoftwareBackend } from '../../src/backends/software/backend.js';
 import type { FaultEvent } from '../../src/engine/events.js';
-import { formatEvent } from '../../src/engine/events.js';
+import { formatSourcedEvent } from '../../src/offload/event-stamp.js';
 import { startSoftwareRun, type SoftwareRun } from '../../src/offload/run/software-run.js';
 import { formatStatus } from '../../src/offload/status.js';
 import { encodeMaid } from '../../src/pdu/maid.js';
@@ -64,7 +64,7 @@ describe.skipIf(!gate.run)('the software backend under the manager (cfm run)', (
 
     for (const e of events) {
       expect(e.source).toBe('software');
-      expect(formatEvent(e)).not.toContain('[hw]');
+      expect(formatSourcedEvent(e)).toMatch(/ \[sw\]$/);
     }
     for (let i = 1; i < events.length; i++) expect(events[i].atNs).toBeGreaterThanOrEqual(events[i - 1].atNs);
   }, 40_000);

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../common/errors.js';
-import { formatEvent } from '../../engine/events.js';
+import { formatSourcedEvent } from '../../offload/event-stamp.js';
 import { assertSocketFree, defaultSocketPath, oamHandlers, serveControl, type ControlServer } from '../../offload/control.js';
 import type { ManagerStatus } from '../../offload/status.js';
 import { startSoftwareRun } from '../../offload/run/software-run.js';
@@ -68,7 +68,7 @@ async function run(config: string, o: RunOpts): Promise<void> {
     realtime: o.realtime,
     datapath,
     debugLog: o.debugLog,
-    onFault: (e) => out(o.json ? JSON.stringify(e) : formatEvent(e)),
+    onFault: (e) => out(o.json ? JSON.stringify(e) : formatSourcedEvent(e)),
     onTxStatus: (e) => process.stderr.write(`cfm run: ${e.key}: CCM transmit ${e.ok ? 'recovered' : `failing (${e.code}: ${e.message ?? ''})`}\n`),
   });
   // Control socket: status/plan/monitor plus loopback, linktrace and change (docs/oam-cli.md).

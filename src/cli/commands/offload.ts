@@ -25,8 +25,7 @@ import { checkTelemetryOptions, startTelemetry, type TelemetryOptions } from '..
 import type { PlanPolicy } from '../../offload/types.js';
 import { intervalName } from '../../common/interval.js';
 import { stateDir } from '../../debug/state.js';
-import { formatEvent } from '../../engine/events.js';
-import type { StampedFaultEvent } from '../../offload/event-stamp.js';
+import { monitorLine, type StampedFaultEvent } from '../../offload/event-stamp.js';
 import { mockPortNames } from '../../offload/ports.js';
 
 interface PolicyOpts {
@@ -56,14 +55,6 @@ async function liveCapabilities(spec: string, model: CfmModel, sw: string, o: { 
   } finally {
     await backend.close();
   }
-}
-
-/**
- * `cfm monitor`'s line: wall-clock time (UTC, when the manager emitted it), then the event as
- * `formatEvent` renders it (device time in seconds, MEP, what, [hw] for a hardware MEP).
- */
-export function monitorLine(e: StampedFaultEvent): string {
-  return `${e.wallTime ?? new Date().toISOString()} ${formatEvent(e).trimStart()}`;
 }
 
 /**
