@@ -96,36 +96,39 @@ function bigConfig(copies: number): Doc {
   return out;
 }
 
-/** Peak RSS (MB) of a child process that loads and validates `file`; throws when it is not valid. */
-function peakRssMb(file: string): number {
+/** Peak RSS (MB) of a child process that loads and validates `file`; throws unless it finds `errors` issues. */
+function peakRssMb(file: string, errors = 0): number {
   const entry = pathToFileURL(join(PACKAGE_ROOT, 'src', 'config', 'index.ts')).href;
   const script = `const { loadConfig } = await import(${JSON.stringify(entry)}); const r = loadConfig(${JSON.stringify(file)}); ` +
     `process.stdout.write(JSON.stringify({ errors: r.errors.length, first: r.errors[0], maxRss: process.resourceUsage().maxRSS }));`;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: PACKAGE_ROOT });
   const out = JSON.parse(r.stdout || '{}') as { errors?: number; first?: unknown; maxRss?: number };
-  if (out.maxRss === undefined || out.errors !== 0) throw new Error(`validating ${file} failed: ${r.stdout}${r.stderr}`.slice(0, 600));
+  if (out.maxRss === undefined || out.errors !== errors) throw new Error(`validating ${file} failed: ${r.stdout}${r.stderr}`.slice(0, 600));
   return out.maxRss / 1024;
 }
 
 function memoryRows(): BenchRow[] {
   const dir = mkdtempSync(join(tmpdir(), 'cfm-bench-config-'));
   try {
-    const files: Array<[string, string]> = [];
-    const write = (name: string, text: string, what: string) => {
+    const files: Array<[string, string, number]> = [];
+    const write = (name: string, text: string, what: string, errors = 0) => {
       const f = join(dir, name);
       writeFileSync(f, text);
-      files.push([what, f]);
+      files.push([what, f, errors]);
     };
     write('empty.yaml', 'cfm: {}\n', 'empty');
     const sp = generateSpConfig({ meps: 8192 });
     write('sp-8192.yaml', stringify(sp, { lineWidth: 0 }), '8,192-MEP config, YAML');
     write('sp-8192.json', JSON.stringify(sp, null, 2), '8,192-MEP config, JSON');
-    write('pe-x10.yaml', stringify(bigConfig(10), { lineWidth: 0 }), '10 x 8,192 MEPs, YAML');
+    const big = bigConfig(10);
+    write('pe-x10.yaml', stringify(big, { lineWidth: 0 }), '10 x 8,192 MEPs, YAML');
+    big.cfm['maintenance-domain'][1]['md-level'] = 9; // one schema issue: the error path (pointer, no tree)
+    write('pe-x10-broken.yaml', stringify(big, { lineWidth: 0 }), '10 x 8,192 MEPs with one error, YAML', 1);
     const [, emptyFile] = files[0];
     const floor = peakRssMb(emptyFile);
-    return files.slice(1).map(([what, f]) => {
+    return files.slice(1).map(([what, f, errors]) => {
       const sizeMb = statSync(f).size / 1e6;
-      const peak = peakRssMb(f);
+      const peak = peakRssMb(f, errors);
       const ratio = (peak - floor) / sizeMb;
       return {
         case: `validate ${what} (${sizeMb.toFixed(1)} MB): peak RSS above an empty config`, value: peak - floor, unit: 'MB',

@@ -3,7 +3,7 @@
  * JSON pointer can be turned back into "file:line:column". JSON is parsed by the same YAML 1.2
  * parser (JSON is a subset of YAML 1.2), so JSON inputs get positions too.
  */
-import { CORE_SCHEMA, load as loadYamlData } from 'js-yaml';
+import { CORE_SCHEMA, YAMLException, load as loadYamlData } from 'js-yaml';
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { locationsOf, MAX_DEPTH, scanJson } from './json-scan.js';
@@ -69,24 +69,49 @@ export function parseSource(text: string, fileName = '<input>', format: ConfigFo
 const YAML_LIBRARY_ONLY = /(?:^|[\s[{,])(?:\*[^\s\]},]|[-+]?0b[01_])/m;
 
 /**
+ * YAML texts longer than this get no yaml-library node tree at all (70x the text: 4 MB of YAML
+ * would take about 300 MB more): their issues carry pointers but no line:column, except syntax
+ * errors, which js-yaml locates itself.
+ */
+export const BIG_YAML_CHARS = 4 << 20;
+
+/**
  * The light path for YAML (issue 11 item 25): js-yaml builds plain data directly (YAML 1.2 core
  * schema, duplicate keys rejected), a few times the text size, where the yaml library's CST and
- * node tree took 60-80x. The node tree is built only when an issue needs a location. Anything
- * the light path does not take (a syntax error, a duplicate key, aliases, nesting past MAX_DEPTH)
- * goes to the yaml library, whose errors carry positions and pointers.
+ * node tree took 60-80x. The node tree is built only when an issue needs a location (never for
+ * a text over BIG_YAML_CHARS). Anything the light path does not take (a syntax error, a
+ * duplicate key, aliases, nesting past MAX_DEPTH) goes to the yaml library, whose errors carry
+ * positions and pointers; a big text's syntax error is js-yaml's own, with its position.
  */
 function parseYamlData(text: string, fileName: string): ParsedSource | undefined {
   if (YAML_LIBRARY_ONLY.test(text)) return undefined;
+  const big = text.length > BIG_YAML_CHARS;
   let data: unknown;
   try {
     data = loadYamlData(text, { schema: CORE_SCHEMA, filename: fileName });
-  } catch {
-    return undefined; // RangeError (deep nesting) included: the yaml library reports it with a pointer
+  } catch (e) {
+    // RangeError (deep nesting) included: the yaml library reports it with a pointer
+    if (!big || !(e instanceof YAMLException)) return undefined;
+    return { data: undefined, issues: [bigSyntaxIssue(e, text, fileName)], locate: () => undefined, locateMany: (ps) => ps.map(() => undefined) };
   }
   if (deeperThan(data, MAX_DEPTH)) return undefined;
+  if (big) return { data, issues: [], locate: () => undefined, locateMany: (ps) => ps.map(() => undefined) };
   let full: ParsedSource | undefined;
   const tree = () => (full ??= parseYaml(text, fileName));
   return { data, issues: [], locate: (p) => tree().locate(p), locateMany: (ps) => tree().locateMany(ps) };
+}
+
+/** js-yaml's syntax error in a big text, at its line:column; a duplicate key named. */
+function bigSyntaxIssue(e: YAMLException, text: string, fileName: string): ConfigIssue {
+  const mark = e.mark as { line: number; column: number; position: number } | undefined;
+  const issue: ConfigIssue = { pointer: '', rule: 'syntax', message: cut(e.reason, 200), hint: 'fix the YAML syntax at this position' };
+  if (mark) issue.location = `${fileName}:${mark.line + 1}:${mark.column + 1}`;
+  if (/duplicated mapping key/.test(e.reason) && mark) {
+    const key = /^[^:\n]*/.exec(text.slice(mark.position, mark.position + 256))?.[0].trim() ?? '';
+    issue.message = `duplicate key '${cut(key.replace(/^["']|["']$/g, ''), 64)}'`;
+    issue.hint = 'each key once per mapping: which value was meant is ambiguous';
+  }
+  return issue;
 }
 
 /** Whether plain data nests objects/arrays deeper than `max` (iterative). */

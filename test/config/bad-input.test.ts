@@ -133,6 +133,16 @@ describe('YAML through the light parser (item 25)', () => {
     expect(e).toMatchObject({ rule: 'schema.type', pointer: '/cfm/maintenance-domain/0/md-level', message: '"0b11" must be integer' });
   });
 
+  it('a YAML text over 4 MB: no node tree; schema issues by pointer, syntax errors with js-yaml positions', () => {
+    const pad = '# ' + 'x'.repeat(4.5e6) + '\n';
+    const [schema] = issues(pad + plain.replace('md-level: 3', 'md-level: 9'), 'big.yaml');
+    expect(schema).toMatchObject({ rule: 'schema.maximum', pointer: '/cfm/maintenance-domain/0/md-level' });
+    expect(schema.location).toBeUndefined();
+    const [dup] = issues(pad + plain + '    - md-id: b\n      md-level: 1\n      md-level: 2\n', 'big.yaml');
+    expect(dup).toMatchObject({ rule: 'syntax', message: "duplicate key 'md-level'", location: 'big.yaml:12:7' });
+    expect(parseConfig(pad + plain, { fileName: 'big.yaml' }).errors).toEqual([]);
+  });
+
   it('schema issues of a YAML file still carry line and column', () => {
     const [e] = issues(plain.replace('md-level: 3', 'md-level: 9'), 'loc.yaml');
     expect(e).toMatchObject({ rule: 'schema.maximum', pointer: '/cfm/maintenance-domain/0/md-level', location: 'loc.yaml:4:7' });
