@@ -80,6 +80,12 @@ export function armSuite(t: ArmTarget): void {
       console.log(`${t.tag}: ${NOT_UNDER_QEMU}`);
     });
 
+    it('cfm conformance passes on the ARM mock ASIC (struct layouts as on x64)', () => {
+      const r = qemuNode(t, node, ['node_modules/cfm-offload/bin/cfm.js', 'conformance'], proj, path);
+      expect(r.status, output(r)).toBe(0);
+      expect(r.stdout).toMatch(/^conforms$/m);
+    });
+
     it('cfm demo passes all its checks', () => {
       const r = qemuNode(t, node, ['node_modules/cfm-offload/bin/cfm.js', 'demo'], proj, path, 400_000);
       expect(r.status, output(r)).toBe(0);

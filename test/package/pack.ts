@@ -57,10 +57,12 @@ export function run(cmd: string, args: string[], o: { cwd: string; path: string;
 }
 
 /** A fresh project with the tarball (and `extra` packages) installed through npm, as a user does. */
-export function installProject(dir: string, tarball: string, path: string, extra: string[] = [], npmArgs: string[] = []): SpawnSyncReturns<string> {
+export function installProject(
+  dir: string, tarball: string, path: string, extra: string[] = [], npmArgs: string[] = [], env: Record<string, string> = {},
+): SpawnSyncReturns<string> {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'board-project', version: '1.0.0', private: true, type: 'module' }, null, 2));
-  return run('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', ...npmArgs, tarball, ...extra], { cwd: dir, path, timeoutMs: 600_000 });
+  return run('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', ...npmArgs, tarball, ...extra], { cwd: dir, path, env, timeoutMs: 600_000 });
 }
 
 export function output(r: SpawnSyncReturns<string>): string {
