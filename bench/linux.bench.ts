@@ -33,6 +33,9 @@ import { txPlacement } from '../src/backends/software/tx-grid.js';
 import type { VoeSpec } from '../src/backends/types.js';
 import { decodeCcmFast, newCcmView } from '../src/pdu/fast.js';
 import { encodeMaid } from '../src/pdu/maid.js';
+import { encodeFrame, type Pdu } from '../src/pdu/index.js';
+import { parseConfig } from '../src/config/index.js';
+import { setupProtection } from '../src/cpu-protection/setup.js';
 import { intervalNs, type IntervalCode } from '../src/common/interval.js';
 import type { Clock } from '../src/common/clock.js';
 import { createNetns, createVethLink, deleteNetns, ip, uniqueName } from '../test/linux/netns.js';
@@ -585,6 +588,68 @@ async function txUnderLoad(seconds: number): Promise<BenchRow[]> {
 }
 
 /**
+ * A CFM flood at one port (issue 17): 8 MEP pairs at 100 ms (one per VLAN) on the port, and a
+ * worker thread sending level-2 LBMs as fast as it can from the far side for `seconds`; CPU
+ * protection (entry: level 2 rate 0) drops them: in the eBPF program, or on the AF_PACKET socket.
+ * Rows: flood rate offered, where it was dropped, false LOCs on the port's MEPs (target 0).
+ */
+async function floodAtPort(seconds: number, datapath: Datapath): Promise<BenchRow[]> {
+  const link = await createVethLink('cbf');
+  const ours = new SoftwareBackend({ ports: [link.ifA], netns: link.nsA, datapath });
+  const far = new SoftwareBackend({ ports: [link.ifB], netns: link.nsB, datapath: 'af-packet' });
+  let locs = 0;
+  ours.onEvent((ev) => {
+    if (ev.kind === 'loc' && ev.active) locs++;
+  });
+  let prot: Awaited<ReturnType<typeof setupProtection>> | undefined;
+  try {
+    const r = parseConfig(`
+cpu-protection:
+  policy:
+    - policy-id: 1
+      eth-cfm:
+        - { entry: 10, level: 2, opcode: "0-255", rate: 0 }
+  binding:
+    - { interface: ${link.ifA}, cpu-protection: 1, eth-cfm-monitoring: { aggregate: true } }
+`, { fileName: 'flood.yaml' });
+    prot = await setupProtection(r.model!, ours);
+    const spec = (port: string, mac: string, vlan: number, mepId: number, peer: number): VoeSpec => ({
+      key: `m${vlan}`, port, direction: 'down', level: 5, vlan, unicastMac: mac, mepId, maid, interval: 3, priority: 7,
+      peers: [peer], ccmTx: true, ccmRx: true, seqUpdate: true, rdi: false, portStatusTlv: 0, interfaceStatusTlv: 0,
+    });
+    for (let v = 1; v <= 8; v++) {
+      await ours.createVoe(spec(link.ifA, ours.portMac(link.ifA), v, 1, 2));
+      await far.createVoe(spec(link.ifB, far.portMac(link.ifB), v, 2, 1));
+    }
+    await sleep(1500);
+    locs = 0;
+    const lbm = encodeFrame({ dst: link.macA, src: '02:aa:00:00:00:01', vlans: [], pdu: { level: 2, version: 0, opcode: 3, flags: 0, transactionId: 1, tlvs: [] } as unknown as Pdu });
+    const batch = Array.from({ length: 64 }, () => lbm.buffer.slice(lbm.byteOffset, lbm.byteOffset + lbm.byteLength));
+    const c0 = process.cpuUsage();
+    const w = new Worker(SENDER, { eval: true, workerData: { addonPath: ADDON_PATH, ifname: link.ifB, netns: link.nsB, frames: batch, ms: seconds * 1000 } });
+    const sent = await new Promise<number>((res, rej) => {
+      w.once('message', res);
+      w.once('error', rej);
+    });
+    await sleep(500);
+    const c = process.cpuUsage(c0);
+    const counters = await prot.counters();
+    const dropped = counters.reduce((n, x) => n + x.buckets.reduce((m, b) => m + b.dropped, 0), 0);
+    const kernelQueueDrops = datapath === 'af-packet' ? ours.socketStats(link.ifA).rxKernelDrops : 0;
+    return [
+      { case: `CFM flood at one port, ${datapath} receive: offered`, value: sent / seconds, unit: 'frames/s', note: `level-2 LBMs from a worker thread for ${seconds} s (this VM's sender limit)` },
+      { case: `CFM flood at one port, ${datapath} receive: dropped by CPU protection`, value: (dropped / Math.max(1, sent)) * 100, unit: '%', note: `${dropped} policed (${datapath === 'af-packet' ? 'native policer on the socket' : 'in the eBPF program'}), ${kernelQueueDrops} lost in the socket queue; this process ${((c.user + c.system) / 1e4 / (seconds + 0.5)).toFixed(0)}% of a core (sender included)` },
+      { case: `CFM flood at one port, ${datapath} receive: false LOC on 8 MEPs at 100 ms`, value: locs, unit: 'events', target: '0', met: locs === 0 },
+    ];
+  } finally {
+    prot?.close();
+    await ours.close();
+    await far.close();
+    await link.cleanup();
+  }
+}
+
+/**
  * Calibration for the CPU-per-CCM rows: the CPU one bare timerfd wakeup of a native thread costs
  * on this machine now (in a VM it includes the exits for the timer and the idle loop: tens of us
  * where bare metal needs one or two). A datapath that wakes once per CCM cannot go below it;
@@ -646,6 +711,7 @@ export async function run(): Promise<BenchRow[]> {
   for (const dp of dps) rows.push(...(await memoryPerMep(64, dp)));
   for (const interval of [1, 2, 3, 4] as IntervalCode[]) for (const dp of dps) rows.push(...(await locTiming(interval, dp, 3)));
   rows.push(...(await txUnderLoad(20)));
+  for (const dp of dps) rows.push(...(await floodAtPort(10, dp)));
   rows.push(...jsRxPath());
   return rows;
 }
