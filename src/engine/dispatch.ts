@@ -7,6 +7,11 @@ import { dmrFromDmm, getU32, lbrFromLbm, lmrFromLmm, slrFromSlm } from './respon
 import { daEquals, isMulticast } from './wire.js';
 import { ensureLt } from './mep-lt.js';
 import { ensureY } from './mep-y1731.js';
+import { deliverPm } from './pm-tap.js';
+import { receive1dmRx, receiveTst } from './mep-tst.js';
+
+/** PM frames that measurement sessions above the engine observe (pm-tap.ts). */
+const PM_TAPPED = new Set([37, 42, 45, 46, 54]);
 
 export function dispatchToMep(mep: Mep, b: Uint8Array, p: number, opcode: number, port: string, rxNs: number): void {
   if (opcode === 1) {
@@ -18,6 +23,7 @@ export function dispatchToMep(mep: Mep, b: Uint8Array, p: number, opcode: number
   if (!forMe && !isMulticast(b)) return;
   mep.rxFrames++;
   const y = (): ReturnType<typeof ensureY> => ensureY(mep);
+  if (PM_TAPPED.has(opcode)) deliverPm(mep, opcode, b, p, rxNs);
   switch (opcode) {
     case 3: // LBM -> LBR (802.1Q 20.28)
       mep.counters.lbrOut++;
@@ -49,7 +55,8 @@ export function dispatchToMep(mep: Mep, b: Uint8Array, p: number, opcode: number
       return;
     }
     case 46: if (mep.y) mep.y.receiveDmr(b, p, rxNs); return;
-    case 45: y().receive1dm(b, p, rxNs); return;
+    case 45: y().receive1dm(b, p, rxNs); receive1dmRx(mep, b, p, rxNs); return;
+    case 37: receiveTst(mep, b, p, rxNs); return; // TST (Y.1731 7.5): counted, no reply
     case 55: { // SLM -> SLR
       const yy = y();
       const n = yy.slrCount(getU32(b, p + 8), ((b[p + 4] << 8) | b[p + 5]) & 0x1fff);

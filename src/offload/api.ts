@@ -132,6 +132,8 @@ export interface CfmSwitch {
   loopback(mep: string, o: LoopbackOptions): Promise<LoopbackResult>;
   /** Linktrace from a MEP; resolves with the LTRs after the collection time. */
   linktrace(mep: string, o: LinktraceOptions): Promise<LinktraceResult>;
+  /** Y.1731 on-demand tests (dm, lm, slm, tst) and receive-side results (docs/y1731.md). */
+  readonly y1731: OffloadManager['y1731'];
   status(): Promise<ManagerStatus>;
   onFault(fn: FaultListener): () => void;
   /** Stop the manager (hardware MEPs stay unless clearHardware) and close the backend we opened. */
@@ -187,6 +189,7 @@ export function openSwitch(o: OpenSwitchOptions): CfmSwitch {
     change: (c, a) => manager.change(c, a),
     loopback: (mep, lo) => manager.loopback(mep, lo),
     linktrace: (mep, lo) => manager.linktrace(mep, lo),
+    y1731: manager.y1731,
     status: () => manager.status(),
     onFault: (fn) => manager.onFault(fn),
     close: async (c) => {

@@ -66,6 +66,8 @@ export interface ControlHandlers {
   change?(change: ConfigChangeRequest): Promise<ChangeSummary>;
   /** CPU-protection counters and debug decoder statistics (null: the operator features do not run). */
   ops?(): Promise<OpsSnapshot | null>;
+  /** Y.1731 tests and results ({"cmd":"y1731",...}: src/offload/y1731/service.ts, docs/y1731.md). */
+  y1731?(req: Record<string, unknown>): Promise<unknown>;
 }
 
 /** The parts of an OffloadManager the OAM handlers use (change: when the manager has it). */
@@ -74,12 +76,15 @@ export interface OamManager {
   linktrace(key: string, o: LinktraceOptions): Promise<LinktraceResult>;
   change?(c: ConfigChangeRequest): Promise<ApplyReport>;
   readonly ops?: { snapshot(): Promise<OpsSnapshot | undefined> };
+  readonly y1731?: { request(req: Record<string, unknown>): Promise<unknown> };
 }
 
 /** loopback/linktrace/change handlers of a manager: spread them into serveControl's handlers. */
-export function oamHandlers(m: OamManager): Pick<ControlHandlers, 'loopback' | 'linktrace' | 'change' | 'ops'> {
+export function oamHandlers(m: OamManager): Pick<ControlHandlers, 'loopback' | 'linktrace' | 'change' | 'ops' | 'y1731'> {
   const ops = m.ops;
-  const h: Pick<ControlHandlers, 'loopback' | 'linktrace' | 'change' | 'ops'> = {
+  const y = m.y1731;
+  const h: Pick<ControlHandlers, 'loopback' | 'linktrace' | 'change' | 'ops' | 'y1731'> = {
+    ...(y ? { y1731: (req: Record<string, unknown>) => y.request(req) } : {}),
     ...(ops ? { ops: async () => (await ops.snapshot()) ?? null } : {}),
     loopback: (mep, opts, onReply) => m.loopback(mep, { ...opts, onReply }),
     linktrace: (mep, opts) => m.linktrace(mep, opts),
@@ -193,7 +198,7 @@ export function linktraceRequestOptions(req: Req): LinktraceOptions {
 
 // ------------------------------------------------------------------ server
 
-const COMMANDS = 'status, plan, ops, monitor, loopback, linktrace, change';
+const COMMANDS = 'status, plan, ops, monitor, loopback, linktrace, change'; // y1731 too (docs/y1731.md)
 
 /**
  * Before a manager opens or programs anything: fail when another manager serves `path` (a second
@@ -273,6 +278,7 @@ export async function serveControl(path: string, h: ControlHandlers): Promise<Co
           return reply(() => lt(mepKey(req), linktraceRequestOptions(req)));
         }
         case 'ops': return h.ops ? reply(() => h.ops!()) : unsupported('ops');
+        case 'y1731': return h.y1731 ? reply(() => h.y1731!(req)) : unsupported('y1731');
         case 'change': {
           const ch = h.change;
           if (!ch) return unsupported('change');

@@ -32,3 +32,4 @@ export { OwnedClock } from './owned-clock.js';
 export { dryRunApply, formatDryRun, dryRunToJson, refuseDeleteAll, type DryRun } from './dry-run.js';
 export { EventStamper, type StampedFaultEvent } from './event-stamp.js';
 export { refuseCpuPath } from './cpu-path.js';
+export * from './y1731/index.js';

@@ -40,6 +40,7 @@ import { hwResources } from './resources.js';
 import { buildStatus, type ManagerStatus } from './status.js';
 import { mepConfigOf, sameSoftwareConfig } from './sw-mep.js';
 import { CpuSide, cpuBridgeView } from './cpu-side.js';
+import { Y1731Service } from './y1731/service.js';
 import { DEFAULT_POLICY, type HwResources, type MepPlan, type Placement, type Plan, type PlanPolicy } from './types.js';
 
 export interface ManagerOptions {
@@ -131,6 +132,8 @@ export class OffloadManager {
   private closed = false;
   /** Squelching, CPU protection and debug decoding on the CPU path (src/offload/ops.ts). */
   readonly ops: ManagerOps;
+  /** Y.1731 on-demand tests and receive-side results (src/offload/y1731, docs/y1731.md). */
+  readonly y1731: Y1731Service = new Y1731Service({ clock: () => this.clock.base, mep: (k) => this.oamMep(k), peerMac: (k, id) => this.peerMac(k, id) });
 
   constructor(o: ManagerOptions) {
     this.backend = o.backend;
@@ -606,6 +609,7 @@ export class OffloadManager {
       this.pollTimer = null;
       this.unsubscribePending?.();
       this.unsubscribePending = null;
+      this.y1731.stop();
       this.cpu.close();
       this.clock.cancelAll();
       await this.ops.close();

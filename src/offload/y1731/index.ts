@@ -1,0 +1,7 @@
+/** Y.1731 operator functions of the offload manager (docs/y1731.md). */
+export * from './types.js';
+export { Y1731Service, type Y1731Host } from './service.js';
+export { TestSession } from './session.js';
+export { delayStats, lossStats, type LmSample } from './stats.js';
+export { checkTestOptions, testRequest, MAX_TEST_DATA, MAX_TEST_COUNT } from './validate.js';
+export { controlY1731Test, controlY1731Received, type Y1731TestRequest } from './client.js';

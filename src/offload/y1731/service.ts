@@ -1,0 +1,107 @@
+/**
+ * The Y.1731 operator functions of a manager (OffloadManager.y1731, docs/y1731.md): on-demand
+ * tests from any of its MEPs (hardware MEPs through their engine part, whose VOE punts the
+ * replies), and what its MEPs received of tests without replies (TST counts, 1DM delays).
+ * Kept out of manager.ts: the manager hands over the few things it owns (the clock, the engine
+ * MEP of a key, a hardware MEP's peer MAC from its VOE).
+ */
+import type { Clock } from '../../common/clock.js';
+import { CfmError } from '../../common/errors.js';
+import type { Mep } from '../../engine/mep.js';
+import { clearTestRx, testRxOf } from '../../engine/mep-tst.js';
+import { normMac } from '../../engine/wire.js';
+import { watchVirtualClock } from '../virtual-wait.js';
+import { TestSession } from './session.js';
+import { delayStats } from './stats.js';
+import type { TestKind, TestRxResult, Y1731TestOptions, Y1731TestResult } from './types.js';
+import { checkTestOptions, testRequest } from './validate.js';
+
+/** What the service needs of its manager. */
+export interface Y1731Host {
+  /** The clock tests wait on (a VirtualClock needs advancing). */
+  clock(): Clock;
+  /** The engine MEP of `key` (USAGE error naming the MEPs when there is none). */
+  mep(key: string): Mep;
+  /** A hardware MEP's remote MEP MAC from its VOE (undefined for software MEPs). */
+  peerMac(key: string, mepId: number): Promise<string | undefined>;
+}
+
+const NAMES: Record<TestKind, string> = { dmm: 'two-way delay test', '1dm': 'one-way delay test', lmm: 'loss test', slm: 'synthetic loss test', tst: 'test-signal test' };
+
+export class Y1731Service {
+  private readonly running = new Set<TestSession>();
+
+  constructor(private readonly host: Y1731Host) {}
+
+  /** Run one on-demand test from MEP `key`; resolves with its result when it ends. */
+  async test(key: string, kind: TestKind, o: Y1731TestOptions = {}): Promise<Y1731TestResult> {
+    checkTestOptions(kind, o);
+    const m = this.host.mep(key);
+    const target = await this.target(key, m, o);
+    const s = new TestSession(m, kind, { ...o, target });
+    this.running.add(s);
+    s.onDone(() => this.running.delete(s));
+    s.start();
+    return watchVirtualClock(this.host.clock(), new Promise<Y1731TestResult>((resolve) => s.onDone(resolve)), `${NAMES[kind]} from ${key}`);
+  }
+
+  dm(key: string, o: Y1731TestOptions & { oneWay?: boolean } = {}): Promise<Y1731TestResult> {
+    const { oneWay, ...rest } = o;
+    return this.test(key, oneWay ? '1dm' : 'dmm', rest);
+  }
+
+  lm(key: string, o: Y1731TestOptions = {}): Promise<Y1731TestResult> {
+    return this.test(key, 'lmm', o);
+  }
+
+  slm(key: string, o: Y1731TestOptions = {}): Promise<Y1731TestResult> {
+    return this.test(key, 'slm', o);
+  }
+
+  tst(key: string, o: Y1731TestOptions = {}): Promise<Y1731TestResult> {
+    return this.test(key, 'tst', o);
+  }
+
+  /** What MEP `key` received of TST and 1DM tests, per source MAC (the current receive sessions). */
+  received(key: string, o: { clear?: boolean } = {}): TestRxResult {
+    const m = this.host.mep(key);
+    const rx = testRxOf(m);
+    if (o.clear) clearTestRx(m);
+    return {
+      mep: key,
+      tst: rx.tst.map(({ fromMac, received, outOfOrder, errored, withoutTestTlv, lastSeq }) => ({ fromMac, received, outOfOrder, errored, withoutTestTlv, lastSeq })),
+      oneWay: rx.oneWay.map((r) => ({ fromMac: r.fromMac, received: r.received, outOfOrder: r.outOfOrder, delay: delayStats(r.delaysNs) })),
+    };
+  }
+
+  /**
+   * A control-socket request (src/offload/control.ts {"cmd":"y1731"}): `{"mep":KEY,"test":KIND,...}`
+   * runs a test, `{"mep":KEY,"received":true[,"clear":true]}` reads the receive side.
+   */
+  async request(req: Record<string, unknown>): Promise<unknown> {
+    const key = req.mep;
+    if (typeof key !== 'string' || !/^[^/]+\/[^/]+\/\d+$/.test(key)) throw new CfmError('USAGE', `y1731: "mep" must be a MEP key "<md>/<ma>/<mepid>", not ${JSON.stringify(key)}`);
+    if (req.received === true) {
+      if (req.clear !== undefined && typeof req.clear !== 'boolean') throw new CfmError('USAGE', 'y1731: "clear" must be true or false');
+      return this.received(key, { clear: req.clear === true });
+    }
+    const { kind, options } = testRequest(req);
+    return this.test(key, kind, options);
+  }
+
+  /** End every running test (the manager closes). */
+  stop(): void {
+    for (const s of [...this.running]) s.stop();
+  }
+
+  private async target(key: string, m: Mep, o: Y1731TestOptions): Promise<string> {
+    if (o.target !== undefined) return normMac(o.target);
+    const id = o.targetMepId!;
+    const hw = await this.host.peerMac(key, id);
+    if (hw) return hw;
+    const r = m.findRemote(id);
+    if (!r) throw new CfmError('USAGE', `MEP ${key}: MEP ${id} is not a remote MEP of its MA`);
+    if (r.mac === null) throw new CfmError('USAGE', `MEP ${key}: remote MEP ${id} has no MAC in the CCM database`);
+    return r.mac;
+  }
+}

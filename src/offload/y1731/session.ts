@@ -1,0 +1,191 @@
+/**
+ * One on-demand Y.1731 test from an engine MEP (a software MEP, or the engine part of a hardware
+ * MEP, whose VOE punts the replies to the CPU): sends `count` frames `intervalMs` apart, observes
+ * the replies through the engine's PM tap (src/engine/pm-tap.ts) and computes the result the
+ * way Y.1731 8.1-8.2 defines it. The session ends `timeoutMs` after its last frame, or as soon as
+ * every frame of a two-way test has its reply.
+ */
+import type { TimerHandle } from '../../common/clock.js';
+import { buildFrame } from '../../engine/frames.js';
+import type { Mep } from '../../engine/mep.js';
+import { testTlvIntact } from '../../engine/mep-tst.js';
+import { tapPm } from '../../engine/pm-tap.js';
+import { getTimestampNs, getU32 } from '../../engine/responders.js';
+import type { Pdu, Timestamp, Tlv } from '../../pdu/index.js';
+import { delayStats, lossStats, type LmSample } from './stats.js';
+import type { TestKind, Y1731TestOptions, Y1731TestResult } from './types.js';
+
+const ZERO: Timestamp = { seconds: 0, nanoseconds: 0 };
+const REPLY: Partial<Record<TestKind, number>> = { dmm: 46, lmm: 42, slm: 54 };
+
+function ts(ns: number): Timestamp {
+  const s = Math.floor(ns / 1e9);
+  return { seconds: s, nanoseconds: ns - s * 1e9 };
+}
+
+/** Offset of the CFM PDU in an Ethernet frame (after any VLAN tags). */
+function pduOffset(f: Uint8Array): number {
+  let o = 12;
+  while (o + 2 <= f.length && ((f[o] << 8) | f[o + 1]) !== 0x8902) o += 4;
+  return o + 2;
+}
+
+/** The TLV bytes of the PDU at `p`, up to and including the End TLV (padding excluded); null when malformed. */
+export function tlvRegion(b: Uint8Array, p: number): Uint8Array | null {
+  const start = p + 4 + b[p + 3];
+  let o = start;
+  while (o < b.length) {
+    if (b[o] === 0) return b.subarray(start, o + 1);
+    if (o + 3 > b.length) return null;
+    o += 3 + ((b[o + 1] << 8) | b[o + 2]);
+  }
+  return null;
+}
+
+function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The TLVs a test frame carries: a Data TLV (counting pattern) or a Test TLV. */
+export function testTlvs(o: Y1731TestOptions, kind: TestKind): Tlv[] {
+  if (o.dataSize !== undefined) return [{ type: 3, data: Uint8Array.from({ length: o.dataSize }, (_, i) => i & 0xff) }];
+  const t = o.test ?? (kind === 'tst' ? { patternType: 0, length: 64 } : undefined);
+  return t ? [{ type: 32, patternType: t.patternType, length: t.length }] : [];
+}
+
+export class TestSession {
+  readonly result: Y1731TestResult;
+  private readonly waiters: Array<(r: Y1731TestResult) => void> = [];
+  private readonly timers = new Set<TimerHandle>();
+  private untap: (() => void) | null = null;
+  /** DMM: TxTimeStampf -> send index; LMM: TxFCf -> send index; SLM: TxFCf -> send index. */
+  private readonly outstanding = new Map<number, number>();
+  private highest = -1;
+  private sentTlvs: Uint8Array | null = null;
+  private readonly delays: Array<[number, number]> = [];
+  private readonly lm: LmSample[] = [];
+  private slrs = 0;
+
+  constructor(private readonly mep: Mep, readonly kind: TestKind, private readonly o: Y1731TestOptions & { target: string }) {
+    this.result = { kind, mep: mep.key, target: o.target, sent: 0, received: 0, outOfOrder: 0, errored: 0, done: false, completed: false };
+    if (kind === 'slm') this.result.testId = o.testId ?? 1;
+  }
+
+  get count(): number {
+    return this.o.count ?? 10;
+  }
+
+  onDone(fn: (r: Y1731TestResult) => void): void {
+    if (this.result.done) fn(this.result);
+    else this.waiters.push(fn);
+  }
+
+  start(): this {
+    const reply = REPLY[this.kind];
+    if (reply !== undefined) this.untap = tapPm(this.mep, (op, b, p, rxNs) => { if (op === reply) this.onReply(b, p, rxNs); });
+    const gapNs = (this.o.intervalMs ?? 1000) * 1e6;
+    const step = (): void => {
+      this.sendOne(this.result.sent);
+      this.result.sent++;
+      if (this.result.sent < this.count) this.timer(gapNs, step);
+      else if (reply === undefined) this.finish();
+      else this.timer((this.o.timeoutMs ?? 5000) * 1e6, () => this.finish());
+    };
+    step();
+    return this;
+  }
+
+  /** Stop now (manager closing): the result so far, done. */
+  stop(): void {
+    this.finish();
+  }
+
+  private timer(ns: number, fn: () => void): void {
+    const h = this.mep.ctx.clock.setTimer(ns, () => {
+      this.timers.delete(h);
+      fn();
+    });
+    this.timers.add(h);
+  }
+
+  private pdu(i: number): Pdu {
+    const m = this.mep;
+    const base = { level: m.level, version: 0, flags: 0, tlvs: testTlvs(this.o, this.kind) };
+    const now = ts(m.ctx.clock.nowNs());
+    switch (this.kind) {
+      case 'dmm': return { ...base, opcode: 47, txTimestampF: now, rxTimestampF: ZERO, txTimestampB: ZERO, rxTimestampB: ZERO };
+      case '1dm': return { ...base, opcode: 45, txTimestampF: now, rxTimestampF: ZERO };
+      // TxFCf: the frames this MEP sent, this LMM included (Y.1731 8.1.2, as the engine counts them).
+      case 'lmm': return { ...base, opcode: 43, txFCf: (m.txFrames + 1) >>> 0, rxFCf: 0, txFCb: 0 };
+      case 'slm': return { ...base, opcode: 55, srcMepId: m.cfg.mepId, rspMepId: 0, testId: this.result.testId ?? 1, txFCf: i + 1, txFCb: 0 };
+      case 'tst': return { ...base, opcode: 37, seq: i };
+    }
+  }
+
+  private sendOne(i: number): void {
+    const m = this.mep;
+    const pdu = this.pdu(i);
+    const cfg = this.o.priority === undefined ? m.cfg : { ...m.cfg, priority: this.o.priority };
+    const frame = buildFrame(cfg, this.o.target, pdu);
+    if (this.sentTlvs === null) this.sentTlvs = tlvRegion(frame, pduOffset(frame))?.slice() ?? null;
+    if (this.kind === 'dmm') this.outstanding.set(m.ctx.clock.nowNs(), i);
+    else if (this.kind === 'lmm') this.outstanding.set((pdu as { txFCf: number }).txFCf, i);
+    else if (this.kind === 'slm') this.outstanding.set(i + 1, i);
+    m.sendFrame(frame);
+  }
+
+  private onReply(b: Uint8Array, p: number, rxNs: number): void {
+    if (this.result.done) return;
+    if (this.kind === 'slm') {
+      // SLR for our source MEP id and test id only (Y.1731 8.1.3: test id separates concurrent tests).
+      if (b.length < p + 20 || (((b[p + 4] << 8) | b[p + 5]) & 0x1fff) !== this.mep.cfg.mepId || getU32(b, p + 8) !== this.result.testId) return;
+    }
+    const key = this.kind === 'dmm' ? getTimestampNs(b, p + 4) : getU32(b, p + (this.kind === 'slm' ? 12 : 4));
+    const idx = this.outstanding.get(key);
+    if (idx === undefined) return; // not ours, or answered already
+    this.outstanding.delete(key);
+    const r = this.result;
+    r.received++;
+    const inOrder = idx > this.highest;
+    if (inOrder) this.highest = idx;
+    else r.outOfOrder++;
+    const tlvs = tlvRegion(b, p);
+    const t = tlvs && tlvs.length > 1 && tlvs[0] === 32 ? p + 4 + b[p + 3] : -1;
+    if (!sameBytes(tlvs, this.sentTlvs) || (t >= 0 && !testTlvIntact(b, t))) r.errored++;
+    if (this.kind === 'dmm') {
+      const rxF = getTimestampNs(b, p + 12);
+      const txB = getTimestampNs(b, p + 20);
+      // Y.1731 8.2.2: FD = (RxTimeb - TxTimeStampf) - (TxTimeStampb - RxTimeStampf); a responder
+      // that leaves both at 0 gives the plain round trip.
+      this.delays.push([idx, rxNs - key - (txB === 0 && rxF === 0 ? 0 : txB - rxF)]);
+    } else if (this.kind === 'lmm' && inOrder) {
+      this.lm.push({ txFCf: key, rxFCf: getU32(b, p + 8), txFCb: getU32(b, p + 12), rxFCl: this.mep.rxFrames });
+    } else if (this.kind === 'slm') {
+      this.slrs++;
+      // SLM: TxFCf = SLMs sent, TxFCb = SLMs the responder counted, RxFCl = SLRs received here.
+      if (inOrder) this.lm.push({ txFCf: key, rxFCf: 0, txFCb: getU32(b, p + 16), rxFCl: this.slrs });
+    }
+    if (r.sent === this.count && r.received >= this.count) this.finish();
+  }
+
+  private finish(): void {
+    const r = this.result;
+    if (r.done) return;
+    for (const t of this.timers) t.cancel();
+    this.timers.clear();
+    this.untap?.();
+    this.untap = null;
+    if (this.kind === 'dmm') {
+      const d = this.delays.sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+      r.delaysNs = d;
+      r.delay = delayStats(d);
+    }
+    if (this.kind === 'lmm' || this.kind === 'slm') r.loss = lossStats(this.lm, this.kind === 'slm');
+    r.done = true;
+    const enough = this.kind === 'lmm' ? 2 : this.kind === 'dmm' || this.kind === 'slm' ? 1 : 0;
+    r.completed = r.sent === this.count && r.received >= enough;
+    for (const w of this.waiters.splice(0)) w(r);
+  }
+}
