@@ -1,0 +1,52 @@
+/**
+ * One broken call fails one rule: a shim that forgets the NUL check on the VOE key (it allocates
+ * a VOE the ABI says to refuse, and leaks it) fails only `voe.invalid-conf`, with the ABI rule and
+ * the status codes by name; every other rule passes because each runs on a fresh device and the
+ * runner frees what a rule left. (Before the runner, this one bug gave four failures.)
+ * The shim is built here from test/conformance/fixtures/shim_no_nul_check.c with the C compiler
+ * `npm install` needs anyway, linked against the mock ASIC.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mockAsicLibPath } from '../../src/backends/asic-binding/index.js';
+import { ABI_RULES, MOCK_SHAPES, formatResult, runTarget, type TargetReport } from '../../src/conformance/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+let dir: string;
+let report: TargetReport;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cfm-broken-shim-'));
+  const mock = mockAsicLibPath();
+  const shim = join(dir, 'libshim_no_nul_check.so');
+  execFileSync('cc', [
+    '-shared', '-fPIC', '-O1', '-I', join(here, '..', '..', 'native', 'asic'), '-o', shim, join(here, 'fixtures', 'shim_no_nul_check.c'),
+    '-L', dirname(mock), `-Wl,-rpath,${dirname(mock)}`, '-Wl,--no-as-needed', '-lcfm_mock_asic', '-ldl',
+  ]);
+  report = await runTarget(ABI_RULES, { label: 'broken shim', libPath: shim, openArgs: MOCK_SHAPES.big });
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a shim with one broken call', () => {
+  it('fails exactly the rule about that call', () => {
+    const failed = report.results.filter((r) => r.outcome === 'fail');
+    expect(failed.map((r) => r.id), failed.map(formatResult).join('\n')).toEqual(['voe.invalid-conf']);
+    expect(report.passed).toBe(ABI_RULES.length - 1 - report.skipped);
+  });
+
+  it('says which ABI rule, which call and what it returned, by status name', () => {
+    const r = report.results.find((x) => x.id === 'voe.invalid-conf')!;
+    expect(r.reason).toBe('cfm_voe_alloc(key of 64 bytes without NUL): expected CFM_EINVAL, got CFM_OK');
+    const text = formatResult(r);
+    expect(text).toContain('ABI rule: cfm_voe_alloc() returns CFM_EINVAL for');
+    expect(text).toContain('a key without NUL in its 64 bytes');
+    expect(r.cleanup).toBeUndefined(); // the leaked VOE was freed without trouble
+  });
+});
