@@ -53,19 +53,19 @@ describe.skipIf(!gate.run)('the software backend under the manager (cfm run)', (
       maid: encodeMaid({ md: { format: 4, name: 'Provider' }, ma: { format: 2, name: 'svc-1' } }), interval: 3, priority: 7,
       peers: [1], ccmTx: true, ccmRx: true, seqUpdate: true, rdi: false, portStatusTlv: 0, interfaceStatusTlv: 0,
     });
-    await waitFor(() => events.some((e) => e.type === 'remote-mep' && e.state === 'ok'), 8000, 'remote MEP 2 up event', 10);
+    await waitFor(() => events.some((e) => e.type === 'remote-mep' && e.state === 'ok'), 15000, 'remote MEP 2 up event', 10);
     // cut the link: `failed` carries defRemoteCCM (it is what the MEP now has)
     await link.setLink('B', false);
-    await waitFor(() => events.some((e) => e.type === 'remote-mep' && e.state === 'failed'), 8000, 'remote MEP 2 failed event', 10);
+    await waitFor(() => events.some((e) => e.type === 'remote-mep' && e.state === 'failed'), 15000, 'remote MEP 2 failed event', 10);
     const failed = events.find((e) => e.type === 'remote-mep' && e.state === 'failed')!;
     expect(failed.highestDefect).toBe('defRemoteCCM');
     await link.setLink('B', true);
-    await waitFor(() => events.filter((e) => e.type === 'remote-mep' && e.state === 'ok').length >= 2, 8000, 'remote MEP 2 back', 10);
+    await waitFor(() => events.filter((e) => e.type === 'remote-mep' && e.state === 'ok').length >= 2, 15000, 'remote MEP 2 back', 10);
 
     for (const e of events) {
       expect(e.source).toBe('software');
       expect(formatSourcedEvent(e)).toMatch(/ \[sw\]$/);
     }
     for (let i = 1; i < events.length; i++) expect(events[i].atNs).toBeGreaterThanOrEqual(events[i - 1].atNs);
-  }, 40_000);
+  }, 60_000);
 });

@@ -122,3 +122,20 @@ describe('two up MEPs of one MA on one mock switch', () => {
     }
   });
 });
+
+describe('software MEPs under the manager', () => {
+  it('a software MEP losing its peer: `failed` carries defRemoteCCM (item 11)', async () => {
+    const { sw, clock, events } = await start();
+    try {
+      await sw.change({ meps: [{ key: 'd/a/1', placement: 'software' }] }); // both move to software
+      await runVirtual(clock, 1e9, 10e6);
+      events.length = 0;
+      await sw.change({ meps: [{ key: 'd/a/2', enabled: false }] });
+      await runVirtual(clock, 2e9, 10e6);
+      const failed = events.find((e) => e.type === 'remote-mep' && e.state === 'failed');
+      expect(failed).toMatchObject({ mep: 'd/a/1', remoteMepId: 2, highestDefect: 'defRemoteCCM', source: 'software' });
+    } finally {
+      await sw.close({ clearHardware: true });
+    }
+  });
+});
