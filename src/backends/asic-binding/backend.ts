@@ -125,6 +125,14 @@ export class AsicBackend implements Backend {
   }
 
   capabilities(): BackendCapabilities {
+    // read once at open (the ABI's capabilities do not change); a copy per call, as before
+    const c0 = (this.caps ??= this.capsOf());
+    return { ...c0, txIntervals: c0.txIntervals.slice(), rxIntervals: c0.rxIntervals.slice() };
+  }
+
+  private caps: BackendCapabilities | undefined;
+
+  private capsOf(): BackendCapabilities {
     const c = this.rawCaps;
     const caps: BackendCapabilities = {
       kind: this.kind,

@@ -81,10 +81,17 @@ export async function runAsync<T>(g: CallGen<T>): Promise<T> {
  * but never into the middle of one, so a software MEP's CCM or a loopback reply does not wait
  * behind an apply of thousands of VOEs - only behind the operation under way.
  */
+interface Job {
+  job: () => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
 export class SerialQueue {
-  private readonly urgent: (() => void)[] = [];
-  private readonly normal: (() => void)[] = [];
+  private readonly urgent: Job[] = [];
+  private readonly normal: Job[] = [];
   private busy = false;
+  private readonly done = (): void => this.next();
   /** Jobs waiting (not counting the one running). */
   get pending(): number {
     return this.urgent.length + this.normal.length;
@@ -96,23 +103,21 @@ export class SerialQueue {
 
   run<T>(job: () => Promise<T>, urgent = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const start = () => {
-        let p: Promise<T>;
-        try {
-          p = job();
-        } catch (e) {
-          p = Promise.reject(e);
-        }
-        p.then(resolve, reject).finally(() => this.next());
-      };
-      (urgent ? this.urgent : this.normal).push(start);
+      (urgent ? this.urgent : this.normal).push({ job, resolve: resolve as (v: unknown) => void, reject });
       if (!this.busy) this.next();
     });
   }
 
   private next(): void {
-    const start = this.urgent.shift() ?? this.normal.shift();
-    this.busy = start !== undefined;
-    start?.();
+    const j = this.urgent.shift() ?? this.normal.shift();
+    this.busy = j !== undefined;
+    if (!j) return;
+    let p: Promise<unknown>;
+    try {
+      p = j.job();
+    } catch (e) {
+      p = Promise.reject(e);
+    }
+    p.then(j.resolve, j.reject).finally(this.done);
   }
 }
