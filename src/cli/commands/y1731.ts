@@ -1,0 +1,195 @@
+/**
+ * Y.1731 on-demand tests against a running manager (`cfm apply --follow` or `cfm run`), over its
+ * control socket ({"cmd":"y1731"}, src/offload/y1731). See docs/y1731.md.
+ *   cfm dm MEP (--target-mep ID | --target-mac MAC) [--one-way] ...   DMM/DMR, or 1DM
+ *   cfm dm MEP --received [--clear]                                    1DMs received at MEP
+ *   cfm lm MEP ... | cfm slm MEP ... [--test-id N]                      LMM/LMR, SLM/SLR
+ *   cfm tst MEP ... | cfm tst MEP --received [--clear]                  TST sent / counted
+ * Exit codes (like cfm loopback): 0 the test completed, 1 it did not (no or too few replies,
+ * interrupted, a manager or backend failure), 2 bad arguments (also an unknown MEP or target).
+ */
+import type { Command } from 'commander';
+import { CfmError, UsageError } from '../../common/errors.js';
+import { defaultSocketPath, INTERRUPTED } from '../../offload/control.js';
+import { controlY1731Received, controlY1731Test } from '../../offload/y1731/client.js';
+import type { DelayStats, TestKind, TestRxResult, Y1731TestOptions, Y1731TestResult } from '../../offload/y1731/types.js';
+import { MAX_TEST_COUNT, MAX_TEST_DATA } from '../../offload/y1731/validate.js';
+
+const out = (s: string) => process.stdout.write(s + '\n');
+
+interface TestOpts {
+  targetMep?: string;
+  targetMac?: string;
+  count?: string;
+  intervalMs?: string;
+  priority?: string;
+  dataSize?: string;
+  testPattern?: string;
+  testSize?: string;
+  timeoutMs?: string;
+  testId?: string;
+  oneWay?: boolean;
+  received?: boolean;
+  clear?: boolean;
+  socket?: string;
+  json?: boolean;
+}
+
+function intArg(flag: string, v: string | undefined, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\s*\d+\s*$/.test(v) || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be an integer ${min}..${max}, not '${v}'`);
+  return n;
+}
+
+function mepKeyArg(k: string): string {
+  if (!/^[^/\s]+\/[^/\s]+\/\d+$/.test(k)) throw new UsageError(`MEP '${k}' is not a MEP key "<md>/<ma>/<mepid>" (as cfm status shows it)`);
+  return k;
+}
+
+const TEST_PATTERNS: Record<string, number> = { null: 0, 'null-crc': 1, prbs: 2, 'prbs-crc': 3 };
+
+/** The test options of the command line (validated here so flags are named in errors). */
+export function testOptions(kind: TestKind, o: TestOpts): Y1731TestOptions {
+  const given = [o.targetMep !== undefined, o.targetMac !== undefined].filter(Boolean).length;
+  if (given !== 1) throw new UsageError(`${given ? 'only one' : 'one'} of --target-mep ID or --target-mac MAC is needed`);
+  const r: Y1731TestOptions = {};
+  if (o.targetMep !== undefined) r.targetMepId = intArg('--target-mep', o.targetMep, 1, 8191);
+  if (o.targetMac !== undefined) {
+    if (!/^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$/i.test(o.targetMac)) throw new UsageError(`--target-mac '${o.targetMac}' is not a MAC address (aa:bb:cc:dd:ee:ff)`);
+    r.target = o.targetMac.toLowerCase().replace(/-/g, ':');
+  }
+  const set = <K extends keyof Y1731TestOptions>(k: K, v: Y1731TestOptions[K] | undefined) => { if (v !== undefined) r[k] = v; };
+  set('count', intArg('--count', o.count, 1, MAX_TEST_COUNT));
+  set('intervalMs', intArg('--interval-ms', o.intervalMs, 1, 3_600_000));
+  set('priority', intArg('--priority', o.priority, 0, 7));
+  const twoWay = kind === 'dmm' || kind === 'lmm' || kind === 'slm';
+  if (o.timeoutMs !== undefined && !twoWay) throw new UsageError('--timeout-ms is for tests with replies (not --one-way or tst)');
+  set('timeoutMs', intArg('--timeout-ms', o.timeoutMs, 1, 600_000));
+  if (o.testId !== undefined && kind !== 'slm') throw new UsageError('--test-id is for cfm slm');
+  set('testId', intArg('--test-id', o.testId, 0, 0xffffffff));
+  if (o.dataSize !== undefined && (o.testPattern !== undefined || o.testSize !== undefined)) throw new UsageError('--data-size and --test-pattern/--test-size exclude each other (a Data TLV or a Test TLV)');
+  set('dataSize', intArg('--data-size', o.dataSize, 1, MAX_TEST_DATA));
+  if (o.testPattern !== undefined || o.testSize !== undefined) {
+    const patternType = TEST_PATTERNS[o.testPattern ?? 'null'];
+    if (patternType === undefined) throw new UsageError(`--test-pattern must be null, null-crc, prbs or prbs-crc, not '${o.testPattern}'`);
+    const withCrc = patternType === 1 || patternType === 3;
+    r.test = { patternType, length: intArg('--test-size', o.testSize ?? '64', 1, MAX_TEST_DATA - (withCrc ? 4 : 0))! };
+  }
+  return r;
+}
+
+// ------------------------------------------------------------------ rendering
+
+const ms = (ns: number) => (ns / 1e6).toFixed(3);
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+
+const TITLE: Record<TestKind, string> = {
+  dmm: 'Two-way delay test (DMM)', '1dm': 'One-way delay test (1DM)', lmm: 'Single-ended loss test (LMM)', slm: 'Synthetic loss test (SLM)', tst: 'Test signal (TST)',
+};
+
+export function delayLines(d: DelayStats | null | undefined, what = 'frame delay'): string[] {
+  if (!d) return [];
+  const lines = [`${what} min/avg/max = ${ms(d.minNs)}/${ms(d.avgNs)}/${ms(d.maxNs)} ms`];
+  if (d.ifdvAvgNs !== null && d.ifdvMaxNs !== null) lines.push(`delay variation (IFDV) avg/max = ${ms(d.ifdvAvgNs)}/${ms(d.ifdvMaxNs)} ms`);
+  return lines;
+}
+
+/** The result in the seed-001 wording (`Sent N packets, received M packets [...]`) plus the figures. */
+export function testResultText(r: Y1731TestResult, peerKey = '<peer MEP>'): string[] {
+  if (r.kind === '1dm' || r.kind === 'tst') {
+    const how = `cfm ${r.kind === '1dm' ? 'dm' : 'tst'} ${peerKey} --received`;
+    return [`Sent ${r.sent} packets to ${r.target}; the receiving MEP has the results (${how} on its switch)`];
+  }
+  const lines = [`Sent ${r.sent} packets, received ${r.received} packets [${r.outOfOrder} out-of-order, ${r.errored} errored]${r.testId !== undefined ? ` test id ${r.testId}` : ''}`];
+  lines.push(...delayLines(r.delay));
+  if (r.loss) {
+    const l = r.loss;
+    lines.push(`frame loss far-end ${l.farEnd}/${l.farEndTx} (${pct(l.farEndRatio)}), near-end ${l.nearEnd}/${l.nearEndTx} (${pct(l.nearEndRatio)})`);
+  }
+  if (!r.completed) lines.push(r.received === 0 ? 'no reply: test not completed' : 'too few replies for a measurement: test not completed');
+  return lines;
+}
+
+export function receivedText(kind: '1dm' | 'tst', r: TestRxResult): string[] {
+  if (kind === 'tst') {
+    if (!r.tst.length) return [`TST received at ${r.mep}: none`];
+    return [`TST received at ${r.mep}:`, ...r.tst.map((t) =>
+      `from ${t.fromMac}: ${t.received} packets [${t.outOfOrder} out-of-order, ${t.errored} errored${t.withoutTestTlv ? `, ${t.withoutTestTlv} without Test TLV` : ''}] last seq ${t.lastSeq ?? '-'}`)];
+  }
+  if (!r.oneWay.length) return [`1DM received at ${r.mep}: none`];
+  const lines = [`1DM received at ${r.mep}:`];
+  for (const o of r.oneWay) {
+    lines.push(`from ${o.fromMac}: ${o.received} packets [${o.outOfOrder} out-of-order]`);
+    lines.push(...delayLines(o.delay, 'one-way delay').map((l) => `  ${l}`));
+  }
+  return lines;
+}
+
+// ------------------------------------------------------------------ commands
+
+function interruptible<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const onSig = () => ac.abort();
+  process.once('SIGINT', onSig);
+  return run(ac.signal).finally(() => process.off('SIGINT', onSig));
+}
+
+async function runTest(kind: TestKind, key: string, o: TestOpts): Promise<void> {
+  process.exitCode = 0;
+  mepKeyArg(key);
+  const socket = o.socket ?? defaultSocketPath();
+  if (o.received) {
+    if (kind === 'lmm' || kind === 'slm') throw new UsageError('--received is for cfm dm and cfm tst');
+    const rx = await controlY1731Received(socket, key, o.clear === true);
+    out(o.json ? JSON.stringify(rx, null, 2) : receivedText(kind === 'tst' ? 'tst' : '1dm', rx).join('\n'));
+    return;
+  }
+  if (o.clear) throw new UsageError('--clear goes with --received');
+  const opts = testOptions(kind, o);
+  const target = opts.target ?? `MEP ${opts.targetMepId}`;
+  if (!o.json) out(`${TITLE[kind]} from ${key} to ${target}: ${opts.count ?? 10} frame(s), ${opts.intervalMs ?? 1000} ms apart`);
+  let res: Y1731TestResult;
+  try {
+    res = await interruptible((signal) => controlY1731Test(socket, key, kind, opts, signal));
+  } catch (e) {
+    if (!(e instanceof CfmError && e.message === INTERRUPTED)) throw e;
+    out(o.json ? JSON.stringify({ interrupted: true }) : 'interrupted: no result (the manager ends the test on its own)');
+    process.exitCode = 1;
+    return;
+  }
+  const peerKey = opts.targetMepId !== undefined ? key.replace(/\d+$/, String(opts.targetMepId)) : undefined;
+  out(o.json ? JSON.stringify({ result: res }) : testResultText(res, peerKey).join('\n'));
+  process.exitCode = res.completed ? 0 : 1;
+}
+
+function common(c: Command, kind: TestKind): Command {
+  c.argument('<mep>', 'MEP key <md>/<ma>/<mepid> (as cfm status shows it)')
+    .option('--target-mep <id>', 'remote MEP id (its MAC from the CCM database)')
+    .option('--target-mac <mac>', 'destination MAC')
+    .option('--count <n>', `frames to send 1..${MAX_TEST_COUNT} (default 10)`)
+    .option('--interval-ms <ms>', 'time between frames (default 1000)')
+    .option('--priority <n>', 'PCP 0..7 of the frames (VLAN MEPs; default the MEP\'s)')
+    .option('--data-size <n>', `Data TLV of N octets (1..${MAX_TEST_DATA})`)
+    .option('--test-pattern <p>', 'Test TLV pattern: null | null-crc | prbs | prbs-crc')
+    .option('--test-size <n>', 'Test TLV pattern length in octets (default 64)');
+  if (kind !== 'tst') c.option('--timeout-ms <ms>', 'wait for replies this long after the last frame (default 5000)');
+  return c.option('--socket <path>', 'control socket of the running manager').option('--json', 'print the result as JSON');
+}
+
+export function register(program: Command): void {
+  common(program.command('dm').description('Y.1731 delay test from a MEP of the running manager: two-way DMM/DMR, or one-way 1DM (--one-way); exit 0 when it completed'), 'dmm')
+    .option('--one-way', 'send 1DMs: the receiving MEP measures (read there with --received)')
+    .option('--received', 'show the 1DMs this MEP received (one-way delay per source)')
+    .option('--clear', 'with --received: start new receive sessions after showing them')
+    .action((mep: string, o: TestOpts) => runTest(o.oneWay ? '1dm' : 'dmm', mep, o));
+  common(program.command('lm').description('Y.1731 single-ended loss test (LMM/LMR) from a MEP of the running manager; exit 0 when it completed'), 'lmm')
+    .action((mep: string, o: TestOpts) => runTest('lmm', mep, o));
+  common(program.command('slm').description('Y.1731 synthetic loss test (SLM/SLR) from a MEP of the running manager; exit 0 when it completed'), 'slm')
+    .option('--test-id <n>', 'SLM test id (default 1)')
+    .action((mep: string, o: TestOpts) => runTest('slm', mep, o));
+  common(program.command('tst').description('Y.1731 test signal (TST) from a MEP of the running manager, or what a MEP received (--received)'), 'tst')
+    .option('--received', 'show the TSTs this MEP received (counts per source)')
+    .option('--clear', 'with --received: start new receive sessions after showing them')
+    .action((mep: string, o: TestOpts) => runTest('tst', mep, o));
+}
