@@ -706,6 +706,8 @@ export async function run(): Promise<BenchRow[]> {
   if (bpfWhy) console.warn(`linux bench: eBPF rows skipped: ${bpfWhy}`);
   const dps: Datapath[] = bpfWhy ? ['af-packet'] : ['af-packet', 'tc'];
   if (!bpfWhy) rows.push(await cpuPerCcm(100, 2, 4, true, 'tc'));
+  // few MEPs (issue 17: 8 pairs at 100 ms were one wakeup per CCM on 16 slots)
+  for (const dp of dps) rows.push(await cpuPerCcm(8, 3, 4, true, dp));
   for (const interval of [3, 2] as IntervalCode[]) rows.push(...(await rxDatapaths(64, interval, 4, dps)));
   for (const dp of dps) rows.push(...(await cpuVsOvs(16, 2, 5, dp)));
   for (const dp of dps) rows.push(...(await memoryPerMep(64, dp)));

@@ -21,6 +21,16 @@ describe('software backend transmit placement', () => {
     }
   });
 
+  it('uses fewer slots for few VOEs: at least 8 per slot (16 MEPs at 100 ms: 2 slots, 1 MEP: 1)', () => {
+    const phases = (n: number, code: IntervalCode) => new Set(Array.from({ length: n }, (_, i) => (txPlacement(i + 1, intervalNs(code), true, i + 1) as { phaseNs: number }).phaseNs));
+    expect(phases(1, 3).size).toBe(1);
+    expect(phases(8, 3).size).toBe(1);
+    expect(phases(16, 3).size).toBeLessThanOrEqual(2);
+    // placed one by one as VOEs come (the count growing): still only the interval's 16 positions
+    expect(phases(500, 3).size).toBe(16);
+    expect(phases(500, 1).size).toBe(2);
+  });
+
   it('keeps one phase per VOE within 100 ms for long intervals and without the grid', () => {
     for (const code of [4, 5, 6, 7] as IntervalCode[]) {
       const p = txPlacement(7, intervalNs(code), true) as { startDelayNs: number };

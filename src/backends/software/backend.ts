@@ -467,9 +467,16 @@ export class SoftwareBackend implements Backend {
       flagsOffset: built.flagsOffset,
       firstSeq,
       rdi: spec.rdi,
-      ...txPlacement(voe.handle, period, this.txGrid),
+      ...txPlacement(voe.handle, period, this.txGrid, this.sharingInterval(spec.interval)),
     });
     this.byTx.set(voe.txId, voe);
+  }
+
+  /** VOEs that transmit at `interval` (the phase grid's slot count grows with them). */
+  private sharingInterval(interval: VoeSpec['interval']): number {
+    let n = 0;
+    for (const v of this.voes.values()) if (v.spec.ccmTx && v.spec.interval === interval) n++;
+    return n;
   }
 
   private stopTx(voe: Voe): void {
