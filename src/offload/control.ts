@@ -7,6 +7,7 @@
  * Protocol: the client sends one request line, the server answers and closes.
  *   {"cmd":"status"} | {"cmd":"plan"}   -> {"ok":true,"result":...}
  *   {"cmd":"ops"}                       -> {"ok":true,"result":OpsSnapshot|null} (CPU-protection counters, debug decoder)
+ *   {"cmd":"dry-run","config":PATH}     -> {"ok":true,"result":{"text","json","refused"}} (what applying PATH would do; nothing changes)
  *   {"cmd":"monitor"}                   -> {"ok":true} then {"event":{...}} per fault event until the client closes
  *   {"cmd":"loopback","mep":KEY,...}    -> {"reply":{...}} per LBR as it arrives, then {"ok":true,"result":LoopbackResult}
  *   {"cmd":"linktrace","mep":KEY,...}   -> {"ok":true,"result":LinktraceResult}
@@ -66,6 +67,8 @@ export interface ControlHandlers {
   change?(change: ConfigChangeRequest): Promise<ChangeSummary>;
   /** CPU-protection counters and debug decoder statistics (null: the operator features do not run). */
   ops?(): Promise<OpsSnapshot | null>;
+  /** What applying the config file at `config` would do against this manager's live state (nothing is changed). */
+  dryRun?(config: string): Promise<unknown>;
   /** Y.1731 tests and results ({"cmd":"y1731",...}: src/offload/y1731/service.ts, docs/y1731.md). */
   y1731?(req: Record<string, unknown>): Promise<unknown>;
 }
@@ -198,7 +201,7 @@ export function linktraceRequestOptions(req: Req): LinktraceOptions {
 
 // ------------------------------------------------------------------ server
 
-const COMMANDS = 'status, plan, ops, monitor, loopback, linktrace, change'; // y1731 too (docs/y1731.md)
+const COMMANDS = 'status, plan, ops, dry-run, monitor, loopback, linktrace, change'; // y1731 too (docs/y1731.md)
 
 /**
  * Before a manager opens or programs anything: fail when another manager serves `path` (a second
@@ -278,6 +281,12 @@ export async function serveControl(path: string, h: ControlHandlers): Promise<Co
           return reply(() => lt(mepKey(req), linktraceRequestOptions(req)));
         }
         case 'ops': return h.ops ? reply(() => h.ops!()) : unsupported('ops');
+        case 'dry-run': {
+          const dr = h.dryRun;
+          if (!dr) return unsupported('dry-run');
+          if (typeof req.config !== 'string' || req.config === '') return fail(new CfmError('USAGE', 'dry-run: "config" must be the path of a config file'));
+          return reply(() => dr(req.config as string));
+        }
         case 'y1731': return h.y1731 ? reply(() => h.y1731!(req)) : unsupported('y1731');
         case 'change': {
           const ch = h.change;

@@ -108,3 +108,18 @@ export function dryRunToJson(d: DryRun): unknown {
     refused: d.refused,
   };
 }
+
+/** What a running manager answers to {"cmd":"dry-run","config":PATH} (the config is read by the manager). */
+export interface DryRunAnswer {
+  text: string;
+  json: unknown;
+  refused: string | null;
+}
+
+/** The control socket's dry-run handler of a manager: the diff against its live state. */
+export function dryRunHandler(m: OffloadManager, load: (path: string) => CfmModel): (config: string) => Promise<DryRunAnswer> {
+  return async (config) => {
+    const d = await dryRunApply(m, load(config));
+    return { text: formatDryRun(d), json: dryRunToJson(d), refused: d.refused };
+  };
+}

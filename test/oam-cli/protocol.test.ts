@@ -53,7 +53,7 @@ describe('control socket: loopback, linktrace, change', () => {
       [{ cmd: 'linktrace', mep: 'md1/ma1/1', targetMepId: 2, ttl: 300 }, 'linktrace: "ttl" 300 is not an integer 1..255'],
       [{ cmd: 'linktrace', mep: 'md1/ma1/1' }, 'linktrace: give exactly one of "targetMac", "targetMepId"'],
       [{ cmd: 'loopback', mep: 'md1/ma1/5', targetMepId: 2 }, 'no MEP md1/ma1/5 on this switch (MEPs: md1/ma1/1)'],
-      [{ cmd: 'reboot' }, 'unknown command "reboot" (status, plan, ops, monitor, loopback, linktrace, change)'],
+      [{ cmd: 'reboot' }, 'unknown command "reboot" (status, plan, ops, dry-run, monitor, loopback, linktrace, change)'],
     ];
     for (const [req, error] of cases) {
       expect(await pumped(s.r, raw(s.sock.sw1, JSON.stringify(req)))).toEqual([{ ok: false, error, code: 'USAGE' }]);

@@ -87,3 +87,31 @@ describe('apply guard and dry run', () => {
     expect(m.reason).toBe('up MEP not supported');
   });
 });
+
+describe('cfm apply --dry-run --socket: against a running manager\'s live state', () => {
+  it('diffs the config against the VOEs the manager holds, and changes nothing', async () => {
+    const { openSwitch, loadModel } = await import('../../src/offload/api.js');
+    const { serveControl } = await import('../../src/offload/control.js');
+    const { dryRunHandler } = await import('../../src/offload/dry-run.js');
+    const sw = openSwitch({ config: BOARD });
+    await sw.apply();
+    const sock = join(dir, 'live.sock');
+    const server = await serveControl(sock, { status: () => sw.status(), subscribe: (fn) => sw.onFault(fn), dryRun: dryRunHandler(sw.manager, loadModel) });
+    try {
+      const changed = join(dir, 'changed-live.yaml');
+      writeFileSync(changed, readFileSync(BOARD, 'utf8').replace(/ccm-interval: 10ms/g, 'ccm-interval: 100ms'));
+      const r = await runCfm('apply', changed, '--dry-run', '--socket', sock);
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/^dry run on default \(mock\): 0 delete, 2 update, 0 create, 6 unchanged of 8 VOEs in the backend; nothing was changed\n~ update VOE #\d+ links\/link0\/1: interval 10ms -> 100ms\n/);
+      const e = await runCfm('apply', join(dir, 'empty.yaml'), '--dry-run', '--socket', sock, '--json');
+      expect(e.code).toBe(1);
+      expect((JSON.parse(e.out) as { ops: unknown[] }).ops).toHaveLength(8);
+      expect((await sw.backend.listVoes()).every((v) => v.spec.interval === 2)).toBe(false); // untouched: 10 ms VOEs still there
+      expect((await sw.backend.listVoes()).filter((v) => v.spec.interval === 2)).toHaveLength(2);
+    } finally {
+      await server.close();
+      await sw.close({ clearHardware: true });
+    }
+  });
+});

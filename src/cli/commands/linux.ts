@@ -10,6 +10,8 @@ import { formatSourcedEvent } from '../../offload/event-stamp.js';
 import { assertSocketFree, defaultSocketPath, oamHandlers, serveControl, type ControlServer } from '../../offload/control.js';
 import type { ManagerStatus } from '../../offload/status.js';
 import { startSoftwareRun } from '../../offload/run/software-run.js';
+import { dryRunHandler } from '../../offload/dry-run.js';
+import { loadModel } from '../../offload/api.js';
 import { checkTelemetryOptions, startTelemetry } from '../../telemetry/start.js';
 import { DATAPATH_CHOICES, type DatapathChoice } from '../../backends/software/bpf-rx.js';
 
@@ -80,6 +82,7 @@ async function run(config: string, o: RunOpts): Promise<void> {
         plan: async () => handle.report.plan,
         subscribe: (fn) => handle.manager.onFault(fn),
         ...oamHandlers(handle.manager),
+        dryRun: dryRunHandler(handle.manager, loadModel),
       });
     }
   } catch (e) {

@@ -13,9 +13,10 @@ import { existsSync } from 'node:fs';
 import { CfmError, UsageError } from '../../common/errors.js';
 import { openBackend, loadModel, pickSwitch, planConfig, resolveProfile } from '../../offload/api.js';
 import { openApplySwitch, openPlanBackend } from './kernel.js';
-import { assertSocketFree, controlMonitor, controlRequest, defaultSocketPath, oamHandlers, serveControl } from '../../offload/control.js';
+import { assertSocketFree, controlCall, controlMonitor, controlRequest, defaultSocketPath, oamHandlers, serveControl } from '../../offload/control.js';
 import { runDemo } from '../../offload/demo.js';
-import { dryRunApply, dryRunToJson, formatDryRun } from '../../offload/dry-run.js';
+import { dryRunApply, dryRunHandler, dryRunToJson, formatDryRun, type DryRunAnswer } from '../../offload/dry-run.js';
+import { resolve as resolvePath } from 'node:path';
 import type { BackendCapabilities } from '../../backends/types.js';
 import type { CfmModel } from '../../config/model.js';
 import { formatPlan, planToJson, table, voeSpecToJson } from '../../offload/format.js';
@@ -127,13 +128,20 @@ export function register(program: Command): void {
     .option('--dry-run', 'print the exact operations against the live state and change nothing')
     .option('--allow-delete-all', 'let an apply delete every VOE (an empty config, or one without any MEP of the VOEs)')
     .option('--follow', 'keep running: software MEPs, hardware events, control socket for status/monitor')
-    .option('--socket <path>', 'control socket path (with --follow)')
+    .option('--socket <path>', 'control socket path (with --follow; with --dry-run: diff against the manager serving it)')
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--json', 'print the apply report as JSON')
     .option('--metrics <[addr:]port>', 'with --follow: serve Prometheus metrics on ADDR:PORT (ADDR default 127.0.0.1; docs/telemetry.md)')
     .option('--agentx [socket]', 'with --follow: serve the IEEE8021-CFM-MIB through an AgentX master (default /var/agentx/master)')
     .action(async (config: string, o: { profile?: string; backend: string; vendorArgs?: string; state?: string; switch?: string; follow?: boolean; socket?: string; progress?: boolean; json?: boolean; dryRun?: boolean; allowDeleteAll?: boolean } & PolicyOpts & TelemetryOptions) => {
       if (o.dryRun && o.follow) throw new UsageError('--dry-run changes nothing: it cannot --follow');
+      if (o.dryRun && o.socket) {
+        // against the live state of the manager serving --socket (it reads the config itself)
+        const a = (await controlCall(o.socket, { cmd: 'dry-run', config: resolvePath(config) })) as DryRunAnswer;
+        out(o.json ? JSON.stringify(a.json, null, 2) : a.text);
+        process.exitCode = a.refused ? 1 : 0;
+        return;
+      }
       if (o.follow) await assertSocketFree(o.socket ?? defaultSocketPath()); // before the backend is touched
       if ((o.metrics !== undefined || o.agentx !== undefined) && !o.follow) throw new UsageError('--metrics and --agentx need --follow (telemetry runs while the manager does)');
       checkTelemetryOptions(o);
@@ -184,6 +192,7 @@ export function register(program: Command): void {
         plan: async () => planToJson(sw.plan()),
         subscribe: (fn) => sw.onFault(fn),
         ...oamHandlers(sw.manager), // loopback, linktrace, change (docs/oam-cli.md)
+        dryRun: dryRunHandler(sw.manager, loadModel),
       });
       const telemetry = await startTelemetry(sw.manager, { metrics: o.metrics, agentx: o.agentx });
       process.stderr.write(`cfm: managing ${sw.name}; control socket ${path}; Ctrl-C to stop (hardware MEPs keep running)\n`);
