@@ -61,7 +61,11 @@ describe('vendor backend factory', () => {
     expect(err).toBeInstanceOf(AsicError);
     expect((err as AsicError).status).toBe('EINVAL');
     expect((err as AsicError).message).toMatch(/cfm_asic_open \(args 'bogus=1'\): EINVAL/);
-    expect(() => openBackend(`vendor:${mockAsicLibPath()}`, { args: 'ports=2', portNames: ['a'] })).toThrow(/1 port names given for a device with 2 ports/);
+    expect(() => openBackend(`vendor:${mockAsicLibPath()}`, { args: 'ports=2', portNames: ['a', 'b', 'c'] })).toThrow(/3 port names given for a device with 2 ports/);
+    // fewer names than ports (a board listing its front-panel ports): the rest keep swpN names
+    const b3 = openBackend(`vendor:${mockAsicLibPath()}`, { args: 'ports=4', portNames: ['ge0', 'swp3'] });
+    expect(b3.ports()).toEqual(['ge0', 'swp3', 'swp3_2', 'swp4']);
+    await b3.close();
     const b2 = openBackend(`vendor:${mockAsicLibPath()}`, 'ports=5'); // open string as the second argument
     expect(b2.ports().length).toBe(5);
     await b2.close();

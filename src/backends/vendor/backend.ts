@@ -20,14 +20,40 @@ export interface VendorBackendOptions {
   eventFd?: boolean;
 }
 
+/**
+ * A board usually names its front-panel ports; the device may have more (CPU, stacking or
+ * unlisted ports): those keep default names swpN (N = ABI port + 1) not already taken, so the
+ * names given are ABI ports 0..k-1. More names than ports stays an error (AsicBackend).
+ */
+function fillPortNames(dev: AsicDevice, names: string[]): string[] {
+  let n: number;
+  try {
+    n = dev.caps().ports;
+  } catch (e) {
+    dev.close();
+    throw e;
+  }
+  if (names.length >= n) return names;
+  const out = names.slice();
+  const taken = new Set(out);
+  for (let i = out.length; i < n; i++) {
+    let name = `swp${i + 1}`;
+    for (let k = 2; taken.has(name); k++) name = `swp${i + 1}_${k}`;
+    taken.add(name);
+    out.push(name);
+  }
+  return out;
+}
+
 export class VendorBackend extends AsicBackend {
   readonly libPath: string;
 
   constructor(opts: VendorBackendOptions) {
     const dev = AsicDevice.open(opts.libPath, opts.args ?? '');
+    const portNames = opts.portNames ? fillPortNames(dev, opts.portNames) : undefined;
     super(dev, {
       kind: 'vendor',
-      ...(opts.portNames ? { portNames: opts.portNames } : {}),
+      ...(portNames ? { portNames } : {}),
       ...(opts.pollIntervalMs !== undefined ? { pollIntervalMs: opts.pollIntervalMs } : {}),
       ...(opts.calls ? { calls: opts.calls } : {}),
       ...(opts.eventFd !== undefined ? { eventFd: opts.eventFd } : {}),
