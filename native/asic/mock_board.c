@@ -109,7 +109,9 @@ cfm_status_t mock_board_init(asic_t *a) {
   pthread_mutexattr_destroy(&ma);
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+#if defined(__linux__)
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* the thread sleeps until device (monotonic) time */
+#endif
   pthread_cond_init(&a->irq_cond, &ca);
   pthread_condattr_destroy(&ca);
   a->rng = a->args.seed ? a->args.seed : 1;
