@@ -8,11 +8,13 @@
  *
  * Rules of the ABI:
  *  - Plain C, fixed-size integer fields, no bitfields, no enums in structs (uint32_t instead), no
- *    callbacks. Events and punted frames are POLLED by the caller, never pushed across threads.
+ *    callbacks. Events and punted frames are drained by the caller (cfm_event_poll, cfm_frame_rx),
+ *    never pushed across threads; the optional cfm_event_fd only tells it when to drain.
  *  - Every call returns a cfm_status_t (int32_t): CFM_OK (0) or a negative code. Output
  *    parameters are only written on CFM_OK.
- *  - A handle is used by one thread at a time (the caller serialises); different handles may be
- *    used from different threads.
+ *  - A handle is used by one thread at a time (the caller serialises, in order), not always the
+ *    same thread: cfm-offload runs a shim's calls on a thread pool. Different handles may be used
+ *    from different threads at the same time.
  *  - Intervals are the CCM PDU interval codes 1..7 (802.1Q 21.6.1.3): 1 = 3.33 ms, 2 = 10 ms,
  *    3 = 100 ms, 4 = 1 s, 5 = 10 s, 6 = 1 min, 7 = 10 min. Sets of intervals are bitmasks with
  *    bit n = code n (so 3.33 ms..1 s is 0x1e).
