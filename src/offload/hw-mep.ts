@@ -253,9 +253,20 @@ export class HwMep {
   }
 }
 
-/** Read back hardware MEPs with peers not heard yet (the ABI has no "first CCM" event). */
+/** Status reads one event poll spends on peers not heard yet (8,192 silent MEPs cost at most this per poll). */
+export const PEER_READS_PER_POLL = 32;
+
+/**
+ * Read back hardware MEPs with peers not heard yet (the ABI has no "first CCM" event), each at
+ * most once per CCM interval and at most PEER_READS_PER_POLL per poll (those read wait their
+ * next interval, so the others get their turn).
+ */
 export async function announcePeers(hws: Iterable<HwMep>, backend: Backend, nowNs: number): Promise<void> {
+  let budget = PEER_READS_PER_POLL;
   for (const h of hws) {
-    if (h.awaitsPeer(nowNs, intervalNs(h.mep.interval))) h.syncStatus(await backend.readStatus(h.handle), true);
+    if (budget === 0) return;
+    if (!h.awaitsPeer(nowNs, intervalNs(h.mep.interval))) continue;
+    budget--;
+    h.syncStatus(await backend.readStatus(h.handle), true);
   }
 }
