@@ -710,7 +710,7 @@ export async function run(): Promise<BenchRow[]> {
   for (const dp of dps) rows.push(await cpuPerCcm(8, 3, 4, true, dp));
   for (const interval of [3, 2] as IntervalCode[]) rows.push(...(await rxDatapaths(64, interval, 4, dps)));
   for (const dp of dps) rows.push(...(await cpuVsOvs(16, 2, 5, dp)));
-  for (const dp of dps) rows.push(...(await memoryPerMep(64, dp)));
+  for (const dp of dps) rows.push(...(await memoryPerMep(256, dp)));
   for (const interval of [1, 2, 3, 4] as IntervalCode[]) for (const dp of dps) rows.push(...(await locTiming(interval, dp, 3)));
   rows.push(...(await txUnderLoad(20)));
   for (const dp of dps) rows.push(...(await floodAtPort(10, dp)));
