@@ -241,7 +241,7 @@ export class Mep {
     this.rmepTimerAt = Infinity;
     const now = this.ctx.clock.nowNs();
     let next = Infinity;
-    let changed = false;
+    let failed: Remote[] | undefined;
     for (const r of this.remotes) {
       if (r.state !== 'start' && r.state !== 'ok') continue;
       const due = this.dueNs(r.sinceNs);
@@ -251,12 +251,15 @@ export class Mep {
         // 802.1Q 20.20: entering RMEP_FAILED does not clear rMEPlastRDI; a lost MEP no longer
         // counts for RDI or MAC status though (only live remotes report).
         r.rdi = false;
-        changed = true;
-        this.remoteEvent(r);
+        (failed ??= []).push(r);
       } else if (due < next) next = due;
     }
     if (next < Infinity) this.armRmep(next);
-    if (changed) this.refreshDefects();
+    if (!failed) return;
+    // The defects first (defRemoteCCM, 20.35.9), then the events: a `failed` event carries the
+    // highest defect the MEP has once the change is in (12.14.7.1.3 o), as hardware MEPs' do.
+    this.refreshDefects();
+    for (const r of failed) this.remoteEvent(r);
   }
 
   private remoteEvent(r: Remote): void {
@@ -328,11 +331,12 @@ export class Mep {
     r.macLo = ((b[8] << 24) >>> 0) + (b[9] << 16) + (b[10] << 8) + b[11];
     if (v.chassisAt >= 0) r.chassisId = new TextDecoder().decode(b.subarray(v.chassisAt, v.chassisEnd));
     let changed = false;
+    let cameUp = false;
     if (r.state !== 'ok') {
       const wasFailed = r.state === 'failed';
       r.state = 'ok';
       if (wasFailed) r.failedOkTimeNs = rxNs;
-      this.remoteEvent(r);
+      cameUp = true;
       changed = true;
       this.armRmep(this.dueNs(r.sinceNs));
     }
@@ -343,6 +347,8 @@ export class Mep {
       changed = true;
     }
     if (changed) this.refreshDefects();
+    // after the defects, like checkRemotes: the event carries the highest defect now
+    if (cameUp) this.remoteEvent(r);
   }
 
   /** A CCM below this MEP's level on its active side: cross-connect (802.1Q 20.23). */

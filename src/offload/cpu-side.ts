@@ -80,17 +80,9 @@ export class CpuSide {
       onReceive: (h) => o.frames.onReceive(h),
     };
     this.engine = new CfmEngine({ clock: o.clock, port, bridge: o.bridge, subscribe: false });
-    // The engine reports a remote MEP entering RMEP_FAILED before it recomputes the defects, so
-    // the event would carry the highest defect from before (`none`, with defRemoteCCM raised in
-    // the same instant). As for hardware MEPs (hw-mep.ts), it goes out once the defects are in,
-    // with the highest defect then (802.1Q 12.14.7.1.3 o).
-    this.engine.onEvent((e) => {
-      if (e.type !== 'remote-mep' || e.state !== 'failed') return o.onFault(e);
-      queueMicrotask(() => {
-        if (this.closed) return;
-        o.onFault({ ...e, highestDefect: this.engine.findMep(e.mep)?.fng.highestDefect ?? e.highestDefect });
-      });
-    });
+    // A remote-mep event already carries the highest defect once the change is in (the engine
+    // recomputes the defects first, src/engine/mep.ts checkRemotes; 802.1Q 12.14.7.1.3 o).
+    this.engine.onEvent((e) => o.onFault(e));
     this.receive = (rx) => {
       if (this.closed) return;
       if (sending > 0) {

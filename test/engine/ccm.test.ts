@@ -78,6 +78,11 @@ describe('CCM continuity and LOC (802.1Q 20.10, 20.20)', () => {
     net.runMs(1);
     expect(ev(events, { mep: 'lonely', type: 'remote-mep', state: 'failed' }).length).toBe(1);
     expect(ev(events, { mep: 'lonely', type: 'remote-mep', state: 'failed' })[0].atNs).toBe(3.5 * S);
+    // the defects are recomputed before the event: it carries defRemoteCCM (12.14.7.1.3 o), and
+    // the defect event of the same instant comes first
+    const lonely = events.filter((e) => e.mep === 'lonely');
+    expect(lonely.find((e) => e.type === 'remote-mep')!.highestDefect).toBe('defRemoteCCM');
+    expect(lonely.findIndex((e) => e.type === 'defect' && e.defect === 'defRemoteCCM')).toBeLessThan(lonely.findIndex((e) => e.type === 'remote-mep'));
   });
 });
 
