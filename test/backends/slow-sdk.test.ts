@@ -92,8 +92,11 @@ describe('vendor calls off the event loop', () => {
     const onPool = () => new Promise<number>((res, rej) => {
       (lib.voeList as unknown as { async: (...a: unknown[]) => void }).async(h, null, 0, [0], (e: unknown, r: number) => (e ? rej(e) : res(r)));
     });
-    expect(await Promise.all([onPool(), onPool()])).toEqual([0, 0]);
-    expect(b.device.mockHandleOverlaps()).toBe(1);
+    // the pool decides when each call runs (it may be busy with file reads): a few rounds of four
+    for (let round = 0; round < 5 && b.device.mockHandleOverlaps() === 0; round++) {
+      expect(await Promise.all([onPool(), onPool(), onPool(), onPool()])).toEqual([0, 0, 0, 0]);
+    }
+    expect(b.device.mockHandleOverlaps()).toBeGreaterThan(0);
   });
 
   it('undoes a failed operation with async calls as with sync ones (a failed CC config frees the VOE)', async () => {
@@ -113,13 +116,13 @@ describe('vendor calls off the event loop', () => {
     const order: string[] = [];
     const off = b.onWireTransmit((_p, f) => f[15] === 3 && order.push('frame'));
     const creates = Array.from({ length: 10 }, (_, i) => b.createVoe(spec(i + 1, { ccmTx: false })).then(() => order.push(`create${i + 1}`)));
-    await sleep(3); // the first create is under way
+    await creates[0]; // the second create is under way (or about to start)
     b.frames.send('swp2', cfmFrame({ level: 4, opcode: 3, da: [2, 0xdd, 0, 0, 0, 1], sa: '02:00:00:00:02:01' }), 'wire');
     await Promise.all(creates);
     await b.drain();
     off();
-    expect(order.indexOf('frame')).toBeGreaterThanOrEqual(0);
-    expect(order.indexOf('frame')).toBeLessThan(3); // after the operation under way, not after all ten
+    expect(order.indexOf('frame')).toBeGreaterThanOrEqual(1);
+    expect(order.indexOf('frame')).toBeLessThanOrEqual(2); // after the operation under way, not after all ten
   });
 });
 
