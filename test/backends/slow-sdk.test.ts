@@ -153,6 +153,29 @@ describe('events without polling (vendor ABI group event_fd)', () => {
     off();
   });
 
+  it('works the same through the vendor path (async calls by default) and with synchronous calls', async () => {
+    const { VendorBackend } = await import('../../src/backends/vendor/backend.js');
+    const { mockAsicLibPath } = await import('../../src/backends/asic-binding/index.js');
+    const vendor = new VendorBackend({ libPath: mockAsicLibPath(), args: `clock=real;interrupt=1;latency_us=100;instance=v${Math.random()}` });
+    const sync = mock({ realTime: true, interrupt: true, calls: 'sync' });
+    try {
+      expect(vendor.calls).toBe('async');
+      const plain = new VendorBackend({ libPath: mockAsicLibPath(), args: 'ports=2;clock=real;interrupt=1', eventFd: false, calls: 'sync' });
+      expect(plain).toMatchObject({ calls: 'sync', onEventsPending: undefined }); // the fd not wanted: polled
+      await plain.close();
+      for (const b of [vendor, sync]) {
+        let wakeups = 0;
+        const off = b.onEventsPending!(() => wakeups++);
+        const h = await b.createVoe(spec(3, { interval: 2, ccmTx: false }));
+        await waitFor(() => wakeups > 0, 2000, `the event fd (${b.calls})`);
+        expect(await b.pollEvents()).toContainEqual(expect.objectContaining({ handle: h, kind: 'loc', active: true }));
+        off();
+      }
+    } finally {
+      await vendor.close();
+    }
+  });
+
   it('punted frames come through the event fd, without a poll timer', async () => {
     const b = mock({ realTime: true, interrupt: true, latencyUs: 100 });
     await b.createVoe(spec(1, { interval: 4 }));
