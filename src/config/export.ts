@@ -65,6 +65,8 @@ function mepOut(m: LocalMep, mepIds: number[]): RawMep {
   o['interface-status-tlv'] = m.interfaceStatusTlv;
   o['id-permission'] = ID_TO_YANG[m.senderIdPermission];
   o.offload = m.placement;
+  const fs = m.faultSignalling;
+  if (fs) o['fault-signalling'] = { 'client-md-level': fs.clientLevel, 'ais-enabled': fs.ais, interval: fs.period === 6 ? '1min' : '1s', priority: fs.priority, locked: fs.locked, 'csf-enabled': fs.csf };
   return o;
 }
 

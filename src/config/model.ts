@@ -138,6 +138,24 @@ export interface LocalMep {
   remoteMepIds: number[];
   /** Operator offload pin; 'auto' when not configured. */
   placement: PlacementPin;
+  /** (ext) Y.1731 fault signalling (AIS, LCK, CSF); absent = none. */
+  faultSignalling?: FaultSignalling;
+}
+
+/** Y.1731 fault signalling of a MEP (docs/y1731.md). */
+export interface FaultSignalling {
+  /** Client MEG level AIS and LCK are sent at (Y.1731 7.4.1, 7.6), above the MEP's level. */
+  clientLevel: number;
+  /** Send AIS on signal fail: LOC, error/cross-connect CCM defects, received AIS. */
+  ais: boolean;
+  /** AIS / LCK / CSF period: PDU interval code 4 (1 s) or 6 (1 min). */
+  period: 4 | 6;
+  /** PCP of AIS / LCK / CSF frames. */
+  priority: number;
+  /** Administrative lock (Y.1731 7.6): LCK to the client level while true. */
+  locked: boolean;
+  /** Up MEP: CSF-LOS to the peer while its port is down (Y.1731 7.7). */
+  csf: boolean;
 }
 
 export interface Mip {

@@ -14,11 +14,11 @@ import { loadProfile } from '../profiles/load.js';
 import { DEFAULT_SWITCH } from './model.js';
 import type {
   Association, BoardRef, CfmModel, ConfigIssue, CpuProtectionBinding, CpuProtectionPolicy, DebugTag,
-  Domain, LocalMep, LowestAlarmPriority, Mip, SwitchRef,
+  Domain, FaultSignalling, LocalMep, LowestAlarmPriority, Mip, SwitchRef,
 } from './model.js';
 import { parseNumberSet } from './ranges.js';
 import { ID_PERMISSION_FROM_YANG, LOWEST_ALARM_NAMES, MHF_FROM_YANG } from './raw.js';
-import type { RawAssociation, RawBoard, RawConfig, RawDomain, RawMep } from './raw.js';
+import type { RawAssociation, RawBoard, RawConfig, RawDomain, RawFaultSignalling, RawMep } from './raw.js';
 import { pointerOf } from './source.js';
 
 export type PointerMap = WeakMap<object, string>;
@@ -404,7 +404,25 @@ function buildMep(rm: RawMep, a: Association, d: Domain, groupId: string, sw: st
     placement: rm.offload ?? 'auto',
   };
   if (rm['mac-address'] !== undefined) m.macAddress = normMac(rm['mac-address']);
+  const fs = rm['fault-signalling'];
+  if (fs) m.faultSignalling = buildFaultSignalling(fs, m, `${p}/fault-signalling`, issue);
   return m;
+}
+
+/** Y.1731 AIS/LCK/CSF of a MEP (docs/y1731.md); the client level must be above the MEP's (Y.1731 7.4.1). */
+function buildFaultSignalling(fs: RawFaultSignalling, m: LocalMep, p: string, issue: IssueFn): FaultSignalling {
+  if (fs['client-md-level'] <= m.level) issue(`${p}/client-md-level`, 'mep.ais-client-level', `client MEG level ${fs['client-md-level']} is not above the MEP's level ${m.level}`, 'AIS and LCK go up to a client (higher) MEG level, Y.1731 7.4.1');
+  const code = fs.interval === undefined ? 4 : parseInterval(fs.interval);
+  if (code !== 4 && code !== 6) issue(`${p}/interval`, 'mep.ais-interval', `AIS/LCK/CSF interval ${String(fs.interval)} is not 1s or 1min`, 'Y.1731 9.7: the period is 1 s or 1 min');
+  if (fs['csf-enabled'] && m.direction !== 'up') issue(`${p}/csf-enabled`, 'mep.csf-down', 'CSF needs an up MEP (it reports the failure of the client port the MEP faces)', 'Y.1731 7.7');
+  return {
+    clientLevel: fs['client-md-level'],
+    ais: fs['ais-enabled'] ?? true,
+    period: code === 6 ? 6 : 4,
+    priority: fs.priority ?? m.ccmLtmPriority,
+    locked: fs.locked ?? false,
+    csf: fs['csf-enabled'] ?? false,
+  };
 }
 
 /** Lower case, colon separated (the kit's MAC spelling; YANG uses dashes on the wire of the API). */

@@ -56,6 +56,17 @@ export interface RawMep {
   'interface-status-tlv'?: boolean;
   'id-permission'?: string;
   offload?: 'auto' | 'hardware' | 'software';
+  /** (ext) Y.1731 AIS / LCK / CSF (docs/y1731.md). */
+  'fault-signalling'?: RawFaultSignalling;
+}
+
+export interface RawFaultSignalling {
+  'client-md-level': number;
+  'ais-enabled'?: boolean;
+  interval?: string | number;
+  priority?: number;
+  locked?: boolean;
+  'csf-enabled'?: boolean;
 }
 
 export interface RawGroup { 'maintenance-group-id': string; 'md-id': string; 'ma-id': string; mep?: RawMep[] }

@@ -14,6 +14,7 @@ import { intervalNs, type IntervalCode } from '../common/interval.js';
 import type { Pdu, Timestamp } from '../pdu/index.js';
 import { buildFrame } from './frames.js';
 import type { Mep } from './mep.js';
+import type { MepConfig } from './types.js';
 import { getTimestampNs, getU32 } from './responders.js';
 import { levelMcast, normMac } from './wire.js';
 
@@ -91,6 +92,11 @@ export class Y1731 {
   private lm: (LossResult & { samples: LmSample[] }) | null = null;
   private sl: (LossResult & { testId: number; lastTxFCf: number; lastTxFCb: number }) | null = null;
   private readonly slResponder = new Map<string, number>();
+  /**
+   * Signal fail detected outside the engine: the defects of a VOE whose CCM check runs in
+   * hardware, set by the manager on the VOE's engine part (Y.1731 7.4.1: AIS on signal fail).
+   */
+  externalSignalFail = false;
   /** Test ID of the next SLM session without one given. */
   private nextTestId = 1;
 
@@ -172,6 +178,12 @@ export class Y1731 {
 
   // ---------------------------------------------------------------- AIS / LCK / CSF generation
 
+  /** The tag of AIS / LCK / CSF frames: the MEP's, with their own priority when configured. */
+  private get signalCfg(): MepConfig {
+    const c = this.mep.cfg;
+    return c.aisPriority === undefined ? c : { ...c, priority: c.aisPriority };
+  }
+
   /** Away from the fault: towards the client layer, i.e. the MEP's passive side. */
   private get clientSide(): 'wire' | 'relay' {
     return this.mep.active === 'wire' ? 'relay' : 'wire';
@@ -181,8 +193,8 @@ export class Y1731 {
   signalFailChanged(): void {
     const m = this.mep;
     const client = m.cfg.aisClientLevel;
-    if (client === undefined) return;
-    const sf = (m.fng.defects & 0b11100) !== 0 || this.aisActive;
+    if (client === undefined || m.cfg.aisEnabled === false) return;
+    const sf = (m.fng.defects & 0b11100) !== 0 || this.aisActive || this.externalSignalFail;
     if (sf && !this.aisTx) this.sendSignal(33, client, m.cfg.aisPeriod ?? 4);
     else if (!sf && this.aisTx) {
       this.aisTx.cancel();
@@ -193,7 +205,7 @@ export class Y1731 {
   private sendSignal(opcode: 33 | 35, level: number, period: number): void {
     const m = this.mep;
     const pdu = { opcode, level, version: 0, flags: period, tlvs: [] } as Pdu;
-    m.sendFrame(buildFrame(m.cfg, levelMcast(level, 1), pdu), this.clientSide);
+    m.sendFrame(buildFrame(this.signalCfg, levelMcast(level, 1), pdu), this.clientSide);
     if (opcode === 33) m.counters.aisOut++;
     else m.counters.lckOut++;
     const t = m.ctx.clock.setTimer(intervalNs(period as IntervalCode), () => this.sendSignal(opcode, level, period));
@@ -219,7 +231,7 @@ export class Y1731 {
     this.csfTx = null;
     const send = (code: number): void => {
       const pdu = { opcode: 52, level: m.level, version: 0, flags: (code << 3) | period, tlvs: [] } as Pdu;
-      m.sendFrame(buildFrame(m.cfg, levelMcast(m.level, 1), pdu));
+      m.sendFrame(buildFrame(this.signalCfg, levelMcast(m.level, 1), pdu));
     };
     if (type === null) {
       send(3);

@@ -67,6 +67,10 @@ export interface MepConfig {
   /** Y.1731 AIS: client MEG level to send AIS to on signal fail (undefined = no AIS). */
   aisClientLevel?: number;
   aisPeriod?: SignalPeriod;
+  /** Send AIS on signal fail (default true; false: the client level is for LCK only). */
+  aisEnabled?: boolean;
+  /** PCP of AIS / LCK / CSF frames (default `priority`). */
+  aisPriority?: number;
   /** Operator RDI override (OR'ed into presentRDI). */
   forceRdi?: boolean;
 }

@@ -27,6 +27,8 @@ export interface MepChange {
   placement?: LocalMep['placement'];
   /** The remote MEPs this MEP expects: a subset of its MA's MEP ids (without its own). */
   remoteMepIds?: number[];
+  /** Y.1731 administrative lock (LCK to the client level, 7.6); needs fault-signalling in the config. */
+  locked?: boolean;
 }
 
 export interface AssociationChange {
@@ -81,7 +83,7 @@ export function findMep(model: CfmModel, key: string): LocalMep | undefined {
   return w && model.domains[w.d].associations[w.a].meps[w.m];
 }
 
-const FIELDS_MEP = new Set(['key', 'enabled', 'ccmEnabled', 'ccmLtmPriority', 'lowestAlarmPriority', 'placement', 'remoteMepIds']);
+const FIELDS_MEP = new Set(['key', 'enabled', 'ccmEnabled', 'ccmLtmPriority', 'lowestAlarmPriority', 'placement', 'remoteMepIds', 'locked']);
 const FIELDS_MA = new Set(['key', 'interval']);
 const PLACEMENTS: readonly string[] = ['auto', 'hardware', 'software'];
 
@@ -162,6 +164,11 @@ export function applyConfigChange(model: CfmModel, change: ConfigChange): Change
         else m.remoteMepIds = [...ids].sort((x, y) => x - y);
       }
     }
+    if (c.locked !== undefined) {
+      if (typeof c.locked !== 'boolean') bad(`${p}/locked`, 'change.type', 'must be true or false');
+      else if (!m.faultSignalling) bad(`${p}/locked`, 'change.no-client-level', `MEP ${m.key} has no fault-signalling (client-md-level) in its config: LCK has no level to go to`, 'Y.1731 7.6; docs/y1731.md');
+      else m.faultSignalling = { ...m.faultSignalling, locked: c.locked };
+    }
     next.set(m.key, m);
   });
   if (issues.length) {
@@ -212,7 +219,7 @@ function sameMep(a: LocalMep, b: LocalMep): boolean {
   return (
     a.enabled === b.enabled && a.ccmEnabled === b.ccmEnabled && a.ccmLtmPriority === b.ccmLtmPriority &&
     a.lowestAlarmPriority === b.lowestAlarmPriority && a.placement === b.placement && a.interval === b.interval &&
-    a.remoteMepIds.join(',') === b.remoteMepIds.join(',')
+    a.remoteMepIds.join(',') === b.remoteMepIds.join(',') && a.faultSignalling?.locked === b.faultSignalling?.locked
   );
 }
 

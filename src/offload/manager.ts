@@ -133,7 +133,10 @@ export class OffloadManager {
   /** Squelching, CPU protection and debug decoding on the CPU path (src/offload/ops.ts). */
   readonly ops: ManagerOps;
   /** Y.1731 on-demand tests and receive-side results (src/offload/y1731, docs/y1731.md). */
-  readonly y1731: Y1731Service = new Y1731Service({ clock: () => this.clock.base, mep: (k) => this.oamMep(k), peerMac: (k, id) => this.peerMac(k, id) });
+  readonly y1731: Y1731Service = new Y1731Service({
+    clock: () => this.clock, mep: (k) => this.oamMep(k), peerMac: (k, id) => this.peerMac(k, id), findMep: (k) => this.engine.findMep(k),
+    hwFng: (k) => this.hw.get(k)?.fng, portState: (p) => this.engine.portState(p), onFault: (fn) => this.onFault(fn),
+  });
 
   constructor(o: ManagerOptions) {
     this.backend = o.backend;
@@ -413,6 +416,7 @@ export class OffloadManager {
     if (t.planByKey) this.planByKey = t.planByKey;
     else for (const [k, m] of t.fresh!) this.planByKey.set(k, m);
     this.startPolling();
+    this.y1731.sync(t.model, p.switch);
     return {
       plan: p,
       ops: diff.ops,

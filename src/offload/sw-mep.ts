@@ -5,6 +5,7 @@
 import type { LocalMep } from '../config/model.js';
 import type { MepConfig, SenderIdMode } from '../engine/types.js';
 import { mepMac } from './voe-spec.js';
+import { faultSignalConfig } from './y1731/signals.js';
 
 export function mepConfigOf(mep: LocalMep, initialSeq?: number): MepConfig {
   const senderId: SenderIdMode = mep.senderIdPermission === 'defer' ? 'none' : mep.senderIdPermission;
@@ -30,6 +31,7 @@ export function mepConfigOf(mep: LocalMep, initialSeq?: number): MepConfig {
     senderId,
   };
   if (initialSeq !== undefined) cfg.initialSeq = initialSeq >>> 0;
+  Object.assign(cfg, faultSignalConfig(mep)); // Y.1731 AIS to the client level (src/offload/y1731/signals.ts)
   return cfg;
 }
 

@@ -97,3 +97,27 @@ describe('cfm dm / lm / slm / tst against a running manager', () => {
     }
   });
 });
+
+describe('cfm mep set --lock', () => {
+  it('needs fault-signalling in the config (exit 1 naming the field); with it, LCK starts and stops', async () => {
+    s = await served({ pin: 'hardware' });
+    const no = await s.cfm('sw1', 'mep', 'set', 'md1/ma1/1', '--lock', 'on');
+    expect(no.code).toBe(1);
+    expect(no.err).toContain('/meps/0/locked: MEP md1/ma1/1 has no fault-signalling (client-md-level) in its config');
+    const model = s.r.mgr.sw1.currentModel!;
+    const mep = model.domains[0].associations[0].meps[0];
+    const withFs = { ...model, domains: [{ ...model.domains[0], associations: [{ ...model.domains[0].associations[0], meps: [{ ...mep, faultSignalling: { clientLevel: 6, ais: true, period: 4 as const, priority: 7, locked: false, csf: false } }, ...model.domains[0].associations[0].meps.slice(1)] }] }] };
+    await s.r.mgr.sw1.apply(withFs);
+    const on = await s.cfm('sw1', 'mep', 'set', 'md1/ma1/1', '--lock', 'on');
+    expect(on.err).toBe('');
+    expect(on.out.trim()).toBe('md1/ma1/1 lock on: sending LCK to the client level (Y.1731 7.6)');
+    await s.run(2500);
+    const em = s.r.mgr.sw1.engine.findMep('md1/ma1/1')!;
+    expect(em.counters.lckOut).toBe(3);
+    const off = await s.cfm('sw1', 'mep', 'set', 'md1/ma1/1', '--lock', 'off');
+    expect(off.out.trim()).toBe('md1/ma1/1 lock off: LCK stopped');
+    await s.run(3000);
+    expect(em.counters.lckOut).toBe(3);
+    expect((await s.cfm('sw1', 'mep', 'set', 'md1/ma1/1', '--lock', 'maybe')).code).toBe(2);
+  });
+});

@@ -127,6 +127,7 @@ interface MepSetOpts {
   lowestAlarmPriority?: string;
   placement?: string;
   remoteMeps?: string;
+  lock?: string;
   socket?: string;
   json?: boolean;
 }
@@ -154,7 +155,11 @@ export function mepChange(key: string, o: MepSetOpts): MepChangeRequest {
     c.remoteMepIds = ids.map((s) => intArg('--remote-meps', s, 1, 8191)!);
     if (new Set(c.remoteMepIds).size !== c.remoteMepIds.length) throw new UsageError(`--remote-meps lists a MEP id twice: '${o.remoteMeps}'`);
   }
-  if (Object.keys(c).length === 1) throw new UsageError('mep set: nothing to change (give --enable/--disable, --cc, --priority, --lowest-alarm-priority, --placement or --remote-meps)');
+  if (o.lock !== undefined) {
+    if (o.lock !== 'on' && o.lock !== 'off') throw new UsageError(`--lock must be on or off, not '${o.lock}'`);
+    c.locked = o.lock === 'on';
+  }
+  if (Object.keys(c).length === 1) throw new UsageError('mep set: nothing to change (give --enable/--disable, --cc, --priority, --lowest-alarm-priority, --placement or --remote-meps)'); // or --lock (Y.1731)
   return c;
 }
 
@@ -245,6 +250,7 @@ function describeMepChange(c: MepChangeRequest): string {
   if (c.lowestAlarmPriority !== undefined) parts.push(`lowest alarm priority ${c.lowestAlarmPriority}`);
   if (c.placement !== undefined) parts.push(`placement ${c.placement}`);
   if (c.remoteMepIds !== undefined) parts.push(`remote MEPs ${c.remoteMepIds.join(',')}`);
+  if (c.locked !== undefined) parts.push(`lock ${c.locked ? 'on' : 'off'}`);
   return `${c.key} ${parts.join(', ')}`;
 }
 
@@ -396,10 +402,17 @@ export function register(program: Command): void {
     .option('--lowest-alarm-priority <n>', 'lowest defect priority that raises a fault alarm 1..6')
     .option('--placement <p>', 'auto | hardware | software')
     .option('--remote-meps <ids>', 'the MA\'s remote MEP ids, comma separated (e.g. 2,3)')
+    .option('--lock <on|off>', 'Y.1731 administrative lock: LCK to the client level (needs fault-signalling)')
     .option('--socket <path>', 'control socket of the running manager')
     .option('--json', 'print the change report as JSON')
     .action(action(async (key: string, o: MepSetOpts) => {
       const c = mepChange(key, o);
+      if (Object.keys(c).length === 2 && c.locked !== undefined && !o.json) {
+        // A lock changes no VOE and starts no MEP: say what it does instead of "no change".
+        await controlChange(socketOf(o), { meps: [c] });
+        out(`${describeMepChange(c)}: ${c.locked ? 'sending LCK to the client level (Y.1731 7.6)' : 'LCK stopped'}`);
+        return;
+      }
       await applyChange(describeMepChange(c), { meps: [c] }, o);
     }));
 

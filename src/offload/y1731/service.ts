@@ -11,6 +11,11 @@ import type { Mep } from '../../engine/mep.js';
 import { clearTestRx, testRxOf } from '../../engine/mep-tst.js';
 import { normMac } from '../../engine/wire.js';
 import { watchVirtualClock } from '../virtual-wait.js';
+import { OwnedClock } from '../owned-clock.js';
+import type { CfmModel } from '../../config/model.js';
+import { FaultSignals, type SignalHost } from './signals.js';
+
+const baseOf = (c: Clock): Clock => (c instanceof OwnedClock ? c.base : c);
 import { TestSession } from './session.js';
 import { delayStats } from './stats.js';
 import type { TestKind, TestRxResult, Y1731TestOptions, Y1731TestResult } from './types.js';
@@ -26,12 +31,24 @@ export interface Y1731Host {
   peerMac(key: string, mepId: number): Promise<string | undefined>;
 }
 
+/** Everything the manager hands over: tests (Y1731Host) and fault signalling (SignalHost). */
+export type Y1731ManagerHost = Y1731Host & Omit<SignalHost, 'clock'>;
+
 const NAMES: Record<TestKind, string> = { dmm: 'two-way delay test', '1dm': 'one-way delay test', lmm: 'loss test', slm: 'synthetic loss test', tst: 'test-signal test' };
 
 export class Y1731Service {
   private readonly running = new Set<TestSession>();
+  /** AIS / LCK / CSF from the configuration (signals.ts). */
+  readonly signals: FaultSignals;
 
-  constructor(private readonly host: Y1731Host) {}
+  constructor(private readonly host: Y1731ManagerHost) {
+    this.signals = new FaultSignals({ ...host, clock: () => host.clock() });
+  }
+
+  /** After every apply or change: fault signalling (and PM sessions) follow the model. */
+  sync(model: CfmModel, switchName: string): void {
+    this.signals.sync(model, switchName);
+  }
 
   /** Run one on-demand test from MEP `key`; resolves with its result when it ends. */
   async test(key: string, kind: TestKind, o: Y1731TestOptions = {}): Promise<Y1731TestResult> {
@@ -42,7 +59,7 @@ export class Y1731Service {
     this.running.add(s);
     s.onDone(() => this.running.delete(s));
     s.start();
-    return watchVirtualClock(this.host.clock(), new Promise<Y1731TestResult>((resolve) => s.onDone(resolve)), `${NAMES[kind]} from ${key}`);
+    return watchVirtualClock(baseOf(this.host.clock()), new Promise<Y1731TestResult>((resolve) => s.onDone(resolve)), `${NAMES[kind]} from ${key}`);
   }
 
   dm(key: string, o: Y1731TestOptions & { oneWay?: boolean } = {}): Promise<Y1731TestResult> {
@@ -89,8 +106,9 @@ export class Y1731Service {
     return this.test(key, kind, options);
   }
 
-  /** End every running test (the manager closes). */
+  /** End every running test and signal (the manager closes). */
   stop(): void {
+    this.signals.stop();
     for (const s of [...this.running]) s.stop();
   }
 
