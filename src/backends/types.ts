@@ -41,6 +41,13 @@ export interface BackendCapabilities {
   frameIo: boolean;
   /** createVoe honours VoeSpec.initialSeq (the VOE's first CCM carries it). Absent = false. */
   txSeqSeed?: boolean;
+  /**
+   * The VOEs send their port's real state in their Port / Interface Status TLVs themselves (the
+   * mock ASIC, the software datapath); the spec read back keeps the configured values. Absent =
+   * false: the VOEs send the spec's values, and the offload manager writes the port state the
+   * backend reports (onPortState) into them (src/offload/port-tlvs.ts, 802.1Q 20.9.2-20.9.3).
+   */
+  voePortState?: boolean;
 }
 
 /** What one hardware MEP (VOE) is asked to do. Identity for adoption is `key`. */

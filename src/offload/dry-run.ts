@@ -45,7 +45,7 @@ export interface DryRun {
 export async function dryRunApply(m: OffloadManager, model: CfmModel, o: { allowDeleteAll?: boolean } = {}): Promise<DryRun> {
   const p = m.plan(model);
   const before = await m.backend.listVoes();
-  const diff = diffVoes(p.meps.filter((x) => x.ccm === 'hardware').map((x) => x.voe!), before);
+  const diff = diffVoes(p.meps.filter((x) => x.ccm === 'hardware').map((x) => m.voeWithPortState(x.voe!)), before);
   let refused: string | null = p.violations.length ? `plan cannot honour the config's pins: ${p.violations.join('; ')}` : null;
   if (!refused) {
     try {

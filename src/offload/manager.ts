@@ -12,7 +12,7 @@
  * (capabilities().txSeqSeed); else the VOE restarts at 1 and the peer counts one sequence error
  * (a counter, not a defect). The report says which moves happened and with which seq.
  */
-import type { Backend, VoeState, VoeStatus } from '../backends/types.js';
+import type { Backend, VoeSpec, VoeState, VoeStatus } from '../backends/types.js';
 import type { Clock, TimerHandle } from '../common/clock.js';
 import { CfmError } from '../common/errors.js';
 import { intervalName } from '../common/interval.js';
@@ -40,6 +40,7 @@ import { hwResources } from './resources.js';
 import { buildStatus, type ManagerStatus } from './status.js';
 import { mepConfigOf, sameSoftwareConfig } from './sw-mep.js';
 import { CpuSide, cpuBridgeView } from './cpu-side.js';
+import { PortTlvs } from './port-tlvs.js';
 import { Y1731Service } from './y1731/service.js';
 import { DEFAULT_POLICY, type HwResources, type MepPlan, type Placement, type Plan, type PlanPolicy } from './types.js';
 
@@ -123,6 +124,8 @@ export class OffloadManager {
   private readonly voes = new VoeIndex();
   /** Engine, engine parts of hardware MEPs, MIPs, punt flags and the CPU's relay (cpu-side.ts). */
   private readonly cpu: CpuSide;
+  /** Port state in hardware MEPs' status TLVs, for backends whose VOEs send the spec's (port-tlvs.ts). */
+  private readonly portTlvs: PortTlvs;
   /** Hardware MEPs whose status read or RDI write failed after an apply (retried by the poll). */
   private readonly pendingSync = new Set<HwMep>();
   private model: CfmModel | null = null;
@@ -154,6 +157,18 @@ export class OffloadManager {
       onFault: (e) => this.emit(e),
     });
     this.engine = this.cpu.engine;
+    this.portTlvs = new PortTlvs(o.backend, (port) => {
+      if (this.closed || this.hw.size === 0) return;
+      void this.serial(async () => {
+        await this.voes.refresh(this.backend);
+        await this.portTlvs.followPort(this.backend, port, this.hw.values(), (k) => this.voes.of(k)[0]);
+      }).catch((e: unknown) => process.emitWarning(`cfm offload: port ${port}: status TLVs not updated: ${e instanceof Error ? e.message : String(e)}`));
+    });
+  }
+
+  /** A planned VOE as applied: with the port's state in its status TLVs where the manager writes it. */
+  voeWithPortState(spec: VoeSpec): VoeSpec {
+    return this.portTlvs.stamp(spec);
   }
 
   // ------------------------------------------------------------------ events
@@ -225,7 +240,7 @@ export class OffloadManager {
     const planByKey = new Map(p.meps.map((m) => [m.key, m]));
     await this.voes.refresh(this.backend);
     const before = this.voes.all();
-    const diff = diffVoes(p.meps.filter((m) => m.ccm === 'hardware').map((m) => m.voe!), before);
+    const diff = diffVoes(p.meps.filter((m) => m.ccm === 'hardware').map((m) => this.portTlvs.stamp(m.voe!)), before);
     refuseDeleteAll(p, diff, before, opts.allowDeleteAll);
     return this.commit({ model, plan: p, planOf: (k) => planByKey.get(k), mepOf: (k) => mepByKey.get(k), scope: null, diff, before, planByKey }, opts);
   }
@@ -246,7 +261,7 @@ export class OffloadManager {
     if (r.full) return this.applyNow(model, opts, re.plan); // the device changed behind our back
     const planOf = (k: string) => re.fresh.get(k) ?? this.planByKey.get(k);
     const scope = new Set([...mine.map((x) => x.now.key), ...r.keys]);
-    const diff = diffKeys(scope, (k) => (planOf(k)?.ccm === 'hardware' ? planOf(k)!.voe : undefined), (k) => this.voes.of(k), (x, y) => x.interval - y.interval || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+    const diff = diffKeys(scope, (k) => (planOf(k)?.ccm === 'hardware' ? this.portTlvs.stamp(planOf(k)!.voe!) : undefined), (k) => this.voes.of(k), (x, y) => x.interval - y.interval || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
     const before = [...scope].flatMap((k) => this.voes.of(k));
     return this.commit({ model, plan: re.plan, planOf, mepOf, scope, diff, before, fresh: re.fresh }, opts);
   }
@@ -614,6 +629,7 @@ export class OffloadManager {
       this.unsubscribePending?.();
       this.unsubscribePending = null;
       this.y1731.stop();
+      this.portTlvs.close();
       this.cpu.close();
       this.clock.cancelAll();
       await this.ops.close();

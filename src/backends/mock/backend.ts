@@ -15,7 +15,7 @@ import { AsicDevice, PORT_PUNT_ALL } from '../asic-binding/device.js';
 import type { RawCounters } from '../asic-binding/abi.js';
 import { mockAsicLibPath } from '../asic-binding/paths.js';
 import { ASIC_STATUS, type AsicStatusName } from '../asic-binding/status.js';
-import type { PortStateChange } from '../types.js';
+import type { BackendCapabilities, PortStateChange } from '../types.js';
 import { mockCallMode, mockOpenArgs, mockPortNames, type MockAsicOptions } from './options.js';
 
 export type WireTransmitHandler = (port: string, frame: Uint8Array) => void;
@@ -95,6 +95,11 @@ export class MockAsicBackend extends AsicBackend {
     this.after();
     this.portStates.set(port, next);
     for (const l of [...this.portListeners]) l({ ...next });
+  }
+
+  /** The mock's VOEs send their port's state themselves (cfm_mock_port_set_state). */
+  override capabilities(): BackendCapabilities {
+    return { ...super.capabilities(), voePortState: true };
   }
 
   /** Backend port-state hook: every port set so far at once, then each change. */

@@ -184,6 +184,7 @@ export class SoftwareBackend implements Backend {
       linktraceOffload: false,
       policers: 0,
       frameIo: true,
+      voePortState: true, // CCMs rebuilt from the link watcher's state (statusTlvs)
     };
   }
 
