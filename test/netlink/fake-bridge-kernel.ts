@@ -5,13 +5,13 @@
  * Host unit tests drive the linux-bridge backend through it; the real kernel runs in the qemu
  * suite (test/kernel).
  */
-import { type Attr, find, getU16, getU32, nest, parseAttrs, str, u32 } from '../../src/netlink/attrs.js';
+import { type Attr, find, getU16, getU32, nest, parseAttrs, str, u8, u32 } from '../../src/netlink/attrs.js';
 import {
   CFM_NESTS, type CfmNestName, type CfmValue, decodeCfmNest, encodeCfmInfoNest,
 } from '../../src/netlink/bridge-cfm.js';
 import {
   AF_BRIDGE, IFLA_AF_SPEC, IFLA_BRIDGE_CFM, IFLA_BRIDGE_FLAGS, IFLA_EXT_MASK, IFLA_IFNAME, IFLA_INFO_KIND, IFLA_LINKINFO,
-  IFLA_MASTER, NLMSG_DONE, NLM_F_MULTI, RTM_GETLINK, RTM_NEWLINK, RTM_SETLINK,
+  IFLA_MASTER, IFLA_OPERSTATE, NLMSG_DONE, NLM_F_MULTI, RTM_GETLINK, RTM_NEWLINK, RTM_SETLINK,
 } from '../../src/netlink/constants.js';
 import { encodeAck, encodeMessage, splitMessages } from '../../src/netlink/message.js';
 import { decodeIfInfoMsg, encodeIfInfoMsg, IFINFOMSG_LEN } from '../../src/netlink/rtnl.js';
@@ -22,7 +22,14 @@ export interface FakeLink {
   name: string;
   master: number;
   kind: string;
+  /** IFLA_OPERSTATE (RFC 2863 code: 2 down, 6 up, ...); absent = not reported. */
+  operstate?: number;
+  /** A bridge port's IFLA_BRPORT_STATE (0 disabled .. 3 forwarding, 4 blocking); absent = not reported. */
+  stpState?: number;
 }
+
+const IFLA_PROTINFO = 12;
+const IFLA_BRPORT_STATE = 1;
 
 interface Mep {
   create: CfmValue<'mepCreate'>;
@@ -174,25 +181,54 @@ export class FakeBridgeKernel {
     this.notify(br);
   }
 
+  /**
+   * A link's operational or STP state changes: the RTM_NEWLINK notifications the kernel sends to
+   * RTNLGRP_LINK (AF_UNSPEC from linkwatch for the oper state, AF_BRIDGE from br_ifinfo_notify for
+   * the STP state).
+   */
+  setLinkState(name: string, s: { operstate?: number; stpState?: number }): void {
+    const l = this.links.find((x) => x.name === name);
+    if (!l) throw new Error(`no link ${name}`);
+    const msgs: Uint8Array[] = [];
+    if (s.operstate !== undefined) {
+      l.operstate = s.operstate;
+      msgs.push(this.linkMessage(l, 0, 0, 0));
+    }
+    if (s.stpState !== undefined) {
+      l.stpState = s.stpState;
+      msgs.push(this.portMessage(l, 0, 0, 0));
+    }
+    for (const t of this.transports) if (t.groups & 1) t.deliver(msgs);
+  }
+
+  private linkMessage(l: FakeLink, seq: number, portId: number, flags: number): Uint8Array {
+    const attrs: Attr[] = [str(IFLA_IFNAME, l.name)];
+    if (l.master) attrs.push(u32(IFLA_MASTER, l.master));
+    if (l.kind) attrs.push(nest(IFLA_LINKINFO, [str(IFLA_INFO_KIND, l.kind)], false));
+    if (l.operstate !== undefined) attrs.push(u8(IFLA_OPERSTATE, l.operstate));
+    return encodeMessage({ type: RTM_NEWLINK, flags, seq, portId }, encodeIfInfoMsg({ index: l.index, flags: 1 }), attrs);
+  }
+
+  private portMessage(l: FakeLink, seq: number, portId: number, flags: number): Uint8Array {
+    const attrs: Attr[] = [str(IFLA_IFNAME, l.name), u32(IFLA_MASTER, l.master)];
+    if (l.stpState !== undefined) attrs.push(nest(IFLA_PROTINFO, [u8(IFLA_BRPORT_STATE, l.stpState)], true));
+    return encodeMessage({ type: RTM_NEWLINK, flags, seq, portId }, encodeIfInfoMsg({ family: AF_BRIDGE, index: l.index }), attrs);
+  }
+
   private notify(br: number): void {
     const msg = this.bridgeMessage(br, 0, 0, 1 << 6, false);
     for (const t of this.transports) if (t.groups & 1) t.deliver([msg]);
   }
 
   private linkDump(seq: number, portId: number): Uint8Array[] {
-    return this.links.map((l) => {
-      const attrs: Attr[] = [str(IFLA_IFNAME, l.name)];
-      if (l.master) attrs.push(u32(IFLA_MASTER, l.master));
-      if (l.kind) attrs.push(nest(IFLA_LINKINFO, [str(IFLA_INFO_KIND, l.kind)], false));
-      return encodeMessage({ type: RTM_NEWLINK, flags: NLM_F_MULTI, seq, portId }, encodeIfInfoMsg({ index: l.index, flags: 1 }), attrs);
-    });
+    return this.links.map((l) => this.linkMessage(l, seq, portId, NLM_F_MULTI));
   }
 
   private bridgeDump(seq: number, portId: number, mask: number): Uint8Array[] {
     const out: Uint8Array[] = [];
     for (const l of this.links) {
       if (l.kind === 'bridge') out.push(this.bridgeMessage(l.index, seq, portId, mask, true));
-      else if (l.master) out.push(encodeMessage({ type: RTM_NEWLINK, flags: NLM_F_MULTI, seq, portId }, encodeIfInfoMsg({ family: AF_BRIDGE, index: l.index }), [str(IFLA_IFNAME, l.name), u32(IFLA_MASTER, l.master)]));
+      else if (l.master) out.push(this.portMessage(l, seq, portId, NLM_F_MULTI));
     }
     return out;
   }

@@ -19,12 +19,13 @@ import type { CfmCommand } from '../../netlink/bridge-cfm.js';
 import type { LinkInfo } from '../../netlink/rtnl.js';
 import { openRoute } from '../../netlink/route.js';
 import type { NetlinkSocket } from '../../netlink/socket.js';
-import type { Backend, BackendCapabilities, HwEvent, VoeSpec, VoeState, VoeStatus } from '../types.js';
+import type { Backend, BackendCapabilities, HwEvent, PortStateChange, VoeSpec, VoeState, VoeStatus } from '../types.js';
 import { KernelEvents } from './events.js';
 import { BridgePortFrames, NoFrames, packetSocketFactory } from './frames.js';
 import { KeepAlive } from './keepalive.js';
 import { BridgeCfmKernel } from './kernel.js';
 import { KeyMap, foreignKey } from './keymap.js';
+import { BridgePortStates } from './port-state.js';
 import { ccmTxOf, createCommands, specFromKernel, validateSpec } from './spec.js';
 import { StatusTracker } from './status.js';
 import { updateFromReadBack, type MepTarget } from './update.js';
@@ -46,6 +47,7 @@ export class LinuxBridgeBackend implements Backend {
   private readonly keepAlive: KeepAlive;
   private readonly keys: KeyMap;
   private readonly periodS: number;
+  private readonly portStates: BridgePortStates;
   private portLinks: LinkInfo[];
   private closed = false;
 
@@ -78,6 +80,9 @@ export class LinuxBridgeBackend implements Backend {
         this.events.needResync = true;
       },
     );
+    this.portStates = new BridgePortStates(kernel.sock, eventSock, (name) => this.portLinks.some((l) => l.name === name), (e) => {
+      process.emitWarning(`linux-bridge: port state of ${kernel.bridge} not read: ${e.message}`);
+    });
     const f = opts.frames ?? 'af-packet';
     if (f === 'af-packet') {
       this.cpu = new BridgePortFrames(opts.portSockets ?? packetSocketFactory(opts.netns), clock, kernel.bridge);
@@ -147,6 +152,14 @@ export class LinuxBridgeBackend implements Backend {
 
   onEventsPending(listener: () => void): () => void {
     return this.events.onPending(listener);
+  }
+
+  /**
+   * Oper and STP state of the bridge ports (port-state.ts). The kernel's MEPs send the TLV values
+   * of their CC_CCM_TX, which the offload manager sets from this (802.1Q 20.9.2-20.9.3).
+   */
+  onPortState(listener: (s: PortStateChange) => void): () => void {
+    return this.portStates.subscribe(listener);
   }
 
   private portName(ifindex: number): string {
@@ -333,6 +346,7 @@ export class LinuxBridgeBackend implements Backend {
     this.closed = true;
     this.keepAlive.close();
     this.events.close();
+    this.portStates.close();
     this.cpu?.close();
     if (this.ownSockets) {
       this.kernel.sock.close();
