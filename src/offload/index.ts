@@ -29,6 +29,7 @@ export { runDemo, DEMO_CONFIG, type DemoOptions, type DemoResult, type DemoEvent
 export { MockSwitchNode } from './sim/mock-switch.js';
 export { runVirtual, settle } from './sim/run.js';
 export { OwnedClock } from './owned-clock.js';
+export type { OperationEvent, OperationKind, OperationListener, OperationTotals, OperationsView, OperationErrorSummary, OperationResults } from './operations.js';
 export { dryRunApply, formatDryRun, dryRunToJson, refuseDeleteAll, type DryRun } from './dry-run.js';
 export { EventStamper, type StampedFaultEvent } from './event-stamp.js';
 export { refuseCpuPath } from './cpu-path.js';

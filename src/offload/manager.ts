@@ -42,6 +42,7 @@ import { mepConfigOf, sameSoftwareConfig } from './sw-mep.js';
 import { CpuSide, cpuBridgeView } from './cpu-side.js';
 import { PortTlvs } from './port-tlvs.js';
 import { Y1731Service } from './y1731/service.js';
+import { OperationLog, type OperationListener, type OperationsView } from './operations.js';
 import { DEFAULT_POLICY, type HwResources, type MepPlan, type Placement, type Plan, type PlanPolicy } from './types.js';
 
 export interface ManagerOptions {
@@ -109,6 +110,9 @@ export class OffloadManager {
   readonly backend: Backend;
   readonly profile: HwProfile;
   readonly clock: OwnedClock;
+  private readonly opLog = new OperationLog(() => this.clock.nowNs());
+  /** Totals and last OAM results of the manager's operations since it started (operations.ts). */
+  readonly operations: OperationsView = this.opLog;
   readonly engine: CfmEngine;
   private readonly switchName?: string;
   private policy: Partial<PlanPolicy>;
@@ -173,6 +177,11 @@ export class OffloadManager {
 
   // ------------------------------------------------------------------ events
 
+  /** Each apply / change / loopback / linktrace as it finishes: kind, duration, outcome (operations.ts). Returns unsubscribe. */
+  onOperation(fn: OperationListener): () => void {
+    return this.opLog.on(fn);
+  }
+
   /** Subscribe to fault events of every MEP, hardware and software. Returns unsubscribe. */
   onFault(fn: FaultListener): () => void {
     this.listeners.add(fn);
@@ -218,7 +227,7 @@ export class OffloadManager {
   /** Plan `model` and make the hardware and the engine match it. All-or-nothing for the VOEs. */
   apply(model: CfmModel, opts: ApplyCallOptions = {}): Promise<ApplyReport> {
     if (this.closed) return Promise.reject(new CfmError('USAGE', 'the manager is closed'));
-    return this.serial(() => this.applyNow(model, opts));
+    return this.serial(() => this.opLog.run('apply', null, () => this.applyNow(model, opts)));
   }
 
   /** Re-plan the current config (after a policy change, or when VOEs were freed). */
@@ -230,7 +239,7 @@ export class OffloadManager {
   /** Apply a change to the running config (changes.ts); re-plans and reconciles only what changed. */
   change(c: ConfigChange, opts: ApplyCallOptions = {}): Promise<ApplyReport> {
     if (this.closed) return Promise.reject(new CfmError('USAGE', 'the manager is closed'));
-    return this.serial(() => this.changeNow(c, opts));
+    return this.serial(() => this.opLog.run('change', null, () => this.changeNow(c, opts)));
   }
 
   private async applyNow(model: CfmModel, opts: ApplyCallOptions, planned?: Plan): Promise<ApplyReport> {
@@ -574,7 +583,11 @@ export class OffloadManager {
    * Loopback (802.1Q 20.29-20.31) from MEP `key`: resolves when the session ends (every unicast
    * LBM answered, or the LBR timeout after the last LBM). `onReply` sees each LBR as it arrives.
    */
-  async loopback(key: string, o: LoopbackOptions): Promise<LoopbackResult> {
+  loopback(key: string, o: LoopbackOptions): Promise<LoopbackResult> {
+    return this.opLog.run('loopback', key, () => this.loopbackNow(key, o));
+  }
+
+  private async loopbackNow(key: string, o: LoopbackOptions): Promise<LoopbackResult> {
     const opts = { ...o };
     const m = this.oamMep(key);
     if (opts.targetMepId !== undefined && opts.target === undefined && !opts.multicast) opts.target = await this.peerMac(key, opts.targetMepId);
@@ -583,7 +596,11 @@ export class OffloadManager {
   }
 
   /** Linktrace (802.1Q 20.36-20.46) from MEP `key`: resolves with the LTRs after the collection time. */
-  async linktrace(key: string, o: LinktraceOptions): Promise<LinktraceResult> {
+  linktrace(key: string, o: LinktraceOptions): Promise<LinktraceResult> {
+    return this.opLog.run('linktrace', key, () => this.linktraceNow(key, o));
+  }
+
+  private async linktraceNow(key: string, o: LinktraceOptions): Promise<LinktraceResult> {
     const opts = { ...o };
     const m = this.oamMep(key);
     if (opts.targetMepId !== undefined && opts.targetMac === undefined) opts.targetMac = await this.peerMac(key, opts.targetMepId);

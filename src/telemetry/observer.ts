@@ -3,16 +3,20 @@
  * change counts and durations, the last loopback / linktrace result per MEP, Y.1731 delay and
  * loss results handed in by the caller, and FNG alarms as they are raised.
  *
- * The manager has no hooks for the first two, so the observer wraps the instance's `apply`,
- * `change`, `loopback` and `linktrace` methods (every caller, including the control socket's
- * OAM handlers, goes through them) and puts the originals back on `stop()`. One observer per
- * manager: telemetry's metrics and AgentX share it (observe()).
+ * Counts and the last OAM results come from the manager's operation record
+ * (`manager.operations`, src/offload/operations.ts), kept since the manager started; apply /
+ * change durations for the histogram from its hook (`manager.onOperation`), from the moment
+ * telemetry starts. One observer per manager: telemetry's metrics and AgentX share it
+ * (observe()), so a DM / LM result recorded once shows in both.
  */
 import type { FaultEvent } from '../engine/events.js';
 import type { LoopbackResult } from '../engine/mep-lb.js';
 import type { LinktraceResult } from '../engine/mep-lt.js';
 import type { DelayResult, LossResult } from '../engine/mep-y1731.js';
 import type { OffloadManager } from '../offload/manager.js';
+import type { OamRecord } from '../offload/operations.js';
+
+export type { OamRecord } from '../offload/operations.js';
 
 export type ApplyKind = 'apply' | 'change';
 
@@ -25,19 +29,10 @@ export interface ApplyStats {
   ops: { create: number; update: number; delete: number };
 }
 
-export interface OamRecord<T> {
-  /** Manager clock time the call finished, ns. */
-  atNs: number;
-  result: T;
-}
-
 type AlarmListener = (e: FaultEvent) => void;
 type ApplyListener = (kind: ApplyKind, durationS: number, ok: boolean) => void;
 
 export class ManagerObserver {
-  readonly applies: Record<ApplyKind, ApplyStats> = { apply: emptyStats(), change: emptyStats() };
-  readonly loopbacks = new Map<string, OamRecord<LoopbackResult>>();
-  readonly linktraces = new Map<string, OamRecord<LinktraceResult>>();
   /** Live result objects: engine sessions keep filling them while replies arrive. */
   readonly delays = new Map<string, DelayResult>();
   readonly losses = new Map<string, LossResult>();
@@ -47,33 +42,36 @@ export class ManagerObserver {
   private users = 0;
 
   constructor(readonly manager: OffloadManager) {
-    const m = manager;
-    const apply = m.apply;
-    const change = m.change;
-    const loopback = m.loopback;
-    const linktrace = m.linktrace;
-    m.apply = (model, opts) => this.timed('apply', () => apply.call(m, model, opts));
-    m.change = (c, opts) => this.timed('change', () => change.call(m, c, opts));
-    m.loopback = async (key, o) => {
-      const r = await loopback.call(m, key, o);
-      this.loopbacks.set(key, { atNs: m.clock.nowNs(), result: r });
-      return r;
-    };
-    m.linktrace = async (key, o) => {
-      const r = await linktrace.call(m, key, o);
-      this.linktraces.set(key, { atNs: m.clock.nowNs(), result: r });
-      return r;
-    };
-    this.undo.push(() => {
-      m.apply = apply;
-      m.change = change;
-      m.loopback = loopback;
-      m.linktrace = linktrace;
-    });
+    this.undo.push(manager.onOperation((e) => {
+      if (e.kind !== 'apply' && e.kind !== 'change') return;
+      for (const l of this.applyListeners) l(e.kind, e.durationNs / 1e9, e.ok);
+    }));
     // 802.1Q 20.35: an FNG alarm is the fault notification (dot1agCfmFaultAlarm).
-    this.undo.push(m.onFault((e) => {
+    this.undo.push(manager.onFault((e) => {
       if (e.type === 'alarm') for (const l of this.alarmListeners) l(e);
     }));
+  }
+
+  /** Apply / change counts since the manager started. */
+  get applies(): Record<ApplyKind, ApplyStats> {
+    const t = this.manager.operations.totals();
+    const stats = (k: ApplyKind): ApplyStats => ({
+      count: t[k].count,
+      failed: t[k].failed,
+      lastDurationS: t[k].lastDurationNs < 0 ? -1 : t[k].lastDurationNs / 1e9,
+      ops: { ...t[k].voeOps },
+    });
+    return { apply: stats('apply'), change: stats('change') };
+  }
+
+  /** The last loopback per MEP key since the manager started. */
+  get loopbacks(): ReadonlyMap<string, OamRecord<LoopbackResult>> {
+    return this.manager.operations.lastResults('loopback');
+  }
+
+  /** The last linktrace per MEP key since the manager started. */
+  get linktraces(): ReadonlyMap<string, OamRecord<LinktraceResult>> {
+    return this.manager.operations.lastResults('linktrace');
   }
 
   onAlarm(fn: AlarmListener): () => void {
@@ -97,27 +95,7 @@ export class ManagerObserver {
     this.losses.set(key, r);
   }
 
-  private async timed<T extends { ops: Array<{ kind: 'create' | 'update' | 'delete' }> }>(kind: ApplyKind, fn: () => Promise<T>): Promise<T> {
-    const s = this.applies[kind];
-    const t0 = process.hrtime.bigint();
-    const done = (ok: boolean) => {
-      s.count++;
-      if (!ok) s.failed++;
-      s.lastDurationS = Number(process.hrtime.bigint() - t0) / 1e9;
-      for (const l of this.applyListeners) l(kind, s.lastDurationS, ok);
-    };
-    try {
-      const r = await fn();
-      for (const op of r.ops) s.ops[op.kind]++;
-      done(true);
-      return r;
-    } catch (e) {
-      done(false);
-      throw e;
-    }
-  }
-
-  /** Take a reference (metrics and AgentX share one observer); the last release() unwraps. */
+  /** Take a reference (metrics and AgentX share one observer); the last release() unsubscribes. */
   retain(): this {
     this.users++;
     return this;
@@ -128,10 +106,6 @@ export class ManagerObserver {
     observers.delete(this.manager);
     for (const u of this.undo.splice(0).reverse()) u();
   }
-}
-
-function emptyStats(): ApplyStats {
-  return { count: 0, failed: 0, lastDurationS: -1, ops: { create: 0, update: 0, delete: 0 } };
 }
 
 const observers = new WeakMap<OffloadManager, ManagerObserver>();

@@ -1,7 +1,7 @@
 /**
  * The Prometheus metrics of one manager (prom-client, text exposition format). Values are
  * filled from one TelemetrySnapshot per scrape; nothing runs between scrapes except the apply
- * histogram, fed by the observer.
+ * histogram, fed by the manager's operation hook through the observer.
  *
  * Label cardinality (docs/telemetry.md "Cardinality"): `mep` is the MEP key "md/ma/mepid" (one
  * value per configured MEP); `defect` has 5 values (802.1Q 20.1.2); `remote_mep` one per remote
@@ -83,7 +83,7 @@ export class CfmMetrics {
   private fillOam(snap: TelemetrySnapshot): void {
     const { g } = this;
     const o = this.observer;
-    const live = <T>(m: Map<string, T>): Array<[string, T]> => [...m].filter(([k]) => snap.byKey.has(k));
+    const live = <T>(m: ReadonlyMap<string, T>): Array<[string, T]> => [...m].filter(([k]) => snap.byKey.has(k));
     for (const [mep, { atNs, result: r }] of live(o.loopbacks)) {
       g.lbSent.set({ mep }, r.sent);
       g.lbReceived.set({ mep }, r.received);

@@ -91,7 +91,7 @@ describe('Prometheus scrapes the demo switches', () => {
     expect(Number(tx[0].value[1])).toBeGreaterThan(100);
     const rs = await prom.query('cfm_mep_remote_state{job="cfm",switch="sw1",mep="link/sw1-sw2/1"}');
     expect(rs.map((x) => [x.metric.remote_mep, x.value[1]])).toEqual([['2', '4']]);
-    // the applies ran before startMetrics wrapped the manager: only later ones count
+    // counted since the manager started (manager.operations); the demo made no change before this one
     await demo.managers.sw1.change({ meps: [{ key: 'demo/svc-1s/41', placement: 'software' }] });
     const t = Date.now() / 1000;
     await waitFor('the change in Prometheus', async () => {
