@@ -1,9 +1,12 @@
 /**
  * `cfm` as a child process (the CLI from source through tsx, so tests do not depend on a dist/
- * build) and the one-MEP config those tests run on a Linux interface.
+ * build), the one-MEP config those tests run on a Linux interface, and the software MEP at the
+ * other end of the veth pair that MEP talks to.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { SoftwareBackend } from '../../src/backends/software/backend.js';
+import { encodeMaid } from '../../src/pdu/maid.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -41,4 +44,19 @@ export function oneMepConfig(ifname: string, mepId: number): string {
       mep:
         - { mep-id: ${mepId}, direction: down, interface: ${ifname}, enabled: true, continuity-check: { ccm-enabled: true } }
 `;
+}
+
+/**
+ * The other MEP of oneMepConfig's MA: MEP `mepId` (default 2, expecting `peerMepId`, default 1)
+ * as a software VOE on the B end of a veth pair, sending CCMs every 100 ms (interval code 3).
+ * Close the returned backend when done.
+ */
+export async function startPeerMep(link: { ifB: string; nsB: string; macB: string }, mepId = 2, peerMepId = 1): Promise<SoftwareBackend> {
+  const peer = new SoftwareBackend({ ports: [link.ifB], netns: link.nsB });
+  await peer.createVoe({
+    key: 'peer', port: link.ifB, direction: 'down', level: 5, vlan: 0, unicastMac: link.macB, mepId,
+    maid: encodeMaid({ md: { format: 4, name: 'Provider' }, ma: { format: 2, name: 'svc-1' } }), interval: 3, priority: 7,
+    peers: [peerMepId], ccmTx: true, ccmRx: true, seqUpdate: true, rdi: false, portStatusTlv: 0, interfaceStatusTlv: 0,
+  });
+  return peer;
 }

@@ -7,13 +7,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SoftwareBackend } from '../../src/backends/software/backend.js';
+import type { SoftwareBackend } from '../../src/backends/software/backend.js';
 import { controlMonitor, controlRequest } from '../../src/offload/control.js';
-import { encodeMaid } from '../../src/pdu/maid.js';
 import { main } from '../../src/cli/main.js';
 import { createVethLink, linuxTestGate, waitFor, type VethLink } from './netns.js';
 import { datapathsUnderTest } from './datapaths.js';
-import { oneMepConfig, spawnCfm } from '../helpers/cfm-child.js';
+import { oneMepConfig, spawnCfm, startPeerMep } from '../helpers/cfm-child.js';
 
 const gate = linuxTestGate('test/linux/cfm-run (cfm run in a netns)');
 
@@ -25,12 +24,7 @@ describe.skipIf(!gate.run)('cfm run --backend software', () => {
   beforeAll(async () => {
     link = await createVethLink('cfr');
     dir = mkdtempSync(join(tmpdir(), 'cfm-run-'));
-    peer = new SoftwareBackend({ ports: [link.ifB], netns: link.nsB });
-    await peer.createVoe({
-      key: 'peer', port: link.ifB, direction: 'down', level: 5, vlan: 0, unicastMac: link.macB, mepId: 2,
-      maid: encodeMaid({ md: { format: 4, name: 'Provider' }, ma: { format: 2, name: 'svc-1' } }), interval: 3, priority: 7,
-      peers: [1], ccmTx: true, ccmRx: true, seqUpdate: true, rdi: false, portStatusTlv: 0, interfaceStatusTlv: 0,
-    });
+    peer = await startPeerMep(link);
   });
 
   afterAll(async () => {

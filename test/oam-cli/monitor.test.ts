@@ -8,27 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { captureCliOutput, cfm, clearErr, clearOut, err, out } from '../helpers/cli.js';
+import { TWO_UP_MEPS } from '../helpers/configs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cfm-monitor-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const cfg = join(dir, 'two-up.yaml');
-writeFileSync(cfg, [
-  'board: { name: b, profile: mock-default }',
-  'cfm:',
-  '  maintenance-domain:',
-  '    - md-id: d',
-  '      md-level: 5',
-  '      maintenance-association:',
-  '        - { ma-id: a, char-string: A, vid: 100, ccm-interval: 100ms, maintenance-association-mep: [1, 2] }',
-  '  maintenance-group:',
-  '    - maintenance-group-id: g',
-  '      md-id: d',
-  '      ma-id: a',
-  '      mep:',
-  '        - { mep-id: 1, interface: p1, direction: up, enabled: true, mac-address: 02-00-00-00-00-01, continuity-check: { ccm-enabled: true } }',
-  '        - { mep-id: 2, interface: p2, direction: up, enabled: true, mac-address: 02-00-00-00-00-02, continuity-check: { ccm-enabled: true } }',
-  '',
-].join('\n'));
+writeFileSync(cfg, TWO_UP_MEPS);
 
 captureCliOutput();
 

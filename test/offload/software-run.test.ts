@@ -8,13 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SoftwareBackend } from '../../src/backends/software/backend.js';
+import type { SoftwareBackend } from '../../src/backends/software/backend.js';
 import type { FaultEvent } from '../../src/engine/events.js';
 import { formatSourcedEvent } from '../../src/offload/event-stamp.js';
 import { startSoftwareRun, type SoftwareRun } from '../../src/offload/run/software-run.js';
 import { formatStatus } from '../../src/offload/status.js';
-import { encodeMaid } from '../../src/pdu/maid.js';
-import { oneMepConfig } from '../helpers/cfm-child.js';
+import { oneMepConfig, startPeerMep } from '../helpers/cfm-child.js';
 import { createVethLink, linuxTestGate, waitFor, type VethLink } from '../linux/netns.js';
 
 const gate = linuxTestGate('test/offload/software-run (software backend in a netns)');
@@ -47,12 +46,7 @@ describe.skipIf(!gate.run)('the software backend under the manager (cfm run)', (
     expect(formatStatus(st)).not.toMatch(/hardware/);
 
     // the peer starts: a remote-mep event says it came up
-    peer = new SoftwareBackend({ ports: [link.ifB], netns: link.nsB });
-    await peer.createVoe({
-      key: 'peer', port: link.ifB, direction: 'down', level: 5, vlan: 0, unicastMac: link.macB, mepId: 2,
-      maid: encodeMaid({ md: { format: 4, name: 'Provider' }, ma: { format: 2, name: 'svc-1' } }), interval: 3, priority: 7,
-      peers: [1], ccmTx: true, ccmRx: true, seqUpdate: true, rdi: false, portStatusTlv: 0, interfaceStatusTlv: 0,
-    });
+    peer = await startPeerMep(link);
     await waitFor(() => events.some((e) => e.type === 'remote-mep' && e.state === 'ok'), 15000, 'remote MEP 2 up event', 10);
     // cut the link: `failed` carries defRemoteCCM (it is what the MEP now has)
     await link.setLink('B', false);

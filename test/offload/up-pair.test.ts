@@ -12,27 +12,10 @@ import { VirtualClock } from '../../src/common/clock.js';
 import type { FaultEvent } from '../../src/engine/events.js';
 import { openSwitch, type CfmSwitch } from '../../src/offload/api.js';
 import { runVirtual } from '../../src/offload/sim/run.js';
+import { TWO_UP_MEPS } from '../helpers/configs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cfm-up-pair-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-export const TWO_UP_MEPS = [
-  'board: { name: b, profile: mock-default }',
-  'cfm:',
-  '  maintenance-domain:',
-  '    - md-id: d',
-  '      md-level: 5',
-  '      maintenance-association:',
-  '        - { ma-id: a, char-string: A, vid: 100, ccm-interval: 100ms, maintenance-association-mep: [1, 2] }',
-  '  maintenance-group:',
-  '    - maintenance-group-id: g',
-  '      md-id: d',
-  '      ma-id: a',
-  '      mep:',
-  '        - { mep-id: 1, interface: p1, direction: up, enabled: true, mac-address: 02-00-00-00-00-01, continuity-check: { ccm-enabled: true } }',
-  '        - { mep-id: 2, interface: p2, direction: up, enabled: true, mac-address: 02-00-00-00-00-02, continuity-check: { ccm-enabled: true } }',
-  '',
-].join('\n');
 
 async function start(): Promise<{ sw: CfmSwitch; clock: VirtualClock; events: FaultEvent[] }> {
   const cfg = join(dir, 'two-up.yaml');

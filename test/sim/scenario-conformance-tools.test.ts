@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseScenario, runScenario, SimNetwork, SimSwitch, type TxRecord } from '../../src/sim/index.js';
+import { twoMepScenarioConfig } from '../helpers/configs.js';
 
 /** Two switches a:p1 - b:p1 with MEP 1 on a and MEP 2 on b (level 2, 1 s); `link` = the link entry. */
 function sc(steps: string, o: { link?: string; duration?: string; mep1?: string } = {}): string {
@@ -12,23 +13,7 @@ function sc(steps: string, o: { link?: string; duration?: string; mep1?: string 
 topology:
   switches: [ { name: a, ports: [p1] }, { name: b, ports: [p1] } ]
   links: [ ${o.link ?? '["a:p1", "b:p1"]'} ]
-config:
-  switches: [ { name: a }, { name: b } ]
-  cfm:
-    maintenance-domain:
-      - md-id: d
-        char-string: D
-        md-level: 2
-        maintenance-association:
-          - { ma-id: m, char-string: M, ccm-interval: 1sec, maintenance-association-mep: [1, 2] }
-    maintenance-group:
-      - maintenance-group-id: g
-        md-id: d
-        ma-id: m
-        mep:
-          - { mep-id: 1, switch: a, interface: p1, direction: down, enabled: true, ${o.mep1 ?? ''}continuity-check: { ccm-enabled: true } }
-          - { mep-id: 2, switch: b, interface: p1, direction: down, enabled: true, continuity-check: { ccm-enabled: true } }
-steps:
+${twoMepScenarioConfig(0, o.mep1)}steps:
 ${steps}
 ${o.duration ? `duration: ${o.duration}` : ''}
 `;

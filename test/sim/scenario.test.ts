@@ -2,34 +2,13 @@ import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadScenario, parseScenario, runScenario } from '../../src/sim/index.js';
 import { main } from '../../src/cli/main.js';
-
-/** The two-MEP config, indented for where it sits in a scenario; `mep1` adds fields to MEP 1. */
-function configYaml(indent: number, mep1 = ''): string {
-  const body = `config:
-  switches: [ { name: a }, { name: b } ]
-  cfm:
-    maintenance-domain:
-      - md-id: d
-        char-string: D
-        md-level: 2
-        maintenance-association:
-          - { ma-id: m, char-string: M, ccm-interval: 1sec, maintenance-association-mep: [1, 2] }
-    maintenance-group:
-      - maintenance-group-id: g
-        md-id: d
-        ma-id: m
-        mep:
-          - { mep-id: 1, switch: a, interface: p1, direction: down, enabled: true, ${mep1}continuity-check: { ccm-enabled: true } }
-          - { mep-id: 2, switch: b, interface: p1, direction: down, enabled: true, continuity-check: { ccm-enabled: true } }
-`;
-  return body.split('\n').map((l) => (l ? ' '.repeat(indent) + l : l)).join('\n');
-}
+import { twoMepScenarioConfig } from '../helpers/configs.js';
 
 const TOPO = `
 topology:
   switches: [ { name: a, ports: [p1] }, { name: b, ports: [p1] } ]
   links: [ ["a:p1", "b:p1"] ]
-${configYaml(0)}`;
+${twoMepScenarioConfig(0)}`;
 
 function capture() {
   const out: string[] = [];
@@ -97,7 +76,7 @@ steps:
     const sc = parseScenario(`${TOPO}
 steps:
   - at: 3.5s
-${configYaml(4, 'port-status-tlv: true, ')}  - { at: 6s, expect: { mep: d/m/2, no-defects: true } }
+${twoMepScenarioConfig(4, 'port-status-tlv: true, ')}  - { at: 6s, expect: { mep: d/m/2, no-defects: true } }
 duration: 8s
 `, 't.yaml');
     const r = runScenario(sc);

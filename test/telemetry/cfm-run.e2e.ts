@@ -7,10 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SoftwareBackend } from '../../src/backends/software/backend.js';
-import { encodeMaid } from '../../src/pdu/maid.js';
+import type { SoftwareBackend } from '../../src/backends/software/backend.js';
 import { createVethLink, type VethLink } from '../linux/netns.js';
-import { oneMepConfig, spawnCfm } from '../helpers/cfm-child.js';
+import { oneMepConfig, spawnCfm, startPeerMep } from '../helpers/cfm-child.js';
 import { waitFor } from './servers.js';
 
 describe('cfm run --metrics', () => {
@@ -21,12 +20,7 @@ describe('cfm run --metrics', () => {
   beforeAll(async () => {
     link = await createVethLink('cft');
     dir = mkdtempSync(join(tmpdir(), 'cfm-run-metrics-'));
-    peer = new SoftwareBackend({ ports: [link.ifB], netns: link.nsB });
-    await peer.createVoe({
-      key: 'peer', port: link.ifB, direction: 'down', level: 5, vlan: 0, unicastMac: link.macB, mepId: 2,
-      maid: encodeMaid({ md: { format: 4, name: 'Provider' }, ma: { format: 2, name: 'svc-1' } }), interval: 3, priority: 7,
-      peers: [1], ccmTx: true, ccmRx: true, seqUpdate: true, rdi: false, portStatusTlv: 0, interfaceStatusTlv: 0,
-    });
+    peer = await startPeerMep(link);
   });
   afterAll(async () => {
     await peer?.close();
