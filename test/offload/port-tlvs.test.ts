@@ -22,7 +22,7 @@ class PortReportingShim extends VendorBackend {
   private readonly portListeners = new Set<(s: PortStateChange) => void>();
   readonly updates: VoeSpec[] = [];
 
-  onPortState(listener: (s: PortStateChange) => void): () => void {
+  override onPortState(listener: (s: PortStateChange) => void): () => void {
     this.portListeners.add(listener);
     return () => this.portListeners.delete(listener);
   }

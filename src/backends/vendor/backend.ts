@@ -5,6 +5,8 @@
  */
 import { AsicBackend } from '../asic-binding/backend.js';
 import { AsicDevice } from '../asic-binding/device.js';
+import { LinkWatcher } from '../software/link-watch.js';
+import type { PortStateChange } from '../types.js';
 
 export interface VendorBackendOptions {
   /** Path of the shim (.so). */
@@ -18,6 +20,14 @@ export interface VendorBackendOptions {
   calls?: 'sync' | 'async';
   /** Use the shim's event fd (ABI group event_fd) when it has one (default true). */
   eventFd?: boolean;
+  /**
+   * Port state from rtnetlink, when the board's ports are network interfaces of this host named
+   * as `portNames` (switchdev drivers): oper state and bridge STP state of each (as the software
+   * datapath reads them, link-watch.ts). The offload manager writes it into the VOEs' Port /
+   * Interface Status TLVs (802.1Q 20.9.2-20.9.3); the vendor C ABI has no port events. `{ netns }`
+   * reads another network namespace. Default: none (the VOEs send the configured psUp / isUp).
+   */
+  portStateFromNetlink?: boolean | { netns?: string };
 }
 
 /**
@@ -47,6 +57,8 @@ function fillPortNames(dev: AsicDevice, names: string[]): string[] {
 
 export class VendorBackend extends AsicBackend {
   readonly libPath: string;
+  private readonly linkSource: { netns?: string } | undefined;
+  private linkWatch: LinkWatcher | undefined;
 
   constructor(opts: VendorBackendOptions) {
     const dev = AsicDevice.open(opts.libPath, opts.args ?? '');
@@ -59,5 +71,23 @@ export class VendorBackend extends AsicBackend {
       ...(opts.eventFd !== undefined ? { eventFd: opts.eventFd } : {}),
     });
     this.libPath = opts.libPath;
+    const src = opts.portStateFromNetlink;
+    this.linkSource = src === true ? {} : src || undefined;
+  }
+
+  /** Port state (portStateFromNetlink): every port once its state is read, then each change. */
+  onPortState(listener: (s: PortStateChange) => void): () => void {
+    if (!this.linkSource) return () => undefined;
+    this.linkWatch ??= new LinkWatcher({
+      ports: this.ports(), ...(this.linkSource.netns ? { netns: this.linkSource.netns } : {}),
+      onError: (e) => process.emitWarning(`vendor backend: port state not read: ${e.message}`),
+    });
+    return this.linkWatch.onChange(listener);
+  }
+
+  override async close(): Promise<void> {
+    this.linkWatch?.close();
+    this.linkWatch = undefined;
+    await super.close();
   }
 }
