@@ -8,11 +8,11 @@ import { intervalYangName } from '../common/interval.js';
 import { CfmError } from '../common/errors.js';
 import type { MaName, MdName } from '../pdu/maid.js';
 import { DEFAULT_SWITCH } from './model.js';
-import type { BoardRef, CfmModel, LocalMep } from './model.js';
+import type { BoardRef, CfmModel, LocalMep, PmSessionConfig } from './model.js';
 import type { PointerMap } from './normalize.js';
 import { formatNumberSet } from './ranges.js';
 import { LOWEST_ALARM_NAMES } from './raw.js';
-import type { RawAssociation, RawBoard, RawConfig, RawDomain, RawGroup, RawMep, RawMip } from './raw.js';
+import type { RawAssociation, RawBoard, RawConfig, RawDomain, RawGroup, RawMep, RawMip, RawPmSession } from './raw.js';
 import { pointerOf } from './source.js';
 
 const MHF_TO_YANG = { none: 'mhf-none', default: 'mhf-default', explicit: 'mhf-explicit', defer: 'mhf-defer' } as const;
@@ -67,6 +67,19 @@ function mepOut(m: LocalMep, mepIds: number[]): RawMep {
   o.offload = m.placement;
   const fs = m.faultSignalling;
   if (fs) o['fault-signalling'] = { 'client-md-level': fs.clientLevel, 'ais-enabled': fs.ais, interval: fs.period === 6 ? '1min' : '1s', priority: fs.priority, locked: fs.locked, 'csf-enabled': fs.csf };
+  if (m.pmSessions) o['pm-session'] = m.pmSessions.map(pmSessionOut);
+  return o;
+}
+
+function pmSessionOut(s: PmSessionConfig): RawPmSession {
+  const o: RawPmSession = { 'session-id': s.id, type: s.type };
+  if (s.targetMepId !== undefined) o['target-mep-id'] = s.targetMepId;
+  if (s.targetMac !== undefined) o['target-mac'] = s.targetMac;
+  Object.assign(o, { enabled: s.enabled, 'message-period-ms': s.messagePeriodMs, 'measurement-interval-min': s.measurementIntervalMin, history: s.history, priority: s.priority });
+  if (s.dataSize !== undefined) o['data-size'] = s.dataSize;
+  if (s.testId !== undefined) o['test-id'] = s.testId;
+  o['fd-bins-us'] = [...s.fdBinsUs];
+  o['ifdv-bins-us'] = [...s.ifdvBinsUs];
   return o;
 }
 

@@ -140,6 +140,29 @@ export interface LocalMep {
   placement: PlacementPin;
   /** (ext) Y.1731 fault signalling (AIS, LCK, CSF); absent = none. */
   faultSignalling?: FaultSignalling;
+  /** (ext) Y.1731 proactive PM sessions; absent = none. */
+  pmSessions?: PmSessionConfig[];
+}
+
+/** A proactive performance-monitoring session of a MEP towards one peer (docs/y1731.md, MEF 35.1). */
+export interface PmSessionConfig {
+  /** Session id, unique per MEP. */
+  id: string;
+  type: 'dmm' | 'slm' | 'lmm';
+  /** The peer: a remote MEP id of the MA, or a MAC. */
+  targetMepId?: number;
+  targetMac?: string;
+  enabled: boolean;
+  messagePeriodMs: number;
+  measurementIntervalMin: number;
+  /** Completed measurement intervals kept. */
+  history: number;
+  priority: number;
+  dataSize?: number;
+  testId?: number;
+  /** Bin thresholds, ascending, µs: bins [0,t1), [t1,t2), ..., [tn,∞). */
+  fdBinsUs: number[];
+  ifdvBinsUs: number[];
 }
 
 /** Y.1731 fault signalling of a MEP (docs/y1731.md). */

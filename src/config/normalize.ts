@@ -14,11 +14,11 @@ import { loadProfile } from '../profiles/load.js';
 import { DEFAULT_SWITCH } from './model.js';
 import type {
   Association, BoardRef, CfmModel, ConfigIssue, CpuProtectionBinding, CpuProtectionPolicy, DebugTag,
-  Domain, FaultSignalling, LocalMep, LowestAlarmPriority, Mip, SwitchRef,
+  Domain, FaultSignalling, LocalMep, LowestAlarmPriority, Mip, PmSessionConfig, SwitchRef,
 } from './model.js';
 import { parseNumberSet } from './ranges.js';
 import { ID_PERMISSION_FROM_YANG, LOWEST_ALARM_NAMES, MHF_FROM_YANG } from './raw.js';
-import type { RawAssociation, RawBoard, RawConfig, RawDomain, RawFaultSignalling, RawMep } from './raw.js';
+import type { RawAssociation, RawBoard, RawConfig, RawDomain, RawFaultSignalling, RawMep, RawPmSession } from './raw.js';
 import { pointerOf } from './source.js';
 
 export type PointerMap = WeakMap<object, string>;
@@ -406,7 +406,46 @@ function buildMep(rm: RawMep, a: Association, d: Domain, groupId: string, sw: st
   if (rm['mac-address'] !== undefined) m.macAddress = normMac(rm['mac-address']);
   const fs = rm['fault-signalling'];
   if (fs) m.faultSignalling = buildFaultSignalling(fs, m, `${p}/fault-signalling`, issue);
+  const pm = rm['pm-session'];
+  if (pm) m.pmSessions = pm.map((s, i) => buildPmSession(s, m, a, `${p}/pm-session/${i}`, issue));
+  pm?.forEach((s, i) => {
+    if (pm.findIndex((x) => x['session-id'] === s['session-id']) !== i) issue(`${p}/pm-session/${i}/session-id`, 'mep.pm-duplicate', `PM session '${s['session-id']}' is configured twice on MEP ${m.key}`, 'give each session of a MEP its own session-id');
+  });
   return m;
+}
+
+/** Default bin thresholds (µs): FD 5, 10, 20 ms; IFDV 1, 5, 10 ms. */
+const FD_BINS_US = [5000, 10000, 20000];
+const IFDV_BINS_US = [1000, 5000, 10000];
+
+/** A Y.1731 proactive PM session (docs/y1731.md): one target, ascending bins, SLM-only test id. */
+function buildPmSession(s: RawPmSession, m: LocalMep, a: Association, p: string, issue: IssueFn): PmSessionConfig {
+  const byId = s['target-mep-id'] !== undefined;
+  if (byId === (s['target-mac'] !== undefined)) issue(p, 'mep.pm-target', `PM session '${s['session-id']}' needs exactly one of target-mep-id and target-mac`);
+  else if (byId && (s['target-mep-id'] === m.mepId || !a.mepIds.includes(s['target-mep-id']!))) {
+    issue(`${p}/target-mep-id`, 'mep.pm-target', `MEP ${s['target-mep-id']} is not a remote MEP of '${a.key}'`, `remote MEPs of the MA: ${a.mepIds.filter((x) => x !== m.mepId).join(', ') || '(none)'}`);
+  }
+  if (s['test-id'] !== undefined && s.type !== 'slm') issue(`${p}/test-id`, 'mep.pm-test-id', 'test-id is for SLM sessions only');
+  for (const k of ['fd-bins-us', 'ifdv-bins-us'] as const) {
+    const b = s[k];
+    if (b && b.some((x, i) => i > 0 && x <= b[i - 1])) issue(`${p}/${k}`, 'mep.pm-bins', `bin thresholds [${b.join(', ')}] are not strictly ascending`);
+  }
+  const out: PmSessionConfig = {
+    id: s['session-id'],
+    type: s.type,
+    enabled: s.enabled ?? true,
+    messagePeriodMs: s['message-period-ms'] ?? 1000,
+    measurementIntervalMin: s['measurement-interval-min'] ?? 15,
+    history: s.history ?? 32,
+    priority: s.priority ?? m.ccmLtmPriority,
+    fdBinsUs: s['fd-bins-us'] ?? FD_BINS_US,
+    ifdvBinsUs: s['ifdv-bins-us'] ?? IFDV_BINS_US,
+  };
+  if (byId) out.targetMepId = s['target-mep-id'];
+  else if (s['target-mac'] !== undefined) out.targetMac = normMac(s['target-mac']);
+  if (s['data-size'] !== undefined) out.dataSize = s['data-size'];
+  if (s['test-id'] !== undefined) out.testId = s['test-id'];
+  return out;
 }
 
 /** Y.1731 AIS/LCK/CSF of a MEP (docs/y1731.md); the client level must be above the MEP's (Y.1731 7.4.1). */

@@ -58,6 +58,24 @@ export interface RawMep {
   offload?: 'auto' | 'hardware' | 'software';
   /** (ext) Y.1731 AIS / LCK / CSF (docs/y1731.md). */
   'fault-signalling'?: RawFaultSignalling;
+  /** (ext) Y.1731 proactive PM sessions (docs/y1731.md). */
+  'pm-session'?: RawPmSession[];
+}
+
+export interface RawPmSession {
+  'session-id': string;
+  type: 'dmm' | 'slm' | 'lmm';
+  'target-mep-id'?: number;
+  'target-mac'?: string;
+  enabled?: boolean;
+  'message-period-ms'?: number;
+  'measurement-interval-min'?: number;
+  history?: number;
+  priority?: number;
+  'data-size'?: number;
+  'test-id'?: number;
+  'fd-bins-us'?: number[];
+  'ifdv-bins-us'?: number[];
 }
 
 export interface RawFaultSignalling {

@@ -161,6 +161,7 @@ export class OffloadManager {
       onFault: (e) => this.emit(e),
     });
     this.engine = this.cpu.engine;
+    this.y1731.setStateDir(o.opsStateDir ?? null);
     this.portTlvs = new PortTlvs(o.backend, (port) => {
       if (this.closed || this.hw.size === 0) return;
       void this.serial(async () => {

@@ -11,7 +11,8 @@
 import type { Command } from 'commander';
 import { CfmError, UsageError } from '../../common/errors.js';
 import { defaultSocketPath, INTERRUPTED } from '../../offload/control.js';
-import { controlY1731Received, controlY1731Test } from '../../offload/y1731/client.js';
+import { controlPmShow, controlY1731Received, controlY1731Test } from '../../offload/y1731/client.js';
+import { pmShowText } from './y1731-pm.js';
 import type { DelayStats, TestKind, TestRxResult, Y1731TestOptions, Y1731TestResult } from '../../offload/y1731/types.js';
 import { MAX_TEST_COUNT, MAX_TEST_DATA } from '../../offload/y1731/validate.js';
 
@@ -192,4 +193,20 @@ export function register(program: Command): void {
     .option('--received', 'show the TSTs this MEP received (counts per source)')
     .option('--clear', 'with --received: start new receive sessions after showing them')
     .action((mep: string, o: TestOpts) => runTest('tst', mep, o));
+  program
+    .command('pm')
+    .description('Y.1731 proactive performance monitoring of the running manager')
+    .command('show')
+    .description('PM sessions: the current measurement interval and the history (FD, IFDV, bins, loss, suspect flags)')
+    .argument('[mep]', 'only the sessions of this MEP <md>/<ma>/<mepid>')
+    .option('--history <n>', 'show the last N completed intervals (default 4; all with --json)')
+    .option('--socket <path>', 'control socket of the running manager')
+    .option('--json', 'print the sessions as JSON')
+    .action(async (mep: string | undefined, o: { history?: string; socket?: string; json?: boolean }) => {
+      process.exitCode = 0;
+      if (mep !== undefined) mepKeyArg(mep);
+      const n = intArg('--history', o.history, 0, 1000) ?? 4;
+      const list = await controlPmShow(o.socket ?? defaultSocketPath(), mep);
+      out(o.json ? JSON.stringify(list, null, 2) : pmShowText(list, n));
+    });
 }

@@ -1,6 +1,7 @@
 /** Y.1731 requests to a running manager over its control socket (docs/y1731.md "Socket protocol"). */
 import { controlCall } from '../control.js';
 import type { TestKind, TestRxResult, Y1731TestOptions, Y1731TestResult } from './types.js';
+import type { PmSessionStatus } from './pm.js';
 
 /** A test request's options as JSON: the Test TLV is `tlv` (`test` names the kind of test). */
 export type Y1731TestRequest = Omit<Y1731TestOptions, 'test'> & { tlv?: Y1731TestOptions['test'] };
@@ -13,4 +14,9 @@ export async function controlY1731Test(path: string, mep: string, kind: TestKind
 
 export async function controlY1731Received(path: string, mep: string, clear = false): Promise<TestRxResult> {
   return (await controlCall(path, { cmd: 'y1731', mep, received: true, ...(clear ? { clear: true } : {}) })) as TestRxResult;
+}
+
+/** The PM sessions of a running manager (of MEP `mep`, or all). */
+export async function controlPmShow(path: string, mep?: string): Promise<PmSessionStatus[]> {
+  return (await controlCall(path, { cmd: 'y1731', pm: 'show', ...(mep ? { mep } : {}) })) as PmSessionStatus[];
 }

@@ -5,3 +5,8 @@ export { TestSession } from './session.js';
 export { delayStats, lossStats, type LmSample } from './stats.js';
 export { checkTestOptions, testRequest, MAX_TEST_DATA, MAX_TEST_COUNT } from './validate.js';
 export { controlY1731Test, controlY1731Received, type Y1731TestRequest } from './client.js';
+export { PmSessions } from './pm-store.js';
+export { PmSession, type PmSessionStatus, type PmHost, type PmSaved } from './pm.js';
+export { binOf, type PmIntervalResult, type PmAcc, type SuspectReason } from './pm-interval.js';
+export { FaultSignals, faultSignalConfig, type SignalHost } from './signals.js';
+export { controlPmShow } from './client.js';

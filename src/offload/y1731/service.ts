@@ -14,6 +14,8 @@ import { watchVirtualClock } from '../virtual-wait.js';
 import { OwnedClock } from '../owned-clock.js';
 import type { CfmModel } from '../../config/model.js';
 import { FaultSignals, type SignalHost } from './signals.js';
+import { PmSessions } from './pm-store.js';
+import type { PmSessionStatus } from './pm.js';
 
 const baseOf = (c: Clock): Clock => (c instanceof OwnedClock ? c.base : c);
 import { TestSession } from './session.js';
@@ -40,14 +42,34 @@ export class Y1731Service {
   private readonly running = new Set<TestSession>();
   /** AIS / LCK / CSF from the configuration (signals.ts). */
   readonly signals: FaultSignals;
+  /** Proactive PM sessions from the configuration (pm-store.ts). */
+  readonly pm: PmSessions;
 
   constructor(private readonly host: Y1731ManagerHost) {
     this.signals = new FaultSignals({ ...host, clock: () => host.clock() });
+    this.pm = new PmSessions({ clock: () => host.clock(), findMep: (k) => host.findMep(k), peerMac: (k, id) => this.peerMacOf(k, id) });
   }
 
-  /** After every apply or change: fault signalling (and PM sessions) follow the model. */
+  /** Keep PM state in the manager's state dir (a warm restart carries the history over). */
+  setStateDir(dir: string | null): void {
+    this.pm.setStateDir(dir);
+  }
+
+  /** After every apply or change: fault signalling and PM sessions follow the model. */
   sync(model: CfmModel, switchName: string): void {
     this.signals.sync(model, switchName);
+    this.pm.sync(model, switchName);
+  }
+
+  /** PM sessions (of one MEP, or all) with their current interval and history. */
+  pmShow(mepKey?: string): PmSessionStatus[] {
+    return this.pm.show(mepKey);
+  }
+
+  /** A peer's MAC: the VOE's CCM database for a hardware MEP, else the engine's; undefined while unknown. */
+  private async peerMacOf(key: string, mepId: number): Promise<string | undefined> {
+    const hw = await this.host.peerMac(key, mepId);
+    return hw ?? this.host.findMep(key)?.findRemote(mepId)?.mac ?? undefined;
   }
 
   /** Run one on-demand test from MEP `key`; resolves with its result when it ends. */
@@ -97,6 +119,11 @@ export class Y1731Service {
    */
   async request(req: Record<string, unknown>): Promise<unknown> {
     const key = req.mep;
+    if (req.pm !== undefined) {
+      if (req.pm !== 'show') throw new CfmError('USAGE', `y1731: "pm" must be "show", not ${JSON.stringify(req.pm)}`);
+      if (key !== undefined && (typeof key !== 'string' || !/^[^/]+\/[^/]+\/\d+$/.test(key))) throw new CfmError('USAGE', `y1731: "mep" must be a MEP key "<md>/<ma>/<mepid>", not ${JSON.stringify(key)}`);
+      return this.pmShow(key as string | undefined);
+    }
     if (typeof key !== 'string' || !/^[^/]+\/[^/]+\/\d+$/.test(key)) throw new CfmError('USAGE', `y1731: "mep" must be a MEP key "<md>/<ma>/<mepid>", not ${JSON.stringify(key)}`);
     if (req.received === true) {
       if (req.clear !== undefined && typeof req.clear !== 'boolean') throw new CfmError('USAGE', 'y1731: "clear" must be true or false');
@@ -109,6 +136,7 @@ export class Y1731Service {
   /** End every running test and signal (the manager closes). */
   stop(): void {
     this.signals.stop();
+    this.pm.stop();
     for (const s of [...this.running]) s.stop();
   }
 

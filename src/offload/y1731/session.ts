@@ -55,6 +55,26 @@ export function testTlvs(o: Y1731TestOptions, kind: TestKind): Tlv[] {
   return t ? [{ type: 32, patternType: t.patternType, length: t.length }] : [];
 }
 
+/** The PDU of frame `i` (0-based) of a `kind` test from `m` (timestamps / counters taken now). */
+export function testPdu(m: Mep, kind: TestKind, i: number, o: Y1731TestOptions): Pdu {
+  const base = { level: m.level, version: 0, flags: 0, tlvs: testTlvs(o, kind) };
+  const now = ts(m.ctx.clock.nowNs());
+  switch (kind) {
+    case 'dmm': return { ...base, opcode: 47, txTimestampF: now, rxTimestampF: ZERO, txTimestampB: ZERO, rxTimestampB: ZERO };
+    case '1dm': return { ...base, opcode: 45, txTimestampF: now, rxTimestampF: ZERO };
+    // TxFCf: the frames this MEP sent, this LMM included (Y.1731 8.1.2, as the engine counts them).
+    case 'lmm': return { ...base, opcode: 43, txFCf: (m.txFrames + 1) >>> 0, rxFCf: 0, txFCb: 0 };
+    // SLM TxFCf: SLMs sent in this test, from 1 (Y.1731 8.1.3).
+    case 'slm': return { ...base, opcode: 55, srcMepId: m.cfg.mepId, rspMepId: 0, testId: o.testId ?? 1, txFCf: (i + 1) >>> 0, txFCb: 0 };
+    case 'tst': return { ...base, opcode: 37, seq: i >>> 0 };
+  }
+}
+
+/** The frame of a test PDU to `o.target`, with the test's priority when given. */
+export function testFrame(m: Mep, o: { target: string; priority?: number }, pdu: Pdu): Uint8Array {
+  return buildFrame(o.priority === undefined ? m.cfg : { ...m.cfg, priority: o.priority }, o.target, pdu);
+}
+
 export class TestSession {
   readonly result: Y1731TestResult;
   private readonly waiters: Array<(r: Y1731TestResult) => void> = [];
@@ -110,25 +130,10 @@ export class TestSession {
     this.timers.add(h);
   }
 
-  private pdu(i: number): Pdu {
-    const m = this.mep;
-    const base = { level: m.level, version: 0, flags: 0, tlvs: testTlvs(this.o, this.kind) };
-    const now = ts(m.ctx.clock.nowNs());
-    switch (this.kind) {
-      case 'dmm': return { ...base, opcode: 47, txTimestampF: now, rxTimestampF: ZERO, txTimestampB: ZERO, rxTimestampB: ZERO };
-      case '1dm': return { ...base, opcode: 45, txTimestampF: now, rxTimestampF: ZERO };
-      // TxFCf: the frames this MEP sent, this LMM included (Y.1731 8.1.2, as the engine counts them).
-      case 'lmm': return { ...base, opcode: 43, txFCf: (m.txFrames + 1) >>> 0, rxFCf: 0, txFCb: 0 };
-      case 'slm': return { ...base, opcode: 55, srcMepId: m.cfg.mepId, rspMepId: 0, testId: this.result.testId ?? 1, txFCf: i + 1, txFCb: 0 };
-      case 'tst': return { ...base, opcode: 37, seq: i };
-    }
-  }
-
   private sendOne(i: number): void {
     const m = this.mep;
-    const pdu = this.pdu(i);
-    const cfg = this.o.priority === undefined ? m.cfg : { ...m.cfg, priority: this.o.priority };
-    const frame = buildFrame(cfg, this.o.target, pdu);
+    const pdu = testPdu(m, this.kind, i, this.o);
+    const frame = testFrame(m, this.o, pdu);
     if (this.sentTlvs === null) this.sentTlvs = tlvRegion(frame, pduOffset(frame))?.slice() ?? null;
     if (this.kind === 'dmm') this.outstanding.set(m.ctx.clock.nowNs(), i);
     else if (this.kind === 'lmm') this.outstanding.set((pdu as { txFCf: number }).txFCf, i);

@@ -1,0 +1,127 @@
+/**
+ * The proactive PM sessions of a manager (docs/y1731.md): started, restarted and stopped as the
+ * configuration says (after every apply and change), read with `cfm pm show` / the API, and
+ * saved in the manager's state dir (`pm-<switch>.json`, at every interval end and on close) so a
+ * warm restart of the manager carries the history over when the session's configuration is the
+ * same; the interval the restart cut into is flagged suspect ('restart').
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VirtualClock } from '../../common/clock.js';
+import type { CfmModel } from '../../config/model.js';
+import { PmSession, type PmHost, type PmSaved, type PmSessionStatus } from './pm.js';
+
+interface SavedFile {
+  version: 1;
+  switch: string;
+  sessions: Record<string, PmSaved>;
+}
+
+export class PmSessions {
+  private readonly sessions = new Map<string, PmSession>();
+  private stateDir: string | null = null;
+  private switchName = 'default';
+  private saved: Record<string, PmSaved> | null = null;
+  private savePending = false;
+  /** Time of day for interval alignment: Date.now() on a real clock, the clock itself on a virtual one. */
+  wallNs: () => number;
+
+  constructor(private readonly host: Omit<PmHost, 'wallNs'>) {
+    this.wallNs = () => {
+      const c = host.clock();
+      const base = (c as { base?: unknown }).base ?? c;
+      return base instanceof VirtualClock ? c.nowNs() : Date.now() * 1e6;
+    };
+  }
+
+  /** Keep the sessions' state in `dir` (null: in memory only). */
+  setStateDir(dir: string | null): void {
+    this.stateDir = dir;
+  }
+
+  private get file(): string | null {
+    return this.stateDir ? join(this.stateDir, `pm-${this.switchName.replace(/[^\w.-]/g, '_')}.json`) : null;
+  }
+
+  /** Start / restart / stop sessions so they match `model` (this switch's enabled MEPs). */
+  sync(model: CfmModel, switchName: string): void {
+    this.switchName = switchName;
+    if (this.saved === null) this.saved = this.load();
+    const want = new Map<string, { key: string; cfg: NonNullable<CfmModel['domains'][number]['associations'][number]['meps'][number]['pmSessions']>[number] }>();
+    for (const d of model.domains) for (const a of d.associations) for (const m of a.meps) {
+      if (m.switch !== switchName || !m.enabled) continue;
+      for (const s of m.pmSessions ?? []) if (s.enabled) want.set(`${m.key}|${s.id}`, { key: m.key, cfg: s });
+    }
+    for (const [k, s] of this.sessions) {
+      const w = want.get(k);
+      if (w && JSON.stringify(w.cfg) === JSON.stringify(s.cfg)) continue;
+      s.stop();
+      this.sessions.delete(k);
+    }
+    const host: PmHost = { ...this.host, wallNs: () => this.wallNs(), intervalEnded: () => this.saveSoon() };
+    for (const [k, w] of want) {
+      if (this.sessions.has(k)) continue;
+      const restored = this.saved[k];
+      delete this.saved[k];
+      this.sessions.set(k, new PmSession(w.key, w.cfg, host, restored).start());
+    }
+  }
+
+  show(mepKey?: string): PmSessionStatus[] {
+    return [...this.sessions.values()].filter((s) => mepKey === undefined || s.mepKey === mepKey).map((s) => s.status());
+  }
+
+  /** Stop every session and save their state (the manager closes). */
+  stop(): void {
+    this.save();
+    for (const s of this.sessions.values()) s.stop();
+    this.sessions.clear();
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Save once after the intervals that end together (every session of a manager shares the boundaries). */
+  private saveSoon(): void {
+    if (!this.file || this.savePending) return;
+    this.savePending = true;
+    setImmediate(() => {
+      this.savePending = false;
+      this.save();
+    });
+  }
+
+  save(): void {
+    const f = this.file;
+    if (!f) return;
+    const out: SavedFile = { version: 1, switch: this.switchName, sessions: {} };
+    for (const [k, s] of this.sessions) out.sessions[k] = s.save();
+    try {
+      mkdirSync(this.stateDir!, { recursive: true });
+      writeFileSync(`${f}.tmp`, JSON.stringify(out));
+      renameSync(`${f}.tmp`, f);
+    } catch (e) {
+      process.emitWarning(`cfm: PM state not saved to ${f}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private load(): Record<string, PmSaved> {
+    const f = this.file;
+    if (!f) return {};
+    let text: string;
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch {
+      return {}; // first start
+    }
+    try {
+      const o = JSON.parse(text) as SavedFile;
+      if (o.version !== 1 || typeof o.sessions !== 'object' || o.sessions === null) throw new Error('unknown format');
+      return o.sessions;
+    } catch (e) {
+      process.emitWarning(`cfm: PM state ${f} not used (${e instanceof Error ? e.message : String(e)}): sessions start with no history`);
+      return {};
+    }
+  }
+}
