@@ -10,11 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { BenchRow } from './run.js';
-import { MockAsicBackend } from '../src/backends/mock/backend.js';
-import type { CfmModel, LocalMep } from '../src/config/model.js';
-import type { IntervalCode } from '../src/common/interval.js';
-import { encodeMaid } from '../src/pdu/maid.js';
-import { loadProfile } from '../src/profiles/index.js';
+import { fleetMock, fleetModel, fleetProfile } from './mock-fleet.js';
 import { plan } from '../src/offload/planner.js';
 import { hwResources } from '../src/offload/resources.js';
 import { reconcile } from '../src/offload/reconciler.js';
@@ -24,39 +20,9 @@ import type { HwProfile } from '../src/profiles/types.js';
 
 export const name = 'offload';
 
-const PORTS = 4;
-
-function model(n: number): CfmModel {
-  const meps: LocalMep[] = [];
-  const intervals: IntervalCode[] = [1, 2, 3, 4];
-  for (let i = 0; i < n; i++) {
-    const ma = `ma${i}`;
-    meps.push({
-      key: `md/${ma}/1`, mepId: 1, domainId: 'md', associationId: ma, groupId: 'g', switch: 'default', level: 5,
-      interval: intervals[i % 4], vlan: 1 + (i % 4094), maid: encodeMaid({ md: { format: 4, name: 'md' }, ma: { format: 2, name: ma } }),
-      port: `p${Math.floor(i / 4094)}`, direction: 'down', enabled: true, macAddress: '02:00:00:00:00:01', ccmLtmPriority: 7,
-      ccmEnabled: true, lowestAlarmPriority: 2, fngAlarmTimeMs: 2500, fngResetTimeMs: 10000, portStatusTlv: false,
-      interfaceStatusTlv: false, senderIdPermission: 'none', remoteMepIds: [2], placement: 'auto',
-    });
-  }
-  const associations = meps.map((m) => ({
-    id: m.associationId, domainId: 'md', key: `md/${m.associationId}`, name: { format: 2, name: m.associationId } as const, maid: m.maid,
-    level: 5, interval: m.interval, vlan: m.vlan, mepIds: [1, 2, 3], meps: [m], mhfCreation: 'none' as const, senderIdPermission: 'none' as const,
-  }));
-  return {
-    domains: [{ id: 'md', name: { format: 4, name: 'md' }, level: 5, mhfCreation: 'none', senderIdPermission: 'none', associations }],
-    mips: [], cpuProtection: { policies: [], bindings: [] }, debugTags: [], switches: [{ name: 'default' }],
-  };
-}
-
-function bigProfile(): HwProfile {
-  const p = loadProfile('mock-default');
-  return { ...p, ports: Array.from({ length: PORTS }, (_, i) => `p${i}`), portCount: PORTS, voes: { ...p.voes, service: 8192, up: 8192, down: 8192 + PORTS }, ccmTx: 'hardware', injectorBudgetFps: null };
-}
-
-function mock(prof: HwProfile): MockAsicBackend {
-  return new MockAsicBackend({ ports: prof.ports, portVoes: PORTS, serviceVoes: 8192, ccmTxMode: 'hardware', instance: `bench-${Math.random()}` });
-}
+/** CCM intervals 3.33 ms .. 1 s in turn; MEP 3 in every MA so a change can move the remote MEP list between 2 and 3. */
+const model = (n: number) => fleetModel(n, { intervals: [1, 2, 3, 4], mepIds: [1, 2, 3] });
+const mock = (prof: HwProfile) => fleetMock(prof, 'offload');
 
 interface OneChange {
   applyMs: number;
@@ -114,7 +80,7 @@ async function oneChange(n: number, prof: HwProfile): Promise<OneChange> {
 }
 
 export async function run(): Promise<BenchRow[]> {
-  const prof = bigProfile();
+  const prof = fleetProfile();
   const rows: BenchRow[] = [];
   {
     const b = mock(prof);

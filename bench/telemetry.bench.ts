@@ -13,12 +13,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import snmp from 'net-snmp';
 import type { BenchRow } from './run.js';
-import { MockAsicBackend } from '../src/backends/mock/backend.js';
-import type { CfmModel, LocalMep } from '../src/config/model.js';
-import type { IntervalCode } from '../src/common/interval.js';
+import { fleetMock, fleetModel, fleetProfile } from './mock-fleet.js';
 import { VirtualClock } from '../src/common/clock.js';
-import { encodeMaid } from '../src/pdu/maid.js';
-import { loadProfile } from '../src/profiles/index.js';
 import type { HwProfile } from '../src/profiles/types.js';
 import { OffloadManager } from '../src/offload/manager.js';
 import { startAgentx, startMetrics } from '../src/telemetry/index.js';
@@ -27,36 +23,9 @@ import { buildCfmMib } from '../src/telemetry/mib/cfm-mib.js';
 
 export const name = 'telemetry';
 
-const PORTS = 4;
+/** CCM intervals 100 ms and 1 s in turn, MEPs 1 and 2 in every MA. */
+const model = (n: number) => fleetModel(n, { intervals: [3, 4], mepIds: [1, 2] });
 const MEP_TABLE = '1.3.111.2.802.1.1.8.1.7.1';
-
-/** n point-to-point MAs in one MD, one local MEP each (remote MEP 2), spread over 4 ports. */
-export function model(n: number): CfmModel {
-  const intervals: IntervalCode[] = [3, 4];
-  const associations = Array.from({ length: n }, (_, i) => {
-    const id = `ma${i}`;
-    const maid = encodeMaid({ md: { format: 4, name: 'md' }, ma: { format: 2, name: id } });
-    const mep: LocalMep = {
-      key: `md/${id}/1`, mepId: 1, domainId: 'md', associationId: id, groupId: 'g', switch: 'default', level: 5,
-      interval: intervals[i % 2], vlan: 1 + (i % 4094), maid, port: `p${Math.floor(i / 4094)}`, direction: 'down', enabled: true,
-      macAddress: '02:00:00:00:00:01', ccmLtmPriority: 7, ccmEnabled: true, lowestAlarmPriority: 2, fngAlarmTimeMs: 2500,
-      fngResetTimeMs: 10000, portStatusTlv: false, interfaceStatusTlv: false, senderIdPermission: 'none', remoteMepIds: [2], placement: 'auto',
-    };
-    return {
-      id, domainId: 'md', key: `md/${id}`, name: { format: 2, name: id } as const, maid, level: 5, interval: mep.interval, vlan: mep.vlan,
-      mepIds: [1, 2], meps: [mep], mhfCreation: 'none' as const, senderIdPermission: 'none' as const,
-    };
-  });
-  return {
-    domains: [{ id: 'md', name: { format: 4, name: 'md' }, level: 5, mhfCreation: 'none', senderIdPermission: 'none', associations }],
-    mips: [], cpuProtection: { policies: [], bindings: [] }, debugTags: [], switches: [{ name: 'default' }],
-  };
-}
-
-export function bigProfile(): HwProfile {
-  const p = loadProfile('mock-default');
-  return { ...p, ports: Array.from({ length: PORTS }, (_, i) => `p${i}`), portCount: PORTS, voes: { ...p.voes, service: 8192, up: 8192, down: 8192 + PORTS }, ccmTx: 'hardware', injectorBudgetFps: null };
-}
 
 async function best(reps: number, fn: () => Promise<unknown>): Promise<number> {
   let t = Infinity;
@@ -120,7 +89,7 @@ async function snmpWalk(mgr: OffloadManager, rows: BenchRow[], n: number): Promi
 }
 
 async function at(n: number, prof: HwProfile, rows: BenchRow[]): Promise<void> {
-  const b = new MockAsicBackend({ ports: prof.ports, portVoes: PORTS, serviceVoes: 8192, ccmTxMode: 'hardware', instance: `bench-telemetry-${Math.random()}` });
+  const b = fleetMock(prof, 'telemetry');
   const mgr = new OffloadManager({ backend: b, profile: prof, clock: new VirtualClock() });
   try {
     await mgr.apply(model(n));
@@ -151,7 +120,7 @@ async function at(n: number, prof: HwProfile, rows: BenchRow[]): Promise<void> {
 }
 
 export async function run(): Promise<BenchRow[]> {
-  const prof = bigProfile();
+  const prof = fleetProfile();
   const rows: BenchRow[] = [];
   await at(100, prof, rows);
   await at(8192, prof, rows);
