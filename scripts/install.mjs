@@ -48,9 +48,24 @@ async function check() {
   return { problems, found };
 }
 
+/**
+ * The optional eBPF module (cfm_bpf.node, linking libbpf.so.1): said, never a failed install.
+ * Without it `--datapath auto` runs AF_PACKET and says why.
+ */
+async function reportBpf() {
+  try {
+    const { bpfModulePath, loadBpfModule } = await dist('native/bpf.js');
+    const m = loadBpfModule();
+    console.log(`cfm-offload: eBPF datapath module: ${bpfModulePath().slice(root.length + 1)} (libbpf ${m.libbpfVersion})`);
+  } catch (e) {
+    console.log(`cfm-offload: no eBPF datapath (the AF_PACKET receive path is used): ${e.message}`);
+  }
+}
+
 const first = await check();
 if (!first.problems.length) {
   console.log(`cfm-offload: native parts for ${process.platform}-${process.arch}: ${first.found.map((p) => p.slice(root.length + 1)).join(', ')}`);
+  await reportBpf();
   process.exit(0);
 }
 if (process.env.CFM_SKIP_NATIVE === '1') {
@@ -65,3 +80,4 @@ if (!r.ok) {
   process.exit(1);
 }
 console.log('cfm-offload: native parts built from source into build/Release');
+await reportBpf();

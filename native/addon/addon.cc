@@ -3,7 +3,6 @@
 // cpu_protection.cc (the native CPU-protection policer).
 #include <napi.h>
 
-#include "bpf_datapath.h"
 #include "packet.h"
 #include "scheduler.h"
 #include "timer_probe.h"
@@ -33,7 +32,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #ifdef CFM_HAVE_CPU_PROTECTION
   cfm::InitCpuProtection(env, exports);  // CpuPolicer (operator features, issue 7)
 #endif
-  cfm::InitBpfDatapath(env, exports);  // haveBpf, and BpfDatapath when built with BPF (issue 17)
+  // The eBPF datapath (issue 17) is the separate module cfm_bpf.node (native/bpf/), so this
+  // addon never links libbpf and loads on a board without libbpf1.
   exports.Set("abiVersion", Napi::Number::New(env, 1));
   return exports;
 }

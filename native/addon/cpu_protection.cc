@@ -343,6 +343,10 @@ bool CpuProtectionAdmit(int fd, const uint8_t* frame, uint32_t len, double nowNs
 
 void InitCpuProtection(Napi::Env env, Napi::Object exports) {
   exports.Set("CpuPolicer", CpuPolicer::Define(env));
+  static const CpuAdmitHook hook{kCpuAdmitHookAbi, &CpuProtectionAdmit};
+  auto ext = Napi::External<CpuAdmitHook>::New(env, const_cast<CpuAdmitHook*>(&hook));
+  ext.TypeTag(&kCpuAdmitHookTag);
+  exports.Set("cpuProtectionHook", ext);
 }
 
 }  // namespace cfm

@@ -13,7 +13,19 @@ namespace cfm {
 // `fd` is the PacketSocket's descriptor a policer was attached to; `nowNs` CLOCK_MONOTONIC ns.
 bool CpuProtectionAdmit(int fd, const uint8_t* frame, uint32_t len, double nowNs);
 
-// Registers the CpuPolicer class on the addon's exports.
+// The admit hook as the optional eBPF module (cfm_bpf.node, a separate shared object) gets it:
+// the addon exports `cpuProtectionHook`, an External tagged kCpuAdmitHookTag pointing at a
+// CpuAdmitHook; src/native/bpf.ts passes it into BpfDatapath so frames the BPF program sends up
+// go through the same policers as AF_PACKET frames.
+using CpuAdmitFn = bool (*)(int fd, const uint8_t* frame, uint32_t len, double nowNs);
+struct CpuAdmitHook {
+  uint32_t abi;
+  CpuAdmitFn admit;
+};
+inline constexpr uint32_t kCpuAdmitHookAbi = 1;
+inline constexpr napi_type_tag kCpuAdmitHookTag = {0x6366'6d2d'6370'7531ULL, 0x6164'6d69'7400'0001ULL};
+
+// Registers the CpuPolicer class (and cpuProtectionHook) on the addon's exports.
 void InitCpuProtection(Napi::Env env, Napi::Object exports);
 
 }  // namespace cfm

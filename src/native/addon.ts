@@ -121,6 +121,8 @@ export interface NativeSchedulerCtor {
 export interface CfmAddon {
   abiVersion: number;
   haveNetlink: boolean;
+  /** CPU protection's admit function for the eBPF module (a type-tagged External; src/native/bpf.ts passes it on). */
+  cpuProtectionHook?: unknown;
   PacketSocket: NativePacketSocketCtor;
   Scheduler: NativeSchedulerCtor;
   interfaceInfo(name: string, netns?: string): NativeInterfaceInfo;

@@ -1,11 +1,19 @@
 /**
- * Typed wrapper over the addon's eBPF datapath (native/bpf/cfm.bpf.c, loader
- * native/addon/bpf_datapath.cc): the CFM receive fast path in the kernel, at tc ingress or XDP.
- * Records from its ring buffer arrive on the event loop, one call per wakeup.
+ * Typed wrapper over the eBPF datapath (native/bpf/cfm.bpf.c, loader native/bpf/bpf_datapath.cc):
+ * the CFM receive fast path in the kernel, at tc ingress or XDP. Records from its ring buffer
+ * arrive on the event loop, one call per wakeup.
+ * The loader is its own optional module, cfm_bpf.node (the only binary linking libbpf.so.1),
+ * found by src/native/resolve.ts (source build, then prebuilds/<platform>-<arch>/) and loaded
+ * lazily on first use: the main addon loads without libbpf, and when this module does not load
+ * (not built, no prebuild for the platform, libbpf1 missing, older glibc) bpfUnavailableReason()
+ * says so in one line: `auto`'s fallback reason, an explicit tc/xdp's error.
  */
+import { createRequire } from 'node:module';
+import { relative } from 'node:path';
 import { CfmError } from '../common/errors.js';
 import { loadAddon } from './addon.js';
 import { callNative } from './errors.js';
+import { BPF_PREBUILD_TAGS, NativeLoadError, PACKAGE_ROOT, platformTag, resolveNative } from './resolve.js';
 
 export type BpfMode = 'tc' | 'xdp';
 
@@ -80,7 +88,67 @@ interface NativeBpf {
   cpTestRun(portIndex: number, data: Uint8Array, lengths: Uint32Array, timesNs: Float64Array): Uint8Array;
   cpCounters(): { buckets: Float64Array; bindings: Float64Array };
 }
-type NativeBpfCtor = new (opts: { mode: BpfMode; netns?: string }, onRecords: (data: Uint8Array, count: number) => void) => NativeBpf;
+type NativeBpfCtor = new (
+  opts: { mode: BpfMode; netns?: string; cpuProtection?: unknown },
+  onRecords: (data: Uint8Array, count: number) => void,
+) => NativeBpf;
+
+/** What cfm_bpf.node exports. */
+interface BpfModule {
+  abiVersion: number;
+  libbpfVersion: string;
+  BpfDatapath: NativeBpfCtor;
+}
+
+/** The module ABI this wrapper speaks (native/bpf/bpf_datapath.cc abiVersion). */
+const BPF_ABI = 1;
+
+let bpfModule: { path: string; mod: BpfModule } | undefined;
+let bpfModuleError: string | undefined;
+
+/** One line from the resolver's attempts: the file that exists but would not load, else "not built". */
+function bpfLoadReason(e: unknown): string {
+  if (!(e instanceof NativeLoadError)) return (e as Error).message;
+  const rel = (p: string) => (p.startsWith(PACKAGE_ROOT) ? relative(PACKAGE_ROOT, p) : p);
+  const failed = e.tried.find((t) => t.error !== 'not there');
+  if (!failed) {
+    const tag = platformTag();
+    const prebuilt = (BPF_PREBUILD_TAGS as readonly string[]).includes(tag) ? 'its prebuild is missing from this install' : `it is prebuilt for ${BPF_PREBUILD_TAGS.join(', ')} only, this is ${tag}`;
+    return `the eBPF module cfm_bpf.node is not installed (tried ${e.tried.map((t) => rel(t.path)).join(', ')}): `
+      + `${prebuilt}; build from source with clang, bpftool and libbpf-dev (npm run build:native)`;
+  }
+  const hint = /libbpf\.so/.test(failed.error) ? ' (it needs libbpf.so.1: Debian package libbpf1)' : '';
+  return `cannot load the eBPF module ${rel(failed.path)}: ${failed.error}${hint}`;
+}
+
+/**
+ * The eBPF module, loaded on first call ($CFM_BPF_PATH alone when set), or a
+ * CfmError('UNSUPPORTED') with the one-line reason it cannot be loaded.
+ */
+export function loadBpfModule(): BpfModule {
+  if (bpfModule) return bpfModule.mod;
+  if (bpfModuleError === undefined) {
+    const req = createRequire(import.meta.url);
+    try {
+      const r = resolveNative('bpf', (p) => {
+        const m = req(p) as BpfModule;
+        if (m.abiVersion !== BPF_ABI) throw new Error(`module ABI ${String(m.abiVersion)}, this package speaks ${BPF_ABI} (a stale build)`);
+        return m;
+      }, { override: process.env.CFM_BPF_PATH || undefined });
+      bpfModule = { path: r.path, mod: r.value };
+      return r.value;
+    } catch (e) {
+      bpfModuleError = bpfLoadReason(e);
+    }
+  }
+  throw new CfmError('UNSUPPORTED', bpfModuleError);
+}
+
+/** Path of the eBPF module that loadBpfModule() loaded (loading it first). */
+export function bpfModulePath(): string {
+  loadBpfModule();
+  return bpfModule!.path;
+}
 
 const REC_FRAME = 1;
 const REC_LOC = 2;
@@ -89,15 +157,17 @@ const F_TRUNCATED = 2;
 const F_TIMED = 4;
 const REC_BYTES = 40;
 
-/** Why the eBPF datapath cannot be used in this build, or undefined when it can be tried. */
+/**
+ * Why the eBPF datapath cannot be used here (the addon or the eBPF module does not load), or
+ * undefined when it can be tried (loading the program may still be refused: capabilities).
+ */
 export function bpfUnavailableReason(): string | undefined {
-  let addon;
   try {
-    addon = loadAddon();
+    loadAddon();
+    loadBpfModule();
   } catch (e) {
     return (e as Error).message;
   }
-  if (addon.haveBpf !== true) return 'the native addon was built without eBPF (clang, bpftool and libbpf-dev were missing at build time)';
   return undefined;
 }
 
@@ -138,8 +208,11 @@ export class BpfDatapath {
     const reason = bpfUnavailableReason();
     if (reason) throw new CfmError('UNSUPPORTED', reason);
     this.mode = opts.mode;
-    const Ctor = loadAddon().BpfDatapath as NativeBpfCtor;
-    this.native = callNative(`eBPF datapath (${opts.mode})`, () => new Ctor(opts, (data, count) => onRecords(decodeBpfRecords(data, count))));
+    const Ctor = loadBpfModule().BpfDatapath;
+    // the addon's CPU-protection admit hook: frames the program sends up meet the same policers
+    const cpuProtection = loadAddon().cpuProtectionHook;
+    this.native = callNative(`eBPF datapath (${opts.mode})`,
+      () => new Ctor({ ...opts, cpuProtection }, (data, count) => onRecords(decodeBpfRecords(data, count))));
   }
 
   /** Attach to an interface; `policerFd`: the port's packet socket (CPU-protection key). */

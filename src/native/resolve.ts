@@ -1,6 +1,7 @@
 /**
- * One resolver for the native binaries of the package: the N-API addon (cfm_addon.node) and the
- * mock ASIC library (libcfm_mock_asic.so). Candidates, in order:
+ * One resolver for the native binaries of the package: the N-API addon (cfm_addon.node), the
+ * optional eBPF datapath module (cfm_bpf.node, the only one linking libbpf.so.1; loaded lazily by
+ * src/native/bpf.ts) and the mock ASIC library (libcfm_mock_asic.so). Candidates, in order:
  *   1. a source build: build/Release/, then build/Debug/ (`npm run build:native`);
  *   2. the prebuild shipped in the package: prebuilds/<platform>-<arch>/ (`npm run prebuild`),
  *      e.g. prebuilds/linux-arm64/ on a SparX-5 board, prebuilds/linux-arm/ on a LAN966x one.
@@ -14,17 +15,20 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CfmError, type CfmErrorCode } from '../common/errors.js';
 
-export type NativeKind = 'addon' | 'mock-asic';
+export type NativeKind = 'addon' | 'bpf' | 'mock-asic';
 
 export const NATIVE_FILES: Record<NativeKind, string> = {
   addon: 'cfm_addon.node',
+  bpf: 'cfm_bpf.node',
   'mock-asic': 'libcfm_mock_asic.so',
 };
 
-const WHAT: Record<NativeKind, string> = { addon: 'the native addon', 'mock-asic': 'the mock ASIC library' };
+const WHAT: Record<NativeKind, string> = { addon: 'the native addon', bpf: 'the eBPF datapath module', 'mock-asic': 'the mock ASIC library' };
 
 /** The platforms `npm run prebuild` makes binaries for (prebuilds/<tag>/). */
 export const PREBUILD_TAGS = ['linux-x64', 'linux-arm64', 'linux-arm'] as const;
+/** The platforms whose prebuild has the eBPF module (cross builds would need the target's libbpf). */
+export const BPF_PREBUILD_TAGS = ['linux-x64'] as const;
 
 /** The package root (where package.json, build/ and prebuilds/ are). */
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -61,8 +65,11 @@ export class NativeLoadError extends CfmError {
       `cannot load ${WHAT[kind]} (${NATIVE_FILES[kind]}) on ${platformTag()} `
         + `(platform ${process.platform}, arch ${process.arch}, ${glibc ? `glibc ${glibc}` : 'no glibc'}, Node ${process.versions.node}, N-API ${process.versions.napi}); tried:`,
       ...tried.map((t) => `  ${t.path}: ${t.error}`),
-      `prebuilds exist for ${PREBUILD_TAGS.join(', ')} (glibc >= 2.34); elsewhere build from source in the package folder: `
-        + '`npm run build:native` (needs cmake and a C/C++ compiler)',
+      kind === 'bpf'
+        ? `the prebuild exists for ${BPF_PREBUILD_TAGS.join(', ')} and needs libbpf.so.1 (Debian: apt-get install libbpf1); elsewhere build from source `
+          + 'in the package folder: `npm run build:native` with clang, bpftool and libbpf-dev installed'
+        : `prebuilds exist for ${PREBUILD_TAGS.join(', ')} (glibc >= 2.34); elsewhere build from source in the package folder: `
+          + '`npm run build:native` (needs cmake and a C/C++ compiler)',
     ];
     super(code, lines.join('\n'));
     this.name = 'NativeLoadError';

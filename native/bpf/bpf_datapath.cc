@@ -1,14 +1,11 @@
-#include "bpf_datapath.h"
-
-#ifndef CFM_HAVE_BPF
-
-namespace cfm {
-void InitBpfDatapath(Napi::Env env, Napi::Object exports) {
-  exports.Set("haveBpf", Napi::Boolean::New(env, false));
-}
-}  // namespace cfm
-
-#else
+// The optional eBPF module cfm_bpf.node (issue 17): the only binary of the package that links
+// libbpf.so.1. src/native/bpf.ts loads it lazily when a BPF datapath is asked for (or `auto`
+// probes), so the main addon loads on a board without libbpf1 and a missing module is a stated
+// fallback reason, not a failed addon.
+// The loader: loads native/bpf/cfm.bpf.c from its bpftool skeleton with libbpf, attaches it per
+// port (tc clsact ingress or XDP), writes the MEP and peer maps and reads the ring buffer on the
+// libuv loop (uv_poll on its epoll fd). Built only when CMake finds clang, bpftool and libbpf.
+#include <napi.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -28,10 +25,7 @@ void InitBpfDatapath(Napi::Env env, Napi::Object exports) {
 #include "cfm_bpf.h"
 #include "netns.h"
 #include "syserr.h"
-#if __has_include("cpu_protection.h")
 #include "cpu_protection.h"
-#define CFM_BPF_CPU_PROTECTION 1
-#endif
 
 namespace cfm {
 
@@ -109,6 +103,14 @@ class BpfDatapath : public Napi::ObjectWrap<BpfDatapath> {
     if (mode != "tc" && mode != "xdp") throw Napi::TypeError::New(env, "BpfDatapath: mode must be 'tc' or 'xdp', not '" + mode + "'");
     xdp_ = mode == "xdp";
     netns_ = o.Has("netns") && o.Get("netns").IsString() ? o.Get("netns").As<Napi::String>().Utf8Value() : "";
+    // CPU protection lives in the main addon (its policers are attached to packet sockets there):
+    // the addon hands over its admit function as a type-tagged External (cpuProtectionHook).
+    if (o.Has("cpuProtection") && o.Get("cpuProtection").IsExternal()) {
+      auto ext = o.Get("cpuProtection").As<Napi::External<CpuAdmitHook>>();
+      if (!ext.CheckTypeTag(&kCpuAdmitHookTag) || ext.Data()->abi != kCpuAdmitHookAbi)
+        throw Napi::TypeError::New(env, "BpfDatapath: cpuProtection is not this build's CPU-protection hook");
+      admit_ = ext.Data()->admit;
+    }
     onRecords_ = Napi::Persistent(info[1].As<Napi::Function>());
 
     libbpf_set_print(LibbpfPrint);
@@ -523,19 +525,17 @@ class BpfDatapath : public Napi::ObjectWrap<BpfDatapath> {
   static int Sample(void* ctx, void* data, size_t size) {
     auto* self = static_cast<BpfDatapath*>(ctx);
     if (size < sizeof(cfm_rec)) return 0;
-#ifdef CFM_BPF_CPU_PROTECTION
     // CPU protection (seed 002) on the frames that reach user space, as on the AF_PACKET path.
     const auto* r = static_cast<const cfm_rec*>(data);
-    if (r->type == CFM_REC_FRAME) {
+    if (self->admit_ && r->type == CFM_REC_FRAME) {
       auto it = self->ports_.find(static_cast<int>(r->ifindex));
       if (it != self->ports_.end() && it->second.policerFd >= 0 &&
-          !CpuProtectionAdmit(it->second.policerFd, static_cast<const uint8_t*>(data) + sizeof(cfm_rec),
-                              r->len, static_cast<double>(r->at_ns))) {
+          !self->admit_(it->second.policerFd, static_cast<const uint8_t*>(data) + sizeof(cfm_rec),
+                        r->len, static_cast<double>(r->at_ns))) {
         self->policed_++;
         return 0;
       }
     }
-#endif
     const uint8_t* b = static_cast<const uint8_t*>(data);
     self->batch_.insert(self->batch_.end(), b, b + size);
     // records are 8-byte aligned in the batch, like the ring buffer's
@@ -583,13 +583,21 @@ class BpfDatapath : public Napi::ObjectWrap<BpfDatapath> {
   size_t batchCount_ = 0;
   uint64_t wakeups_ = 0, records_ = 0, policed_ = 0;
   uint32_t cpBindings_ = 0;
+  CpuAdmitFn admit_ = nullptr;
 };
-
-void InitBpfDatapath(Napi::Env env, Napi::Object exports) {
-  exports.Set("haveBpf", Napi::Boolean::New(env, true));
-  exports.Set("BpfDatapath", BpfDatapath::Define(env));
-}
 
 }  // namespace cfm
 
-#endif  // CFM_HAVE_BPF
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("BpfDatapath", cfm::BpfDatapath::Define(env));
+  // what src/native/bpf.ts checks before using the module (a stale prebuild fails loudly)
+  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("libbpfVersion", Napi::String::New(env, libbpf_version_string()));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(cfm_bpf, Init)
