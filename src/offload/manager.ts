@@ -162,12 +162,12 @@ export class OffloadManager {
     });
     this.engine = this.cpu.engine;
     this.y1731.setStateDir(o.opsStateDir ?? null);
-    this.portTlvs = new PortTlvs(o.backend, (port) => {
+    this.portTlvs = new PortTlvs(o.backend, (ports) => {
       if (this.closed || this.hw.size === 0) return;
       void this.serial(async () => {
         await this.voes.refresh(this.backend);
-        await this.portTlvs.followPort(this.backend, port, this.hw.values(), (k) => this.voes.of(k)[0]);
-      }).catch((e: unknown) => process.emitWarning(`cfm offload: port ${port}: status TLVs not updated: ${e instanceof Error ? e.message : String(e)}`));
+        await this.portTlvs.followPorts(this.backend, ports, this.hw.values(), (k) => this.voes.of(k)[0]);
+      }).catch((e: unknown) => process.emitWarning(`cfm offload: ports ${[...ports].join(', ')}: status TLVs not updated: ${e instanceof Error ? e.message : String(e)}`));
     });
   }
 

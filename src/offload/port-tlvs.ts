@@ -27,16 +27,28 @@ export class PortTlvs {
   private readonly unsubscribe: (() => void) | undefined;
   /** Whether the manager writes port state into VOE specs for this backend. */
   readonly active: boolean;
+  /** Ports changed since the last onChange call (a burst of changes is one call). */
+  private readonly dirty = new Set<string>();
+  private queued = false;
 
-  /** `onChange(port)` runs after a port's state changed (the manager then updates its VOEs). */
-  constructor(backend: Backend, onChange: (port: string) => void) {
+  /** `onChange(ports)` runs after ports' state changed (the manager then updates their VOEs). */
+  constructor(backend: Backend, onChange: (ports: ReadonlySet<string>) => void) {
     this.active = backend.capabilities().voePortState !== true && typeof backend.onPortState === 'function';
     if (!this.active) return;
     this.unsubscribe = backend.onPortState!((s) => {
       const prev = this.states.get(s.port);
       const next: PortStateChange = { port: s.port, forwarding: s.forwarding ?? prev?.forwarding, operStatus: s.operStatus ?? prev?.operStatus };
       this.states.set(s.port, next);
-      if (prev?.forwarding !== next.forwarding || prev?.operStatus !== next.operStatus) onChange(s.port);
+      if (prev?.forwarding === next.forwarding && prev?.operStatus === next.operStatus) return;
+      this.dirty.add(s.port);
+      if (this.queued) return;
+      this.queued = true;
+      queueMicrotask(() => {
+        this.queued = false;
+        const ports = new Set(this.dirty);
+        this.dirty.clear();
+        onChange(ports);
+      });
     });
   }
 
@@ -61,20 +73,20 @@ export class PortTlvs {
   }
 
   /**
-   * Make the VOEs of hardware MEPs on `port` send its state now. `meps`: the hardware MEPs (their
-   * handle, planned spec and the RDI last written); `actualOf(key)`: the VOE read back. A VOE is
-   * written only when its TLV values alone differ. Returns the keys written.
+   * Make the VOEs of hardware MEPs on `ports` send their state now. `meps`: the hardware MEPs
+   * (their handle, planned spec and the RDI last written); `actualOf(key)`: the VOE read back. A
+   * VOE is written only when its TLV values alone differ. Returns the keys written.
    */
-  async followPort(
+  async followPorts(
     backend: Backend,
-    port: string,
+    ports: ReadonlySet<string>,
     meps: Iterable<{ key: string; handle: number; spec: VoeSpec; rdiSent: boolean }>,
     actualOf: (key: string) => VoeState | undefined,
   ): Promise<string[]> {
     const written: string[] = [];
     for (const h of meps) {
       const actual = actualOf(h.key);
-      if (h.spec.port !== port || !actual || actual.handle !== h.handle) continue;
+      if (!ports.has(h.spec.port) || !actual || actual.handle !== h.handle) continue;
       const want = this.stamp(h.spec);
       if (specEqual(want, actual.spec)) continue;
       if (!specEqual(want, { ...actual.spec, portStatusTlv: want.portStatusTlv, interfaceStatusTlv: want.interfaceStatusTlv })) continue;
