@@ -61,13 +61,21 @@ export class BridgePortStates {
     void (async () => {
       const links = await this.request.dump((seq) => encodeGetLinkDump(seq, AF_UNSPEC), 'list interfaces (RTM_GETLINK)');
       const ports = await this.request.dump((seq) => encodeGetLinkDump(seq, AF_BRIDGE), 'list bridge ports (RTM_GETLINK AF_BRIDGE)');
-      for (const m of [...links, ...ports]) this.onMessage(m);
+      // both dumps in before anyone hears: a port listening (STP) is not reported forwarding
+      // for the moment between the link dump and the bridge port dump
+      const before = new Map(this.states);
+      for (const m of [...links, ...ports]) this.onMessage(m, false);
+      for (const [name, s] of this.states) {
+        const p = before.get(name);
+        if (p && p.forwarding === s.forwarding && p.operStatus === s.operStatus) continue;
+        this.tell(s);
+      }
     })().catch((e: unknown) => {
       if (!this.closed) this.onError(e instanceof Error ? e : new Error(String(e)));
     });
   }
 
-  private onMessage(m: NlMessage): void {
+  private onMessage(m: NlMessage, notify = true): void {
     if (this.closed || (m.type !== RTM_NEWLINK && m.type !== RTM_DELLINK)) return;
     let next: State;
     let prev: State | undefined;
@@ -95,8 +103,12 @@ export class BridgePortStates {
       return; // not a link message we can read: the next dump or notification tells again
     }
     this.states.set(next.port, next);
-    if (!this.isPort(next.port)) return;
-    if (prev && prev.forwarding === next.forwarding && prev.operStatus === next.operStatus) return;
-    for (const l of [...this.listeners]) l({ ...next });
+    if (!notify || (prev && prev.forwarding === next.forwarding && prev.operStatus === next.operStatus)) return;
+    this.tell(next);
+  }
+
+  private tell(s: State): void {
+    if (this.closed || !this.isPort(s.port)) return;
+    for (const l of [...this.listeners]) l({ ...s });
   }
 }
