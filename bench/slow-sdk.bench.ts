@@ -52,10 +52,11 @@ async function applyUnderLoad(interrupt: boolean): Promise<BenchRow[]> {
     const lb = r.dutMgr.loopback(r.softwareKeys[0], { targetMepId: 100, count: 5, intervalMs: 100, timeoutMs: 5000 }).then((res) => ({ res, ms: performance.now() - lbStart }));
     await sleep(200);
     const stStart = performance.now();
-    const st = r.dutMgr.status().then(() => performance.now() - stStart);
+    const st = r.dutMgr.status().then((s) => ({ ms: performance.now() - stStart, during: s.apply !== undefined }));
     await apply;
     const t1 = performance.now();
-    const [lbr, statusMs] = await Promise.all([lb, st]);
+    const [lbr, stat] = await Promise.all([lb, st]);
+    const statusMs = stat.ms;
     const late = lateness(r.ccmSentMs.get(10) ?? [], t0, t1, 10);
     const locs = falseLocs(r, t0);
     return [
@@ -63,7 +64,7 @@ async function applyUnderLoad(interrupt: boolean): Promise<BenchRow[]> {
       { case: `${mode}: software CCM (10 ms) send lateness during the apply, max`, value: Math.max(0, ...late), unit: 'ms', target: '<= 1', met: Math.max(0, ...late) <= 1, note: `p99 ${quantile(late, 0.99).toFixed(2)} ms over ${late.length} CCMs; same machine, nothing applied: max ${Math.max(0, ...quiet).toFixed(2)}, p99 ${quantile(quiet, 0.99).toFixed(2)} ms` },
       { case: `${mode}: false LOC of the software MEP during the apply`, value: locs, unit: 'events', target: '0', met: locs === 0 },
       { case: `${mode}: loopback started during the apply (5 LBMs, 100 ms apart)`, value: lbr.res.received, unit: 'LBRs', target: '5', met: lbr.res.received === 5, note: `done in ${lbr.ms.toFixed(0)} ms, max RTT ${(Math.max(...lbr.res.rttNs) / 1e6).toFixed(2)} ms` },
-      { case: `${mode}: status asked during the apply answered after`, value: statusMs, unit: 'ms', target: '<= 50', met: statusMs <= 50, note: 'OffloadManager.status() queues behind the apply on the manager\'s own serial chain (src/offload), not on the device' },
+      { case: `${mode}: status asked during the apply answered after`, value: statusMs, unit: 'ms', target: '<= 50', met: statusMs <= 50, note: stat.during ? 'from the last-known state, with apply in progress (src/offload/apply-tracker.ts)' : 'the apply had finished' },
     ];
   } finally {
     await r.close();

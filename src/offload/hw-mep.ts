@@ -19,6 +19,7 @@ import type { LocalMep } from '../config/model.js';
 import { intervalNs } from '../common/interval.js';
 import type { FaultEvent, FaultListener } from '../engine/events.js';
 import { FaultNotificationGenerator, presentRdiOf } from '../engine/fng.js';
+import { nextPeerCheckNs } from './peer-watch.js';
 import type { RmepState } from '../engine/types.js';
 
 interface PeerState {
@@ -59,10 +60,15 @@ export class HwMep {
   private readonly pendingRemote: Array<[number, RmepState]> = [];
   /** Time of the last refresh: a later event never goes back before it. */
   private lastAtNs = Number.NEGATIVE_INFINITY;
-  /** When awaitsPeer may ask for a status read again. */
-  private nextPeerCheckNs = 0;
+  /** Since when the peers waited for have been expected (configuration; peer-watch.ts). */
+  private peerSinceNs: number;
+  /** When awaitsPeer may ask for a status read again (peer-watch.ts schedule). */
+  private nextPeerCheckNs: number;
   /** RDI last written to the VOE. */
   rdiSent: boolean;
+  /** The VOE's last status read-back and when (manager clock): status() during an apply shows it. */
+  lastRead: VoeStatus | null = null;
+  lastReadNs: number | null = null;
   private readonly fngClock: EventTimeClock;
 
   constructor(
@@ -78,6 +84,8 @@ export class HwMep {
     readonly source: 'hardware' | 'software' = 'hardware',
   ) {
     this.rdiSent = spec.rdi;
+    this.peerSinceNs = clock.nowNs();
+    this.nextPeerCheckNs = this.peerSinceNs + intervalNs(mep.interval);
     this.fngClock = new EventTimeClock(clock);
     this.fng = new FaultNotificationGenerator({
       clock: this.fngClock,
@@ -101,11 +109,22 @@ export class HwMep {
    * ones start unknown until the next status read.
    */
   reconfigure(mep: LocalMep, spec: VoeSpec): void {
+    const oldInterval = this.spec.interval;
     this.mep = mep;
     this.spec = spec;
     this.fng.configure({ lowestAlarmPriority: mep.lowestAlarmPriority, fngAlarmTimeMs: mep.fngAlarmTimeMs, fngResetTimeMs: mep.fngResetTimeMs });
     for (const id of [...this.peers.keys()]) if (!spec.peers.includes(id)) this.peers.delete(id);
-    for (const id of spec.peers) if (!this.peers.has(id)) this.peers.set(id, { loc: false, rdi: false, portStatus: 0, interfaceStatus: 0, seen: false });
+    let added = false;
+    for (const id of spec.peers) {
+      if (this.peers.has(id)) continue;
+      this.peers.set(id, { loc: false, rdi: false, portStatus: 0, interfaceStatus: 0, seen: false });
+      added = true;
+    }
+    // a new peer (or a new interval: the VOE restarts its LOC timers) is watched from now on
+    if (added || spec.interval !== oldInterval) {
+      this.peerSinceNs = this.clock.nowNs();
+      this.nextPeerCheckNs = this.peerSinceNs + intervalNs(mep.interval);
+    }
   }
 
   /**
@@ -114,6 +133,7 @@ export class HwMep {
    * since the last read gets its remote-mep event (the ABI has no "first CCM" event).
    */
   syncStatus(st: VoeStatus, announce = false): void {
+    this.noteRead(st);
     for (const p of st.peers) {
       const old = this.peers.get(p.mepId);
       if (announce && old) {
@@ -129,16 +149,24 @@ export class HwMep {
     this.refresh(this.clock.nowNs());
   }
 
+  /** Keep a read-back of the VOE for status() (counters, peer MACs); the defects are syncStatus's. */
+  noteRead(st: VoeStatus): void {
+    this.lastRead = st;
+    this.lastReadNs = this.clock.nowNs();
+  }
+
   /**
    * Whether a status read is due to learn that an expected peer was heard (a peer neither seen
-   * nor lost; checked at most once per CCM interval, `intervalNs`).
+   * nor lost): 1, 2, 4 ... CCM intervals (`intervalNs`) after the configuration (peer-watch.ts).
    */
   awaitsPeer(nowNs: number, intervalNs: number): boolean {
     if (nowNs < this.nextPeerCheckNs) return false;
     let waiting = false;
     for (const p of this.peers.values()) if (!p.seen && !p.loc) waiting = true;
     if (!waiting) return false;
-    this.nextPeerCheckNs = nowNs + intervalNs;
+    let next = this.nextPeerCheckNs;
+    while (next <= nowNs) next = nextPeerCheckNs(this.peerSinceNs, next, intervalNs);
+    this.nextPeerCheckNs = next;
     return true;
   }
 
@@ -150,10 +178,12 @@ export class HwMep {
       case 'loc':
         if (peer) {
           const was = peer.loc;
+          const wasSeen = peer.seen;
           peer.loc = ev.active;
           if (ev.active) peer.rdi = false; // a lost MEP no longer counts for RDI (as the engine)
           else peer.seen = true;
-          if (was !== ev.active) this.pendingRemote.push([ev.peerMepId!, ev.active ? 'failed' : 'ok']);
+          // a clearing also announces a peer never known lost nor heard (its LOC not reported)
+          if (was !== ev.active || (!ev.active && !wasSeen)) this.pendingRemote.push([ev.peerMepId!, ev.active ? 'failed' : 'ok']);
         }
         break;
       case 'rdi':
@@ -250,23 +280,5 @@ export class HwMep {
 
   stop(): void {
     this.fng.stop();
-  }
-}
-
-/** Status reads one event poll spends on peers not heard yet (8,192 silent MEPs cost at most this per poll). */
-export const PEER_READS_PER_POLL = 32;
-
-/**
- * Read back hardware MEPs with peers not heard yet (the ABI has no "first CCM" event), each at
- * most once per CCM interval and at most PEER_READS_PER_POLL per poll (those read wait their
- * next interval, so the others get their turn).
- */
-export async function announcePeers(hws: Iterable<HwMep>, backend: Backend, nowNs: number): Promise<void> {
-  let budget = PEER_READS_PER_POLL;
-  for (const h of hws) {
-    if (budget === 0) return;
-    if (!h.awaitsPeer(nowNs, intervalNs(h.mep.interval))) continue;
-    budget--;
-    h.syncStatus(await backend.readStatus(h.handle), true);
   }
 }

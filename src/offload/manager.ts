@@ -12,7 +12,7 @@
  * (capabilities().txSeqSeed); else the VOE restarts at 1 and the peer counts one sequence error
  * (a counter, not a defect). The report says which moves happened and with which seq.
  */
-import type { Backend, VoeSpec, VoeState, VoeStatus } from '../backends/types.js';
+import type { Backend, HwEvent, VoeSpec, VoeState, VoeStatus } from '../backends/types.js';
 import type { Clock, TimerHandle } from '../common/clock.js';
 import { CfmError } from '../common/errors.js';
 import { intervalName } from '../common/interval.js';
@@ -24,7 +24,8 @@ import { ensureLt, type LinktraceOptions, type LinktraceResult } from '../engine
 import type { FaultEvent, FaultListener } from '../engine/events.js';
 import type { HwProfile } from '../profiles/types.js';
 import type { DebugSink } from '../debug/decoder.js';
-import { HwMep, announcePeers } from './hw-mep.js';
+import { HwMep } from './hw-mep.js';
+import { PeerWatch } from './peer-watch.js';
 import { ManagerOps, PolicerError } from './ops.js';
 import { OwnedClock } from './owned-clock.js';
 import { watchVirtualClock } from './virtual-wait.js';
@@ -42,6 +43,8 @@ import { mepConfigOf, sameSoftwareConfig } from './sw-mep.js';
 import { CpuSide, cpuBridgeView } from './cpu-side.js';
 import { PortTlvs } from './port-tlvs.js';
 import { Y1731Service } from './y1731/service.js';
+import { ApplyTracker } from './apply-tracker.js';
+import type { OpsStatus } from './ops.js';
 import { OperationLog, type OperationListener, type OperationsView } from './operations.js';
 import { DEFAULT_POLICY, type HwResources, type MepPlan, type Placement, type Plan, type PlanPolicy } from './types.js';
 
@@ -132,6 +135,14 @@ export class OffloadManager {
   private readonly portTlvs: PortTlvs;
   /** Hardware MEPs whose status read or RDI write failed after an apply (retried by the poll). */
   private readonly pendingSync = new Set<HwMep>();
+  /** The poll waiting in the serial chain, if one is (pollOnce). */
+  private queuedPoll: Promise<number> | null = null;
+  /** Status reads for peers not heard yet: scheduled, bounded and rate-limited (peer-watch.ts). */
+  private readonly peerWatch = new PeerWatch(() => this.clock.nowNs() / 1e6);
+  /** Applies and changes asked for and not settled: status() does not wait for them (apply-tracker.ts). */
+  private readonly tracker = new ApplyTracker();
+  /** The last CPU-path status read (status() during an apply shows it). */
+  private lastOps: OpsStatus | undefined;
   private model: CfmModel | null = null;
   private pollTimer: TimerHandle | null = null;
   private unsubscribePending: (() => void) | null = null;
@@ -228,7 +239,7 @@ export class OffloadManager {
   /** Plan `model` and make the hardware and the engine match it. All-or-nothing for the VOEs. */
   apply(model: CfmModel, opts: ApplyCallOptions = {}): Promise<ApplyReport> {
     if (this.closed) return Promise.reject(new CfmError('USAGE', 'the manager is closed'));
-    return this.serial(() => this.opLog.run('apply', null, () => this.applyNow(model, opts)));
+    return this.tracker.track('apply', this.clock.nowNs(), (started) => this.serial(() => (started(), this.opLog.run('apply', null, () => this.applyNow(model, opts)))));
   }
 
   /** Re-plan the current config (after a policy change, or when VOEs were freed). */
@@ -240,7 +251,7 @@ export class OffloadManager {
   /** Apply a change to the running config (changes.ts); re-plans and reconciles only what changed. */
   change(c: ConfigChange, opts: ApplyCallOptions = {}): Promise<ApplyReport> {
     if (this.closed) return Promise.reject(new CfmError('USAGE', 'the manager is closed'));
-    return this.serial(() => this.opLog.run('change', null, () => this.changeNow(c, opts)));
+    return this.tracker.track('change', this.clock.nowNs(), (started) => this.serial(() => (started(), this.opLog.run('change', null, () => this.changeNow(c, opts)))));
   }
 
   private async applyNow(model: CfmModel, opts: ApplyCallOptions, planned?: Plan): Promise<ApplyReport> {
@@ -248,6 +259,7 @@ export class OffloadManager {
     refuseViolations(p);
     const mepByKey = new Map(localMeps(model).map((m) => [m.key, m]));
     const planByKey = new Map(p.meps.map((m) => [m.key, m]));
+    this.tracker.step('reading back VOEs');
     await this.voes.refresh(this.backend);
     const before = this.voes.all();
     const diff = diffVoes(p.meps.filter((m) => m.ccm === 'hardware').map((m) => this.portTlvs.stamp(m.voe!)), before);
@@ -267,6 +279,7 @@ export class OffloadManager {
     // Table pressure (a change may move other MEPs) or a new policy: plan and reconcile everything.
     if (!re) return this.applyNow(model, opts);
     refuseViolations(re.plan);
+    this.tracker.step('reading back VOEs');
     const r = await this.voes.refresh(this.backend);
     if (r.full) return this.applyNow(model, opts, re.plan); // the device changed behind our back
     const planOf = (k: string) => re.fresh.get(k) ?? this.planByKey.get(k);
@@ -339,10 +352,12 @@ export class OffloadManager {
     const puntBefore = new Set(this.cpu.punted);
     let handles: Map<string, number>;
     try {
+      this.tracker.step('CPU punt flags and policers');
       await this.cpu.writePunting(this.puntTarget(t, keys, wantSw));
       if (prep) await this.ops.programPolicersOrRestore(prep);
-      handles = await applyOps(this.backend, diff.ops, t.before, opts, t.scope ?? undefined);
+      handles = await applyOps(this.backend, diff.ops, t.before, this.tracker.follow(opts), t.scope ?? undefined);
     } catch (e0) {
+      this.tracker.step('rolling back');
       let e = e0;
       const undo: string[] = [];
       if (prep && !(e instanceof PolicerError)) {
@@ -406,6 +421,7 @@ export class OffloadManager {
       }
     }
     for (const h of resync) this.pendingSync.add(h);
+    this.tracker.step('hardware MEP status');
     for (const key of keys) {
       const h = this.hw.get(key);
       if (h && !this.pendingSync.has(h)) await this.runtimeStep(h, () => h.pushRdi(this.backend));
@@ -413,6 +429,7 @@ export class OffloadManager {
     await this.syncPending();
 
     // Software: start what is planned there and not running.
+    this.tracker.step('software MEPs');
     const started: string[] = [];
     for (const key of keys) {
       const mep = wantSw(key);
@@ -495,16 +512,32 @@ export class OffloadManager {
 
   // ------------------------------------------------------------------ hardware events
 
-  /** Drain and handle pending hardware events now. Returns how many were handled. */
+  /**
+   * Drain and handle pending hardware events now. Returns how many were handled. A poll still
+   * waiting in the serial chain (behind an apply: seconds on a slow SDK) serves every later ask
+   * too, instead of one queued poll per timer tick or event notification.
+   */
   pollOnce(): Promise<number> {
-    return this.serial(() => this.pollNow());
+    if (this.queuedPoll) return this.queuedPoll;
+    const p = this.serial(() => {
+      this.queuedPoll = null; // asks from now on need a poll after this one
+      return this.pollNow();
+    });
+    this.queuedPoll = p;
+    return p;
   }
 
   private async pollNow(): Promise<number> {
     if (this.hw.size === 0 || this.closed) return 0;
     if (this.pendingSync.size) await this.syncPending();
-    await announcePeers(this.hw.values(), this.backend, this.clock.nowNs());
     const evs = await this.backend.pollEvents();
+    const n = await this.handleEvents(evs);
+    // after the events: a LOC they raised makes a peer's status read unnecessary
+    await this.peerWatch.announce(this.hw.values(), this.backend, this.clock.nowNs());
+    return n;
+  }
+
+  private async handleEvents(evs: HwEvent[]): Promise<number> {
     if (evs.length === 0) return 0;
     const byHandle = new Map<number, HwMep>();
     for (const h of this.hw.values()) byHandle.set(h.handle, h);
@@ -545,26 +578,41 @@ export class OffloadManager {
 
   // ------------------------------------------------------------------ status
 
-  /** Placement, remote MEPs, defects and counters of every MEP (hardware state read back). */
+  /**
+   * Placement, remote MEPs, defects and counters of every MEP, hardware state read back. While an
+   * apply or change is queued or running (seconds on a slow SDK, issue 16) it answers at once
+   * from the state last known, with `apply` saying so; hardware is read only between applies.
+   */
   status(): Promise<ManagerStatus> {
-    return this.serial(async () => {
-      const hwStatus = new Map<string, Awaited<ReturnType<Backend['readStatus']>>>();
-      for (const [key, h] of this.hw) hwStatus.set(key, await this.backend.readStatus(h.handle));
-      const st = buildStatus({
-        switch: this.lastPlan?.switch ?? this.switchName ?? 'default',
-        backend: this.backend.kind,
-        profile: this.profile.name,
-        atNs: this.clock.nowNs(),
-        plan: this.lastPlan,
-        hw: this.hw,
-        hwStatus,
-        engine: this.engine,
-        sw: this.sw,
-        mips: this.cpu.mips.values(),
-      });
-      const ops = await this.ops.status();
-      return ops ? { ...st, ops } : st;
+    if (this.tracker.busy) return this.statusOf(false);
+    return this.serial(() => this.statusOf(true));
+  }
+
+  private async statusOf(fresh: boolean): Promise<ManagerStatus> {
+    const hwStatus = new Map<string, VoeStatus>();
+    let readAtNs: number | null = null;
+    for (const [key, h] of this.hw) {
+      if (fresh) h.noteRead(await this.backend.readStatus(h.handle));
+      if (h.lastRead) hwStatus.set(key, h.lastRead);
+      if (h.lastReadNs !== null) readAtNs = Math.min(readAtNs ?? h.lastReadNs, h.lastReadNs);
+    }
+    const st = buildStatus({
+      switch: this.lastPlan?.switch ?? this.switchName ?? 'default',
+      backend: this.backend.kind,
+      profile: this.profile.name,
+      atNs: this.clock.nowNs(),
+      plan: this.lastPlan,
+      hw: this.hw,
+      hwStatus,
+      hwStatusFresh: fresh,
+      engine: this.engine,
+      sw: this.sw,
+      mips: this.cpu.mips.values(),
     });
+    const apply = fresh ? undefined : this.tracker.snapshot(readAtNs);
+    const ops = fresh || !this.lastOps ? await this.ops.status() : this.lastOps;
+    if (fresh) this.lastOps = ops;
+    return { ...st, ...(ops ? { ops } : {}), ...(apply ? { apply } : {}) };
   }
 
   /** Where a MEP runs now, or undefined. */

@@ -187,29 +187,41 @@ function errText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Undo attempts (each: read back, diff against the old state, run the diff) before giving up. */
+const UNDO_ATTEMPTS = 3;
+
 /**
  * Undo after a failure. A failed call may still have changed the device (the change went
  * through, then a later step of the same call, e.g. draining events, failed), so the undo is
  * computed from a fresh read-back, not from the list of operations believed done: diff the
  * device against the state read before the apply and run that (deletes of what was created
  * first, updates back to the old configuration, re-creation of what was deleted last, i.e. the
- * operations in reverse). Returns the undo failures (empty = the old state is back).
+ * operations in reverse). An attempt that fails part-way is retried from a new read-back; the
+ * verdict comes from the last read-back only: `restored` when the device matches the old state
+ * (earlier failed undo calls that a later attempt made good are then only `retried`), else the
+ * failures of the last attempt say what is still wrong.
  */
-async function rollback(backend: Backend, before: VoeState[], scope?: ReadonlySet<string>): Promise<{ undone: number; failures: string[] }> {
-  const failures: string[] = [];
+async function rollback(backend: Backend, before: VoeState[], scope?: ReadonlySet<string>): Promise<{ restored: boolean; undone: number; retried: string[]; failures: string[] }> {
+  const seen = new Set<string>();
+  const old = before.filter((v) => !seen.has(v.spec.key) && seen.add(v.spec.key)).map((v) => v.spec);
+  const retried: string[] = [];
+  let failures: string[] = [];
   let undone = 0;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  // One read-back more than attempts: the last one only checks what the last attempt left.
+  for (let attempt = 0; attempt <= UNDO_ATTEMPTS; attempt++) {
     let ops: ReconcileOp[];
     try {
-      const seen = new Set<string>();
-      const old = before.filter((v) => !seen.has(v.spec.key) && seen.add(v.spec.key)).map((v) => v.spec);
       const now = await backend.listVoes();
       ops = diffVoes(old, scope ? now.filter((v) => scope.has(v.spec.key)) : now).ops;
     } catch (e) {
-      failures.push(`read-back: ${errText(e)}`);
+      retried.push(...failures);
+      failures = [`read-back: ${errText(e)}`];
       continue;
     }
-    if (ops.length === 0) return { undone, failures: [] };
+    if (ops.length === 0) return { restored: true, undone, retried: [...retried, ...failures], failures: [] };
+    if (attempt === UNDO_ATTEMPTS) return { restored: false, undone, retried, failures: failures.length ? failures : ops.map((op) => `${describe(op)}: not undone`) };
+    retried.push(...failures);
+    failures = [];
     for (const op of ops) {
       try {
         await runOp(backend, op);
@@ -219,7 +231,7 @@ async function rollback(backend: Backend, before: VoeState[], scope?: ReadonlySe
       }
     }
   }
-  return { undone, failures };
+  return { restored: false, undone, retried, failures };
 }
 
 /**
@@ -244,10 +256,11 @@ export async function applyOps(
     } catch (e) {
       const r = await rollback(backend, before, scope);
       const where = `step ${i + 1}/${ops.length} (${describe(op)})`;
-      if (r.failures.length) {
+      if (!r.restored) {
         throw new ApplyError(`apply failed at ${where}: ${errText(e)}; rollback incomplete, hardware state unknown: ${r.failures.join('; ')}`, i + 1, false, e);
       }
-      throw new ApplyError(`apply failed at ${where}: ${errText(e)}; rolled back (${r.undone} undo operation${r.undone === 1 ? '' : 's'})`, i + 1, true, e);
+      const retried = r.retried.length ? `, after ${r.retried.length} failed undo call${r.retried.length === 1 ? '' : 's'} retried: ${r.retried.join('; ')}` : '';
+      throw new ApplyError(`apply failed at ${where}: ${errText(e)}; rolled back (${r.undone} undo operation${r.undone === 1 ? '' : 's'}${retried})`, i + 1, true, e);
     }
   }
   return handles;

@@ -13,6 +13,7 @@ import { table } from './format.js';
 import type { HwMep } from './hw-mep.js';
 import type { Placement, Plan } from './types.js';
 import type { OpsStatus } from './ops.js';
+import type { ApplyInProgress } from './apply-tracker.js';
 
 export interface RemoteRow {
   mepId: number;
@@ -66,6 +67,11 @@ export interface ManagerStatus {
   mips: MipStatusRow[];
   /** CPU protection counters, CPU-path frames and debug decode queues, when configured. */
   ops?: OpsStatus;
+  /**
+   * Present while an apply or change is queued or running (issue 16): the answer did not wait for
+   * it and shows the state the manager last knew (apply-tracker.ts).
+   */
+  apply?: ApplyInProgress;
   /** Receive datapath of each port (software backend: tc / xdp / af-packet, and why af-packet when auto fell back). */
   datapaths?: { port: string; datapath: string; reason?: string }[];
 }
@@ -82,6 +88,11 @@ export interface StatusInputs {
   plan: Plan | null;
   hw: Map<string, HwMep>;
   hwStatus: Map<string, VoeStatus>;
+  /**
+   * false: hwStatus holds the last read-backs, older than the events handled since, so remote
+   * states come from the events and only MACs, sequence numbers and counters from the read.
+   */
+  hwStatusFresh?: boolean;
   engine: CfmEngine;
   sw: Map<string, LocalMep>;
   mips: Iterable<Mip>;
@@ -101,7 +112,7 @@ export function buildStatus(s: StatusInputs): ManagerStatus {
       remotes: h.remoteStates().map((r) => {
         const p = peerMac.get(r.mepId);
         // The read-back is newer than the last event for "seen": a peer never lost shows ok.
-        const state: RmepState = p ? (p.loc ? 'failed' : p.seen ? 'ok' : 'start') : r.state;
+        const state: RmepState = p && s.hwStatusFresh !== false ? (p.loc ? 'failed' : p.seen ? 'ok' : 'start') : r.state;
         return { ...r, state, mac: p?.mac ?? null, lastSeq: p?.seen ? p.lastSeq : null };
       }),
       counters: {
@@ -136,7 +147,9 @@ export function buildStatus(s: StatusInputs): ManagerStatus {
 
 export function formatStatus(st: ManagerStatus): string {
   const dp = st.datapaths?.length ? `\ndatapath: ${st.datapaths.map((d) => `${d.port} ${d.datapath}${d.reason ? ` (${d.reason})` : ''}`).join(', ')}` : '';
-  const head = `switch ${st.switch}: backend ${st.backend}, profile ${st.profile}, t=${(st.atNs / 1e9).toFixed(3)}s${dp}`;
+  const a = st.apply;
+  const busy = a ? `\n${a.kind} in progress (${a.step}${a.total ? ` ${a.done}/${a.total}` : ''}${a.queued > 1 ? `, ${a.queued} queued` : ''}): hardware counters as last read${a.hardwareReadAtNs !== null ? ` (t=${(a.hardwareReadAtNs / 1e9).toFixed(3)}s)` : ''}` : '';
+  const head = `switch ${st.switch}: backend ${st.backend}, profile ${st.profile}, t=${(st.atNs / 1e9).toFixed(3)}s${dp}${busy}`;
   const rows = st.meps.map((m) => [
     m.key,
     m.port + (m.vlan ? `.${m.vlan}` : ''),

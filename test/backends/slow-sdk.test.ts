@@ -249,6 +249,7 @@ describe('the manager on a slow board', () => {
     expect(Object.keys(newState)).toHaveLength(14);
 
     const outcomes = { failed: 0, applied: 0 };
+    const rolledBack = new Set<number>();
     for (let seed = 1; seed <= 12; seed++) {
       const b = fresh();
       const m = new OffloadManager({ backend: b, profile, clock: new VirtualClock() });
@@ -258,17 +259,19 @@ describe('the manager on a slow board', () => {
         await m.apply(newModel);
         outcomes.applied++;
       } catch (e) {
-        // an ApplyError (a write failed; it says "rollback incomplete" when an undo call failed on the
-        // way, even if a later attempt finished the undo), or the read-back before any write failed:
-        // the device read-back below is the judge
+        // an ApplyError (a write failed; "rolled back" when the last read-back found the old VOEs,
+        // also after undo calls that failed and were retried), or the read-back before any write
+        // failed: the device read-back below is the judge
         expect(e, `seed ${seed}`).toBeInstanceOf(CfmError);
         if (!(e instanceof ApplyError)) expect((e as CfmError).code).toBe('BACKEND');
+        if (e instanceof ApplyError && e.rolledBack) rolledBack.add(seed);
         outcomes.failed++;
       } finally {
         b.failRandom(0);
       }
       const now = await snapshot(b);
       expect([oldState, newState], `seed ${seed}`).toContainEqual(now);
+      if (rolledBack.has(seed)) expect(now, `seed ${seed}: reported rolled back`).toEqual(oldState);
       await m.close();
     }
     // the failures did hit the applies (and some got through)
@@ -294,6 +297,7 @@ describe('the manager on a slow board', () => {
         expect(res.received, `loopback (interrupt ${interrupt})`).toBe(3);
         const st = await status;
         expect(JSON.stringify(st)).toContain(r.softwareKeys[0]);
+        expect(st.apply, 'status asked during the apply says so').toMatchObject({ inProgress: true, kind: 'apply' });
         expect((await r.dut.listVoes()).length).toBe(40);
         // no false LOC on the software MEP while the 40 VOEs were written
         const sw = r.faults.slice(faultsBefore).filter((f) => f.mep === r.softwareKeys[0] && (f.state === 'failed' || (f.type === 'defect' && f.active)));

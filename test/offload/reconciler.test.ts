@@ -105,3 +105,96 @@ describe('reconciler on the mock ASIC', () => {
     expect(sawFailure).toBeGreaterThan(10); // every ABI call of the apply was hit once
   });
 });
+
+describe('rollback verdict (issue 16 item 3)', () => {
+  /**
+   * The mock with undo calls that fail: after the apply's own failure (the k-th call), the first
+   * `undoFailures` VOE deletes of the rollback fail too (the mock's fail-the-next-call).
+   */
+  function failingUndo(b: MockAsicBackend, undoFailures: number): { backend: Backend; failApplyAt(k: number): void } {
+    let armed = false;
+    let left = undoFailures;
+    const backend = new Proxy(b, {
+      get(target, prop, recv) {
+        if (prop === 'deleteVoe') {
+          return async (h: number) => {
+            if (armed && left > 0) {
+              left--;
+              target.failCall(1, 'EIO');
+            }
+            return target.deleteVoe(h);
+          };
+        }
+        if (prop === 'createVoe') {
+          return async (s: VoeSpec) => {
+            try {
+              return await target.createVoe(s);
+            } catch (e) {
+              armed = true; // the apply failed: what follows is the rollback
+              throw e;
+            }
+          };
+        }
+        const v: unknown = Reflect.get(target, prop, recv);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    }) as Backend;
+    return { backend, failApplyAt: (k) => b.failCall(k, 'EIO') };
+  }
+
+  const CREATES = [spec(1, 'swp1'), spec(2, 'swp2'), spec(3, 'swp3'), spec(4, 'swp4')];
+
+  for (const undoFailures of [1, 2, 3]) {
+    it(`undo calls that fail ${undoFailures}x and succeed on a later attempt: rolled back, the failures named as retried`, async () => {
+      const b = mock();
+      const { backend, failApplyAt } = failingUndo(b, undoFailures);
+      const oldState = await snapshot(b);
+      // the 3rd create fails: two VOEs to delete, the first undo delete(s) fail
+      let err: unknown;
+      const creates = CREATES.map((s) => s.key);
+      const wrapped = new Proxy(backend, {
+        get(t, prop, recv) {
+          if (prop === 'createVoe') {
+            return async (s: VoeSpec) => {
+              if (s.key === creates[2]) failApplyAt(1);
+              return t.createVoe(s);
+            };
+          }
+          return Reflect.get(t, prop, recv) as unknown;
+        },
+      });
+      try {
+        await reconcile(wrapped, CREATES);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ApplyError);
+      const ae = err as ApplyError;
+      expect(await snapshot(b)).toEqual(oldState);
+      expect(ae.rolledBack, ae.message).toBe(true);
+      expect(ae.message).toMatch(/rolled back \(\d+ undo operations?, after \d+ failed undo calls? retried: delete md1\/ma1\/\d: .*EIO/);
+      expect(ae.message).not.toMatch(/incomplete/);
+    });
+  }
+
+  it('an undo that never succeeds is reported incomplete, naming what is left', async () => {
+    const b = mock();
+    const { backend } = failingUndo(b, 1000);
+    const wrapped = new Proxy(backend, {
+      get(t, prop, recv) {
+        if (prop === 'createVoe') {
+          return async (s: VoeSpec) => {
+            if (s.key === CREATES[2].key) b.failCall(1, 'EIO');
+            return t.createVoe(s);
+          };
+        }
+        return Reflect.get(t, prop, recv) as unknown;
+      },
+    });
+    const err = await reconcile(wrapped, CREATES).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplyError);
+    expect((err as ApplyError).rolledBack).toBe(false);
+    expect((err as Error).message).toMatch(/rollback incomplete, hardware state unknown: delete md1\/ma1\/\d: .*EIO/);
+    expect(Object.keys(await snapshot(b)).length).toBeGreaterThan(0); // really not restored
+  });
+});
