@@ -56,7 +56,7 @@ async function reportBpf() {
   try {
     const { bpfModulePath, loadBpfModule } = await dist('native/bpf.js');
     const m = loadBpfModule();
-    console.log(`cfm-offload: eBPF datapath module: ${bpfModulePath().slice(root.length + 1)} (libbpf ${m.libbpfVersion})`);
+    console.log(`cfm-offload: eBPF datapath module: ${bpfModulePath().slice(root.length + 1)} (libbpf ${String(m.libbpfVersion).replace(/^v/, '')})`);
   } catch (e) {
     console.log(`cfm-offload: no eBPF datapath (the AF_PACKET receive path is used): ${e.message}`);
   }

@@ -3,6 +3,7 @@
  * prebuilds/<platform>-<arch>/, skipping files that do not load, and an error listing the
  * platform, arch, glibc and every path tried when nothing loads.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadAsicLib, mockAsicLibPath } from '../../src/backends/asic-binding/index.js';
 import { glibcVersion, nativeCandidates, NativeLoadError, platformTag, resolveNative } from '../../src/native/resolve.js';
 import { addonPath } from '../../src/native/addon.js';
+import { bpfModulePath, bpfUnavailableReason } from '../../src/native/bpf.js';
+import { REPO } from './pack.js';
 
 const roots: string[] = [];
 function fakeRoot(): string {
@@ -28,6 +31,9 @@ describe('native resolver', () => {
       '/pkg/build/Release/cfm_addon.node', '/pkg/build/Debug/cfm_addon.node', `/pkg/prebuilds/${platformTag()}/cfm_addon.node`,
     ]);
     expect(platformTag()).toBe(`${process.platform}-${process.arch}`);
+    expect(nativeCandidates('bpf', '/pkg')).toEqual([
+      '/pkg/build/Release/cfm_bpf.node', '/pkg/build/Debug/cfm_bpf.node', `/pkg/prebuilds/${platformTag()}/cfm_bpf.node`,
+    ]);
   });
 
   it('skips a source build that does not load and takes the prebuild', () => {
@@ -73,5 +79,17 @@ describe('native resolver', () => {
   it('finds the source build of this checkout first', () => {
     expect(addonPath()).toMatch(/build\/Release\/cfm_addon\.node$/);
     expect(mockAsicLibPath()).toMatch(/build\/Release\/libcfm_mock_asic\.so$/);
+    // the eBPF module when this checkout built it (clang, bpftool, libbpf-dev: always in CI)
+    if (bpfUnavailableReason() === undefined || process.env.CI === 'true') expect(bpfModulePath()).toMatch(/build\/Release\/cfm_bpf\.node$/);
+  });
+
+  it('the eBPF module\'s failure is one line naming the file and why (or that it is not installed)', () => {
+    // a fresh module instance (the loader caches its result): a child process with CFM_BPF_PATH
+    const bad = join(fakeRoot(), 'cfm_bpf.node');
+    writeFileSync(bad, 'not an ELF file');
+    const code = "import('./src/native/bpf.ts').then((m) => console.log(JSON.stringify(m.bpfUnavailableReason())))";
+    const run = (path: string) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: REPO, env: { ...process.env, CFM_BPF_PATH: path }, encoding: 'utf8' })) as string;
+    expect(run(bad)).toBe(`cannot load the eBPF module ${bad}: ${bad}: file too short`);
+    expect(run('/nonexistent/cfm_bpf.node')).toMatch(/^the eBPF module cfm_bpf\.node is not installed \(tried \/nonexistent\/cfm_bpf\.node\): .*build from source with clang, bpftool and libbpf-dev/);
   });
 });

@@ -42,6 +42,7 @@ describe('the packed tarball', () => {
     const files = new Set(pack.files.map((f) => f.path));
     for (const f of [
       'dist/index.js', 'dist/index.d.ts', 'bin/cfm.js', 'prebuilds/linux-x64/cfm_addon.node', 'prebuilds/linux-x64/libcfm_mock_asic.so',
+      'prebuilds/linux-x64/cfm_bpf.node', 'native/bpf/CMakeLists.txt', 'native/bpf/cfm.bpf.c', 'native/bpf/bpf_datapath.cc',
       'native/asic/cfm_asic.h', 'native/asic/mock_core.c', 'native/addon/addon.cc', 'CMakeLists.txt', 'scripts/install.mjs',
       'scripts/build-native.mjs', 'scripts/lib/native-build.mjs', 'examples/demo.yaml', 'examples/board-8-down-meps.yaml',
       'examples/bringup.ts', 'docs/vendor-abi.md', 'docs/api.md', 'schema/cfm-config.schema.json', 'README.md',
