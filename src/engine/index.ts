@@ -13,3 +13,8 @@ export { Loopback, LoopbackSession, ensureLb, type LoopbackOptions, type Loopbac
 export { Linktrace, LinktraceSession, ensureLt, type LinktraceOptions, type LinktraceReply, type LinktraceResult } from './mep-lt.js';
 export { Y1731, ensureY, type PmOptions, type DelayResult, type LossResult, type CsfType } from './mep-y1731.js';
 export { mepConfigFromModel, mipConfigFromModel } from './from-model.js';
+export { TestSession, testPdu, testFrame, testTlvs } from './y1731-test.js';
+export * from './y1731-test-types.js';
+export { delayStats, lossStats, type LmSample } from './y1731-stats.js';
+export { receiveTst, receive1dmRx, testRxOf, clearTestRx, testTlvIntact, type TstRxCounts, type OneWayRx } from './mep-tst.js';
+export { tapPm, type PmTap } from './pm-tap.js';

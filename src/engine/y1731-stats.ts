@@ -1,5 +1,5 @@
 /** Delay and loss figures of Y.1731 8.1-8.2 from measured samples (shared by on-demand tests and PM sessions). */
-import type { DelayStats, LossStats } from './types.js';
+import type { DelayStats, LossStats } from './y1731-test-types.js';
 
 /** FD min/avg/max and IFDV (|FD(i) - FD(i-1)| of consecutive frames) of delays in send order; null when empty. */
 export function delayStats(d: readonly number[]): DelayStats | null {

@@ -1,19 +1,20 @@
 /**
  * One on-demand Y.1731 test from an engine MEP (a software MEP, or the engine part of a hardware
- * MEP, whose VOE punts the replies to the CPU): sends `count` frames `intervalMs` apart, observes
+ * MEP, whose VOE punts the replies to the CPU; used by the manager, src/offload/y1731, and by
+ * `cfm sim` scenarios): sends `count` frames `intervalMs` apart, observes
  * the replies through the engine's PM tap (src/engine/pm-tap.ts) and computes the result the
  * way Y.1731 8.1-8.2 defines it. The session ends `timeoutMs` after its last frame, or as soon as
  * every frame of a two-way test has its reply.
  */
-import type { TimerHandle } from '../../common/clock.js';
-import { buildFrame } from '../../engine/frames.js';
-import type { Mep } from '../../engine/mep.js';
-import { testTlvIntact } from '../../engine/mep-tst.js';
-import { tapPm } from '../../engine/pm-tap.js';
-import { getTimestampNs, getU32 } from '../../engine/responders.js';
-import type { Pdu, Timestamp, Tlv } from '../../pdu/index.js';
-import { delayStats, lossStats, type LmSample } from './stats.js';
-import type { TestKind, Y1731TestOptions, Y1731TestResult } from './types.js';
+import type { TimerHandle } from '../common/clock.js';
+import { buildFrame } from './frames.js';
+import type { Mep } from './mep.js';
+import { testTlvIntact } from './mep-tst.js';
+import { tapPm } from './pm-tap.js';
+import { getTimestampNs, getU32 } from './responders.js';
+import type { Pdu, Timestamp, Tlv } from '../pdu/index.js';
+import { delayStats, lossStats, type LmSample } from './y1731-stats.js';
+import type { TestKind, Y1731TestOptions, Y1731TestResult } from './y1731-test-types.js';
 
 const ZERO: Timestamp = { seconds: 0, nanoseconds: 0 };
 const REPLY: Partial<Record<TestKind, number>> = { dmm: 46, lmm: 42, slm: 54 };

@@ -9,6 +9,7 @@ import { CfmError } from '../common/errors.js';
 import { bounds, dur, int, isObj, known, parseDurationNs, rate, ScenarioError, str, type Err, type Obj } from './scenario-parse-util.js';
 import { parseDir, parseFramesExpect, parseInject, parsePmExpect, parsePortStep, parseReplies, parseStatusCheck, parseWindow } from './scenario-parse-ext.js';
 import { DEFECTS, type DefectName, type RmepState } from '../engine/types.js';
+import { parseTestRxStep, parseY1731Step, y1731SpanNs } from './scenario-y1731.js';
 import type { Expectation, MepOverride, Scenario, ScenarioLink, ScenarioStep, ScenarioSwitch, StepAction } from './scenario-types.js';
 
 export { ScenarioError, parseDurationNs } from './scenario-parse-util.js';
@@ -132,10 +133,11 @@ function resultSpanNs(a: StepAction): number {
   if (a.kind === 'loopback') return (a.count - 1) * a.intervalMs * 1e6 + 5e9 + 1;
   if (a.kind === 'linktrace') return 5e9 + 1;
   if (a.kind === 'pm') return a.count * a.intervalMs * 1e6 + 5e9 + 1;
+  if (a.kind === 'y1731') return y1731SpanNs(a);
   return 0;
 }
 
-const ACTIONS = ['cut', 'restore', 'link', 'block', 'unblock', 'port', 'inject', 'config', 'loopback', 'linktrace', 'dmm', 'lmm', 'slm', 'lock', 'unlock', 'csf', 'rdi', 'status-tlv', 'expect', 'print'];
+const ACTIONS = ['cut', 'restore', 'link', 'block', 'unblock', 'port', 'inject', 'config', 'loopback', 'linktrace', 'dmm', 'lmm', 'slm', 'lock', 'unlock', 'csf', 'rdi', 'status-tlv', 'expect', 'print', 'y1731', 'test-rx'];
 
 function parseStep(s: unknown, w: string, baseDir: string, err: Err): ScenarioStep {
   if (!isObj(s)) err(w, `expected { at, <action> } with one action of: ${ACTIONS.join(', ')}`);
@@ -211,6 +213,8 @@ function parseStep(s: unknown, w: string, baseDir: string, err: Err): ScenarioSt
       };
       break;
     }
+    case 'y1731': action = parseY1731Step(obj(), aw, err); break;
+    case 'test-rx': action = parseTestRxStep(obj(), aw, err); break;
     case 'lock': case 'unlock': action = { kind: 'lock', mep: str(v, aw, err), on: k === 'lock' }; break;
     case 'rdi': {
       const x = obj();

@@ -22,6 +22,7 @@ import { ScenarioError } from './scenario-parse-util.js';
 import type { Scenario, ScenarioStep, StepAction } from './scenario-types.js';
 import { linkOf, mepOf, portOf, stepIo, type ScenarioRecord, type World } from './scenario-world.js';
 import { SimSwitch } from './switch.js';
+import { describeY1731, runY1731Step } from './scenario-y1731.js';
 
 export type { ScenarioRecord, StepRecord } from './scenario-world.js';
 
@@ -155,6 +156,7 @@ function describe(a: StepAction): string {
     case 'config': return 'config change';
     case 'loopback': return `loopback from ${a.mep} to ${a.target ?? (a.multicast ? 'multicast' : `MEP ${a.targetMepId}`)} x${a.count}`;
     case 'linktrace': return `linktrace from ${a.mep} to ${a.targetMac ?? `MEP ${a.targetMepId}`} ttl ${a.ttl}`;
+    case 'y1731': case 'test-rx': return describeY1731(a);
     case 'pm': return `${a.op} from ${a.mep} to ${a.targetMac ?? `MEP ${a.targetMepId}`} x${a.count}`;
     case 'lock': return `${a.on ? 'lock' : 'unlock'} ${a.mep}`;
     case 'csf': return `csf ${a.type ?? 'clear'} from ${a.mep}`;
@@ -232,6 +234,7 @@ function runStep(w: World, step: ScenarioStep): void {
       });
       return;
     }
+    case 'y1731': case 'test-rx': runY1731Step(w, step, a); return;
     case 'print':
       record('result', statusTable([...w.switches.entries()].flatMap(([n, s]) => s.engine.statusAll().map((x) => ({ ...x, switch: n })))));
       return;

@@ -2,6 +2,7 @@
  * A simulation scenario (YAML): a topology of simulated switches and links, the CFM config in
  * the config model's format (inline or a file path), and timed steps. See docs/sim.md.
  */
+import type { Y1731Action } from './scenario-y1731.js';
 import type { CraftOptions } from '../pdu/craft.js';
 import type { DefectName, FngState, IfStatusName, RmepState } from '../engine/types.js';
 
@@ -134,7 +135,8 @@ export type StepAction =
   | { kind: 'expect'; expect: Expectation }
   | { kind: 'expect-frames'; expect: FramesExpectation }
   | { kind: 'expect-status'; check: StatusCheck }
-  | { kind: 'print'; what: 'status' };
+  | { kind: 'print'; what: 'status' }
+  | Y1731Action; // y1731, test-rx: scenario-y1731.ts
 
 export interface ScenarioStep {
   atNs: number;

@@ -15,8 +15,8 @@ import type { Mep } from '../../engine/mep.js';
 import { tapPm } from '../../engine/pm-tap.js';
 import { getTimestampNs, getU32 } from '../../engine/responders.js';
 import { addDelay, addVariation, flag, newAcc, result, type PmAcc, type PmIntervalResult } from './pm-interval.js';
-import { testFrame, testPdu } from './session.js';
-import type { LmSample } from './stats.js';
+import { testFrame, testPdu } from '../../engine/y1731-test.js';
+import type { LmSample } from '../../engine/y1731-stats.js';
 
 /** Replies later than this count as lost (Y.1731 8.2: the DM / LM reply timeout, 5 s). */
 const REPLY_TIMEOUT_NS = 5e9;

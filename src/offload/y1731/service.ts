@@ -18,8 +18,8 @@ import { PmSessions } from './pm-store.js';
 import type { PmSessionStatus } from './pm.js';
 
 const baseOf = (c: Clock): Clock => (c instanceof OwnedClock ? c.base : c);
-import { TestSession } from './session.js';
-import { delayStats } from './stats.js';
+import { TestSession } from '../../engine/y1731-test.js';
+import { delayStats } from '../../engine/y1731-stats.js';
 import type { TestKind, TestRxResult, Y1731TestOptions, Y1731TestResult } from './types.js';
 import { checkTestOptions, testRequest } from './validate.js';
 
