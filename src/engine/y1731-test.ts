@@ -12,6 +12,7 @@ import type { Mep } from './mep.js';
 import { testTlvIntact } from './mep-tst.js';
 import { tapPm } from './pm-tap.js';
 import { getTimestampNs, getU32 } from './responders.js';
+import { macToBytes } from './wire.js';
 import type { Pdu, Timestamp, Tlv } from '../pdu/index.js';
 import { delayStats, lossStats, type LmSample } from './y1731-stats.js';
 import type { TestKind, Y1731TestOptions, Y1731TestResult } from './y1731-test-types.js';
@@ -22,6 +23,16 @@ const REPLY: Partial<Record<TestKind, number>> = { dmm: 46, lmm: 42, slm: 54 };
 function ts(ns: number): Timestamp {
   const s = Math.floor(ns / 1e9);
   return { seconds: s, nanoseconds: ns - s * 1e9 };
+}
+
+/**
+ * Whether the reply came from `target` (its source address): two tests of one MEP towards
+ * different peers run at the same instants carry the same timestamps / counters, so only the
+ * responder tells their replies apart.
+ */
+export function fromTarget(b: Uint8Array, target: Uint8Array): boolean {
+  for (let i = 0; i < 6; i++) if (b[6 + i] !== target[i]) return false;
+  return true;
 }
 
 /** Offset of the CFM PDU in an Ethernet frame (after any VLAN tags). */
@@ -88,8 +99,10 @@ export class TestSession {
   private readonly delays: Array<[number, number]> = [];
   private readonly lm: LmSample[] = [];
   private slrs = 0;
+  private readonly targetBytes: Uint8Array;
 
   constructor(private readonly mep: Mep, readonly kind: TestKind, private readonly o: Y1731TestOptions & { target: string }) {
+    this.targetBytes = macToBytes(o.target);
     this.result = { kind, mep: mep.key, target: o.target, sent: 0, received: 0, outOfOrder: 0, errored: 0, done: false, completed: false };
     if (kind === 'slm') this.result.testId = o.testId ?? 1;
   }
@@ -143,7 +156,7 @@ export class TestSession {
   }
 
   private onReply(b: Uint8Array, p: number, rxNs: number): void {
-    if (this.result.done) return;
+    if (this.result.done || !fromTarget(b, this.targetBytes)) return;
     if (this.kind === 'slm') {
       // SLR for our source MEP id and test id only (Y.1731 8.1.3: test id separates concurrent tests).
       if (b.length < p + 20 || (((b[p + 4] << 8) | b[p + 5]) & 0x1fff) !== this.mep.cfg.mepId || getU32(b, p + 8) !== this.result.testId) return;

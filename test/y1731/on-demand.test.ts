@@ -125,6 +125,16 @@ describe.each(['software', 'hardware'] as const)('on-demand tests from a %s MEP'
 });
 
 describe('on-demand test errors and timeouts', () => {
+  it('two tests of one MEP at the same instants: each counts only its own peer\'s replies', async () => {
+    r = await twoSwitches('software');
+    const [real, none] = await pumped(r, Promise.all([
+      r.mgr.sw1.y1731.dm('md1/ma1/1', { targetMepId: 2, count: 3, intervalMs: 10, timeoutMs: 100 }),
+      r.mgr.sw1.y1731.dm('md1/ma1/1', { target: '02:00:00:00:00:99', count: 3, intervalMs: 10, timeoutMs: 100 }),
+    ]));
+    expect(real).toMatchObject({ sent: 3, received: 3, completed: true });
+    expect(none).toMatchObject({ sent: 3, received: 0, completed: false });
+  });
+
   it('a cut link: nothing answered, done but not completed; bad targets are usage errors', async () => {
     r = await twoSwitches('software');
     r.net.link(LINK).up = false;

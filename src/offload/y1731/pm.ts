@@ -15,7 +15,8 @@ import type { Mep } from '../../engine/mep.js';
 import { tapPm } from '../../engine/pm-tap.js';
 import { getTimestampNs, getU32 } from '../../engine/responders.js';
 import { addDelay, addVariation, flag, newAcc, result, type PmAcc, type PmIntervalResult } from './pm-interval.js';
-import { testFrame, testPdu } from '../../engine/y1731-test.js';
+import { fromTarget, testFrame, testPdu } from '../../engine/y1731-test.js';
+import { macToBytes } from '../../engine/wire.js';
 import type { LmSample } from '../../engine/y1731-stats.js';
 
 /** Replies later than this count as lost (Y.1731 8.2: the DM / LM reply timeout, 5 s). */
@@ -66,7 +67,10 @@ export class PmSession {
   private untap: (() => void) | null = null;
   private tapped: Mep | null = null;
   private target: string | null;
+  private targetBytes: Uint8Array | null = null;
   private lookup: Promise<void> | null = null;
+  /** No VOE status read for the peer's MAC before this time (one every 10 s while unknown). */
+  private nextLookupNs = 0;
   private idx = 0;
   private readonly outstanding = new Map<number, Outstanding>();
   private last: { idx: number; fdNs: number } | null = null;
@@ -200,6 +204,7 @@ export class PmSession {
         return;
       }
     }
+    this.targetBytes ??= macToBytes(this.target);
     const i = this.idx++;
     const c = this.cfg;
     const pdu = testPdu(m, c.type, i, { dataSize: c.dataSize, testId: c.testId });
@@ -226,6 +231,9 @@ export class PmSession {
       this.target = mac;
       return;
     }
+    const now = this.host.clock().nowNs();
+    if (now < this.nextLookupNs) return;
+    this.nextLookupNs = now + 10e9;
     this.lookup = this.host.peerMac(this.mepKey, id).then(
       (x) => { if (x) this.target = x; },
       () => undefined, // not known yet (no CCM): asked again at a later message
@@ -242,6 +250,7 @@ export class PmSession {
 
   private onReply(b: Uint8Array, p: number, rxNs: number): void {
     const c = this.cfg;
+    if (this.targetBytes === null || !fromTarget(b, this.targetBytes)) return; // another session's peer
     if (c.type === 'slm' && (b.length < p + 20 || (((b[p + 4] << 8) | b[p + 5]) & 0x1fff) !== this.tapped?.cfg.mepId || getU32(b, p + 8) !== (c.testId ?? 1))) return;
     const key = c.type === 'dmm' ? getTimestampNs(b, p + 4) : getU32(b, p + (c.type === 'slm' ? 12 : 4));
     const o = this.outstanding.get(key);
