@@ -30,7 +30,7 @@ export const ARM: Record<'arm64' | 'arm', ArmTarget> = {
 };
 
 export const NOT_UNDER_QEMU = 'not run under qemu-user: the AF_PACKET software datapath (qemu 7.2 rejects setsockopt PACKET_AUXDATA) '
-  + 'and the eBPF fast path (bpf(2) is not emulated; the prebuilds are built without it); both run on x64 in test/linux and test:ebpf';
+  + 'and the eBPF fast path (bpf(2) is not emulated; the ARM prebuilds have no eBPF module); both run on x64 in test/linux and test:ebpf';
 
 /** What is missing on this machine for the ARM tests (Debian packages of .ci/apt-packages). */
 export function missingTools(t: ArmTarget): string[] {
