@@ -396,6 +396,8 @@ export class OffloadManager {
     // From here on the configuration is in place: what fails now (a status read, an RDI write,
     // both run-time state) is reported as a warning and caught up by the next event poll.
     const resync: HwMep[] = [];
+    // what runs the VOEs (capabilities() is a copy per call: once, not once per MEP)
+    const source = this.backend.capabilities().kind === 'software' ? 'software' : 'hardware';
     for (const key of keys) {
       if (!isHw(key)) continue;
       const mep = mepOf(key)!;
@@ -409,7 +411,7 @@ export class OffloadManager {
       }
       const handle = handles.get(key) ?? beforeOf.get(key)?.handle;
       if (handle === undefined) throw new CfmError('INTERNAL', `no VOE handle for ${key} after apply`);
-      const h = new HwMep(mep, handle, spec, this.clock, (e) => this.emit(e), this.backend.capabilities().kind === 'software' ? 'software' : 'hardware');
+      const h = new HwMep(mep, handle, spec, this.clock, (e) => this.emit(e), source);
       this.hw.set(key, h);
       this.cpu.setCompanion(mep);
       // Adopted VOEs keep their state (warm restart): take it over instead of assuming "all OK".
