@@ -11,6 +11,8 @@ timeout_s="${2:-600}"
 
 command -v qemu-system-x86_64 >/dev/null || { echo "run-vm: qemu-system-x86_64 missing (apt-get install qemu-system-x86)" >&2; exit 3; }
 bzimage="$("$here/build-kernel.sh" | tail -n 1)"
+# The initramfs is per checkout (it carries this tree's code); only the kernel is shared.
+mkdir -p "$root/.cache/kernel"
 initrd="$root/.cache/kernel/initramfs-$run.cpio"
 extra=""
 [ "$run" = contract ] && extra="--with-vitest"
