@@ -15,6 +15,7 @@ import type { LinktraceResult } from '../engine/mep-lt.js';
 import type { DelayResult, LossResult } from '../engine/mep-y1731.js';
 import type { OffloadManager } from '../offload/manager.js';
 import type { OamRecord } from '../offload/operations.js';
+import { asDelayResult, asLossResult } from '../offload/y1731/results.js';
 
 export type { OamRecord } from '../offload/operations.js';
 
@@ -49,6 +50,11 @@ export class ManagerObserver {
     // 802.1Q 20.35: an FNG alarm is the fault notification (dot1agCfmFaultAlarm).
     this.undo.push(manager.onFault((e) => {
       if (e.type === 'alarm') for (const l of this.alarmListeners) l(e);
+    }));
+    // Y.1731 tests and PM intervals of the manager as they finish (docs/y1731.md).
+    this.undo.push(manager.y1731.onResult((key, r) => {
+      if (r.kind === 'dmm' || r.kind === '1dm') this.recordDelay(key, asDelayResult(r));
+      else if (r.kind === 'lmm' || r.kind === 'slm') this.recordLoss(key, asLossResult(r));
     }));
   }
 

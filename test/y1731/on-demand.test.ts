@@ -157,3 +157,21 @@ describe('on-demand test errors and timeouts', () => {
     ]);
   });
 });
+
+describe('results reach telemetry', () => {
+  it('a finished DMM and SLM show in the Prometheus metrics', async () => {
+    const { startMetrics } = await import('../../src/telemetry/index.js');
+    r = await twoSwitches('software');
+    const metrics = await startMetrics(r.mgr.sw1, { port: 0 });
+    try {
+      await pumped(r, r.mgr.sw1.y1731.dm('md1/ma1/1', { targetMepId: 2, count: 2, intervalMs: 10, timeoutMs: 100 }));
+      await pumped(r, r.mgr.sw1.y1731.slm('md1/ma1/1', { targetMepId: 2, count: 3, intervalMs: 10, timeoutMs: 100 }));
+      const text = await pumped(r, metrics.scrape());
+      expect(text).toMatch(/cfm_mep_delay_last_seconds\{[^}]*mep="md1\/ma1\/1"[^}]*stat="avg"[^}]*\} 0\.001\b/);
+      expect(text).toMatch(/cfm_mep_delay_last_frames\{[^}]*mep="md1\/ma1\/1"[^}]*kind="received"[^}]*\} 2\b/);
+      expect(text).toMatch(/cfm_mep_loss_last_ratio\{[^}]*mep="md1\/ma1\/1"[^}]*end="far"[^}]*\} 0\b/);
+    } finally {
+      await metrics.close();
+    }
+  });
+});

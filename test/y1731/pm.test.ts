@@ -53,6 +53,8 @@ describe.each(['software', 'hardware'] as const)('PM sessions of a %s MEP', (pin
   const run = pin === 'software' ? { min: 121, interval: 15 } : { min: 31, interval: 10 };
   it(`DMM over ${pin === 'software' ? 'two hours' : 'half an hour'}: clock-aligned intervals, exact FD in its bin, IFDV 0, the first interval suspect (started)`, async () => {
     r = await start(pin, [session({ id: 'dm', type: 'dmm', measurementIntervalMin: run.interval, history: 100 })]);
+    const reported: Array<[string, number | undefined]> = [];
+    r.mgr.sw1.y1731.onResult((key, res) => reported.push([key, res.delay?.avgNs]));
     await runVirtual(r.net.clock, run.min * MIN, 1e9);
     const [s] = r.mgr.sw1.y1731.pmShow('md1/ma1/1');
     expect(s).toMatchObject({ mep: 'md1/ma1/1', id: 'dm', type: 'dmm', state: 'running' });
@@ -68,6 +70,8 @@ describe.each(['software', 'hardware'] as const)('PM sessions of a %s MEP', (pin
       expect(h.ifdvBins).toEqual([perInterval, 0, 0]);
     }
     expect(s.current.startWallNs).toBe(n * run.interval * MIN);
+    // every completed interval is reported (telemetry records it as the MEP's last delay)
+    expect(reported).toEqual(Array.from({ length: n }, () => ['md1/ma1/1', 6_500_000]));
   });
 
   it('SLM with 10% loss towards the peer: far-end loss per interval, none near-end; history of 3', async () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { VirtualClock } from '../../common/clock.js';
 import type { CfmModel } from '../../config/model.js';
 import { PmSession, type PmHost, type PmSaved, type PmSessionStatus } from './pm.js';
+import { intervalAsResult, type ResultListener } from './results.js';
 
 interface SavedFile {
   version: 1;
@@ -23,6 +24,8 @@ export class PmSessions {
   private switchName = 'default';
   private saved: Record<string, PmSaved> | null = null;
   private savePending = false;
+  /** Every completed measurement interval, as a result (Y1731Service.onResult). */
+  onInterval: ResultListener | null = null;
   /** Time of day for interval alignment: Date.now() on a real clock, the clock itself on a virtual one. */
   wallNs: () => number;
 
@@ -58,7 +61,13 @@ export class PmSessions {
       s.stop();
       this.sessions.delete(k);
     }
-    const host: PmHost = { ...this.host, wallNs: () => this.wallNs(), intervalEnded: () => this.saveSoon() };
+    const host: PmHost = {
+      ...this.host, wallNs: () => this.wallNs(),
+      intervalEnded: (s, i) => {
+        this.saveSoon();
+        this.onInterval?.(s.mepKey, intervalAsResult({ mep: s.mepKey, type: s.cfg.type, target: s.status().target }, i));
+      },
+    };
     for (const [k, w] of want) {
       if (this.sessions.has(k)) continue;
       const restored = this.saved[k];

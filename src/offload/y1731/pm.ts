@@ -32,8 +32,8 @@ export interface PmHost {
   findMep(key: string): Mep | undefined;
   /** The peer's MAC for a target MEP id (engine CCM database or the VOE's), or undefined while unknown. */
   peerMac(key: string, mepId: number): Promise<string | undefined>;
-  /** A measurement interval was completed (the store saves). */
-  intervalEnded?(): void;
+  /** A measurement interval was completed (the store saves; telemetry records it). */
+  intervalEnded?(s: PmSession, interval: PmIntervalResult): void;
 }
 
 export interface PmSessionStatus {
@@ -178,10 +178,11 @@ export class PmSession {
   private rollOver(): void {
     this.account();
     this.acc.measuredNs = Math.min(this.acc.measuredNs, this.lenNs);
-    this.pushHistory(result(this.acc, this.cfg.type !== 'dmm'));
+    const done = result(this.acc, this.cfg.type !== 'dmm');
+    this.pushHistory(done);
     this.acc = this.freshAcc();
     this.armBoundary();
-    this.host.intervalEnded?.();
+    this.host.intervalEnded?.(this, done);
   }
 
   private pushHistory(r: PmIntervalResult): void {

@@ -16,6 +16,7 @@ import type { CfmModel } from '../../config/model.js';
 import { FaultSignals, type SignalHost } from './signals.js';
 import { PmSessions } from './pm-store.js';
 import type { PmSessionStatus } from './pm.js';
+import type { ResultListener } from './results.js';
 
 const baseOf = (c: Clock): Clock => (c instanceof OwnedClock ? c.base : c);
 import { TestSession } from '../../engine/y1731-test.js';
@@ -40,6 +41,7 @@ const NAMES: Record<TestKind, string> = { dmm: 'two-way delay test', '1dm': 'one
 
 export class Y1731Service {
   private readonly running = new Set<TestSession>();
+  private readonly resultListeners = new Set<ResultListener>();
   /** AIS / LCK / CSF from the configuration (signals.ts). */
   readonly signals: FaultSignals;
   /** Proactive PM sessions from the configuration (pm-store.ts). */
@@ -48,6 +50,20 @@ export class Y1731Service {
   constructor(private readonly host: Y1731ManagerHost) {
     this.signals = new FaultSignals({ ...host, clock: () => host.clock() });
     this.pm = new PmSessions({ clock: () => host.clock(), findMep: (k) => host.findMep(k), peerMac: (k, id) => this.peerMacOf(k, id) });
+    this.pm.onInterval = (key, r) => this.emitResult(key, r);
+  }
+
+  /**
+   * Every finished result: an on-demand test when it ends, a PM session's measurement interval
+   * when it completes (telemetry records them: src/telemetry observer). Returns unsubscribe.
+   */
+  onResult(fn: ResultListener): () => void {
+    this.resultListeners.add(fn);
+    return () => this.resultListeners.delete(fn);
+  }
+
+  private emitResult(key: string, r: Y1731TestResult): void {
+    for (const l of this.resultListeners) l(key, r);
   }
 
   /** Keep PM state in the manager's state dir (a warm restart carries the history over). */
@@ -79,7 +95,10 @@ export class Y1731Service {
     const target = await this.target(key, m, o);
     const s = new TestSession(m, kind, { ...o, target });
     this.running.add(s);
-    s.onDone(() => this.running.delete(s));
+    s.onDone((r) => {
+      this.running.delete(s);
+      this.emitResult(key, r);
+    });
     s.start();
     return watchVirtualClock(baseOf(this.host.clock()), new Promise<Y1731TestResult>((resolve) => s.onDone(resolve)), `${NAMES[kind]} from ${key}`);
   }
