@@ -31,7 +31,7 @@ import { OwnedClock } from './owned-clock.js';
 import { watchVirtualClock } from './virtual-wait.js';
 import { EventStamper } from './event-stamp.js';
 import { localMeps, plan } from './planner.js';
-import { ApplyError, applyOps, diffKeys, diffVoes, type ApplyProgress, type ReconcileDiff, type ReconcileOp } from './reconciler.js';
+import { ApplyError, applyOps, diffKeys, diffVoes, undoWithRetries, type ApplyProgress, type ReconcileDiff, type ReconcileOp } from './reconciler.js';
 import { applyConfigChange, findMep, type ConfigChange } from './changes.js';
 import { replan } from './replan.js';
 import { VoeIndex } from './voe-index.js';
@@ -361,9 +361,9 @@ export class OffloadManager {
       let e = e0;
       const undo: string[] = [];
       if (prep && !(e instanceof PolicerError)) {
-        if (!(await this.ops.restorePolicers().then(() => true, () => false))) undo.push('the CPU-protection policers');
+        if (!(await undoWithRetries(() => this.ops.restorePolicers()))) undo.push('the CPU-protection policers');
       }
-      if (!(await this.cpu.writePunting(puntBefore).then(() => true, () => false))) undo.push('the CPU punt flags');
+      if (!(await undoWithRetries(() => this.cpu.writePunting(puntBefore)))) undo.push('the CPU punt flags');
       if (undo.length) {
         const step = e instanceof ApplyError ? e.step : 0;
         e = new ApplyError(`${e instanceof Error ? e.message : String(e)}; ${undo.join(' and ')} could not be put back`, step, false, e);

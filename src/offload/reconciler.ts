@@ -191,6 +191,22 @@ function errText(e: unknown): string {
 const UNDO_ATTEMPTS = 3;
 
 /**
+ * An idempotent undo step (write the old state again), tried up to UNDO_ATTEMPTS times: true
+ * when one attempt put it back, so a failed first try is not reported as a lost rollback.
+ */
+export async function undoWithRetries(write: () => Promise<void>): Promise<boolean> {
+  for (let attempt = 0; attempt < UNDO_ATTEMPTS; attempt++) {
+    try {
+      await write();
+      return true;
+    } catch {
+      // try again: the step writes the whole old state, not a delta
+    }
+  }
+  return false;
+}
+
+/**
  * Undo after a failure. A failed call may still have changed the device (the change went
  * through, then a later step of the same call, e.g. draining events, failed), so the undo is
  * computed from a fresh read-back, not from the list of operations believed done: diff the
