@@ -154,6 +154,7 @@ export class OffloadManager {
   readonly y1731: Y1731Service = new Y1731Service({
     clock: () => this.clock, mep: (k) => this.oamMep(k), peerMac: (k, id) => this.peerMac(k, id), findMep: (k) => this.engine.findMep(k),
     hwFng: (k) => this.hw.get(k)?.fng, portState: (p) => this.engine.portState(p), onFault: (fn) => this.onFault(fn),
+    planOf: (k) => this.planByKey.get(k),
   });
 
   constructor(o: ManagerOptions) {

@@ -57,7 +57,9 @@ describe.each(['software', 'hardware'] as const)('PM sessions of a %s MEP', (pin
     r.mgr.sw1.y1731.onResult((key, res) => reported.push([key, res.delay?.avgNs]));
     await runVirtual(r.net.clock, run.min * MIN, 1e9);
     const [s] = r.mgr.sw1.y1731.pmShow('md1/ma1/1');
-    expect(s).toMatchObject({ mep: 'md1/ma1/1', id: 'dm', type: 'dmm', state: 'running' });
+    expect(s).toMatchObject({ mep: 'md1/ma1/1', id: 'dm', type: 'dmm', state: 'running', placement: 'software' });
+    // the planner's reason for the DM function of the MEP (the test profile offloads no DM)
+    expect(s.reason).toBe(pin === 'software' ? 'MEP runs in software' : 'mock-test does not offload DM');
     const n = Math.floor(run.min / run.interval);
     expect(s.history.map((h) => h.startWallNs)).toEqual(Array.from({ length: n }, (_, i) => i * run.interval * MIN));
     const [first, ...full] = s.history;
@@ -153,8 +155,9 @@ describe('PM sessions: LMM, suspect flags, warm restart, cfm pm show', () => {
       expect(t.code).toBe(0);
       const lines = t.out.trim().split('\n');
       expect(lines[0]).toMatch(/^PM session md1\/ma1\/1 dm: DMM to 02:[0-9a-f:]{14} every 1000 ms, 1 min intervals \(running\)$/);
-      expect(lines[1]).toBe('  FD bins (ms): [0,5) [5,10) [10,20) [20,inf); IFDV bins (ms): [0,1) [1,5) [5,inf)');
-      expect(lines[2].split(/\s{2,}/).map((c) => c.trim())).toEqual(['', 'interval start', 'measured', 'sent', 'rcvd', 'FD min/avg/max ms', 'IFDV avg/max ms', 'FD bins', 'IFDV bins', 'suspect']);
+      expect(lines[1]).toBe('  placement: software (MEP runs in software)');
+      expect(lines[2]).toBe('  FD bins (ms): [0,5) [5,10) [10,20) [20,inf); IFDV bins (ms): [0,1) [1,5) [5,inf)');
+      expect(lines[3].split(/\s{2,}/).map((c) => c.trim())).toEqual(['', 'interval start', 'measured', 'sent', 'rcvd', 'FD min/avg/max ms', 'IFDV avg/max ms', 'FD bins', 'IFDV bins', 'suspect']);
       const row = lines.find((l) => l.startsWith('  1970-01-01T00:02:00.000Z'))!;
       expect(row.trim().split(/\s{2,}/)).toEqual(['1970-01-01T00:02:00.000Z', '60 s', '60', '60', '6.500/6.500/6.500', '0.000/0.000', '0/60/0/0', '60/0/0', '-']);
       expect(lines.filter((l) => /^  1970-01-01T00:0[0-3]:00.000Z/.test(l)).map((l) => l.slice(2, 32).trim())).toEqual(['1970-01-01T00:01:00.000Z', '1970-01-01T00:02:00.000Z', '1970-01-01T00:03:00.000Z (now)', '1970-01-01T00:00:00.000Z (now)']);

@@ -31,7 +31,7 @@ export function pmShowText(list: PmSessionStatus[], historyN: number): string {
     const cols = s.type === 'dmm'
       ? ['interval start', 'measured', 'sent', 'rcvd', 'FD min/avg/max ms', 'IFDV avg/max ms', 'FD bins', 'IFDV bins', 'suspect']
       : ['interval start', 'measured', 'sent', 'rcvd', 'far-end loss', 'near-end loss', 'suspect'];
-    const lines = [head];
+    const lines = [head, `  placement: ${s.placement} (${s.reason})`];
     if (s.type === 'dmm') lines.push(`  FD bins (ms): ${bins(s.fdBinsUs)}; IFDV bins (ms): ${bins(s.ifdvBinsUs)}`);
     lines.push(...table(cols, rows).split('\n').map((l) => `  ${l}`));
     return lines.join('\n');

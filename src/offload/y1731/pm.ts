@@ -32,6 +32,8 @@ export interface PmHost {
   findMep(key: string): Mep | undefined;
   /** The peer's MAC for a target MEP id (engine CCM database or the VOE's), or undefined while unknown. */
   peerMac(key: string, mepId: number): Promise<string | undefined>;
+  /** Why the session runs on the CPU, from the plan of its MEP (the DM / LM function placement). */
+  placementReason?(mepKey: string, fn: 'dm' | 'lm'): string;
   /** A measurement interval was completed (the store saves; telemetry records it). */
   intervalEnded?(s: PmSession, interval: PmIntervalResult): void;
 }
@@ -48,6 +50,9 @@ export interface PmSessionStatus {
   ifdvBinsUs: number[];
   current: PmIntervalResult;
   history: PmIntervalResult[];
+  /** Where the session's frames are sent and timestamped (always the CPU today) and why. */
+  placement: 'software';
+  reason: string;
 }
 
 /** What a session saves across a warm restart (pm-store.ts). */
@@ -151,6 +156,7 @@ export class PmSession {
       state: this.stopped ? 'stopped' : this.target === null ? 'waiting-peer' : 'running',
       messagePeriodMs: c.messagePeriodMs, measurementIntervalMin: c.measurementIntervalMin, fdBinsUs: [...c.fdBinsUs], ifdvBinsUs: [...c.ifdvBinsUs],
       current: result(this.acc, c.type !== 'dmm'), history: [...this.history],
+      placement: 'software', reason: this.host.placementReason?.(this.mepKey, c.type === 'dmm' ? 'dm' : 'lm') ?? 'runs on the CPU',
     };
   }
 

@@ -17,6 +17,7 @@ import { FaultSignals, type SignalHost } from './signals.js';
 import { PmSessions } from './pm-store.js';
 import type { PmSessionStatus } from './pm.js';
 import type { ResultListener } from './results.js';
+import type { MepPlan } from '../types.js';
 
 const baseOf = (c: Clock): Clock => (c instanceof OwnedClock ? c.base : c);
 import { TestSession } from '../../engine/y1731-test.js';
@@ -35,7 +36,22 @@ export interface Y1731Host {
 }
 
 /** Everything the manager hands over: tests (Y1731Host) and fault signalling (SignalHost). */
-export type Y1731ManagerHost = Y1731Host & Omit<SignalHost, 'clock'>;
+export type Y1731ManagerHost = Y1731Host & Omit<SignalHost, 'clock'> & {
+  /** The plan of a MEP (its DM / LM function placement says where PM could run). */
+  planOf?(key: string): MepPlan | undefined;
+};
+
+/**
+ * Why a PM session of `key` runs on the CPU: the planner's reason when it places the function in
+ * software; when the profile says the chip could do it, the backend has no way to yet (no PM
+ * group in the vendor C ABI: docs/y1731.md "Not done yet").
+ */
+function pmReason(plan: MepPlan | undefined, fn: 'dm' | 'lm'): string {
+  const f = plan?.functions[fn];
+  if (!f) return 'runs on the CPU';
+  if (f.placement === 'software') return f.reason ?? 'runs on the CPU';
+  return `the profile offloads ${fn.toUpperCase()}, but the backend has no PM offload calls: runs on the CPU`;
+}
 
 const NAMES: Record<TestKind, string> = { dmm: 'two-way delay test', '1dm': 'one-way delay test', lmm: 'loss test', slm: 'synthetic loss test', tst: 'test-signal test' };
 
@@ -49,7 +65,10 @@ export class Y1731Service {
 
   constructor(private readonly host: Y1731ManagerHost) {
     this.signals = new FaultSignals({ ...host, clock: () => host.clock() });
-    this.pm = new PmSessions({ clock: () => host.clock(), findMep: (k) => host.findMep(k), peerMac: (k, id) => this.peerMacOf(k, id) });
+    this.pm = new PmSessions({
+      clock: () => host.clock(), findMep: (k) => host.findMep(k), peerMac: (k, id) => this.peerMacOf(k, id),
+      placementReason: (k, fn) => pmReason(host.planOf?.(k), fn),
+    });
     this.pm.onInterval = (key, r) => this.emitResult(key, r);
   }
 
