@@ -127,6 +127,11 @@ export interface VoeStatus {
   txSeq?: number;
 }
 
+export interface ReadStatusOptions {
+  /** The status read during the last pollEvents() is good enough (no new read when there was one). */
+  afterPoll?: boolean;
+}
+
 export type HwEventKind =
   | 'loc'
   | 'rdi'
@@ -194,7 +199,12 @@ export interface Backend {
   updateVoe(handle: number, spec: VoeSpec): Promise<void>;
   deleteVoe(handle: number): Promise<void>;
   setRdi(handle: number, rdi: boolean): Promise<void>;
-  readStatus(handle: number): Promise<VoeStatus>;
+  /**
+   * The VOE's status, read back now. With `afterPoll` (the caller comes right after pollEvents(),
+   * as the manager's peer announcement does) a backend that read every VOE's status during that
+   * poll may answer from it: the linux-bridge backend then saves a second full status dump.
+   */
+  readStatus(handle: number, opts?: ReadStatusOptions): Promise<VoeStatus>;
   /** Drain pending hardware events (events are polled, never called back across threads). */
   pollEvents(): Promise<HwEvent[]>;
   /**

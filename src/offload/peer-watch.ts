@@ -61,7 +61,8 @@ export class PeerWatch {
       if (!h.awaitsPeer(nowNs, intervalNs(h.mep.interval))) continue;
       budget--;
       this.reads++;
-      h.syncStatus(await backend.readStatus(h.handle), true);
+      // right after the poll's events: a status the backend read in that poll is as good (afterPoll)
+      h.syncStatus(await backend.readStatus(h.handle, { afterPoll: true }), true);
     }
     if (budget === PEER_READS_PER_POLL) return;
     const took = this.now() - t0;

@@ -19,7 +19,7 @@ import type { CfmCommand } from '../../netlink/bridge-cfm.js';
 import type { LinkInfo } from '../../netlink/rtnl.js';
 import { openRoute } from '../../netlink/route.js';
 import type { NetlinkSocket } from '../../netlink/socket.js';
-import type { Backend, BackendCapabilities, HwEvent, PortStateChange, VoeSpec, VoeState, VoeStatus } from '../types.js';
+import type { Backend, BackendCapabilities, HwEvent, PortStateChange, ReadStatusOptions, VoeSpec, VoeState, VoeStatus } from '../types.js';
 import { KernelEvents } from './events.js';
 import { BridgePortFrames, NoFrames, packetSocketFactory } from './frames.js';
 import { KeepAlive } from './keepalive.js';
@@ -316,10 +316,16 @@ export class LinuxBridgeBackend implements Backend {
     o.spec = { ...o.spec, rdi };
   }
 
-  async readStatus(handle: number): Promise<VoeStatus> {
+  /**
+   * One status dump reads every VOE of the bridge: a caller right after pollEvents() (afterPoll,
+   * the manager's peer announcement) gets what a dump since that poll began read (the poll's slow
+   * dump, or the first of these reads), instead of one more dump per VOE (issue 11 item 18: an
+   * idle MEP costs one dump per second).
+   */
+  async readStatus(handle: number, opts: ReadStatusOptions = {}): Promise<VoeStatus> {
     this.assertOpen();
     const o = this.owner(handle);
-    await this.events.dumpNow();
+    if (!(opts.afterPoll && this.events.dumpedSincePoll)) await this.events.dumpNow();
     return this.tracker.take(handle, o.spec.peers);
   }
 

@@ -38,6 +38,8 @@ export class KernelEvents {
   private lastDumpNs = Number.NEGATIVE_INFINITY;
   /** Status dumps done (readStatus and slow polls): what item 18's bench and tests count. */
   dumps = 0;
+  /** A status dump was folded in since the last drain() began (readStatus afterPoll answers from it). */
+  dumpedSincePoll = false;
   /** Something was missed (overrun, unparsable notification, port change): resync on the next poll. */
   needResync = false;
 
@@ -92,11 +94,13 @@ export class KernelEvents {
     this.dumps++;
     const info = await this.o.statusDump();
     this.pending.push(...this.o.tracker.ingest(info.mepStatus, info.peerStatus, this.o.owned(), this.o.clock.nowNs()));
+    this.dumpedSincePoll = true;
   }
 
   /** Events so far; a status dump first when the slow poll is due (or a resync is needed). */
   async drain(force = false): Promise<HwEvent[]> {
     const due = this.o.clock.nowNs() - this.lastDumpNs >= this.o.statusPollMs * 1e6;
+    this.dumpedSincePoll = false;
     if (this.o.owned().size > 0 && (force || due)) await this.dumpNow();
     return this.pending.splice(0, this.pending.length);
   }
