@@ -149,7 +149,9 @@ export class TestSession {
     const pdu = testPdu(m, this.kind, i, this.o);
     const frame = testFrame(m, this.o, pdu);
     if (this.sentTlvs === null) this.sentTlvs = tlvRegion(frame, pduOffset(frame))?.slice() ?? null;
-    if (this.kind === 'dmm') this.outstanding.set(m.ctx.clock.nowNs(), i);
+    // DMM: keyed by the TxTimeStampf the frame carries (the DMR echoes it, Y.1731 8.2.2), not a
+    // second clock reading: on a real clock that one is a few µs later and no DMR would match.
+    if (this.kind === 'dmm') this.outstanding.set(getTimestampNs(frame, pduOffset(frame) + 4), i);
     else if (this.kind === 'lmm') this.outstanding.set((pdu as { txFCf: number }).txFCf, i);
     else if (this.kind === 'slm') this.outstanding.set(i + 1, i);
     m.sendFrame(frame);
