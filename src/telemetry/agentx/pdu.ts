@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// Kept in the emitted .d.ts (preserve): the codec's signatures use Node's Buffer, and since
+// TypeScript 6 a user's tsc loads no @types package unless something names it.
 /**
  * AgentX PDUs (RFC 2741 section 6), the subset a read-only subagent needs: it sends Open,
  * Close, Register, Notify, Ping and Response; it receives Response, Get, GetNext, GetBulk and
