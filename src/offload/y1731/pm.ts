@@ -215,7 +215,10 @@ export class PmSession {
     const i = this.idx++;
     const c = this.cfg;
     const pdu = testPdu(m, c.type, i, { dataSize: c.dataSize, testId: c.testId });
-    const key = c.type === 'dmm' ? m.ctx.clock.nowNs() : c.type === 'lmm' ? (pdu as { txFCf: number }).txFCf : i + 1;
+    // DMM: keyed by the TxTimeStampf the frame carries (the DMR echoes it, Y.1731 8.2.2), not a
+    // second clock reading, which on a real clock is later and would match no DMR.
+    const txF = (pdu as { txTimestampF?: { seconds: number; nanoseconds: number } }).txTimestampF;
+    const key = c.type === 'dmm' && txF ? txF.seconds * 1e9 + txF.nanoseconds : c.type === 'lmm' ? (pdu as { txFCf: number }).txFCf : i + 1;
     this.outstanding.set(key, { sentNs: m.ctx.clock.nowNs(), idx: i, acc: this.acc });
     this.acc.sent++;
     m.sendFrame(testFrame(m, { target: this.target, priority: c.priority }, pdu));
