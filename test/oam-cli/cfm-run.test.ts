@@ -58,8 +58,9 @@ describe.skipIf(!gate.run)('cfm run serves loopback, linktrace, mep and cc comma
       sock[n] = join(dir, `${n}.sock`);
       return cfmChild(['run', cfg, '--netns', ns, '--json', '--socket', sock[n]]);
     });
-    // both processes start (tsx, the addon, AF_PACKET sockets) and hear each other's CCMs
-    for (const n of ['A', 'B']) await waitFor(async () => (await remoteState(sock[n])) === 'ok', 20_000, `cfm run ${n} to see its peer`, 50);
+    // both processes start (tsx compiles the CLI in each: tens of seconds on a loaded 2-core
+    // machine, so the wait is generous) and hear each other's CCMs
+    for (const n of ['A', 'B']) await waitFor(async () => (await remoteState(sock[n])) === 'ok', 60_000, `cfm run ${n} to see its peer`, 50);
 
     const lb = await runCfm('loopback', 'md1/ma1/1', '--target-mep', '2', '--count', '3', '--interval-ms', '100', '--socket', sock.A);
     expect(lb.err).toBe('');
@@ -76,7 +77,8 @@ describe.skipIf(!gate.run)('cfm run serves loopback, linktrace, mep and cc comma
     expect(off.err).toBe('');
     expect(off.code).toBe(0);
     expect(off.out).toBe('md1/ma1/1 cc off: hardware: 1 VOE updated (md1/ma1/1); software: unchanged\n');
-    await waitFor(async () => (await remoteState(sock.B)) === 'failed', 2000, 'LOC at B', 20);
+    // LOC 3.5 x 100 ms after A's last CCM; the wait allows for a loaded machine (B's own event loop)
+    await waitFor(async () => (await remoteState(sock.B)) === 'failed', 10_000, 'LOC at B', 20);
     const show = await runCfm('mep', 'show', 'md1/ma1/2', '--socket', sock.B);
     expect(show.out).toMatch(/\n {4}1 +failed /);
     expect(show.out).toContain('defRemoteCCM');
@@ -87,5 +89,5 @@ describe.skipIf(!gate.run)('cfm run serves loopback, linktrace, mep and cc comma
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({ type: 'status' });
     }
-  }, 60_000);
+  }, 150_000);
 });

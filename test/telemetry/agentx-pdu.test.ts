@@ -137,7 +137,9 @@ describe('AgentX session', () => {
     const view = b.view([T]);
     const s = new AgentxSession({ address: { kind: 'tcp', host: '127.0.0.1', port }, subtrees: [T], view: async () => view, log: (l) => lines.push(l), retryMs: 50, requestTimeoutMs: 200 });
     try {
-      await new Promise((r) => setTimeout(r, 500));
+      // the first request times out after 0.2 s and is reported: wait for the report (a loaded
+      // machine may take longer than a fixed sleep), then check it and that no session opened
+      for (const end = Date.now() + 10_000; lines.length === 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
       expect(lines[0]).toBe(`cfm agentx: cannot reach the master at tcp:127.0.0.1:${port}: no answer from the master within 0.2 s; retrying every 0.05 s (the manager keeps running)`);
       expect(s.state).not.toBe('open');
       answer = true;
