@@ -18,7 +18,7 @@ static void defaults(mock_args_t *m) {
   m->tx_mask = 0x1e; /* 3.33 ms .. 1 s, like most VOP chips (cfm-facts 5.1) */
   m->rx_mask = 0x1e;
   m->peers_per_voe = 1;
-  m->flags = CFM_CAP_UP_MEP | CFM_CAP_VLAN_MEP | CFM_CAP_FRAME_IO;
+  m->flags = CFM_CAP_UP_MEP | CFM_CAP_VLAN_MEP | CFM_CAP_FRAME_IO | CFM_CAP_PM_DM | CFM_CAP_PM_LM;
   m->tx_mode = CFM_TX_MODE_HARDWARE;
   m->policers = 8;
   m->punt_len = 256;
@@ -109,6 +109,8 @@ static int apply(mock_args_t *m, const char *k, const char *v) {
   if (!strcmp(k, "lb_offload")) return set_flag(&m->flags, CFM_CAP_LB_OFFLOAD, v);
   if (!strcmp(k, "lt_offload")) return set_flag(&m->flags, CFM_CAP_LT_OFFLOAD, v);
   if (!strcmp(k, "frame_io")) return set_flag(&m->flags, CFM_CAP_FRAME_IO, v);
+  if (!strcmp(k, "pm_dm")) return set_flag(&m->flags, CFM_CAP_PM_DM, v);
+  if (!strcmp(k, "pm_lm")) return set_flag(&m->flags, CFM_CAP_PM_LM, v);
   if (!strcmp(k, "tx_mode")) {
     if (!strcmp(v, "hardware")) m->tx_mode = CFM_TX_MODE_HARDWARE;
     else if (!strcmp(v, "injected")) m->tx_mode = CFM_TX_MODE_INJECTED;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "mock_internal.h"
+#include "mock_pm.h"
 
 static const uint32_t sticky_event[MOCK_UNEXP_KINDS] = {
     CFM_EVENT_UNEXP_MEP_ID, CFM_EVENT_UNEXP_MEG_ID, CFM_EVENT_UNEXP_LEVEL, CFM_EVENT_UNEXP_PERIOD,
@@ -209,6 +210,7 @@ static void ccm_check(asic_t *a, voe_t *v, const frame_view_t *fv) {
   peer_state_t *p = &v->peers[idx];
   uint32_t seq = get32(pdu + 4);
   v->rx_valid++;
+  mock_pm_ccm_rx(a, v, fv);
   /* 802.1Q 20.16.12: a sequence number that is not last + 1 counts as out of order
    * (0 = the sender does not number its CCMs, Y.1731 7.1.1). */
   if (p->seen && seq != 0 && seq != p->last_seq + 1) v->rx_oo++;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mock_internal.h"
+#include "mock_pm.h"
 
 static void put16(uint8_t *p, uint32_t v) {
   p[0] = (uint8_t)(v >> 8);
@@ -70,6 +71,7 @@ void mock_ccm_tx_due(asic_t *a, voe_t *v) {
     uint8_t frame[128];
     uint32_t len = mock_ccm_build(v, frame, sizeof frame);
     mock_port_state_apply(a, v, frame, len);
+    mock_pm_ccm_tx(a, v, frame, len);
     v->ccm_tx++;
     if (v->cc.seq_update) v->tx_seq++;
     v->next_tx_ns += period;

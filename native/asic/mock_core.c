@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "mock_internal.h"
+#include "mock_pm.h"
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static asic_t *registry = NULL;
@@ -59,6 +60,7 @@ static void asic_free(asic_t *a) {
   mock_queue_clear(&a->punt);
   mock_queue_clear(&a->wire);
   mock_index_free(a);
+  mock_pm_free(a);
   free(a->voes);
   free(a->slots);
   free(a->port_flags);

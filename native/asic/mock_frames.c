@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mock_internal.h"
+#include "mock_pm.h"
 
 void mock_queue_init(frame_queue_t *q, uint32_t cap) {
   memset(q, 0, sizeof *q);
@@ -62,8 +63,11 @@ void mock_punt(asic_t *a, uint32_t port, voe_t *v, uint32_t reason, const frame_
     a->counters.policer_dropped++;
     return;
   }
-  cfm_frame_info_t info = {port, fv->len, reason, v ? mock_voe_id(a, v) : 0, a->now_ns};
-  if (!mock_queue_push(&a->punt, &info, fv->frame)) {
+  uint8_t stamped[CFM_ASIC_MAX_FRAME + 4];
+  uint32_t len = fv->len;
+  const uint8_t *data = v ? mock_pm_rx(a, v, fv, stamped, &len) : fv->frame;
+  cfm_frame_info_t info = {port, len, reason, v ? mock_voe_id(a, v) : 0, a->now_ns};
+  if (!mock_queue_push(&a->punt, &info, data)) {
     a->counters.punt_overflow++;
     return;
   }
@@ -89,6 +93,8 @@ cfm_status_t cfm_frame_tx(cfm_asic_t *h, uint32_t port, const uint8_t *frame, ui
   if (!(a->args.flags & CFM_CAP_FRAME_IO)) return CFM_ENOTSUP;
   if (port >= a->args.ports || !frame || len < 14 || len > CFM_ASIC_MAX_FRAME || towards > CFM_TX_TO_RELAY)
     return CFM_EINVAL;
+  uint8_t stamped[CFM_ASIC_MAX_FRAME];
+  frame = mock_pm_tx(a, port, towards, frame, len, stamped);
   if (towards == CFM_TX_TO_WIRE) {
     mock_wire_emit(a, port, frame, len);
   } else {

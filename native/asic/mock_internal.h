@@ -168,6 +168,7 @@ typedef struct asic {
   uint32_t ev_count;
   cfm_asic_counters_t counters;
   uint64_t generation;   /* configuration generation (cfm_asic_config_generation) */
+  struct mock_pm *pm;    /* mock_pm.c: per VOE index, NULL until the first cfm_voe_pm_set */
   fdb_entry_t fdb[MOCK_FDB_SIZE];
   /* fault injection */
   uint32_t fail_countdown;

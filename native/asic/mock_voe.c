@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mock_internal.h"
+#include "mock_pm.h"
 
 voe_t *mock_voe_get(asic_t *a, uint32_t id) {
   if (id == 0 || id > a->nvoes) return NULL;
@@ -53,6 +54,7 @@ cfm_status_t cfm_voe_alloc(cfm_asic_t *h, const cfm_voe_conf_t *conf, uint32_t *
   if (i >= hi) return CFM_ENOSPC;
   voe_t *v = &a->voes[i];
   memset(v, 0, sizeof *v);
+  mock_pm_clear(a, i);
   v->in_use = 1;
   v->conf = *conf;
   v->tx_seq = 1;
@@ -101,6 +103,7 @@ cfm_status_t cfm_voe_free(cfm_asic_t *h, uint32_t id) {
   if (s != CFM_OK) return s;
   a->tx_load -= mock_voe_tx_load(v);
   memset(v, 0, sizeof *v);
+  mock_pm_clear(a, id - 1);
   mock_slot_update(a, id - 1);
   mock_dl_update(a, v);
   a->generation++;

@@ -48,6 +48,19 @@ export interface BackendCapabilities {
    * backend reports (onPortState) into them (src/offload/port-tlvs.ts, 802.1Q 20.9.2-20.9.3).
    */
   voePortState?: boolean;
+  /**
+   * The backend can have a VOE timestamp DMM / DMR / 1DM and count frames for LMM / LMR / CCM-LM
+   * in hardware (vendor C ABI group "pm", Y.1731 8.1-8.2): setVoePm / voeLmCounters work. Per
+   * function: a device may do one and not the other. Absent = neither (PM runs on the CPU).
+   */
+  pmOffload?: { dm: boolean; lm: boolean };
+}
+
+/** What a VOE counted for loss measurement (Y.1731 8.1): TxFCl / RxFCl and the last CCM's sample. */
+export interface VoeLmCounters {
+  txFcl: bigint;
+  rxFcl: bigint;
+  ccm: { txFcf: number; rxFcb: number; txFcb: number; rxFcl: number } | null;
 }
 
 /** What one hardware MEP (VOE) is asked to do. Identity for adoption is `key`. */
@@ -199,6 +212,10 @@ export interface Backend {
   updateVoe(handle: number, spec: VoeSpec): Promise<void>;
   deleteVoe(handle: number): Promise<void>;
   setRdi(handle: number, rdi: boolean): Promise<void>;
+  /** Optional (capabilities().pmOffload): switch the VOE's hardware DM timestamps / LM counters. */
+  setVoePm?(handle: number, fn: { dm: boolean; lm: boolean }): Promise<void>;
+  /** Optional (capabilities().pmOffload.lm): the VOE's LM counters, read now. */
+  voeLmCounters?(handle: number): Promise<VoeLmCounters>;
   /**
    * The VOE's status, read back now. With `afterPoll` (the caller comes right after pollEvents(),
    * as the manager's peer announcement does) a backend that read every VOE's status during that

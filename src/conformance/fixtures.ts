@@ -15,6 +15,7 @@ export const ABI_STRUCT_SIZES: Record<string, number> = {
   cfm_policer_conf_t: 56,
   cfm_policer_counters_t: 16,
   cfm_voe_entry_t: 312,
+  cfm_lm_counters_t: 40,
 };
 
 export function voeConf(over: Partial<RawVoeConf> = {}): RawVoeConf {

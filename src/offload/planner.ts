@@ -160,7 +160,7 @@ function functionPlacements(ccmInHw: boolean, res: HwResources): Record<OffloadF
   const out = {} as Record<OffloadFunction, FunctionPlacement>;
   for (const f of OFFLOAD_FUNCTIONS) {
     if (!ccmInHw) out[f] = { placement: 'software', reason: 'MEP runs in software' };
-    else if (!res.offload[f]) out[f] = { placement: 'software', reason: `${res.profile} does not offload ${FUNCTION_LABEL[f]}` };
+    else if (!res.offload[f]) out[f] = { placement: 'software', reason: res.offloadReasons?.[f] ?? `${res.profile} does not offload ${FUNCTION_LABEL[f]}` };
     else out[f] = { placement: 'hardware' };
   }
   return out;

@@ -43,9 +43,15 @@ export function hwResources(profile: HwProfile, caps?: BackendCapabilities): HwR
     loopback: profile.offload.loopback && (caps ? caps.loopbackOffload : true),
     linktrace: profile.offload.linktrace && (caps ? caps.linktraceOffload : true),
     aisLck: profile.offload.aisLck,
-    lm: profile.offload.lm,
-    dm: profile.offload.dm,
+    // DM / LM in hardware need the vendor C ABI group "pm" (capabilities().pmOffload) besides the
+    // chip: a profile that offloads them on a backend without the group keeps them on the CPU
+    lm: profile.offload.lm && (caps ? caps.pmOffload?.lm === true : true),
+    dm: profile.offload.dm && (caps ? caps.pmOffload?.dm === true : true),
   };
+  const offloadReasons: Partial<Record<OffloadFunction, string>> = {};
+  for (const f of ['dm', 'lm'] as const) {
+    if (profile.offload[f] && !offload[f]) offloadReasons[f] = `backend ${caps!.kind} has no hardware ${f.toUpperCase()} (vendor C ABI group "pm")`;
+  }
   return {
     profile: profile.name,
     backend: caps?.kind ?? profile.backend,
@@ -63,6 +69,7 @@ export function hwResources(profile: HwProfile, caps?: BackendCapabilities): HwR
     injected,
     injectorBudgetFps: injected ? budget : null,
     offload,
+    ...(Object.keys(offloadReasons).length ? { offloadReasons } : {}),
     frameIo: caps ? caps.frameIo : true,
     notes,
   };

@@ -93,6 +93,8 @@ export interface HwResources {
   injected: boolean;
   injectorBudgetFps: number | null;
   offload: Record<OffloadFunction, boolean>;
+  /** Why a function the profile offloads is still not offloaded (the backend lacks it). */
+  offloadReasons?: Partial<Record<OffloadFunction, string>>;
   /**
    * The backend has a CPU frame path (capabilities().frameIo): software MEPs and MIPs can run.
    * Without one they are refused at plan time (cpu-path.ts).

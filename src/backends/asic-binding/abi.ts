@@ -142,6 +142,18 @@ export const PolicerConfT = struct('cfm_policer_conf_t', {
   burst: 'uint32_t',
 });
 
+/** Optional group "pm" (cfm_voe_lm_counters_get). */
+export const LmCountersT = struct('cfm_lm_counters_t', {
+  tx_fcl: 'uint64_t',
+  rx_fcl: 'uint64_t',
+  ccm_seen: 'uint32_t',
+  ccm_tx_fcf: 'uint32_t',
+  ccm_rx_fcb: 'uint32_t',
+  ccm_tx_fcb: 'uint32_t',
+  ccm_rx_fcl: 'uint32_t',
+  reserved: 'uint32_t',
+});
+
 export const PolicerCountersT = struct('cfm_policer_counters_t', {
   passed: 'uint64_t',
   dropped: 'uint64_t',
@@ -186,6 +198,10 @@ export interface RawPolicerConf {
   rate_pps: number; burst: number;
 }
 export interface RawPolicerCounters { passed: number; dropped: number }
+export interface RawLmCounters {
+  tx_fcl: number | bigint; rx_fcl: number | bigint; ccm_seen: number; ccm_tx_fcf: number;
+  ccm_rx_fcb: number; ccm_tx_fcb: number; ccm_rx_fcl: number; reserved: number;
+}
 
 /** An opaque device handle (a C pointer, a BigInt under koffi 3). */
 export type RawHandle = bigint;
@@ -208,6 +224,8 @@ export interface AsicLib {
   txSeq: { set: Fn; get: Fn } | null;
   /** Optional group "event_fd" (cfm_event_fd), null when absent. */
   eventFd: Fn | null;
+  /** Optional group "pm" (cfm_voe_pm_set/get, cfm_voe_lm_counters_get), null when absent. */
+  pm: { set: Fn; get: Fn; lmCounters: Fn } | null;
   mock: {
     advance: Fn; now: Fn; nextDeadline: Fn; setRealtime: Fn; portRx: Fn; portTxPoll: Fn;
     failCall: Fn; dropFrames: Fn; tableFull: Fn; save: Fn;
@@ -283,6 +301,7 @@ export function loadAsicLib(path: string): AsicLib {
     generation: null,
     txSeq: null,
     eventFd: null,
+    pm: null,
     mock: null,
   };
   // Optional calls (docs/vendor-abi.md "Optional calls"): a group is used only when complete.
@@ -299,6 +318,13 @@ export function loadAsicLib(path: string): AsicLib {
     };
   }
   if (hasSymbol(lib, 'cfm_event_fd')) out.eventFd = f(`int32_t cfm_event_fd(${H}, _Out_ int32_t *fd)`);
+  if (['cfm_voe_pm_set', 'cfm_voe_pm_get', 'cfm_voe_lm_counters_get'].every((n) => hasSymbol(lib, n))) {
+    out.pm = {
+      set: f(`int32_t cfm_voe_pm_set(${H}, uint32_t voe, uint32_t flags)`),
+      get: f(`int32_t cfm_voe_pm_get(${H}, uint32_t voe, _Out_ uint32_t *flags)`),
+      lmCounters: f(`int32_t cfm_voe_lm_counters_get(${H}, uint32_t voe, _Out_ cfm_lm_counters_t *c)`),
+    };
+  }
   if (hasSymbol(lib, 'cfm_mock_advance')) {
     out.mock = {
       advance: f(`int32_t cfm_mock_advance(${H}, uint64_t ns)`),

@@ -19,16 +19,17 @@ import type { IntervalCode } from '../../common/interval.js';
 import type { FrameDirection, FramePort, FrameRx } from '../../common/frame-port.js';
 import { CfmError } from '../../common/errors.js';
 import type {
-  Backend, BackendCapabilities, HwEvent, PolicerCounters, PolicerSpec, VoeChanges, VoeSpec, VoeState, VoeStatus,
+  Backend, BackendCapabilities, HwEvent, PolicerCounters, PolicerSpec, VoeChanges, VoeLmCounters, VoeSpec, VoeState, VoeStatus,
 } from '../types.js';
 import type { RawCaps, RawCcConf, RawPolicerConf, RawVoeConf } from './abi.js';
 import {
-  AsicDevice, type VoeEntry, CAP_FRAME_IO, CAP_LB_OFFLOAD, CAP_LT_OFFLOAD, CAP_UP_MEP, CAP_VLAN_MEP, POLICER_ANY_PORT, TX_MODE,
+  AsicDevice, type VoeEntry, CAP_FRAME_IO, CAP_PM_DM, CAP_PM_LM, CAP_LB_OFFLOAD, CAP_LT_OFFLOAD, CAP_UP_MEP, CAP_VLAN_MEP, POLICER_ANY_PORT, TX_MODE,
 } from './device.js';
 import { PortMap, ccConfOf, disabledPolicer, eventOf, policerConfOf, specOf, statusOf, voeConfOf } from './convert.js';
 import { ASIC_STATUS, AsicError } from './status.js';
 import { runAsync, runSync, SerialQueue, type CallGen } from './calls.js';
 import { Drains } from './drains.js';
+import { PM_DM, PM_LM, gLmCounters, gPmSet, hasPm } from './pm.js';
 
 export interface AsicBackendOptions {
   /** Backend kind reported by capabilities() ('mock', 'vendor'). */
@@ -152,6 +153,8 @@ export class AsicBackend implements Backend {
     };
     if (c.ccm_tx_mode === 2 && c.injector_budget_fps > 0) caps.injectorBudgetFps = c.injector_budget_fps;
     if (this.dev.hasTxSeq) caps.txSeqSeed = true;
+    // cfm_asic.h: the CFM_CAP_PM_* bits count only with the group's calls (older shims: neither)
+    if (hasPm(this.dev)) caps.pmOffload = { dm: (c.flags & CAP_PM_DM) !== 0, lm: (c.flags & CAP_PM_LM) !== 0 };
     return caps;
   }
 
@@ -258,6 +261,15 @@ export class AsicBackend implements Backend {
 
   async setRdi(handle: number, rdi: boolean): Promise<void> {
     return this.exec(() => this.gWrite(this.dev.gRdiSet(handle, rdi)));
+  }
+
+  /** Optional group "pm" (pm.ts): CFM_ENOTSUP from the device names the function it refused. */
+  async setVoePm(handle: number, fn: { dm: boolean; lm: boolean }): Promise<void> {
+    return this.exec(() => this.gWrite(gPmSet(this.dev, handle, (fn.dm ? PM_DM : 0) | (fn.lm ? PM_LM : 0))));
+  }
+
+  async voeLmCounters(handle: number): Promise<VoeLmCounters> {
+    return this.exec(() => gLmCounters(this.dev, handle));
   }
 
   /** One write: bring the device up to date, write, deliver what it produced. */

@@ -71,7 +71,7 @@ export class AsicDeviceBase {
   }
 
   /** Raw status of a call, for the conformance suite (no throw). */
-  raw(fn: keyof Omit<AsicLib, 'path' | 'abiVersion' | 'strerror' | 'statusName' | 'mock' | 'open' | 'generation' | 'txSeq' | 'eventFd'>, ...args: unknown[]): number {
+  raw(fn: keyof Omit<AsicLib, 'path' | 'abiVersion' | 'strerror' | 'statusName' | 'mock' | 'open' | 'generation' | 'txSeq' | 'eventFd' | 'pm'>, ...args: unknown[]): number {
     return (this.lib[fn] as (...a: unknown[]) => number)(this.h(), ...args);
   }
 
@@ -317,8 +317,8 @@ export class AsicDeviceBase {
     }
   }
 
-  /** Count one own successful config write that changed no VOE (port flags, policers, tx seq). */
-  private wrote(): void {
+  /** Count one own successful config write that changed no VOE (port flags, policers, tx seq, pm). */
+  wrote(): void {
     this.cache.bump();
   }
 

@@ -36,7 +36,7 @@ export const basicRules: ConformanceRule[] = [
     id: 'caps.consistent',
     title: 'reports consistent capabilities',
     abiRule: 'cfm_asic_caps_get(): abi_version = CFM_ASIC_ABI_VERSION, ports >= 1, 1 <= peers_per_voe <= CFM_MAX_PEERS, interval masks use bits 1..7 only, '
-      + 'known flags only, ccm_tx_mode 0..2 (no tx intervals when 0, injector budget only when 2)',
+      + 'known flags only (CFM_CAP_PM_* only with the optional "pm" calls), ccm_tx_mode 0..2 (no tx intervals when 0, injector budget only when 2)',
     run(c) {
       const { caps } = c;
       check.equal(caps.abi_version, BINDING_ABI_VERSION, 'caps.abi_version');
@@ -45,7 +45,9 @@ export const basicRules: ConformanceRule[] = [
       for (const [n, m] of [['tx_intervals', caps.tx_intervals], ['rx_intervals', caps.rx_intervals]] as const) {
         check.ok((m & ~0xfe) === 0, `caps.${n} 0x${m.toString(16)} has bits outside 1..7 (interval codes)`);
       }
-      check.ok((caps.flags & ~0x1f) === 0, `caps.flags 0x${caps.flags.toString(16)} has unknown bits (known: CFM_CAP_* 0x1f)`);
+      check.ok((caps.flags & ~0x7f) === 0, `caps.flags 0x${caps.flags.toString(16)} has unknown bits (known: CFM_CAP_* 0x7f)`);
+      // CFM_CAP_PM_DM / _LM (0x60) describe the optional "pm" calls: announced only with them
+      if (!c.dev.lib.pm) check.ok((caps.flags & 0x60) === 0, `caps.flags 0x${caps.flags.toString(16)} announces CFM_CAP_PM_* without the "pm" calls`);
       check.ok([0, 1, 2].includes(caps.ccm_tx_mode), `caps.ccm_tx_mode must be 0, 1 or 2, is ${caps.ccm_tx_mode}`);
       if (caps.ccm_tx_mode === 0) check.equal(caps.tx_intervals, 0, 'caps.tx_intervals with ccm_tx_mode 0 (no CCM transmission)');
       if (caps.ccm_tx_mode !== 2) check.equal(caps.injector_budget_fps, 0, 'caps.injector_budget_fps when ccm_tx_mode is not 2 (injected)');

@@ -6,5 +6,6 @@ import { ioRules } from './io.js';
 import { optionalRules } from './optional.js';
 import { eventFdRules } from './event-fd.js';
 import { voeRules } from './voe.js';
+import { pmRules } from './pm.js';
 
-export const ABI_RULES: readonly ConformanceRule[] = [...basicRules, ...voeRules, ...ccRules, ...ioRules, ...optionalRules, ...eventFdRules];
+export const ABI_RULES: readonly ConformanceRule[] = [...basicRules, ...voeRules, ...ccRules, ...ioRules, ...optionalRules, ...eventFdRules, ...pmRules];

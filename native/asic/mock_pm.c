@@ -1,0 +1,187 @@
+/*
+ * The optional "pm" group of the vendor C ABI (cfm_asic.h): in-hardware timestamps of DMM / DMR /
+ * 1DM (Y.1731 8.2, 9.14-9.16) and frame counters for loss measurement (Y.1731 8.1, LMM / LMR 9.12-
+ * 9.13 and CCM-LM 9.2), exact in the device's (virtual) time. The per-VOE state lives beside the
+ * VOE table (allocated on the first cfm_voe_pm_set) so the VOE layout and the state file keep
+ * their format; it is not persisted (the caller sets the functions again after a restart, as it
+ * does for port flags).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mock_internal.h"
+#include "mock_pm.h"
+
+/* Y.1731 opcodes */
+#define OP_CCM 1u
+#define OP_LMR 42u
+#define OP_LMM 43u
+#define OP_1DM 45u
+#define OP_DMR 46u
+#define OP_DMM 47u
+
+static void put32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 24);
+  p[1] = (uint8_t)(v >> 16);
+  p[2] = (uint8_t)(v >> 8);
+  p[3] = (uint8_t)v;
+}
+
+static uint32_t get32(const uint8_t *p) {
+  return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+/* IEEE 1588 timestamp of device time (Y.1731 8.2: TimeRepresentation format). */
+static void put_ts(uint8_t *p, uint64_t ns) {
+  put32(p, (uint32_t)(ns / 1000000000u));
+  put32(p + 4, (uint32_t)(ns % 1000000000u));
+}
+
+static mock_pm_t *pm_of(asic_t *a, const voe_t *v) {
+  if (!a->pm) return NULL;
+  mock_pm_t *p = &a->pm[mock_voe_id(a, v) - 1];
+  return p->flags ? p : NULL;
+}
+
+void mock_pm_clear(asic_t *a, uint32_t idx) {
+  if (a->pm) memset(&a->pm[idx], 0, sizeof a->pm[idx]);
+}
+
+void mock_pm_free(asic_t *a) {
+  free(a->pm);
+  a->pm = NULL;
+}
+
+/* The VOE a CPU frame passes on its way out: the MP stack of (port, direction, vlan) at the
+ * frame's level (down VOE for CFM_TX_TO_WIRE, up VOE for CFM_TX_TO_RELAY). */
+static voe_t *tx_voe(asic_t *a, uint32_t port, uint32_t towards, const frame_view_t *fv) {
+  uint32_t dir = towards == CFM_TX_TO_WIRE ? CFM_DIR_DOWN : CFM_DIR_UP;
+  const mock_stack_t *st = mock_stack_find(a, port, dir, fv->vlan);
+  if (!st || !(st->mask & (1u << fv->level))) return NULL;
+  return &a->voes[st->idx[fv->level]];
+}
+
+const uint8_t *mock_pm_tx(asic_t *a, uint32_t port, uint32_t towards, const uint8_t *frame, uint32_t len,
+                          uint8_t *buf) {
+  if (!a->pm) return frame;
+  frame_view_t fv;
+  if (!mock_parse(frame, len, &fv) || !fv.pdu) return frame;
+  voe_t *v = tx_voe(a, port, towards, &fv);
+  mock_pm_t *p = v ? pm_of(a, v) : NULL;
+  if (!p) return frame;
+  memcpy(buf, frame, len);
+  uint8_t *pdu = buf + (fv.pdu - frame);
+  uint32_t n = fv.pdu_len;
+  if (p->flags & CFM_PM_LM) p->tx_fcl++;
+  if ((p->flags & CFM_PM_DM) && (fv.opcode == OP_DMM || fv.opcode == OP_1DM) && n >= 12) put_ts(pdu + 4, a->now_ns);
+  if ((p->flags & CFM_PM_DM) && fv.opcode == OP_DMR && n >= 28) put_ts(pdu + 20, a->now_ns);
+  if ((p->flags & CFM_PM_LM) && fv.opcode == OP_LMM && n >= 8) put32(pdu + 4, (uint32_t)p->tx_fcl);
+  if ((p->flags & CFM_PM_LM) && fv.opcode == OP_LMR && n >= 16) put32(pdu + 12, (uint32_t)p->tx_fcl);
+  return buf;
+}
+
+const uint8_t *mock_pm_rx(asic_t *a, voe_t *v, const frame_view_t *fv, uint8_t *buf, uint32_t *len) {
+  mock_pm_t *p = v ? pm_of(a, v) : NULL;
+  *len = fv->len;
+  if (!p || !fv->pdu) return fv->frame;
+  if (p->flags & CFM_PM_LM) p->rx_fcl++;
+  memcpy(buf, fv->frame, fv->len);
+  uint8_t *pdu = buf + (fv->pdu - fv->frame);
+  uint32_t n = fv->pdu_len;
+  if ((p->flags & CFM_PM_DM) && (fv->opcode == OP_DMM || fv->opcode == OP_1DM) && n >= 20) put_ts(pdu + 12, a->now_ns);
+  if ((p->flags & CFM_PM_DM) && fv->opcode == OP_DMR && n >= 36) put_ts(pdu + 28, a->now_ns);
+  if ((p->flags & CFM_PM_LM) && fv->opcode == OP_LMM && n >= 12) put32(pdu + 8, (uint32_t)p->rx_fcl);
+  if ((p->flags & CFM_PM_LM) && fv->opcode == OP_LMR) {
+    /* Y.1731 9.13 has no field for the initiator's RxFCl: appended after the PDU (cfm_asic.h) */
+    put32(buf + fv->len, (uint32_t)p->rx_fcl);
+    *len = fv->len + 4;
+  }
+  return buf;
+}
+
+void mock_pm_ccm_tx(asic_t *a, voe_t *v, uint8_t *frame, uint32_t len) {
+  mock_pm_t *p = pm_of(a, v);
+  if (!p || !(p->flags & CFM_PM_LM)) return;
+  p->tx_fcl++;
+  frame_view_t fv;
+  if (!mock_parse(frame, len, &fv) || !fv.pdu || fv.pdu_len < 74) return;
+  uint8_t *pdu = frame + (fv.pdu - frame);
+  /* Y.1731 8.1.1: TxFCf = TxFCl now; RxFCb = RxFCl at the last CCM received from the peer;
+   * TxFCb = the TxFCf of that CCM */
+  put32(pdu + 58, (uint32_t)p->tx_fcl);
+  put32(pdu + 62, p->c.ccm_seen ? p->c.ccm_rx_fcl : 0);
+  put32(pdu + 66, p->c.ccm_seen ? p->c.ccm_tx_fcf : 0);
+}
+
+void mock_pm_ccm_rx(asic_t *a, voe_t *v, const frame_view_t *fv) {
+  mock_pm_t *p = pm_of(a, v);
+  if (!p || !(p->flags & CFM_PM_LM) || fv->pdu_len < 74) return;
+  p->rx_fcl++;
+  p->c.ccm_seen = 1;
+  p->c.ccm_tx_fcf = get32(fv->pdu + 58);
+  p->c.ccm_rx_fcb = get32(fv->pdu + 62);
+  p->c.ccm_tx_fcb = get32(fv->pdu + 66);
+  p->c.ccm_rx_fcl = (uint32_t)p->rx_fcl;
+}
+
+/* ---- the ABI calls ---- */
+
+static cfm_status_t enter_pm_voe(cfm_asic_t *h, uint32_t id, asic_t **a, voe_t **v) {
+  cfm_status_t s = mock_enter(h, a);
+  if (s != CFM_OK) return s;
+  *v = mock_voe_get(*a, id);
+  return *v ? CFM_OK : CFM_ENOENT;
+}
+
+cfm_status_t cfm_voe_pm_set(cfm_asic_t *h, uint32_t id, uint32_t flags) {
+  MOCK_HELD asic_t *a = NULL;
+  voe_t *v;
+  cfm_status_t s = enter_pm_voe(h, id, &a, &v);
+  if (s != CFM_OK) return s;
+  if (flags & ~(CFM_PM_DM | CFM_PM_LM)) return CFM_EINVAL;
+  if (((flags & CFM_PM_DM) && !(a->args.flags & CFM_CAP_PM_DM)) || ((flags & CFM_PM_LM) && !(a->args.flags & CFM_CAP_PM_LM)))
+    return CFM_ENOTSUP;
+  if (!a->pm) {
+    if (flags == 0) {
+      a->generation++;
+      return CFM_OK;
+    }
+    a->pm = calloc(a->nvoes, sizeof *a->pm);
+    if (!a->pm) return CFM_ENOMEM;
+  }
+  mock_pm_t *p = &a->pm[id - 1];
+  /* A function switched on starts its counters at 0 (Y.1731 counts from the session's start). */
+  if ((flags & CFM_PM_LM) && !(p->flags & CFM_PM_LM)) {
+    memset(&p->c, 0, sizeof p->c);
+    p->tx_fcl = p->rx_fcl = 0;
+  }
+  p->flags = flags;
+  a->generation++;
+  return CFM_OK;
+}
+
+cfm_status_t cfm_voe_pm_get(cfm_asic_t *h, uint32_t id, uint32_t *flags) {
+  MOCK_HELD asic_t *a = NULL;
+  voe_t *v;
+  cfm_status_t s = enter_pm_voe(h, id, &a, &v);
+  if (s != CFM_OK) return s;
+  if (!flags) return CFM_EINVAL;
+  *flags = a->pm ? a->pm[id - 1].flags : 0;
+  return CFM_OK;
+}
+
+cfm_status_t cfm_voe_lm_counters_get(cfm_asic_t *h, uint32_t id, cfm_lm_counters_t *c) {
+  MOCK_HELD asic_t *a = NULL;
+  voe_t *v;
+  cfm_status_t s = enter_pm_voe(h, id, &a, &v);
+  if (s != CFM_OK) return s;
+  if (!c) return CFM_EINVAL;
+  memset(c, 0, sizeof *c);
+  if (a->pm) {
+    const mock_pm_t *p = &a->pm[id - 1];
+    *c = p->c;
+    c->tx_fcl = p->tx_fcl;
+    c->rx_fcl = p->rx_fcl;
+  }
+  return CFM_OK;
+}
