@@ -179,8 +179,10 @@ export class TestSession {
       const rxF = getTimestampNs(b, p + 12);
       const txB = getTimestampNs(b, p + 20);
       // Y.1731 8.2.2: FD = (RxTimeb - TxTimeStampf) - (TxTimeStampb - RxTimeStampf); a responder
-      // that leaves both at 0 gives the plain round trip.
-      this.delays.push([idx, rxNs - key - (txB === 0 && rxF === 0 ? 0 : txB - rxF)]);
+      // that leaves both at 0 gives the plain round trip. RxTimeb: the RxTimeStampb a VOE with
+      // hardware DM wrote (9.15 "reserved for DMR receiving equipment"), else the receive time.
+      const rxB = b.length >= p + 36 ? getTimestampNs(b, p + 28) : 0;
+      this.delays.push([idx, (rxB !== 0 ? rxB : rxNs) - key - (txB === 0 && rxF === 0 ? 0 : txB - rxF)]);
     } else if (this.kind === 'lmm' && inOrder) {
       this.lm.push({ txFCf: key, rxFCf: getU32(b, p + 8), txFCb: getU32(b, p + 12), rxFCl: this.mep.rxFrames });
     } else if (this.kind === 'slm') {

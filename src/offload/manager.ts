@@ -46,6 +46,7 @@ import { Y1731Service } from './y1731/service.js';
 import { ApplyTracker } from './apply-tracker.js';
 import type { OpsStatus } from './ops.js';
 import { OperationLog, type OperationListener, type OperationsView } from './operations.js';
+import { syncVoePm } from './y1731/hw-pm.js';
 import { DEFAULT_POLICY, type HwResources, type MepPlan, type Placement, type Plan, type PlanPolicy } from './types.js';
 
 export interface ManagerOptions {
@@ -121,6 +122,8 @@ export class OffloadManager {
   private policy: Partial<PlanPolicy>;
   private readonly pollNs: number;
   private readonly hw = new Map<string, HwMep>();
+  /** What the VOEs were told of hardware DM / LM (y1731/hw-pm.ts). */
+  private readonly voePm = new Map<string, string>();
   private readonly sw = new Map<string, LocalMep>();
   private readonly listeners = new Set<FaultListener>();
   private readonly stamper = new EventStamper();
@@ -430,6 +433,8 @@ export class OffloadManager {
       if (h && !this.pendingSync.has(h)) await this.runtimeStep(h, () => h.pushRdi(this.backend));
     }
     await this.syncPending();
+    // the VOEs' hardware DM for PM sessions and tests (y1731/hw-pm.ts)
+    await syncVoePm(this.backend, [...this.hw.values()], planOf, this.voePm, (k, fn) => this.runtimeStep(this.hw.get(k)!, fn));
 
     // Software: start what is planned there and not running.
     this.tracker.step('software MEPs');

@@ -32,8 +32,8 @@ export interface PmHost {
   findMep(key: string): Mep | undefined;
   /** The peer's MAC for a target MEP id (engine CCM database or the VOE's), or undefined while unknown. */
   peerMac(key: string, mepId: number): Promise<string | undefined>;
-  /** Why the session runs on the CPU, from the plan of its MEP (the DM / LM function placement). */
-  placementReason?(mepKey: string, fn: 'dm' | 'lm'): string;
+  /** Where the session's frames are timestamped / counted and why (the plan's DM / LM placement). */
+  placementOf?(mepKey: string, type: PmSessionConfig['type']): { placement: 'software' | 'hardware'; reason: string };
   /** A measurement interval was completed (the store saves; telemetry records it). */
   intervalEnded?(s: PmSession, interval: PmIntervalResult): void;
 }
@@ -50,8 +50,8 @@ export interface PmSessionStatus {
   ifdvBinsUs: number[];
   current: PmIntervalResult;
   history: PmIntervalResult[];
-  /** Where the session's frames are sent and timestamped (always the CPU today) and why. */
-  placement: 'software';
+  /** Where the session's frames are timestamped / counted: by the VOE (hardware) or the CPU, and why. */
+  placement: 'software' | 'hardware';
   reason: string;
 }
 
@@ -156,7 +156,7 @@ export class PmSession {
       state: this.stopped ? 'stopped' : this.target === null ? 'waiting-peer' : 'running',
       messagePeriodMs: c.messagePeriodMs, measurementIntervalMin: c.measurementIntervalMin, fdBinsUs: [...c.fdBinsUs], ifdvBinsUs: [...c.ifdvBinsUs],
       current: result(this.acc, c.type !== 'dmm'), history: [...this.history],
-      placement: 'software', reason: this.host.placementReason?.(this.mepKey, c.type === 'dmm' ? 'dm' : 'lm') ?? 'runs on the CPU',
+      ...(this.host.placementOf?.(this.mepKey, c.type) ?? { placement: 'software', reason: 'runs on the CPU' }),
     };
   }
 
@@ -271,7 +271,10 @@ export class PmSession {
     if (c.type === 'dmm') {
       const rxF = getTimestampNs(b, p + 12);
       const txB = getTimestampNs(b, p + 20);
-      const fd = rxNs - key - (txB === 0 && rxF === 0 ? 0 : txB - rxF); // Y.1731 8.2.2
+      // RxTimeb: the RxTimeStampb a VOE with hardware DM wrote (Y.1731 9.15 "reserved for DMR
+      // receiving equipment"), else the receive time of the frame
+      const rxB = b.length >= p + 36 ? getTimestampNs(b, p + 28) : 0;
+      const fd = (rxB !== 0 ? rxB : rxNs) - key - (txB === 0 && rxF === 0 ? 0 : txB - rxF); // Y.1731 8.2.2
       addDelay(acc, fd, c.fdBinsUs);
       // IFDV between frames consecutive in send order (MEF 10.3 / Y.1731 8.2)
       if (this.last && this.last.idx === o.idx - 1) addVariation(acc, Math.abs(fd - this.last.fdNs), c.ifdvBinsUs);

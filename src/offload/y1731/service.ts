@@ -42,15 +42,18 @@ export type Y1731ManagerHost = Y1731Host & Omit<SignalHost, 'clock'> & {
 };
 
 /**
- * Why a PM session of `key` runs on the CPU: the planner's reason when it places the function in
- * software; when the profile says the chip could do it, the backend has no way to yet (no PM
- * group in the vendor C ABI: docs/y1731.md "Not done yet").
+ * Where a PM session of a MEP runs, from the plan's DM / LM function placement: DMM sessions of a
+ * MEP whose DM the plan puts in hardware are timestamped by its VOE (y1731/hw-pm.ts); LMM stays
+ * on the CPU (the engine does not read the VOE's LM counters: hw-pm.ts), SLM always (Y.1731 8.1.3:
+ * the MEPs count their own SLM / SLR frames).
  */
-function pmReason(plan: MepPlan | undefined, fn: 'dm' | 'lm'): string {
-  const f = plan?.functions[fn];
-  if (!f) return 'runs on the CPU';
-  if (f.placement === 'software') return f.reason ?? 'runs on the CPU';
-  return `the profile offloads ${fn.toUpperCase()}, but the backend has no PM offload calls: runs on the CPU`;
+export function pmPlacement(plan: MepPlan | undefined, type: 'dmm' | 'lmm' | 'slm'): { placement: 'software' | 'hardware'; reason: string } {
+  const f = plan?.functions[type === 'dmm' ? 'dm' : 'lm'];
+  if (!f) return { placement: 'software', reason: 'runs on the CPU' };
+  if (f.placement === 'software') return { placement: 'software', reason: f.reason ?? 'runs on the CPU' };
+  if (type === 'dmm') return { placement: 'hardware', reason: 'the VOE timestamps DMM/DMR at the wire (Y.1731 8.2)' };
+  if (type === 'slm') return { placement: 'software', reason: 'SLM/SLR frames are counted by the MEPs on the CPU (Y.1731 8.1.3)' };
+  return { placement: 'software', reason: 'the VOE could count LM frames, but LMM sessions do not use its counters yet: runs on the CPU' };
 }
 
 const NAMES: Record<TestKind, string> = { dmm: 'two-way delay test', '1dm': 'one-way delay test', lmm: 'loss test', slm: 'synthetic loss test', tst: 'test-signal test' };
@@ -67,7 +70,7 @@ export class Y1731Service {
     this.signals = new FaultSignals({ ...host, clock: () => host.clock() });
     this.pm = new PmSessions({
       clock: () => host.clock(), findMep: (k) => host.findMep(k), peerMac: (k, id) => this.peerMacOf(k, id),
-      placementReason: (k, fn) => pmReason(host.planOf?.(k), fn),
+      placementOf: (k, type) => pmPlacement(host.planOf?.(k), type),
     });
     this.pm.onInterval = (key, r) => this.emitResult(key, r);
   }
