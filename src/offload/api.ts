@@ -24,6 +24,7 @@ import type { LoopbackOptions, LoopbackResult } from '../engine/mep-lb.js';
 import type { LinktraceOptions, LinktraceResult } from '../engine/mep-lt.js';
 import type { ConfigChange } from './changes.js';
 import { boardPortNames, mockPortNames } from './ports.js';
+import type { DebugSink } from '../debug/decoder.js';
 
 /** A config file path or an already loaded model. */
 export type ConfigInput = string | CfmModel;
@@ -115,6 +116,8 @@ export interface OpenSwitchOptions {
   policy?: Partial<PlanPolicy>;
   /** State dir shared with `cfm debug tag` (tags re-read while running); default none. */
   opsStateDir?: string | null;
+  /** Where debug decodes of tagged MPs go besides `status().ops.recentDebug` (docs/debug.md). */
+  debugSink?: DebugSink;
 }
 
 /** One switch driven by an offload manager. */
@@ -177,7 +180,7 @@ export function openSwitch(o: OpenSwitchOptions): CfmSwitch {
       throw e;
     }
   }
-  const manager = new OffloadManager({ backend, profile, clock, switch: name, policy: o.policy, opsStateDir: o.opsStateDir });
+  const manager = new OffloadManager({ backend, profile, clock, switch: name, policy: o.policy, opsStateDir: o.opsStateDir, debugSink: o.debugSink });
   const current = () => manager.currentModel ?? model;
   return {
     name, profile, backend, manager,

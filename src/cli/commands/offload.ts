@@ -26,6 +26,7 @@ import { checkTelemetryOptions, startTelemetry, type TelemetryOptions } from '..
 import type { PlanPolicy } from '../../offload/types.js';
 import { intervalName } from '../../common/interval.js';
 import { stateDir } from '../../debug/state.js';
+import { textFileSink } from '../../debug/sinks.js';
 import { monitorLine, type StampedFaultEvent } from '../../offload/event-stamp.js';
 import { mockPortNames } from '../../offload/ports.js';
 
@@ -133,7 +134,8 @@ export function register(program: Command): void {
     .option('--json', 'print the apply report as JSON')
     .option('--metrics <[addr:]port>', 'with --follow: serve Prometheus metrics on ADDR:PORT (ADDR default 127.0.0.1; docs/telemetry.md)')
     .option('--agentx [socket]', 'with --follow: serve the IEEE8021-CFM-MIB through an AgentX master (default /var/agentx/master)')
-    .action(async (config: string, o: { profile?: string; backend: string; vendorArgs?: string; state?: string; switch?: string; follow?: boolean; socket?: string; progress?: boolean; json?: boolean; dryRun?: boolean; allowDeleteAll?: boolean } & PolicyOpts & TelemetryOptions) => {
+    .option('--debug-log <file>', 'with --follow: append debug decodes of tagged MEPs/MIPs (cfm debug tag) to FILE')
+    .action(async (config: string, o: { profile?: string; backend: string; vendorArgs?: string; state?: string; switch?: string; follow?: boolean; socket?: string; progress?: boolean; json?: boolean; dryRun?: boolean; allowDeleteAll?: boolean; debugLog?: string } & PolicyOpts & TelemetryOptions) => {
       if (o.dryRun && o.follow) throw new UsageError('--dry-run changes nothing: it cannot --follow');
       if (o.dryRun && o.socket) {
         // against the live state of the manager serving --socket (it reads the config itself)
@@ -144,11 +146,13 @@ export function register(program: Command): void {
       }
       if (o.follow) await assertSocketFree(o.socket ?? defaultSocketPath()); // before the backend is touched
       if ((o.metrics !== undefined || o.agentx !== undefined) && !o.follow) throw new UsageError('--metrics and --agentx need --follow (telemetry runs while the manager does)');
+      if (o.debugLog !== undefined && !o.follow) throw new UsageError('--debug-log needs --follow (decoding runs while the manager does)');
       checkTelemetryOptions(o);
       const sw = await openApplySwitch({
         config, profile: o.profile, backend: o.backend, switch: o.switch, statePath: o.state, vendorArgs: o.vendorArgs, policy: policyOf(o), follow: o.follow,
         // a following manager re-reads `cfm debug tag`s from the state dir, as `cfm run` does
         ...(o.follow ? { opsStateDir: stateDir() } : {}),
+        ...(o.debugLog !== undefined ? { debugSink: textFileSink(o.debugLog) } : {}),
       });
       if (o.dryRun) {
         try {
