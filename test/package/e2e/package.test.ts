@@ -6,7 +6,8 @@
  * the packaged mock ASIC, and a strict TypeScript script importing every documented path
  * typechecks (tsc --strict) and runs (load config, plan, apply, status, close).
  */
-import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPILERS, REPO, boardPath, installProject, output, packRepo, run, tempDir, type PackResult } from '../pack.js';
@@ -121,6 +122,84 @@ describe('the installed package', () => {
     const r = run('node', ['--input-type=module', '-e', check], { cwd: proj, path });
     expect(r.status, output(r)).toBe(0);
     expect(JSON.parse(r.stdout) as string[]).toEqual([]);
+  });
+
+  it('a strict TypeScript script using the Y.1731 and telemetry APIs typechecks with "types": [] (the TypeScript 6+ default) and runs on a real clock', () => {
+    const dir = join(proj, 'script-y1731');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(join(REPO, 'test', 'package', 'fixtures', 'y1731-telemetry.ts.txt'), join(dir, 'y1731-telemetry.ts'));
+    copyFileSync(join(REPO, 'test', 'package', 'fixtures', 'tsconfig-y1731.json'), join(dir, 'tsconfig.json'));
+    const tsc = run('node', [join(proj, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: dir, path });
+    expect(tsc.status, output(tsc)).toBe(0); // was: dist/telemetry/agentx/pdu.d.ts: Cannot find name 'Buffer'
+    const r = run('node', ['out/y1731-telemetry.js'], { cwd: dir, path, timeoutMs: 60_000 });
+    expect(r.status, output(r)).toBe(0);
+    const res = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, Record<string, unknown> | number | boolean>;
+    // the DMM test keyed its DMRs by a second clock reading and got none on a real clock
+    expect(res.dm).toMatchObject({ completed: true, received: 3 });
+    expect((res.dm as { avgNs: number }).avgNs).toBeGreaterThan(0);
+    expect(res.lm).toMatchObject({ completed: true, farEnd: 0 });
+    expect(res.slm).toEqual({ completed: true, received: 5 });
+    expect(res.tst).toEqual({ sent: 2 });
+    expect(res.tstReceived).toBe(2);
+    expect(res.pmSessions).toBe(0);
+    expect(res.delayMetric).toBe(true);
+  });
+
+  describe('the CLI against a running manager (cfm apply --follow on the mock ASIC)', () => {
+    let mgr: ChildProcess | null = null;
+    let mgrLog = '';
+    let env: Record<string, string>;
+    const cli = (...args: string[]) => run('npx', ['--no-install', 'cfm', ...args], { cwd: proj, path, env, timeoutMs: 60_000 });
+
+    beforeAll(async () => {
+      const xdg = join(work, 'xdg'); // the default socket and state dir live here, as on a user's box
+      mkdirSync(xdg, { recursive: true });
+      env = { XDG_RUNTIME_DIR: xdg };
+      // the bin itself, not `npx cfm`: npm exec does not pass SIGINT on to the manager
+      mgr = spawn(join(proj, 'node_modules', '.bin', 'cfm'), ['apply', join(pkgDir(), 'examples', 'demo.yaml'), '--switch', 'sw1', '--backend', 'mock', '--follow'], {
+        cwd: proj, env: { HOME: process.env.HOME ?? '/root', PATH: path, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      mgr.stdout!.on('data', (d: Buffer) => { mgrLog += d.toString(); });
+      mgr.stderr!.on('data', (d: Buffer) => { mgrLog += d.toString(); });
+      for (let i = 0; i < 100 && !mgrLog.includes('control socket'); i++) await new Promise((r) => setTimeout(r, 200));
+      if (!mgrLog.includes('control socket')) throw new Error(`the manager did not start:\n${mgrLog}`);
+      await new Promise((r) => setTimeout(r, 2500)); // 1 s CCMs: MEP 81 learns the MAC of MEP 83
+    });
+
+    afterAll(async () => {
+      if (mgr && mgr.exitCode === null) {
+        const gone = new Promise((r) => mgr!.once('exit', r));
+        mgr.kill('SIGINT'); // Ctrl-C, as the docs say
+        const t = setTimeout(() => mgr?.kill('SIGKILL'), 10_000);
+        await gone;
+        clearTimeout(t);
+      }
+    });
+
+    it('cfm dm, lm, slm, loopback between the software MEPs 81 and 83 complete (exit 0)', () => {
+      const m = 'demo/svc-multi/81';
+      const dm = cli('dm', m, '--target-mep', '83', '--count', '3', '--interval-ms', '50');
+      expect(dm.status, output(dm) + mgrLog).toBe(0);
+      expect(dm.stdout).toContain('Sent 3 packets, received 3 packets');
+      expect(dm.stdout).toMatch(/^frame delay min\/avg\/max = /m);
+      for (const args of [['lm', m, '--target-mep', '83', '--count', '3', '--interval-ms', '50'], ['slm', m, '--target-mep', '83', '--count', '3', '--interval-ms', '20'],
+        ['loopback', m, '--target-mep', '83', '--count', '2', '--interval-ms', '50']]) {
+        const r = cli(...args);
+        expect(r.status, `cfm ${args.join(' ')}\n${output(r)}`).toBe(0);
+      }
+      const st = cli('status', '--json');
+      expect(st.status, output(st)).toBe(0);
+      expect((JSON.parse(st.stdout) as { switch: string }).switch).toBe('sw1');
+    });
+
+    it('bad arguments exit 2 with one line and no stack trace', () => {
+      for (const args of [['dm', 'demo/svc-multi/81', '--target-mep', '83', '--count', '0'], ['mep', 'show', 'nope/x/1'], ['cc', 'interval', 'demo/svc-multi', '7s']]) {
+        const r = cli(...args);
+        expect(r.status, `cfm ${args.join(' ')}\n${output(r)}`).toBe(2);
+        expect(r.stderr).toMatch(/^cfm: /);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      }
+    });
   });
 
   it('npm run conformance works inside the installed package (no vitest, no test/)', () => {
