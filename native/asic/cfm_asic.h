@@ -341,8 +341,9 @@ CFM_ASIC_API cfm_status_t cfm_event_fd(cfm_asic_t *h, int32_t *fd);
  *   and the CPU's frames through it; the valid CCMs and punted frames it receives), the frames the
  *   MEPs exchange standing in for service data frames (docs/vendor-abi.md "PM group"). Written:
  *   sent LMM: TxFCf = TxFCl (PDU 4..7)   received LMM: RxFCf = RxFCl (PDU 8..11)
- *   sent LMR: TxFCb = TxFCl (PDU 12..15) received LMR: RxFCl appended after the PDU (4 bytes,
- *   frame length + 4: Y.1731 9.13 reserves no field for it)
+ *   sent LMR: RxFCf = RxFCl when the last LMM arrived, TxFCb = TxFCl (PDU 8..15, whatever the CPU
+ *   wrote)                               received LMR: RxFCl in the 4 bytes after the PDU's End
+ *   TLV (Y.1731 9.13 reserves no field for it; the frame grows where padding does not cover them)
  *   sent CCM: TxFCf, RxFCb, TxFCb (CCM PDU 58..69, dual-ended LM 8.1.1); a received valid CCM's
  *   three counters and RxFCl at its arrival are kept in cfm_lm_counters_t.
  * Counters are modulo 2^32 in the PDUs. cfm_voe_pm_set counts as a configuration change (one

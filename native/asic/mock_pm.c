@@ -37,6 +37,18 @@ static void put_ts(uint8_t *p, uint64_t ns) {
   put32(p + 4, (uint32_t)(ns % 1000000000u));
 }
 
+/* Offset just after the End TLV of a PDU of n bytes (Y.1731 9.1: TLVs from 4 + first TLV offset), 0
+ * when there is none. */
+static uint32_t after_end_tlv(const uint8_t *pdu, uint32_t n) {
+  uint32_t i = 4u + pdu[3];
+  while (i < n) {
+    if (pdu[i] == 0) return i + 1;
+    if (i + 3 > n) return 0;
+    i += 3u + (((uint32_t)pdu[i + 1] << 8) | pdu[i + 2]);
+  }
+  return 0;
+}
+
 static mock_pm_t *pm_of(asic_t *a, const voe_t *v) {
   if (!a->pm) return NULL;
   mock_pm_t *p = &a->pm[mock_voe_id(a, v) - 1];
@@ -76,7 +88,11 @@ const uint8_t *mock_pm_tx(asic_t *a, uint32_t port, uint32_t towards, const uint
   if ((p->flags & CFM_PM_DM) && (fv.opcode == OP_DMM || fv.opcode == OP_1DM) && n >= 12) put_ts(pdu + 4, a->now_ns);
   if ((p->flags & CFM_PM_DM) && fv.opcode == OP_DMR && n >= 28) put_ts(pdu + 20, a->now_ns);
   if ((p->flags & CFM_PM_LM) && fv.opcode == OP_LMM && n >= 8) put32(pdu + 4, (uint32_t)p->tx_fcl);
-  if ((p->flags & CFM_PM_LM) && fv.opcode == OP_LMR && n >= 16) put32(pdu + 12, (uint32_t)p->tx_fcl);
+  if ((p->flags & CFM_PM_LM) && fv.opcode == OP_LMR && n >= 16) {
+    /* the VOE answers for its own counters, whatever the CPU wrote (Y.1731 8.1.2 responder) */
+    put32(pdu + 8, (uint32_t)p->lmm_rx_fcl);
+    put32(pdu + 12, (uint32_t)p->tx_fcl);
+  }
   return buf;
 }
 
@@ -90,11 +106,17 @@ const uint8_t *mock_pm_rx(asic_t *a, voe_t *v, const frame_view_t *fv, uint8_t *
   uint32_t n = fv->pdu_len;
   if ((p->flags & CFM_PM_DM) && (fv->opcode == OP_DMM || fv->opcode == OP_1DM) && n >= 20) put_ts(pdu + 12, a->now_ns);
   if ((p->flags & CFM_PM_DM) && fv->opcode == OP_DMR && n >= 36) put_ts(pdu + 28, a->now_ns);
-  if ((p->flags & CFM_PM_LM) && fv->opcode == OP_LMM && n >= 12) put32(pdu + 8, (uint32_t)p->rx_fcl);
-  if ((p->flags & CFM_PM_LM) && fv->opcode == OP_LMR) {
-    /* Y.1731 9.13 has no field for the initiator's RxFCl: appended after the PDU (cfm_asic.h) */
-    put32(buf + fv->len, (uint32_t)p->rx_fcl);
-    *len = fv->len + 4;
+  if ((p->flags & CFM_PM_LM) && fv->opcode == OP_LMM && n >= 12) {
+    put32(pdu + 8, (uint32_t)p->rx_fcl);
+    p->lmm_rx_fcl = p->rx_fcl;
+  }
+  uint32_t end = (p->flags & CFM_PM_LM) && fv->opcode == OP_LMR ? after_end_tlv(pdu, n) : 0;
+  if (end) {
+    /* Y.1731 9.13 has no field for the initiator's RxFCl: the 4 bytes after the End TLV
+     * (cfm_asic.h); the mock's frames are not padded, so the frame grows by what is missing */
+    uint32_t at = (uint32_t)(pdu - buf) + end;
+    put32(buf + at, (uint32_t)p->rx_fcl);
+    if (at + 4 > *len) *len = at + 4;
   }
   return buf;
 }

@@ -9,6 +9,7 @@ typedef struct mock_pm {
   uint32_t reserved;
   uint64_t tx_fcl;
   uint64_t rx_fcl;
+  uint64_t lmm_rx_fcl;     /* RxFCl when the last LMM arrived (the RxFCf of the LMR answering it) */
   cfm_lm_counters_t c;     /* the last valid CCM's sample (tx_fcl / rx_fcl unused here) */
 } mock_pm_t;
 

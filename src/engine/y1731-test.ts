@@ -6,6 +6,7 @@
  * way Y.1731 8.1-8.2 defines it. The session ends `timeoutMs` after its last frame, or as soon as
  * every frame of a two-way test has its reply.
  */
+import { newestKey, voeRxFcl } from './hw-stamps.js';
 import type { TimerHandle } from '../common/clock.js';
 import { buildFrame } from './frames.js';
 import type { Mep } from './mep.js';
@@ -101,7 +102,12 @@ export class TestSession {
   private slrs = 0;
   private readonly targetBytes: Uint8Array;
 
-  constructor(private readonly mep: Mep, readonly kind: TestKind, private readonly o: Y1731TestOptions & { target: string }) {
+  /**
+   * `hwLm`: the MEP's VOE counts LM frames (docs/vendor-abi.md 5c): it rewrites TxFCf, so LMRs are
+   * matched to the newest LMM awaiting one (hw-stamps.ts), and RxFCl is what the VOE wrote after
+   * the LMR.
+   */
+  constructor(private readonly mep: Mep, readonly kind: TestKind, private readonly o: Y1731TestOptions & { target: string; hwLm?: boolean }) {
     this.targetBytes = macToBytes(o.target);
     this.result = { kind, mep: mep.key, target: o.target, sent: 0, received: 0, outOfOrder: 0, errored: 0, done: false, completed: false };
     if (kind === 'slm') this.result.testId = o.testId ?? 1;
@@ -163,7 +169,9 @@ export class TestSession {
       // SLR for our source MEP id and test id only (Y.1731 8.1.3: test id separates concurrent tests).
       if (b.length < p + 20 || (((b[p + 4] << 8) | b[p + 5]) & 0x1fff) !== this.mep.cfg.mepId || getU32(b, p + 8) !== this.result.testId) return;
     }
-    const key = this.kind === 'dmm' ? getTimestampNs(b, p + 4) : getU32(b, p + (this.kind === 'slm' ? 12 : 4));
+    const hwLm = this.kind === 'lmm' && this.o.hwLm === true;
+    const key = hwLm ? newestKey(this.outstanding) ?? -1
+      : this.kind === 'dmm' ? getTimestampNs(b, p + 4) : getU32(b, p + (this.kind === 'slm' ? 12 : 4));
     const idx = this.outstanding.get(key);
     if (idx === undefined) return; // not ours, or answered already
     this.outstanding.delete(key);
@@ -184,7 +192,8 @@ export class TestSession {
       const rxB = b.length >= p + 36 ? getTimestampNs(b, p + 28) : 0;
       this.delays.push([idx, (rxB !== 0 ? rxB : rxNs) - key - (txB === 0 && rxF === 0 ? 0 : txB - rxF)]);
     } else if (this.kind === 'lmm' && inOrder) {
-      this.lm.push({ txFCf: key, rxFCf: getU32(b, p + 8), txFCb: getU32(b, p + 12), rxFCl: this.mep.rxFrames });
+      const rxFCl = hwLm ? voeRxFcl(b, p) : this.mep.rxFrames;
+      if (rxFCl !== undefined) this.lm.push({ txFCf: getU32(b, p + 4), rxFCf: getU32(b, p + 8), txFCb: getU32(b, p + 12), rxFCl });
     } else if (this.kind === 'slm') {
       this.slrs++;
       // SLM: TxFCf = SLMs sent, TxFCb = SLMs the responder counted, RxFCl = SLRs received here.

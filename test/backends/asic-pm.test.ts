@@ -12,6 +12,8 @@ import {
 } from '../../src/backends/asic-binding/index.js';
 import { lossStats, type LmSample } from '../../src/engine/y1731-stats.js';
 import { pmFrame } from '../../src/conformance/rules/pm.js';
+import { MockAsicBackend, mockOptionsFromProfile } from '../../src/backends/mock/index.js';
+import { loadProfile } from '../../src/profiles/index.js';
 
 const open: AsicDevice[] = [];
 afterEach(() => {
@@ -175,5 +177,16 @@ describe('vendor C ABI group "pm" on the mock ASIC', () => {
     expect(() => pmSet(d, v, PM_LM)).toThrow(/cfm_voe_pm_set \(voe \d+\): ENOTSUP/);
     pmSet(d, v, PM_DM);
     expect(pmGet(d, v)).toBe(PM_DM);
+  });
+
+  it('a mock made from a profile does hardware DM / LM as the profile says (capabilities().pmOffload)', async () => {
+    for (const [name, want] of [['broadcom-xgs', { dm: true, lm: true }], ['mock-default', { dm: false, lm: false }]] as const) {
+      const b = new MockAsicBackend(mockOptionsFromProfile(loadProfile(name)));
+      try {
+        expect(b.capabilities().pmOffload).toEqual(want);
+      } finally {
+        await b.close();
+      }
+    }
   });
 });

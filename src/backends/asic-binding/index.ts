@@ -9,4 +9,4 @@ export * from './status.js';
 export { AsicBackend, intervalsOfMask, type AsicBackendOptions } from './backend.js';
 export { PortMap, macBytes, macString } from './convert.js';
 export { findMockAsicLib, mockAsicLibPath, MOCK_LIB_NAME } from './paths.js';
-export { PM_DM, PM_LM, hasPm, pmSet, pmGet, lmCounters, gPmSet, gPmGet, gLmCounters, splitLmrRxFcl, type LmCounters } from './pm.js';
+export { PM_DM, PM_LM, hasPm, pmSet, pmGet, lmCounters, gPmSet, gPmGet, gLmCounters, type LmCounters } from './pm.js';

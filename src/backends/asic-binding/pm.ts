@@ -59,17 +59,3 @@ export function* gLmCounters(dev: AsicDeviceBase, voe: number): CallGen<LmCounte
 export const pmSet = (dev: AsicDeviceBase, voe: number, flags: number): void => runSync(gPmSet(dev, voe, flags));
 export const pmGet = (dev: AsicDeviceBase, voe: number): number => runSync(gPmGet(dev, voe));
 export const lmCounters = (dev: AsicDeviceBase, voe: number): LmCounters => runSync(gLmCounters(dev, voe));
-
-const OP_LMR = 42;
-
-/**
- * A punted LMR of a VOE with PM_LM carries the initiator's RxFCl in 4 bytes after the PDU
- * (cfm_asic.h: Y.1731 9.13 has no field for it). Split them off: the frame as sent and RxFCl.
- * `pduOffset` is where the CFM PDU starts in the frame (after the tags).
- */
-export function splitLmrRxFcl(frame: Uint8Array, pduOffset: number): { frame: Uint8Array; rxFcl: number } | null {
-  if (frame.length < pduOffset + 16 + 1 + 4 || frame[pduOffset + 1] !== OP_LMR) return null;
-  const n = frame.length - 4;
-  const rxFcl = ((frame[n] << 24) | (frame[n + 1] << 16) | (frame[n + 2] << 8) | frame[n + 3]) >>> 0;
-  return { frame: frame.subarray(0, n), rxFcl };
-}

@@ -24,6 +24,9 @@ export interface MockAsicOptions {
   vlanMep?: boolean;          // default true
   loopbackOffload?: boolean;  // default false
   linktraceOffload?: boolean; // default false
+  /** VOEs timestamp DM frames / count LM frames (vendor C ABI group "pm"); default true. */
+  pmDm?: boolean;
+  pmLm?: boolean;
   puntQueue?: number;         // CPU punt queue length, default 256
   eventQueue?: number;        // default 1024
   description?: string;
@@ -90,6 +93,8 @@ export function mockOpenArgs(o: MockAsicOptions): string {
   if (o.vlanMep !== undefined) a.push(`vlan_mep=${o.vlanMep ? 1 : 0}`);
   if (o.loopbackOffload !== undefined) a.push(`lb_offload=${o.loopbackOffload ? 1 : 0}`);
   if (o.linktraceOffload !== undefined) a.push(`lt_offload=${o.linktraceOffload ? 1 : 0}`);
+  if (o.pmDm !== undefined) a.push(`pm_dm=${o.pmDm ? 1 : 0}`);
+  if (o.pmLm !== undefined) a.push(`pm_lm=${o.pmLm ? 1 : 0}`);
   int('punt_queue', o.puntQueue, 'puntQueue');
   int('event_queue', o.eventQueue, 'eventQueue');
   for (const [k, v, name] of [['desc', o.description, 'description'], ['instance', o.instance, 'instance'], ['state', o.statePath, 'statePath']] as const) {
@@ -142,6 +147,8 @@ export function mockOptionsFromProfile(p: HwProfile, extra: Partial<MockAsicOpti
     vlanMep: p.vlanMep,
     loopbackOffload: p.offload.loopback,
     linktraceOffload: p.offload.linktrace,
+    pmDm: p.offload.dm,
+    pmLm: p.offload.lm,
     description: `mock of ${p.family} (${p.name})`.replace(/[;=]/g, ' ').slice(0, 63),
   };
   if (txMode === 'injected' && p.injectorBudgetFps !== null) o.injectorBudgetFps = p.injectorBudgetFps;

@@ -3,10 +3,10 @@
  * the plan puts a hardware MEP's DM function in hardware (the profile offloads DM and the backend
  * has the vendor C ABI group "pm"), its VOE is told to timestamp DMM / DMR / 1DM at the wire
  * (Y.1731 8.2). The engine part still sends and receives the frames; it reads RxTimeStampb from
- * the DMR when a VOE wrote it (pm.ts, y1731-test.ts).
- *
- * LM stays on the CPU even where the plan offloads it: a VOE counting LM frames rewrites TxFCf
- * (cfm_asic.h), and the engine matches LMRs to its LMMs by the TxFCf it sent (docs/y1731.md).
+ * the DMR when a VOE wrote it (pm.ts, y1731-test.ts). Likewise LM (Y.1731 8.1): the VOE writes
+ * TxFCf / RxFCf / TxFCb into LMMs and LMRs and RxFCl after a received LMR; LMM sessions and tests
+ * then match LMRs to the newest LMM awaiting one (the VOE rewrote the TxFCf they sent) and take
+ * RxFCl from the frame (engine/hw-stamps.ts).
  */
 import type { Backend } from '../../backends/types.js';
 import type { MepPlan } from '../types.js';
@@ -18,7 +18,8 @@ export interface VoePmTarget {
 
 /** The hardware functions a hardware MEP's VOE should run for its plan. */
 export function voePmOf(plan: MepPlan | undefined): { dm: boolean; lm: boolean } {
-  return { dm: plan?.ccm === 'hardware' && plan.functions.dm.placement === 'hardware', lm: false };
+  const hw = plan?.ccm === 'hardware';
+  return { dm: hw && plan!.functions.dm.placement === 'hardware', lm: hw && plan!.functions.lm.placement === 'hardware' };
 }
 
 /**
@@ -39,6 +40,7 @@ export async function syncVoePm(
     keep.add(m.key);
     const want = voePmOf(planOf(m.key));
     if (!caps?.dm) want.dm = false;
+    if (!caps?.lm) want.lm = false;
     const tag = `${m.handle}:${want.dm ? 1 : 0}${want.lm ? 1 : 0}`;
     const had = last.get(m.key);
     // a VOE never written has no function: nothing to switch off

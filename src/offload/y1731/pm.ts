@@ -14,6 +14,7 @@ import type { PmSessionConfig } from '../../config/model.js';
 import type { Mep } from '../../engine/mep.js';
 import { tapPm } from '../../engine/pm-tap.js';
 import { getTimestampNs, getU32 } from '../../engine/responders.js';
+import { newestKey, voeRxFcl } from '../../engine/hw-stamps.js';
 import { addDelay, addVariation, flag, newAcc, result, type PmAcc, type PmIntervalResult } from './pm-interval.js';
 import { fromTarget, testFrame, testPdu } from '../../engine/y1731-test.js';
 import { macToBytes } from '../../engine/wire.js';
@@ -262,7 +263,10 @@ export class PmSession {
     const c = this.cfg;
     if (this.targetBytes === null || !fromTarget(b, this.targetBytes)) return; // another session's peer
     if (c.type === 'slm' && (b.length < p + 20 || (((b[p + 4] << 8) | b[p + 5]) & 0x1fff) !== this.tapped?.cfg.mepId || getU32(b, p + 8) !== (c.testId ?? 1))) return;
-    const key = c.type === 'dmm' ? getTimestampNs(b, p + 4) : getU32(b, p + (c.type === 'slm' ? 12 : 4));
+    // a VOE counting LM frames rewrites TxFCf (docs/vendor-abi.md 5c): the newest LMM awaiting a reply
+    const hwLm = c.type === 'lmm' && this.host.placementOf?.(this.mepKey, 'lmm').placement === 'hardware';
+    const key = hwLm ? newestKey(this.outstanding) ?? -1
+      : c.type === 'dmm' ? getTimestampNs(b, p + 4) : getU32(b, p + (c.type === 'slm' ? 12 : 4));
     const o = this.outstanding.get(key);
     if (!o) return;
     this.outstanding.delete(key);
@@ -282,9 +286,11 @@ export class PmSession {
       return;
     }
     if (c.type === 'slm') this.slrs++;
+    const rxFCl = hwLm ? voeRxFcl(b, p) : c.type === 'lmm' ? this.tapped!.rxFrames : this.slrs;
+    if (rxFCl === undefined) return; // the VOE wrote no RxFCl: no sample
     const s: LmSample = c.type === 'lmm'
-      ? { txFCf: key, rxFCf: getU32(b, p + 8), txFCb: getU32(b, p + 12), rxFCl: this.tapped!.rxFrames }
-      : { txFCf: key, rxFCf: 0, txFCb: getU32(b, p + 16), rxFCl: this.slrs };
+      ? { txFCf: getU32(b, p + 4), rxFCf: getU32(b, p + 8), txFCb: getU32(b, p + 12), rxFCl }
+      : { txFCf: key, rxFCf: 0, txFCb: getU32(b, p + 16), rxFCl };
     const prev = this.prevSample;
     this.prevSample = s;
     if (!prev) return;

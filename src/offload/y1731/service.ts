@@ -18,6 +18,7 @@ import { PmSessions } from './pm-store.js';
 import type { PmSessionStatus } from './pm.js';
 import type { ResultListener } from './results.js';
 import type { MepPlan } from '../types.js';
+import { voePmOf } from './hw-pm.js';
 
 const baseOf = (c: Clock): Clock => (c instanceof OwnedClock ? c.base : c);
 import { TestSession } from '../../engine/y1731-test.js';
@@ -43,9 +44,9 @@ export type Y1731ManagerHost = Y1731Host & Omit<SignalHost, 'clock'> & {
 
 /**
  * Where a PM session of a MEP runs, from the plan's DM / LM function placement: DMM sessions of a
- * MEP whose DM the plan puts in hardware are timestamped by its VOE (y1731/hw-pm.ts); LMM stays
- * on the CPU (the engine does not read the VOE's LM counters: hw-pm.ts), SLM always (Y.1731 8.1.3:
- * the MEPs count their own SLM / SLR frames).
+ * MEP whose DM the plan puts in hardware are timestamped by its VOE, LMM sessions of a MEP whose
+ * LM it puts there are counted by the VOE (y1731/hw-pm.ts); SLM always runs on the CPU (Y.1731
+ * 8.1.3: the MEPs count their own SLM / SLR frames).
  */
 export function pmPlacement(plan: MepPlan | undefined, type: 'dmm' | 'lmm' | 'slm'): { placement: 'software' | 'hardware'; reason: string } {
   const f = plan?.functions[type === 'dmm' ? 'dm' : 'lm'];
@@ -53,7 +54,7 @@ export function pmPlacement(plan: MepPlan | undefined, type: 'dmm' | 'lmm' | 'sl
   if (f.placement === 'software') return { placement: 'software', reason: f.reason ?? 'runs on the CPU' };
   if (type === 'dmm') return { placement: 'hardware', reason: 'the VOE timestamps DMM/DMR at the wire (Y.1731 8.2)' };
   if (type === 'slm') return { placement: 'software', reason: 'SLM/SLR frames are counted by the MEPs on the CPU (Y.1731 8.1.3)' };
-  return { placement: 'software', reason: 'the VOE could count LM frames, but LMM sessions do not use its counters yet: runs on the CPU' };
+  return { placement: 'hardware', reason: 'the VOE counts LM frames at the wire (Y.1731 8.1)' };
 }
 
 const NAMES: Record<TestKind, string> = { dmm: 'two-way delay test', '1dm': 'one-way delay test', lmm: 'loss test', slm: 'synthetic loss test', tst: 'test-signal test' };
@@ -115,7 +116,9 @@ export class Y1731Service {
     checkTestOptions(kind, o);
     const m = this.host.mep(key);
     const target = await this.target(key, m, o);
-    const s = new TestSession(m, kind, { ...o, target });
+    // an LMM test of a MEP whose VOE counts LM frames reads the VOE's counters (hw-pm.ts)
+    const hwLm = kind === 'lmm' && voePmOf(this.host.planOf?.(key)).lm;
+    const s = new TestSession(m, kind, { ...o, target, hwLm });
     this.running.add(s);
     s.onDone((r) => {
       this.running.delete(s);
