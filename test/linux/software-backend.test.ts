@@ -112,8 +112,13 @@ for (const datapath of gate.run ? datapathsUnderTest() : ['af-packet' as const])
       // cut the link
       await link.setLink('A', false);
       const cutNs = monoNs();
+      // on a timeout, say what each side did report (a one-sided or missing LOC tells kernel
+      // timer from user-space checker)
+      const locs = (evs: Seen[]) => evs.filter((s) => s.ev.kind === 'loc').map((s) => `${s.ev.active ? 'raised' : 'cleared'} ${((s.atDetectNs - cutNs) / 1e6).toFixed(0)} ms`).join(', ') || 'none';
       await waitFor(() => evA.some((s) => s.ev.kind === 'loc' && s.ev.active) && evB.some((s) => s.ev.kind === 'loc' && s.ev.active),
-        5 * periodNs / 1e6 + 1000, 'LOC on both sides');
+        5 * periodNs / 1e6 + 1000, 'LOC on both sides').catch((e: unknown) => {
+        throw new Error(`${(e as Error).message} (after the cut: A ${locs(evA)}; B ${locs(evB)})`);
+      });
       const slackNs = 8e6 + 0.05 * periodNs; // event-loop latency (ms timers, a loaded CI box)
       for (const [name, evs] of [['A', evA], ['B', evB]] as const) {
         const loc = evs.find((s) => s.ev.kind === 'loc' && s.ev.active)!;
