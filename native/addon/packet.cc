@@ -113,7 +113,12 @@ PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pa
   if (ns.error()) ThrowSys(env, ns.error(), ns.syscall(), netns);
 
   uint16_t proto = receive ? htons(ETH_P_ALL) : 0;
-  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+  // Created with protocol 0 and given ETH_P_ALL only at bind: a socket created with a protocol is
+  // hooked into every interface's receive at once, and bind() to one interface then unhooks it
+  // first, which waits for an RCU grace period (synchronize_net: 10-20 ms here, 0.8 s for 64
+  // ports). Unhooked until bind, it is hooked once, on its interface, with no wait (issue 17
+  // start-up); it also queues nothing from other interfaces before the bind.
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) ThrowSys(env, errno, "socket", "AF_PACKET on " + ifname_);
   auto fail = [&](const char* call) {
     int e = errno;

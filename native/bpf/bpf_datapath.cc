@@ -14,6 +14,9 @@
 #include <net/if.h>
 #include <uv.h>
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
@@ -119,7 +122,15 @@ class BpfDatapath : public Napi::ObjectWrap<BpfDatapath> {
     if (!skel_) ThrowSys(env, errno ? errno : EINVAL, "bpf_object__open", "the CFM eBPF object");
     // only the program of the chosen hook is loaded
     bpf_program__set_autoload(xdp_ ? skel_->progs.cfm_tc : skel_->progs.cfm_xdp, false);
+    // The verifier gives up with EAGAIN when a signal is pending on the loading thread, and
+    // libbpf retries only a few times: under `node --cpu-prof` (SIGPROF every ms) or any frequent
+    // timer signal the load always failed. Signals stay blocked for the load (they are delivered
+    // right after: the JavaScript thread has no handler that must run within it).
+    sigset_t all, saved;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &saved);
     int err = cfm_bpf__load(skel_);
+    pthread_sigmask(SIG_SETMASK, &saved, nullptr);
     if (err) {
       int e = -err;
       // EPERM: say which capabilities, not libbpf's probe chatter
