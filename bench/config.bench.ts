@@ -5,10 +5,12 @@
  * Validation memory (issue 11 item 25): peak RSS of a child process validating the 8,192-MEP
  * config (4 MB YAML, 5.8 MB JSON) and a 40 MB YAML config (ten such PEs on one board), above
  * the same child validating an empty config. It was about 40x the file size when YAML went
- * through the yaml library's node tree; the rest now is the parsed data and the returned model.
+ * through the yaml library's node tree. Each file is measured with this tree's loader and, side by
+ * side, with the loader of BASELINE_COMMIT (the state before the compaction and raw-tree
+ * consumption of normalize, extracted with `git archive`; skipped where there is no git history).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -96,15 +98,35 @@ function bigConfig(copies: number): Doc {
   return out;
 }
 
-/** Peak RSS (MB) of a child process that loads and validates `file`; throws unless it finds `errors` issues. */
-function peakRssMb(file: string, errors = 0): number {
-  const entry = pathToFileURL(join(PACKAGE_ROOT, 'src', 'config', 'index.ts')).href;
-  const script = `const { loadConfig } = await import(${JSON.stringify(entry)}); const r = loadConfig(${JSON.stringify(file)}); ` +
-    `process.stdout.write(JSON.stringify({ errors: r.errors.length, first: r.errors[0], maxRss: process.resourceUsage().maxRSS }));`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: PACKAGE_ROOT });
-  const out = JSON.parse(r.stdout || '{}') as { errors?: number; first?: unknown; maxRss?: number };
+/** The loader before issue 11 item 25's second round (peak RSS 9-14x the file size). */
+const BASELINE_COMMIT = 'e3ed01d';
+
+/**
+ * Peak RSS (MB) of a child process that loads and validates `file` with the loader under `root`,
+ * and the heap still held after the load (the returned model: what a loadModel caller keeps),
+ * both after forced GCs; throws unless it finds `errors` issues.
+ */
+function peakRssMb(file: string, errors = 0, root = PACKAGE_ROOT): { peakMb: number; retainedMb: number } {
+  const entry = pathToFileURL(join(root, 'src', 'config', 'index.ts')).href;
+  const script = `const { loadConfig } = await import(${JSON.stringify(entry)}); gc(); const h0 = process.memoryUsage().heapUsed; ` +
+    `const r = loadConfig(${JSON.stringify(file)}); const maxRss = process.resourceUsage().maxRSS; gc(); gc(); ` +
+    `process.stdout.write(JSON.stringify({ errors: r.errors.length, first: r.errors[0], maxRss, retained: process.memoryUsage().heapUsed - h0 }));`;
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: PACKAGE_ROOT });
+  const out = JSON.parse(r.stdout || '{}') as { errors?: number; first?: unknown; maxRss?: number; retained?: number };
   if (out.maxRss === undefined || out.errors !== errors) throw new Error(`validating ${file} failed: ${r.stdout}${r.stderr}`.slice(0, 600));
-  return out.maxRss / 1024;
+  return { peakMb: out.maxRss / 1024, retainedMb: (out.retained ?? 0) / 1e6 };
+}
+
+/** The baseline commit's src/schema/hw-profiles in `dir` (node_modules linked), or undefined without git history. */
+function baselineTree(dir: string): string | undefined {
+  try {
+    const root = join(dir, 'baseline');
+    execSync(`mkdir -p ${JSON.stringify(root)} && git archive ${BASELINE_COMMIT} src schema hw-profiles package.json | tar -x -C ${JSON.stringify(root)}`, { cwd: PACKAGE_ROOT, stdio: 'ignore' });
+    symlinkSync(join(PACKAGE_ROOT, 'node_modules'), join(root, 'node_modules'));
+    return root;
+  } catch {
+    return undefined;
+  }
 }
 
 function memoryRows(): BenchRow[] {
@@ -122,19 +144,36 @@ function memoryRows(): BenchRow[] {
     write('sp-8192.json', JSON.stringify(sp, null, 2), '8,192-MEP config, JSON');
     const big = bigConfig(10);
     write('pe-x10.yaml', stringify(big, { lineWidth: 0 }), '10 x 8,192 MEPs, YAML');
+    write('pe-x10.json', JSON.stringify(big), '10 x 8,192 MEPs, JSON');
     big.cfm['maintenance-domain'][1]['md-level'] = 9; // one schema issue: the error path (pointer, no tree)
     write('pe-x10-broken.yaml', stringify(big, { lineWidth: 0 }), '10 x 8,192 MEPs with one error, YAML', 1);
     const [, emptyFile] = files[0];
-    const floor = peakRssMb(emptyFile);
-    return files.slice(1).map(([what, f, errors]) => {
-      const sizeMb = statSync(f).size / 1e6;
-      const peak = peakRssMb(f, errors);
-      const ratio = (peak - floor) / sizeMb;
-      return {
-        case: `validate ${what} (${sizeMb.toFixed(1)} MB): peak RSS above an empty config`, value: peak - floor, unit: 'MB',
-        target: '< 15x the file', met: ratio < 15, note: `${ratio.toFixed(1)}x the file size; peak ${peak.toFixed(0)} MB, empty config ${floor.toFixed(0)} MB`,
-      };
-    });
+    const baseline = baselineTree(dir);
+    const rows: BenchRow[] = [];
+    for (const [label, root] of [['now', PACKAGE_ROOT], [`before (${BASELINE_COMMIT})`, baseline]] as const) {
+      if (!root) {
+        rows.push({ case: `validate, before (${BASELINE_COMMIT})`, value: 0, unit: 'MB', note: 'skipped: no git history to extract the baseline loader from' });
+        continue;
+      }
+      const { peakMb: floor, retainedMb: floorHeld } = peakRssMb(emptyFile, 0, root); // floorHeld: ajv's compiled schema
+      for (const [what, f, errors] of files.slice(1)) {
+        const sizeMb = statSync(f).size / 1e6;
+        const { peakMb: peak, retainedMb } = peakRssMb(f, errors, root);
+        const held = retainedMb - floorHeld;
+        const ratio = (peak - floor) / sizeMb;
+        const row: BenchRow = {
+          case: `validate ${what} (${sizeMb.toFixed(1)} MB), ${label}: peak RSS above an empty config`, value: peak - floor, unit: 'MB',
+          note: `${ratio.toFixed(1)}x the file size; peak ${peak.toFixed(0)} MB, empty config ${floor.toFixed(0)} MB; ` +
+            `heap held after the load (the model) ${held.toFixed(0)} MB, ${(held / sizeMb).toFixed(1)}x`,
+        };
+        if (label === 'now') {
+          row.target = '<= 3x the file';
+          row.met = ratio <= 3;
+        }
+        rows.push(row);
+      }
+    }
+    return rows;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

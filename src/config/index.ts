@@ -15,7 +15,8 @@ import { exportDocument } from './export.js';
 import type { CfmModel, ConfigIssue } from './model.js';
 import { normalize } from './normalize.js';
 import type { RawConfig } from './raw.js';
-import { formatFromName, parseSource } from './source.js';
+import { formatFromName, locator, parseData } from './source.js';
+import type { ParsedData } from './source.js';
 import type { ConfigFormat } from './source.js';
 
 export type * from './model.js';
@@ -41,20 +42,51 @@ export interface ParseOptions {
 export function parseConfig(text: string, opts: ParseOptions = {}): LoadResult {
   const fileName = opts.fileName ?? '<input>';
   const format = opts.format ?? formatFromName(opts.fileName);
-  const src = parseSource(text, fileName, format);
-  if (src.issues.length) return { model: null, errors: src.issues };
-  const data = src.data ?? {};
+  return validateParsed(parseData(text, fileName, format), { ...opts, fileName, format }, () => text);
+}
+
+/** Read and validate a config file (.yaml/.yml/.json). */
+export function loadConfig(path: string): LoadResult {
+  const format = formatFromName(path);
+  let text: string | undefined;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    return { model: null, errors: [{ pointer: '', rule: 'file', message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }] };
+  }
+  const parsed = parseData(text, path, format);
+  text = undefined; // out of reach from here on: validation holds the data, not the text
+  // Issue locations read the file again: only a config with issues pays for it.
+  return validateParsed(parsed, { fileName: path, format }, () => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return '';
+    }
+  });
+}
+
+/**
+ * Schema, normalize and semantic checks of parsed data. normalize() consumes the raw tree as it
+ * builds the model, so the raw data and the model are not both whole at once (issue 11 item 25).
+ */
+function validateParsed(parsed: ParsedData, opts: ParseOptions & { fileName: string; format: ConfigFormat }, text: () => string): LoadResult {
+  const { fileName, format } = opts;
+  if (parsed.issues.length) return { model: null, errors: parsed.issues };
+  let data: unknown = parsed.data ?? {};
+  parsed.data = undefined;
   if (format === 'json' && (typeof data !== 'object' || Array.isArray(data))) {
     return { model: null, errors: [{ pointer: '', rule: 'schema.type', message: 'a config is a JSON object', location: `${fileName}:1:1` }] };
   }
   const errors = schemaIssues('cfm-config.schema.json', data);
   if (errors.length === 0) {
-    const n = normalize(data as RawConfig, opts.fileName && opts.fileName !== '<input>' ? { baseDir: dirname(opts.fileName) } : {});
-    errors.push(...n.issues);
-    errors.push(...checkModel(n.model, (o) => n.pointers.get(o) ?? ''));
-    if (errors.length === 0) return { model: n.model, errors };
+    const built = buildModel(data as RawConfig, fileName);
+    if (built.model) return built;
+    errors.push(...built.errors);
   }
-  const locs = src.locateMany(errors.map((e) => e.pointer));
+  data = undefined; // before the text is read again for locations
+  if (parsed.unlocatable) return { model: null, errors };
+  const locs = locator(text(), fileName, format)(errors.map((e) => e.pointer));
   errors.forEach((e, i) => {
     const loc = locs[i];
     if (loc) e.location = loc;
@@ -62,15 +94,11 @@ export function parseConfig(text: string, opts: ParseOptions = {}): LoadResult {
   return { model: null, errors };
 }
 
-/** Read and validate a config file (.yaml/.yml/.json). */
-export function loadConfig(path: string): LoadResult {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    return { model: null, errors: [{ pointer: '', rule: 'file', message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }] };
-  }
-  return parseConfig(text, { fileName: path });
+/** Normalize (consuming the raw tree) and check; the model only when there is no issue. */
+function buildModel(raw: RawConfig, fileName: string): LoadResult {
+  const n = normalize(raw, { ...(fileName !== '<input>' ? { baseDir: dirname(fileName) } : {}), consume: true });
+  const errors = [...n.issues, ...checkModel(n.model, (o) => n.pointers.get(o) ?? '')];
+  return { model: errors.length ? null : n.model, errors };
 }
 
 /** loadConfig that throws a ConfigError (with every issue) instead of returning errors. */

@@ -11,6 +11,7 @@ import type { IntervalCode } from '../common/interval.js';
 import { encodeMaid, MAID_LENGTH } from '../pdu/maid.js';
 import type { MaName, MdName } from '../pdu/maid.js';
 import { loadProfile } from '../profiles/load.js';
+import { Compactor, fit } from './compact.js';
 import { DEFAULT_SWITCH } from './model.js';
 import type {
   Association, BoardRef, CfmModel, ConfigIssue, CpuProtectionBinding, CpuProtectionPolicy, DebugTag,
@@ -42,11 +43,18 @@ export function bindingKey(sw: string, port: string, vlan: number): string {
 export interface NormalizeOptions {
   /** Directory of the config file: a board profile given as a relative path is found from here. */
   baseDir?: string;
+  /**
+   * Let go of each raw domain, group, MIP and binding once its model objects are built (the
+   * entry in the raw array becomes undefined): the raw tree and the model are then never both
+   * whole in memory. For data nobody reads after normalizing (the loader's own parse).
+   */
+  consume?: boolean;
 }
 
 export function normalize(raw: RawConfig, opts: NormalizeOptions = {}): Normalized {
   const issues: ConfigIssue[] = [];
   const pointers: PointerMap = new WeakMap();
+  const done = opts.consume ? (list: unknown[], i: number): void => { list[i] = undefined; } : (): void => {};
   const issue = (pointer: string, rule: string, message: string, hint?: string): void => {
     issues.push({ pointer, rule, message, hint: hint ?? `see the rule '${rule}' in docs/config.md` });
   };
@@ -87,7 +95,7 @@ export function normalize(raw: RawConfig, opts: NormalizeOptions = {}): Normaliz
   }
   const domains: Domain[] = [];
   const domainById = new Map<string, Domain>();
-  (cfm['maintenance-domain'] ?? []).forEach((rd, i) => {
+  (cfm['maintenance-domain'] ?? []).forEach((rd, i, list) => {
     const p = pointerOf([cfmKey, 'maintenance-domain', i]);
     const d = buildDomain(rd, p, issue);
     pointers.set(d, p);
@@ -99,12 +107,13 @@ export function normalize(raw: RawConfig, opts: NormalizeOptions = {}): Normaliz
       pointers.set(a, pa);
       d.associations.push(a);
     });
+    done(list, i);
   });
   const assocOf = (mdId: string, maId: string): Association | undefined =>
     domainById.get(mdId)?.associations.find((a) => a.id === maId);
 
   // ---- maintenance groups and local MEPs ---------------------------------------------------
-  (cfm['maintenance-group'] ?? []).forEach((g, i) => {
+  (cfm['maintenance-group'] ?? []).forEach((g, i, list) => {
     const p = pointerOf([cfmKey, 'maintenance-group', i]);
     const d = domainById.get(g['md-id']);
     if (!d) {
@@ -124,12 +133,16 @@ export function normalize(raw: RawConfig, opts: NormalizeOptions = {}): Normaliz
       pointers.set(m, pm);
       a.meps.push(m);
     });
+    done(list, i);
   });
-  for (const d of domains) for (const a of d.associations) a.meps.sort((x, y) => x.mepId - y.mepId);
+  for (const d of domains) {
+    d.associations = fit(d.associations);
+    for (const a of d.associations) a.meps = fit(a.meps.sort((x, y) => x.mepId - y.mepId));
+  }
 
   // ---- MIPs ---------------------------------------------------------------------------------
   const mips: Mip[] = [];
-  (cfm.mip ?? []).forEach((r, i) => {
+  (cfm.mip ?? []).forEach((r, i, list) => {
     const p = pointerOf([cfmKey, 'mip', i]);
     const sw = switchOf(r.switch, p);
     const vlan = r.vid ?? 0;
@@ -139,6 +152,7 @@ export function normalize(raw: RawConfig, opts: NormalizeOptions = {}): Normaliz
     if (r['mac-address'] !== undefined) mip.macAddress = normMac(r['mac-address']);
     pointers.set(mip, p);
     mips.push(mip);
+    done(list, i);
   });
 
   // ---- CPU protection -------------------------------------------------------------------------
@@ -163,7 +177,7 @@ export function normalize(raw: RawConfig, opts: NormalizeOptions = {}): Normaliz
   });
   policies.sort((a, b) => a.id - b.id);
   const bindings: CpuProtectionBinding[] = [];
-  (cp.binding ?? []).forEach((rb, i) => {
+  (cp.binding ?? []).forEach((rb, i, list) => {
     const p = pointerOf(['cpu-protection', 'binding', i]);
     const sw = switchOf(rb.switch, p);
     const vlan = rb.vid ?? 0;
@@ -184,6 +198,7 @@ export function normalize(raw: RawConfig, opts: NormalizeOptions = {}): Normaliz
     };
     pointers.set(b, p);
     bindings.push(b);
+    done(list, i);
   });
 
   // ---- debug tags -----------------------------------------------------------------------------
@@ -211,6 +226,8 @@ export function normalize(raw: RawConfig, opts: NormalizeOptions = {}): Normaliz
   const switches = [...used.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const model: CfmModel = { domains, mips, cpuProtection: { policies, bindings }, debugTags, switches };
   if (board) model.board = board;
+  // Shared flat strings, exact-size arrays, nothing that keeps the config text alive (compact.ts).
+  new Compactor().compact(model);
   return { model, pointers, issues };
 }
 
@@ -341,7 +358,7 @@ function buildAssociation(ra: RawAssociation, d: Domain, p: string, issue: Issue
     interval,
     // A primary-VID MA name names its service VLAN; otherwise `vid` (absent = port service).
     vlan: ra.vid ?? (name.format === 1 && 'vid' in name ? name.vid : 0),
-    mepIds: ids,
+    mepIds: fit(ids),
     meps: [],
     mhfCreation: mhfRaw === 'defer' ? d.mhfCreation : mhfRaw,
     senderIdPermission: idRaw === 'defer' ? d.senderIdPermission : idRaw,
@@ -400,7 +417,7 @@ function buildMep(rm: RawMep, a: Association, d: Domain, groupId: string, sw: st
     portStatusTlv: rm['port-status-tlv'] ?? false,
     interfaceStatusTlv: rm['interface-status-tlv'] ?? false,
     senderIdPermission: idRaw === 'defer' ? a.senderIdPermission : idRaw,
-    remoteMepIds: a.mepIds.filter((x) => x !== rm['mep-id'] && !inactive.has(x)),
+    remoteMepIds: fit(a.mepIds.filter((x) => x !== rm['mep-id'] && !inactive.has(x))),
     placement: rm.offload ?? 'auto',
   };
   if (rm['mac-address'] !== undefined) m.macAddress = normMac(rm['mac-address']);

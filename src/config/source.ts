@@ -42,6 +42,16 @@ export function formatFromName(fileName: string | undefined): ConfigFormat {
  * from another scan for just their pointers: no second tree, so memory stays near the text size.
  */
 export function parseSource(text: string, fileName = '<input>', format: ConfigFormat = formatFromName(fileName)): ParsedSource {
+  const { data, issues } = parseData(text, fileName, format);
+  const locateMany = locator(text, fileName, format);
+  return { data, issues, locate: (p) => locateMany([p])[0], locateMany };
+}
+
+/** Parsed data and syntax issues; `unlocatable`: a big YAML text whose pointers get no line:column. */
+export interface ParsedData { data: unknown; issues: ConfigIssue[]; unlocatable?: boolean }
+
+/** The data and syntax issues of a text, holding no reference to it (the caller may drop the text). */
+export function parseData(text: string, fileName = '<input>', format: ConfigFormat = formatFromName(fileName)): ParsedData {
   if (format === 'json') {
     let data: unknown;
     try {
@@ -52,13 +62,27 @@ export function parseSource(text: string, fileName = '<input>', format: ConfigFo
       const [location] = locationsOf(text, fileName, [m ? Number(m[1]) : 0]);
       const issue: ConfigIssue = { pointer: '', rule: 'syntax', message: `JSON: ${cut(msg, 200)}`, hint: 'fix the JSON syntax at this position' };
       if (location) issue.location = location;
-      return { data: undefined, locate: () => undefined, locateMany: (ps) => ps.map(() => undefined), issues: [issue] };
+      return { data: undefined, issues: [issue] };
     }
     const { issues } = scanJson(text, fileName, { check: true });
-    const locateMany = (pointers: string[]) => locationsOf(text, fileName, scanJson(text, fileName, { pointers }).offsets);
-    return { data: issues.length ? undefined : data, issues, locate: (p) => locateMany([p])[0], locateMany };
+    return { data: issues.length ? undefined : data, issues };
   }
-  return parseYamlData(text, fileName) ?? parseYaml(text, fileName);
+  const light = parseYamlData(text, fileName);
+  if (light) return text.length > BIG_YAML_CHARS ? { ...light, unlocatable: true } : light;
+  const { data, issues } = parseYaml(text, fileName);
+  return { data, issues };
+}
+
+/**
+ * "file:line:column" of many JSON pointers in a text (nearest existing ancestor; undefined for a
+ * YAML text over BIG_YAML_CHARS): one scan of a JSON text, or the yaml library's node tree, built
+ * only now that an issue needs a location.
+ */
+export function locator(text: string, fileName: string, format: ConfigFormat): (pointers: string[]) => Array<string | undefined> {
+  if (format === 'json') return (pointers) => locationsOf(text, fileName, scanJson(text, fileName, { pointers }).offsets);
+  if (text.length > BIG_YAML_CHARS && !YAML_LIBRARY_ONLY.test(text)) return (ps) => ps.map(() => undefined);
+  let full: ParsedSource | undefined;
+  return (ps) => (full ??= parseYaml(text, fileName)).locateMany(ps);
 }
 
 /**
@@ -83,7 +107,7 @@ export const BIG_YAML_CHARS = 4 << 20;
  * duplicate key, aliases, nesting past MAX_DEPTH) goes to the yaml library, whose errors carry
  * positions and pointers; a big text's syntax error is js-yaml's own, with its position.
  */
-function parseYamlData(text: string, fileName: string): ParsedSource | undefined {
+function parseYamlData(text: string, fileName: string): { data: unknown; issues: ConfigIssue[] } | undefined {
   if (YAML_LIBRARY_ONLY.test(text)) return undefined;
   const big = text.length > BIG_YAML_CHARS;
   let data: unknown;
@@ -92,13 +116,10 @@ function parseYamlData(text: string, fileName: string): ParsedSource | undefined
   } catch (e) {
     // RangeError (deep nesting) included: the yaml library reports it with a pointer
     if (!big || !(e instanceof YAMLException)) return undefined;
-    return { data: undefined, issues: [bigSyntaxIssue(e, text, fileName)], locate: () => undefined, locateMany: (ps) => ps.map(() => undefined) };
+    return { data: undefined, issues: [bigSyntaxIssue(e, text, fileName)] };
   }
   if (deeperThan(data, MAX_DEPTH)) return undefined;
-  if (big) return { data, issues: [], locate: () => undefined, locateMany: (ps) => ps.map(() => undefined) };
-  let full: ParsedSource | undefined;
-  const tree = () => (full ??= parseYaml(text, fileName));
-  return { data, issues: [], locate: (p) => tree().locate(p), locateMany: (ps) => tree().locateMany(ps) };
+  return { data, issues: [] };
 }
 
 /** js-yaml's syntax error in a big text, at its line:column; a duplicate key named. */
