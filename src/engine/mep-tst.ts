@@ -131,7 +131,10 @@ export function receive1dmRx(m: Mep, b: Uint8Array, p: number, rxNs: number): vo
     st.set(from, r);
   }
   const txNs = getTimestampNs(b, p + 4);
-  const d = rxNs - txNs;
+  // RxTimef: the RxTimeStampf a VOE with hardware DM wrote (Y.1731 9.16 "reserved for 1DM
+  // receiving equipment", docs/vendor-abi.md 5c), else the receive time of the frame
+  const rxF = b.length >= p + 20 ? getTimestampNs(b, p + 12) : 0;
+  const d = (rxF !== 0 ? rxF : rxNs) - txNs;
   if (txNs < r.lastTxNs) r.outOfOrder++;
   else r.lastTxNs = txNs;
   const prev = r.delaysNs.at(-1);

@@ -71,6 +71,8 @@ export interface Y1731TestResult {
   testId?: number;
   /** Every frame sent and the wait over. */
   done: boolean;
+  /** Where the frames were timestamped / counted (the MEP's VOE or the CPU) and why (set by the offload manager). */
+  placement?: { placement: 'software' | 'hardware'; reason: string };
   /**
    * The test gave its measurement: every frame sent, and for two-way tests enough replies for a
    * result (DMM / SLM: one, LMM: two). `cfm` exits 0 only then.

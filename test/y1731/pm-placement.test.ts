@@ -99,10 +99,13 @@ describe('PM session placement', () => {
     for (const h of hw.dm) expect(h.fd).toMatchObject({ avgNs: 6_500_000 });
   }, 60_000);
 
-  it('on-demand DMM and LMM from a hardware MEP use its VOE and give what a software MEP gets', async () => {
+  it('on-demand DMM, 1DM and LMM from a hardware MEP use its VOE and give what a software MEP gets', async () => {
     const run = async (pin: LocalMep['placement']) => {
       r = await start(pin, DM_PROFILE, []);
       const dm = await pumped(r, r.mgr.sw1.y1731.dm('md1/ma1/1', { targetMepId: 2, count: 10, intervalMs: 100 }));
+      await pumped(r, r.mgr.sw1.y1731.dm('md1/ma1/1', { targetMepId: 2, oneWay: true, count: 5, intervalMs: 100 }));
+      await runVirtual(r.net.clock, 10e6);
+      const [ow] = r.mgr.sw2.y1731.received('md1/ma1/2').oneWay; // RxTimeStampf from sw2's VOE when in hardware
       const lm = r.mgr.sw1.y1731.lm('md1/ma1/1', { targetMepId: 2, count: 20, intervalMs: 100, timeoutMs: 500 });
       await runVirtual(r.net.clock, 1.05e9);
       r.net.link('sw1:swp1-sw2:swp1').set({ lossRate: 1 }, 'sw1'); // 300 ms: 3 LMMs lost towards the peer
@@ -111,13 +114,24 @@ describe('PM session placement', () => {
       const lmRes = await pumped(r, lm);
       await r.close();
       r = null;
-      return { dm: { sent: dm.sent, received: dm.received, delay: dm.delay }, lm: { sent: lmRes.sent, received: lmRes.received, loss: lmRes.loss } };
+      return {
+        placement: [dm.placement, lmRes.placement],
+        oneWay: { received: ow.received, delay: ow.delay },
+        dm: { sent: dm.sent, received: dm.received, delay: dm.delay }, lm: { sent: lmRes.sent, received: lmRes.received, loss: lmRes.loss },
+      };
     };
-    const hw = await run('hardware');
+    const { placement: hwWhere, ...hw } = await run('hardware');
+    expect(hwWhere).toEqual([
+      { placement: 'hardware', reason: 'the VOE timestamps DMM/DMR at the wire (Y.1731 8.2)' },
+      { placement: 'hardware', reason: 'the VOE counts LM frames at the wire (Y.1731 8.1)' },
+    ]);
     expect(hw.dm).toMatchObject({ sent: 10, received: 10, delay: { minNs: 6_500_000, maxNs: 6_500_000 } });
+    expect(hw.oneWay).toMatchObject({ received: 5, delay: { minNs: 6_000_000, maxNs: 6_000_000 } }); // sw1 -> sw2 only
     expect(hw.lm).toMatchObject({ sent: 20, received: 17 });
     expect(hw.lm.loss!.nearEnd).toBe(0);
     expect(hw.lm.loss!.farEnd).toBeGreaterThanOrEqual(3); // the LMMs and any CCM of the window
-    expect(await run('software')).toEqual(hw);
+    const { placement: swWhere, ...sw } = await run('software');
+    expect(swWhere).toEqual([{ placement: 'software', reason: 'MEP runs in software' }, { placement: 'software', reason: 'MEP runs in software' }]);
+    expect(sw).toEqual(hw);
   }, 60_000);
 });

@@ -119,8 +119,11 @@ export class Y1731Service {
     // an LMM test of a MEP whose VOE counts LM frames reads the VOE's counters (hw-pm.ts)
     const hwLm = kind === 'lmm' && voePmOf(this.host.planOf?.(key)).lm;
     const s = new TestSession(m, kind, { ...o, target, hwLm });
+    const where = kind === 'tst' ? { placement: 'software' as const, reason: 'TST runs on the CPU' }
+      : pmPlacement(this.host.planOf?.(key), kind === '1dm' ? 'dmm' : kind);
     this.running.add(s);
     s.onDone((r) => {
+      r.placement = where;
       this.running.delete(s);
       this.emitResult(key, r);
     });
