@@ -100,6 +100,31 @@ describe('linux-bridge backend (fake kernel)', () => {
     await b.close();
   });
 
+  it('readStatus afterPoll answers from a status dump made since the poll began (one dump per poll, not one per VOE)', async () => {
+    const { k, b, clock } = await setup();
+    const h1 = await b.createVoe(spec);
+    const h2 = await b.createVoe({ ...spec, key: 'md/ma/mep9', mepId: 9, port: 'v1' });
+    clock.advance(1e9);
+    k.receive(4, h1, 2);
+    const d0 = k.statusDumps;
+    await b.pollEvents(); // the slow status dump is due
+    expect(k.statusDumps).toBe(d0 + 1);
+    // the peer heard before that dump is in what afterPoll hands out, without a second dump
+    expect((await b.readStatus(h1, { afterPoll: true })).peers[0]).toMatchObject({ mepId: 2, seen: true });
+    await b.readStatus(h2, { afterPoll: true });
+    expect(k.statusDumps).toBe(d0 + 1);
+    // a plain readStatus still reads the kernel now
+    await b.readStatus(h1);
+    expect(k.statusDumps).toBe(d0 + 2);
+    // a poll with no dump due: the first afterPoll read dumps, the next one shares it
+    await b.pollEvents();
+    expect(k.statusDumps).toBe(d0 + 2);
+    await b.readStatus(h1, { afterPoll: true });
+    await b.readStatus(h2, { afterPoll: true });
+    expect(k.statusDumps).toBe(d0 + 3);
+    await b.close();
+  });
+
   it('LOC and RDI from notifications and dumps become events; status keeps "seen" across dumps', async () => {
     const { k, b } = await setup();
     const h = await b.createVoe(spec);
