@@ -14,6 +14,7 @@ import { lossStats, type LmSample } from '../../src/engine/y1731-stats.js';
 import { pmFrame } from '../../src/conformance/rules/pm.js';
 import { MockAsicBackend, mockOptionsFromProfile } from '../../src/backends/mock/index.js';
 import { loadProfile } from '../../src/profiles/index.js';
+import { hwResources } from '../../src/offload/resources.js';
 
 const open: AsicDevice[] = [];
 afterEach(() => {
@@ -186,6 +187,25 @@ describe('vendor C ABI group "pm" on the mock ASIC', () => {
         expect(b.capabilities().pmOffload).toEqual(want);
       } finally {
         await b.close();
+      }
+    }
+  });
+
+  it('the profiles that offload DM / LM (serval-1, broadcom-xgs) plan them in hardware only on a backend with the group', async () => {
+    for (const name of ['serval-1', 'broadcom-xgs']) {
+      const profile = loadProfile(name);
+      const withPm = new MockAsicBackend({ ...mockOptionsFromProfile(profile), portVoes: 4, serviceVoes: 4 });
+      const without = new MockAsicBackend({ ...mockOptionsFromProfile(profile), portVoes: 4, serviceVoes: 4, pmDm: false, pmLm: false });
+      try {
+        expect(hwResources(profile, withPm.capabilities()).offload).toMatchObject({ dm: true, lm: true });
+        const res = hwResources(profile, without.capabilities());
+        expect(res.offload).toMatchObject({ dm: false, lm: false });
+        expect(res.offloadReasons).toEqual({
+          dm: 'backend mock has no hardware DM (vendor C ABI group "pm")', lm: 'backend mock has no hardware LM (vendor C ABI group "pm")',
+        });
+      } finally {
+        await withPm.close();
+        await without.close();
       }
     }
   });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { listProfiles, loadProfile, PROFILE_DIR, ProfileError, validateProfileText } from '../../src/profiles/index.js';
 import { formatProfile } from '../../src/profiles/table.js';
 
-const SHIPPED = ['broadcom-xgs', 'jaguar-2', 'lan966x', 'lan969x', 'linux-bridge', 'marvell-cpss', 'mock-default', 'ocelot', 'serval-t', 'software', 'sparx-5'];
+const SHIPPED = ['broadcom-xgs', 'jaguar-2', 'lan966x', 'lan969x', 'linux-bridge', 'marvell-cpss', 'mock-default', 'ocelot', 'serval-1', 'serval-t', 'software', 'sparx-5'];
 
 function rawOf(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(PROFILE_DIR, `${name}.json`), 'utf8')) as Record<string, unknown>;
