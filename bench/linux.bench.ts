@@ -50,7 +50,9 @@ export function whyNot(): string | undefined {
 export const SENDER = `
 const { workerData, parentPort } = require('node:worker_threads');
 const addon = require(workerData.addonPath);
-const s = new addon.PacketSocket(workerData.ifname, { netns: workerData.netns, membership: false }, () => {});
+// transmit-only (protocol 0): a receive socket would be a tap that the kernel clones every frame
+// this loop sends to (dev_queue_xmit_nit), halving the rate
+const s = new addon.PacketSocket(workerData.ifname, { netns: workerData.netns, membership: false, receive: false }, () => {});
 const frames = workerData.frames.map((b) => new Uint8Array(b));
 const end = Date.now() + workerData.ms;
 let sent = 0;

@@ -10,7 +10,8 @@
 #define CFM_MAX_MEPS 8192
 #define CFM_MAX_PEERS 65536
 
-/* Error kinds rate-limited per MEP (one frame per half interval reaches user space). */
+/* Error kinds rate-limited per peer (source MAC + MEPID) and kind: one frame per half interval
+ * reaches user space; at most CFM_ERR_PEERS_PER_WINDOW peers per MEP and kind per half interval. */
 enum cfm_err_kind { CFM_ERR_MAID = 0, CFM_ERR_MEPID = 1, CFM_ERR_PERIOD = 2, CFM_ERR_PRIORITY = 3, CFM_ERR_KINDS = 4 };
 
 enum cfm_rec_type {
@@ -37,8 +38,22 @@ struct cfm_mep {
   __u16 mepid;       /* our own MEPID (a CCM carrying it is dUNM) */
   __u8 interval;     /* CCM interval code 1..7 */
   __u8 priority;     /* expected PCP of tagged CCMs */
-  __u64 err_last_ns[CFM_ERR_KINDS];
+  __u64 err_last_ns[CFM_ERR_KINDS]; /* start of the MEP's current half-interval window per kind */
   __u64 err_suppressed; /* error frames not sent up (rate limit) */
+  __u32 err_burst[CFM_ERR_KINDS];   /* peers sent up in that window per kind */
+};
+
+#define CFM_ERR_PEERS_PER_WINDOW 16
+#define CFM_ERR_PEERS 16384
+
+/* The error rate limit's key: the MEP, the kind, and the peer as the frame names it. */
+struct cfm_err_key {
+  __u32 ifindex;
+  __u16 vlan;
+  __u8 level;
+  __u8 kind;
+  __u16 mepid; /* the MEPID field of the error CCM */
+  __u8 mac[6]; /* its source MAC */
 };
 
 struct cfm_peer_key {
