@@ -105,9 +105,10 @@ export class TestSession {
   /**
    * `hwLm`: the MEP's VOE counts LM frames (docs/vendor-abi.md 5c): it rewrites TxFCf, so LMRs are
    * matched to the newest LMM awaiting one (hw-stamps.ts), and RxFCl is what the VOE wrote after
-   * the LMR.
+   * the LMR. `hwDm`: its VOE timestamps DM frames (in its own clock, maybe not the engine's): a DMR
+   * whose TxTimeStampf matches no DMM sent answers the newest DMM awaiting one.
    */
-  constructor(private readonly mep: Mep, readonly kind: TestKind, private readonly o: Y1731TestOptions & { target: string; hwLm?: boolean }) {
+  constructor(private readonly mep: Mep, readonly kind: TestKind, private readonly o: Y1731TestOptions & { target: string; hwLm?: boolean; hwDm?: boolean }) {
     this.targetBytes = macToBytes(o.target);
     this.result = { kind, mep: mep.key, target: o.target, sent: 0, received: 0, outOfOrder: 0, errored: 0, done: false, completed: false };
     if (kind === 'slm') this.result.testId = o.testId ?? 1;
@@ -170,8 +171,10 @@ export class TestSession {
       if (b.length < p + 20 || (((b[p + 4] << 8) | b[p + 5]) & 0x1fff) !== this.mep.cfg.mepId || getU32(b, p + 8) !== this.result.testId) return;
     }
     const hwLm = this.kind === 'lmm' && this.o.hwLm === true;
-    const key = hwLm ? newestKey(this.outstanding) ?? -1
-      : this.kind === 'dmm' ? getTimestampNs(b, p + 4) : getU32(b, p + (this.kind === 'slm' ? 12 : 4));
+    let key = this.kind === 'dmm' ? getTimestampNs(b, p + 4) : getU32(b, p + (this.kind === 'slm' ? 12 : 4));
+    // a VOE stamping in its own clock rewrote TxTimeStampf: the newest DMM awaiting a reply
+    const hwDm = this.kind === 'dmm' && this.o.hwDm === true && !this.outstanding.has(key);
+    if (hwLm || hwDm) key = newestKey(this.outstanding) ?? -1;
     const idx = this.outstanding.get(key);
     if (idx === undefined) return; // not ours, or answered already
     this.outstanding.delete(key);
@@ -190,7 +193,7 @@ export class TestSession {
       // that leaves both at 0 gives the plain round trip. RxTimeb: the RxTimeStampb a VOE with
       // hardware DM wrote (9.15 "reserved for DMR receiving equipment"), else the receive time.
       const rxB = b.length >= p + 36 ? getTimestampNs(b, p + 28) : 0;
-      this.delays.push([idx, (rxB !== 0 ? rxB : rxNs) - key - (txB === 0 && rxF === 0 ? 0 : txB - rxF)]);
+      this.delays.push([idx, (rxB !== 0 ? rxB : rxNs) - getTimestampNs(b, p + 4) - (txB === 0 && rxF === 0 ? 0 : txB - rxF)]);
     } else if (this.kind === 'lmm' && inOrder) {
       const rxFCl = hwLm ? voeRxFcl(b, p) : this.mep.rxFrames;
       if (rxFCl !== undefined) this.lm.push({ txFCf: getU32(b, p + 4), rxFCf: getU32(b, p + 8), txFCb: getU32(b, p + 12), rxFCl });

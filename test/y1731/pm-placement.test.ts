@@ -33,8 +33,13 @@ function session(o: Partial<PmSessionConfig> & Pick<PmSessionConfig, 'id' | 'typ
 
 const SESSIONS = [session({ id: 'dm', type: 'dmm' }), session({ id: 'lm', type: 'lmm' }), session({ id: 'sl', type: 'slm', testId: 4 })];
 
-async function start(pin: LocalMep['placement'], profile: HwProfile, sessions = SESSIONS): Promise<Rig> {
+/** `clockOffsetNs`: each switch's ASIC clock runs this far ahead of the engine's (a VOE stamps in its own clock domain). */
+async function start(pin: LocalMep['placement'], profile: HwProfile, sessions = SESSIONS, clockOffsetNs: Record<string, number> = {}): Promise<Rig> {
   const x = rig(['sw1', 'sw2'], [['sw1:swp1', 'sw2:swp1']], profile);
+  for (const [n, off] of Object.entries(clockOffsetNs)) {
+    x.sw[n].backend.device.mockAdvance(off); // nothing configured yet: no timer runs through the jump
+    x.sw[n].backend.attachVirtualClock(x.net.clock); // follow the clock from the new offset
+  }
   x.net.link('sw1:swp1-sw2:swp1').set({ delayNs: 6_000_000 }, 'sw1');
   x.net.link('sw1:swp1-sw2:swp1').set({ delayNs: 500_000 }, 'sw2');
   await runVirtual(x.net.clock, 0.5e9);
@@ -133,5 +138,17 @@ describe('PM session placement', () => {
     const { placement: swWhere, ...sw } = await run('software');
     expect(swWhere).toEqual([{ placement: 'software', reason: 'MEP runs in software' }, { placement: 'software', reason: 'MEP runs in software' }]);
     expect(sw).toEqual(hw);
+  }, 60_000);
+
+  it('VOE clocks apart from the engine\'s and from each other: hardware DM still gives the link delay exactly', async () => {
+    r = await start('hardware', DM_PROFILE, [session({ id: 'dm', type: 'dmm' })], { sw1: 1_234_567_891_011, sw2: 77_000_000_123 });
+    expect(r.sw.sw1.backend.nowNs() - r.net.clock.nowNs()).toBe(1_234_567_891_011);
+    await runVirtual(r.net.clock, 3 * MIN, 1e9);
+    const [s] = r.mgr.sw1.y1731.pmShow('md1/ma1/1');
+    expect([s.placement, s.history.length]).toEqual(['hardware', 3]);
+    // Y.1731 8.2.2: each clock's offset cancels in (RxTimeb - TxTimeStampf) - (TxTimeStampb - RxTimeStampf)
+    expect(s.history[1]).toMatchObject({ sent: 60, received: 60, fd: { minNs: 6_500_000, avgNs: 6_500_000, maxNs: 6_500_000 } });
+    const dm = await pumped(r, r.mgr.sw1.y1731.dm('md1/ma1/1', { targetMepId: 2, count: 5, intervalMs: 100 }));
+    expect(dm).toMatchObject({ sent: 5, received: 5, delay: { minNs: 6_500_000, maxNs: 6_500_000 } });
   }, 60_000);
 });

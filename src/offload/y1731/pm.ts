@@ -263,10 +263,12 @@ export class PmSession {
     const c = this.cfg;
     if (this.targetBytes === null || !fromTarget(b, this.targetBytes)) return; // another session's peer
     if (c.type === 'slm' && (b.length < p + 20 || (((b[p + 4] << 8) | b[p + 5]) & 0x1fff) !== this.tapped?.cfg.mepId || getU32(b, p + 8) !== (c.testId ?? 1))) return;
-    // a VOE counting LM frames rewrites TxFCf (docs/vendor-abi.md 5c): the newest LMM awaiting a reply
-    const hwLm = c.type === 'lmm' && this.host.placementOf?.(this.mepKey, 'lmm').placement === 'hardware';
-    const key = hwLm ? newestKey(this.outstanding) ?? -1
-      : c.type === 'dmm' ? getTimestampNs(b, p + 4) : getU32(b, p + (c.type === 'slm' ? 12 : 4));
+    // A VOE counting LM frames rewrites TxFCf, one timestamping DM frames TxTimeStampf in its own
+    // clock (docs/vendor-abi.md 5c): then the reply answers the newest frame awaiting one
+    const hw = c.type !== 'slm' && this.host.placementOf?.(this.mepKey, c.type).placement === 'hardware';
+    const hwLm = hw && c.type === 'lmm';
+    let key = c.type === 'dmm' ? getTimestampNs(b, p + 4) : getU32(b, p + (c.type === 'slm' ? 12 : 4));
+    if (hw && (hwLm || !this.outstanding.has(key))) key = newestKey(this.outstanding) ?? -1;
     const o = this.outstanding.get(key);
     if (!o) return;
     this.outstanding.delete(key);
@@ -278,7 +280,8 @@ export class PmSession {
       // RxTimeb: the RxTimeStampb a VOE with hardware DM wrote (Y.1731 9.15 "reserved for DMR
       // receiving equipment"), else the receive time of the frame
       const rxB = b.length >= p + 36 ? getTimestampNs(b, p + 28) : 0;
-      const fd = (rxB !== 0 ? rxB : rxNs) - key - (txB === 0 && rxF === 0 ? 0 : txB - rxF); // Y.1731 8.2.2
+      const txF = getTimestampNs(b, p + 4); // as sent: by the VOE where it stamps
+      const fd = (rxB !== 0 ? rxB : rxNs) - txF - (txB === 0 && rxF === 0 ? 0 : txB - rxF); // Y.1731 8.2.2
       addDelay(acc, fd, c.fdBinsUs);
       // IFDV between frames consecutive in send order (MEF 10.3 / Y.1731 8.2)
       if (this.last && this.last.idx === o.idx - 1) addVariation(acc, Math.abs(fd - this.last.fdNs), c.ifdvBinsUs);

@@ -116,9 +116,9 @@ export class Y1731Service {
     checkTestOptions(kind, o);
     const m = this.host.mep(key);
     const target = await this.target(key, m, o);
-    // an LMM test of a MEP whose VOE counts LM frames reads the VOE's counters (hw-pm.ts)
-    const hwLm = kind === 'lmm' && voePmOf(this.host.planOf?.(key)).lm;
-    const s = new TestSession(m, kind, { ...o, target, hwLm });
+    // a test of a MEP whose VOE stamps DM / counts LM frames reads what the VOE wrote (hw-pm.ts)
+    const hw = voePmOf(this.host.planOf?.(key));
+    const s = new TestSession(m, kind, { ...o, target, hwLm: kind === 'lmm' && hw.lm, hwDm: kind === 'dmm' && hw.dm });
     const where = kind === 'tst' ? { placement: 'software' as const, reason: 'TST runs on the CPU' }
       : pmPlacement(this.host.planOf?.(key), kind === '1dm' ? 'dmm' : kind);
     this.running.add(s);
