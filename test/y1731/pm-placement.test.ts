@@ -13,6 +13,7 @@ import { runVirtual } from '../../src/offload/sim/run.js';
 import type { HwProfile } from '../../src/profiles/types.js';
 import { mkModel, p2p, PROFILE, rig, type Rig } from '../offload/harness.js';
 import { pumped } from '../oam-cli/served.js';
+import { testResultText } from '../../src/cli/commands/y1731.js';
 
 let r: Rig | null = null;
 afterEach(async () => {
@@ -150,5 +151,9 @@ describe('PM session placement', () => {
     expect(s.history[1]).toMatchObject({ sent: 60, received: 60, fd: { minNs: 6_500_000, avgNs: 6_500_000, maxNs: 6_500_000 } });
     const dm = await pumped(r, r.mgr.sw1.y1731.dm('md1/ma1/1', { targetMepId: 2, count: 5, intervalMs: 100 }));
     expect(dm).toMatchObject({ sent: 5, received: 5, delay: { minNs: 6_500_000, maxNs: 6_500_000 } });
+    expect(testResultText(dm).slice(0, 2)).toEqual([
+      'Sent 5 packets, received 5 packets [0 out-of-order, 0 errored]',
+      'measured in hardware: the VOE timestamps DMM/DMR at the wire (Y.1731 8.2)',
+    ]);
   }, 60_000);
 });

@@ -103,6 +103,8 @@ export function testResultText(r: Y1731TestResult, peerKey = '<peer MEP>'): stri
     return [`Sent ${r.sent} packets to ${r.target}; the receiving MEP has the results (${how} on its switch)`];
   }
   const lines = [`Sent ${r.sent} packets, received ${r.received} packets [${r.outOfOrder} out-of-order, ${r.errored} errored]${r.testId !== undefined ? ` test id ${r.testId}` : ''}`];
+  // said only when the MEP's VOE stamped / counted the frames (docs/y1731.md placement)
+  if (r.placement?.placement === 'hardware') lines.push(`measured in hardware: ${r.placement.reason}`);
   lines.push(...delayLines(r.delay));
   if (r.loss) {
     const l = r.loss;
