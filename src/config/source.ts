@@ -6,6 +6,7 @@
 import { CORE_SCHEMA, YAMLException, load as loadYamlData } from 'js-yaml';
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
+import { Compactor } from './compact.js';
 import { locationsOf, MAX_DEPTH, scanJson } from './json-scan.js';
 import type { ConfigIssue } from './model.js';
 
@@ -119,6 +120,9 @@ function parseYamlData(text: string, fileName: string): { data: unknown; issues:
     return { data: undefined, issues: [bigSyntaxIssue(e, text, fileName)] };
   }
   if (deeperThan(data, MAX_DEPTH)) return undefined;
+  // js-yaml's scalars of 13+ characters are slices of the text (V8 keeps a slice's parent whole):
+  // own, shared copies let the text go now, and a repeated value ('up', a port) is stored once.
+  if (data !== null && typeof data === 'object') new Compactor().compact(data);
   return { data, issues: [] };
 }
 
