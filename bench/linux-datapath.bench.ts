@@ -359,13 +359,16 @@ export async function run(): Promise<BenchRow[]> {
   if (bpfWhy) console.warn(`linux datapath bench: eBPF rows skipped: ${bpfWhy}`);
   const dps: Datapath[] = bpfWhy ? ['af-packet'] : ['af-packet', 'tc'];
   const rows: BenchRow[] = [];
-  for (const interval of [3, 2] as IntervalCode[]) rows.push(...(await rxDatapaths(64, interval, 4, dps)));
-  for (const dp of dps) rows.push(...(await memoryPerMep(256, dp)));
-  for (const interval of [1, 2, 3, 4] as IntervalCode[]) for (const dp of dps) rows.push(...(await locTiming(interval, dp, 3)));
+  // CFM_BENCH_ONLY=rx,memory,loc,tx,flood runs those parts only
+  const only = process.env.CFM_BENCH_ONLY?.split(',');
+  const want = (part: string) => !only || only.includes(part);
+  if (want('rx')) for (const interval of [3, 2] as IntervalCode[]) rows.push(...(await rxDatapaths(64, interval, 4, dps)));
+  if (want('memory')) for (const dp of dps) rows.push(...(await memoryPerMep(256, dp)));
+  if (want('loc')) for (const interval of [1, 2, 3, 4] as IntervalCode[]) for (const dp of dps) rows.push(...(await locTiming(interval, dp, 3)));
   // CFM_BENCH_LONG=1: the issue's 60 s transmit and flood runs (3 minutes more); default 20 s / 10 s
   const long = process.env.CFM_BENCH_LONG === '1';
   if (!long) console.warn('linux datapath bench: transmit and flood runs shortened to 20 s / 10 s (CFM_BENCH_LONG=1 for 60 s each)');
-  rows.push(...(await txUnderLoad(long ? 60 : 20)));
-  for (const dp of dps) rows.push(...(await floodAtPort(long ? 60 : 10, dp)));
+  if (want('tx')) rows.push(...(await txUnderLoad(long ? 60 : 20)));
+  if (want('flood')) for (const dp of dps) rows.push(...(await floodAtPort(long ? 60 : 10, dp)));
   return rows;
 }

@@ -196,7 +196,7 @@ function machineBusy(since?: number[]): number[] | number {
   return Math.max(0, (100 * others) / Math.max(1, mark[1] - since[1]));
 }
 
-function procCpuTicks(pid: number): number {
+export function procCpuTicks(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
   return Number(rest[11]) + Number(rest[12]); // utime + stime (fields 14, 15)
