@@ -4,6 +4,7 @@
  *
  *   rx: backend -> squelch -> CPU protection -> debug rx queue -> engine
  *   tx: engine -> debug tx queue -> backend (wire)
+ *   relay (frames the CPU relays between MPs of one switch): engine -> debug rx queue -> engine
  *
  * A frame dropped by squelching or CPU protection is never decoded. One line adopts it:
  *
@@ -35,7 +36,17 @@ export interface TapCounters {
 
 export interface TappedFramePort extends FramePort {
   readonly tapCounters: TapCounters;
+  /**
+   * A frame handed to the relay side of `port` inside the engine (the CPU playing the bridge
+   * relay between MPs of one switch, src/offload/cpu-side.ts): it never passes this port's
+   * receive path, yet an MP on `port` receives it, so the debug rx queue sees it here. Only
+   * call it for frames that did not arrive through this FramePort on `port` (no double count).
+   */
+  relayed(port: string, frame: Uint8Array, rxNs: number): void;
 }
+
+/** A FramePort that can also be told about frames relayed inside the engine (TappedFramePort). */
+export type RelayAwareFramePort = FramePort & Partial<Pick<TappedFramePort, 'relayed'>>;
 
 export function wrapFramePort(frames: FramePort, stage: TapStage): TappedFramePort {
   const c: TapCounters = { rx: 0, squelched: 0, policed: 0, delivered: 0, tx: 0 };
@@ -59,6 +70,9 @@ export function wrapFramePort(frames: FramePort, stage: TapStage): TappedFramePo
   };
   return {
     tapCounters: c,
+    relayed(port: string, frame: Uint8Array, rxNs: number): void {
+      stage.debug?.onRx(port, frame, rxNs);
+    },
     send(port: string, frame: Uint8Array, towards?: FrameDirection): void {
       c.tx++;
       stage.debug?.onTx(port, frame, stage.clock?.nowNs() ?? 0);

@@ -12,6 +12,7 @@
 import type { Backend } from '../backends/types.js';
 import type { Clock } from '../common/clock.js';
 import type { FramePort, FrameRx } from '../common/frame-port.js';
+import type { RelayAwareFramePort } from '../debug/tap.js';
 import type { LocalMep, Mip as ModelMip } from '../config/model.js';
 import type { BridgeView } from '../engine/context.js';
 import { CfmEngine } from '../engine/engine.js';
@@ -36,8 +37,11 @@ export function cpuBridgeView(sw: string): BridgeView {
 
 export interface CpuSideOptions {
   backend: Backend;
-  /** The CPU frame path (the backend's, behind squelching/CPU protection/debug taps). */
-  frames: FramePort;
+  /**
+   * The CPU frame path (the backend's, behind squelching/CPU protection/debug taps). Its
+   * `relayed` hook, when present, hears the frames this CPU relays to up MEPs' ports.
+   */
+  frames: RelayAwareFramePort;
   clock: Clock;
   bridge: BridgeView;
   onFault: FaultListener;
@@ -58,7 +62,13 @@ export class CpuSide {
   constructor(private readonly o: CpuSideOptions) {
     const reinject = typeof (o.backend as Partial<PuntControl>).setPortPuntAll === 'function';
     const relayDeliver = (fromPort: string, frame: Uint8Array, rxNs: number) => {
-      for (const p of this.upPorts) if (p !== fromPort) this.engine.process(p, 'relay', frame, rxNs);
+      for (const p of this.upPorts) {
+        if (p === fromPort) continue;
+        // the frame reaches p's MPs without passing the frame port there: the debug tap hears
+        // it here (at fromPort it was seen as received, or as sent, for fromPort's MPs only)
+        o.frames.relayed?.(p, frame, rxNs);
+        this.engine.process(p, 'relay', frame, rxNs);
+      }
     };
     // A backend may answer inside send() (the mock ASIC pumps its punt queue on every call: an LBR
     // to an LBM arrives before send returns). The engine then sees its own frame's answer before
