@@ -271,15 +271,23 @@ async function loopback(key: string, o: LoopbackOpts): Promise<void> {
   const req = loopbackRequest(o);
   const answered = new Set<number>();
   const target = req.multicast ? 'multicast (class 1)' : req.target ?? `MEP ${req.targetMepId}`;
-  if (!o.json) out(`Loopback from ${key} to ${target}: ${req.count ?? 1} LBM(s), ${req.intervalMs ?? 1000} ms apart`);
+  // The header waits for the session: the manager refuses a loopback it cannot start (e.g. a
+  // remote MEP with no MAC in the CCM database yet) and then only that error is printed.
+  let headed = !!o.json;
+  const header = () => {
+    if (!headed) out(`Loopback from ${key} to ${target}: ${req.count ?? 1} LBM(s), ${req.intervalMs ?? 1000} ms apart`);
+    headed = true;
+  };
   let res: LoopbackResult;
   try {
     res = await interruptible((signal) => controlLoopback(socketOf(o), key, req, (r) => {
       answered.add(r.transactionId);
+      header();
       out(o.json ? JSON.stringify({ reply: r }) : replyLine(r));
     }, signal));
   } catch (e) {
     if (!interrupted(e)) throw e;
+    header();
     out(o.json ? JSON.stringify({ interrupted: true, answered: answered.size }) : `interrupted: ${answered.size} LBM(s) answered so far`);
     process.exitCode = 1;
     return;
@@ -288,6 +296,7 @@ async function loopback(key: string, o: LoopbackOpts): Promise<void> {
   // per LBM (by transaction id), so its count says it. Multicast (several LBRs per LBM): the
   // distinct transaction ids of the streamed replies.
   const ok = res.sent > 0 && (req.multicast ? answered.size >= res.sent : res.received >= res.sent);
+  header();
   if (o.json) out(JSON.stringify({ result: { ...res, answered: answered.size, rtt: rttStats(res.rttNs) } }));
   else for (const l of loopbackSummary(res)) out(l);
   process.exitCode = ok ? 0 : 1;
