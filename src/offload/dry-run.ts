@@ -10,6 +10,7 @@ import type { CfmModel } from '../config/model.js';
 import { hex } from './format.js';
 import type { OffloadManager } from './manager.js';
 import { diffVoes, type ReconcileDiff, type ReconcileOp } from './reconciler.js';
+import { formatServiceChange, serviceChanges, type ServiceChange } from './dry-run-services.js';
 import type { Plan } from './types.js';
 
 /** Refuse a plan with hardware pins it cannot honour. */
@@ -39,6 +40,8 @@ export interface DryRun {
   adopted: string[];
   /** Why a real apply would refuse (violations, delete-all guard), or null. */
   refused: string | null;
+  /** Changes to the manager's services besides the VOEs (PM sessions, fault signalling). */
+  services: ServiceChange[];
 }
 
 /** Plan `model` and diff it against the backend's VOEs as read back; changes nothing. */
@@ -54,7 +57,8 @@ export async function dryRunApply(m: OffloadManager, model: CfmModel, o: { allow
       refused = (e as Error).message;
     }
   }
-  return { plan: p, before, ops: diff.ops, adopted: diff.adopted, refused };
+  const services = serviceChanges(m.currentModel, model, p.switch);
+  return { plan: p, before, ops: diff.ops, adopted: diff.adopted, refused, services };
 }
 
 function where(s: VoeSpec): string {
@@ -84,12 +88,14 @@ export function formatDryRun(d: DryRun): string {
   const lines: string[] = [];
   const n = (k: string) => d.ops.filter((o) => o.kind === k).length;
   lines.push(`dry run on ${d.plan.switch} (${d.plan.backend}): ${n('delete')} delete, ${n('update')} update, ${n('create')} create, ` +
-    `${d.adopted.length} unchanged of ${d.before.length} VOEs in the backend; nothing was changed`);
+    `${d.adopted.length} unchanged of ${d.before.length} VOEs in the backend` +
+    `${d.services.length ? `, ${d.services.length} other change${d.services.length === 1 ? '' : 's'} (PM sessions, fault signalling)` : ''}; nothing was changed`);
   for (const op of d.ops) {
     if (op.kind === 'delete') lines.push(`- delete VOE #${op.handle} ${op.key} (${where(op.old)}): ${op.why}`);
     else if (op.kind === 'update') lines.push(`~ update VOE #${op.handle} ${op.key}: ${specChanges(op.old, op.spec).join(', ')}`);
     else lines.push(`+ create ${op.key} (${where(op.spec)})`);
   }
+  for (const c of d.services) lines.push(formatServiceChange(c));
   const sw = d.plan.meps.filter((m) => m.ccm === 'software').length;
   if (sw) lines.push(`software MEPs: ${sw} would run in the manager's engine`);
   if (d.refused) lines.push(`apply would refuse: ${d.refused}`);
@@ -105,6 +111,7 @@ export function dryRunToJson(d: DryRun): unknown {
       : op.kind === 'delete' ? { kind: op.kind, key: op.key, handle: op.handle, why: op.why } : { kind: op.kind, key: op.key }),
     adopted: d.adopted,
     live: d.before.length,
+    services: d.services,
     refused: d.refused,
   };
 }
