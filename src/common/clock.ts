@@ -3,7 +3,18 @@
  * wall clock: it is handed a Clock, so tests and the demo run a whole network in virtual time,
  * exactly and instantly, and production runs the same code on RealClock.
  * Times are integer nanoseconds in a JS number (exact up to 2^53 ns, about 104 days).
+ *
+ * Besides that count, a clock has a time of day (timeOfDay): what Y.1731 DM frames carry
+ * (TxTimeStampf etc., 9.14-9.16, in the IEEE 1588 PTP representation: seconds + nanoseconds since
+ * 1970-01-01 00:00 UTC). One-way delay (8.2.1: RxTimef - TxTimeStampf) compares two systems'
+ * timestamps, so they must be time of day, not each process's own count from its start.
+ * Time of day is kept as seconds + nanoseconds: as one JS number (1.7e18 ns) it would lose the ns.
  */
+/** IEEE 1588 (PTP) time: seconds + nanoseconds (0..999 999 999) since 1970-01-01 00:00 UTC. */
+export interface TimeOfDay {
+  seconds: number;
+  nanoseconds: number;
+}
 export interface TimerHandle {
   /** Cancel the timer; a no-op if it already fired or was cancelled. */
   cancel(): void;
@@ -16,7 +27,43 @@ export interface Clock {
   setTimerAt(atNs: number, fn: () => void): TimerHandle;
   /** Run `fn` once after `delayNs`. */
   setTimer(delayNs: number, fn: () => void): TimerHandle;
+  /**
+   * Time of day at clock time `atNs` (default: now). Optional so that a plain test clock stays a
+   * three-liner; such a clock's time of day is its own count from 1970 (clockTimeOfDay below).
+   */
+  timeOfDay?(atNs?: number): TimeOfDay;
 }
+
+const NS_PER_S = 1e9;
+
+/** `origin` + `ns` as a time of day, exactly (the ns part is normalised into 0..1e9-1). */
+export function addNs(origin: TimeOfDay, ns: number): TimeOfDay {
+  const total = origin.nanoseconds + ns;
+  const carry = Math.floor(total / NS_PER_S);
+  return { seconds: origin.seconds + carry, nanoseconds: total - carry * NS_PER_S };
+}
+
+/** a - b in ns, exact while the difference fits 2^53 ns (104 days) whatever the epoch. */
+export function diffNs(a: TimeOfDay, b: TimeOfDay): number {
+  return (a.seconds - b.seconds) * NS_PER_S + (a.nanoseconds - b.nanoseconds);
+}
+
+/** Time of day of `c` at `atNs` (default now); a clock without timeOfDay counts from the epoch. */
+export function clockTimeOfDay(c: Clock, atNs = c.nowNs()): TimeOfDay {
+  return c.timeOfDay ? c.timeOfDay(atNs) : addNs({ seconds: 0, nanoseconds: 0 }, atNs);
+}
+
+/**
+ * The time on `c`'s own count at which its time of day is `t`: how a time-of-day timestamp from
+ * another system (a 1DM's TxTimeStampf) is compared with the local receive time. Exact while `t`
+ * is within 104 days of the clock's time of day at 0.
+ */
+export function clockNsAt(c: Clock, t: TimeOfDay): number {
+  return diffNs(t, clockTimeOfDay(c, 0));
+}
+
+/** 2025-01-01 00:00:00 UTC: the default time of day at a VirtualClock's 0 (deterministic runs). */
+export const VIRTUAL_EPOCH: TimeOfDay = { seconds: 1_735_689_600, nanoseconds: 0 };
 
 interface Entry {
   atNs: number;
@@ -34,12 +81,24 @@ export class VirtualClock implements Clock {
   private heap: Entry[] = [];
   private live = 0;
 
-  constructor(startNs = 0) {
+  private readonly todAtZero: TimeOfDay;
+
+  /**
+   * `timeOfDayAtStart`: the time of day at `startNs` (default VIRTUAL_EPOCH + startNs). Two
+   * clocks started at different counts but given the same time of day model two systems with
+   * synchronised time of day (PTP / NTP) whose processes started at different moments.
+   */
+  constructor(startNs = 0, timeOfDayAtStart?: TimeOfDay) {
     this.now = startNs;
+    this.todAtZero = timeOfDayAtStart ? addNs(timeOfDayAtStart, -startNs) : VIRTUAL_EPOCH;
   }
 
   nowNs(): number {
     return this.now;
+  }
+
+  timeOfDay(atNs = this.now): TimeOfDay {
+    return addNs(this.todAtZero, atNs);
   }
 
   /** Number of timers still pending (cancelled ones excluded). */
@@ -130,12 +189,23 @@ export class VirtualClock implements Clock {
   }
 }
 
-/** Wall-clock time on the monotonic clock (process.hrtime), timers on the libuv loop. */
+/**
+ * Wall-clock time on the monotonic clock (process.hrtime), timers on the libuv loop. Time of day:
+ * CLOCK_REALTIME as sampled at the clock's creation, advanced by the monotonic clock
+ * (performance.timeOrigin is gettimeofday at process start, µs precision, and performance.now()
+ * runs on the same monotonic clock as hrtime). NTP slewing reaches both clocks alike; a step of
+ * the system time after the creation is not followed (restart the manager after one).
+ */
 export class RealClock implements Clock {
   private readonly originNs = process.hrtime.bigint();
+  private readonly todAtZero: TimeOfDay = realtimeAtNow();
 
   nowNs(): number {
     return Number(process.hrtime.bigint() - this.originNs);
+  }
+
+  timeOfDay(atNs = this.nowNs()): TimeOfDay {
+    return addNs(this.todAtZero, atNs);
   }
 
   setTimer(delayNs: number, fn: () => void): TimerHandle {
@@ -146,4 +216,13 @@ export class RealClock implements Clock {
   setTimerAt(atNs: number, fn: () => void): TimerHandle {
     return this.setTimer(atNs - this.nowNs(), fn);
   }
+}
+
+/** CLOCK_REALTIME now, to the µs (performance.timeOrigin + performance.now(), in ms). */
+function realtimeAtNow(): TimeOfDay {
+  const originMs = performance.timeOrigin;
+  const sinceMs = performance.now();
+  const s = Math.floor(originMs / 1000);
+  const ns = Math.round((originMs - s * 1000) * 1e6) + Math.round(sinceMs * 1e6);
+  return addNs({ seconds: s, nanoseconds: 0 }, ns);
 }

@@ -3,6 +3,7 @@
  * on its active side, goes to the function for its opcode. Unknown opcodes are discarded.
  */
 import type { Mep } from './mep.js';
+import { getTod, isZeroTs, todOf } from './dm-time.js';
 import { dmrFromDmm, getU32, lbrFromLbm, lmrFromLmm, slrFromSlm } from './responders.js';
 import { daEquals, isMulticast } from './wire.js';
 import { ensureLt } from './mep-lt.js';
@@ -49,8 +50,15 @@ export function dispatchToMep(mep: Mep, b: Uint8Array, p: number, opcode: number
     }
     case 42: if (mep.y) mep.y.receiveLmr(b, p); return;
     case 47: { // DMM -> DMR
-      const now = mep.ctx.clock.nowNs();
-      const r = dmrFromDmm(b, p, mep.macBytes, rxNs, now);
+      // RxTimeStampf / TxTimeStampb: our time of day (Y.1731 9.15). A DMM arriving with
+      // RxTimeStampf already written was stamped by our VOE (the field is reserved for the DMM
+      // receiving equipment: the initiator sends 0; docs/vendor-abi.md 5c): keep its stamp, in the
+      // VOE's clock, and let the VOE stamp TxTimeStampb as the DMR leaves (until then the same
+      // value: a turnaround of 0, never a mix of two clocks).
+      const c = mep.ctx.clock;
+      const voe = b.length >= p + 20 && !isZeroTs(b, p + 12);
+      const rx = voe ? getTod(b, p + 12) : todOf(c, rxNs);
+      const r = dmrFromDmm(b, p, mep.macBytes, rx, voe ? rx : todOf(c));
       if (r) mep.sendFrame(r);
       return;
     }

@@ -13,7 +13,8 @@
  */
 import { crc32, prbs31 } from '../pdu/crc32.js';
 import type { Mep } from './mep.js';
-import { getTimestampNs, getU32 } from './responders.js';
+import { fieldClockNs, fieldDiffNs, isZeroTs } from './dm-time.js';
+import { getU32 } from './responders.js';
 
 /** A test from the same source after this much silence is a new test. */
 export const SESSION_GAP_NS = 60e9;
@@ -130,11 +131,12 @@ export function receive1dmRx(m: Mep, b: Uint8Array, p: number, rxNs: number): vo
     r = { fromMac: from, received: 0, outOfOrder: 0, minNs: null, maxNs: null, sumNs: 0, sumVariationNs: 0, maxVariationNs: 0, delaysNs: [], lastTxNs: -1, firstNs: rxNs, lastNs: rxNs };
     st.set(from, r);
   }
-  const txNs = getTimestampNs(b, p + 4);
+  // TxTimeStampf on our clock's count: the sender's time of day (dm-time.ts); exact differences
+  const txNs = fieldClockNs(m.ctx.clock, b, p + 4);
   // RxTimef: the RxTimeStampf a VOE with hardware DM wrote (Y.1731 9.16 "reserved for 1DM
-  // receiving equipment", docs/vendor-abi.md 5c), else the receive time of the frame
-  const rxF = b.length >= p + 20 ? getTimestampNs(b, p + 12) : 0;
-  const d = (rxF !== 0 ? rxF : rxNs) - txNs;
+  // receiving equipment", docs/vendor-abi.md 5c; then TxTimeStampf is a VOE stamp too), else the
+  // receive time of the frame
+  const d = b.length >= p + 20 && !isZeroTs(b, p + 12) ? fieldDiffNs(b, p + 12, p + 4) : rxNs - txNs;
   if (txNs < r.lastTxNs) r.outOfOrder++;
   else r.lastTxNs = txNs;
   const prev = r.delaysNs.at(-1);

@@ -15,7 +15,8 @@ import type { Pdu, Timestamp } from '../pdu/index.js';
 import { buildFrame } from './frames.js';
 import type { Mep } from './mep.js';
 import type { MepConfig } from './types.js';
-import { getTimestampNs, getU32 } from './responders.js';
+import { fieldClockNs, fieldDiffNs, todOf } from './dm-time.js';
+import { getU32 } from './responders.js';
 import { levelMcast, normMac } from './wire.js';
 
 const CSF_TYPES = ['los', 'fdi', 'rdi', 'dci'] as const;
@@ -54,9 +55,9 @@ export interface LossResult {
   done: boolean;
 }
 
-function ts(ns: number): Timestamp {
-  const s = Math.floor(ns / 1e9);
-  return { seconds: s, nanoseconds: ns - s * 1e9 };
+/** The time of day DM frames carry (Y.1731 8.2, PTP representation; dm-time.ts). */
+function ts(m: Mep): Timestamp {
+  return todOf(m.ctx.clock);
 }
 const ZERO: Timestamp = { seconds: 0, nanoseconds: 0 };
 
@@ -276,7 +277,7 @@ export class Y1731 {
     const r: DelayResult = { kind: 'dmm', sent: 0, received: 0, delaysNs: [], minNs: null, maxNs: null, avgNs: null, avgVariationNs: null, done: false };
     this.dm = r;
     this.repeat(o, () => {
-      const pdu = { opcode: 47, level: m.level, version: 0, flags: 0, txTimestampF: ts(this.now), rxTimestampF: ZERO, txTimestampB: ZERO, rxTimestampB: ZERO, tlvs: [] } as Pdu;
+      const pdu = { opcode: 47, level: m.level, version: 0, flags: 0, txTimestampF: ts(m), rxTimestampF: ZERO, txTimestampB: ZERO, rxTimestampB: ZERO, tlvs: [] } as Pdu;
       m.sendFrame(buildFrame(m.cfg, dst, pdu));
       r.sent++;
     }, () => { summarizeDelay(r); r.done = true; });
@@ -286,11 +287,9 @@ export class Y1731 {
   receiveDmr(b: Uint8Array, p: number, rxNs: number): void {
     const r = this.dm;
     if (!r || b.length < p + 36) return;
-    const txF = getTimestampNs(b, p + 4);
-    const rxF = getTimestampNs(b, p + 12);
-    const txB = getTimestampNs(b, p + 20);
-    // Y.1731 8.2.2: FD = (RxTimeb - TxTimeStampf) - (TxTimeStampb - RxTimeStampf)
-    r.delaysNs.push(rxNs - txF - (txB - rxF));
+    // Y.1731 8.2.2: FD = (RxTimeb - TxTimeStampf) - (TxTimeStampb - RxTimeStampf), each difference
+    // within one clock (time of day, dm-time.ts)
+    r.delaysNs.push(rxNs - fieldClockNs(this.mep.ctx.clock, b, p + 4) - fieldDiffNs(b, p + 20, p + 12));
     summarizeDelay(r);
   }
 
@@ -300,7 +299,7 @@ export class Y1731 {
     const dst = this.target(o);
     const r = { sent: 0 };
     this.repeat(o, () => {
-      const pdu = { opcode: 45, level: m.level, version: 0, flags: 0, txTimestampF: ts(this.now), rxTimestampF: ZERO, tlvs: [] } as Pdu;
+      const pdu = { opcode: 45, level: m.level, version: 0, flags: 0, txTimestampF: ts(m), rxTimestampF: ZERO, tlvs: [] } as Pdu;
       m.sendFrame(buildFrame(m.cfg, dst, pdu));
       r.sent++;
     }, () => undefined);
@@ -309,7 +308,8 @@ export class Y1731 {
 
   receive1dm(b: Uint8Array, p: number, rxNs: number): void {
     if (b.length < p + 12) return;
-    this.oneWay.delaysNs.push(rxNs - getTimestampNs(b, p + 4));
+    // Y.1731 8.2.1: RxTimef - TxTimeStampf, the sender's time of day on our clock's count
+    this.oneWay.delaysNs.push(rxNs - fieldClockNs(this.mep.ctx.clock, b, p + 4));
     summarizeDelay(this.oneWay);
   }
 

@@ -27,24 +27,30 @@ export function getU32(b: Uint8Array, at: number): number {
   return ((b[at] << 24) >>> 0) + (b[at + 1] << 16) + (b[at + 2] << 8) + b[at + 3];
 }
 
-/** IEEE 1588 timestamp (seconds u32 of the 48-bit field's low part + ns u32) from ns. */
-export function putTimestamp(b: Uint8Array, at: number, ns: number): void {
-  const s = Math.floor(ns / 1e9);
-  putU32(b, at, s);
-  putU32(b, at + 4, ns - s * 1e9);
+/** IEEE 1588 timestamp (seconds u32 of the 48-bit field's low part + ns u32), dm-time.ts. */
+export function putTimestamp(b: Uint8Array, at: number, t: { seconds: number; nanoseconds: number }): void {
+  putU32(b, at, t.seconds >>> 0);
+  putU32(b, at + 4, t.nanoseconds >>> 0);
 }
 
+/**
+ * The timestamp at `at` as one number: a key to match a DMR to its DMM by the echoed TxTimeStampf,
+ * not for arithmetic (a time of day, 1.7e18 ns, rounds to 256 ns; differences: dm-time.ts).
+ */
 export function getTimestampNs(b: Uint8Array, at: number): number {
   return getU32(b, at) * 1e9 + getU32(b, at + 4);
 }
 
-/** DMR from DMM (Y.1731 7.2.2): opcode 47 -> 46, RxTimeStampf and TxTimeStampb filled. */
-export function dmrFromDmm(req: Uint8Array, p: number, myMac: Uint8Array, rxNs: number, txNs: number): Uint8Array | null {
+/**
+ * DMR from DMM (Y.1731 7.2.2): opcode 47 -> 46, RxTimeStampf and TxTimeStampb filled with the
+ * responder's time of day (9.15).
+ */
+export function dmrFromDmm(req: Uint8Array, p: number, myMac: Uint8Array, rx: { seconds: number; nanoseconds: number }, tx: { seconds: number; nanoseconds: number }): Uint8Array | null {
   if (req.length < p + 4 + 32) return null;
   const r = swapTo(req, myMac);
   r[p + 1] = 46;
-  putTimestamp(r, p + 12, rxNs);
-  putTimestamp(r, p + 20, txNs);
+  putTimestamp(r, p + 12, rx);
+  putTimestamp(r, p + 20, tx);
   return r;
 }
 

@@ -6,8 +6,9 @@
  * way Y.1731 8.1-8.2 defines it. The session ends `timeoutMs` after its last frame, or as soon as
  * every frame of a two-way test has its reply.
  */
+import { fieldClockNs, fieldDiffNs, isZeroTs, todOf } from './dm-time.js';
 import { newestKey, voeRxFcl } from './hw-stamps.js';
-import type { TimerHandle } from '../common/clock.js';
+import type { Clock, TimerHandle } from '../common/clock.js';
 import { buildFrame } from './frames.js';
 import type { Mep } from './mep.js';
 import { testTlvIntact } from './mep-tst.js';
@@ -21,10 +22,6 @@ import type { TestKind, Y1731TestOptions, Y1731TestResult } from './y1731-test-t
 const ZERO: Timestamp = { seconds: 0, nanoseconds: 0 };
 const REPLY: Partial<Record<TestKind, number>> = { dmm: 46, lmm: 42, slm: 54 };
 
-function ts(ns: number): Timestamp {
-  const s = Math.floor(ns / 1e9);
-  return { seconds: s, nanoseconds: ns - s * 1e9 };
-}
 
 /**
  * Whether the reply came from `target` (its source address): two tests of one MEP towards
@@ -71,7 +68,8 @@ export function testTlvs(o: Y1731TestOptions, kind: TestKind): Tlv[] {
 /** The PDU of frame `i` (0-based) of a `kind` test from `m` (timestamps / counters taken now). */
 export function testPdu(m: Mep, kind: TestKind, i: number, o: Y1731TestOptions): Pdu {
   const base = { level: m.level, version: 0, flags: 0, tlvs: testTlvs(o, kind) };
-  const now = ts(m.ctx.clock.nowNs());
+  // DM timestamps: the time of day (Y.1731 8.2, PTP representation), dm-time.ts
+  const now: Timestamp = todOf(m.ctx.clock);
   switch (kind) {
     case 'dmm': return { ...base, opcode: 47, txTimestampF: now, rxTimestampF: ZERO, txTimestampB: ZERO, rxTimestampB: ZERO };
     case '1dm': return { ...base, opcode: 45, txTimestampF: now, rxTimestampF: ZERO };
@@ -81,6 +79,21 @@ export function testPdu(m: Mep, kind: TestKind, i: number, o: Y1731TestOptions):
     case 'slm': return { ...base, opcode: 55, srcMepId: m.cfg.mepId, rspMepId: 0, testId: o.testId ?? 1, txFCf: (i + 1) >>> 0, txFCb: 0 };
     case 'tst': return { ...base, opcode: 37, seq: i >>> 0 };
   }
+}
+
+/**
+ * Y.1731 8.2.2 two-way frame delay of the DMR at `p` received at `rxNs` (on `clock`'s count):
+ * FD = (RxTimeb - TxTimeStampf) - (TxTimeStampb - RxTimeStampf); a responder that leaves both of
+ * its fields at 0 gives the plain round trip. RxTimeb: the RxTimeStampb a VOE with hardware DM
+ * wrote (9.15 "reserved for DMR receiving equipment"; then TxTimeStampf is its stamp too, in the
+ * same clock), else the receive time. Each difference is taken within one clock: the offsets of
+ * the two systems' clocks cancel, and no time of day goes through a lossy JS number.
+ */
+export function dmrDelayNs(clock: Clock, b: Uint8Array, p: number, rxNs: number): number {
+  const turnNs = isZeroTs(b, p + 12) && isZeroTs(b, p + 20) ? 0 : fieldDiffNs(b, p + 20, p + 12);
+  const voeRxB = b.length >= p + 36 && !isZeroTs(b, p + 28);
+  const outAndBackNs = voeRxB ? fieldDiffNs(b, p + 28, p + 4) : rxNs - fieldClockNs(clock, b, p + 4);
+  return outAndBackNs - turnNs;
 }
 
 /** The frame of a test PDU to `o.target`, with the test's priority when given. */
@@ -187,13 +200,7 @@ export class TestSession {
     const t = tlvs && tlvs.length > 1 && tlvs[0] === 32 ? p + 4 + b[p + 3] : -1;
     if (!sameBytes(tlvs, this.sentTlvs) || (t >= 0 && !testTlvIntact(b, t))) r.errored++;
     if (this.kind === 'dmm') {
-      const rxF = getTimestampNs(b, p + 12);
-      const txB = getTimestampNs(b, p + 20);
-      // Y.1731 8.2.2: FD = (RxTimeb - TxTimeStampf) - (TxTimeStampb - RxTimeStampf); a responder
-      // that leaves both at 0 gives the plain round trip. RxTimeb: the RxTimeStampb a VOE with
-      // hardware DM wrote (9.15 "reserved for DMR receiving equipment"), else the receive time.
-      const rxB = b.length >= p + 36 ? getTimestampNs(b, p + 28) : 0;
-      this.delays.push([idx, (rxB !== 0 ? rxB : rxNs) - getTimestampNs(b, p + 4) - (txB === 0 && rxF === 0 ? 0 : txB - rxF)]);
+      this.delays.push([idx, dmrDelayNs(this.mep.ctx.clock, b, p, rxNs)]);
     } else if (this.kind === 'lmm' && inOrder) {
       const rxFCl = hwLm ? voeRxFcl(b, p) : this.mep.rxFrames;
       if (rxFCl !== undefined) this.lm.push({ txFCf: getU32(b, p + 4), rxFCf: getU32(b, p + 8), txFCb: getU32(b, p + 12), rxFCl });

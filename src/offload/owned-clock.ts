@@ -3,7 +3,7 @@
  * engine and to hardware MEPs' FNGs, so closing the manager leaves no timer behind (a stopped
  * 10 min MEP would otherwise keep a RealClock process alive until its next tick).
  */
-import type { Clock, TimerHandle } from '../common/clock.js';
+import { clockTimeOfDay, type Clock, type TimeOfDay, type TimerHandle } from '../common/clock.js';
 
 export class OwnedClock implements Clock {
   private readonly live = new Set<TimerHandle>();
@@ -13,6 +13,11 @@ export class OwnedClock implements Clock {
 
   nowNs(): number {
     return this.base.nowNs();
+  }
+
+  /** The base clock's time of day (what Y.1731 DM frames carry). */
+  timeOfDay(atNs = this.base.nowNs()): TimeOfDay {
+    return clockTimeOfDay(this.base, atNs);
   }
 
   setTimer(delayNs: number, fn: () => void): TimerHandle {

@@ -16,7 +16,7 @@ import { tapPm } from '../../engine/pm-tap.js';
 import { getTimestampNs, getU32 } from '../../engine/responders.js';
 import { newestKey, voeRxFcl } from '../../engine/hw-stamps.js';
 import { addDelay, addVariation, flag, newAcc, result, type PmAcc, type PmIntervalResult } from './pm-interval.js';
-import { fromTarget, testFrame, testPdu } from '../../engine/y1731-test.js';
+import { dmrDelayNs, fromTarget, testFrame, testPdu } from '../../engine/y1731-test.js';
 import { macToBytes } from '../../engine/wire.js';
 import type { LmSample } from '../../engine/y1731-stats.js';
 
@@ -275,13 +275,8 @@ export class PmSession {
     const acc = o.acc;
     acc.received++;
     if (c.type === 'dmm') {
-      const rxF = getTimestampNs(b, p + 12);
-      const txB = getTimestampNs(b, p + 20);
-      // RxTimeb: the RxTimeStampb a VOE with hardware DM wrote (Y.1731 9.15 "reserved for DMR
-      // receiving equipment"), else the receive time of the frame
-      const rxB = b.length >= p + 36 ? getTimestampNs(b, p + 28) : 0;
-      const txF = getTimestampNs(b, p + 4); // as sent: by the VOE where it stamps
-      const fd = (rxB !== 0 ? rxB : rxNs) - txF - (txB === 0 && rxF === 0 ? 0 : txB - rxF); // Y.1731 8.2.2
+      // Y.1731 8.2.2 on the frame's time-of-day / VOE stamps (y1731-test.ts dmrDelayNs)
+      const fd = dmrDelayNs(this.tapped!.ctx.clock, b, p, rxNs);
       addDelay(acc, fd, c.fdBinsUs);
       // IFDV between frames consecutive in send order (MEF 10.3 / Y.1731 8.2)
       if (this.last && this.last.idx === o.idx - 1) addVariation(acc, Math.abs(fd - this.last.fdNs), c.ifdvBinsUs);
