@@ -1,16 +1,20 @@
 /**
  * The non-VOE part of a dry run (`cfm apply --dry-run`, also against a running manager with
  * `--socket`): what an apply would change in the manager's own services besides the VOEs —
- * Y.1731 proactive PM sessions (started, restarted with a new configuration, stopped; the rule
- * of PmSessions.sync, y1731/pm-store.ts) and fault signalling (AIS / LCK / CSF, y1731/signals.ts).
- * Compared against the model the manager runs now (none: everything the new model has starts).
+ * software MEPs in the engine (the manager's rule: stopped and started again when
+ * sameSoftwareConfig says their config changed), Y.1731 proactive PM sessions (started,
+ * restarted with a new configuration, stopped; the rule of PmSessions.sync, y1731/pm-store.ts)
+ * and fault signalling (AIS / LCK / CSF, y1731/signals.ts). Compared against the model and plan
+ * the manager runs now (none: everything the new ones have starts).
  */
 import type { CfmModel, FaultSignalling, LocalMep, PmSessionConfig } from '../config/model.js';
 import { intervalName } from '../common/interval.js';
+import { sameSoftwareConfig } from './sw-mep.js';
+import type { Plan } from './types.js';
 
 export interface ServiceChange {
   kind: 'start' | 'restart' | 'stop';
-  what: 'pm-session' | 'fault-signalling';
+  what: 'software-mep' | 'pm-session' | 'fault-signalling';
   /** MEP key. */
   mep: string;
   /** PM session id (pm-session only). */
@@ -45,11 +49,39 @@ function describeFs(f: FaultSignalling): string {
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-/** The service changes applying `next` on switch `sw` would make, given the running `current`. */
-export function serviceChanges(current: CfmModel | null, next: CfmModel, sw: string): ServiceChange[] {
-  const was = localMeps(current, sw);
-  const will = localMeps(next, sw);
+/** The MEPs a plan runs in the engine, by key (as the manager's wantSw picks them). */
+function softwareMeps(model: CfmModel | null, p: Plan | null, sw: string): Map<string, LocalMep> {
+  const all = new Map<string, LocalMep>();
+  for (const d of model?.domains ?? []) for (const a of d.associations) for (const m of a.meps) if (m.switch === sw) all.set(m.key, m);
+  const out = new Map<string, LocalMep>();
+  for (const pm of p?.meps ?? []) {
+    const m = all.get(pm.key);
+    if (pm.ccm === 'software' && m) out.set(pm.key, m);
+  }
+  return out;
+}
+
+function softwareChanges(was: Map<string, LocalMep>, will: Map<string, LocalMep>): ServiceChange[] {
   const out: ServiceChange[] = [];
+  for (const [key, m] of was) {
+    const w = will.get(key);
+    if (!w) out.push({ kind: 'stop', what: 'software-mep', mep: key, detail: 'not in software in the new plan' });
+    else if (!sameSoftwareConfig(m, w)) out.push({ kind: 'restart', what: 'software-mep', mep: key, detail: 'its configuration changed' });
+  }
+  for (const key of will.keys()) if (!was.has(key)) out.push({ kind: 'start', what: 'software-mep', mep: key, detail: 'runs in the manager\'s engine' });
+  return out;
+}
+
+export interface Running {
+  model: CfmModel | null;
+  plan: Plan | null;
+}
+
+/** The service changes applying `next` (planned as `nextPlan`) on switch `sw` would make, given what runs now. */
+export function serviceChanges(current: Running, next: CfmModel, nextPlan: Plan, sw: string): ServiceChange[] {
+  const was = localMeps(current.model, sw);
+  const will = localMeps(next, sw);
+  const out: ServiceChange[] = softwareChanges(softwareMeps(current.model, current.plan, sw), softwareMeps(next, nextPlan, sw));
   const pmWas = pmOf(was);
   const pmWill = pmOf(will);
   for (const [k, w] of pmWas) {

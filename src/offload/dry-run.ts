@@ -57,7 +57,7 @@ export async function dryRunApply(m: OffloadManager, model: CfmModel, o: { allow
       refused = (e as Error).message;
     }
   }
-  const services = serviceChanges(m.currentModel, model, p.switch);
+  const services = serviceChanges({ model: m.currentModel, plan: m.currentPlan }, model, p, p.switch);
   return { plan: p, before, ops: diff.ops, adopted: diff.adopted, refused, services };
 }
 
@@ -89,7 +89,7 @@ export function formatDryRun(d: DryRun): string {
   const n = (k: string) => d.ops.filter((o) => o.kind === k).length;
   lines.push(`dry run on ${d.plan.switch} (${d.plan.backend}): ${n('delete')} delete, ${n('update')} update, ${n('create')} create, ` +
     `${d.adopted.length} unchanged of ${d.before.length} VOEs in the backend` +
-    `${d.services.length ? `, ${d.services.length} other change${d.services.length === 1 ? '' : 's'} (PM sessions, fault signalling)` : ''}; nothing was changed`);
+    `${d.services.length ? `, ${d.services.length} other change${d.services.length === 1 ? '' : 's'} (software MEPs, PM sessions, fault signalling)` : ''}; nothing was changed`);
   for (const op of d.ops) {
     if (op.kind === 'delete') lines.push(`- delete VOE #${op.handle} ${op.key} (${where(op.old)}): ${op.why}`);
     else if (op.kind === 'update') lines.push(`~ update VOE #${op.handle} ${op.key}: ${specChanges(op.old, op.spec).join(', ')}`);

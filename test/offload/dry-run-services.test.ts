@@ -1,7 +1,7 @@
 /**
  * `cfm apply --dry-run --socket` against a running manager shows the changes an apply would make
- * besides the VOEs: Y.1731 PM sessions (docs/y1731.md `pm-session`) and fault signalling (AIS /
- * LCK / CSF) started, restarted or stopped, and changes nothing.
+ * besides the VOEs: software MEPs, Y.1731 PM sessions (docs/y1731.md `pm-session`) and fault
+ * signalling (AIS / LCK / CSF) started, restarted or stopped, and changes nothing.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { runCfm } from '../helpers/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'cfm-dry-svc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const config = (mep1Extra: string): string => [
+const config = (mep1Extra: string, mep2Extra = ''): string => [
   'board: { name: b, profile: mock-default }',
   'cfm:',
   '  maintenance-domain:',
@@ -26,7 +26,7 @@ const config = (mep1Extra: string): string => [
   '      ma-id: a',
   '      mep:',
   `        - { mep-id: 1, interface: p1, direction: down, enabled: true, mac-address: 02-00-00-00-00-01, continuity-check: { ccm-enabled: true }${mep1Extra} }`,
-  '        - { mep-id: 2, interface: p2, direction: down, enabled: true, mac-address: 02-00-00-00-00-02, continuity-check: { ccm-enabled: true } }',
+  `        - { mep-id: 2, interface: p2, direction: down, enabled: true, mac-address: 02-00-00-00-00-02, continuity-check: { ccm-enabled: true }${mep2Extra} }`,
   '',
 ].join('\n');
 
@@ -51,7 +51,7 @@ describe('cfm apply --dry-run --socket: changes besides the VOEs', () => {
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
       expect(r.out.split('\n')).toEqual([
-        'dry run on default (mock): 0 delete, 0 update, 0 create, 2 unchanged of 2 VOEs in the backend, 3 other changes (PM sessions, fault signalling); nothing was changed',
+        'dry run on default (mock): 0 delete, 0 update, 0 create, 2 unchanged of 2 VOEs in the backend, 3 other changes (software MEPs, PM sessions, fault signalling); nothing was changed',
         '+ start pm-session d/a/1 dm2: DMM to MEP 2 every 1000 ms, 15 min intervals',
         '+ start pm-session d/a/1 sl2: SLM to MEP 2 every 1000 ms, 15 min intervals',
         '+ start fault-signalling d/a/1: AIS to level 5, 1s, priority 7',
@@ -76,6 +76,18 @@ describe('cfm apply --dry-run --socket: changes besides the VOEs', () => {
         '',
       ]);
       expect(sw.manager.y1731.pmShow()).toHaveLength(2);
+
+      // a MEP moved to software: its VOE goes, and the engine starts it; then a change of it
+      const soft = join(dir, 'soft.yaml');
+      writeFileSync(soft, config(PM + FS.replace('LOCK', 'false'), ', offload: software'));
+      const s = await runCfm('apply', soft, '--dry-run', '--socket', sock);
+      expect(s.out.split('\n')[0]).toBe('dry run on default (mock): 1 delete, 0 update, 0 create, 1 unchanged of 2 VOEs in the backend, 1 other change (software MEPs, PM sessions, fault signalling); nothing was changed');
+      expect(s.out).toContain('\n+ start software-mep d/a/2: runs in the manager\'s engine\n');
+      await sw.manager.apply(loadModel(soft));
+      const prio = join(dir, 'prio.yaml');
+      writeFileSync(prio, config(PM + FS.replace('LOCK', 'false'), ', offload: software, ccm-ltm-priority: 3'));
+      const p = await runCfm('apply', prio, '--dry-run', '--socket', sock);
+      expect(p.out.split('\n').slice(1)).toEqual(['~ restart software-mep d/a/2: its configuration changed', "software MEPs: 1 would run in the manager's engine", '']);
     } finally {
       await server.close();
       await sw.close({ clearHardware: true });
