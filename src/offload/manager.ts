@@ -30,7 +30,7 @@ import { ManagerOps, PolicerError } from './ops.js';
 import { OwnedClock } from './owned-clock.js';
 import { watchVirtualClock } from './virtual-wait.js';
 import { EventStamper } from './event-stamp.js';
-import { localMeps, plan } from './planner.js';
+import { localMeps, plan, planSliced } from './planner.js';
 import { ApplyError, applyOps, diffKeys, diffVoes, undoWithRetries, type ApplyProgress, type ReconcileDiff, type ReconcileOp } from './reconciler.js';
 import { applyConfigChange, findMep, type ConfigChange } from './changes.js';
 import { replan } from './replan.js';
@@ -47,6 +47,7 @@ import { ApplyTracker } from './apply-tracker.js';
 import type { OpsStatus } from './ops.js';
 import { OperationLog, type OperationListener, type OperationsView } from './operations.js';
 import { syncVoePm } from './y1731/hw-pm.js';
+import { Slicer } from './slice.js';
 import { DEFAULT_POLICY, type HwResources, type MepPlan, type Placement, type Plan, type PlanPolicy } from './types.js';
 
 export interface ManagerOptions {
@@ -259,7 +260,8 @@ export class OffloadManager {
   }
 
   private async applyNow(model: CfmModel, opts: ApplyCallOptions, planned?: Plan): Promise<ApplyReport> {
-    const p = planned ?? this.plan(model);
+    // sliced: thousands of MEPs must not hold the event loop (software CCM timers, issue 16)
+    const p = planned ?? (await planSliced(model, this.resources(), { switch: this.switchName, policy: this.policy }, new Slicer()));
     refuseViolations(p);
     const mepByKey = new Map(localMeps(model).map((m) => [m.key, m]));
     const planByKey = new Map(p.meps.map((m) => [m.key, m]));
@@ -402,8 +404,10 @@ export class OffloadManager {
     const resync: HwMep[] = [];
     // what runs the VOEs (capabilities() is a copy per call: once, not once per MEP)
     const source = this.backend.capabilities().kind === 'software' ? 'software' : 'hardware';
+    const slicer = new Slicer(); // 1,000s of HwMeps and engine companions: yield now and then (issue 16)
     for (const key of keys) {
       if (!isHw(key)) continue;
+      if (slicer.due()) await slicer.yield();
       const mep = mepOf(key)!;
       const spec = planOf(key)!.voe!;
       const have = this.hw.get(key);
@@ -431,6 +435,7 @@ export class OffloadManager {
     for (const key of keys) {
       const h = this.hw.get(key);
       if (h && !this.pendingSync.has(h)) await this.runtimeStep(h, () => h.pushRdi(this.backend));
+      if (slicer.due()) await slicer.yield();
     }
     await this.syncPending();
     // the VOEs' hardware DM for PM sessions and tests (y1731/hw-pm.ts)
@@ -551,7 +556,9 @@ export class OffloadManager {
     for (const h of this.hw.values()) byHandle.set(h.handle, h);
     const changed = new Set<HwMep>();
     const reread = new Set<HwMep>();
+    const slicer = new Slicer(); // a drain after an apply holds ~1,000s of events (issue 16)
     for (const ev of evs) {
+      if (slicer.due()) await slicer.yield();
       const h = byHandle.get(ev.handle);
       if (!h) continue;
       if (h.onEvent(ev)) reread.add(h);

@@ -30,6 +30,7 @@ import {
 import { voeSpecOf } from './voe-spec.js';
 import { colocateUpMeps } from './colocate.js';
 import { refuseCpuPath } from './cpu-path.js';
+import { runSteps, runStepsSliced, type Slicer } from './slice.js';
 
 /** "3.33ms..1s" for a contiguous run of codes, else a comma list; "none" when empty. */
 export function intervalRange(codes: IntervalCode[]): string {
@@ -215,6 +216,19 @@ export function modelSwitches(model: CfmModel): string[] {
 }
 
 export function plan(model: CfmModel, res: HwResources, opts: PlanOptions = {}): Plan {
+  return runSteps(planSteps(model, res, opts));
+}
+
+/**
+ * The same plan, yielding to the event loop every slicer budget (the manager's apply: planning
+ * 1,000s of MEPs must not hold a software MEP's CCM timer, issue 16).
+ */
+export function planSliced(model: CfmModel, res: HwResources, opts: PlanOptions, slicer: Slicer): Promise<Plan> {
+  return runStepsSliced(planSteps(model, res, opts), slicer);
+}
+
+/** plan() as steps: one per MEP decided (a generator, so sync and sliced callers share it). */
+function* planSteps(model: CfmModel, res: HwResources, opts: PlanOptions): Generator<void, Plan, void> {
   const policy: PlanPolicy = { ...DEFAULT_POLICY, ...opts.policy };
   const switches = modelSwitches(model);
   const sw = opts.switch ?? (switches.length === 1 ? switches[0] : switches.length === 0 ? 'default' : undefined);
@@ -239,6 +253,7 @@ export function plan(model: CfmModel, res: HwResources, opts: PlanOptions = {}):
       violations.push(r.violation);
       violationKeys.push(mep.key);
     }
+    yield;
   }
   const byKey = new Map(localMeps(model).filter((m) => m.switch === sw).map((m) => [m.key, m]));
   const co = colocateUpMeps(meps, (k) => byKey.get(k)!, res, u);
