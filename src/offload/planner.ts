@@ -235,12 +235,15 @@ function* planSteps(model: CfmModel, res: HwResources, opts: PlanOptions): Gener
   if (sw === undefined) {
     throw new UsageError(`the config has several switches (${switches.join(', ')}): choose one with --switch`);
   }
+  yield;
   const u = emptyUsage();
   const meps: MepPlan[] = [];
   const violations: string[] = [];
   const violationKeys: string[] = [];
   let resourceRefusals = 0;
-  for (const mep of planningOrder(localMeps(model).filter((m) => m.switch === sw))) {
+  const ordered = planningOrder(localMeps(model).filter((m) => m.switch === sw));
+  yield; // listing and sorting 1,000s of MEPs is a step of its own
+  for (const mep of ordered) {
     let reason = fixedReason(mep, res, policy);
     if (reason === undefined) {
       reason = resourceReason(mep, res, policy, u);
@@ -256,6 +259,7 @@ function* planSteps(model: CfmModel, res: HwResources, opts: PlanOptions): Gener
     yield;
   }
   const byKey = new Map(localMeps(model).filter((m) => m.switch === sw).map((m) => [m.key, m]));
+  yield;
   const co = colocateUpMeps(meps, (k) => byKey.get(k)!, res, u);
   if (co.violations.length) {
     // keep violations in planning order (the order the MEPs were decided in)
