@@ -5,6 +5,7 @@
  * the exit code and the live bindings `out` / `err` hold what the last commands printed; or
  * `runCfm(...)` captures one call and returns `{ code, out, err }`.
  */
+import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 
@@ -50,4 +51,27 @@ export function clearOut(): void {
 }
 export function clearErr(): void {
   err = '';
+}
+
+export interface Follow {
+  /** Stop the manager as an operator's Ctrl-C does (SIGTERM) and wait for main() to return. */
+  stop(): Promise<number>;
+}
+
+/**
+ * Start `cfm apply ARGS --follow --socket SOCK` in-process and resolve once its control socket
+ * exists (up to 5 s); the manager keeps running until `stop()`.
+ */
+export async function startFollow(sock: string, ...applyArgs: string[]): Promise<Follow> {
+  const running = cfm('apply', ...applyArgs, '--follow', '--socket', sock);
+  const stop = async (): Promise<number> => {
+    process.emit('SIGTERM');
+    return running;
+  };
+  for (let i = 0; i < 500 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!existsSync(sock)) {
+    await stop();
+    throw new Error(`cfm apply ${applyArgs.join(' ')} --follow: no control socket at ${sock} after 5 s`);
+  }
+  return { stop };
 }

@@ -2,11 +2,11 @@
  * The wiring in `cfm apply --follow`: the manager it starts (mock ASIC, real clock) answers the
  * OAM commands on its control socket. Everything runs in-process through main().
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { captureCliOutput, cfm, clearErr, clearOut, err, out } from '../helpers/cli.js';
+import { captureCliOutput, cfm, startFollow, clearErr, clearOut, err, out } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cfm-oam-follow-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,10 +17,8 @@ captureCliOutput();
 describe('cfm apply --follow serves loopback, linktrace, mep and cc commands', () => {
   it('demo sw1: mep list, loopback and linktrace to nobody (exit 1), mep set and cc interval move MEPs', async () => {
     const sock = join(dir, 'sw1.sock');
-    const follow = cfm('apply', DEMO, '--switch', 'sw1', '--backend', 'mock', '--follow', '--socket', sock, '--json');
+    const follow = await startFollow(sock, DEMO, '--switch', 'sw1', '--backend', 'mock', '--json');
     try {
-      for (let i = 0; i < 500 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 10));
-      expect(existsSync(sock)).toBe(true);
       clearOut();
       clearErr();
       expect(await cfm('mep', 'list', '--socket', sock)).toBe(0);
@@ -47,8 +45,7 @@ describe('cfm apply --follow serves loopback, linktrace, mep and cc commands', (
       expect(rows.find((m) => m.key === 'demo/svc-1s/41')).toMatchObject({ placement: 'software' });
       expect(rows.find((m) => m.key === 'demo/svc-10s/51')).toMatchObject({ placement: 'hardware', interval: '1s' });
     } finally {
-      process.emit('SIGTERM');
-      await follow;
+      await follow.stop();
     }
   });
 });

@@ -3,11 +3,11 @@
  * manager refuses the session, and the CLI prints only that error (exit 2), no "Loopback from"
  * header for a loopback that never started.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { captureCliOutput, cfm, clearErr, clearOut, err, out } from '../helpers/cli.js';
+import { captureCliOutput, cfm, startFollow, clearErr, clearOut, err, out } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cfm-oam-nomac-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,10 +18,8 @@ captureCliOutput();
 describe('cfm loopback to a remote MEP with no known MAC', () => {
   it('prints only the error, exit 2', async () => {
     const sock = join(dir, 'sw1.sock');
-    const follow = cfm('apply', DEMO, '--switch', 'sw1', '--backend', 'mock', '--follow', '--socket', sock, '--json');
+    const follow = await startFollow(sock, DEMO, '--switch', 'sw1', '--backend', 'mock', '--json');
     try {
-      for (let i = 0; i < 500 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 10));
-      expect(existsSync(sock)).toBe(true);
       clearOut();
       clearErr();
       // sw2 does not run: MEP 52 never sent a CCM to MEP 51
@@ -31,8 +29,7 @@ describe('cfm loopback to a remote MEP with no known MAC', () => {
       expect(err).toMatch(/remote MEP 52 has no MAC/);
       expect(err).not.toContain('Loopback from');
     } finally {
-      process.emit('SIGTERM');
-      await follow;
+      await follow.stop();
     }
   });
 });

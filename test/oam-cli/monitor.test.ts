@@ -3,11 +3,11 @@
  * MEP, what) and JSON lines with -j; `profile list` / `debug show` take --json; an unknown MEP or
  * MA is a usage error (exit 2) in every command. In-process against `cfm apply --follow`.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { captureCliOutput, cfm, clearErr, clearOut, err, out } from '../helpers/cli.js';
+import { captureCliOutput, cfm, startFollow, clearErr, clearOut, err, out } from '../helpers/cli.js';
 import { TWO_UP_MEPS } from '../helpers/configs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cfm-monitor-'));
@@ -19,14 +19,11 @@ captureCliOutput();
 
 async function withManager(name: string, fn: (sock: string) => Promise<void>): Promise<void> {
   const sock = join(dir, `${name}.sock`);
-  const follow = cfm('apply', cfg, '--backend', 'mock', '--follow', '--socket', sock, '--json');
+  const follow = await startFollow(sock, cfg, '--backend', 'mock', '--json');
   try {
-    for (let i = 0; i < 500 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(existsSync(sock)).toBe(true);
     await fn(sock);
   } finally {
-    process.emit('SIGTERM');
-    await follow;
+    await follow.stop();
   }
 }
 

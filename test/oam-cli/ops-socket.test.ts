@@ -3,11 +3,11 @@
  * against a `cfm apply --follow` manager, through its control socket ("ops" request) and the
  * state dir it now re-reads tags from. Everything runs in-process through main().
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureCliOutput, cfm, clearErr, clearOut, err, out } from '../helpers/cli.js';
+import { captureCliOutput, cfm, startFollow, clearErr, clearOut, err, out } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cfm-ops-sock-'));
 const stateDirPath = join(dir, 'state');
@@ -27,10 +27,8 @@ captureCliOutput();
 describe('operator commands against cfm apply --follow', () => {
   it('debug dump and cpu-protection counters answer through the socket; debug tag takes effect', async () => {
     const sock = join(dir, 'm.sock');
-    const follow = cfm('apply', BOARD, '--backend', 'mock', '--follow', '--socket', sock, '--json');
+    const follow = await startFollow(sock, BOARD, '--backend', 'mock', '--json');
     try {
-      for (let i = 0; i < 500 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 10));
-      expect(existsSync(sock)).toBe(true);
       clearOut();
       clearErr();
       expect(await cfm('debug', 'dump', '--socket', sock)).toBe(0);
@@ -53,8 +51,7 @@ describe('operator commands against cfm apply --follow', () => {
       }
       expect(tagged).toContain('(2 tagged MP(s))');
     } finally {
-      process.emit('SIGTERM');
-      await follow;
+      await follow.stop();
     }
   });
 
