@@ -15,8 +15,8 @@ import { SoftwareBackend } from '../src/backends/software/backend.js';
 import type { Datapath } from '../src/backends/software/bpf-rx.js';
 import { intervalNs, type IntervalCode } from '../src/common/interval.js';
 import { encodeMaid } from '../src/pdu/maid.js';
-import { haveOvs, startOvs, type Ovs } from '../test/interop/ovs.js';
-import { createNetns, deleteNetns, ip, uniqueName } from '../test/linux/netns.js';
+import { haveOvs, ovsBridgeWithVeths, startOvs, type Ovs } from '../test/interop/ovs.js';
+import { createNetns, deleteNetns } from '../test/linux/netns.js';
 import { procCpuTicks, sleep, whyNot } from './linux.bench.js';
 
 export const name = 'linux CPU per CCM against Open vSwitch (N x interval x datapath)';
@@ -66,18 +66,7 @@ async function forN(n: number, intervals: IntervalCode[], dps: Datapath[]): Prom
   const rows: BenchRow[] = [];
   try {
     ovs = await startOvs(nsB);
-    await ovs.vsctl('add-br', 'br-cfm', '--', 'set', 'Bridge', 'br-cfm', 'datapath_type=netdev', 'fail_mode=secure', 'other_config:disable-in-band=true');
-    const ours: string[] = [];
-    const theirs: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const a = uniqueName('oa');
-      const b = uniqueName('ob');
-      await ip('link', 'add', a, 'netns', nsA, 'type', 'veth', 'peer', 'name', b, 'netns', nsB);
-      await ip('-n', nsA, 'link', 'set', a, 'up');
-      await ip('-n', nsB, 'link', 'set', b, 'up');
-      ours.push(a);
-      theirs.push(b);
-    }
+    const { ours, theirs } = await ovsBridgeWithVeths(ovs, nsA, nsB, n);
     let added = false;
     for (const interval of intervals) {
       const ms = intervalNs(interval) / 1e6;

@@ -31,7 +31,7 @@ import { decodeCcmFast, newCcmView } from '../src/pdu/fast.js';
 import { encodeMaid } from '../src/pdu/maid.js';
 import { intervalNs, type IntervalCode } from '../src/common/interval.js';
 import { createNetns, createVethLink, deleteNetns, ip, uniqueName } from '../test/linux/netns.js';
-import { haveOvs, startOvs } from '../test/interop/ovs.js';
+import { haveOvs, ovsBridgeWithVeths, startOvs } from '../test/interop/ovs.js';
 
 export const name = 'linux (software datapath)';
 
@@ -212,18 +212,7 @@ async function cpuVsOvs(sessions: number, interval: IntervalCode, seconds: numbe
   const ovs = await startOvs(nsB);
   const backend = { b: undefined as SoftwareBackend | undefined };
   try {
-    await ovs.vsctl('add-br', 'br-cfm', '--', 'set', 'Bridge', 'br-cfm', 'datapath_type=netdev', 'fail_mode=secure', 'other_config:disable-in-band=true');
-    const ours: string[] = [];
-    const theirs: string[] = [];
-    for (let i = 0; i < sessions; i++) {
-      const a = uniqueName('oa');
-      const b = uniqueName('ob');
-      await ip('link', 'add', a, 'netns', nsA, 'type', 'veth', 'peer', 'name', b, 'netns', nsB);
-      await ip('-n', nsA, 'link', 'set', a, 'up');
-      await ip('-n', nsB, 'link', 'set', b, 'up');
-      ours.push(a);
-      theirs.push(b);
-    }
+    const { ours, theirs } = await ovsBridgeWithVeths(ovs, nsA, nsB, sessions);
     const args: string[] = [];
     for (const b of theirs) args.push('--', 'add-port', 'br-cfm', b, '--', 'set', 'Interface', b, 'cfm_mpid=1', `other_config:cfm_interval=${intervalNs(interval) / 1e6}`, 'other_config:cfm_extended=false');
     await ovs.vsctl(...args);

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ip, uniqueName } from '../linux/netns.js';
 
 const run = promisify(execFile);
 
@@ -98,4 +99,25 @@ export async function startOvs(netns: string): Promise<Ovs> {
     },
     stop,
   };
+}
+
+/**
+ * The benches' OVS side: bridge br-cfm (userspace netdev datapath, no in-band rules) in OVS's
+ * namespace and `n` veth pairs between `ourNs` and it, all up. Ports are not added to the bridge
+ * (each bench sets its own CFM columns). Returns our and OVS's interface names, pair by pair.
+ */
+export async function ovsBridgeWithVeths(ovs: Ovs, ourNs: string, ovsNs: string, n: number): Promise<{ ours: string[]; theirs: string[] }> {
+  await ovs.vsctl('add-br', 'br-cfm', '--', 'set', 'Bridge', 'br-cfm', 'datapath_type=netdev', 'fail_mode=secure', 'other_config:disable-in-band=true');
+  const ours: string[] = [];
+  const theirs: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = uniqueName('oa');
+    const b = uniqueName('ob');
+    await ip('link', 'add', a, 'netns', ourNs, 'type', 'veth', 'peer', 'name', b, 'netns', ovsNs);
+    await ip('-n', ourNs, 'link', 'set', a, 'up');
+    await ip('-n', ovsNs, 'link', 'set', b, 'up');
+    ours.push(a);
+    theirs.push(b);
+  }
+  return { ours, theirs };
 }
