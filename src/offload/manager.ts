@@ -12,8 +12,8 @@
  * (capabilities().txSeqSeed); else the VOE restarts at 1 and the peer counts one sequence error
  * (a counter, not a defect). The report says which moves happened and with which seq.
  */
-import type { Backend, HwEvent, VoeSpec, VoeState, VoeStatus } from '../backends/types.js';
-import type { Clock, TimerHandle } from '../common/clock.js';
+import type { Backend, VoeSpec, VoeState, VoeStatus } from '../backends/types.js';
+import type { Clock } from '../common/clock.js';
 import { CfmError } from '../common/errors.js';
 import { intervalName } from '../common/interval.js';
 import type { CfmModel, LocalMep } from '../config/model.js';
@@ -25,7 +25,8 @@ import type { FaultEvent, FaultListener } from '../engine/events.js';
 import type { HwProfile } from '../profiles/types.js';
 import type { DebugSink } from '../debug/decoder.js';
 import { HwMep } from './hw-mep.js';
-import { PeerWatch } from './peer-watch.js';
+import { HwRuntime } from './hw-runtime.js';
+import { EventPoll } from './event-poll.js';
 import { ManagerOps, PolicerError } from './ops.js';
 import { OwnedClock } from './owned-clock.js';
 import { watchVirtualClock } from './virtual-wait.js';
@@ -121,7 +122,6 @@ export class OffloadManager {
   readonly engine: CfmEngine;
   private readonly switchName?: string;
   private policy: Partial<PlanPolicy>;
-  private readonly pollNs: number;
   private readonly hw = new Map<string, HwMep>();
   /** What the VOEs were told of hardware DM / LM (y1731/hw-pm.ts). */
   private readonly voePm = new Map<string, string>();
@@ -137,19 +137,15 @@ export class OffloadManager {
   private readonly cpu: CpuSide;
   /** Port state in hardware MEPs' status TLVs, for backends whose VOEs send the spec's (port-tlvs.ts). */
   private readonly portTlvs: PortTlvs;
-  /** Hardware MEPs whose status read or RDI write failed after an apply (retried by the poll). */
-  private readonly pendingSync = new Set<HwMep>();
-  /** The poll waiting in the serial chain, if one is (pollOnce). */
-  private queuedPoll: Promise<number> | null = null;
-  /** Status reads for peers not heard yet: scheduled, bounded and rate-limited (peer-watch.ts). */
-  private readonly peerWatch = new PeerWatch(() => this.clock.nowNs() / 1e6);
+  /** Hardware MEPs' event drain, RDI pushes and the status syncs that wait for a poll (hw-runtime.ts). */
+  private readonly hwRt: HwRuntime;
+  /** When hardware events are drained: timer and backend notifications (event-poll.ts). */
+  private readonly poller: EventPoll;
   /** Applies and changes asked for and not settled: status() does not wait for them (apply-tracker.ts). */
   private readonly tracker = new ApplyTracker();
   /** The last CPU-path status read (status() during an apply shows it). */
   private lastOps: OpsStatus | undefined;
   private model: CfmModel | null = null;
-  private pollTimer: TimerHandle | null = null;
-  private unsubscribePending: (() => void) | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
   /** Squelching, CPU protection and debug decoding on the CPU path (src/offload/ops.ts). */
@@ -167,7 +163,15 @@ export class OffloadManager {
     this.clock = new OwnedClock(o.clock);
     this.switchName = o.switch;
     this.policy = o.policy ?? {};
-    this.pollNs = (o.pollIntervalMs ?? (o.backend.onEventsPending ? 1000 : 10)) * 1e6;
+    this.hwRt = new HwRuntime(o.backend, this.hw, () => this.clock.nowNs());
+    this.poller = new EventPoll({
+      backend: o.backend,
+      clock: this.clock,
+      pollNs: (o.pollIntervalMs ?? (o.backend.onEventsPending ? 1000 : 10)) * 1e6,
+      serial: (fn) => this.serial(fn),
+      poll: () => (this.hw.size === 0 || this.closed ? Promise.resolve(0) : this.hwRt.drain()),
+      closed: () => this.closed,
+    });
     this.ops = new ManagerOps(o.backend, { switch: o.switch, profile: o.profile, clock: this.clock, debugSink: o.debugSink, stateDir: o.opsStateDir });
     this.cpu = new CpuSide({
       backend: o.backend,
@@ -430,16 +434,16 @@ export class OffloadManager {
         else resync.push(h);
       }
     }
-    for (const h of resync) this.pendingSync.add(h);
+    for (const h of resync) this.hwRt.pending.add(h);
     this.tracker.step('hardware MEP status');
     for (const key of keys) {
       const h = this.hw.get(key);
-      if (h && !this.pendingSync.has(h)) await this.runtimeStep(h, () => h.pushRdi(this.backend));
+      if (h && !this.hwRt.pending.has(h)) await this.hwRt.step(h, () => h.pushRdi(this.backend));
       if (slicer.due()) await slicer.yield();
     }
-    await this.syncPending();
+    await this.hwRt.syncPending();
     // the VOEs' hardware DM for PM sessions and tests (y1731/hw-pm.ts)
-    await syncVoePm(this.backend, [...this.hw.values()], planOf, this.voePm, (k, fn) => this.runtimeStep(this.hw.get(k)!, fn));
+    await syncVoePm(this.backend, [...this.hw.values()], planOf, this.voePm, (k, fn) => this.hwRt.step(this.hw.get(k)!, fn));
 
     // Software: start what is planned there and not running.
     this.tracker.step('software MEPs');
@@ -470,7 +474,7 @@ export class OffloadManager {
     this.lastPlan = p;
     if (t.planByKey) this.planByKey = t.planByKey;
     else for (const [k, m] of t.fresh!) this.planByKey.set(k, m);
-    this.startPolling();
+    this.poller.start();
     this.y1731.sync(t.model, p.switch);
     return {
       plan: p,
@@ -496,33 +500,6 @@ export class OffloadManager {
     return this.cpu.puntPortsFor(meps, mipPorts);
   }
 
-  /**
-   * A run-time step for hardware MEP `h` once the configuration is in place (a status read, an
-   * RDI write): a failure is a warning, not a failed apply, and the next event poll retries.
-   */
-  private async runtimeStep(h: HwMep, fn: () => Promise<void>): Promise<boolean> {
-    try {
-      await fn();
-      return true;
-    } catch (e) {
-      this.pendingSync.add(h);
-      process.emitWarning(`cfm offload: ${h.key}: ${e instanceof Error ? e.message : String(e)} (retried at the next event poll)`);
-      return false;
-    }
-  }
-
-  /** Read back the status of hardware MEPs that need it and push their RDI. */
-  private async syncPending(): Promise<void> {
-    for (const h of [...this.pendingSync]) {
-      this.pendingSync.delete(h);
-      if (this.hw.get(h.key) !== h) continue;
-      await this.runtimeStep(h, async () => {
-        h.syncStatus(await this.backend.readStatus(h.handle));
-        await h.pushRdi(this.backend);
-      });
-    }
-  }
-
   // ------------------------------------------------------------------ hardware events
 
   /**
@@ -531,64 +508,7 @@ export class OffloadManager {
    * too, instead of one queued poll per timer tick or event notification.
    */
   pollOnce(): Promise<number> {
-    if (this.queuedPoll) return this.queuedPoll;
-    const p = this.serial(() => {
-      this.queuedPoll = null; // asks from now on need a poll after this one
-      return this.pollNow();
-    });
-    this.queuedPoll = p;
-    return p;
-  }
-
-  private async pollNow(): Promise<number> {
-    if (this.hw.size === 0 || this.closed) return 0;
-    if (this.pendingSync.size) await this.syncPending();
-    const evs = await this.backend.pollEvents();
-    const n = await this.handleEvents(evs);
-    // after the events: a LOC they raised makes a peer's status read unnecessary
-    await this.peerWatch.announce(this.hw.values(), this.backend, this.clock.nowNs());
-    return n;
-  }
-
-  private async handleEvents(evs: HwEvent[]): Promise<number> {
-    if (evs.length === 0) return 0;
-    const byHandle = new Map<number, HwMep>();
-    for (const h of this.hw.values()) byHandle.set(h.handle, h);
-    const changed = new Set<HwMep>();
-    const reread = new Set<HwMep>();
-    const slicer = new Slicer(); // a drain after an apply holds ~1,000s of events (issue 16)
-    for (const ev of evs) {
-      if (slicer.due()) await slicer.yield();
-      const h = byHandle.get(ev.handle);
-      if (!h) continue;
-      if (h.onEvent(ev)) reread.add(h);
-      changed.add(h);
-    }
-    for (const h of reread) h.syncStatus(await this.backend.readStatus(h.handle));
-    for (const h of changed) await h.pushRdi(this.backend);
-    return evs.length;
-  }
-
-  private startPolling(): void {
-    if (this.pollTimer || this.closed) return;
-    if (this.backend.onEventsPending && !this.unsubscribePending) {
-      // Pushed notifications drain at once; the timer below stays as a slow safety net.
-      this.unsubscribePending = this.backend.onEventsPending(() => {
-        if (this.closed) return;
-        void this.pollOnce().catch((e: unknown) => this.emitError(e));
-      });
-    }
-    const tick = () => {
-      this.pollTimer = this.clock.setTimer(this.pollNs, tick);
-      void this.pollOnce().catch((e: unknown) => {
-        this.emitError(e);
-      });
-    };
-    this.pollTimer = this.clock.setTimer(this.pollNs, tick);
-  }
-
-  private emitError(e: unknown): void {
-    process.emitWarning(`cfm offload: hardware event poll failed: ${e instanceof Error ? e.message : String(e)}`);
+    return this.poller.pollOnce();
   }
 
   // ------------------------------------------------------------------ status
@@ -705,10 +625,7 @@ export class OffloadManager {
     if (this.closed) return;
     await this.serial(async () => {
       this.closed = true;
-      this.pollTimer?.cancel();
-      this.pollTimer = null;
-      this.unsubscribePending?.();
-      this.unsubscribePending = null;
+      this.poller.stop();
       this.y1731.stop();
       this.portTlvs.close();
       this.cpu.close();
