@@ -19,8 +19,8 @@ import { intervalName } from '../common/interval.js';
 import type { CfmModel, LocalMep } from '../config/model.js';
 import type { BridgeView } from '../engine/context.js';
 import { CfmEngine } from '../engine/engine.js';
-import { ensureLb, type LoopbackOptions, type LoopbackResult } from '../engine/mep-lb.js';
-import { ensureLt, type LinktraceOptions, type LinktraceResult } from '../engine/mep-lt.js';
+import type { LoopbackOptions, LoopbackResult } from '../engine/mep-lb.js';
+import type { LinktraceOptions, LinktraceResult } from '../engine/mep-lt.js';
 import type { FaultEvent, FaultListener } from '../engine/events.js';
 import type { HwProfile } from '../profiles/types.js';
 import type { DebugSink } from '../debug/decoder.js';
@@ -29,7 +29,7 @@ import { HwRuntime } from './hw-runtime.js';
 import { EventPoll } from './event-poll.js';
 import { ManagerOps, PolicerError } from './ops.js';
 import { OwnedClock } from './owned-clock.js';
-import { watchVirtualClock } from './virtual-wait.js';
+import { OamInitiator } from './oam-initiator.js';
 import { EventStamper } from './event-stamp.js';
 import { localMeps, plan, planSliced } from './planner.js';
 import { ApplyError, applyOps, diffKeys, diffVoes, undoWithRetries, type ApplyProgress, type ReconcileDiff, type ReconcileOp } from './reconciler.js';
@@ -141,6 +141,8 @@ export class OffloadManager {
   private readonly hwRt: HwRuntime;
   /** When hardware events are drained: timer and backend notifications (event-poll.ts). */
   private readonly poller: EventPoll;
+  /** Loopback and linktrace from a MEP of this manager (oam-initiator.ts). */
+  private readonly oam: OamInitiator;
   /** Applies and changes asked for and not settled: status() does not wait for them (apply-tracker.ts). */
   private readonly tracker = new ApplyTracker();
   /** The last CPU-path status read (status() during an apply shows it). */
@@ -152,7 +154,7 @@ export class OffloadManager {
   readonly ops: ManagerOps;
   /** Y.1731 on-demand tests and receive-side results (src/offload/y1731, docs/y1731.md). */
   readonly y1731: Y1731Service = new Y1731Service({
-    clock: () => this.clock, mep: (k) => this.oamMep(k), peerMac: (k, id) => this.peerMac(k, id), findMep: (k) => this.engine.findMep(k),
+    clock: () => this.clock, mep: (k) => this.oam.mep(k), peerMac: (k, id) => this.oam.peerMac(k, id), findMep: (k) => this.engine.findMep(k),
     hwFng: (k) => this.hw.get(k)?.fng, portState: (p) => this.engine.portState(p), onFault: (fn) => this.onFault(fn),
     planOf: (k) => this.planByKey.get(k),
   });
@@ -181,6 +183,10 @@ export class OffloadManager {
       onFault: (e) => this.emit(e),
     });
     this.engine = this.cpu.engine;
+    this.oam = new OamInitiator({
+      backend: o.backend, engine: this.engine, clock: this.clock.base, hw: this.hw, sw: this.sw,
+      serial: (fn) => this.serial(fn), closed: () => this.closed,
+    });
     this.y1731.setStateDir(o.opsStateDir ?? null);
     this.portTlvs = new PortTlvs(o.backend, (ports) => {
       if (this.closed || this.hw.size === 0) return;
@@ -568,51 +574,12 @@ export class OffloadManager {
    * LBM answered, or the LBR timeout after the last LBM). `onReply` sees each LBR as it arrives.
    */
   loopback(key: string, o: LoopbackOptions): Promise<LoopbackResult> {
-    return this.opLog.run('loopback', key, () => this.loopbackNow(key, o));
-  }
-
-  private async loopbackNow(key: string, o: LoopbackOptions): Promise<LoopbackResult> {
-    const opts = { ...o };
-    const m = this.oamMep(key);
-    if (opts.targetMepId !== undefined && opts.target === undefined && !opts.multicast) opts.target = await this.peerMac(key, opts.targetMepId);
-    const s = ensureLb(m).start(opts);
-    return watchVirtualClock(this.clock.base, new Promise((resolve) => s.onDone(resolve)), `loopback from ${key}`);
+    return this.opLog.run('loopback', key, () => this.oam.loopback(key, o));
   }
 
   /** Linktrace (802.1Q 20.36-20.46) from MEP `key`: resolves with the LTRs after the collection time. */
   linktrace(key: string, o: LinktraceOptions): Promise<LinktraceResult> {
-    return this.opLog.run('linktrace', key, () => this.linktraceNow(key, o));
-  }
-
-  private async linktraceNow(key: string, o: LinktraceOptions): Promise<LinktraceResult> {
-    const opts = { ...o };
-    const m = this.oamMep(key);
-    if (opts.targetMepId !== undefined && opts.targetMac === undefined) opts.targetMac = await this.peerMac(key, opts.targetMepId);
-    const s = ensureLt(m).start(opts);
-    return watchVirtualClock(this.clock.base, new Promise((resolve) => s.onDone(resolve)), `linktrace from ${key}`);
-  }
-
-  /** The engine MEP that initiates LBM/LTM for `key`, or a USAGE error naming why there is none. */
-  private oamMep(key: string) {
-    if (this.closed) throw new CfmError('USAGE', 'the manager is closed');
-    const m = this.engine.findMep(key);
-    if (m) return m;
-    if (this.hw.has(key) || this.sw.has(key)) throw new CfmError('USAGE', `MEP ${key} is not enabled`);
-    throw new CfmError('USAGE', `no MEP ${key} on this switch (MEPs: ${[...this.hw.keys(), ...this.sw.keys()].sort().join(', ') || 'none'})`);
-  }
-
-  /**
-   * A hardware MEP's remote MEP MAC, from the VOE's CCM database (read back); undefined for
-   * software MEPs (the engine resolves the id from its own database).
-   */
-  private async peerMac(key: string, mepId: number): Promise<string | undefined> {
-    const h = this.hw.get(key);
-    if (!h) return undefined;
-    const st = await this.serial(() => this.backend.readStatus(h.handle));
-    h.syncStatus(st);
-    const mac = st.peers.find((p) => p.mepId === mepId)?.mac ?? null;
-    if (mac === null) throw new CfmError('USAGE', `MEP ${key}: remote MEP ${mepId} has no MAC in the VOE's CCM database (no CCM received yet)`);
-    return mac;
+    return this.opLog.run('linktrace', key, () => this.oam.linktrace(key, o));
   }
 
   // ------------------------------------------------------------------ shutdown
