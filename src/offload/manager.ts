@@ -12,7 +12,7 @@
  * (capabilities().txSeqSeed); else the VOE restarts at 1 and the peer counts one sequence error
  * (a counter, not a defect). The report says which moves happened and with which seq.
  */
-import type { Backend, VoeSpec, VoeState, VoeStatus } from '../backends/types.js';
+import type { Backend, VoeSpec, VoeStatus } from '../backends/types.js';
 import type { Clock } from '../common/clock.js';
 import { CfmError } from '../common/errors.js';
 import { intervalName } from '../common/interval.js';
@@ -27,12 +27,12 @@ import type { DebugSink } from '../debug/decoder.js';
 import { HwMep } from './hw-mep.js';
 import { HwRuntime } from './hw-runtime.js';
 import { EventPoll } from './event-poll.js';
-import { ManagerOps, PolicerError } from './ops.js';
+import { ManagerOps } from './ops.js';
 import { OwnedClock } from './owned-clock.js';
 import { OamInitiator } from './oam-initiator.js';
 import { EventStamper } from './event-stamp.js';
 import { localMeps, plan, planSliced } from './planner.js';
-import { ApplyError, applyOps, diffKeys, diffVoes, undoWithRetries, type ApplyProgress, type ReconcileDiff, type ReconcileOp } from './reconciler.js';
+import { diffKeys, diffVoes } from './reconciler.js';
 import { applyConfigChange, findMep, type ConfigChange } from './changes.js';
 import { replan } from './replan.js';
 import { VoeIndex } from './voe-index.js';
@@ -40,15 +40,16 @@ import { refuseDeleteAll, refuseViolations } from './dry-run.js';
 import { plannedMips } from './cpu-path.js';
 import { hwResources } from './resources.js';
 import { buildStatus, type ManagerStatus } from './status.js';
-import { mepConfigOf, sameSoftwareConfig } from './sw-mep.js';
 import { CpuSide, cpuBridgeView } from './cpu-side.js';
 import { PortTlvs } from './port-tlvs.js';
 import { Y1731Service } from './y1731/service.js';
 import { ApplyTracker } from './apply-tracker.js';
 import type { OpsStatus } from './ops.js';
 import { OperationLog, type OperationListener, type OperationsView } from './operations.js';
-import { syncVoePm } from './y1731/hw-pm.js';
 import { Slicer } from './slice.js';
+import type { ApplyCallOptions, ApplyReport, CommitTarget } from './apply-report.js';
+import { commit as commitSteps } from './commit.js';
+import type { CommitDeps } from './commit-context.js';
 import { DEFAULT_POLICY, type HwResources, type MepPlan, type Placement, type Plan, type PlanPolicy } from './types.js';
 
 export interface ManagerOptions {
@@ -71,46 +72,7 @@ export interface ManagerOptions {
   opsStateDir?: string | null;
 }
 
-
-export interface MepMove {
-  key: string;
-  to: Placement;
-  /** Sequence number the MEP continues with (undefined: the VOE restarts at 1). */
-  seq?: number;
-}
-
-export interface ApplyReport {
-  plan: Plan;
-  ops: ReconcileOp[];
-  /** Hardware MEPs found already programmed as planned (left untouched). */
-  adopted: string[];
-  softwareStarted: string[];
-  softwareStopped: string[];
-  moves: MepMove[];
-}
-
-export interface ApplyCallOptions {
-  onProgress?: (p: ApplyProgress) => void;
-  /** Let a full apply delete every VOE (an empty config); refused without it (dry-run.ts). */
-  allowDeleteAll?: boolean;
-}
-
-/** What commit() makes true: a planned model, and the VOE ops that get the hardware there. */
-interface CommitTarget {
-  model: CfmModel;
-  plan: Plan;
-  planOf(key: string): MepPlan | undefined;
-  mepOf(key: string): LocalMep | undefined;
-  /** The keys that may change; null = every MEP (a full apply). */
-  scope: Set<string> | null;
-  diff: ReconcileDiff;
-  /** The VOEs (of the scope) as read back before the ops. */
-  before: VoeState[];
-  /** Full apply: every MEP plan by key. */
-  planByKey?: Map<string, MepPlan>;
-  /** Incremental apply: the new plans of the changed MEPs. */
-  fresh?: Map<string, MepPlan>;
-}
+export type { MepMove, ApplyReport, ApplyCallOptions } from './apply-report.js';
 
 export class OffloadManager {
   readonly backend: Backend;
@@ -143,6 +105,8 @@ export class OffloadManager {
   private readonly poller: EventPoll;
   /** Loopback and linktrace from a MEP of this manager (oam-initiator.ts). */
   private readonly oam: OamInitiator;
+  /** The parts of the manager an apply's commit steps work on (commit-context.ts). */
+  private readonly commitDeps: CommitDeps;
   /** Applies and changes asked for and not settled: status() does not wait for them (apply-tracker.ts). */
   private readonly tracker = new ApplyTracker();
   /** The last CPU-path status read (status() during an apply shows it). */
@@ -183,6 +147,10 @@ export class OffloadManager {
       onFault: (e) => this.emit(e),
     });
     this.engine = this.cpu.engine;
+    this.commitDeps = {
+      backend: o.backend, clock: this.clock, engine: this.engine, cpu: this.cpu, ops: this.ops, tracker: this.tracker,
+      voes: this.voes, hw: this.hw, sw: this.sw, hwRt: this.hwRt, voePm: this.voePm, emit: (e) => this.emit(e),
+    };
     this.oam = new OamInitiator({
       backend: o.backend, engine: this.engine, clock: this.clock.base, hw: this.hw, sw: this.sw,
       serial: (fn) => this.serial(fn), closed: () => this.closed,
@@ -306,172 +274,12 @@ export class OffloadManager {
   }
 
   /**
-   * Make hardware, engine and bookkeeping match `t` for the keys in t.scope (null: every MEP).
-   * VOE operations are all-or-nothing (applyOps rolls back); software MEPs stopped for the apply
-   * are restarted when it fails.
+   * Make hardware, engine and bookkeeping match `t` for the keys in t.scope (null: every MEP)
+   * (commit.ts), then settle the manager's own state: model, plan, CPU path, polling, Y.1731.
    */
   private async commit(t: CommitTarget, opts: ApplyCallOptions): Promise<ApplyReport> {
-    const { plan: p, diff, planOf, mepOf } = t;
-    const keys: Set<string> = t.scope ?? new Set([...t.planByKey!.keys(), ...this.sw.keys(), ...this.hw.keys()]);
-    const isHw = (k: string) => planOf(k)?.ccm === 'hardware';
-    const wantSw = (k: string) => (planOf(k)?.ccm === 'software' ? mepOf(k) : undefined);
-
-    // Hardware -> software: continue the VOE's sequence (read before the VOE goes away).
-    const seqFromHw = new Map<string, number>();
-    for (const op of diff.ops) {
-      if (op.kind === 'delete' && op.why !== 'duplicate' && wantSw(op.key) && op.old.seqUpdate) {
-        const st = await this.backend.readStatus(op.handle);
-        seqFromHw.set(op.key, (st.txSeq ?? 1 + st.counters.ccmTx) >>> 0);
-      }
-    }
-
-    // Adopted VOEs (warm restart) keep their state: read it now, while a failure changes nothing.
-    const beforeOf = new Map<string, VoeState>();
-    for (const v of t.before) if (!beforeOf.has(v.spec.key)) beforeOf.set(v.spec.key, v);
-    const touchedKeys = new Set(diff.ops.map((o) => o.key));
-    const adoptStatus = new Map<string, VoeStatus>();
-    for (const key of keys) {
-      const v = beforeOf.get(key);
-      if (v && isHw(key) && !this.hw.has(key) && !touchedKeys.has(key)) adoptStatus.set(key, await this.backend.readStatus(v.handle));
-    }
-
-    // What the CPU path will program (pure; a config error here changes nothing).
-    const prep = t.scope === null ? this.ops.prepare(t.model) : null;
-
-    // Stop software MEPs that leave the engine or whose config changed; restart them on failure.
-    const stopped: { mep: LocalMep; seq: number }[] = [];
-    for (const key of keys) {
-      const cur = this.sw.get(key);
-      if (!cur) continue;
-      const want = wantSw(key);
-      if (want && sameSoftwareConfig(cur, want)) continue;
-      const m = this.engine.findMep(key);
-      stopped.push({ mep: cur, seq: m ? m.seq : 0 });
-      this.engine.removeMep(key);
-      this.sw.delete(key);
-    }
-    // Software -> hardware: the new VOE continues the engine's sequence (read as it stopped).
-    const seeds = this.backend.capabilities().txSeqSeed === true;
-    const stoppedSeq = new Map(stopped.map((s) => [s.mep.key, s.seq]));
-    const seeded = new Map<string, number>();
-    for (const op of diff.ops) {
-      const seq = stoppedSeq.get(op.key);
-      if (op.kind === 'create' && seeds && seq !== undefined && op.spec.seqUpdate) {
-        op.spec.initialSeq = seq;
-        seeded.set(op.key, seq);
-      }
-    }
-    // Everything this apply writes is one transaction: the CPU punt flags of ports with software
-    // MPs, the CPU-protection policers (full applies only: a change of MEPs does not touch them),
-    // then the VOEs. A failure anywhere puts all of it back. Reads and checks come before this
-    // point and before any software MEP is stopped.
-    const puntBefore = new Set(this.cpu.punted);
-    let handles: Map<string, number>;
-    try {
-      this.tracker.step('CPU punt flags and policers');
-      await this.cpu.writePunting(this.puntTarget(t, keys, wantSw));
-      if (prep) await this.ops.programPolicersOrRestore(prep);
-      handles = await applyOps(this.backend, diff.ops, t.before, this.tracker.follow(opts), t.scope ?? undefined);
-    } catch (e0) {
-      this.tracker.step('rolling back');
-      let e = e0;
-      const undo: string[] = [];
-      if (prep && !(e instanceof PolicerError)) {
-        if (!(await undoWithRetries(() => this.ops.restorePolicers()))) undo.push('the CPU-protection policers');
-      }
-      if (!(await undoWithRetries(() => this.cpu.writePunting(puntBefore)))) undo.push('the CPU punt flags');
-      if (undo.length) {
-        const step = e instanceof ApplyError ? e.step : 0;
-        e = new ApplyError(`${e instanceof Error ? e.message : String(e)}; ${undo.join(' and ')} could not be put back`, step, false, e);
-      }
-      this.voes.forget();
-      // A rollback may re-create VOEs under new handles: follow them by key.
-      const now = await this.backend.listVoes().catch(() => [] as VoeState[]);
-      for (const v of now) {
-        const h = this.hw.get(v.spec.key);
-        if (h) h.handle = v.handle;
-      }
-      for (const s of stopped) {
-        if (s.mep.enabled) this.engine.addMep(mepConfigOf(s.mep, s.seq));
-        this.sw.set(s.mep.key, s.mep);
-      }
-      throw e;
-    }
-
-    // Hardware bookkeeping: forget what left hardware or got a new VOE, follow the rest.
-    const created = new Set(diff.ops.filter((o) => o.kind === 'create').map((o) => o.key));
-    const updated = new Set(diff.ops.filter((o) => o.kind === 'update').map((o) => o.key));
-    for (const key of keys) {
-      const h = this.hw.get(key);
-      if (h && (!isHw(key) || created.has(key))) {
-        h.stop();
-        this.hw.delete(key);
-        this.cpu.dropCompanion(key);
-      }
-    }
-    // From here on the configuration is in place: what fails now (a status read, an RDI write,
-    // both run-time state) is reported as a warning and caught up by the next event poll.
-    const resync: HwMep[] = [];
-    // what runs the VOEs (capabilities() is a copy per call: once, not once per MEP)
-    const source = this.backend.capabilities().kind === 'software' ? 'software' : 'hardware';
-    const slicer = new Slicer(); // 1,000s of HwMeps and engine companions: yield now and then (issue 16)
-    for (const key of keys) {
-      if (!isHw(key)) continue;
-      if (slicer.due()) await slicer.yield();
-      const mep = mepOf(key)!;
-      const spec = planOf(key)!.voe!;
-      const have = this.hw.get(key);
-      if (have) {
-        have.reconfigure(mep, spec);
-        if (updated.has(key)) resync.push(have);
-        this.cpu.setCompanion(mep);
-        continue;
-      }
-      const handle = handles.get(key) ?? beforeOf.get(key)?.handle;
-      if (handle === undefined) throw new CfmError('INTERNAL', `no VOE handle for ${key} after apply`);
-      const h = new HwMep(mep, handle, spec, this.clock, (e) => this.emit(e), source);
-      this.hw.set(key, h);
-      this.cpu.setCompanion(mep);
-      // Adopted VOEs keep their state (warm restart): take it over instead of assuming "all OK".
-      if (!created.has(key)) {
-        h.rdiSent = beforeOf.get(key)?.spec.rdi ?? false;
-        const st = adoptStatus.get(key);
-        if (st) h.syncStatus(st);
-        else resync.push(h);
-      }
-    }
-    for (const h of resync) this.hwRt.pending.add(h);
-    this.tracker.step('hardware MEP status');
-    for (const key of keys) {
-      const h = this.hw.get(key);
-      if (h && !this.hwRt.pending.has(h)) await this.hwRt.step(h, () => h.pushRdi(this.backend));
-      if (slicer.due()) await slicer.yield();
-    }
-    await this.hwRt.syncPending();
-    // the VOEs' hardware DM for PM sessions and tests (y1731/hw-pm.ts)
-    await syncVoePm(this.backend, [...this.hw.values()], planOf, this.voePm, (k, fn) => this.hwRt.step(this.hw.get(k)!, fn));
-
-    // Software: start what is planned there and not running.
-    this.tracker.step('software MEPs');
-    const started: string[] = [];
-    for (const key of keys) {
-      const mep = wantSw(key);
-      if (!mep || this.sw.has(key)) continue;
-      const seq = seqFromHw.get(key) ?? stoppedSeq.get(key);
-      if (mep.enabled) this.engine.addMep(mepConfigOf(mep, seq));
-      this.sw.set(key, mep);
-      started.push(key);
-    }
-    this.cpu.setSoftwareMeps(this.sw.values());
-
-    const moves: MepMove[] = [];
-    for (const key of started) if (beforeOf.has(key)) moves.push({ key, to: 'software', seq: seqFromHw.get(key) });
-    for (const key of stoppedSeq.keys()) {
-      if (!isHw(key)) continue;
-      const seq = seeded.get(key);
-      moves.push(seq === undefined ? { key, to: 'hardware' } : { key, to: 'hardware', seq });
-    }
-
+    const { report, prep } = await commitSteps(this.commitDeps, t, opts);
+    const p = t.plan;
     this.model = t.model;
     if (prep) {
       this.cpu.syncMips(plannedMips(t.model, p), p.switch);
@@ -482,28 +290,7 @@ export class OffloadManager {
     else for (const [k, m] of t.fresh!) this.planByKey.set(k, m);
     this.poller.start();
     this.y1731.sync(t.model, p.switch);
-    return {
-      plan: p,
-      ops: diff.ops,
-      adopted: diff.adopted,
-      softwareStarted: started,
-      softwareStopped: stopped.map((s) => s.mep.key).filter((k) => !this.sw.has(k)),
-      moves,
-    };
-  }
-
-  /** The ports to punt after this apply (CpuSide.puntPortsFor), from the MEPs and MIPs it leaves. */
-  private puntTarget(t: CommitTarget, keys: Iterable<string>, wantSw: (k: string) => LocalMep | undefined): Set<string> {
-    const meps: LocalMep[] = [];
-    for (const [k, m] of this.sw) if (t.scope !== null && !t.scope.has(k)) meps.push(m);
-    for (const k of keys) {
-      const m = wantSw(k);
-      if (m) meps.push(m);
-    }
-    const mipPorts = t.scope === null
-      ? plannedMips(t.model, t.plan).filter((m) => m.switch === t.plan.switch).map((m) => m.port)
-      : [...this.cpu.mips.values()].map((m) => m.cfg.port);
-    return this.cpu.puntPortsFor(meps, mipPorts);
+    return report;
   }
 
   // ------------------------------------------------------------------ hardware events
