@@ -369,6 +369,81 @@ CFM_ASIC_API cfm_status_t cfm_voe_pm_set(cfm_asic_t *h, uint32_t voe, uint32_t f
 CFM_ASIC_API cfm_status_t cfm_voe_pm_get(cfm_asic_t *h, uint32_t voe, uint32_t *flags);
 CFM_ASIC_API cfm_status_t cfm_voe_lm_counters_get(cfm_asic_t *h, uint32_t voe, cfm_lm_counters_t *c);
 
+/* Periodic frame injection (group "inject"): the device sends a CPU-built frame on a port at a
+ * fixed interval by itself - what a software MEP needs for its CCMs (802.1Q 20.10, CCI) to keep
+ * time whatever the host does (GC pauses, a busy CPU, an apply of thousands of VOEs on a slow
+ * bus). Microchip MESA's AFI ("automatic frame injection", LAN966x / SparX-5) is this; a shim maps
+ * the calls onto mesa_afi_slow_inj_* / mesa_afi_fast_inj_* (docs/vendor-abi.md "inject group").
+ *  - The interval is the CCM PDU interval code 1..7 (as everywhere in this ABI): what is injected
+ *    are CCMs, whose rates are exactly the Table 21-1 periods; 3.33 ms is 1/300 s, which no whole
+ *    ns count is, and AFIs are programmed as a rate (frames per hour / bps), not a period in ns.
+ *  - The first frame goes first_delay_ns after the call takes effect (0 = at once); then one per
+ *    interval, on absolute deadlines (no drift). The device sends one frame per deadline; if it
+ *    fell behind it does not send the missed ones in a burst.
+ *  - seq_offset != CFM_INJECT_NO_SEQ: the device writes a 32-bit big-endian sequence number at
+ *    that byte offset of each frame, first_seq in the first and one more in each next
+ *    (CCIsentCCMs, 802.1Q 20.10 / 21.6.3; MESA: the VOE / rewriter stamps it on egress). Only with
+ *    CFM_INJECT_CAP_SEQ; without it the caller sends 0 there (21.6.3 allows 0; Y.1731 CCMs carry 0).
+ *  - cfm_inject_update replaces the frame bytes from the next frame on, keeping the phase and the
+ *    sequence (the bytes at seq_offset are ignored): RDI and Port / Interface Status TLV changes.
+ *  - cfm_inject_stop ends an injection and returns its last counters (next_seq, next_tx_ns and
+ *    now_ns: where the caller continues, same sequence and phase). It also ends an injection the
+ *    device stopped by itself, which stays allocated (running = 0, error = why) until then; the
+ *    device queues CFM_EVENT_INJECT_STOPPED (value = the injection id) when that happens.
+ *  - Injections belong to the handle that started them: cfm_asic_close stops them. They are not
+ *    configuration (no generation step, not persisted): they are a running CPU MEP's transmitter.
+ *  - Budget: all injections together (and with caps.ccm_tx_mode INJECTED, the VOEs' CCMs, which
+ *    use the same injector) stay within budget_fps: cfm_inject_start returns CFM_EBUDGET beyond it,
+ *    CFM_ENOSPC when max_injections run, CFM_ENOTSUP for an interval outside `intervals`, a relay
+ *    injection without CFM_INJECT_CAP_RELAY or a sequence offset without CFM_INJECT_CAP_SEQ.
+ *  cfm_inject_caps_get: CFM_ENOTSUP = no injector on this device (the caller sends itself). */
+#define CFM_INJECT_NO_SEQ 0xffffffffu
+#define CFM_INJECT_CAP_SEQ 0x01u     /* the device increments a sequence number in the frame */
+#define CFM_INJECT_CAP_RELAY 0x02u   /* CFM_TX_TO_RELAY injections (up MEPs) */
+#define CFM_EVENT_INJECT_STOPPED 10u /* the device stopped an injection (value = its id) */
+
+typedef struct cfm_inject_caps {
+  uint32_t max_injections;          /* injections running at once, over all handles */
+  uint32_t intervals;               /* bitmask of interval codes it can inject at */
+  uint32_t budget_fps;              /* frames/s over all injections; 0 = unlimited */
+  uint32_t flags;                   /* CFM_INJECT_CAP_* */
+  uint32_t max_len;                 /* largest frame, <= CFM_ASIC_MAX_FRAME */
+  uint32_t reserved[3];
+} cfm_inject_caps_t;
+CFM_ASIC_SIZE_CHECK(cfm_inject_caps_t, 32);
+
+typedef struct cfm_inject_conf {
+  uint32_t port;                    /* 0..ports-1 */
+  uint32_t towards;                 /* CFM_TX_TO_WIRE (down MEP) or CFM_TX_TO_RELAY (up MEP) */
+  uint32_t interval;                /* interval code 1..7 */
+  uint32_t seq_offset;              /* byte offset of the sequence number, or CFM_INJECT_NO_SEQ */
+  uint32_t first_seq;               /* sequence number of the first frame */
+  uint32_t reserved;                /* 0 */
+  uint64_t first_delay_ns;          /* first frame this long after the call, <= 10 min */
+} cfm_inject_conf_t;
+CFM_ASIC_SIZE_CHECK(cfm_inject_conf_t, 32);
+
+typedef struct cfm_inject_counters {
+  uint64_t frames;                  /* frames sent since the start */
+  uint64_t last_tx_ns;              /* device time of the last frame sent, 0 = none yet */
+  uint64_t next_tx_ns;              /* device time the next frame is due */
+  uint64_t now_ns;                  /* device time of this reading */
+  uint32_t next_seq;                /* sequence number of the next frame */
+  uint32_t running;                 /* 1 = injecting, 0 = stopped by the device */
+  int32_t error;                    /* why the device stopped it (CFM_OK while running) */
+  uint32_t reserved;
+} cfm_inject_counters_t;
+CFM_ASIC_SIZE_CHECK(cfm_inject_counters_t, 48);
+
+CFM_ASIC_API cfm_status_t cfm_inject_caps_get(cfm_asic_t *h, cfm_inject_caps_t *caps);
+/* frame: a whole Ethernet frame (14..caps.max_len bytes, no FCS); *id never 0. */
+CFM_ASIC_API cfm_status_t cfm_inject_start(cfm_asic_t *h, const cfm_inject_conf_t *conf, const uint8_t *frame,
+                                           uint32_t len, uint32_t *id);
+CFM_ASIC_API cfm_status_t cfm_inject_update(cfm_asic_t *h, uint32_t id, const uint8_t *frame, uint32_t len);
+/* last may be NULL. CFM_ENOENT: no such injection of this handle. */
+CFM_ASIC_API cfm_status_t cfm_inject_stop(cfm_asic_t *h, uint32_t id, cfm_inject_counters_t *last);
+CFM_ASIC_API cfm_status_t cfm_inject_counters_get(cfm_asic_t *h, uint32_t id, cfm_inject_counters_t *c);
+
 #ifdef __cplusplus
 }
 #endif

@@ -50,6 +50,14 @@ CFM_ASIC_API cfm_status_t cfm_mock_fail_random(cfm_asic_t *h, uint32_t ppm, cfm_
  * a TLV send it; the configuration read back keeps the configured values. Not persisted. */
 CFM_ASIC_API cfm_status_t cfm_mock_port_set_state(cfm_asic_t *h, uint32_t port, uint32_t forwarding, uint32_t if_status);
 
+/* The oldest frame on the wire with its info (info->time_ns = device time it left the port;
+ * info->port, info->len): like cfm_mock_port_tx_poll. */
+CFM_ASIC_API cfm_status_t cfm_mock_port_tx_poll_info(cfm_asic_t *h, cfm_frame_info_t *info, uint8_t *buf,
+                                                     uint32_t buf_len);
+/* The device stops an injection by itself (group "inject"), as a board whose injector failed:
+ * running = 0, error = status, CFM_EVENT_INJECT_STOPPED queued. */
+CFM_ASIC_API cfm_status_t cfm_mock_inject_fail(cfm_asic_t *h, uint32_t id, cfm_status_t status);
+
 /* Write the state file now (open argument state=PATH); CFM_ENOENT without one. */
 CFM_ASIC_API cfm_status_t cfm_mock_save(cfm_asic_t *h);
 

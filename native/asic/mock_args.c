@@ -25,6 +25,7 @@ static void defaults(mock_args_t *m) {
   m->event_len = 1024;
   m->wire_len = 65536;
   m->fail_random_status = CFM_EIO;
+  m->inject_seq = 1; /* the injector (inject=N, default 0 = none) stamps sequence numbers */
   snprintf(m->description, sizeof m->description, "mock ASIC");
 }
 
@@ -119,6 +120,9 @@ static int apply(mock_args_t *m, const char *k, const char *v) {
     return 1;
   }
   if (!strcmp(k, "budget_fps")) return parse_u32(v, 100000000, &m->budget_fps);
+  if (!strcmp(k, "inject")) return parse_u32(v, 4096, &m->inject_max);
+  if (!strcmp(k, "inject_fps")) return parse_u32(v, 100000000, &m->inject_fps);
+  if (!strcmp(k, "inject_seq")) return parse_bool(v, &m->inject_seq);
   if (!strcmp(k, "policers")) return parse_u32(v, 4096, &m->policers);
   if (!strcmp(k, "punt_queue")) return parse_u32(v, 1u << 20, &m->punt_len) && m->punt_len > 0;
   if (!strcmp(k, "event_queue")) return parse_u32(v, 1u << 20, &m->event_len) && m->event_len > 0;

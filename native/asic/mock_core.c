@@ -56,6 +56,7 @@ const char *cfm_asic_strerror(cfm_status_t s) {
 
 static void asic_free(asic_t *a) {
   if (!a) return;
+  mock_inject_free(a);
   mock_board_free(a);
   mock_queue_clear(&a->punt);
   mock_queue_clear(&a->wire);
@@ -97,6 +98,7 @@ static cfm_status_t asic_new(const mock_args_t *args, asic_t **out) {
   mock_index_rebuild(a); /* the lookup structures of the (fresh or loaded) table */
   if (args->realtime) mock_sync_realtime(a); /* sets the origin */
   cfm_status_t bs = mock_board_init(a); /* lock, random state, interrupt thread */
+  if (bs == CFM_OK) bs = mock_inject_init(a); /* periodic injection and its thread */
   if (bs != CFM_OK) {
     asic_free(a);
     return bs;
@@ -144,7 +146,11 @@ cfm_status_t cfm_asic_close(cfm_asic_t *h) {
   asic_t *a = h->a;
   cfm_status_t s = CFM_OK;
   pthread_mutex_lock(&registry_lock);
+  pthread_mutex_lock(&a->lock);
+  mock_inject_release(a, h); /* the handle's injections end with it (cfm_asic.h) */
+  pthread_mutex_unlock(&a->lock);
   if (--a->refs == 0) {
+    mock_inject_stop_thread(a);
     mock_board_stop(a); /* no interrupt thread while the device is saved and freed */
     for (asic_t **pp = &registry; *pp; pp = &(*pp)->next)
       if (*pp == a) {

@@ -157,9 +157,20 @@ void mock_dl_rebuild(asic_t *a) {
   for (uint32_t i = 0; i < a->nvoes; i++) mock_dl_update(a, &a->voes[i]);
 }
 
+/* The next deadline: VOE timers, and in virtual time the periodic injections (mock_inject.c; in
+ * real time their own thread keeps those). */
 int mock_next_deadline(const asic_t *a, uint64_t *at_ns) {
-  if (a->dl_count == 0) return 0;
-  uint64_t best = a->dl_heap[0].key;
+  uint64_t best = 0, inj;
+  int have = 0;
+  if (a->dl_count > 0) {
+    best = a->dl_heap[0].key;
+    have = 1;
+  }
+  if (!a->args.realtime && mock_inject_next(a, &inj) && (!have || inj < best)) {
+    best = inj;
+    have = 1;
+  }
+  if (!have) return 0;
   *at_ns = best < a->now_ns ? a->now_ns : best;
   return 1;
 }

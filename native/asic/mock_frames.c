@@ -118,3 +118,11 @@ cfm_status_t cfm_mock_port_tx_poll(cfm_asic_t *h, uint32_t *port, uint8_t *buf, 
   }
   return s;
 }
+
+cfm_status_t cfm_mock_port_tx_poll_info(cfm_asic_t *h, cfm_frame_info_t *info, uint8_t *buf, uint32_t buf_len) {
+  MOCK_HELD asic_t *a = NULL;
+  cfm_status_t s = mock_enter_ext(h, &a);
+  if (s != CFM_OK) return s;
+  if (!info || (!buf && buf_len > 0)) return CFM_EINVAL;
+  return queue_pop(&a->wire, info, buf, buf_len);
+}

@@ -41,6 +41,10 @@ typedef struct mock_args {
   uint32_t fail_ppm;          /* each vendor-ABI call fails with fail_random_status at this rate */
   cfm_status_t fail_random_status;
   uint64_t seed;              /* of the latency jitter and the random failures */
+  /* periodic frame injection (mock_inject.c, group "inject") */
+  uint32_t inject_max;        /* injections at once; 0 = no injector (cfm_inject_caps_get: ENOTSUP) */
+  uint32_t inject_fps;        /* budget over all injections, 0 = budget_fps when tx_mode injected, else unlimited */
+  uint32_t inject_seq;        /* 1 = CFM_INJECT_CAP_SEQ */
   char description[CFM_ASIC_DESC_LEN];
   char instance[MOCK_NAME_LEN];
   char state_path[MOCK_PATH_LEN];
@@ -136,6 +140,25 @@ typedef struct fdb_entry {
   uint32_t used;
 } fdb_entry_t;
 
+/* One periodic injection (mock_inject.c). */
+typedef struct mock_inj {
+  uint32_t in_use;
+  uint32_t running;
+  cfm_status_t error;
+  uint32_t port;
+  uint32_t towards;
+  uint32_t interval;
+  uint32_t seq_offset;
+  uint32_t seq;             /* of the next frame */
+  uint32_t len;
+  uint32_t reserved;
+  const struct cfm_asic *owner;
+  uint64_t next_ns;         /* device time of the next frame */
+  uint64_t last_ns;
+  uint64_t frames;
+  uint8_t frame[CFM_ASIC_MAX_FRAME];
+} mock_inj_t;
+
 typedef struct asic {
   struct asic *next; /* instance registry */
   int refs;
@@ -187,6 +210,13 @@ typedef struct asic {
   uint32_t irq_stop;
   uint64_t irq_wake_ns;  /* device time the thread sleeps until, UINT64_MAX = no deadline */
   uint64_t handle_overlaps; /* calls that found their handle in another call (cfm_asic.h forbids it) */
+  /* periodic injection (mock_inject.c): in real time its own thread sends on absolute deadlines */
+  mock_inj_t *inj;       /* args.inject_max entries, id = index + 1 */
+  uint64_t inj_load;     /* nominal rate of the running injections, in 1/600 frames/s */
+  pthread_t inj_thread;
+  pthread_cond_t inj_cond;
+  uint32_t inj_running;
+  uint32_t inj_stop;
 } asic_t;
 
 struct cfm_asic {
@@ -279,6 +309,17 @@ cfm_status_t mock_enter_ext(cfm_asic_t *h, asic_t **out);
 cfm_status_t mock_enter_frame(cfm_asic_t *h, asic_t **out); /* frame rx/tx: frame_latency_ns */
 void mock_leave(asic_t **a);
 #define MOCK_HELD __attribute__((cleanup(mock_leave)))
+
+/* mock_inject.c: periodic injection */
+#define MOCK_LOAD_PER_FPS 600u
+uint64_t mock_interval_load(uint32_t interval);
+cfm_status_t mock_inject_init(asic_t *a);
+void mock_inject_stop_thread(asic_t *a);
+void mock_inject_free(asic_t *a);
+void mock_inject_release(asic_t *a, const struct cfm_asic *owner);
+int mock_inject_next(const asic_t *a, uint64_t *at_ns);
+void mock_inject_due(asic_t *a);
+void mock_inject_kick(asic_t *a);
 
 /* mock_board.c: latency, random failures, interrupt thread and event fd */
 cfm_status_t mock_board_init(asic_t *a);

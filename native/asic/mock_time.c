@@ -49,6 +49,8 @@ void mock_run_until(asic_t *a, uint64_t target_ns) {
       mock_ccm_tx_due(a, v);
     }
     mock_dl_requeue(a, a->dl_due, k);
+    /* periodic injections: here in virtual time; in real time their own thread sends them */
+    if (!a->args.realtime) mock_inject_due(a);
   }
   if (target_ns > a->now_ns) a->now_ns = target_ns;
 }
@@ -87,5 +89,6 @@ cfm_status_t cfm_mock_set_realtime(cfm_asic_t *h, uint32_t on) {
   a->rt_origin_ns = 0;
   if (on) mock_sync_realtime(a);
   if (a->irq_running) pthread_cond_signal(&a->irq_cond); /* the interrupt thread follows the clock */
+  mock_inject_kick(a);
   return CFM_OK;
 }

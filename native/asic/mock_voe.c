@@ -128,11 +128,12 @@ cfm_status_t cfm_voe_list(cfm_asic_t *h, uint32_t *ids, uint32_t max, uint32_t *
 /* Injector load of one interval: its nominal rate (802.1Q Table 21-1; 3.33 ms is 300 frames/s,
  * exactly the MESA AFI slow-injection maximum) in 1/600 frames/s, so that the running total
  * a->tx_load is an exact integer sum (10 min = 1/600 frame/s is the smallest rate). */
-#define LOAD_PER_FPS 600u
-static uint64_t interval_load(uint32_t interval) {
+#define LOAD_PER_FPS MOCK_LOAD_PER_FPS
+uint64_t mock_interval_load(uint32_t interval) {
   static const uint64_t load[8] = {0, 180000, 60000, 6000, 600, 60, 10, 1};
   return interval < 8 ? load[interval] : 0;
 }
+#define interval_load mock_interval_load
 
 /* What a VOE adds to a->tx_load: transmitting VOEs only. */
 uint64_t mock_voe_tx_load(const voe_t *v) {
@@ -156,7 +157,8 @@ static cfm_status_t check_cc(const asic_t *a, const voe_t *self, const cfm_cc_co
   if (c->rx_enable && !(a->args.rx_mask & (1u << c->interval))) return CFM_ENOTSUP;
   if (c->tx_enable && a->args.tx_mode == CFM_TX_MODE_INJECTED && a->args.budget_fps > 0) {
     /* the running total of all transmitting VOEs, minus what this one sends today */
-    uint64_t load = a->tx_load - mock_voe_tx_load(self) + interval_load(c->interval);
+    /* periodic injections (mock_inject.c) use the same injector */
+    uint64_t load = a->tx_load + a->inj_load - mock_voe_tx_load(self) + interval_load(c->interval);
     if (load > (uint64_t)a->args.budget_fps * LOAD_PER_FPS) return CFM_EBUDGET;
   }
   return CFM_OK;

@@ -9,6 +9,7 @@
  * only remembered, so the reconciler can diff desired against actual (and adopt on warm restart).
  */
 import type { IntervalCode } from '../common/interval.js';
+import type { FrameInjector } from './injector.js';
 import type { FramePort } from '../common/frame-port.js';
 
 export type Direction = 'down' | 'up';
@@ -231,6 +232,11 @@ export interface Backend {
    * thread. Returns unsubscribe.
    */
   onEventsPending?(listener: () => void): () => void;
+  /**
+   * Optional: periodic frame injection by the device (src/backends/injector.ts; vendor C ABI group
+   * "inject"). Software MEPs hand their CCM transmission to it (src/offload/sw-injector.ts).
+   */
+  readonly injector?: FrameInjector;
   /**
    * Optional: port state (link up/down from netlink, ASIC port events, STP). The backend calls
    * `listener` on the event loop with the state of every port it knows once when subscribed, then

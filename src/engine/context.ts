@@ -4,6 +4,7 @@ import type { FrameDirection } from '../common/frame-port.js';
 import type { FaultEvent } from './events.js';
 import type { BatchTimer } from './batch-timer.js';
 import type { Mep } from './mep.js';
+import type { CcmTxHook } from './ccm-tx-hook.js';
 
 /**
  * The bridge the MPs live in, for linktrace (802.1Q 20.42: egress port from the FDB) and for the
@@ -38,4 +39,6 @@ export interface MpContext {
   /** Batched CCM transmit and rMEPwhile timers of all MEPs of the engine. */
   readonly txBatch: BatchTimer<Mep>;
   readonly rmepBatch: BatchTimer<Mep>;
+  /** A device injector MEPs hand their CCM transmission to (ccm-tx-hook.ts), or none. */
+  readonly ccmTxHook?: CcmTxHook | null;
 }

@@ -22,6 +22,7 @@ import type { BridgeView, MpContext } from './context.js';
 import type { FaultEvent, FaultListener } from './events.js';
 import { Mep } from './mep.js';
 import { BatchTimer } from './batch-timer.js';
+import type { CcmTxHook } from './ccm-tx-hook.js';
 import { Mip } from './mip.js';
 import { dispatchToMep } from './dispatch.js';
 import { ensureY } from './mep-y1731.js';
@@ -48,6 +49,12 @@ export class CfmEngine implements MpContext {
   readonly mipDb = new Map<string, string>();
   readonly txBatch: BatchTimer<Mep>;
   readonly rmepBatch: BatchTimer<Mep>;
+  /**
+   * Where MEPs hand their CCM transmission (a device's periodic injector, ccm-tx-hook.ts); null =
+   * the engine's timers send. Set by the owner of the engine (src/offload/sw-injector.ts); MEPs
+   * started from then on use it.
+   */
+  ccmTxHook: CcmTxHook | null = null;
   private readonly port: FramePort;
   private readonly mepsByKey = new Map<string, Mep>();
   private readonly mipsByKey = new Map<string, Mip>();

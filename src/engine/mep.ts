@@ -19,6 +19,8 @@ import { hex, levelMcast, macToBytes } from './wire.js';
 import type { Loopback } from './mep-lb.js';
 import type { Linktrace } from './mep-lt.js';
 import type { Y1731 } from './mep-y1731.js';
+import { handOver, type InjectedCcm } from './mep-inject.js';
+import type { CcmTxResume } from './ccm-tx-hook.js';
 import { Remote } from './remote.js';
 import type { MepConfig, MepCounters, MepStatus, PortState, RemoteMepStatus } from './types.js';
 
@@ -51,8 +53,15 @@ export class Mep {
   lt: Linktrace | null = null;
   y: Y1731 | null = null;
   private template: CcmTemplate;
+  /** Bumped with each new template: part of the content an injector must be told about. */
+  private templateGen = 0;
   private txArmed = false;
-  private txAtNs = 0;
+  /** Due time of the next CCM (sent here or counted while an injector sends it). */
+  txAtNs = 0;
+  /** CCMs handed to a device injector (mep-inject.ts), null = sent here. */
+  inj: InjectedCcm | null = null;
+  /** No handover to an injector before this time (after a refusal). */
+  injRetryAtNs = 0;
   /** Due time of this MEP's entry in the rMEPwhile batch timer (Infinity = none). */
   private rmepTimerAt = Infinity;
   private errorTimer: TimerHandle | null = null;
@@ -94,6 +103,8 @@ export class Mep {
 
   stop(): void {
     this.txArmed = false;
+    void this.inj?.end();
+    this.inj = null;
     this.rmepTimerAt = Infinity;
     this.errorTimer?.cancel();
     this.xconTimer?.cancel();
@@ -119,6 +130,7 @@ export class Mep {
     this.cfg.portStatusTlv = portStatus;
     this.cfg.interfaceStatusTlv = interfaceStatus;
     this.template = this.buildTemplate();
+    this.templateGen++;
   }
 
   /**
@@ -155,7 +167,11 @@ export class Mep {
     if (seq !== undefined) this.seq = seq >>> 0;
     this.ccmTx = on;
     if (on) this.startTx();
-    else this.txArmed = false;
+    else {
+      this.txArmed = false;
+      void this.inj?.end();
+      this.inj = null;
+    }
   }
 
   /** Operator RDI (OR'ed into presentRDI); takes effect with the next CCM. */
@@ -185,11 +201,51 @@ export class Mep {
   }
 
   private transmit(): void {
-    this.ctx.send(this.cfg.port, stampCcm(this.template, this.seq, this.presentRdi), this.active);
+    // a device injector sends this one (mep-inject.ts): only count it
+    if (!this.inj?.tick(this.seq)) this.ctx.send(this.cfg.port, this.ccmFrame(this.seq), this.active);
     this.seq = (this.seq + 1) >>> 0;
     this.counters.ccmsSent++;
     this.txFrames++;
     this.txAtNs += this.periodNs;
+    this.ctx.txBatch.add(this.txAtNs, this);
+    if (!this.inj && this.ctx.ccmTxHook) handOver(this, this.ctx.ccmTxHook);
+  }
+
+  /** The CCM this MEP sends with sequence number `seq` (template, presentRDI). */
+  ccmFrame(seq: number): Uint8Array {
+    return stampCcm(this.template, seq, this.presentRdi);
+  }
+
+  /** Offset of the sequence number in ccmFrame's bytes (802.1Q 21.6.3). */
+  get ccmSeqOffset(): number {
+    return this.template.pdu + 4;
+  }
+
+  ccmContentKey(): string {
+    return `${this.templateGen}/${this.presentRdi ? 1 : 0}`;
+  }
+
+  get intervalNs(): number {
+    return this.periodNs;
+  }
+
+  get transmitting(): boolean {
+    return this.txArmed;
+  }
+
+  /** The injector stopped: continue at its next sequence number and phase (mep-inject.ts). */
+  resumeTx(resume: CcmTxResume | null): void {
+    this.inj = null;
+    this.injRetryAtNs = this.ctx.clock.nowNs() + 64 * this.periodNs;
+    if (!this.txArmed) return;
+    if (resume) this.seq = resume.nextSeq >>> 0;
+    const now = this.ctx.clock.nowNs();
+    if (!resume || resume.nextInNs <= 0) {
+      this.txAtNs = now;
+      this.transmit();
+      return;
+    }
+    this.txAtNs = now + Math.round(resume.nextInNs);
     this.ctx.txBatch.add(this.txAtNs, this);
   }
 
@@ -411,6 +467,7 @@ export class Mep {
       key: c.key, mepId: c.mepId, level: c.level, vlan: c.vlan, port: c.port, direction: c.direction, mac: c.mac,
       defects: bits, defectNames: DEFECTS.filter((d) => bits & DEFECT_BIT[d]), highestDefect: this.fng.highestDefect,
       fngState: this.fng.state, nextSeq: this.seq, presentRdi: this.presentRdi, ccmTx: this.ccmTx, ccmRx: this.ccmRx,
+      ...(this.inj?.running ? { ccmInjected: true as const } : {}),
       ais: this.y?.aisActive ?? false, lck: this.y?.lckActive ?? false, csf: this.y?.csfType ?? null,
       remotes, counters: { ...this.counters },
       errorCcmLastFailure: this.errorLast ? hex(this.errorLast) : null,

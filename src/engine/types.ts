@@ -138,6 +138,8 @@ export interface MepStatus {
   nextSeq: number;
   presentRdi: boolean;
   ccmTx: boolean;
+  /** Present when a device injector sends this MEP's CCMs (src/engine/mep-inject.ts). */
+  ccmInjected?: true;
   ccmRx: boolean;
   ais: boolean;
   lck: boolean;

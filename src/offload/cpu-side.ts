@@ -15,6 +15,7 @@ import type { FramePort, FrameRx } from '../common/frame-port.js';
 import type { RelayAwareFramePort } from '../debug/tap.js';
 import type { LocalMep, Mip as ModelMip } from '../config/model.js';
 import type { BridgeView } from '../engine/context.js';
+import { attachCcmInjector } from './sw-injector.js';
 import { CfmEngine } from '../engine/engine.js';
 import type { FaultListener } from '../engine/events.js';
 import type { Mip } from '../engine/mip.js';
@@ -90,6 +91,7 @@ export class CpuSide {
       onReceive: (h) => o.frames.onReceive(h),
     };
     this.engine = new CfmEngine({ clock: o.clock, port, bridge: o.bridge, subscribe: false });
+    attachCcmInjector(this.engine, o.backend); // software MEPs' CCMs by the device's injector when it has one (issue 16)
     // A remote-mep event already carries the highest defect once the change is in (the engine
     // recomputes the defects first, src/engine/mep.ts checkRemotes; 802.1Q 12.14.7.1.3 o).
     this.engine.onEvent((e) => o.onFault(e));

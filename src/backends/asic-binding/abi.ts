@@ -154,6 +154,37 @@ export const LmCountersT = struct('cfm_lm_counters_t', {
   reserved: 'uint32_t',
 });
 
+/** Optional group "inject" (periodic frame injection). */
+export const InjectCapsT = struct('cfm_inject_caps_t', {
+  max_injections: 'uint32_t',
+  intervals: 'uint32_t',
+  budget_fps: 'uint32_t',
+  flags: 'uint32_t',
+  max_len: 'uint32_t',
+  reserved: koffi.array('uint32_t', 3, 'Array'),
+});
+
+export const InjectConfT = struct('cfm_inject_conf_t', {
+  port: 'uint32_t',
+  towards: 'uint32_t',
+  interval: 'uint32_t',
+  seq_offset: 'uint32_t',
+  first_seq: 'uint32_t',
+  reserved: 'uint32_t',
+  first_delay_ns: 'uint64_t',
+});
+
+export const InjectCountersT = struct('cfm_inject_counters_t', {
+  frames: 'uint64_t',
+  last_tx_ns: 'uint64_t',
+  next_tx_ns: 'uint64_t',
+  now_ns: 'uint64_t',
+  next_seq: 'uint32_t',
+  running: 'uint32_t',
+  error: 'int32_t',
+  reserved: 'uint32_t',
+});
+
 export const PolicerCountersT = struct('cfm_policer_counters_t', {
   passed: 'uint64_t',
   dropped: 'uint64_t',
@@ -198,6 +229,14 @@ export interface RawPolicerConf {
   rate_pps: number; burst: number;
 }
 export interface RawPolicerCounters { passed: number; dropped: number }
+export interface RawInjectCaps { max_injections: number; intervals: number; budget_fps: number; flags: number; max_len: number; reserved: number[] }
+export interface RawInjectConf {
+  port: number; towards: number; interval: number; seq_offset: number; first_seq: number; reserved: number; first_delay_ns: number;
+}
+export interface RawInjectCounters {
+  frames: number | bigint; last_tx_ns: number | bigint; next_tx_ns: number | bigint; now_ns: number | bigint;
+  next_seq: number; running: number; error: number; reserved: number;
+}
 export interface RawLmCounters {
   tx_fcl: number | bigint; rx_fcl: number | bigint; ccm_seen: number; ccm_tx_fcf: number;
   ccm_rx_fcb: number; ccm_tx_fcb: number; ccm_rx_fcl: number; reserved: number;
@@ -226,11 +265,14 @@ export interface AsicLib {
   eventFd: Fn | null;
   /** Optional group "pm" (cfm_voe_pm_set/get, cfm_voe_lm_counters_get), null when absent. */
   pm: { set: Fn; get: Fn; lmCounters: Fn } | null;
+  /** Optional group "inject" (cfm_inject_*: periodic frame injection), null when absent. */
+  inject: { caps: Fn; start: Fn; update: Fn; stop: Fn; counters: Fn } | null;
   mock: {
     advance: Fn; now: Fn; nextDeadline: Fn; setRealtime: Fn; portRx: Fn; portTxPoll: Fn;
     failCall: Fn; dropFrames: Fn; tableFull: Fn; save: Fn;
     /** Newer mock libraries only (a baseline library in a benchmark may lack them). */
     setLatency: Fn | null; failRandom: Fn | null; handleOverlaps: Fn | null; portSetState: Fn | null;
+    portTxPollInfo: Fn | null; injectFail: Fn | null;
   } | null;
 }
 
@@ -302,6 +344,7 @@ export function loadAsicLib(path: string): AsicLib {
     txSeq: null,
     eventFd: null,
     pm: null,
+    inject: null,
     mock: null,
   };
   // Optional calls (docs/vendor-abi.md "Optional calls"): a group is used only when complete.
@@ -325,6 +368,15 @@ export function loadAsicLib(path: string): AsicLib {
       lmCounters: f(`int32_t cfm_voe_lm_counters_get(${H}, uint32_t voe, _Out_ cfm_lm_counters_t *c)`),
     };
   }
+  if (['cfm_inject_caps_get', 'cfm_inject_start', 'cfm_inject_update', 'cfm_inject_stop', 'cfm_inject_counters_get'].every((n) => hasSymbol(lib, n))) {
+    out.inject = {
+      caps: f(`int32_t cfm_inject_caps_get(${H}, _Out_ cfm_inject_caps_t *caps)`),
+      start: f(`int32_t cfm_inject_start(${H}, const cfm_inject_conf_t *conf, const uint8_t *frame, uint32_t len, _Out_ uint32_t *id)`),
+      update: f(`int32_t cfm_inject_update(${H}, uint32_t id, const uint8_t *frame, uint32_t len)`),
+      stop: f(`int32_t cfm_inject_stop(${H}, uint32_t id, _Out_ cfm_inject_counters_t *last)`),
+      counters: f(`int32_t cfm_inject_counters_get(${H}, uint32_t id, _Out_ cfm_inject_counters_t *c)`),
+    };
+  }
   if (hasSymbol(lib, 'cfm_mock_advance')) {
     out.mock = {
       advance: f(`int32_t cfm_mock_advance(${H}, uint64_t ns)`),
@@ -341,6 +393,8 @@ export function loadAsicLib(path: string): AsicLib {
       handleOverlaps: hasSymbol(lib, 'cfm_mock_handle_overlaps') ? f(`int32_t cfm_mock_handle_overlaps(${H}, _Out_ uint64_t *count)`) : null,
       failRandom: hasSymbol(lib, 'cfm_mock_fail_random') ? f(`int32_t cfm_mock_fail_random(${H}, uint32_t ppm, int32_t status, uint64_t seed)`) : null,
       portSetState: hasSymbol(lib, 'cfm_mock_port_set_state') ? f(`int32_t cfm_mock_port_set_state(${H}, uint32_t port, uint32_t forwarding, uint32_t if_status)`) : null,
+      portTxPollInfo: hasSymbol(lib, 'cfm_mock_port_tx_poll_info') ? f(`int32_t cfm_mock_port_tx_poll_info(${H}, _Out_ cfm_frame_info_t *info, _Out_ uint8_t *buf, uint32_t buf_len)`) : null,
+      injectFail: hasSymbol(lib, 'cfm_mock_inject_fail') ? f(`int32_t cfm_mock_inject_fail(${H}, uint32_t id, int32_t status)`) : null,
     };
   }
   loaded.set(path, out);

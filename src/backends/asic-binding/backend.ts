@@ -30,6 +30,7 @@ import { ASIC_STATUS, AsicError } from './status.js';
 import { runAsync, runSync, SerialQueue, type CallGen } from './calls.js';
 import { Drains } from './drains.js';
 import { PM_DM, PM_LM, gLmCounters, gPmSet, hasPm } from './pm.js';
+import { AsicInjector, EVENT_INJECT_STOPPED, injectCaps } from './inject.js';
 
 export interface AsicBackendOptions {
   /** Backend kind reported by capabilities() ('mock', 'vendor'). */
@@ -42,6 +43,8 @@ export interface AsicBackendOptions {
   calls?: 'sync' | 'async';
   /** Use the shim's event fd when it has one (default true); false = poll as without it. */
   eventFd?: boolean;
+  /** Offer the device's periodic frame injector as Backend.injector when it has one (default true). */
+  injector?: boolean;
 }
 
 /** Events kept for pollEvents() between polls. */
@@ -82,6 +85,8 @@ export class AsicBackend implements Backend {
    * addon watches the fd: the manager then drains at once and polls only as a safety net.
    */
   onEventsPending?: (listener: () => void) => () => void;
+  /** The device's periodic frame injector (optional group "inject", inject.ts), when it has one. */
+  readonly injector?: AsicInjector;
 
   constructor(dev: AsicDevice, opts: AsicBackendOptions) {
     this.dev = dev;
@@ -108,6 +113,7 @@ export class AsicBackend implements Backend {
       onError: (what, e) => this.asyncFailure(what, e),
     });
     if (opts.eventFd !== false) this.watchEvents();
+    if (opts.injector !== false) this.injector = this.openInjector();
     this.frames = {
       send: (port: string, frame: Uint8Array, towards?: FrameDirection) => this.sendFrame(port, frame, towards ?? 'wire'),
       onReceive: (handler: (rx: FrameRx) => void) => this.subscribe(handler),
@@ -345,6 +351,10 @@ export class AsicBackend implements Backend {
     if (this.closed) return;
     const had = this.events.length;
     for (const raw of yield* this.dev.gPollEvents()) {
+      if (raw.kind === EVENT_INJECT_STOPPED) {
+        this.injector?.stopped(raw.value);
+        continue;
+      }
       const ev = eventOf(raw);
       if (ev) this.events.push(ev);
     }
@@ -427,6 +437,16 @@ export class AsicBackend implements Backend {
     if (fd === null) return;
     if (!this.drains.watchFd(fd)) return; // no addon: poll as for a shim without the group
     this.onEventsPending = (listener) => this.drains.subscribe(listener);
+  }
+
+  private openInjector(): AsicInjector | undefined {
+    try {
+      const raw = injectCaps(this.dev);
+      return raw ? new AsicInjector(this.dev, raw, this.portMap, (op, urgent) => this.exec(op, urgent)) : undefined;
+    } catch (e) {
+      this.asyncFailure('cfm_inject_caps_get (software MEPs send their CCMs themselves)', e);
+      return undefined;
+    }
   }
 
   private *gVoeIsUp(voe: number): CallGen<boolean> {

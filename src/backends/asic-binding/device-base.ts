@@ -71,7 +71,7 @@ export class AsicDeviceBase {
   }
 
   /** Raw status of a call, for the conformance suite (no throw). */
-  raw(fn: keyof Omit<AsicLib, 'path' | 'abiVersion' | 'strerror' | 'statusName' | 'mock' | 'open' | 'generation' | 'txSeq' | 'eventFd' | 'pm'>, ...args: unknown[]): number {
+  raw(fn: keyof Omit<AsicLib, 'path' | 'abiVersion' | 'strerror' | 'statusName' | 'mock' | 'open' | 'generation' | 'txSeq' | 'eventFd' | 'pm' | 'inject'>, ...args: unknown[]): number {
     return (this.lib[fn] as (...a: unknown[]) => number)(this.h(), ...args);
   }
 

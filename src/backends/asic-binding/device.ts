@@ -6,7 +6,7 @@
  * The mock-only calls are synchronous too: they have no latency, the mock's device lock makes
  * them safe next to a call on the thread pool, and a virtual clock needs them exactly when made.
  */
-import { loadAsicLib, type AsicLib, type RawHandle } from './abi.js';
+import { loadAsicLib, type AsicLib, type RawFrameInfo, type RawHandle } from './abi.js';
 import { ASIC_STATUS, AsicError } from './status.js';
 import { CfmError } from '../../common/errors.js';
 import { AsicDeviceBase } from './device-base.js';
@@ -37,6 +37,8 @@ export type { PuntedFrame } from './device-base.js';
 export interface WireFrame {
   port: number;
   frame: Uint8Array;
+  /** Device time the frame left the port (ns); null from an older mock library. */
+  atNs: number | null;
 }
 
 export class AsicDevice extends AsicDeviceBase {
@@ -96,13 +98,22 @@ export class AsicDevice extends AsicDeviceBase {
   mockPortTxDrain(): WireFrame[] {
     const out: WireFrame[] = [];
     const mock = this.m();
+    if (mock.portTxPollInfo) {
+      const info = {} as RawFrameInfo;
+      for (;;) {
+        const s = mock.portTxPollInfo(this.h(), info, this.rxBuf, this.rxBuf.length) as number;
+        if (s === ASIC_STATUS.EAGAIN) return out;
+        this.check('cfm_mock_port_tx_poll_info', s);
+        out.push({ port: info.port, frame: this.rxBuf.slice(0, info.len), atNs: Number(info.time_ns) });
+      }
+    }
     const port = [0];
     const len = [0];
     for (;;) {
       const s = mock.portTxPoll(this.h(), port, this.rxBuf, this.rxBuf.length, len) as number;
       if (s === ASIC_STATUS.EAGAIN) return out;
       this.check('cfm_mock_port_tx_poll', s);
-      out.push({ port: port[0], frame: this.rxBuf.slice(0, len[0]) });
+      out.push({ port: port[0], frame: this.rxBuf.slice(0, len[0]), atNs: null });
     }
   }
 
@@ -138,6 +149,13 @@ export class AsicDevice extends AsicDeviceBase {
     const fn = this.m().portSetState;
     if (!fn) throw new CfmError('UNSUPPORTED', `${this.lib.path} has no cfm_mock_port_set_state (an older mock library)`);
     this.check('cfm_mock_port_set_state', fn(this.h(), port, forwarding ? 1 : 0, ifStatus) as number);
+  }
+
+  /** The device stops injection `id` by itself with `status` (group "inject"; CFM_EVENT_INJECT_STOPPED queued). */
+  mockInjectFail(id: number, status: number): void {
+    const fn = this.m().injectFail;
+    if (!fn) throw new CfmError('UNSUPPORTED', `${this.lib.path} has no cfm_mock_inject_fail (an older mock library)`);
+    this.check('cfm_mock_inject_fail', fn(this.h(), id, status) as number, `injection ${id}`);
   }
 
   mockDropFrames(n: number): void {

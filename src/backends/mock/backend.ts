@@ -18,7 +18,8 @@ import { ASIC_STATUS, type AsicStatusName } from '../asic-binding/status.js';
 import type { BackendCapabilities, PortStateChange } from '../types.js';
 import { mockCallMode, mockOpenArgs, mockPortNames, type MockAsicOptions } from './options.js';
 
-export type WireTransmitHandler = (port: string, frame: Uint8Array) => void;
+/** A frame the ASIC put on the wire; atNs = device time it left the port (null: older library). */
+export type WireTransmitHandler = (port: string, frame: Uint8Array, atNs: number | null) => void;
 
 /** Interface Status TLV values (802.1Q 21.5.5). */
 const IF_STATUS_VALUE: Record<NonNullable<PortStateChange['operStatus']>, number> = {
@@ -37,6 +38,8 @@ export class MockAsicBackend extends AsicBackend {
   private timerAtNs: number | null = null;
   private readonly wireHandlers = new Set<WireTransmitHandler>();
   private pumping = false;
+  /** Real time: drains the wire for onWireTransmit handlers (injected frames appear without any call). */
+  private wireTimer: ReturnType<typeof setInterval> | null = null;
   private readonly portStates = new Map<string, PortStateChange>();
   private readonly portListeners = new Set<(s: PortStateChange) => void>();
 
@@ -120,7 +123,24 @@ export class MockAsicBackend extends AsicBackend {
   /** Frames the ASIC puts on the wire (generated CCMs, CPU-injected and relayed frames). */
   onWireTransmit(cb: WireTransmitHandler): () => void {
     this.wireHandlers.add(cb);
-    return () => this.wireHandlers.delete(cb);
+    // In real time the device sends by itself (VOE CCMs, periodic injections from its own
+    // thread): a tap must not wait for the next call to see them. Frames carry their send time.
+    if (this.options.realTime && !this.wireTimer) {
+      this.wireTimer = setInterval(() => this.deliverWire(), 2);
+      this.wireTimer.unref?.();
+    }
+    return () => {
+      this.wireHandlers.delete(cb);
+      if (this.wireHandlers.size === 0 && this.wireTimer) {
+        clearInterval(this.wireTimer);
+        this.wireTimer = null;
+      }
+    };
+  }
+
+  /** Fault injection: the device stops periodic injection `id` by itself (group "inject"). */
+  failInjection(id: number, status: AsicStatusName = 'EIO'): void {
+    this.dev.mockInjectFail(id, ASIC_STATUS[status]);
   }
 
   /**
@@ -170,6 +190,8 @@ export class MockAsicBackend extends AsicBackend {
 
   override async close(): Promise<void> {
     if (this.isClosed) return;
+    if (this.wireTimer) clearInterval(this.wireTimer);
+    this.wireTimer = null;
     this.before();
     this.detachClock();
     await super.close();
@@ -209,16 +231,22 @@ export class MockAsicBackend extends AsicBackend {
       // handlers may feed frames back into this ASIC (a loop cable): drain until quiet
       for (let round = 0; round < 1000; round++) {
         super.pump();
-        const out = this.dev.mockPortTxDrain();
-        if (out.length === 0) break;
-        for (const f of out) {
-          const port = this.portMap.toName(f.port);
-          for (const h of [...this.wireHandlers]) h(port, f.frame);
-        }
+        if (!this.deliverWire()) break;
       }
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** Wire frames to the onWireTransmit handlers; false when there were none. */
+  private deliverWire(): boolean {
+    if (this.isClosed) return false;
+    const out = this.dev.mockPortTxDrain();
+    for (const f of out) {
+      const port = this.portMap.toName(f.port);
+      for (const h of [...this.wireHandlers]) h(port, f.frame, f.atNs);
+    }
+    return out.length > 0;
   }
 
   private reschedule(): void {

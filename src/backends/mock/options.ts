@@ -52,6 +52,16 @@ export interface MockAsicOptions {
   failStatus?: 'EIO' | 'EBUSY' | 'ENOMEM' | 'ENOSPC' | 'EINVAL';
   /** Seed of the latency jitter and random failures (default 1: reproducible). */
   seed?: number;
+  /**
+   * Periodic frame injector (vendor ABI group "inject"): how many injections at once (true = 64).
+   * Default none: software MEPs then send their CCMs from the engine's timers, as on a shim
+   * without the group. Software MEPs hand their CCMs to it (docs/mock-asic.md "Frame injector").
+   */
+  injector?: boolean | number;
+  /** Injector budget in frames/s over all injections (default: injectorBudgetFps in 'injected' mode, else unlimited). */
+  injectFps?: number;
+  /** The injector writes sequence numbers (default true); false = a device that cannot (the MEP sends 0). */
+  injectSeq?: boolean;
   /** Where the binding runs the calls: default 'sync' for the fast mock, 'async' with latency, jitter or interrupt. */
   calls?: 'sync' | 'async';
 }
@@ -110,6 +120,9 @@ export function mockOpenArgs(o: MockAsicOptions): string {
   int('fail_ppm', o.failPpm, 'failPpm');
   if (o.failStatus !== undefined) a.push(`fail_status=${o.failStatus}`);
   int('seed', o.seed, 'seed');
+  if (o.injector !== undefined && o.injector !== false) int('inject', o.injector === true ? 64 : o.injector, 'injector');
+  int('inject_fps', o.injectFps, 'injectFps');
+  if (o.injectSeq !== undefined) a.push(`inject_seq=${o.injectSeq ? 1 : 0}`);
   return a.join(';');
 }
 
