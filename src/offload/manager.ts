@@ -3,14 +3,13 @@
  * backend's VOEs to the plan (all-or-nothing), runs every software-placed MEP in the engine over
  * the backend's CPU frame path, turns hardware events into the same fault events as software
  * MEPs (FNG, 802.1Q 20.35), and moves MEPs between hardware and software on re-apply without a
- * CCM gap longer than one interval.
+ * CCM gap longer than one interval (sequence numbers carried over: handover.ts, 802.1Q 20.10).
  *
- * Sequence numbers on a move (802.1Q 20.10: CCIsentCCMs / the CCM sequence number):
- * hardware -> software continues from the VOE's next sequence number (VoeStatus.txSeq, or
- * 1 + CCMs sent when the backend cannot read it); software -> hardware seeds the new VOE with the
- * engine's next sequence number (VoeSpec.initialSeq, cfm_voe_tx_seq_set) when the backend can
- * (capabilities().txSeqSeed); else the VOE restarts at 1 and the peer counts one sequence error
- * (a counter, not a defect). The report says which moves happened and with which seq.
+ * This file is the orchestration only: it owns the MEP tables, the model and plan, and the serial
+ * chain that keeps apply, polls and status from interleaving. The parts live in their own files:
+ * what an apply commits (commit-target.ts) and the commit steps (commit.ts, commit-write.ts,
+ * hw-follow.ts, software-meps.ts, handover.ts); hardware events (hw-runtime.ts, event-poll.ts);
+ * loopback/linktrace (oam-initiator.ts); the CPU side (cpu-side.ts); status rows (status.ts).
  */
 import type { Backend, VoeSpec, VoeStatus } from '../backends/types.js';
 import type { Clock } from '../common/clock.js';
@@ -24,19 +23,16 @@ import type { LinktraceOptions, LinktraceResult } from '../engine/mep-lt.js';
 import type { FaultEvent, FaultListener } from '../engine/events.js';
 import type { HwProfile } from '../profiles/types.js';
 import type { DebugSink } from '../debug/decoder.js';
-import { HwMep } from './hw-mep.js';
+import type { HwMep } from './hw-mep.js';
 import { HwRuntime } from './hw-runtime.js';
 import { EventPoll } from './event-poll.js';
 import { ManagerOps } from './ops.js';
 import { OwnedClock } from './owned-clock.js';
 import { OamInitiator } from './oam-initiator.js';
 import { EventStamper } from './event-stamp.js';
-import { localMeps, plan, planSliced } from './planner.js';
-import { diffKeys, diffVoes } from './reconciler.js';
-import { applyConfigChange, findMep, type ConfigChange } from './changes.js';
-import { replan } from './replan.js';
+import { plan } from './planner.js';
+import type { ConfigChange } from './changes.js';
 import { VoeIndex } from './voe-index.js';
-import { refuseDeleteAll, refuseViolations } from './dry-run.js';
 import { plannedMips } from './cpu-path.js';
 import { hwResources } from './resources.js';
 import { buildStatus, type ManagerStatus } from './status.js';
@@ -46,11 +42,11 @@ import { Y1731Service } from './y1731/service.js';
 import { ApplyTracker } from './apply-tracker.js';
 import type { OpsStatus } from './ops.js';
 import { OperationLog, type OperationListener, type OperationsView } from './operations.js';
-import { Slicer } from './slice.js';
 import type { ApplyCallOptions, ApplyReport, CommitTarget } from './apply-report.js';
 import { commit as commitSteps } from './commit.js';
 import type { CommitDeps } from './commit-context.js';
-import { DEFAULT_POLICY, type HwResources, type MepPlan, type Placement, type Plan, type PlanPolicy } from './types.js';
+import { changeTarget, fullTarget, type TargetDeps } from './commit-target.js';
+import type { HwResources, MepPlan, Placement, Plan, PlanPolicy } from './types.js';
 
 export interface ManagerOptions {
   backend: Backend;
@@ -238,39 +234,22 @@ export class OffloadManager {
   }
 
   private async applyNow(model: CfmModel, opts: ApplyCallOptions, planned?: Plan): Promise<ApplyReport> {
-    // sliced: thousands of MEPs must not hold the event loop (software CCM timers, issue 16)
-    const p = planned ?? (await planSliced(model, this.resources(), { switch: this.switchName, policy: this.policy }, new Slicer()));
-    refuseViolations(p);
-    const mepByKey = new Map(localMeps(model).map((m) => [m.key, m]));
-    const planByKey = new Map(p.meps.map((m) => [m.key, m]));
-    this.tracker.step('reading back VOEs');
-    await this.voes.refresh(this.backend);
-    const before = this.voes.all();
-    const diff = diffVoes(p.meps.filter((m) => m.ccm === 'hardware').map((m) => this.portTlvs.stamp(m.voe!)), before);
-    refuseDeleteAll(p, diff, before, opts.allowDeleteAll);
-    return this.commit({ model, plan: p, planOf: (k) => planByKey.get(k), mepOf: (k) => mepByKey.get(k), scope: null, diff, before, planByKey }, opts);
+    return this.commit(await fullTarget(this.targetDeps(), model, opts, planned), opts);
   }
 
   private async changeNow(c: ConfigChange, opts: ApplyCallOptions): Promise<ApplyReport> {
     const prev = this.lastPlan;
     if (!this.model || !prev) throw new CfmError('USAGE', 'nothing applied yet: apply a config before changing it');
-    const { model, replaced } = applyConfigChange(this.model, c);
-    const mine = replaced.filter((r) => r.now.switch === prev.switch);
-    const policy: PlanPolicy = { ...DEFAULT_POLICY, ...this.policy };
-    const samePolicy = policy.prefer === prev.policy.prefer && policy.reserveVoes === prev.policy.reserveVoes;
-    const mepOf = (k: string) => findMep(model, k);
-    const re = samePolicy ? replan(prev, mine, (k) => mepOf(k)!) : null;
-    // Table pressure (a change may move other MEPs) or a new policy: plan and reconcile everything.
-    if (!re) return this.applyNow(model, opts);
-    refuseViolations(re.plan);
-    this.tracker.step('reading back VOEs');
-    const r = await this.voes.refresh(this.backend);
-    if (r.full) return this.applyNow(model, opts, re.plan); // the device changed behind our back
-    const planOf = (k: string) => re.fresh.get(k) ?? this.planByKey.get(k);
-    const scope = new Set([...mine.map((x) => x.now.key), ...r.keys]);
-    const diff = diffKeys(scope, (k) => (planOf(k)?.ccm === 'hardware' ? this.portTlvs.stamp(planOf(k)!.voe!) : undefined), (k) => this.voes.of(k), (x, y) => x.interval - y.interval || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
-    const before = [...scope].flatMap((k) => this.voes.of(k));
-    return this.commit({ model, plan: re.plan, planOf, mepOf, scope, diff, before, fresh: re.fresh }, opts);
+    const r = await changeTarget(this.targetDeps(), { model: this.model, plan: prev, planByKey: this.planByKey }, c);
+    return 'target' in r ? this.commit(r.target, opts) : this.applyNow(r.full, opts, r.planned);
+  }
+
+  /** What planning an apply or a change reads (commit-target.ts). */
+  private targetDeps(): TargetDeps {
+    return {
+      backend: this.backend, voes: this.voes, tracker: this.tracker, portTlvs: this.portTlvs,
+      resources: () => this.resources(), switchName: this.switchName, policy: this.policy,
+    };
   }
 
   /**
