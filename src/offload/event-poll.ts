@@ -12,7 +12,8 @@ import type { Backend } from '../backends/types.js';
 import type { Clock, TimerHandle } from '../common/clock.js';
 
 export interface EventPollOptions {
-  backend: Backend;
+  /** Only its optional notification hook is used. */
+  backend: Pick<Backend, 'onEventsPending'>;
   clock: Clock;
   /** Timer period (ns). */
   pollNs: number;
