@@ -16,6 +16,7 @@
 
 #include "netns.h"
 #include "packet_filter.h"
+#include "packet_group.h"
 #include "syserr.h"
 #if __has_include("cpu_protection.h")
 #include "cpu_protection.h"
@@ -79,6 +80,7 @@ Napi::Object PacketSocket::Init(Napi::Env env, Napi::Object exports) {
                                      InstanceMethod("poll", &PacketSocket::Poll),
                                      InstanceMethod("close", &PacketSocket::Close),
                                      InstanceMethod("stats", &PacketSocket::Stats),
+                                     InstanceMethod("setRxHold", &PacketSocket::SetRxHold),
                                      InstanceAccessor("fd", &PacketSocket::GetFd, nullptr),
                                      InstanceAccessor("ifindex", &PacketSocket::GetIfindex, nullptr),
                                      InstanceAccessor("mac", &PacketSocket::GetMac, nullptr),
@@ -235,7 +237,24 @@ Napi::Value PacketSocket::SendBatch(const Napi::CallbackInfo& info) {
 Napi::Value PacketSocket::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CheckOpen(env);
-  if (poll_ || !receive_) return env.Undefined();
+  if (receiving_ || !receive_) return env.Undefined();
+  if (!asyncCtx_) asyncCtx_ = std::make_unique<Napi::AsyncContext>(env, "cfm.PacketSocket");
+  if (holdNs_ > 0) {
+    uv_loop_t* loop = nullptr;
+    if (napi_get_uv_event_loop(env, &loop) != napi_ok) throw Napi::Error::New(env, "no libuv loop");
+    RxGroup* g = RxGroup::ForLoop(loop);
+    int r = g->Add(this, fd_, holdNs_);
+    if (r != 0) ThrowSys(env, -r, "epoll_ctl", ifname_);
+    group_ = g;
+  } else {
+    StartOwnPoll(env);
+  }
+  receiving_ = true;
+  self_ = Napi::Persistent(Value());
+  return env.Undefined();
+}
+
+void PacketSocket::StartOwnPoll(Napi::Env env) {
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) throw Napi::Error::New(env, "no libuv loop");
   poll_ = new uv_poll_t;
@@ -246,17 +265,58 @@ Napi::Value PacketSocket::Start(const Napi::CallbackInfo& info) {
     ThrowSys(env, -r, "uv_poll_init", ifname_);
   }
   poll_->data = this;
-  if (!asyncCtx_) asyncCtx_ = std::make_unique<Napi::AsyncContext>(env, "cfm.PacketSocket");
-  self_ = Napi::Persistent(Value());
   uv_poll_start(poll_, UV_READABLE, &PacketSocket::OnPoll);
+}
+
+// setRxHold(holdNs): the longest this socket's frames may wait to be read (0 = at once). > 0 puts
+// the socket in its thread's receive hold group (packet_group.h), where all such sockets are read
+// together, at most once per the shortest hold of the group while frames keep coming.
+Napi::Value PacketSocket::SetRxHold(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "setRxHold(holdNs: number)");
+  double ns = info[0].As<Napi::Number>().DoubleValue();
+  if (!(ns >= 0) || ns > 1e9) throw Napi::RangeError::New(env, "setRxHold: holdNs must be 0..1e9");
+  bool wasGroup = group_ != nullptr;
+  holdNs_ = ns;
+  if (!receiving_ || fd_ < 0) return env.Undefined();
+  if (wasGroup && ns > 0) {
+    group_->SetHold(fd_, ns);
+  } else if (!wasGroup && ns > 0) {
+    uv_loop_t* loop = nullptr;
+    if (napi_get_uv_event_loop(env, &loop) != napi_ok) throw Napi::Error::New(env, "no libuv loop");
+    RxGroup* g = RxGroup::ForLoop(loop);
+    int r = g->Add(this, fd_, ns);
+    if (r != 0) {
+      holdNs_ = 0;
+      ThrowSys(env, -r, "epoll_ctl", ifname_);
+    }
+    if (poll_) {
+      uv_poll_stop(poll_);
+      uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+      poll_ = nullptr;
+    }
+    group_ = g;
+  } else if (wasGroup && ns == 0) {
+    group_->Remove(fd_);
+    group_ = nullptr;
+    StartOwnPoll(env);
+    Drain();  // frames that were waiting for the group's hold
+  }
   return env.Undefined();
 }
 
 void PacketSocket::StopPoll() {
-  if (!poll_) return;
-  uv_poll_stop(poll_);
-  uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
-  poll_ = nullptr;
+  if (!receiving_) return;
+  receiving_ = false;
+  if (group_) {
+    group_->Remove(fd_);
+    group_ = nullptr;
+  }
+  if (poll_) {
+    uv_poll_stop(poll_);
+    uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+    poll_ = nullptr;
+  }
   if (!self_.IsEmpty()) self_.Reset();
 }
 
@@ -270,7 +330,7 @@ Napi::Value PacketSocket::Stop(const Napi::CallbackInfo& info) {
 // phase has read CCMs that did arrive in time.
 Napi::Value PacketSocket::Poll(const Napi::CallbackInfo& info) {
   uint64_t before = rxFrames_;
-  if (fd_ >= 0 && poll_) Drain();
+  if (fd_ >= 0 && receiving_) Drain();
   return Napi::Number::New(info.Env(), static_cast<double>(rxFrames_ - before));
 }
 
@@ -309,6 +369,12 @@ uint8_t* PacketSocket::Slots() {
   return slots.data();
 }
 
+uint64_t PacketSocket::DrainCounted() {
+  uint64_t before = rxFrames_;
+  Drain();
+  return rxFrames_ - before;
+}
+
 // Read up to kMaxBatchesPerWakeup batches; hand each batch to JS in one Buffer.
 void PacketSocket::Drain() {
   uint8_t* slots = Slots();
@@ -318,7 +384,7 @@ void PacketSocket::Drain() {
   sockaddr_ll from[kBatch];
   alignas(cmsghdr) uint8_t ctl[kBatch][CMSG_SPACE(sizeof(tpacket_auxdata)) + CMSG_SPACE(sizeof(timespec))];
   double stamps[kBatch];
-  for (int round = 0; round < kMaxBatchesPerWakeup && fd_ >= 0 && poll_; round++) {
+  for (int round = 0; round < kMaxBatchesPerWakeup && fd_ >= 0 && receiving_; round++) {
     for (int i = 0; i < kBatch; i++) {
       uint8_t* slot = slots + static_cast<size_t>(i) * (kSlot + kHeadroom);
       iov[i] = iovec{slot + kHeadroom, kSlot};
@@ -425,8 +491,11 @@ void PacketSocket::Drain() {
       times[static_cast<size_t>(i)] = stamps[i];
     }
     try {
-      onFrames_.MakeCallback(Value(), {data, lens, Napi::Number::New(env, kept), Napi::Number::New(env, rxNs), times},
-                             *asyncCtx_);
+      std::initializer_list<napi_value> args{data, lens, Napi::Number::New(env, kept), Napi::Number::New(env, rxNs), times};
+      // inside the receive group's callback scope (several sockets read in one wakeup): a plain
+      // call, the scope runs microtasks and ticks once for all of them when it closes
+      if (RxGroup::InCallbackScope()) onFrames_.Call(Value(), args);
+      else onFrames_.MakeCallback(Value(), args, *asyncCtx_);
     } catch (const Napi::Error& e) {
       // A throwing JS handler is a bug in JS: surface it as an uncaught exception.
       napi_fatal_exception(env, e.Value());
@@ -454,6 +523,8 @@ Napi::Value PacketSocket::Stats(const Napi::CallbackInfo& info) {
   o.Set("rxKernelDrops", Napi::Number::New(env, kernelDrops));
   o.Set("txFrames", Napi::Number::New(env, static_cast<double>(txFrames_)));
   o.Set("txErrors", Napi::Number::New(env, static_cast<double>(txErrors_)));
+  // the receive hold group's timer wakeups on this thread (shared by its sockets), 0 if none
+  o.Set("rxHoldWakeups", Napi::Number::New(env, group_ ? static_cast<double>(group_->holdWakeups()) : 0));
   return o;
 }
 

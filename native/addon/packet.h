@@ -12,6 +12,8 @@
 
 namespace cfm {
 
+class RxGroup;
+
 class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
  public:
   static Napi::Object Init(Napi::Env env, Napi::Object exports);
@@ -29,16 +31,24 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   Napi::Value GetFd(const Napi::CallbackInfo& info);
   Napi::Value GetIfindex(const Napi::CallbackInfo& info);
   Napi::Value GetMac(const Napi::CallbackInfo& info);
+  Napi::Value SetRxHold(const Napi::CallbackInfo& info);
+
+  friend class RxGroup;
 
   static void OnPoll(uv_poll_t* handle, int status, int events);
   void Drain();
+  uint64_t DrainCounted();  // Drain, returns the frames handed to JS
   static uint8_t* Slots();
   void StopPoll();
+  void StartOwnPoll(Napi::Env env);
   void CheckOpen(Napi::Env env) const;
 
   int fd_ = -1;
   int ifindex_ = 0;
   bool receive_ = true;
+  bool receiving_ = false;  // started: on its own uv_poll or in the thread's RxGroup
+  RxGroup* group_ = nullptr;  // set while a member of the receive hold group
+  double holdNs_ = 0;         // longest wait allowed for a frame (0 = read at once, own uv_poll)
   std::string ifname_;
   uint8_t mac_[6] = {0};
   uv_poll_t* poll_ = nullptr;  // heap: freed in its close callback

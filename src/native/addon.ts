@@ -27,6 +27,8 @@ export interface NativePacketStats {
   rxKernelDrops: number;
   txFrames: number;
   txErrors: number;
+  /** Timer wakeups of this thread's receive hold group (packet_group.h); 0 when not in it. */
+  rxHoldWakeups: number;
 }
 
 export interface NativePacketSocket {
@@ -42,6 +44,8 @@ export interface NativePacketSocket {
   poll(): number;
   close(): void;
   stats(): NativePacketStats;
+  /** Longest wait for a received frame, ns (0 = read at once; > 0 = the thread's receive hold group). */
+  setRxHold(holdNs: number): void;
 }
 
 /**

@@ -93,6 +93,16 @@ export class PacketSocket {
     return this.closed ? 0 : this.native.poll();
   }
 
+  /**
+   * The longest a received frame may wait before it is read, ns (default 0: at once). Sockets
+   * with a hold share one epoll set per thread and, while frames keep arriving more often than
+   * about once per hold, are read together once per the shortest hold of them all: one wakeup
+   * for many ports' frames (issue 17, CPU per CCM). Each frame keeps its kernel arrival time.
+   */
+  setReceiveHold(holdNs: number): void {
+    callNative(`receive hold on ${this.ifname}`, () => this.native.setRxHold(holdNs));
+  }
+
   stats(): NativePacketStats {
     return this.native.stats();
   }

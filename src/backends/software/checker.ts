@@ -12,11 +12,13 @@
  * episode (raised at last + timeout, cleared at the late CCM's arrival) even when both CCMs were
  * read in one batch after a stall (issue 17). A silent peer is declared by a timer at the earliest
  * expiry; before declaring, it reads what the kernel already queued (those frames carry their own
- * arrival times, so they can only clear or confirm, never mask, a loss).
+ * arrival times, so they can only clear or confirm, never mask, a loss). The expiry timer is shared
+ * by the checkers of a backend (expiry-timer.ts): one loop wakeup for many MEPs' expiries.
  */
 import { remoteMepTimeoutNs, type IntervalCode } from '../../common/interval.js';
 import type { HwEvent, HwEventKind, RemotePeerStatus, VoeCounters, VoeSpec } from '../types.js';
 import type { ParsedCfm } from './ccm-frame.js';
+import { ExpiryTimer, type ExpiryMember } from './expiry-timer.js';
 
 export function monoNs(): number {
   return Number(process.hrtime.bigint());
@@ -55,7 +57,7 @@ export interface CheckerOutput {
   flush?(): void;
 }
 
-export class CcmChecker {
+export class CcmChecker implements ExpiryMember {
   readonly peers = new Map<number, PeerState>();
   /** Sticky since the last status read. */
   readonly sticky: Record<Unexpected, boolean> = {
@@ -65,13 +67,15 @@ export class CcmChecker {
   /** Active condition -> time of the last CCM that showed it. */
   private readonly active = new Map<Unexpected, number>();
   readonly counters: VoeCounters = { ccmTx: 0, ccmRxValid: 0, ccmRxInvalid: 0, ccmRxOutOfOrder: 0, cpuCopies: 0 };
-  private timer: NodeJS.Timeout | undefined;
-  private timerAtNs = Infinity;
   private closed = false;
   private spec: VoeSpec;
+  private readonly timers: ExpiryTimer;
 
-  constructor(readonly handle: number, spec: VoeSpec, private readonly out: CheckerOutput) {
+  /** `timers`: the expiry timer shared with other checkers (default: one of its own). */
+  constructor(readonly handle: number, spec: VoeSpec, private readonly out: CheckerOutput, timers?: ExpiryTimer) {
     this.spec = spec;
+    this.timers = timers ?? new ExpiryTimer();
+    this.timers.add(this);
     this.reset(spec);
   }
 
@@ -229,25 +233,21 @@ export class CcmChecker {
     return false;
   }
 
-  /** One timer per VOE, at the earliest expiry; a CCM only moves expiries later, so it never re-arms. */
-  private arm(): void {
-    if (this.closed) return;
+  /** Earliest rMEPwhile / errorCCMwhile expiry of this VOE (Infinity: none running). */
+  nextExpiryNs(): number {
+    if (this.closed) return Infinity;
     let next = Infinity;
     const t = this.timeoutNs;
-    for (const peer of this.peers.values()) if (!peer.kernelTimed && !peer.status.loc) next = Math.min(next, peer.lastValidNs + t);
-    for (const last of this.active.values()) next = Math.min(next, last + t);
-    if (next === Infinity) return;
-    if (this.timer && this.timerAtNs <= next) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timerAtNs = next;
-    const delayMs = Math.max(0, (next - monoNs()) / 1e6);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAtNs = Infinity;
-      this.check();
-      this.arm();
-    }, delayMs);
-    this.timer.unref?.();
+    for (const peer of this.peers.values()) if (!peer.kernelTimed && !peer.status.loc && peer.lastValidNs + t < next) next = peer.lastValidNs + t;
+    for (const last of this.active.values()) if (last + t < next) next = last + t;
+    return next;
+  }
+
+  /** An expiry may have moved earlier (new peer, new condition, LOC cleared): tell the timer. A CCM only moves expiries later, so it never re-arms. */
+  private arm(): void {
+    if (this.closed) return;
+    const next = this.nextExpiryNs();
+    if (next !== Infinity) this.timers.schedule(next);
   }
 
   peerStatus(): RemotePeerStatus[] {
@@ -263,8 +263,7 @@ export class CcmChecker {
 
   close(): void {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timers.remove(this);
   }
 }
 
