@@ -105,6 +105,8 @@ cfm_status_t mock_board_init(asic_t *a) {
   pthread_mutexattr_t ma;
   pthread_mutexattr_init(&ma);
   pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ERRORCHECK);
+  /* the injector thread may run SCHED_FIFO (mock_inject.c): a preempted holder is boosted */
+  pthread_mutexattr_setprotocol(&ma, PTHREAD_PRIO_INHERIT);
   pthread_mutex_init(&a->lock, &ma);
   pthread_mutexattr_destroy(&ma);
   pthread_condattr_t ca;

@@ -54,7 +54,11 @@ static cfm_status_t queue_pop(frame_queue_t *q, cfm_frame_info_t *info, uint8_t 
 }
 
 void mock_wire_emit(asic_t *a, uint32_t port, const uint8_t *frame, uint32_t len) {
-  cfm_frame_info_t info = {port, len, 0, 0, a->now_ns};
+  mock_wire_emit_at(a, port, frame, len, a->now_ns);
+}
+
+void mock_wire_emit_at(asic_t *a, uint32_t port, const uint8_t *frame, uint32_t len, uint64_t at_ns) {
+  cfm_frame_info_t info = {port, len, 0, 0, at_ns};
   if (!mock_queue_push(&a->wire, &info, frame)) a->counters.tx_overflow++;
 }
 

@@ -14,6 +14,7 @@
  *  - Sequence numbers: a 32-bit big-endian count at seq_offset (CCIsentCCMs, 802.1Q 21.6.3).
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -48,14 +49,14 @@ int mock_inject_next(const asic_t *a, uint64_t *at_ns) {
   return found;
 }
 
-static void send_one(asic_t *a, mock_inj_t *j) {
+static void send_one(asic_t *a, mock_inj_t *j, uint64_t at_ns) {
   uint8_t frame[CFM_ASIC_MAX_FRAME];
   memcpy(frame, j->frame, j->len);
   if (j->seq_offset != CFM_INJECT_NO_SEQ) put32(frame + j->seq_offset, j->seq++);
   j->frames++;
-  j->last_ns = a->now_ns;
+  j->last_ns = at_ns;
   if (j->towards == CFM_TX_TO_WIRE) {
-    mock_wire_emit(a, j->port, frame, j->len);
+    mock_wire_emit_at(a, j->port, frame, j->len, at_ns);
   } else {
     frame_view_t fv;
     if (mock_parse(frame, j->len, &fv)) mock_relay(a, j->port, &fv);
@@ -63,12 +64,14 @@ static void send_one(asic_t *a, mock_inj_t *j) {
 }
 
 /* Send every injection due at a->now_ns: one frame per deadline; deadlines missed while the
- * sender could not run are skipped, not sent in a burst (cfm_asic.h). Lock held. */
-void mock_inject_due(asic_t *a) {
+ * sender could not run are skipped, not sent in a burst (cfm_asic.h). sent_ns: when the injector
+ * sent what was due by then (real time: the instant its thread woke, before it waited for the
+ * device lock - a chip's injector does not wait for its SDK's mutex); later ones at now. Lock held. */
+void mock_inject_due(asic_t *a, uint64_t sent_ns) {
   for (uint32_t i = 0; a->inj && i < a->args.inject_max; i++) {
     mock_inj_t *j = &a->inj[i];
     if (!j->in_use || !j->running || j->next_ns > a->now_ns) continue;
-    send_one(a, j);
+    send_one(a, j, j->next_ns <= sent_ns ? sent_ns : a->now_ns);
     uint64_t period = mock_interval_ns(j->interval);
     while (j->next_ns <= a->now_ns) j->next_ns += period;
   }
@@ -76,6 +79,7 @@ void mock_inject_due(asic_t *a) {
 
 static void *inj_main(void *arg) {
   asic_t *a = arg;
+  uint64_t woke = 0; /* device time the thread woke from its last sleep */
   pthread_mutex_lock(&a->lock);
   while (!a->inj_stop) {
     uint64_t at = 0;
@@ -85,7 +89,7 @@ static void *inj_main(void *arg) {
     }
     mock_sync_realtime(a); /* device time = now: the VOEs' due work too */
     if (at <= a->now_ns) {
-      mock_inject_due(a);
+      mock_inject_due(a, woke >= at ? woke : a->now_ns);
       continue;
     }
     uint64_t mono = a->rt_origin_ns + at;
@@ -101,6 +105,7 @@ static void *inj_main(void *arg) {
     struct timespec ts = {(time_t)(mono / 1000000000ull), (long)(mono % 1000000000ull)};
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
     }
+    woke = mono_ns() - a->rt_origin_ns;
     pthread_mutex_lock(&a->lock);
   }
   pthread_mutex_unlock(&a->lock);
@@ -120,6 +125,11 @@ cfm_status_t mock_inject_init(asic_t *a) {
   pthread_condattr_destroy(&ca);
   if (pthread_create(&a->inj_thread, NULL, inj_main, a) != 0) return CFM_EIO;
   a->inj_running = 1;
+  /* The simulated injector is hardware: its timing must not depend on the host's load. A
+   * real-time priority where allowed (root, CAP_SYS_NICE; CI runs as root); else it runs as a
+   * normal thread and its lateness shows on the wire tap. */
+  struct sched_param sp = {.sched_priority = sched_get_priority_min(SCHED_FIFO) + 1};
+  a->inj_fifo = pthread_setschedparam(a->inj_thread, SCHED_FIFO, &sp) == 0;
   return CFM_OK;
 }
 
@@ -245,7 +255,7 @@ cfm_status_t cfm_inject_start(cfm_asic_t *h, const cfm_inject_conf_t *c, const u
   else j->next_ns = a->now_ns + c->first_delay_ns;
   a->inj_load += mock_interval_load(c->interval);
   *id = idx + 1;
-  if (!a->args.realtime && c->first_delay_ns == 0) mock_inject_due(a); /* virtual time: at once */
+  if (!a->args.realtime && c->first_delay_ns == 0) mock_inject_due(a, a->now_ns); /* virtual time: at once */
   mock_inject_kick(a);
   return CFM_OK;
 }

@@ -217,6 +217,7 @@ typedef struct asic {
   pthread_cond_t inj_cond;
   uint32_t inj_running;
   uint32_t inj_stop;
+  uint32_t inj_fifo;     /* the injector thread runs SCHED_FIFO (else a normal thread) */
 } asic_t;
 
 struct cfm_asic {
@@ -289,6 +290,7 @@ void mock_queue_init(frame_queue_t *q, uint32_t cap);
 void mock_queue_clear(frame_queue_t *q);
 int mock_queue_push(frame_queue_t *q, const cfm_frame_info_t *info, const uint8_t *data);
 void mock_wire_emit(asic_t *a, uint32_t port, const uint8_t *frame, uint32_t len);
+void mock_wire_emit_at(asic_t *a, uint32_t port, const uint8_t *frame, uint32_t len, uint64_t at_ns);
 void mock_punt(asic_t *a, uint32_t port, voe_t *v, uint32_t reason, const frame_view_t *fv);
 
 /* mock_events.c */
@@ -318,7 +320,7 @@ void mock_inject_stop_thread(asic_t *a);
 void mock_inject_free(asic_t *a);
 void mock_inject_release(asic_t *a, const struct cfm_asic *owner);
 int mock_inject_next(const asic_t *a, uint64_t *at_ns);
-void mock_inject_due(asic_t *a);
+void mock_inject_due(asic_t *a, uint64_t sent_ns);
 void mock_inject_kick(asic_t *a);
 
 /* mock_board.c: latency, random failures, interrupt thread and event fd */

@@ -50,7 +50,7 @@ void mock_run_until(asic_t *a, uint64_t target_ns) {
     }
     mock_dl_requeue(a, a->dl_due, k);
     /* periodic injections: here in virtual time; in real time their own thread sends them */
-    if (!a->args.realtime) mock_inject_due(a);
+    if (!a->args.realtime) mock_inject_due(a, a->now_ns);
   }
   if (target_ns > a->now_ns) a->now_ns = target_ns;
 }

@@ -16,7 +16,7 @@ export {
 /** Open strings of the two mock shapes the suite runs on when no --sdk is given. */
 export const MOCK_SHAPES = {
   big: 'ports=4;port_voes=8;service_voes=16;peers=4;policers=2',
-  lan966x: 'ports=2;port_voes=2;service_voes=0;peers=1;tx_mode=injected;budget_fps=300;up_mep=0;vlan_mep=0;policers=0;frame_io=0',
+  lan966x: 'ports=2;port_voes=2;service_voes=0;peers=1;tx_mode=injected;budget_fps=300;up_mep=0;vlan_mep=0;policers=0;frame_io=0;inject=64',
 } as const;
 
 /** The targets of a run: the shim at `sdk` with `openArgs`, or the mock ASIC in its two shapes. */

@@ -1,13 +1,14 @@
 /**
  * A MEP's CCM transmission handed to a device injector (ccm-tx-hook.ts), and taken back.
  *
- * Handover without a gap or a repeated sequence number: right after the engine sent CCM seq X it
- * asks the injector to start at seq X + k, k intervals after the call reaches the device
+ * Handover without a repeated sequence number: right after the engine sent CCM seq X it asks the
+ * injector to start at seq X + k, k intervals after the call reaches the device
  * (k * interval >= HANDOVER_MIN_NS, so the request may wait behind one slow SDK operation). The
- * engine keeps sending X+1 .. X+k-1 itself; from X+k on, once the injector confirmed, its timer
- * only counts (sequence number, ccmsSent, the LM TxFCl) and passes content changes (RDI, status
- * TLVs) on. Had the confirmation not come by X+k, the engine sends X+k itself and cancels the
- * injection (it would repeat X+k); it tries again later.
+ * engine keeps sending X+1 .. X+k-1 itself; from X+k on its timer only counts (sequence number,
+ * ccmsSent, the LM TxFCl) and passes content changes (RDI, status TLVs) on - also while the
+ * answer is still on its way: only the device knows whether the start reached it, so the engine
+ * never sends a CCM the injector may send too. A refusal gives the CCMs back to the engine at its
+ * next tick (those due meanwhile are missing, never repeated); it tries again later.
  *
  * The injector's first CCM goes at (when the call reached the device) + k intervals, so the
  * device's phase trails the engine's by that wait (a few ms on a slow board): the one CCM at the
@@ -72,25 +73,20 @@ export class InjectedCcm {
     );
   }
 
-  /** Whether the injector sends CCM `seq` (the engine then only counts it). */
+  /** Whether the injector sends (or, its start under way, may send) CCM `seq`: the engine then only counts it. */
   sends(seq: number): boolean {
-    if (this.ended || !this.lease) return false;
-    return ((seq - this.firstSeq) | 0) >= 0;
+    return !this.ended && ((seq - this.firstSeq) | 0) >= 0;
   }
 
-  /** The engine's tick for `seq`: who sends it; pass content changes on. */
+  /** The engine's tick for `seq`: true = the injector sends it; content changes passed on (or on confirmation). */
   tick(seq: number): boolean {
-    if (this.sends(seq)) {
-      const c = this.mep.ccmContentKey();
-      if (c !== this.content) {
-        this.content = c;
-        this.lease!.update(this.mep.ccmFrame(seq));
-      }
-      return true;
+    if (!this.sends(seq)) return false;
+    const c = this.mep.ccmContentKey();
+    if (this.lease && c !== this.content) {
+      this.content = c;
+      this.lease.update(this.mep.ccmFrame(seq));
     }
-    // the injector's first CCM is due and it has not confirmed: send it here, cancel it
-    if (!this.ended && !this.lease && ((seq - this.firstSeq) | 0) >= 0) this.cancel();
-    return false;
+    return true;
   }
 
   get running(): boolean {

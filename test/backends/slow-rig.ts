@@ -8,8 +8,11 @@
  *          hardware MEPs an apply adds on p2 (1 s, no cable: they are the bulk configuration).
  *   peer - fast mock (sync calls) with the software MEPs' peers, cabled p1 <-> p1.
  *
- * The dut's CPU frames are recorded with their send time (the engine's send call), so a caller
- * can check that software CCMs keep their 10 ms while thousands of VOEs are written.
+ * The dut's software CCMs are recorded twice: when the engine's send call made them (JS time,
+ * ccmSentMs) and when they left the dut's port p1 (ccmWireMs: the mock's own send time from its
+ * wire tap, device time = CLOCK_MONOTONIC, turned into performance.now() ms), so a caller can check
+ * that they keep their 10 ms on the wire while thousands of VOEs are written. With `injector` the
+ * dut's periodic frame injector sends them (vendor ABI group "inject"): the engine sends none.
  */
 import { performance } from 'node:perf_hooks';
 import { MockAsicBackend } from '../../src/backends/mock/backend.js';
@@ -31,6 +34,8 @@ export interface SlowRigOptions {
   swInterval?: IntervalCode;
   /** Size of the dut's service VOE pool (default 1100). */
   serviceVoes?: number;
+  /** The dut has a periodic frame injector and its software MEPs hand their CCMs to it (default false). */
+  injector?: boolean;
   mock?: Partial<MockAsicOptions>;
 }
 
@@ -41,8 +46,10 @@ export interface SlowRig {
   peerMgr: OffloadManager;
   /** Fault events of the dut with their arrival time (performance.now(), ms). */
   faults: Array<FaultEvent & { atMs: number }>;
-  /** Send times (performance.now(), ms) of the dut's software CCMs, per MEP id. */
+  /** Send times (performance.now(), ms) of the dut's software CCMs by the engine, per MEP id. */
   ccmSentMs: Map<number, number[]>;
+  /** Times (performance.now(), ms) the dut's software CCMs left its port p1 (the mock's wire tap), per MEP id. */
+  ccmWireMs: Map<number, number[]>;
   softwareKeys: string[];
   /** The dut's config: the software MEPs plus `hardware` hardware MEPs on p2. */
   dutModel(hardware: number, hwInterval?: IntervalCode): ReturnType<typeof mkModel>;
@@ -86,11 +93,23 @@ export async function slowRig(o: SlowRigOptions): Promise<SlowRig> {
   const serviceVoes = o.serviceVoes ?? 1100;
   const dut = new MockAsicBackend({
     ports: ['p1', 'p2'], portVoes: 2, serviceVoes, realTime: true, latencyUs: o.latencyUs, jitterUs: o.jitterUs ?? 0,
-    interrupt: o.interrupt, calls: 'async', instance: `slow-dut-${tag}`, ...o.mock,
+    interrupt: o.interrupt, calls: 'async', instance: `slow-dut-${tag}`, ...(o.injector ? { injector: 16 } : {}), ...o.mock,
   });
   const peer = new MockAsicBackend({ ports: ['p1', 'p2'], portVoes: 2, serviceVoes: 64, realTime: true, instance: `slow-peer-${tag}` });
   // the cable
-  const offA = dut.onWireTransmit((port, f) => port === 'p1' && peer.injectFromWire('p1', f));
+  const ccmWireMs = new Map<number, number[]>();
+  // device time -> performance.now(): both follow CLOCK_MONOTONIC, so the offset is constant
+  const offsetMs = performance.now() - dut.nowNs() / 1e6;
+  const offA = dut.onWireTransmit((port, f, atNs) => {
+    if (port !== 'p1') return;
+    if (atNs !== null && isCcm(f)) {
+      const id = mepIdOf(f);
+      let l = ccmWireMs.get(id);
+      if (!l) ccmWireMs.set(id, (l = []));
+      l.push(atNs / 1e6 + offsetMs);
+    }
+    peer.injectFromWire('p1', f);
+  });
   const offB = peer.onWireTransmit((port, f) => port === 'p1' && dut.injectFromWire('p1', f));
   const ccmSentMs = new Map<number, number[]>();
   const send = dut.frames.send.bind(dut.frames);
@@ -114,7 +133,7 @@ export async function slowRig(o: SlowRigOptions): Promise<SlowRig> {
   await peerMgr.apply(mkModel(pairs.map((p) => p.peer)));
   await dutMgr.apply(dutModel(0));
   return {
-    dut, peer, dutMgr, peerMgr, faults, ccmSentMs, dutModel,
+    dut, peer, dutMgr, peerMgr, faults, ccmSentMs, ccmWireMs, dutModel,
     softwareKeys: pairs.map((p) => p.dut.key),
     async close() {
       offA();

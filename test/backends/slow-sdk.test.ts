@@ -4,6 +4,7 @@
  * pool, one at a time per handle), events come from an interrupt thread through an event fd.
  * Timings are not asserted here (bench/slow-sdk.bench.ts measures them); the functional parts are.
  */
+import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MockAsicBackend } from '../../src/backends/mock/backend.js';
 import type { MockAsicOptions } from '../../src/backends/mock/options.js';
@@ -308,6 +309,37 @@ describe('the manager on a slow board', () => {
       } finally {
         await r.close();
       }
+    }
+  }, 120_000);
+  // Issue 16's target: no software CCM sent late by more than 1 ms during a 1,000-VOE apply at
+  // 2 ms per call. Measured on the wire - the time the mock's injector sent each CCM (its own
+  // thread on absolute deadlines, SCHED_FIFO as root: CI runs as root; the simulated hardware is
+  // not moved by the host's load), read from its wire tap - not in JS. Asserted at the target
+  // itself (measured here: max ~0.5 ms, p99 ~0.05 ms with load average 9 on 2 cores). The JS
+  // timer's figures are in bench/slow-sdk.bench.ts (several ms: what the injector is for).
+  it('with the board injector, software CCMs leave the port within 1 ms of their 10 ms during a 1,000-VOE apply at 2 ms per call', async () => {
+    const { slowRig } = await import('./slow-rig.js');
+    const r = await slowRig({ latencyUs: 2000, interrupt: true, injector: true, serviceVoes: 1016 });
+    try {
+      const injected = () => r.dutMgr.engine.findMep(r.softwareKeys[0])?.status().ccmInjected === true;
+      await waitFor(injected, 10_000, 'the software MEP to hand its CCMs to the injector');
+      const model = r.dutModel(1000);
+      await sleep(100);
+      const t0 = performance.now();
+      await r.dutMgr.apply(model);
+      const t1 = performance.now();
+      await sleep(30); // the wire tap delivers every 2 ms
+      expect(injected(), 'still injected after the apply').toBe(true);
+      const wire = (r.ccmWireMs.get(10) ?? []).filter((t) => t >= t0 && t <= t1);
+      expect(wire.length).toBeGreaterThanOrEqual(Math.floor((t1 - t0) / 10) - 1); // none missing
+      const late = wire.slice(1).map((t, i) => t - wire[i] - 10);
+      const early = Math.min(...late);
+      expect(Math.max(...late), `lateness on the wire: max over ${late.length} CCMs`).toBeLessThanOrEqual(1);
+      expect(early, 'no CCM early by more than 1 ms either').toBeGreaterThanOrEqual(-1);
+      // the engine sent none of them itself
+      expect((r.ccmSentMs.get(10) ?? []).filter((t) => t >= t0 && t <= t1)).toEqual([]);
+    } finally {
+      await r.close();
     }
   }, 120_000);
 });

@@ -6,7 +6,7 @@
  * The mock-only calls are synchronous too: they have no latency, the mock's device lock makes
  * them safe next to a call on the thread pool, and a virtual clock needs them exactly when made.
  */
-import { loadAsicLib, type AsicLib, type RawFrameInfo, type RawHandle } from './abi.js';
+import { loadAsicLib, MAX_FRAME, type AsicLib, type RawFrameInfo, type RawHandle } from './abi.js';
 import { ASIC_STATUS, AsicError } from './status.js';
 import { CfmError } from '../../common/errors.js';
 import { AsicDeviceBase } from './device-base.js';
@@ -42,6 +42,13 @@ export interface WireFrame {
 }
 
 export class AsicDevice extends AsicDeviceBase {
+  /**
+   * The wire tap's own buffer: rxBuf may be written at the same moment by a cfm_frame_rx running
+   * on a pool thread (async calls), and a drain on the event loop must not read a punted frame
+   * there (or have its own frame read as one).
+   */
+  private readonly wireBuf = new Uint8Array(MAX_FRAME);
+
   private constructor(lib: AsicLib, handle: RawHandle) {
     super(lib, handle);
   }
@@ -101,19 +108,19 @@ export class AsicDevice extends AsicDeviceBase {
     if (mock.portTxPollInfo) {
       const info = {} as RawFrameInfo;
       for (;;) {
-        const s = mock.portTxPollInfo(this.h(), info, this.rxBuf, this.rxBuf.length) as number;
+        const s = mock.portTxPollInfo(this.h(), info, this.wireBuf, this.wireBuf.length) as number;
         if (s === ASIC_STATUS.EAGAIN) return out;
         this.check('cfm_mock_port_tx_poll_info', s);
-        out.push({ port: info.port, frame: this.rxBuf.slice(0, info.len), atNs: Number(info.time_ns) });
+        out.push({ port: info.port, frame: this.wireBuf.slice(0, info.len), atNs: Number(info.time_ns) });
       }
     }
     const port = [0];
     const len = [0];
     for (;;) {
-      const s = mock.portTxPoll(this.h(), port, this.rxBuf, this.rxBuf.length, len) as number;
+      const s = mock.portTxPoll(this.h(), port, this.wireBuf, this.wireBuf.length, len) as number;
       if (s === ASIC_STATUS.EAGAIN) return out;
       this.check('cfm_mock_port_tx_poll', s);
-      out.push({ port: port[0], frame: this.rxBuf.slice(0, len[0]), atNs: null });
+      out.push({ port: port[0], frame: this.wireBuf.slice(0, len[0]), atNs: null });
     }
   }
 

@@ -10,3 +10,5 @@ export { AsicBackend, intervalsOfMask, type AsicBackendOptions } from './backend
 export { PortMap, macBytes, macString } from './convert.js';
 export { findMockAsicLib, mockAsicLibPath, MOCK_LIB_NAME } from './paths.js';
 export { PM_DM, PM_LM, hasPm, pmSet, pmGet, lmCounters, gPmSet, gPmGet, gLmCounters, type LmCounters } from './pm.js';
+export { AsicInjector, INJECT_CAP_RELAY, INJECT_CAP_SEQ, INJECT_NO_SEQ, EVENT_INJECT_STOPPED } from './inject.js';
+export type { RawInjectCaps, RawInjectConf, RawInjectCounters } from './abi.js';

@@ -7,5 +7,6 @@ import { optionalRules } from './optional.js';
 import { eventFdRules } from './event-fd.js';
 import { voeRules } from './voe.js';
 import { pmRules } from './pm.js';
+import { injectRules } from './inject.js';
 
-export const ABI_RULES: readonly ConformanceRule[] = [...basicRules, ...voeRules, ...ccRules, ...ioRules, ...optionalRules, ...eventFdRules, ...pmRules];
+export const ABI_RULES: readonly ConformanceRule[] = [...basicRules, ...voeRules, ...ccRules, ...ioRules, ...optionalRules, ...eventFdRules, ...pmRules, ...injectRules];
