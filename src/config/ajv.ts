@@ -18,6 +18,8 @@ export function schemaPath(file: string): string {
 }
 
 const cache = new Map<string, ValidateFunction>();
+/** The Ajv instance that compiled each whole-file validator (sub-schemas come from the same one). */
+const ajvOf = new WeakMap<ValidateFunction, Ajv2020>();
 
 function validatorFor(file: string): ValidateFunction {
   let v = cache.get(file);
@@ -25,6 +27,7 @@ function validatorFor(file: string): ValidateFunction {
     const schema = JSON.parse(readFileSync(schemaPath(file), 'utf8')) as object;
     const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, allowUnionTypes: true });
     v = ajv.compile(schema);
+    ajvOf.set(v, ajv);
     cache.set(file, v);
   }
   return v;
@@ -44,6 +47,23 @@ export function schemaIssues(file: string, data: unknown): ConfigIssue[] {
     out.push(issue);
   }
   return out;
+}
+
+/**
+ * Whether `data` is valid against a part of schema/<file> (a JSON pointer into it, such as
+ * `/$defs/domain`): the streaming loader checks one list entry at a time with the same rules.
+ */
+export function schemaValidAt(file: string, pointer: string, data: unknown): boolean {
+  const key = `${file}#${pointer}`;
+  let v = cache.get(key);
+  if (!v) {
+    const whole = validatorFor(file);
+    const id = (whole.schema as { $id?: string }).$id ?? file;
+    v = ajvOf.get(whole)?.getSchema(`${id}#${pointer}`);
+    if (!v) throw new Error(`no ${pointer} in schema/${file}`);
+    cache.set(key, v);
+  }
+  return v(data) === true;
 }
 
 /** Longest value echoed in a message, in characters. */

@@ -105,16 +105,43 @@ export class ModelBuilder {
     return sw;
   }
 
+  /**
+   * The strings of a model object made flat copies as it is built (compact.ts: nothing keeps an
+   * entry's text alive, no concatenation trees): those that repeat (ports, directions, switch
+   * names) shared through the compactor's map, those that occur once (keys, ids, names) copied
+   * without it (a map of every string of a large config was about as big as its MEPs). An id
+   * copied here is then referenced, not copied, by the objects under it (a MEP's domainId).
+   */
+  private own(s: string): string {
+    return this.compactor.own(s);
+  }
+
+  private shared(s: string): string {
+    return this.compactor.string(s);
+  }
+
+  private ownName<T extends object>(name: T): T {
+    const n = name as { name?: unknown; mac?: unknown };
+    if (typeof n.name === 'string') n.name = this.own(n.name);
+    if (typeof n.mac === 'string') n.mac = this.own(n.mac);
+    return name;
+  }
+
   /** maintenance-domain entry i, with its associations. */
   domain(rd: RawDomain, i: number): void {
     const p = pointerOf([this.cfmKey, 'maintenance-domain', i]);
     const d = buildDomain(rd, p, this.issue);
+    d.id = this.own(d.id);
+    this.ownName(d.name);
     this.mark(d, p);
     this.domains.push(d);
     const byId = new Map<string, Association>();
     (rd['maintenance-association'] ?? []).forEach((ra, j) => {
       const pa = `${p}/maintenance-association/${j}`;
       const a = buildAssociation(ra, d, pa, this.issue);
+      a.id = this.own(a.id);
+      a.key = this.own(a.key);
+      this.ownName(a.name);
       this.mark(a, pa);
       d.associations.push(a);
       if (!byId.has(a.id)) byId.set(a.id, a);
@@ -122,7 +149,6 @@ export class ModelBuilder {
     d.associations = fit(d.associations);
     this.assocById.set(d, byId);
     if (!this.domainById.has(d.id)) this.domainById.set(d.id, d);
-    this.compactor.compact(d);
   }
 
   /** maintenance-group entry i and its MEPs: call after every domain. */
@@ -140,11 +166,20 @@ export class ModelBuilder {
         `known ma-ids in '${d.id}': ${d.associations.map((x) => x.id).join(', ') || '(none)'}`);
       return;
     }
+    const groupId = this.own(g['maintenance-group-id']);
     (g.mep ?? []).forEach((rm, k) => {
       const pm = `${p}/mep/${k}`;
-      const m = buildMep(rm, a, d, g['maintenance-group-id'], this.switchOf(rm.switch, pm), pm, this.issue);
+      const m = buildMep(rm, a, d, groupId, this.shared(this.switchOf(rm.switch, pm)), pm, this.issue);
+      m.key = this.own(m.key);
+      m.port = this.shared(m.port);
+      m.direction = this.shared(m.direction) as typeof m.direction;
+      m.placement = this.shared(m.placement) as typeof m.placement;
+      if (m.macAddress !== undefined) m.macAddress = this.own(m.macAddress);
+      if (m.pmSessions) this.compactor.compact(m.pmSessions);
       this.mark(m, pm);
-      a.meps.push(this.compactor.compact(m));
+      // exact-size while short (most MAs have a MEP or two here; push() would give 17 slots)
+      if (a.meps.length < 16) a.meps = [...a.meps, m];
+      else a.meps.push(m);
     });
   }
 
@@ -152,12 +187,15 @@ export class ModelBuilder {
     const p = pointerOf([this.cfmKey, 'mip', i]);
     const sw = this.switchOf(r.switch, p);
     const vlan = r.vid ?? 0;
-    const mip: Mip = { key: mipKey(sw, r.interface, vlan, r['md-level']), switch: sw, port: r.interface, level: r['md-level'], vlan, placement: r.offload ?? 'auto' };
-    if (r['md-id'] !== undefined) mip.domainId = r['md-id'];
-    if (r['ma-id'] !== undefined) mip.associationId = r['ma-id'];
-    if (r['mac-address'] !== undefined) mip.macAddress = normMac(r['mac-address']);
+    const mip: Mip = {
+      key: this.own(mipKey(sw, r.interface, vlan, r['md-level'])), switch: this.shared(sw), port: this.shared(r.interface), level: r['md-level'], vlan,
+      placement: this.shared(r.offload ?? 'auto') as Mip['placement'],
+    };
+    if (r['md-id'] !== undefined) mip.domainId = this.shared(r['md-id']);
+    if (r['ma-id'] !== undefined) mip.associationId = this.shared(r['ma-id']);
+    if (r['mac-address'] !== undefined) mip.macAddress = this.own(normMac(r['mac-address']));
     this.mark(mip, p);
-    this.mips.push(this.compactor.compact(mip));
+    this.mips.push(mip);
   }
 
   policy(rp: RawPolicy, i: number): void {
@@ -190,7 +228,7 @@ export class ModelBuilder {
       else squelch = s;
     }
     const b: CpuProtectionBinding = {
-      key: bindingKey(sw, rb.interface, vlan), switch: sw, port: rb.interface, vlan,
+      key: this.own(bindingKey(sw, rb.interface, vlan)), switch: this.shared(sw), port: this.shared(rb.interface), vlan,
       policy: rb['cpu-protection'] ?? null,
       ethCfmMonitoring: mon === true || (typeof mon === 'object' && mon !== null),
       aggregate: typeof mon === 'object' && mon !== null && mon.aggregate === true,
@@ -198,7 +236,7 @@ export class ModelBuilder {
       squelchIngressLevels: squelch,
     };
     this.mark(b, p);
-    this.bindings.push(this.compactor.compact(b));
+    this.bindings.push(b);
   }
 
   debugTag(t: RawDebugTag, i: number): void {
@@ -233,8 +271,13 @@ export class ModelBuilder {
       domains: fit(this.domains), mips: fit(this.mips), cpuProtection: { policies: this.policies, bindings: fit(this.bindings) }, debugTags: this.debugTags, switches,
     };
     if (this.board) model.board = this.board;
-    // Shared flat strings, exact-size arrays, nothing that keeps the config text alive (compact.ts).
-    this.compactor.compact(model);
+    // The rest (the lists' entries are done as they came): shared flat strings, nothing that
+    // keeps the config text alive (compact.ts).
+    this.compactor.compact(model.cpuProtection.policies);
+    this.compactor.compact(model.debugTags);
+    this.compactor.compact(switches);
+    if (model.board) this.compactor.compact(model.board);
+    this.compactor.release();
     return { model, pointers: this.pointers, issues: this.issues };
   }
 }

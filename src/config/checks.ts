@@ -41,16 +41,21 @@ export function checkModel(model: CfmModel, ptr: PtrFn): ConfigIssue[] {
   }
 
   // ---- MAIDs unique per level (a CCM is told apart by level + MAID only) ---------------------
-  const maidAt = new Map<string, Association>();
+  // Bucketed by a hash of the octets (a 48-character key per MA was megabytes for a large config).
+  const maidAt = new Map<number, Association[]>();
   for (const d of model.domains) {
     for (const a of d.associations) {
-      const k = `${a.level}:${Buffer.from(a.maid).toString('hex')}`;
-      const other = maidAt.get(k);
+      const h = maidHash(a.maid);
+      const bucket = maidAt.get(h);
+      const other = bucket?.find((x) => String(x.level) === String(a.level) && sameOctets(x.maid, a.maid));
       if (other && a.maid.some((b) => b !== 0)) {
         add(ptr(a), 'ma.duplicate-maid', `'${a.key}' has the same MAID and MD level as '${other.key}'; their CCMs would be indistinguishable (cross-connect)`, 'give one MA (or its domain) a different name');
-      } else maidAt.set(k, a);
+      } else if (other) bucket!.splice(bucket!.indexOf(other), 1, a);
+      else if (bucket) bucket.push(a);
+      else maidAt.set(h, [a]);
     }
   }
+  maidAt.clear();
 
   // ---- MEPs: identity, membership, placement ------------------------------------------------
   const all: LocalMep[] = model.domains.flatMap((d) => d.associations.flatMap((a) => a.meps));
@@ -77,15 +82,28 @@ export function checkModel(model: CfmModel, ptr: PtrFn): ConfigIssue[] {
   }
 
   // ---- per port: one MP per level, nesting (802.1Q 22.1, 19.2/19.3) -------------------------
-  interface Mp { kind: 'mep' | 'mip'; level: number; direction?: 'up' | 'down'; obj: LocalMep | Mip; label: string }
-  const atPort = new Map<string, Mp[]>();
+  // The label is written only for an issue: a text per MP for a large config is tens of MB.
+  interface Mp { kind: 'mep' | 'mip'; level: number; direction?: 'up' | 'down'; obj: LocalMep | Mip }
+  const labelOf = (mp: Mp): string => mp.kind === 'mep'
+    ? `MEP ${(mp.obj as LocalMep).key} (${mp.direction ?? ''}, level ${mp.level})` : `MIP at level ${mp.level}`;
+  // The MPs of each switch/port/VLAN, in the order each place first occurs (the order of the
+  // issues); found through maps by switch, port and VLAN (no text key per MP).
+  const atPort: Mp[][] = [];
+  const index = new Map<string, Map<string, Map<number, Mp[]>>>();
   const push = (sw: string, port: string, vlan: number, mp: Mp): void => {
-    const k = `${sw}\u0000${port}\u0000${vlan}`;
-    const list = atPort.get(k);
+    let bySw = index.get(sw);
+    if (!bySw) index.set(sw, (bySw = new Map()));
+    let byPort = bySw.get(port);
+    if (!byPort) bySw.set(port, (byPort = new Map()));
+    const list = byPort.get(vlan);
     if (list) list.push(mp);
-    else atPort.set(k, [mp]);
+    else {
+      const l = [mp];
+      byPort.set(vlan, l);
+      atPort.push(l);
+    }
   };
-  for (const m of all) push(m.switch, m.port, m.vlan, { kind: 'mep', level: m.level, direction: m.direction, obj: m, label: `MEP ${m.key} (${m.direction}, level ${m.level})` });
+  for (const m of all) push(m.switch, m.port, m.vlan, { kind: 'mep', level: m.level, direction: m.direction, obj: m });
   const mipSeen = new Set<string>();
   const domainById = new Map(model.domains.map((d) => [d.id, d] as const));
   for (const mip of model.mips) {
@@ -101,30 +119,31 @@ export function checkModel(model: CfmModel, ptr: PtrFn): ConfigIssue[] {
         if (mip.associationId !== undefined && !d.associations.some((a) => a.id === mip.associationId)) add(p + '/ma-id', 'mip.unknown-ma', `MIP names ma-id '${mip.associationId}', which is not an association of '${d.id}'`);
       }
     } else if (mip.associationId !== undefined) add(p + '/ma-id', 'mip.ma-without-md', 'a MIP that names ma-id must also name md-id');
-    push(mip.switch, mip.port, mip.vlan, { kind: 'mip', level: mip.level, obj: mip, label: `MIP at level ${mip.level}` });
+    push(mip.switch, mip.port, mip.vlan, { kind: 'mip', level: mip.level, obj: mip });
   }
-  for (const mps of atPort.values()) {
+  index.clear();
+  for (const mps of atPort) {
     for (let i = 0; i < mps.length; i++) {
       for (let j = i + 1; j < mps.length; j++) {
         const a = mps[i];
         const b = mps[j];
         const where = `${portLabel(b.obj)}`;
         if (a.kind === 'mep' && b.kind === 'mep' && a.level === b.level && a.direction === b.direction) {
-          add(ptr(b.obj), 'mep.conflict', `${b.label} and ${a.label} are on the same ${where}, level and direction`, 'one MEP per port, VLAN, level and direction: move one to another port, VLAN or level');
+          add(ptr(b.obj), 'mep.conflict', `${labelOf(b)} and ${labelOf(a)} are on the same ${where}, level and direction`, 'one MEP per port, VLAN, level and direction: move one to another port, VLAN or level');
         } else if (a.level === b.level && !(a.kind === 'mip' && b.kind === 'mip')) {
-          add(ptr(b.obj), 'mp.same-level', `${b.label} and ${a.label} share level ${a.level} on ${where}`, 'one maintenance point per level on a port: use different MD levels');
+          add(ptr(b.obj), 'mp.same-level', `${labelOf(b)} and ${labelOf(a)} share level ${a.level} on ${where}`, 'one maintenance point per level on a port: use different MD levels');
         } else if (a.kind !== b.kind) {
           const mip = a.kind === 'mip' ? a : b;
           const mep = a.kind === 'mep' ? a : b;
           if (mip.level < mep.level) {
-            add(ptr(mip.obj), 'mip.below-mep', `${mip.label} on ${where} is below ${mep.label}; the MEP would drop the MIP's CFM frames`,
+            add(ptr(mip.obj), 'mip.below-mep', `${labelOf(mip)} on ${where} is below ${labelOf(mep)}; the MEP would drop the MIP's CFM frames`,
               'a MIP sits above the MEPs of its port (802.1Q 12.14.5.1.3c, mhf-explicit: a MEP at the next lower level): raise the MIP level or lower the MEP level');
           }
         } else if (a.kind === 'mep' && b.kind === 'mep' && a.direction !== b.direction) {
           const down = a.direction === 'down' ? a : b;
           const up = a.direction === 'up' ? a : b;
           if (down.level > up.level) {
-            add(ptr(down.obj), 'mp.nesting', `${down.label} is above ${up.label} on ${where}: the domains would intersect`,
+            add(ptr(down.obj), 'mp.nesting', `${labelOf(down)} is above ${labelOf(up)} on ${where}: the domains would intersect`,
               'domains nest or touch, never intersect: on one port the down MEPs sit at lower levels than the up MEPs (802.1Q clause 22 MP ordering)');
           }
         }
@@ -200,4 +219,17 @@ function checkAssociation(a: Association, ptr: PtrFn, add: (p: string, r: string
       add(ptr(m), 'mep.inconsistent', `MEP ${m.key} level/interval/VLAN differ from its MA (${a.level}/${a.interval}/${a.vlan})`, 'MEP fields are copies of the MA values in the model');
     }
   }
+}
+
+/** FNV-1a over the 48 MAID octets. */
+function maidHash(maid: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < maid.length; i++) h = Math.imul(h ^ maid[i], 0x01000193);
+  return h >>> 0;
+}
+
+function sameOctets(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -31,6 +31,16 @@ export class Compactor {
     return v;
   }
 
+  /** A flat copy of a string that occurs once (a key, a name): not kept in the map. */
+  own(s: string): string {
+    return ownCopy(s);
+  }
+
+  /** Forget the shared strings (they stay where they were put): the map is as big as the model's distinct strings. */
+  release(): void {
+    this.strings.clear();
+  }
+
   /**
    * Give every string under `root` (a tree: the model has no cycles) one shared flat copy, in
    * place; iterative. An object reached twice (a board shared by switches) is just walked twice.

@@ -16,6 +16,9 @@ import type { CfmModel, ConfigIssue } from './model.js';
 import { normalize } from './normalize.js';
 import type { RawConfig } from './raw.js';
 import { formatFromName, locator, parseData } from './source.js';
+import { streamLoad } from './stream.js';
+import { fileSource, stringSource } from './text-source.js';
+import type { TextSource } from './text-source.js';
 import type { ParsedData } from './source.js';
 import type { ConfigFormat } from './source.js';
 
@@ -36,18 +39,29 @@ export interface ParseOptions {
   format?: ConfigFormat;
   /** Used in locations ("file:line:column") and messages. */
   fileName?: string;
+  /**
+   * Default true: a valid text is parsed one list entry at a time (stream.ts, memory near the
+   * text size); false parses the whole document at once (the same result; tests compare the two).
+   */
+  stream?: boolean;
 }
 
 /** Parse and validate config text. */
 export function parseConfig(text: string, opts: ParseOptions = {}): LoadResult {
   const fileName = opts.fileName ?? '<input>';
   const format = opts.format ?? formatFromName(opts.fileName);
+  if (opts.stream !== false) {
+    const streamed = streamLoad(stringSource(text), { format, fileName, ...(fileName !== '<input>' ? { baseDir: dirname(fileName) } : {}) });
+    if (streamed) return { model: streamed, errors: [] };
+  }
   return validateParsed(parseData(text, fileName, format), { ...opts, fileName, format }, () => text);
 }
 
-/** Read and validate a config file (.yaml/.yml/.json). */
-export function loadConfig(path: string): LoadResult {
+/** Read and validate a config file (.yaml/.yml/.json); `stream: false` as in parseConfig. */
+export function loadConfig(path: string, opts: { stream?: boolean } = {}): LoadResult {
   const format = formatFromName(path);
+  const streamed = opts.stream === false ? undefined : streamFile(path, format);
+  if (streamed) return { model: streamed, errors: [] };
   let text: string | undefined;
   try {
     text = readFileSync(path, 'utf8');
@@ -64,6 +78,26 @@ export function loadConfig(path: string): LoadResult {
       return '';
     }
   });
+}
+
+/**
+ * A valid config file loaded in pieces (stream.ts: never the whole text or raw tree in memory);
+ * undefined when it cannot be read that way or has any issue (the whole-document loader reports them).
+ */
+function streamFile(path: string, format: ConfigFormat): CfmModel | undefined {
+  let src: TextSource;
+  try {
+    src = fileSource(path);
+  } catch {
+    return undefined; // the whole-document loader says why it cannot be read
+  }
+  try {
+    return streamLoad(src, { format, fileName: path, baseDir: dirname(path) });
+  } catch {
+    return undefined; // a read error midway: the whole-document loader reports it
+  } finally {
+    src.close();
+  }
 }
 
 /**

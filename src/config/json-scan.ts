@@ -37,6 +37,8 @@ export interface JsonScanOptions {
   check?: boolean;
   /** Pointers to find. */
   pointers?: string[];
+  /** Nesting depth of the text's root in its document (a list entry scanned alone: 3). */
+  depth0?: number;
 }
 
 export interface JsonScan {
@@ -65,6 +67,7 @@ function segOf(f: Frame): string {
 
 export function scanJson(text: string, fileName: string, opts: JsonScanOptions): JsonScan {
   const check = opts.check === true;
+  const depth0 = opts.depth0 ?? 0;
   const root = newTrie();
   for (const p of opts.pointers ?? []) {
     let n = root;
@@ -133,7 +136,7 @@ export function scanJson(text: string, fileName: string, opts: JsonScanOptions):
     }
     const node = top && top.obj ? (top.trie?.next.get(top.key) ?? null) : enter(i);
     if (c === 0x7b || c === 0x5b) { // '{' '['
-      if (check && stack.length >= MAX_DEPTH) {
+      if (check && stack.length + depth0 >= MAX_DEPTH) {
         issues.push({
           pointer: pathHere(), location: where(i), rule: 'syntax',
           message: `nested more than ${MAX_DEPTH} levels deep`,

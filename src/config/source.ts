@@ -91,7 +91,7 @@ export function locator(text: string, fileName: string, format: ConfigFormat): (
  * bounds alias expansion, maxAliasCount), or a YAML 1.1 binary number (`0b101`), which js-yaml's
  * core schema reads as a number and YAML 1.2 as a string.
  */
-const YAML_LIBRARY_ONLY = /(?:^|[\s[{,])(?:\*[^\s\]},]|[-+]?0b[01_])/m;
+export const YAML_LIBRARY_ONLY = /(?:^|[\s[{,])(?:\*[^\s\]},]|[-+]?0b[01_])/m;
 
 /**
  * YAML texts longer than this get no yaml-library node tree at all (70x the text: 4 MB of YAML
@@ -140,7 +140,7 @@ function bigSyntaxIssue(e: YAMLException, text: string, fileName: string): Confi
 }
 
 /** Whether plain data nests objects/arrays deeper than `max` (iterative). */
-function deeperThan(data: unknown, max: number): boolean {
+export function deeperThan(data: unknown, max: number): boolean {
   const stack: Array<[unknown, number]> = [[data, 0]];
   while (stack.length) {
     const [v, d] = stack.pop()!;
