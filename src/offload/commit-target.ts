@@ -14,7 +14,7 @@ import { applyConfigChange, findMep, type ConfigChange } from './changes.js';
 import { refuseDeleteAll, refuseViolations } from './dry-run.js';
 import { localMeps, planSliced } from './planner.js';
 import type { PortTlvs } from './port-tlvs.js';
-import { diffKeys, diffVoes } from './reconciler.js';
+import { diffKeys, diffVoesSliced } from './reconciler.js';
 import { replan } from './replan.js';
 import { Slicer } from './slice.js';
 import { DEFAULT_POLICY, type HwResources, type MepPlan, type Plan, type PlanPolicy } from './types.js';
@@ -49,7 +49,7 @@ export async function fullTarget(d: TargetDeps, model: CfmModel, opts: ApplyCall
   d.tracker.step('reading back VOEs');
   await d.voes.refresh(d.backend);
   const before = d.voes.all();
-  const diff = diffVoes(p.meps.filter((m) => m.ccm === 'hardware').map((m) => d.portTlvs.stamp(m.voe!)), before);
+  const diff = await diffVoesSliced(p.meps.filter((m) => m.ccm === 'hardware').map((m) => d.portTlvs.stamp(m.voe!)), before, new Slicer());
   refuseDeleteAll(p, diff, before, opts.allowDeleteAll);
   return { model, plan: p, planOf: (k) => planByKey.get(k), mepOf: (k) => mepByKey.get(k), scope: null, diff, before, planByKey };
 }

@@ -13,6 +13,7 @@
 import type { Backend, VoeSpec, VoeState } from '../backends/types.js';
 import { CfmError } from '../common/errors.js';
 import { cloneSpec, needsRecreate, specEqual } from './voe-spec.js';
+import { runSteps, runStepsSliced, Slicer } from './slice.js';
 
 export type ReconcileOp =
   | { kind: 'delete'; key: string; handle: number; old: VoeSpec; why: 'not in plan' | 'duplicate' | 'recreate' }
@@ -41,12 +42,26 @@ function sortedByHandle(actual: readonly VoeState[]): readonly VoeState[] {
  * adopted list are sorted.
  */
 export function diffVoes(desired: VoeSpec[], actual: readonly VoeState[]): ReconcileDiff {
+  return runSteps(diffVoesSteps(desired, actual));
+}
+
+/**
+ * diffVoes with yields to the event loop every ~0.5 ms of work (slice.ts): the diff of thousands of
+ * VOEs (~3 ms for 1,000) must not hold a software MEP's CCM timer (issue 16). Same result.
+ */
+export function diffVoesSliced(desired: VoeSpec[], actual: readonly VoeState[], slicer: Slicer = new Slicer()): Promise<ReconcileDiff> {
+  return runStepsSliced(diffVoesSteps(desired, actual), slicer);
+}
+
+/** diffVoes as a generator of one step per VOE (runSteps / runStepsSliced drain it). */
+export function* diffVoesSteps(desired: VoeSpec[], actual: readonly VoeState[]): Generator<void, ReconcileDiff, void> {
   // Index the actual VOEs by key; keep the first (lowest handle) and delete duplicates, which
   // only exist after a crash between create and bookkeeping in another tool.
   const acts = sortedByHandle(actual);
   const have = new Map<string, number>(); // key -> index in acts
   const deletes: ReconcileOp[] = [];
   for (let i = 0; i < acts.length; i++) {
+    if ((i & 63) === 63) yield;
     const v = acts[i];
     if (have.has(v.spec.key)) deletes.push({ kind: 'delete', key: v.spec.key, handle: v.handle, old: cloneSpec(v.spec), why: 'duplicate' });
     else have.set(v.spec.key, i);
@@ -59,6 +74,7 @@ export function diffVoes(desired: VoeSpec[], actual: readonly VoeState[]): Recon
   const adopted: string[] = [];
   let nMatched = 0;
   for (const w of desired) {
+    yield;
     const key = w.key;
     const i = have.get(key);
     if (i === undefined || createKeys.has(key)) {

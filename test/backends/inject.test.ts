@@ -14,12 +14,15 @@ import { isAsicError } from '../../src/backends/asic-binding/status.js';
 import { CfmEngine } from '../../src/engine/engine.js';
 import { attachCcmInjector } from '../../src/offload/sw-injector.js';
 import { mepConfigOf } from '../../src/offload/sw-mep.js';
-import { mkMep } from '../offload/fixtures.js';
+import { OffloadManager } from '../../src/offload/manager.js';
+import { mkMep, mkModel, mkProfile } from '../offload/fixtures.js';
 import { ccmFrame, testMaid } from './frames.js';
 
 const open: MockAsicBackend[] = [];
 const engines: CfmEngine[] = [];
+const managers: OffloadManager[] = [];
 afterEach(async () => {
+  for (const m of managers.splice(0)) await m.close();
   for (const e of engines.splice(0)) e.close();
   for (const b of open.splice(0)) await b.close();
 });
@@ -192,5 +195,38 @@ describe('software MEPs hand their CCMs to the injector', () => {
     const own = wire.filter((w) => w.port === 'swp1').map((w) => w.seq);
     expect(own).toEqual(own.map((_, i) => 1000 + i));
     expect(own.length).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe('the offload manager and the injector', () => {
+  it('a software MEP of the manager is injected; moved to a VOE and back, its CCMs keep one sequence on the wire', async () => {
+    const clock = new VirtualClock();
+    const b = mock({ injector: 8, portVoes: 2, serviceVoes: 0 });
+    b.attachVirtualClock(clock);
+    const wire = tap(b);
+    const profile = mkProfile({ name: 'inj', ports: ['swp1', 'swp2'], portCount: 2, ccmTx: 'hardware', voes: { port: 2, service: 0, up: 0, down: null, sharedTotal: null, perPort: null } });
+    const mgr = new OffloadManager({ backend: b, profile, clock, switch: 's1' });
+    managers.push(mgr);
+    const run = async (ms: number) => {
+      for (let i = 0; i < ms; i++) {
+        clock.advance(1e6);
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    const at = (placement: 'software' | 'hardware') => mkModel([mkMep({ mepId: 7, switch: 's1', port: 'swp1', interval: 2, remoteMepIds: [8], placement })]);
+    await mgr.apply(at('software'));
+    await run(300);
+    const key = mkMep({ mepId: 7 }).key;
+    expect(mgr.engine.mep(key).status().ccmInjected).toBe(true);
+    await mgr.apply(at('hardware')); // the VOE continues the sequence (cfm_voe_tx_seq_set)
+    await run(300);
+    expect(mgr.engine.findMep(key)?.status().ccmTx ?? false).toBe(false);
+    await mgr.apply(at('software')); // and back: the engine continues the VOE's, then injects again
+    await run(300);
+    expect(mgr.engine.mep(key).status().ccmInjected).toBe(true);
+    const seqs = wire.filter((w) => w.port === 'swp1').map((w) => w.seq);
+    const steps = seqs.slice(1).map((q, i) => q - seqs[i]);
+    expect(steps.filter((d) => d !== 1), `sequence ${seqs.join(',')}`).toEqual([]);
+    expect(seqs.length).toBeGreaterThan(85);
   });
 });
