@@ -11,6 +11,7 @@ export * from './common/errors.js';
 export * from './common/clock.js';
 export type * from './common/frame-port.js';
 export type * from './backends/types.js';
+export type * from './backends/injector.js';
 
 export {
   parseConfig, loadConfig, loadConfigOrThrow, validateModel, exportConfig, exportConfigText, summarize,
