@@ -23,7 +23,7 @@ let dir: string;
 let shim: string;
 /** The mock behind the shim would announce its PM functions in caps.flags; a shim of before the
  * "pm" group has no such bits (cfm_asic.h CFM_CAP_PM_*). */
-const OLD_ARGS = `${MOCK_SHAPES.big};pm_dm=0;pm_lm=0`;
+const OLD_ARGS = `${MOCK_SHAPES.big};pm_dm=0;pm_lm=0;inject=4`; // the device behind it has an injector; the shim does not offer it
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cfm-old-shim-'));
@@ -41,7 +41,7 @@ afterAll(() => {
 describe('a shim without the optional groups', () => {
   it('loads with every optional group absent', () => {
     const lib = loadAsicLib(shim);
-    expect([lib.generation, lib.txSeq, lib.eventFd, lib.pm, lib.mock]).toEqual([null, null, null, null, null]);
+    expect([lib.generation, lib.txSeq, lib.eventFd, lib.pm, lib.inject, lib.mock]).toEqual([null, null, null, null, null, null]);
   });
 
   it('opens as a vendor backend and runs a VOE; no hardware PM, so a DM/LM profile plans PM on the CPU', async () => {
@@ -49,6 +49,7 @@ describe('a shim without the optional groups', () => {
     try {
       const caps = b.capabilities();
       expect(caps.pmOffload).toBeUndefined();
+      expect(b.injector, 'no "inject" group: software MEPs keep the engine timers').toBeUndefined();
       expect(b.setVoePm).toBeDefined(); // the method exists; the device has no calls behind it
       const h = await b.createVoe({
         key: 'old/1', port: b.ports()[0], direction: 'down', level: 3, vlan: 0, unicastMac: '02:00:00:00:00:01', mepId: 1,
@@ -71,5 +72,7 @@ describe('a shim without the optional groups', () => {
     const pm = report.results.find((r) => r.id === 'optional.pm')!;
     expect(pm.outcome).toBe('skip');
     expect(pm.reason).toMatch(/no cfm_voe_pm_set/);
+    const inj = report.results.find((r) => r.id === 'optional.inject')!;
+    expect([inj.outcome, inj.reason]).toEqual(['skip', expect.stringMatching(/no cfm_inject_\* calls/)]);
   });
 });
