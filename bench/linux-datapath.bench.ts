@@ -7,14 +7,14 @@
  * - LOC stamp (from a capture's kernel times) and report delay with two busy threads, at 3.33 ms,
  *   10 ms, 100 ms and 1 s;
  * - transmit at 3.33 ms with two busy threads (largest gap, rate error);
- * - a CFM flood at one port: where CPU protection drops it, and false LOC on its MEPs.
+ * - a CFM flood at one port: where CPU protection drops it, and false LOC on its MEPs
+ *   (bench/linux-flood.ts, on XDP too).
  * The transmit scheduler, the older CPU rows and the Open vSwitch comparison: linux.bench.ts.
  */
 import { Worker } from 'node:worker_threads';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { BenchRow } from './run.js';
-import { ADDON_PATH } from '../src/native/addon.js';
 import { PacketSocket } from '../src/native/packet.js';
 import { CcmScheduler } from '../src/native/scheduler.js';
 import { bpfUnavailableReason } from '../src/native/bpf.js';
@@ -24,11 +24,9 @@ import { buildCcmFrame } from '../src/backends/software/ccm-frame.js';
 import type { VoeSpec } from '../src/backends/types.js';
 import type { Clock } from '../src/common/clock.js';
 import { intervalNs, type IntervalCode } from '../src/common/interval.js';
-import { parseConfig } from '../src/config/index.js';
-import { setupProtection } from '../src/cpu-protection/setup.js';
-import { encodeFrame, type Pdu } from '../src/pdu/index.js';
 import { createNetns, createVethLink, deleteNetns, ip, uniqueName } from '../test/linux/netns.js';
-import { maid, SENDER, sleep, whyNot } from './linux.bench.js';
+import { maid, sleep, whyNot } from './linux.bench.js';
+import { floodAtPort, floodSenderUnavailable } from './linux-flood.js';
 
 export const name = 'linux receive datapaths (AF_PACKET vs eBPF)';
 
@@ -287,68 +285,6 @@ async function txUnderLoad(seconds: number): Promise<BenchRow[]> {
   }
 }
 
-/**
- * A CFM flood at one port (issue 17): 8 MEP pairs at 100 ms (one per VLAN) on the port, and a
- * worker thread sending level-2 LBMs as fast as it can from the far side for `seconds`; CPU
- * protection (entry: level 2 rate 0) drops them: in the eBPF program, or on the AF_PACKET socket.
- * Rows: flood rate offered, where it was dropped, false LOCs on the port's MEPs (target 0).
- */
-async function floodAtPort(seconds: number, datapath: Datapath): Promise<BenchRow[]> {
-  const link = await createVethLink('cbf');
-  const ours = new SoftwareBackend({ ports: [link.ifA], netns: link.nsA, datapath });
-  const far = new SoftwareBackend({ ports: [link.ifB], netns: link.nsB, datapath: 'af-packet' });
-  let locs = 0;
-  ours.onEvent((ev) => {
-    if (ev.kind === 'loc' && ev.active) locs++;
-  });
-  let prot: Awaited<ReturnType<typeof setupProtection>> | undefined;
-  try {
-    const r = parseConfig(`
-cpu-protection:
-  policy:
-    - policy-id: 1
-      eth-cfm:
-        - { entry: 10, level: 2, opcode: "0-255", rate: 0 }
-  binding:
-    - { interface: ${link.ifA}, cpu-protection: 1, eth-cfm-monitoring: { aggregate: true } }
-`, { fileName: 'flood.yaml' });
-    prot = await setupProtection(r.model!, ours);
-    const spec = (port: string, mac: string, vlan: number, mepId: number, peer: number): VoeSpec => ({
-      key: `m${vlan}`, port, direction: 'down', level: 5, vlan, unicastMac: mac, mepId, maid, interval: 3, priority: 7,
-      peers: [peer], ccmTx: true, ccmRx: true, seqUpdate: true, rdi: false, portStatusTlv: 0, interfaceStatusTlv: 0,
-    });
-    for (let v = 1; v <= 8; v++) {
-      await ours.createVoe(spec(link.ifA, ours.portMac(link.ifA), v, 1, 2));
-      await far.createVoe(spec(link.ifB, far.portMac(link.ifB), v, 2, 1));
-    }
-    await sleep(1500);
-    locs = 0;
-    const lbm = encodeFrame({ dst: link.macA, src: '02:aa:00:00:00:01', vlans: [], pdu: { level: 2, version: 0, opcode: 3, flags: 0, transactionId: 1, tlvs: [] } as unknown as Pdu });
-    const batch = Array.from({ length: 64 }, () => lbm.buffer.slice(lbm.byteOffset, lbm.byteOffset + lbm.byteLength));
-    const c0 = process.cpuUsage();
-    const w = new Worker(SENDER, { eval: true, workerData: { addonPath: ADDON_PATH, ifname: link.ifB, netns: link.nsB, frames: batch, ms: seconds * 1000 } });
-    const sent = await new Promise<number>((res, rej) => {
-      w.once('message', res);
-      w.once('error', rej);
-    });
-    await sleep(500);
-    const c = process.cpuUsage(c0);
-    const counters = await prot.counters();
-    const dropped = counters.reduce((n, x) => n + x.buckets.reduce((m, b) => m + b.dropped, 0), 0);
-    const kernelQueueDrops = datapath === 'af-packet' ? ours.socketStats(link.ifA).rxKernelDrops : 0;
-    return [
-      { case: `CFM flood at one port, ${datapath} receive: offered`, value: sent / seconds, unit: 'frames/s', note: `level-2 LBMs from a worker thread for ${seconds} s (this VM's sender limit)` },
-      { case: `CFM flood at one port, ${datapath} receive: dropped by CPU protection`, value: (dropped / Math.max(1, sent)) * 100, unit: '%', note: `${dropped} policed (${datapath === 'af-packet' ? 'native policer on the socket' : 'in the eBPF program'}), ${kernelQueueDrops} lost in the socket queue; this process ${((c.user + c.system) / 1e4 / (seconds + 0.5)).toFixed(0)}% of a core (sender included)` },
-      { case: `CFM flood at one port, ${datapath} receive: false LOC on 8 MEPs at 100 ms`, value: locs, unit: 'events', target: '0', met: locs === 0 },
-    ];
-  } finally {
-    prot?.close();
-    await ours.close();
-    await far.close();
-    await link.cleanup();
-  }
-}
-
 export async function run(): Promise<BenchRow[]> {
   const why = whyNot();
   if (why) {
@@ -369,6 +305,14 @@ export async function run(): Promise<BenchRow[]> {
   const long = process.env.CFM_BENCH_LONG === '1';
   if (!long) console.warn('linux datapath bench: transmit and flood runs shortened to 20 s / 10 s (CFM_BENCH_LONG=1 for 60 s each)');
   if (want('tx')) rows.push(...(await txUnderLoad(long ? 60 : 20)));
-  if (want('flood')) for (const dp of dps) rows.push(...(await floodAtPort(long ? 60 : 10, dp)));
+  // the flood (bench/linux-flood.ts) on every datapath, XDP too; the kernel's live-frames
+  // generator unless CFM_BENCH_FLOOD_SENDER=sendmmsg, CFM_BENCH_FLOOD_GENS threads (default 1)
+  if (want('flood')) {
+    const sender = process.env.CFM_BENCH_FLOOD_SENDER === 'sendmmsg' ? 'sendmmsg' : 'xdp-live';
+    const gens = Number(process.env.CFM_BENCH_FLOOD_GENS ?? 1);
+    const senderWhy = floodSenderUnavailable(sender);
+    if (senderWhy) console.warn(`linux datapath bench: flood skipped: ${senderWhy}`);
+    else for (const dp of bpfWhy ? dps : [...dps, 'xdp' as const]) rows.push(...(await floodAtPort(long ? 60 : 10, dp, sender, gens)));
+  }
   return rows;
 }

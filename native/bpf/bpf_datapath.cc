@@ -29,6 +29,7 @@
 #include "netns.h"
 #include "syserr.h"
 #include "cpu_protection.h"
+#include "flood_gen.h"
 
 namespace cfm {
 
@@ -603,6 +604,7 @@ namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("BpfDatapath", cfm::BpfDatapath::Define(env));
+  cfm::InitFloodGen(env, exports);
   // what src/native/bpf.ts checks before using the module (a stale prebuild fails loudly)
   exports.Set("abiVersion", Napi::Number::New(env, 1));
   exports.Set("libbpfVersion", Napi::String::New(env, libbpf_version_string()));

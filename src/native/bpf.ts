@@ -98,6 +98,8 @@ interface BpfModule {
   abiVersion: number;
   libbpfVersion: string;
   BpfDatapath: NativeBpfCtor;
+  /** The benchmarks' and flood tests' generator (native/bpf/flood_gen.cc; src/native/flood-gen.ts). */
+  floodXdp?: (opts: { ifname: string; netns?: string; frame: Uint8Array; durationMs: number }) => Promise<{ sent: number; elapsedNs: number }>;
 }
 
 /** The module ABI this wrapper speaks (native/bpf/bpf_datapath.cc abiVersion). */
