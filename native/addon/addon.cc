@@ -6,6 +6,7 @@
 #include "packet.h"
 #include "scheduler.h"
 #include "timer_probe.h"
+#include "thread_priority.h"
 #include "event_fd.h"
 #if __has_include("netlink.h")
 #include "netlink.h"
@@ -22,6 +23,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   cfm::PacketSocket::Init(env, exports);
   cfm::Scheduler::Init(env, exports);
   exports.Set("timerProbe", Napi::Function::New(env, cfm::TimerProbe, "timerProbe"));
+  exports.Set("threadPriority", Napi::Function::New(env, cfm::ThreadPriority, "threadPriority"));
   cfm::InitEventFd(env, exports);  // a vendor shim's event fd on the libuv loop (issue 16)
 #ifdef CFM_HAVE_NETLINK
   cfm::InitNetlink(env, exports);

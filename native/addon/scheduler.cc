@@ -1,3 +1,5 @@
+// The CCM scheduler's JavaScript-facing methods (entries, RDI, frames, info, mode); the sender
+// threads are in scheduler_lanes.cc.
 #include "scheduler.h"
 
 #include <fcntl.h>
@@ -25,19 +27,8 @@ namespace cfm {
 
 namespace {
 
-struct Event {
-  uint32_t id;
-  int err;         // errno of the failing send, 0 = recovered
-};
-
 constexpr int64_t kMinIntervalNs = 100000;             // 100 us: below any CCM interval
 constexpr int64_t kMaxIntervalNs = 3600LL * 1000000000; // 1 h: above 10 min (code 7)
-constexpr size_t kMaxJitterSamples = 4u << 20;
-// SCHED_FIFO priority of the thread with `realtime`: above every ordinary thread, below the
-// kernel's own RT threads (threaded IRQs at 50, watchdogs at 99).
-constexpr int kRtPriority = 10;
-// Frames per sendmmsg call: bounds how long one call holds the frames after its timestamp.
-constexpr size_t kMaxBatch = 64;
 
 int64_t NumberProp(Napi::Env env, const Napi::Object& o, const char* key, int64_t dflt, bool required) {
   if (!o.Has(key) || o.Get(key).IsUndefined()) {
@@ -83,256 +74,23 @@ Napi::Object Scheduler::Init(Napi::Env env, Napi::Object exports) {
   return exports;
 }
 
-// new Scheduler(onEvent, { realtime?: boolean, recordJitter?: boolean })
+// new Scheduler(onEvent, { realtime?: boolean, recordJitter?: boolean, backupLane?: boolean })
 // onEvent({ id, kind: 'error' | 'recovered', errno, code, syscall })
+// backupLane (default: realtime): the second lane on another CPU (see scheduler.h, "Lanes").
 Scheduler::Scheduler(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Scheduler>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsFunction()) throw Napi::TypeError::New(env, "Scheduler(onEvent: function, options?)");
+  bool backup = true;
   if (info.Length() > 1 && info[1].IsObject()) {
     Napi::Object o = info[1].As<Napi::Object>();
     if (o.Has("realtime") && o.Get("realtime").IsBoolean()) realtime_ = o.Get("realtime").As<Napi::Boolean>();
     if (o.Has("recordJitter") && o.Get("recordJitter").IsBoolean()) recordJitter_ = o.Get("recordJitter").As<Napi::Boolean>();
-  }
-  timerFd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-  if (timerFd_ < 0) ThrowSys(env, errno, "timerfd_create", "scheduler");
-  wakeFd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wakeFd_ < 0) {
-    int e = errno;
-    close(timerFd_);
-    ThrowSys(env, e, "eventfd", "scheduler");
+    if (o.Has("backupLane") && o.Get("backupLane").IsBoolean()) backup = o.Get("backupLane").As<Napi::Boolean>();
   }
   tsfn_ = Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "cfm.Scheduler", 0, 1);
   tsfn_.Unref(env);  // the scheduler alone does not keep the process alive
   tsfnLive_ = true;
-  running_ = true;
-  thread_ = std::thread([this] { Loop(); });
-  if (realtime_) {
-    // Asked for, not required: without CAP_SYS_NICE (or with RT bandwidth 0 in the cgroup) the
-    // thread stays SCHED_OTHER and mode() says why.
-    sched_param sp{};
-    sp.sched_priority = kRtPriority;
-    rtErrno_ = pthread_setschedparam(thread_.native_handle(), SCHED_FIFO, &sp);
-  }
-}
-
-Scheduler::~Scheduler() { Shutdown(); }
-
-void Scheduler::Wake() {
-  uint64_t one = 1;
-  ssize_t r = write(wakeFd_, &one, sizeof one);
-  (void)r;
-}
-
-void Scheduler::Shutdown() {
-  if (running_.exchange(false)) {
-    Wake();
-    if (thread_.joinable()) thread_.join();
-  }
-  std::lock_guard<PiMutex> lk(mu_);
-  for (auto& kv : sockets_)
-    if (kv.second.fd >= 0) close(kv.second.fd);
-  sockets_.clear();
-  entries_.clear();
-  queue_.clear();
-  if (timerFd_ >= 0) close(timerFd_);
-  if (wakeFd_ >= 0) close(wakeFd_);
-  timerFd_ = wakeFd_ = -1;
-  if (tsfnLive_) {
-    tsfn_.Release();
-    tsfnLive_ = false;
-  }
-}
-
-void Scheduler::Patch(SchedEntry& e) {
-  uint8_t* f = e.frame.data();
-  if (e.seqOffset >= 0) {
-    f[e.seqOffset] = static_cast<uint8_t>(e.seq >> 24);
-    f[e.seqOffset + 1] = static_cast<uint8_t>(e.seq >> 16);
-    f[e.seqOffset + 2] = static_cast<uint8_t>(e.seq >> 8);
-    f[e.seqOffset + 3] = static_cast<uint8_t>(e.seq);
-  }
-  // 802.1Q 21.6.1.1: RDI is bit 8 of the CCM flags
-  if (e.flagsOffset >= 0) f[e.flagsOffset] = static_cast<uint8_t>((f[e.flagsOffset] & 0x7f) | (e.rdi ? 0x80 : 0));
-}
-
-// Send `n` due entries that share one socket with sendmmsg, at most kMaxBatch per call. A
-// deviation sample is when the frame was handed to the kernel minus its deadline: the first
-// frame of a call at the call's start (as a lone send() was measured), the others spread
-// evenly up to the call's end (frames of one call leave one after the other inside it).
-// sendmmsg stops at the first failing message (and reports its errno only when it is the first
-// of the call): that entry records the error, the rest go in the next call.
-void Scheduler::SendGroup(Due* due, size_t n) {
-  msgs_.resize(n);
-  iovs_.resize(n);
-  for (size_t i = 0; i < n; i++) {
-    SchedEntry& e = *due[i].e;
-    Patch(e);
-    iovs_[i] = iovec{e.frame.data(), e.frame.size()};
-    msgs_[i] = mmsghdr{};
-    msgs_[i].msg_hdr.msg_iov = &iovs_[i];
-    msgs_[i].msg_hdr.msg_iovlen = 1;
-  }
-  int fd = due[0].e->fd;
-  size_t i = 0;
-  while (i < n) {
-    size_t m = std::min(n - i, kMaxBatch);
-    int64_t t = MonoNs();
-    // a lone frame (the usual case when every entry has its own phase): plain send(), cheaper
-    int r = m == 1 ? (send(fd, iovs_[i].iov_base, iovs_[i].iov_len, MSG_DONTWAIT) < 0 ? -1 : 1)
-                   : sendmmsg(fd, msgs_.data() + i, static_cast<unsigned>(m), MSG_DONTWAIT);
-    if (r < 0 && errno == EINTR) continue;
-    size_t done = r > 0 ? static_cast<size_t>(r) : 1;  // a failure consumes the failing message
-    if (recordJitter_) {
-      int64_t span = done > 1 ? MonoNs() - t : 0;
-      for (size_t j = 0; j < done && jitterNs_.size() < kMaxJitterSamples; j++) {
-        int64_t d = t + span * static_cast<int64_t>(j) / static_cast<int64_t>(done) - due[i + j].deadline;
-        jitterNs_.push_back(static_cast<int32_t>(d > INT32_MAX ? INT32_MAX : d));
-      }
-    }
-    if (r <= 0) {
-      SchedEntry& e = *due[i].e;
-      e.errors++;
-      e.lastErrno = r < 0 ? errno : EIO;
-    } else {
-      for (size_t j = i; j < i + done; j++) {
-        SchedEntry& e = *due[j].e;
-        e.sent++;
-        e.lastErrno = 0;
-        if (e.seqOffset >= 0) e.seq++;  // 802.1Q 20.10.2 CCIsentCCMs: only for a CCM actually sent
-      }
-    }
-    i += done;
-  }
-}
-
-void Scheduler::Push(int64_t deadline, uint32_t id) {
-  queue_.emplace_back(deadline, id);
-  std::push_heap(queue_.begin(), queue_.end(), std::greater<QItem>());
-}
-
-// Drop stale items (removed entries, old grids) once they outnumber the live ones, so adding
-// and removing entries with long intervals cannot grow the heap without bound.
-void Scheduler::CompactQueue() {
-  if (queue_.size() <= 2 * entries_.size() + 64) return;
-  queue_.clear();
-  for (auto& kv : entries_) queue_.emplace_back(NextDeadline(kv.second), kv.first);
-  std::make_heap(queue_.begin(), queue_.end(), std::greater<QItem>());
-}
-
-void Scheduler::ReleaseSocket(const SchedEntry& e) {
-  auto it = sockets_.find(e.sockIno);
-  if (it == sockets_.end()) return;
-  if (--it->second.refs == 0) {
-    close(it->second.fd);
-    sockets_.erase(it);
-  }
-}
-
-// With `realtime`: lock the thread's working stack in memory (issue 17), so a page of it that was
-// reclaimed under memory pressure cannot stall a deadline on a major fault. Only this thread's
-// stack, not mlockall: locking every page of the Node process would pin its whole heap. Touch the
-// pages first so they are resident. Needs CAP_IPC_LOCK or RLIMIT_MEMLOCK room; mode() says.
-void Scheduler::LockStack() {
-  constexpr size_t kLockBytes = 64 * 1024;
-  volatile uint8_t probe[1] = {0};
-  uintptr_t top = reinterpret_cast<uintptr_t>(probe);
-  uintptr_t lo = (top - kLockBytes + 4095) & ~static_cast<uintptr_t>(4095);
-  uintptr_t hi = top & ~static_cast<uintptr_t>(4095);
-  mlockErrno_ = mlock(reinterpret_cast<void*>(lo), hi - lo) == 0 ? 0 : errno;
-}
-
-void Scheduler::Loop() {
-  // Wake on the deadline, not up to 50 us later (the default timer slack).
-  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-  if (realtime_) LockStack();
-  std::vector<Event> events;
-  int64_t armed = -1;
-  while (running_) {
-    {
-      std::lock_guard<PiMutex> lk(mu_);
-      int64_t d = queue_.empty() ? 0 : std::max<int64_t>(queue_.front().first, 1);
-      if (d != armed) {  // one syscall less per wakeup when the next deadline is already armed
-        itimerspec its{};
-        its.it_value.tv_sec = d / 1000000000LL;
-        its.it_value.tv_nsec = d % 1000000000LL;
-        timerfd_settime(timerFd_, TFD_TIMER_ABSTIME, &its, nullptr);
-        armed = d;
-      }
-    }
-    pollfd pfd[2] = {{timerFd_, POLLIN, 0}, {wakeFd_, POLLIN, 0}};
-    int r = poll(pfd, 2, -1);
-    if (r < 0 && errno != EINTR) break;
-    uint64_t junk;
-    if (pfd[1].revents & POLLIN) {
-      ssize_t rr = read(wakeFd_, &junk, sizeof junk);
-      (void)rr;
-    }
-    if (pfd[0].revents & POLLIN) {
-      ssize_t rr = read(timerFd_, &junk, sizeof junk);
-      (void)rr;
-      armed = -1;  // expired: disarmed
-    }
-    if (!running_) break;
-    events.clear();
-    {
-      std::lock_guard<PiMutex> lk(mu_);
-      // Everything due now, in one pass: then one sendmmsg per socket.
-      int64_t now = MonoNs();
-      due_.clear();
-      while (!queue_.empty() && queue_.front().first <= now) {
-        std::pop_heap(queue_.begin(), queue_.end(), std::greater<QItem>());
-        QItem item = queue_.back();
-        queue_.pop_back();
-        auto it = entries_.find(item.second);
-        if (it == entries_.end() || NextDeadline(it->second) != item.first) continue;  // stale
-        due_.push_back({&it->second, item.first, 0});
-      }
-      // group by socket, each group in deadline order (std::sort: no temporary buffer)
-      if (due_.size() > 1)
-        std::sort(due_.begin(), due_.end(), [](const Due& a, const Due& b) {
-          return a.e->fd != b.e->fd ? a.e->fd < b.e->fd : a.deadline < b.deadline;
-        });
-      for (Due& d : due_) d.prevErrno = d.e->lastErrno;
-      for (size_t i = 0; i < due_.size();) {
-        size_t j = i + 1;
-        while (j < due_.size() && due_[j].e->fd == due_[i].e->fd) j++;
-        SendGroup(&due_[i], j - i);
-        i = j;
-      }
-      for (const Due& d : due_) {
-        const SchedEntry& e = *d.e;
-        if ((d.prevErrno == 0) != (e.lastErrno == 0)) events.push_back({e.id, e.lastErrno});
-        else if (d.prevErrno != 0 && e.lastErrno != 0 && d.prevErrno != e.lastErrno) events.push_back({e.id, e.lastErrno});
-      }
-      now = MonoNs();
-      for (Due& d : due_) {
-        SchedEntry& e = *d.e;
-        e.k++;
-        // More than a whole interval late (machine stalled): skip the lost deadlines instead of
-        // bursting them out; the grid stays where it was.
-        while (NextDeadline(e) + e.intervalNs <= now) {
-          e.k++;
-          e.missed++;
-        }
-        Push(NextDeadline(e), e.id);
-      }
-    }
-    for (const Event& ev : events) {
-      auto* heap = new Event(ev);
-      napi_status st = tsfn_.NonBlockingCall(heap, [](Napi::Env env, Napi::Function cb, Event* data) {
-        Napi::Object o = Napi::Object::New(env);
-        o.Set("id", Napi::Number::New(env, data->id));
-        o.Set("kind", Napi::String::New(env, data->err ? "error" : "recovered"));
-        o.Set("errno", Napi::Number::New(env, data->err));
-        o.Set("code", Napi::String::New(env, data->err ? ErrnoName(data->err) : ""));
-        o.Set("syscall", Napi::String::New(env, "send"));
-        if (data->err) o.Set("message", Napi::String::New(env, std::string("send: ") + std::strerror(data->err)));
-        delete data;
-        cb.Call({o});
-      });
-      if (st != napi_ok) delete heap;
-    }
-  }
+  StartLanes(env, realtime_ && backup);
 }
 
 // add({ fd, frame, intervalNs, seqOffset?, flagsOffset?, firstSeq?, rdi?, startDelayNs?, phaseNs? }) -> id
@@ -391,7 +149,8 @@ Napi::Value Scheduler::Add(const Napi::CallbackInfo& info) {
     msgs_.reserve(entries_.size());
     iovs_.reserve(entries_.size());
     queue_.reserve(2 * entries_.size() + 65);
-    Push(first, id);
+    if (nLanes_ > 1) fastQueue_.reserve(2 * entries_.size() + 65);
+    Push(first, entries_.at(id));
   }
   Wake();
   return Napi::Number::New(env, nextId_ - 1);
@@ -477,19 +236,38 @@ Napi::Value Scheduler::Size(const Napi::CallbackInfo& info) {
 }
 
 // mode() -> { policy: 'fifo' | 'other', priority, realtimeRequested, error? (errno name of the
-// refused SCHED_FIFO) }: which scheduling the thread really runs with.
+// refused SCHED_FIFO), locked?, lockError?, tid (lane 0's kernel thread id, for
+// /proc/self/task/<tid>), lanes: [{ tid, cpu, fastOnly, policy, pinError? }] }: which
+// scheduling the threads really run with.
 Napi::Value Scheduler::Mode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
-  int policy = SCHED_OTHER;
+  auto policyOf = [this](Lane& l, sched_param* sp) {
+    int policy = SCHED_OTHER;
+    if (running_ && l.thread.joinable()) pthread_getschedparam(l.thread.native_handle(), &policy, sp);
+    return policy == SCHED_FIFO ? "fifo" : policy == SCHED_RR ? "rr" : "other";
+  };
   sched_param sp{};
-  if (running_ && thread_.joinable()) pthread_getschedparam(thread_.native_handle(), &policy, &sp);
-  o.Set("policy", Napi::String::New(env, policy == SCHED_FIFO ? "fifo" : policy == SCHED_RR ? "rr" : "other"));
+  o.Set("policy", Napi::String::New(env, policyOf(lanes_[0], &sp)));
   o.Set("priority", Napi::Number::New(env, sp.sched_priority));
   o.Set("realtimeRequested", Napi::Boolean::New(env, realtime_));
-  if (realtime_ && rtErrno_ > 0) o.Set("error", Napi::String::New(env, ErrnoName(rtErrno_)));
+  if (realtime_ && lanes_[0].rtErrno > 0) o.Set("error", Napi::String::New(env, ErrnoName(lanes_[0].rtErrno)));
   if (realtime_ && mlockErrno_ >= 0) o.Set("locked", Napi::Boolean::New(env, mlockErrno_ == 0));
   if (realtime_ && mlockErrno_ > 0) o.Set("lockError", Napi::String::New(env, ErrnoName(mlockErrno_)));
+  if (lanes_[0].tid > 0) o.Set("tid", Napi::Number::New(env, lanes_[0].tid.load()));
+  Napi::Array lanes = Napi::Array::New(env, nLanes_);
+  for (int i = 0; i < nLanes_; i++) {
+    Lane& l = lanes_[i];
+    Napi::Object lo = Napi::Object::New(env);
+    sched_param lsp{};
+    lo.Set("policy", Napi::String::New(env, policyOf(l, &lsp)));
+    lo.Set("tid", Napi::Number::New(env, l.tid.load()));
+    lo.Set("cpu", Napi::Number::New(env, l.cpu));
+    lo.Set("fastOnly", Napi::Boolean::New(env, l.fastOnly));
+    if (l.pinErrno != 0) lo.Set("pinError", Napi::String::New(env, ErrnoName(l.pinErrno)));
+    lanes.Set(i, lo);
+  }
+  o.Set("lanes", lanes);
   return o;
 }
 

@@ -10,6 +10,14 @@
 // wakeup goes out with one sendmmsg per socket. Entries given a `phaseNs` sit on an absolute
 // grid (deadline = phaseNs mod intervalNs), so many MEPs with the same interval and phase are due
 // at the same instant and cost one wakeup between them.
+//
+// Lanes (issue 17): with `realtime` on a machine with two or more CPUs the scheduler runs two
+// threads ("lanes") pinned to two different CPUs, each with its own timerfd. Lane 0 follows every
+// deadline; lane 1 only those of fast entries (interval <= 10 ms). Both wake at the deadline and
+// whichever gets the lock first sends; the other finds nothing due and re-arms. Measured on the
+// 2-vCPU development VM: the hypervisor stalls one vCPU at a time for up to ~45 ms (a bare timer
+// thread pinned to that vCPU stalls with it, the one on the other vCPU does not); an hrtimer
+// lives on the CPU that armed it, so a single thread's deadline waits for its vCPU to come back.
 #pragma once
 #include <napi.h>
 
@@ -97,14 +105,35 @@ class Scheduler : public Napi::ObjectWrap<Scheduler> {
   // from the middle: an item whose entry is gone or has moved on is stale and dropped when popped.
   using QItem = std::pair<int64_t, uint32_t>;
 
-  void Loop();
+  // One sender thread with its own timer and wake eventfd (see "Lanes" above).
+  struct Lane {
+    int timerFd = -1;
+    int wakeFd = -1;
+    int cpu = -1;          // pinned to this CPU, -1 = not pinned
+    bool fastOnly = false; // arms only for entries of interval <= kFastIntervalNs (lane 1)
+    std::thread thread;
+    std::atomic<int> tid{0};
+    int rtErrno = -1;      // -1 not asked, 0 SCHED_FIFO in force, else why it was refused
+    int pinErrno = 0;
+  };
+
+  void OpenLane(Napi::Env env, Lane& lane);
+  void StartLanes(Napi::Env env, bool backup);
+  void Loop(Lane& lane);
+  struct TxEvent {
+    uint32_t id;
+    int err;  // errno of the failing send, 0 = recovered
+  };
+  void SendDue(std::vector<TxEvent>& events);
+  void Emit(const std::vector<TxEvent>& events);
+  int64_t NextFastDeadline();
   void LockStack();
   void Wake();
   void Shutdown();
   int64_t NextDeadline(const SchedEntry& e) const { return e.startNs + static_cast<int64_t>(e.k) * e.intervalNs; }
   void Patch(SchedEntry& e);
   void SendGroup(Due* due, size_t n);
-  void Push(int64_t deadline, uint32_t id);
+  void Push(int64_t deadline, const SchedEntry& e);
   void CompactQueue();
   void ReleaseSocket(const SchedEntry& e);
 
@@ -112,19 +141,18 @@ class Scheduler : public Napi::ObjectWrap<Scheduler> {
   std::map<uint32_t, SchedEntry> entries_;
   std::map<uint64_t, SchedSocket> sockets_;  // socket inode -> shared dup
   std::vector<QItem> queue_;
+  std::vector<QItem> fastQueue_;    // the fast entries' deadlines again, for lane 1 (same staleness rule)
   std::vector<Due> due_;            // per wakeup, capacity reserved in Add
   std::vector<mmsghdr> msgs_;       // per sendmmsg, capacity reserved in Add
   std::vector<iovec> iovs_;
   uint32_t nextId_ = 1;
-  int timerFd_ = -1;
-  int wakeFd_ = -1;
+  Lane lanes_[2];
+  int nLanes_ = 0;
   std::atomic<bool> running_{false};
-  std::thread thread_;
   Napi::ThreadSafeFunction tsfn_;
   bool tsfnLive_ = false;
   bool recordJitter_ = false;
   bool realtime_ = false;
-  int rtErrno_ = -1;                // -1 not asked, 0 SCHED_FIFO in force, else why it was refused
   std::atomic<int> mlockErrno_{-1}; // -1 not tried, 0 stack locked, else why mlock was refused
   std::vector<int32_t> jitterNs_;  // send time - deadline, when recording
 };

@@ -5,7 +5,8 @@
 
 namespace cfm {
 
-// timerProbe(periodNs, count, realtime) -> { samples: Float64Array (wakeup - deadline, ns), policy }
+// timerProbe(periodNs, count, realtime, cpu?) -> { samples: Float64Array (wakeup - deadline, ns),
+// policy, startNs (CLOCK_MONOTONIC of deadline 0) }
 Napi::Value TimerProbe(const Napi::CallbackInfo& info);
 
 }  // namespace cfm

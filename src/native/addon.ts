@@ -92,6 +92,10 @@ export interface NativeSchedulerMode {
   locked?: boolean;
   /** errno name when mlock was refused (no CAP_IPC_LOCK and RLIMIT_MEMLOCK too small). */
   lockError?: string;
+  /** Lane 0's kernel thread id (/proc/self/task/<tid>), once the thread runs. */
+  tid?: number;
+  /** The sender threads: lane 0 follows every deadline, lane 1 (realtime, 2+ CPUs) the fast ones, each pinned to its own CPU (-1 = not pinned). */
+  lanes: { tid: number; cpu: number; fastOnly: boolean; policy: 'fifo' | 'rr' | 'other'; pinError?: string }[];
 }
 
 export interface NativeSchedulerInfo {
@@ -119,7 +123,7 @@ export interface NativeScheduler {
 }
 
 export interface NativeSchedulerCtor {
-  new (onEvent: (ev: NativeSchedulerEvent) => void, options?: { realtime?: boolean; recordJitter?: boolean }): NativeScheduler;
+  new (onEvent: (ev: NativeSchedulerEvent) => void, options?: { realtime?: boolean; recordJitter?: boolean; backupLane?: boolean }): NativeScheduler;
 }
 
 export interface CfmAddon {
@@ -131,7 +135,9 @@ export interface CfmAddon {
   Scheduler: NativeSchedulerCtor;
   interfaceInfo(name: string, netns?: string): NativeInterfaceInfo;
   /** Benchmark calibration: bare timerfd wakeups in a thread set up like the scheduler's (blocks). */
-  timerProbe(periodNs: number, count: number, realtime: boolean): { samples: Float64Array; policy: 'fifo' | 'other' };
+  timerProbe(periodNs: number, count: number, realtime: boolean, cpu?: number): { samples: Float64Array; policy: 'fifo' | 'other'; startNs: number };
+  /** The calling thread's scheduling; with `set`, changes it (SCHED_FLAG_RESET_ON_FORK) and returns the one before. */
+  threadPriority(set?: { policy: 'fifo' | 'other'; priority?: number; nice?: number }): { policy: string; priority: number; nice: number; resetOnFork: boolean };
   /** Other exports (netlink*, part B) are typed by their own wrappers. */
   [key: string]: unknown;
 }

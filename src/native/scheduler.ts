@@ -7,6 +7,7 @@
 import { loadAddon, type NativeScheduler, type NativeSchedulerEvent, type NativeSchedulerInfo, type NativeSchedulerMode } from './addon.js';
 import { callNative } from './errors.js';
 import type { PacketSocket } from './packet.js';
+import { raiseEventThread, type EventThreadPriority } from './realtime-main.js';
 
 export interface CcmTxSpec {
   socket: PacketSocket;
@@ -43,13 +44,25 @@ export interface JitterSummary {
 export class CcmScheduler {
   private readonly native: NativeScheduler;
   private readonly listeners = new Set<(ev: SchedulerEvent) => void>();
+  private readonly eventThread: { priority: EventThreadPriority; release: () => void } | undefined;
   private closed = false;
 
-  constructor(options: { realtime?: boolean; recordJitter?: boolean } = {}) {
+  /**
+   * `realtime`: SCHED_FIFO and a locked stack where permitted. `backupLane` (default: `realtime`):
+   * on two or more CPUs a second sender thread, pinned to another CPU than the first, also wakes
+   * at the deadlines of entries of 10 ms or faster, so a stall of one CPU (a hypervisor holding
+   * one vCPU for tens of ms, measured on the development VM) does not delay their CCMs.
+   * `eventThread` (default: `realtime`): raise the calling thread, whose event loop turns the
+   * datapath's records (LOC...) into events, to nice -10 while this scheduler is open
+   * (src/native/realtime-main.ts).
+   */
+  constructor(options: { realtime?: boolean; recordJitter?: boolean; backupLane?: boolean; eventThread?: boolean } = {}) {
     const addon = loadAddon();
+    const { eventThread, ...native } = options;
     this.native = callNative('CCM scheduler', () => new addon.Scheduler((ev) => {
       for (const l of this.listeners) l(ev);
-    }, options));
+    }, native));
+    if (eventThread ?? options.realtime ?? false) this.eventThread = raiseEventThread();
   }
 
   /** Subscribe to error / recovered events; returns an unsubscribe function. */
@@ -98,12 +111,23 @@ export class CcmScheduler {
     return this.native.mode();
   }
 
-  /** One line for logs and benchmark notes, e.g. "SCHED_FIFO 10" or "SCHED_OTHER (SCHED_FIFO refused: EPERM)". */
+  /** The event thread's priority, when this scheduler raised it (`eventThread`). */
+  eventThreadPriority(): EventThreadPriority | undefined {
+    return this.eventThread?.priority;
+  }
+
+  /**
+   * One line for logs and benchmark notes, e.g. "SCHED_FIFO 10, 2 lanes on CPUs 0,1" or
+   * "SCHED_OTHER (SCHED_FIFO refused: EPERM)".
+   */
   modeText(): string {
     const m = this.native.mode();
-    if (m.policy === 'fifo') return `SCHED_FIFO ${m.priority}${m.locked === false ? ` (stack not locked: ${m.lockError ?? 'unknown'})` : ''}`;
-    if (m.policy === 'rr') return `SCHED_RR ${m.priority}`;
-    return m.realtimeRequested ? `SCHED_OTHER (SCHED_FIFO refused: ${m.error ?? 'unknown'})` : 'SCHED_OTHER';
+    const lanes = m.lanes.length > 1 ? `, ${m.lanes.length} lanes on CPUs ${m.lanes.map((l) => l.pinError ? `${l.cpu} (not pinned: ${l.pinError})` : l.cpu).join(',')}` : '';
+    const ev = this.eventThread?.priority;
+    const event = !ev ? '' : ev.raised ? `; event thread nice ${ev.nice}` : `; event thread nice ${ev.nice} (raising refused: ${ev.error ?? 'unknown'})`;
+    if (m.policy === 'fifo') return `SCHED_FIFO ${m.priority}${lanes}${m.locked === false ? ` (stack not locked: ${m.lockError ?? 'unknown'})` : ''}${event}`;
+    if (m.policy === 'rr') return `SCHED_RR ${m.priority}${lanes}${event}`;
+    return (m.realtimeRequested ? `SCHED_OTHER (SCHED_FIFO refused: ${m.error ?? 'unknown'})` : 'SCHED_OTHER') + lanes + event;
   }
 
   /** Take the recorded (send time - deadline) samples and set recording on/off. */
@@ -116,6 +140,7 @@ export class CcmScheduler {
     this.closed = true;
     this.listeners.clear();
     this.native.close();
+    this.eventThread?.release();
   }
 }
 
@@ -129,9 +154,10 @@ export function summarizeJitter(samplesNs: Float64Array): JitterSummary {
 /**
  * Benchmark calibration: `count` bare timerfd wakeups `periodNs` apart in a thread set up like the
  * scheduler's (SCHED_FIFO when `realtime` and permitted), doing nothing else: the floor of the
- * scheduler's deviation on this machine right now. Blocks the calling thread until done.
+ * scheduler's deviation on this machine right now. Blocks the calling thread until done. `cpu`
+ * pins the probe's thread to one CPU; deadline k was `startNs + k x periodNs` (CLOCK_MONOTONIC).
  */
-export function probeTimerWakeups(periodNs: number, count: number, realtime: boolean): JitterSummary & { policy: 'fifo' | 'other'; deviationsNs: Float64Array } {
-  const r = callNative('timer probe', () => loadAddon().timerProbe(Math.round(periodNs), count, realtime));
-  return { ...summarizeJitter(r.samples), policy: r.policy, deviationsNs: r.samples };
+export function probeTimerWakeups(periodNs: number, count: number, realtime: boolean, cpu?: number): JitterSummary & { policy: 'fifo' | 'other'; deviationsNs: Float64Array; startNs: number } {
+  const r = callNative('timer probe', () => loadAddon().timerProbe(Math.round(periodNs), count, realtime, cpu ?? -1));
+  return { ...summarizeJitter(r.samples), policy: r.policy, deviationsNs: r.samples, startNs: r.startNs };
 }

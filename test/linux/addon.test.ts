@@ -215,8 +215,9 @@ describe.skipIf(!gate.run)('native addon on veth', () => {
       const m = rt.mode();
       expect(m.realtimeRequested).toBe(true);
       // root has CAP_SYS_NICE; a refusal must name its errno rather than pass silently
-      if (m.policy === 'fifo') expect(rt.modeText()).toBe(`SCHED_FIFO ${m.priority}`);
-      else expect(rt.modeText()).toMatch(/^SCHED_OTHER \(SCHED_FIFO refused: E[A-Z]+\)$/);
+      // (lanes and the event thread: test/linux/scheduler-lanes.test.ts)
+      if (m.policy === 'fifo') expect(rt.modeText()).toMatch(new RegExp(`^SCHED_FIFO ${m.priority}(, 2 lanes on CPUs \\d+,\\d+)?; event thread nice -10$`));
+      else expect(rt.modeText()).toMatch(/^SCHED_OTHER \(SCHED_FIFO refused: E[A-Z]+\)/);
       expect(m.policy).toBe('fifo');
     } finally {
       plain.close();

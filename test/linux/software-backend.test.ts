@@ -73,8 +73,9 @@ for (const datapath of gate.run ? datapathsUnderTest() : ['af-packet' as const])
     expect(caps.frameIo).toBe(true);
     expect(A.ports()).toEqual([link.ifA]);
     expect(A.portMac(link.ifA)).toBe(link.macA);
-    // realtime by default where permitted (root here): SCHED_FIFO with the thread's stack locked
-    expect(A.schedulerMode()).toBe('SCHED_FIFO 10');
+    // realtime by default where permitted (root here): SCHED_FIFO with the thread's stack locked,
+    // a second lane on another CPU when there is one, the event thread at nice -10
+    expect(A.schedulerMode()).toMatch(/^SCHED_FIFO 10(, 2 lanes on CPUs \d+,\d+)?; event thread nice -10$/);
     expect(A.datapath(link.ifA)).toBe(datapath);
   });
 
