@@ -18,6 +18,10 @@ import { ASIC_STATUS, type AsicStatusName } from '../asic-binding/status.js';
 import type { BackendCapabilities, PortStateChange } from '../types.js';
 import { mockCallMode, mockOpenArgs, mockPortNames, type MockAsicOptions } from './options.js';
 
+/** Real time: how often the wire tap drains (onWireTransmit), while frames come / at most. */
+const WIRE_POLL_MIN_MS = 2;
+const WIRE_POLL_MAX_MS = 16;
+
 /** A frame the ASIC put on the wire; atNs = device time it left the port (null: older library). */
 export type WireTransmitHandler = (port: string, frame: Uint8Array, atNs: number | null) => void;
 
@@ -39,7 +43,8 @@ export class MockAsicBackend extends AsicBackend {
   private readonly wireHandlers = new Set<WireTransmitHandler>();
   private pumping = false;
   /** Real time: drains the wire for onWireTransmit handlers (injected frames appear without any call). */
-  private wireTimer: ReturnType<typeof setInterval> | null = null;
+  private wireTimer: ReturnType<typeof setTimeout> | null = null;
+  private wireWaitMs = WIRE_POLL_MIN_MS;
   private readonly portStates = new Map<string, PortStateChange>();
   private readonly portListeners = new Set<(s: PortStateChange) => void>();
 
@@ -125,17 +130,27 @@ export class MockAsicBackend extends AsicBackend {
     this.wireHandlers.add(cb);
     // In real time the device sends by itself (VOE CCMs, periodic injections from its own
     // thread): a tap must not wait for the next call to see them. Frames carry their send time.
-    if (this.options.realTime && !this.wireTimer) {
-      this.wireTimer = setInterval(() => this.deliverWire(), 2);
-      this.wireTimer.unref?.();
-    }
+    if (this.options.realTime && !this.wireTimer) this.pollWire();
     return () => {
       this.wireHandlers.delete(cb);
       if (this.wireHandlers.size === 0 && this.wireTimer) {
-        clearInterval(this.wireTimer);
+        clearTimeout(this.wireTimer);
         this.wireTimer = null;
       }
     };
+  }
+
+  /**
+   * Every 2 ms while frames come, backing off to 16 ms while none do (an idle board costs no CPU
+   * for its tap); the frames carry their send time either way.
+   */
+  private pollWire(): void {
+    this.wireTimer = setTimeout(() => {
+      const found = this.deliverWire();
+      this.wireWaitMs = found ? WIRE_POLL_MIN_MS : Math.min(WIRE_POLL_MAX_MS, this.wireWaitMs * 2);
+      if (this.wireTimer && !this.isClosed) this.pollWire();
+    }, this.wireWaitMs);
+    this.wireTimer.unref?.();
   }
 
   /** Fault injection: the device stops periodic injection `id` by itself (group "inject"). */
@@ -190,7 +205,7 @@ export class MockAsicBackend extends AsicBackend {
 
   override async close(): Promise<void> {
     if (this.isClosed) return;
-    if (this.wireTimer) clearInterval(this.wireTimer);
+    if (this.wireTimer) clearTimeout(this.wireTimer);
     this.wireTimer = null;
     this.before();
     this.detachClock();
