@@ -9,7 +9,7 @@
  * only remembered, so the reconciler can diff desired against actual (and adopt on warm restart).
  */
 import type { IntervalCode } from '../common/interval.js';
-import type { FrameInjector } from './injector.js';
+import type { FrameInjector, InjectorCaps } from './injector.js';
 import type { FramePort } from '../common/frame-port.js';
 
 export type Direction = 'down' | 'up';
@@ -55,6 +55,8 @@ export interface BackendCapabilities {
    * function: a device may do one and not the other. Absent = neither (PM runs on the CPU).
    */
   pmOffload?: { dm: boolean; lm: boolean };
+  /** The device's periodic frame injector (Backend.injector, vendor C ABI group "inject"): its limits. */
+  frameInjector?: InjectorCaps;
 }
 
 /** What a VOE counted for loss measurement (Y.1731 8.1): TxFCl / RxFCl and the last CCM's sample. */

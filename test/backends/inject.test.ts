@@ -56,6 +56,7 @@ describe('the mock injector (virtual time)', () => {
     const inj = b.injector!;
     expect(inj.caps()).toMatchObject({ maxInjections: 4, seq: true, relay: true, budgetFps: null });
     expect(inj.caps().intervals).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(b.capabilities().frameInjector).toEqual(inj.caps());
     const id = await inj.start({ port: 'swp2', towards: 'wire', interval: 2, frame: ccm(), seqOffset: SEQ_AT, firstSeq: 100, firstDelayNs: 3e6 });
     expect(id).toBeGreaterThan(0);
     b.advance(3e6 + 4 * 10e6 + 1);
@@ -111,6 +112,7 @@ describe('the mock injector (virtual time)', () => {
 
   it('a mock without an injector (the default) and a closed handle offer none', async () => {
     expect(mock().injector).toBeUndefined();
+    expect(mock().capabilities().frameInjector).toBeUndefined();
     const b = new MockAsicBackend({ ports: 2, injector: 1, instance: `inj-close-${Math.random()}` });
     const second = mock({ instance: b.options.instance, injector: 1 }); // the same device, another handle
     const wire = tap(second);

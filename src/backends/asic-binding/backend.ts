@@ -161,6 +161,7 @@ export class AsicBackend implements Backend {
     if (this.dev.hasTxSeq) caps.txSeqSeed = true;
     // cfm_asic.h: the CFM_CAP_PM_* bits count only with the group's calls (older shims: neither)
     if (hasPm(this.dev)) caps.pmOffload = { dm: (c.flags & CAP_PM_DM) !== 0, lm: (c.flags & CAP_PM_LM) !== 0 };
+    if (this.injector) caps.frameInjector = this.injector.caps();
     return caps;
   }
 
