@@ -15,6 +15,8 @@ import { CfmEngine } from '../../src/engine/engine.js';
 import { attachCcmInjector } from '../../src/offload/sw-injector.js';
 import { mepConfigOf } from '../../src/offload/sw-mep.js';
 import { OffloadManager } from '../../src/offload/manager.js';
+import { VendorBackend } from '../../src/backends/vendor/index.js';
+import { mockAsicLibPath } from '../../src/backends/asic-binding/index.js';
 import { mkMep, mkModel, mkProfile } from '../offload/fixtures.js';
 import { ccmFrame, testMaid } from './frames.js';
 
@@ -122,6 +124,28 @@ describe('the mock injector (virtual time)', () => {
     expect(wire.length).toBeLessThanOrEqual(1);
     // capacity is free again for the other handle
     await second.injector!.start({ port: 'swp1', towards: 'wire', interval: 2, frame: ccm(), seqOffset: SEQ_AT, firstSeq: 1, firstDelayNs: 0 });
+  });
+});
+
+describe('the injector through the vendor path (calls on the thread pool, real time)', () => {
+  it('starts, counts on the device clock, updates and stops; its calls never overlap on the handle', async () => {
+    const b = new VendorBackend({ libPath: mockAsicLibPath(), args: `ports=2;clock=real;inject=2;latency_us=300;instance=inj-v-${Math.random()}` });
+    try {
+      expect(b.calls).toBe('async');
+      const inj = b.injector!;
+      expect(b.capabilities().frameInjector).toMatchObject({ maxInjections: 2, seq: true });
+      const id = await inj.start({ port: b.ports()[0], towards: 'wire', interval: 1, frame: ccm(), seqOffset: SEQ_AT, firstSeq: 7, firstDelayNs: 0 });
+      await new Promise((r) => setTimeout(r, 60));
+      const [c] = await Promise.all([inj.counters(id), inj.update(id, ccm(true)), inj.update(id, ccm(false))]);
+      expect(c.running).toBe(true);
+      expect(c.frames).toBeGreaterThanOrEqual(10); // 3.33 ms on the device's own clock
+      expect(c.nextSeq).toBe(7 + c.frames);
+      const last = await inj.stop(id);
+      expect(last.frames).toBeGreaterThanOrEqual(c.frames);
+      expect(b.device.mockHandleOverlaps()).toBe(0);
+    } finally {
+      await b.close();
+    }
   });
 });
 
