@@ -102,9 +102,18 @@ static void *inj_main(void *arg) {
     }
     /* the last stretch: an absolute sleep without the lock, then send */
     pthread_mutex_unlock(&a->lock);
+#if defined(__linux__)
     struct timespec ts = {(time_t)(mono / 1000000000ull), (long)(mono % 1000000000ull)};
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
     }
+#else /* no absolute sleep (macOS): the rest, relative */
+    uint64_t now = mono_ns();
+    if (mono > now) {
+      struct timespec rel = {(time_t)((mono - now) / 1000000000ull), (long)((mono - now) % 1000000000ull)};
+      while (nanosleep(&rel, &rel) != 0 && errno == EINTR) {
+      }
+    }
+#endif
     woke = mono_ns() - a->rt_origin_ns;
     pthread_mutex_lock(&a->lock);
   }
