@@ -144,10 +144,7 @@ Napi::Value Scheduler::Add(const Napi::CallbackInfo& info) {
     int64_t first = e.startNs;
     CompactQueue();  // before the new entry is in entries_: it gets exactly one heap item, below
     entries_.emplace(id, std::move(e));
-    // the thread never allocates: room for every entry due at once, and for the heap
-    due_.reserve(entries_.size());
-    msgs_.reserve(entries_.size());
-    iovs_.reserve(entries_.size());
+    // room for the heaps (a lane grows its own send buffers, once, to the largest burst)
     queue_.reserve(2 * entries_.size() + 65);
     if (nLanes_ > 1) fastQueue_.reserve(2 * entries_.size() + 65);
     Push(first, entries_.at(id));
@@ -190,7 +187,7 @@ Napi::Value Scheduler::Remove(const Napi::CallbackInfo& info) {
   std::lock_guard<PiMutex> lk(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return Napi::Boolean::New(env, false);
-  ReleaseSocket(it->second);  // its heap item goes stale (dropped when popped, or compacted)
+  ReleaseSocket(it->second.sockIno);  // its heap item goes stale (dropped when popped, or compacted)
   entries_.erase(it);
   return Napi::Boolean::New(env, true);
 }

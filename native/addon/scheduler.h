@@ -96,10 +96,19 @@ class Scheduler : public Napi::ObjectWrap<Scheduler> {
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Mode(const Napi::CallbackInfo& info);
 
+  // One frame taken for sending: copied (sequence number and RDI patched) into the lane's buffer
+  // under the lock, sent without it, its result recorded under the lock again.
   struct Due {
-    SchedEntry* e;
+    uint32_t id;
     int64_t deadline;
-    int prevErrno;  // before this send: error / recovered events are changes only
+    int fd;
+    uint64_t sockIno;  // the socket is held (refs + 1) until the result is recorded
+    size_t off, len;   // the frame in Lane::buf
+    bool hasSeq;
+    uint32_t seq;      // the sequence number it carries (reserved: the entry's next one)
+    int prevErrno;     // before this send: error / recovered events are changes only
+    int err;           // result: 0 = sent
+    int64_t devNs;     // handed to the kernel - deadline
   };
   // (deadline, id): a min-heap in a vector (no allocation per send). Items are never removed
   // from the middle: an item whose entry is gone or has moved on is stale and dropped when popped.
@@ -115,6 +124,12 @@ class Scheduler : public Napi::ObjectWrap<Scheduler> {
     std::atomic<int> tid{0};
     int rtErrno = -1;      // -1 not asked, 0 SCHED_FIFO in force, else why it was refused
     int pinErrno = 0;
+    // the lane's own send state (grown by the lane only, capacity kept: no allocation per send
+    // once the largest burst has been seen)
+    std::vector<Due> due;
+    std::vector<uint8_t> buf;
+    std::vector<mmsghdr> msgs;
+    std::vector<iovec> iovs;
   };
 
   void OpenLane(Napi::Env env, Lane& lane);
@@ -124,7 +139,9 @@ class Scheduler : public Napi::ObjectWrap<Scheduler> {
     uint32_t id;
     int err;  // errno of the failing send, 0 = recovered
   };
-  void SendDue(std::vector<TxEvent>& events);
+  void TakeDue(Lane& lane, int64_t now);
+  void SendTaken(Lane& lane);
+  void RecordSent(Lane& lane, std::vector<TxEvent>& events);
   void Emit(const std::vector<TxEvent>& events);
   int64_t NextFastDeadline();
   void LockStack();
@@ -132,19 +149,16 @@ class Scheduler : public Napi::ObjectWrap<Scheduler> {
   void Shutdown();
   int64_t NextDeadline(const SchedEntry& e) const { return e.startNs + static_cast<int64_t>(e.k) * e.intervalNs; }
   void Patch(SchedEntry& e);
-  void SendGroup(Due* due, size_t n);
+  void SendGroup(Lane& lane, Due* due, size_t n);
   void Push(int64_t deadline, const SchedEntry& e);
   void CompactQueue();
-  void ReleaseSocket(const SchedEntry& e);
+  void ReleaseSocket(uint64_t sockIno);
 
   PiMutex mu_;
   std::map<uint32_t, SchedEntry> entries_;
   std::map<uint64_t, SchedSocket> sockets_;  // socket inode -> shared dup
   std::vector<QItem> queue_;
   std::vector<QItem> fastQueue_;    // the fast entries' deadlines again, for lane 1 (same staleness rule)
-  std::vector<Due> due_;            // per wakeup, capacity reserved in Add
-  std::vector<mmsghdr> msgs_;       // per sendmmsg, capacity reserved in Add
-  std::vector<iovec> iovs_;
   uint32_t nextId_ = 1;
   Lane lanes_[2];
   int nLanes_ = 0;

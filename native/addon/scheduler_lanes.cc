@@ -143,51 +143,36 @@ void Scheduler::Patch(SchedEntry& e) {
   if (e.flagsOffset >= 0) f[e.flagsOffset] = static_cast<uint8_t>((f[e.flagsOffset] & 0x7f) | (e.rdi ? 0x80 : 0));
 }
 
-// Send `n` due entries that share one socket with sendmmsg, at most kMaxBatch per call. A
-// deviation sample is when the frame was handed to the kernel minus its deadline: the first
-// frame of a call at the call's start (as a lone send() was measured), the others spread
+// Send `n` taken frames that share one socket with sendmmsg, at most kMaxBatch per call, without
+// the lock. A deviation sample is when the frame was handed to the kernel minus its deadline: the
+// first frame of a call at the call's start (as a lone send() was measured), the others spread
 // evenly up to the call's end (frames of one call leave one after the other inside it).
 // sendmmsg stops at the first failing message (and reports its errno only when it is the first
-// of the call): that entry records the error, the rest go in the next call.
-void Scheduler::SendGroup(Due* due, size_t n) {
-  msgs_.resize(n);
-  iovs_.resize(n);
+// of the call): that frame records the error, the rest go in the next call.
+void Scheduler::SendGroup(Lane& lane, Due* due, size_t n) {
+  lane.msgs.resize(n);
+  lane.iovs.resize(n);
   for (size_t i = 0; i < n; i++) {
-    SchedEntry& e = *due[i].e;
-    Patch(e);
-    iovs_[i] = iovec{e.frame.data(), e.frame.size()};
-    msgs_[i] = mmsghdr{};
-    msgs_[i].msg_hdr.msg_iov = &iovs_[i];
-    msgs_[i].msg_hdr.msg_iovlen = 1;
+    lane.iovs[i] = iovec{lane.buf.data() + due[i].off, due[i].len};
+    lane.msgs[i] = mmsghdr{};
+    lane.msgs[i].msg_hdr.msg_iov = &lane.iovs[i];
+    lane.msgs[i].msg_hdr.msg_iovlen = 1;
   }
-  int fd = due[0].e->fd;
+  int fd = due[0].fd;
   size_t i = 0;
   while (i < n) {
     size_t m = std::min(n - i, kMaxBatch);
     int64_t t = MonoNs();
     // a lone frame (the usual case when every entry has its own phase): plain send(), cheaper
-    int r = m == 1 ? (send(fd, iovs_[i].iov_base, iovs_[i].iov_len, MSG_DONTWAIT) < 0 ? -1 : 1)
-                   : sendmmsg(fd, msgs_.data() + i, static_cast<unsigned>(m), MSG_DONTWAIT);
+    int r = m == 1 ? (send(fd, lane.iovs[i].iov_base, lane.iovs[i].iov_len, MSG_DONTWAIT) < 0 ? -1 : 1)
+                   : sendmmsg(fd, lane.msgs.data() + i, static_cast<unsigned>(m), MSG_DONTWAIT);
     if (r < 0 && errno == EINTR) continue;
     size_t done = r > 0 ? static_cast<size_t>(r) : 1;  // a failure consumes the failing message
-    if (recordJitter_) {
-      int64_t span = done > 1 ? MonoNs() - t : 0;
-      for (size_t j = 0; j < done && jitterNs_.size() < kMaxJitterSamples; j++) {
-        int64_t d = t + span * static_cast<int64_t>(j) / static_cast<int64_t>(done) - due[i + j].deadline;
-        jitterNs_.push_back(static_cast<int32_t>(d > INT32_MAX ? INT32_MAX : d));
-      }
-    }
-    if (r <= 0) {
-      SchedEntry& e = *due[i].e;
-      e.errors++;
-      e.lastErrno = r < 0 ? errno : EIO;
-    } else {
-      for (size_t j = i; j < i + done; j++) {
-        SchedEntry& e = *due[j].e;
-        e.sent++;
-        e.lastErrno = 0;
-        if (e.seqOffset >= 0) e.seq++;  // 802.1Q 20.10.2 CCIsentCCMs: only for a CCM actually sent
-      }
+    int err = r < 0 ? errno : r == 0 ? EIO : 0;
+    int64_t span = done > 1 ? MonoNs() - t : 0;
+    for (size_t j = 0; j < done; j++) {
+      due[i + j].devNs = t + span * static_cast<int64_t>(j) / static_cast<int64_t>(done) - due[i + j].deadline;
+      due[i + j].err = err;
     }
     i += done;
   }
@@ -231,8 +216,8 @@ int64_t Scheduler::NextFastDeadline() {
   return 0;
 }
 
-void Scheduler::ReleaseSocket(const SchedEntry& e) {
-  auto it = sockets_.find(e.sockIno);
+void Scheduler::ReleaseSocket(uint64_t sockIno) {
+  auto it = sockets_.find(sockIno);
   if (it == sockets_.end()) return;
   if (--it->second.refs == 0) {
     close(it->second.fd);
@@ -261,16 +246,17 @@ void Scheduler::Loop(Lane& lane) {
   std::vector<TxEvent> events;
   int64_t armed = -1;
   while (running_) {
+    int64_t d;
     {
       std::lock_guard<PiMutex> lk(mu_);
-      int64_t d = lane.fastOnly ? NextFastDeadline() : queue_.empty() ? 0 : std::max<int64_t>(queue_.front().first, 1);
-      if (d != armed) {  // one syscall less per wakeup when the next deadline is already armed
-        itimerspec its{};
-        its.it_value.tv_sec = d / 1000000000LL;
-        its.it_value.tv_nsec = d % 1000000000LL;
-        timerfd_settime(lane.timerFd, TFD_TIMER_ABSTIME, &its, nullptr);
-        armed = d;
-      }
+      d = lane.fastOnly ? NextFastDeadline() : queue_.empty() ? 0 : std::max<int64_t>(queue_.front().first, 1);
+    }
+    if (d != armed) {  // one syscall less per wakeup when the next deadline is already armed
+      itimerspec its{};
+      its.it_value.tv_sec = d / 1000000000LL;
+      its.it_value.tv_nsec = d % 1000000000LL;
+      timerfd_settime(lane.timerFd, TFD_TIMER_ABSTIME, &its, nullptr);
+      armed = d;
     }
     pollfd pfd[2] = {{lane.timerFd, POLLIN, 0}, {lane.wakeFd, POLLIN, 0}};
     int r = poll(pfd, 2, -1);
@@ -286,49 +272,43 @@ void Scheduler::Loop(Lane& lane) {
       armed = -1;  // expired: disarmed
     }
     if (!running_) break;
+    // No system call under the lock: a lane whose CPU stops (a hypervisor holding that vCPU,
+    // measured: most likely right at a send, whose wakeups of other CPUs exit to the host) while
+    // holding it would stop the other lane too.
     events.clear();
     {
       std::lock_guard<PiMutex> lk(mu_);
-      SendDue(events);
+      TakeDue(lane, MonoNs());
+    }
+    if (lane.due.empty()) continue;
+    SendTaken(lane);
+    {
+      std::lock_guard<PiMutex> lk(mu_);
+      RecordSent(lane, events);
     }
     Emit(events);
   }
 }
 
-// Everything due now, in one pass: one sendmmsg per socket, then each entry's next deadline.
-// Called by either lane with mu_ held; the lane that comes second finds nothing due.
-void Scheduler::SendDue(std::vector<TxEvent>& events) {
-  int64_t now = MonoNs();
-  due_.clear();
+// Under the lock: take every frame due now (copied, sequence number and RDI patched, into the
+// lane's buffer), hold its socket, and move its entry to the next deadline, so the other lane
+// finds nothing due. The sequence number is reserved here and given back in RecordSent if the
+// send fails (802.1Q 20.10.2: only CCMs actually sent are counted).
+void Scheduler::TakeDue(Lane& lane, int64_t now) {
+  lane.due.clear();
+  lane.buf.clear();
   while (!queue_.empty() && queue_.front().first <= now) {
     std::pop_heap(queue_.begin(), queue_.end(), std::greater<QItem>());
     QItem item = queue_.back();
     queue_.pop_back();
     auto it = entries_.find(item.second);
     if (it == entries_.end() || NextDeadline(it->second) != item.first) continue;  // stale
-    due_.push_back({&it->second, item.first, 0});
-  }
-  if (due_.empty()) return;
-  // group by socket, each group in deadline order (std::sort: no temporary buffer)
-  if (due_.size() > 1)
-    std::sort(due_.begin(), due_.end(), [](const Due& a, const Due& b) {
-      return a.e->fd != b.e->fd ? a.e->fd < b.e->fd : a.deadline < b.deadline;
-    });
-  for (Due& d : due_) d.prevErrno = d.e->lastErrno;
-  for (size_t i = 0; i < due_.size();) {
-    size_t j = i + 1;
-    while (j < due_.size() && due_[j].e->fd == due_[i].e->fd) j++;
-    SendGroup(&due_[i], j - i);
-    i = j;
-  }
-  for (const Due& d : due_) {
-    const SchedEntry& e = *d.e;
-    if ((d.prevErrno == 0) != (e.lastErrno == 0)) events.push_back({e.id, e.lastErrno});
-    else if (d.prevErrno != 0 && e.lastErrno != 0 && d.prevErrno != e.lastErrno) events.push_back({e.id, e.lastErrno});
-  }
-  now = MonoNs();
-  for (Due& d : due_) {
-    SchedEntry& e = *d.e;
+    SchedEntry& e = it->second;
+    Patch(e);
+    Due d{e.id, item.first, e.fd, e.sockIno, lane.buf.size(), e.frame.size(), e.seqOffset >= 0, e.seq, e.lastErrno, 0, 0};
+    lane.buf.insert(lane.buf.end(), e.frame.begin(), e.frame.end());
+    if (d.hasSeq) e.seq++;
+    sockets_[e.sockIno].refs++;
     e.k++;
     // More than a whole interval late (machine stalled): skip the lost deadlines instead of
     // bursting them out; the grid stays where it was.
@@ -337,6 +317,45 @@ void Scheduler::SendDue(std::vector<TxEvent>& events) {
       e.missed++;
     }
     Push(NextDeadline(e), e);
+    lane.due.push_back(d);
+  }
+}
+
+// Without the lock: one sendmmsg per socket, each group in deadline order.
+void Scheduler::SendTaken(Lane& lane) {
+  if (lane.due.size() > 1)
+    std::sort(lane.due.begin(), lane.due.end(), [](const Due& a, const Due& b) {
+      return a.fd != b.fd ? a.fd < b.fd : a.deadline < b.deadline;
+    });
+  for (size_t i = 0; i < lane.due.size();) {
+    size_t j = i + 1;
+    while (j < lane.due.size() && lane.due[j].fd == lane.due[i].fd) j++;
+    SendGroup(lane, &lane.due[i], j - i);
+    i = j;
+  }
+}
+
+// Under the lock again: counters, errors (events on changes only), deviation samples, and the
+// sockets held by TakeDue released. An entry removed meanwhile is skipped.
+void Scheduler::RecordSent(Lane& lane, std::vector<TxEvent>& events) {
+  for (const Due& d : lane.due) {
+    if (recordJitter_ && jitterNs_.size() < kMaxJitterSamples)
+      jitterNs_.push_back(static_cast<int32_t>(d.devNs > INT32_MAX ? INT32_MAX : d.devNs));
+    auto it = entries_.find(d.id);
+    if (it != entries_.end()) {
+      SchedEntry& e = it->second;
+      if (d.err == 0) {
+        e.sent++;
+        e.lastErrno = 0;
+      } else {
+        e.errors++;
+        e.lastErrno = d.err;
+        if (d.hasSeq && e.seq == d.seq + 1) e.seq = d.seq;  // not sent: not counted (20.10.2)
+      }
+      if ((d.prevErrno == 0) != (e.lastErrno == 0)) events.push_back({e.id, e.lastErrno});
+      else if (d.prevErrno != 0 && e.lastErrno != 0 && d.prevErrno != e.lastErrno) events.push_back({e.id, e.lastErrno});
+    }
+    ReleaseSocket(d.sockIno);
   }
 }
 
