@@ -476,9 +476,12 @@ void PacketSocket::Drain() {
       rxArea_ = Napi::Persistent(Napi::Uint8Array::New(env, cap, ab, 0));
       rxAreaBytes_ = cap;
     }
-    if (rxLens_.IsEmpty()) {
-      rxLens_ = Napi::Persistent(Napi::Uint32Array::New(env, kBatch));
-      rxStamps_ = Napi::Persistent(Napi::Float64Array::New(env, kBatch));
+    // lengths and times sized to need too: a few frames per read at steady state (16 bytes per
+    // port instead of 768 for a full batch), the whole batch once a burst needs it
+    if (rxLens_.IsEmpty() || rxListCap_ < static_cast<size_t>(kept)) {
+      rxListCap_ = kept <= 4 ? 4 : kBatch;
+      rxLens_ = Napi::Persistent(Napi::Uint32Array::New(env, rxListCap_));
+      rxStamps_ = Napi::Persistent(Napi::Float64Array::New(env, rxListCap_));
     }
     Napi::Uint8Array data = rxArea_.Value();
     Napi::Uint32Array lens = rxLens_.Value();

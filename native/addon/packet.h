@@ -59,6 +59,7 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   Napi::Reference<Napi::Uint32Array> rxLens_;
   Napi::Reference<Napi::Float64Array> rxStamps_;  // per frame kernel receive time (monotonic ns)
   size_t rxAreaBytes_ = 0;
+  size_t rxListCap_ = 0;  // entries of rxLens_ / rxStamps_
   uint64_t rxFrames_ = 0, rxBatches_ = 0, rxTruncated_ = 0, rxOwnDropped_ = 0, rxErrors_ = 0;
   uint64_t txFrames_ = 0, txErrors_ = 0;
 };

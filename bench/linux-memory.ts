@@ -1,0 +1,163 @@
+/**
+ * Memory per software MEP (issue 17: <= 16 kB of RSS per MEP at 256 MEPs on 256 ports), for the
+ * `memory` part of bench/linux-datapath.bench.ts. The ports (veth pairs into a second namespace,
+ * where a software peer runs) are made once; each measurement runs in a fresh child process so
+ * no earlier case's heap or allocator state moves its RSS (in one process, a case after another
+ * showed anything from -10 to +21 kB per MEP). Per child, after a full GC each time: the peer's
+ * side up (baseline), our backend open with its ports (the per-port share), then one MEP per port,
+ * up (the per-MEP share). Repeated, the median reported, with where the memory is: JS heap
+ * (objects), ArrayBuffers (receive areas) and the rest (native: sockets' user-space state, libuv
+ * handles, the scheduler's entries, allocator slack). Socket receive buffers and BPF maps are
+ * kernel memory, not in RSS.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { BenchRow } from './run.js';
+import { SoftwareBackend } from '../src/backends/software/backend.js';
+import type { Datapath } from '../src/backends/software/bpf-rx.js';
+import type { VoeSpec } from '../src/backends/types.js';
+import { encodeMaid } from '../src/pdu/maid.js';
+import { createNetns, deleteNetns, ip, uniqueName } from '../test/linux/netns.js';
+
+const maid = encodeMaid({ md: { format: 4, name: 'Provider' }, ma: { format: 2, name: 'mem' } });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const CHILD_FLAG = '--cfm-memory-child';
+
+interface Snap {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  arrayBuffers: number;
+}
+
+interface ChildResult {
+  ports: Snap; // our backend open, no MEP, minus the baseline
+  meps: Snap; // MEPs added, minus the ports
+  up: number;
+  idlePct: number; // this process with every MEP deleted and the peer gone, ports open
+}
+
+interface ChildArgs {
+  nsA: string;
+  nsB: string;
+  ours: string[];
+  theirs: string[];
+  datapath: Datapath;
+}
+
+function snap(gc: () => void): Snap {
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers };
+}
+
+const minus = (a: Snap, b: Snap): Snap => ({ rss: a.rss - b.rss, heapTotal: a.heapTotal - b.heapTotal, heapUsed: a.heapUsed - b.heapUsed, arrayBuffers: a.arrayBuffers - b.arrayBuffers });
+
+async function child(a: ChildArgs): Promise<ChildResult> {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const spec = (port: string, mac: string, mepId: number, peer: number): VoeSpec => ({
+    key: port, port, direction: 'down', level: 4, vlan: 0, unicastMac: mac, mepId, maid, interval: 3, priority: 7,
+    peers: [peer], ccmTx: true, ccmRx: true, seqUpdate: true, rdi: false, portStatusTlv: 0, interfaceStatusTlv: 0,
+  });
+  const far = new SoftwareBackend({ ports: a.theirs, netns: a.nsB, datapath: 'af-packet' });
+  try {
+    for (const p of a.theirs) await far.createVoe(spec(p, far.portMac(p), 2, 1));
+    await sleep(1000);
+    const s0 = snap(gc);
+    const be = new SoftwareBackend({ ports: a.ours, netns: a.nsA, datapath: a.datapath });
+    try {
+      await sleep(300);
+      const s1 = snap(gc);
+      const hs: number[] = [];
+      for (const p of a.ours) hs.push(await be.createVoe(spec(p, be.portMac(p), 1, 2)));
+      await sleep(1500);
+      const s2 = snap(gc);
+      let up = 0;
+      for (const h of hs) if ((await be.readStatus(h)).peers[0]!.seen) up++;
+      for (const h of hs) await be.deleteVoe(h);
+      await far.close(); // idle: nothing on the wire
+      await sleep(1000); // the deletes' garbage collected, V8's background compiles done
+      const c0 = process.cpuUsage();
+      const t0 = process.hrtime.bigint();
+      await sleep(3000);
+      const c = process.cpuUsage(c0);
+      const idlePct = ((c.user + c.system) / 1e6 / (Number(process.hrtime.bigint() - t0) / 1e9)) * 100;
+      return { ports: minus(s1, s0), meps: minus(s2, s1), up, idlePct };
+    } finally {
+      await be.close();
+    }
+  } finally {
+    await far.close();
+  }
+}
+
+function runChild(a: ChildArgs): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const c = fork(fileURLToPath(import.meta.url), [CHILD_FLAG, JSON.stringify(a)], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let got: ChildResult | undefined;
+    c.on('message', (m) => (got = m as ChildResult));
+    c.on('error', reject);
+    c.on('exit', (code) => (got ? resolve(got) : reject(new Error(`memory child for ${a.datapath} exited with ${code} and no result`))));
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** Rows for each datapath: RSS per MEP (port + MEP) at `ports` ports, where it goes, and idle CPU. */
+export async function memoryPerMep(ports: number, datapaths: Datapath[], reps: number): Promise<BenchRow[]> {
+  const nsA = await createNetns('cbm');
+  const nsB = await createNetns('cbn');
+  const ours: string[] = [];
+  const theirs: string[] = [];
+  const rows: BenchRow[] = [];
+  try {
+    for (let i = 0; i < ports; i++) {
+      const a = uniqueName('ma');
+      const b = uniqueName('mb');
+      await ip('link', 'add', a, 'netns', nsA, 'type', 'veth', 'peer', 'name', b, 'netns', nsB);
+      await ip('-n', nsA, 'link', 'set', a, 'up');
+      await ip('-n', nsB, 'link', 'set', b, 'up');
+      ours.push(a);
+      theirs.push(b);
+    }
+    const results = new Map<Datapath, ChildResult[]>(datapaths.map((d) => [d, []]));
+    for (let r = 0; r < reps; r++) for (const datapath of datapaths) results.get(datapath)!.push(await runChild({ nsA, nsB, ours, theirs, datapath }));
+    for (const datapath of datapaths) {
+      const rs = results.get(datapath)!;
+      const kB = (f: (x: ChildResult) => number) => median(rs.map(f)) / ports / 1024;
+      const total = kB((x) => x.ports.rss + x.meps.rss);
+      const heap = kB((x) => x.ports.heapUsed + x.meps.heapUsed);
+      const heapTotal = kB((x) => x.ports.heapTotal + x.meps.heapTotal);
+      const abuf = kB((x) => x.ports.arrayBuffers + x.meps.arrayBuffers);
+      const all = rs.map((x) => ((x.ports.rss + x.meps.rss) / ports / 1024).toFixed(1)).join(', ');
+      rows.push({
+        case: `RSS per software MEP (port + MEP), ${ports} ports, ${datapath} receive`, value: total, unit: 'kB', target: '<= 16 kB', met: total <= 16,
+        note: `median of ${rs.length} fresh processes (${all}); per port open ${kB((x) => x.ports.rss).toFixed(1)} kB + per MEP ${kB((x) => x.meps.rss).toFixed(1)} kB; of it JS objects ${heap.toFixed(1)} kB (V8 heap committed ${heapTotal.toFixed(1)} kB), ArrayBuffers ${abuf.toFixed(2)} kB, native + allocator the rest; ${rs.map((x) => x.up).join('/')} of ${ports} up`,
+      });
+      const idle = median(rs.map((x) => x.idlePct));
+      rows.push({ case: `CPU with every MEP deleted, ${ports} ports open, ${datapath} receive`, value: idle, unit: '% core', target: '<= 0.1 %', met: idle <= 0.1, note: 'the measuring child process, nothing on the wire, 3 s (median)' });
+    }
+  } finally {
+    await deleteNetns(nsA);
+    await deleteNetns(nsB);
+  }
+  return rows;
+}
+
+if (process.argv[2] === CHILD_FLAG && process.send) {
+  const args = JSON.parse(process.argv[3]!) as ChildArgs;
+  child(args).then(
+    (r) => process.send!(r, () => process.exit(0)),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}
