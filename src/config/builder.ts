@@ -7,12 +7,12 @@
  * (normalize.ts) feeds a whole raw tree through it; the streaming loader (stream.ts) feeds it
  * entry by entry from the file.
  */
-import { Compactor, fit } from './compact.js';
+import { Compactor, fit, sortIfNeeded } from './compact.js';
 import { bindingKey, buildAssociation, buildDomain, buildMep, mipKey, normMac, resolveBoard } from './items.js';
 import type { IssueFn } from './items.js';
 import { DEFAULT_SWITCH } from './model.js';
 import type {
-  Association, BoardRef, CfmModel, ConfigIssue, CpuProtectionBinding, CpuProtectionPolicy, DebugTag, Domain, Mip, SwitchRef,
+  Association, BoardRef, CfmModel, ConfigIssue, CpuProtectionBinding, CpuProtectionPolicy, DebugTag, Domain, LocalMep, Mip, SwitchRef,
 } from './model.js';
 import { parseNumberSet } from './ranges.js';
 import type { RawConfig, RawCpuProtection, RawDebugTag, RawDomain, RawGroup, RawMip } from './raw.js';
@@ -35,6 +35,8 @@ export interface BuilderOptions {
    */
   pointers?: boolean;
 }
+
+const byMepId = (x: LocalMep, y: LocalMep): number => x.mepId - y.mepId;
 
 type RawPolicy = NonNullable<RawCpuProtection['policy']>[number];
 type RawBinding = NonNullable<RawCpuProtection['binding']>[number];
@@ -129,7 +131,7 @@ export class ModelBuilder {
 
   /** maintenance-domain entry i, with its associations. */
   domain(rd: RawDomain, i: number): void {
-    const p = pointerOf([this.cfmKey, 'maintenance-domain', i]);
+    const p = `/${this.cfmKey}/maintenance-domain/${i}`; // (no '/' or '~' to escape in these segments)
     const d = buildDomain(rd, p, this.issue);
     d.id = this.own(d.id);
     this.ownName(d.name);
@@ -153,7 +155,7 @@ export class ModelBuilder {
 
   /** maintenance-group entry i and its MEPs: call after every domain. */
   group(g: RawGroup, i: number): void {
-    const p = pointerOf([this.cfmKey, 'maintenance-group', i]);
+    const p = `/${this.cfmKey}/maintenance-group/${i}`;
     const d = this.domainById.get(g['md-id']);
     if (!d) {
       this.issue(p + '/md-id', 'group.unknown-md', `maintenance-group '${g['maintenance-group-id']}' names md-id '${g['md-id']}', which is not a maintenance-domain`,
@@ -178,13 +180,13 @@ export class ModelBuilder {
       if (m.pmSessions) this.compactor.compact(m.pmSessions);
       this.mark(m, pm);
       // exact-size while short (most MAs have a MEP or two here; push() would give 17 slots)
-      if (a.meps.length < 16) a.meps = [...a.meps, m];
+      if (a.meps.length < 16) a.meps = a.meps.concat(m); // (concat allocates exactly; a spread grows like push)
       else a.meps.push(m);
     });
   }
 
   mip(r: RawMip, i: number): void {
-    const p = pointerOf([this.cfmKey, 'mip', i]);
+    const p = `/${this.cfmKey}/mip/${i}`;
     const sw = this.switchOf(r.switch, p);
     const vlan = r.vid ?? 0;
     const mip: Mip = {
@@ -217,7 +219,7 @@ export class ModelBuilder {
   }
 
   binding(rb: RawBinding, i: number): void {
-    const p = pointerOf(['cpu-protection', 'binding', i]);
+    const p = `/cpu-protection/binding/${i}`;
     const sw = this.switchOf(rb.switch, p);
     const vlan = rb.vid ?? 0;
     const mon = rb['eth-cfm-monitoring'];
@@ -262,7 +264,7 @@ export class ModelBuilder {
   /** The model (exact-size arrays, MEPs sorted by id, compacted), its pointers and every issue. */
   finish(): Normalized {
     for (const d of this.domains) {
-      for (const a of d.associations) a.meps = fit(a.meps.sort((x, y) => x.mepId - y.mepId));
+      for (const a of d.associations) a.meps = a.meps.length < 16 ? sortIfNeeded(a.meps, byMepId) : fit(a.meps.sort(byMepId)); // short ones are exact-size already
     }
     this.assocById.clear();
     this.policies.sort((a, b) => a.id - b.id);

@@ -208,12 +208,12 @@ function checkAssociation(a: Association, ptr: PtrFn, add: (p: string, r: string
   if (a.maid.length !== MAID_LENGTH) add(p, 'ma.maid', `MAID of '${a.key}' is ${a.maid.length} bytes, not ${MAID_LENGTH}`);
   if (!isIntervalCode(a.interval)) add(p + '/ccm-interval', 'range.interval', `interval code ${String(a.interval)} is not 1..7`);
   if (!inRange(a.vlan, RANGE.vlan)) add(p + '/vid', 'range.vlan', `VLAN ${a.vlan} is not 0..4094`);
-  const seen = new Set<number>();
-  for (const id of a.mepIds) {
+  const seen = a.mepIds.length > 32 ? new Set<number>() : undefined; // short lists (nearly all) are searched
+  a.mepIds.forEach((id, i) => {
     if (!inRange(id, RANGE.mepId)) add(p + '/maintenance-association-mep', 'range.mep-id', `MEP id ${id} is not 1..8191`);
-    if (seen.has(id)) add(p + '/maintenance-association-mep', 'ma.duplicate-mep-id', `MEP id ${id} is listed twice in '${a.key}'`);
-    seen.add(id);
-  }
+    if (seen ? seen.has(id) : listedBefore(a.mepIds, id, i)) add(p + '/maintenance-association-mep', 'ma.duplicate-mep-id', `MEP id ${id} is listed twice in '${a.key}'`);
+    seen?.add(id);
+  });
   for (const m of a.meps) {
     if (m.level !== a.level || m.interval !== a.interval || m.vlan !== a.vlan) {
       add(ptr(m), 'mep.inconsistent', `MEP ${m.key} level/interval/VLAN differ from its MA (${a.level}/${a.interval}/${a.vlan})`, 'MEP fields are copies of the MA values in the model');
@@ -232,4 +232,10 @@ function sameOctets(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** Whether `id` is among list[0..end) (SameValueZero, as a Set has it). */
+function listedBefore(list: number[], id: number, end: number): boolean {
+  for (let j = 0; j < end; j++) if (list[j] === id || (list[j] !== list[j] && id !== id)) return true;
+  return false;
 }

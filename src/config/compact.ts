@@ -74,3 +74,9 @@ export class Compactor {
 export function fit<T>(a: T[]): T[] {
   return a.slice();
 }
+
+/** Sort in place unless already in order: same result (the sort is stable), but V8's sort allocates even for one or two items. */
+export function sortIfNeeded<T>(a: T[], cmp: (x: T, y: T) => number): T[] {
+  for (let i = 1; i < a.length; i++) if (cmp(a[i - 1], a[i]) > 0) return a.sort(cmp);
+  return a;
+}

@@ -10,7 +10,7 @@ import type { IntervalCode } from '../common/interval.js';
 import { encodeMaid, MAID_LENGTH } from '../pdu/maid.js';
 import type { MaName, MdName } from '../pdu/maid.js';
 import { loadProfile } from '../profiles/load.js';
-import { fit } from './compact.js';
+import { fit, sortIfNeeded } from './compact.js';
 import type {
   Association, BoardRef, Domain, FaultSignalling, LocalMep, LowestAlarmPriority, PmSessionConfig,
 } from './model.js';
@@ -131,17 +131,19 @@ export function buildAssociation(ra: RawAssociation, d: Domain, p: string, issue
     else interval = code;
   }
   const ids: number[] = [];
-  const seen = new Set<number>();
-  (ra['maintenance-association-mep'] ?? []).forEach((e, k) => {
+  const list = ra['maintenance-association-mep'] ?? [];
+  // a short list (nearly all) is searched; a Set per MA was a large share of what loading allocates
+  const seen = list.length > 32 ? new Set<number>() : undefined;
+  list.forEach((e, k) => {
     const id = typeof e === 'number' ? e : e['mep-id'];
-    if (seen.has(id)) {
+    if (seen ? seen.has(id) : ids.includes(id)) {
       issue(`${p}/maintenance-association-mep/${k}`, 'ma.duplicate-mep-id', `MEP id ${id} is listed twice in '${d.id}/${ra['ma-id']}'`, 'list each MEP id of the MA once');
       return;
     }
-    seen.add(id);
+    seen?.add(id);
     ids.push(id);
   });
-  ids.sort((x, y) => x - y);
+  sortIfNeeded(ids, (x, y) => x - y);
   const mhfRaw = MHF_FROM_YANG[ra['mhf-creation'] ?? 'mhf-defer'];
   const idRaw = ID_PERMISSION_FROM_YANG[ra['id-permission'] ?? 'send-id-defer'];
   return {
@@ -202,13 +204,13 @@ function buildMaid(md: MdName, ma: MaName, p: string, issue: IssueFn): Uint8Arra
 
 export function buildMep(rm: RawMep, a: Association, d: Domain, groupId: string, sw: string, p: string, issue: IssueFn): LocalMep {
   const cc = rm['continuity-check'] ?? {};
-  const inactive = new Set<number>();
+  const inactive = rm['inactive-remote-mep']?.length ? new Set<number>() : undefined;
   (rm['inactive-remote-mep'] ?? []).forEach((x, i) => {
     const id = x['inactive-rmep-id'];
     if (!a.mepIds.includes(id) || id === rm['mep-id']) {
       issue(`${p}/inactive-remote-mep/${i}/inactive-rmep-id`, 'mep.inactive-not-remote', `inactive remote MEP ${id} is not a remote MEP of '${a.key}'`, `remote MEPs of the MA: ${a.mepIds.filter((x2) => x2 !== rm['mep-id']).join(', ') || '(none)'}`);
     }
-    inactive.add(id);
+    inactive!.add(id);
   });
   const idRaw = ID_PERMISSION_FROM_YANG[rm['id-permission'] ?? 'send-id-defer'];
   const lowest = LOWEST_ALARM_NAMES.indexOf((cc['lowest-priority-defect'] ?? 'mac-remote-error-xcon') as (typeof LOWEST_ALARM_NAMES)[number]) + 1;
@@ -234,7 +236,7 @@ export function buildMep(rm: RawMep, a: Association, d: Domain, groupId: string,
     portStatusTlv: rm['port-status-tlv'] ?? false,
     interfaceStatusTlv: rm['interface-status-tlv'] ?? false,
     senderIdPermission: idRaw === 'defer' ? a.senderIdPermission : idRaw,
-    remoteMepIds: fit(a.mepIds.filter((x) => x !== rm['mep-id'] && !inactive.has(x))),
+    remoteMepIds: fit(a.mepIds.filter((x) => x !== rm['mep-id'] && !inactive?.has(x))),
     placement: rm.offload ?? 'auto',
   };
   if (rm['mac-address'] !== undefined) m.macAddress = normMac(rm['mac-address']);

@@ -183,3 +183,70 @@ export function locationsOf(text: string, fileName: string, offsets: number[]): 
     return `${fileName}:${p.line}:${p.col}`;
   });
 }
+
+/**
+ * The load-time checks of scanJson (no duplicate key, no nesting past MAX_DEPTH) for a text that
+ * JSON.parse accepted, without allocating per object or key: the streaming loader runs it on
+ * every list entry, and scanJson's maps and key strings were most of what a large config's
+ * validation allocated. Keys are compared as text ranges. `undefined` when it cannot tell (a key
+ * with an escape: the same key can be written two ways) and scanJson must decide.
+ */
+export function jsonChecksPass(text: string, depth0: number): boolean | undefined {
+  // Start and end of every key of the open objects (keys[0..top)), and where each open
+  // container's keys begin (-1: an array): reused buffers, grown when a text needs more.
+  let top = 0;
+  let depth = 0;
+  let expectKey = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) { // '"'
+      let j = i + 1;
+      let escaped = false;
+      for (;;) {
+        const d = text.charCodeAt(j);
+        if (d === 0x22) break;
+        if (d === 0x5c) {
+          escaped = true;
+          j += 2;
+        } else j++;
+      }
+      if (expectKey) {
+        if (escaped) return undefined;
+        const len = j - i - 1;
+        for (let k = bases[depth - 1]; k < top; k += 2) {
+          if (keyRanges[k + 1] - keyRanges[k] === len && sameRange(text, keyRanges[k], i + 1, len)) return false;
+        }
+        if (top + 2 > keyRanges.length) keyRanges = grow(keyRanges);
+        keyRanges[top++] = i + 1;
+        keyRanges[top++] = j;
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === 0x7b || c === 0x5b) { // '{' '['
+      if (depth + depth0 >= MAX_DEPTH) return false;
+      if (depth + 1 > bases.length) bases = grow(bases);
+      bases[depth++] = c === 0x7b ? top : -1;
+      expectKey = c === 0x7b;
+    } else if (c === 0x7d || c === 0x5d) { // '}' ']'
+      const b = bases[--depth];
+      if (b >= 0) top = b;
+      expectKey = false;
+    } else if (c === 0x2c) expectKey = bases[depth - 1] >= 0; // ','
+  }
+  return true;
+}
+
+let keyRanges: Int32Array = new Int32Array(1024);
+let bases: Int32Array = new Int32Array(MAX_DEPTH + 1);
+
+function grow(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+function sameRange(text: string, a: number, b: number, len: number): boolean {
+  for (let k = 0; k < len; k++) if (text.charCodeAt(a + k) !== text.charCodeAt(b + k)) return false;
+  return true;
+}

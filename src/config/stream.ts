@@ -22,7 +22,7 @@ import { CORE_SCHEMA, load as loadYamlData } from 'js-yaml';
 import { schemaIssues, schemaValidAt } from './ajv.js';
 import { ModelBuilder } from './builder.js';
 import { checkModel } from './checks.js';
-import { MAX_DEPTH, scanJson } from './json-scan.js';
+import { jsonChecksPass, MAX_DEPTH, scanJson } from './json-scan.js';
 import type { CfmModel } from './model.js';
 import type { RawConfig } from './raw.js';
 import { deeperThan, YAML_LIBRARY_ONLY } from './source.js';
@@ -61,7 +61,8 @@ function parsePiece(text: string, opts: StreamOptions, depth0: number): unknown 
   try {
     if (opts.format === 'json') {
       const data: unknown = JSON.parse(text);
-      return scanJson(text, opts.fileName, { check: true, depth0 }).issues.length ? undefined : data;
+      const pass = jsonChecksPass(text, depth0) ?? scanJson(text, opts.fileName, { check: true, depth0 }).issues.length === 0;
+      return pass ? data : undefined;
     }
     if (YAML_LIBRARY_ONLY.test(text)) return undefined;
     const data: unknown = loadYamlData(text, { schema: CORE_SCHEMA });

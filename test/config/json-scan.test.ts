@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { scanJson, locationsOf } from '../../src/config/json-scan.js';
+import { jsonChecksPass, scanJson, locationsOf } from '../../src/config/json-scan.js';
 import { parseSource, pointerOf } from '../../src/config/source.js';
 
 /** Every JSON pointer of a value (objects: members, arrays: items), plus one that does not exist under each container. */
@@ -42,5 +42,29 @@ describe('scanJson locations', () => {
   it('duplicate keys are found at any depth, escapes decoded', () => {
     const r = scanJson('{"a": [{"x": 1}, {"x": 1, "y": {"k": 1, "\\u006b": 2}}]}', 'd.json', { check: true });
     expect(r.issues.map((i) => i.pointer)).toEqual(['/a/1/y/k']);
+  });
+
+  it('jsonChecksPass (the streaming loader\'s allocation-free check) agrees with scanJson, or defers on an escaped key', () => {
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const cases: Array<[string, number]> = [
+      ['{"a": 1, "b": {"a": 2}, "c": [{"a": 1}, {"a": 2, "b": 3}]}', 0],
+      ['{"a": 1, "b": 2, "a": 3}', 0],
+      ['{"x": {"ab": 1, "ba": 2, "ab": 3}}', 0],
+      ['{"x": [{"k": 1}, {"k": 2}], "k": {"k": {"k": 1}}}', 3],
+      ['{"s": "a \\" quoted, \\"s\\": 1", "t": 2}', 0],
+      [`{"d": ${deep(63)}}`, 0],
+      [`{"d": ${deep(64)}}`, 0],
+      [`{"d": ${deep(60)}}`, 3],
+      [`{"d": ${deep(61)}}`, 3],
+    ];
+    const outcomes = new Set<boolean>();
+    for (const [text, depth0] of cases) {
+      JSON.parse(text);
+      const scan = scanJson(text, 'e.json', { check: true, depth0 }).issues.length === 0;
+      outcomes.add(scan);
+      expect({ text: text.slice(0, 40), depth0, pass: jsonChecksPass(text, depth0) }).toEqual({ text: text.slice(0, 40), depth0, pass: scan });
+    }
+    expect(outcomes.size).toBe(2);
+    expect(jsonChecksPass('{"k": 1, "\\u006b": 2}', 0)).toBeUndefined();
   });
 });
