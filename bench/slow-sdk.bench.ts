@@ -74,8 +74,8 @@ async function applyUnderLoad(interrupt: boolean, injector: boolean): Promise<Be
     const t1 = performance.now();
     const [lbr, stat] = await Promise.all([lb, st]);
     const statusMs = stat.ms;
-    // the wire tap delivers every 2 ms: wait for the CCMs sent up to t1
-    await sleep(20);
+    // the wire tap delivers every 2-16 ms: wait for the CCMs sent up to t1
+    await sleep(40);
     const late = lateness(r.ccmWireMs.get(10) ?? [], t0, t1, 10);
     const lateJs = lateness(r.ccmSentMs.get(10) ?? [], t0, t1, 10);
     const locs = falseLocs(r, t0);

@@ -6,7 +6,7 @@
  *  - Virtual time: injections are deadlines like the VOEs' (mock_next_deadline includes them,
  *    mock_run_until sends them at their exact instants).
  *  - Real time: a thread of its own sends them on absolute deadlines. It waits on a condition
- *    variable (so a new injection can wake it) until ~MOCK_INJ_APPROACH_NS before the next one,
+ *    variable (so a new injection can wake it) until ~MOCK_INJ_COND_AHEAD_NS before the next one,
  *    then sleeps the rest with clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME) without the device
  *    lock, takes the lock and sends what is due. The wire tap sees each frame with the device time
  *    it was sent at (cfm_mock_port_tx_poll_info), not the deadline: lateness is measured, not
@@ -21,7 +21,11 @@
 
 #include "mock_internal.h"
 
-#define MOCK_INJ_APPROACH_NS 2000000ull /* last stretch before a deadline slept with clock_nanosleep */
+/* The last stretch before a deadline is slept with clock_nanosleep (not wakeable, no lock); the
+ * wait before it is a condition-variable wait that ends this far ahead: re-taking the device lock
+ * after it (a call holding it, the host's load) must not eat into the deadline. */
+#define MOCK_INJ_APPROACH_NS 5000000ull
+#define MOCK_INJ_COND_AHEAD_NS 4000000ull
 #define MOCK_INJ_MAX_DELAY_NS 600000000000ull
 
 static void put32(uint8_t *p, uint32_t v) {
@@ -95,7 +99,7 @@ static void *inj_main(void *arg) {
     uint64_t mono = a->rt_origin_ns + at;
     if (at - a->now_ns > MOCK_INJ_APPROACH_NS) {
       /* far away: a wakeable wait (a new injection may start earlier) */
-      uint64_t w = mono - MOCK_INJ_APPROACH_NS / 2;
+      uint64_t w = mono - MOCK_INJ_COND_AHEAD_NS;
       struct timespec ts = {(time_t)(w / 1000000000ull), (long)(w % 1000000000ull)};
       pthread_cond_timedwait(&a->inj_cond, &a->lock, &ts);
       continue;
@@ -137,7 +141,7 @@ cfm_status_t mock_inject_init(asic_t *a) {
   /* The simulated injector is hardware: its timing must not depend on the host's load. A
    * real-time priority where allowed (root, CAP_SYS_NICE; CI runs as root); else it runs as a
    * normal thread and its lateness shows on the wire tap. */
-  struct sched_param sp = {.sched_priority = sched_get_priority_min(SCHED_FIFO) + 1};
+  struct sched_param sp = {.sched_priority = 20}; /* above threads that ask for a little RT priority */
   a->inj_fifo = pthread_setschedparam(a->inj_thread, SCHED_FIFO, &sp) == 0;
   return CFM_OK;
 }
