@@ -43,6 +43,8 @@ export interface MepStatusRow {
   fngState: FngState;
   /** RDI this MEP sends. */
   rdi: boolean;
+  /** A software MEP whose CCMs the device's periodic injector sends (src/offload/sw-injector.ts). */
+  ccmInjected?: true;
   remotes: RemoteRow[];
   counters: { ccmTx: number; ccmRxValid: number; ccmRxInvalid: number; seqErrors: number };
 }
@@ -134,6 +136,7 @@ export function buildStatus(s: StatusInputs): ManagerStatus {
     const st = m.status();
     rows.push({
       ...base, defects: st.defectNames, highestDefect: st.highestDefect, fngState: st.fngState, rdi: st.presentRdi,
+      ...(st.ccmInjected ? { ccmInjected: true as const } : {}),
       remotes: st.remotes.map((r) => ({ mepId: r.mepId, state: r.state, rdi: r.rdi, portStatus: r.portStatus, interfaceStatus: r.interfaceStatus, mac: r.mac, lastSeq: r.lastSeq })),
       counters: { ccmTx: st.counters.ccmsSent, ccmRxValid: st.counters.ccmsReceived, ccmRxInvalid: 0, seqErrors: st.counters.seqErrors },
     });
@@ -154,7 +157,7 @@ export function formatStatus(st: ManagerStatus): string {
     m.key,
     m.port + (m.vlan ? `.${m.vlan}` : ''),
     m.interval,
-    m.placement + (m.handle !== undefined ? ` #${m.handle}` : ''),
+    m.placement + (m.handle !== undefined ? ` #${m.handle}` : '') + (m.ccmInjected ? ' (CCMs injected)' : ''),
     m.remotes.map((r) => `${r.mepId}:${r.state}${r.rdi ? '+rdi' : ''}`).join(' ') || '-',
     m.defects.join(',') || '-',
     m.fngState,

@@ -15,6 +15,7 @@ import { CfmEngine } from '../../src/engine/engine.js';
 import { attachCcmInjector } from '../../src/offload/sw-injector.js';
 import { mepConfigOf } from '../../src/offload/sw-mep.js';
 import { OffloadManager } from '../../src/offload/manager.js';
+import { formatStatus } from '../../src/offload/status.js';
 import { VendorBackend } from '../../src/backends/vendor/index.js';
 import { mockAsicLibPath } from '../../src/backends/asic-binding/index.js';
 import { mkMep, mkModel, mkProfile } from '../offload/fixtures.js';
@@ -244,6 +245,9 @@ describe('the offload manager and the injector', () => {
     await run(300);
     const key = mkMep({ mepId: 7 }).key;
     expect(mgr.engine.mep(key).status().ccmInjected).toBe(true);
+    const st = await mgr.status();
+    expect(st.meps.find((m) => m.key === key)).toMatchObject({ placement: 'software', ccmInjected: true });
+    expect(formatStatus(st)).toMatch(/software \(CCMs injected\)/);
     await mgr.apply(at('hardware')); // the VOE continues the sequence (cfm_voe_tx_seq_set)
     await run(300);
     expect(mgr.engine.findMep(key)?.status().ccmTx ?? false).toBe(false);
