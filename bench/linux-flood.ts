@@ -45,15 +45,18 @@ export async function vethGro(netns: string, ifname: string, on: boolean): Promi
 
 /**
  * Frames the sending veth end could not hand to its peer's receive ring (dropped before any
- * program): XDP frames refused by the full ring (ethtool -S tx_queue_0_xdp_xmit_errors) plus skbs
- * (the packet-socket sender: TX dropped in `ip -s link`). Our end's rx_dropped is no measure: it
- * also counts every CFM frame the stack has no protocol handler for.
+ * program): for live XDP frames the ring's refusals (ethtool -S tx_queue_0_xdp_xmit_errors; the
+ * veth counts them in its TX dropped too, so that is not added), for the packet-socket sender's
+ * skbs TX dropped (`ip -s link`). Our end's rx_dropped is no measure: it also counts every CFM
+ * frame the stack has no protocol handler for.
  */
-async function ringDropsAt(netns: string, ifname: string): Promise<number> {
-  const { stdout } = await run('ip', ['netns', 'exec', netns, 'ethtool', '-S', ifname]);
-  const xdpErr = Number(/\btx_queue_0_xdp_xmit_errors: (\d+)/.exec(stdout)?.[1] ?? 0);
+async function ringDropsAt(netns: string, ifname: string, sender: FloodSender): Promise<number> {
+  if (sender === 'xdp-live') {
+    const { stdout } = await run('ip', ['netns', 'exec', netns, 'ethtool', '-S', ifname]);
+    return Number(/\btx_queue_0_xdp_xmit_errors: (\d+)/.exec(stdout)?.[1] ?? 0);
+  }
   const j = JSON.parse(await ip('-n', netns, '-s', '-j', 'link', 'show', ifname)) as { stats64: { tx: { dropped: number } } }[];
-  return xdpErr + j[0].stats64.tx.dropped;
+  return j[0].stats64.tx.dropped;
 }
 
 /** Busy and softirq jiffies of the whole machine (/proc/stat), and all jiffies. */
@@ -120,7 +123,7 @@ cpu-protection:
     await sleep(1500);
     locs = 0;
     const lbm = encodeFrame({ dst: link.macA, src: '02:aa:00:00:00:01', vlans: [], pdu: { level: 2, version: 0, opcode: 3, flags: 0, transactionId: 1, tlvs: [] } as unknown as Pdu });
-    const ring0 = await ringDropsAt(link.nsB, link.ifB);
+    const ring0 = await ringDropsAt(link.nsB, link.ifB, sender);
     const bpf0 = ours.bpfStats();
     if (datapath === 'af-packet') ours.socketStats(link.ifA); // zeroes the kernel's queue-drop count
     const tx0 = await farTx();
@@ -136,7 +139,7 @@ cpu-protection:
     const farSent = (await farTx()) - tx0;
     const ourValid = (await ourRx()) - rx0;
     const farDue = 8 * 10 * (wallS + 0.5);
-    const ring1 = await ringDropsAt(link.nsB, link.ifB);
+    const ring1 = await ringDropsAt(link.nsB, link.ifB, sender);
     const bpf1 = ours.bpfStats();
     const counters = await prot.counters();
     const policed = counters.reduce((n, x) => n + x.buckets.reduce((m, b) => m + b.dropped, 0), 0);
