@@ -58,8 +58,14 @@ export function checkModel(model: CfmModel, ptr: PtrFn): ConfigIssue[] {
   maidAt.clear();
 
   // ---- MEPs: identity, membership, placement ------------------------------------------------
-  const all: LocalMep[] = model.domains.flatMap((d) => d.associations.flatMap((a) => a.meps));
-  const assocByKey = new Map(model.domains.flatMap((d) => d.associations.map((a) => [a.key, a] as const)));
+  const all: LocalMep[] = [];
+  const assocByKey = new Map<string, Association>(); // (the last of equal keys, as new Map(pairs) has it)
+  for (const d of model.domains) {
+    for (const a of d.associations) {
+      assocByKey.set(a.key, a);
+      for (const m of a.meps) all.push(m);
+    }
+  }
   const keySeen = new Set<string>();
   for (const m of all) {
     const p = ptr(m);
@@ -83,9 +89,12 @@ export function checkModel(model: CfmModel, ptr: PtrFn): ConfigIssue[] {
 
   // ---- per port: one MP per level, nesting (802.1Q 22.1, 19.2/19.3) -------------------------
   // The label is written only for an issue: a text per MP for a large config is tens of MB.
-  interface Mp { kind: 'mep' | 'mip'; level: number; direction?: 'up' | 'down'; obj: LocalMep | Mip }
-  const labelOf = (mp: Mp): string => mp.kind === 'mep'
-    ? `MEP ${(mp.obj as LocalMep).key} (${mp.direction ?? ''}, level ${mp.level})` : `MIP at level ${mp.level}`;
+  // An MP is the model object itself (no wrapper object per MP either).
+  type Mp = LocalMep | Mip;
+  const isMep = (o: Mp): o is LocalMep => 'mepId' in o;
+  const kindOf = (o: Mp): 'mep' | 'mip' => (isMep(o) ? 'mep' : 'mip');
+  const dirOf = (o: Mp): 'up' | 'down' | undefined => (isMep(o) ? o.direction : undefined);
+  const labelOf = (mp: Mp): string => isMep(mp) ? `MEP ${mp.key} (${mp.direction}, level ${mp.level})` : `MIP at level ${mp.level}`;
   // The MPs of each switch/port/VLAN, in the order each place first occurs (the order of the
   // issues); found through maps by switch, port and VLAN (no text key per MP).
   const atPort: Mp[][] = [];
@@ -103,7 +112,7 @@ export function checkModel(model: CfmModel, ptr: PtrFn): ConfigIssue[] {
       atPort.push(l);
     }
   };
-  for (const m of all) push(m.switch, m.port, m.vlan, { kind: 'mep', level: m.level, direction: m.direction, obj: m });
+  for (const m of all) push(m.switch, m.port, m.vlan, m);
   const mipSeen = new Set<string>();
   const domainById = new Map(model.domains.map((d) => [d.id, d] as const));
   for (const mip of model.mips) {
@@ -119,7 +128,7 @@ export function checkModel(model: CfmModel, ptr: PtrFn): ConfigIssue[] {
         if (mip.associationId !== undefined && !d.associations.some((a) => a.id === mip.associationId)) add(p + '/ma-id', 'mip.unknown-ma', `MIP names ma-id '${mip.associationId}', which is not an association of '${d.id}'`);
       }
     } else if (mip.associationId !== undefined) add(p + '/ma-id', 'mip.ma-without-md', 'a MIP that names ma-id must also name md-id');
-    push(mip.switch, mip.port, mip.vlan, { kind: 'mip', level: mip.level, obj: mip });
+    push(mip.switch, mip.port, mip.vlan, mip);
   }
   index.clear();
   for (const mps of atPort) {
@@ -127,23 +136,23 @@ export function checkModel(model: CfmModel, ptr: PtrFn): ConfigIssue[] {
       for (let j = i + 1; j < mps.length; j++) {
         const a = mps[i];
         const b = mps[j];
-        const where = `${portLabel(b.obj)}`;
-        if (a.kind === 'mep' && b.kind === 'mep' && a.level === b.level && a.direction === b.direction) {
-          add(ptr(b.obj), 'mep.conflict', `${labelOf(b)} and ${labelOf(a)} are on the same ${where}, level and direction`, 'one MEP per port, VLAN, level and direction: move one to another port, VLAN or level');
-        } else if (a.level === b.level && !(a.kind === 'mip' && b.kind === 'mip')) {
-          add(ptr(b.obj), 'mp.same-level', `${labelOf(b)} and ${labelOf(a)} share level ${a.level} on ${where}`, 'one maintenance point per level on a port: use different MD levels');
-        } else if (a.kind !== b.kind) {
-          const mip = a.kind === 'mip' ? a : b;
-          const mep = a.kind === 'mep' ? a : b;
+        const where = `${portLabel(b)}`;
+        if (kindOf(a) === 'mep' && kindOf(b) === 'mep' && a.level === b.level && dirOf(a) === dirOf(b)) {
+          add(ptr(b), 'mep.conflict', `${labelOf(b)} and ${labelOf(a)} are on the same ${where}, level and direction`, 'one MEP per port, VLAN, level and direction: move one to another port, VLAN or level');
+        } else if (a.level === b.level && !(kindOf(a) === 'mip' && kindOf(b) === 'mip')) {
+          add(ptr(b), 'mp.same-level', `${labelOf(b)} and ${labelOf(a)} share level ${a.level} on ${where}`, 'one maintenance point per level on a port: use different MD levels');
+        } else if (kindOf(a) !== kindOf(b)) {
+          const mip = kindOf(a) === 'mip' ? a : b;
+          const mep = kindOf(a) === 'mep' ? a : b;
           if (mip.level < mep.level) {
-            add(ptr(mip.obj), 'mip.below-mep', `${labelOf(mip)} on ${where} is below ${labelOf(mep)}; the MEP would drop the MIP's CFM frames`,
+            add(ptr(mip), 'mip.below-mep', `${labelOf(mip)} on ${where} is below ${labelOf(mep)}; the MEP would drop the MIP's CFM frames`,
               'a MIP sits above the MEPs of its port (802.1Q 12.14.5.1.3c, mhf-explicit: a MEP at the next lower level): raise the MIP level or lower the MEP level');
           }
-        } else if (a.kind === 'mep' && b.kind === 'mep' && a.direction !== b.direction) {
-          const down = a.direction === 'down' ? a : b;
-          const up = a.direction === 'up' ? a : b;
+        } else if (kindOf(a) === 'mep' && kindOf(b) === 'mep' && dirOf(a) !== dirOf(b)) {
+          const down = dirOf(a) === 'down' ? a : b;
+          const up = dirOf(a) === 'up' ? a : b;
           if (down.level > up.level) {
-            add(ptr(down.obj), 'mp.nesting', `${labelOf(down)} is above ${labelOf(up)} on ${where}: the domains would intersect`,
+            add(ptr(down), 'mp.nesting', `${labelOf(down)} is above ${labelOf(up)} on ${where}: the domains would intersect`,
               'domains nest or touch, never intersect: on one port the down MEPs sit at lower levels than the up MEPs (802.1Q clause 22 MP ordering)');
           }
         }
