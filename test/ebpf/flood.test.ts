@@ -45,6 +45,14 @@ function xdpXmit(ns: string, ifname: string): { xmit: number; errors: number } {
   return { xmit: stat('tx_queue_0_xdp_xmit'), errors: stat('tx_queue_0_xdp_xmit_errors') };
 }
 
+describe.skipIf(!gate.run || why !== undefined)('the flood generator', () => {
+  it('names what is wrong: a missing port, a frame too short', async () => {
+    const frame = lbm('02:00:00:00:00:01', SPOOF_L2, 2);
+    await expect(floodXdp({ ifname: 'cfmnope0', frame, durationMs: 10 })).rejects.toThrow(/flood generator on cfmnope0: .*cfmnope0/);
+    await expect(floodXdp({ ifname: 'lo', frame: frame.subarray(0, 10), durationMs: 10 })).rejects.toThrow(/frame must be 14\.\.1514 bytes/);
+  });
+});
+
 for (const datapath of ['tc', 'xdp'] as const) describe.skipIf(!gate.run || why !== undefined)(`CFM flood at one port, eBPF ${datapath}`, () => {
   let link: VethLink;
   let ours: SoftwareBackend;
