@@ -116,8 +116,9 @@ export async function run(): Promise<BenchRow[]> {
   if (want('memory')) rows.push(...(await memoryPerMep(256, dps, Number(process.env.CFM_BENCH_MEMORY_REPS ?? 3))));
   // loc and tx: bench/linux-txloc.ts; the event thread at nice 0 too (before) at 3.33 ms and 10 ms
   if (want('loc')) {
-    for (const interval of [1, 2, 3, 4] as IntervalCode[]) for (const dp of dps) rows.push(...(await locTiming(interval, dp, 3)));
-    for (const interval of [1, 2] as IntervalCode[]) for (const dp of dps) rows.push(...(await locTiming(interval, dp, 3, false)));
+    // 10 silences at 3.33 ms and 10 ms (a few seconds each), 3 at 100 ms and 1 s
+    for (const interval of [1, 2, 3, 4] as IntervalCode[]) for (const dp of dps) rows.push(...(await locTiming(interval, dp, interval <= 2 ? 10 : 3)));
+    for (const interval of [1, 2] as IntervalCode[]) for (const dp of dps) rows.push(...(await locTiming(interval, dp, 10, false)));
   }
   // CFM_BENCH_LONG=1: the 60 s transmit and flood runs (3 minutes more); default 20 s / 10 s
   const long = process.env.CFM_BENCH_LONG === '1';

@@ -316,8 +316,13 @@ void Scheduler::TakeDue(Lane& lane, int64_t now) {
       e.k++;
       e.missed++;
     }
-    Push(NextDeadline(e), e);
     lane.due.push_back(d);
+  }
+  // Next deadlines only now: one already due (late by less than an interval) is taken at the
+  // next pass, after this send's result, not twice in one batch.
+  for (const Due& d : lane.due) {
+    const SchedEntry& e = entries_.at(d.id);
+    Push(NextDeadline(e), e);
   }
 }
 
