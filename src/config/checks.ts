@@ -28,12 +28,16 @@ export function checkModel(model: CfmModel, ptr: PtrFn): ConfigIssue[] {
 
   // ---- unique keys (YANG list keys) --------------------------------------------------------
   const mdSeen = new Set<string>();
+  /** Whether the list keys are plain (see mepIdentity). */
+  let plain = true;
   for (const d of model.domains) {
+    if (mdSeen.has(d.id) || d.id.includes('/')) plain = false;
     if (mdSeen.has(d.id)) add(ptr(d) + '/md-id', 'md.duplicate-id', `md-id '${d.id}' is used by two maintenance domains`, 'md-id is the list key: make it unique');
     mdSeen.add(d.id);
     if (!inRange(d.level, RANGE.level)) add(ptr(d) + '/md-level', 'range.level', `md-level ${d.level} is not 0..7`);
     const maSeen = new Set<string>();
     for (const a of d.associations) {
+      if (maSeen.has(a.id) || a.domainId !== d.id || !joined(a.key, d.id, a.id)) plain = false;
       if (maSeen.has(a.id)) add(ptr(a) + '/ma-id', 'ma.duplicate-id', `ma-id '${a.id}' is used twice in domain '${d.id}'`, 'ma-id is the list key within a domain: make it unique');
       maSeen.add(a.id);
       checkAssociation(a, ptr, add, inRange);
@@ -58,20 +62,12 @@ export function checkModel(model: CfmModel, ptr: PtrFn): ConfigIssue[] {
   maidAt.clear();
 
   // ---- MEPs: identity, membership, placement ------------------------------------------------
-  const all: LocalMep[] = [];
-  const assocByKey = new Map<string, Association>(); // (the last of equal keys, as new Map(pairs) has it)
-  for (const d of model.domains) {
-    for (const a of d.associations) {
-      assocByKey.set(a.key, a);
-      for (const m of a.meps) all.push(m);
-    }
-  }
-  const keySeen = new Set<string>();
-  for (const m of all) {
+  const { all, duplicate, assocOf } = mepIdentity(model, plain);
+  for (let i = 0; i < all.length; i++) {
+    const m = all[i];
     const p = ptr(m);
-    if (keySeen.has(m.key)) add(p + '/mep-id', 'mep.duplicate-id', `MEP ${m.mepId} is configured twice in '${m.domainId}/${m.associationId}'`, 'a MEP id is unique within its MA');
-    keySeen.add(m.key);
-    const a = assocByKey.get(`${m.domainId}/${m.associationId}`);
+    if (duplicate(i)) add(p + '/mep-id', 'mep.duplicate-id', `MEP ${m.mepId} is configured twice in '${m.domainId}/${m.associationId}'`, 'a MEP id is unique within its MA');
+    const a = assocOf(i);
     if (a && !a.mepIds.includes(m.mepId)) {
       add(p + '/mep-id', 'mep.not-in-ma', `local MEP ${m.mepId} is not in the MEP list of '${a.key}' (${a.mepIds.join(', ') || 'empty'})`, `add {mep-id: ${m.mepId}} to maintenance-association-mep of '${a.key}'`);
     }
@@ -200,9 +196,10 @@ export function checkModel(model: CfmModel, ptr: PtrFn): ConfigIssue[] {
   }
 
   // ---- debug tags (seed 004) ----------------------------------------------------------------
+  let mepKeys: Set<string> | undefined; // every MEP key, made only when a MEP is tagged
   const mipKeys = new Set(model.mips.map((m) => m.key));
   for (const t of model.debugTags) {
-    if (t.kind === 'mep' && !keySeen.has(t.mepKey)) add(ptr(t) + '/mep', 'debug.unknown-mep', `debug tag names MEP ${t.mepKey}, which is not a local MEP`, 'tag a MEP configured under maintenance-group');
+    if (t.kind === 'mep' && !(mepKeys ??= new Set(all.map((m) => m.key))).has(t.mepKey)) add(ptr(t) + '/mep', 'debug.unknown-mep', `debug tag names MEP ${t.mepKey}, which is not a local MEP`, 'tag a MEP configured under maintenance-group');
     if (t.kind === 'mip' && !mipKeys.has(t.mipKey)) add(ptr(t) + '/mip', 'debug.unknown-mip', `debug tag names a MIP at ${t.port} VLAN ${t.vlan} level ${t.level}, which is not configured`, 'tag a MIP configured under cfm.mip');
   }
   return out;
@@ -247,4 +244,69 @@ function sameOctets(a: Uint8Array, b: Uint8Array): boolean {
 function listedBefore(list: number[], id: number, end: number): boolean {
   for (let j = 0; j < end; j++) if (list[j] === id || (list[j] !== list[j] && id !== id)) return true;
   return false;
+}
+
+/** `key` is `a/b` (without building that text). */
+function joined(key: string, a: string, b: string): boolean {
+  return key.length === a.length + 1 + b.length && key.startsWith(a) && key.charCodeAt(a.length) === 0x2f && key.endsWith(b);
+}
+
+interface MepIdentity {
+  /** Every MEP, MA by MA. */
+  all: LocalMep[];
+  /** MEP i has the key of an earlier MEP. */
+  duplicate(i: number): boolean;
+  /** The MA MEP i names (md-id/ma-id; the last of equal keys), if any. */
+  assocOf(i: number): Association | undefined;
+}
+
+/**
+ * Which MEP keys repeat and which MA each MEP names. In general that takes a set of every MEP key
+ * and a map of every MA key (megabytes for a large config: the peak of validating it). When the
+ * list keys are plain (`plain`: unique md-ids without '/', unique ma-ids in each domain, MA keys
+ * `md-id/ma-id`) and every MEP sits in the MA its ids name with the key `md-id/ma-id/mep-id`, as
+ * in every loaded model, the MA a MEP names is the one it sits in and two MEP keys can only be
+ * equal within one MA, so neither is built. The answers are the same either way.
+ */
+function mepIdentity(model: CfmModel, plain: boolean): MepIdentity {
+  let count = 0;
+  for (const d of model.domains) for (const a of d.associations) count += a.meps.length;
+  const all = new Array<LocalMep>(count);
+  const owners: Association[] = [];
+  /** MEP i sits in owners[within[i]], whose first MEP is all[first[within[i]]]. */
+  const within = new Int32Array(count);
+  const first: number[] = [];
+  let plainMeps = plain;
+  let i = 0;
+  for (const d of model.domains) {
+    for (const a of d.associations) {
+      first.push(i);
+      owners.push(a);
+      for (const m of a.meps) {
+        within[i] = owners.length - 1;
+        all[i++] = m;
+        if (plainMeps && !(m.domainId === a.domainId && m.associationId === a.id && joined(m.key, a.key, String(m.mepId)))) plainMeps = false;
+      }
+    }
+  }
+  if (!plainMeps) {
+    const assocByKey = new Map<string, Association>(); // (the last of equal keys, as new Map(pairs) has it)
+    for (const a of owners) assocByKey.set(a.key, a);
+    const seen = new Set<string>();
+    const dup = all.map((m) => {
+      const d = seen.has(m.key);
+      seen.add(m.key);
+      return d;
+    });
+    return { all, duplicate: (k) => dup[k], assocOf: (k) => assocByKey.get(`${all[k].domainId}/${all[k].associationId}`) };
+  }
+  return {
+    all,
+    assocOf: (k) => owners[within[k]],
+    duplicate: (k) => {
+      const id = all[k].mepId;
+      for (let j = first[within[k]]; j < k; j++) if (all[j].mepId === id || (all[j].mepId !== all[j].mepId && id !== id)) return true;
+      return false;
+    },
+  };
 }

@@ -25,6 +25,29 @@ describe('validateModel', () => {
     a.meps.push({ ...a.meps[0], port: 'p3' });
     expect(validateModel(m).map((i) => i.rule)).toContain('mep.duplicate-id');
   });
+
+  // checkModel skips its set of every MEP key and map of every MA key when the keys are plain
+  // (every loaded model); models built in code with other keys take the general way.
+  it('MEP identity with keys that are not md-id/ma-id/mep-id: equal keys in two MAs, a MEP naming another MA', () => {
+    const m = load(base()).model!;
+    const [evc, link] = m.domains[1].associations;
+    link.meps[0].key = evc.meps[0].key; // the same key in another MA
+    let rules = validateModel(m).filter((i) => i.rule === 'mep.duplicate-id');
+    expect(rules).toHaveLength(1);
+    expect(rules[0].message).toContain("MEP 20 is configured twice in 'prov/link'");
+
+    const m2 = load(base()).model!;
+    const [evc2, link2] = m2.domains[1].associations;
+    evc2.meps[0].associationId = link2.id; // names 'link', whose MEP list is [20, 21]
+    rules = validateModel(m2).filter((i) => i.rule === 'mep.not-in-ma');
+    expect(rules.map((i) => i.message)).toEqual(["local MEP 10 is not in the MEP list of 'prov/link' (20, 21)"]);
+
+    const m3 = load(base()).model!;
+    m3.domains[1].associations[0].meps.push({ ...m3.domains[1].associations[0].meps[0], port: 'p3' });
+    m3.domains[1].associations[0].meps.push({ ...m3.domains[1].associations[0].meps[0], port: 'p0' });
+    expect(validateModel(m3).filter((i) => i.rule === 'mep.duplicate-id')).toHaveLength(2);
+    expect(validateModel(load(base()).model!)).toEqual([]);
+  });
 });
 
 describe('number sets', () => {
