@@ -58,6 +58,11 @@ export async function locTiming(interval: IntervalCode, datapath: Datapath, repe
   const arrivals: number[] = [];
   cap.onFrames((fs, _r, at) => fs.forEach((_f, i) => arrivals.push(at[i]!)));
   const locs: { atNs: number; seenNs: number }[] = [];
+  // the backend's own event too: a late fault event is then split into datapath and manager
+  const backendSeen = new Map<number, number>();
+  ours.onEvent((ev) => {
+    if (ev.kind === 'loc' && ev.active && !backendSeen.has(ev.atNs)) backendSeen.set(ev.atNs, Number(process.hrtime.bigint()));
+  });
   manager.onFault((ev) => {
     if (ev.type === 'defect' && ev.defect === 'defRemoteCCM' && ev.active) locs.push({ atNs: ev.atNs, seenNs: Number(process.hrtime.bigint()) });
   });
@@ -65,6 +70,7 @@ export async function locTiming(interval: IntervalCode, datapath: Datapath, repe
   const stamps: number[] = [];
   const delays: number[] = [];
   const windows: [number, number][] = [];
+  const backendMs: number[] = [];
   const pSpec: VoeSpec = {
     key: 'peer', port: link.ifB, direction: 'down', level: 4, vlan: 0, unicastMac: peer.portMac(link.ifB), mepId: 2, maid, interval, priority: 7,
     peers: [1], ccmTx: true, ccmRx: true, seqUpdate: true, rdi: false, portStatusTlv: 0, interfaceStatusTlv: 0,
@@ -105,6 +111,7 @@ cfm:
       stamps.push((l.atNs - last) / T);
       delays.push((l.seenNs - l.atNs) / 1e6);
       windows.push([l.atNs, l.seenNs]);
+      backendMs.push(((backendSeen.get(l.atNs) ?? NaN) - l.atNs) / 1e6);
     }
   } finally {
     cap.close();
@@ -122,12 +129,12 @@ cfm:
   // per report: the longest stall of each CPU's floor probe from 15 ms before its stamp to its report
   const probes = await probing;
   const floor = windows.map(([a, b]) => probes.map((p) => lateIn(p, a - 15e6, b) / 1e6));
-  const late = delays.map((d, i) => ({ d, f: floor[i]! })).filter((x) => x.d > limit);
+  const late = delays.map((d, i) => ({ d, f: floor[i]!, b: backendMs[i]! })).filter((x) => x.d > limit);
   const calm = delays.filter((_d, i) => floor[i]!.every((f) => f < 2));
   const ev = eventThread ? 'event thread nice -10' : 'event thread nice 0 (before)';
   const rows: BenchRow[] = [];
   if (eventThread) rows.push({ case: `LOC stamp after the last CCM on the wire, ${ival}, ${datapath} receive, 2 busy threads`, value: stamps.length ? Math.max(...stamps) : NaN, unit: 'intervals', target: '3.25-3.5', met: stamps.length === repeats && stamps.every((s) => s >= 3.25 && (s - 3.5) * T <= 20_000), note: `min ${stamps.length ? Math.min(...stamps).toFixed(3) : '-'} over ${stamps.length}/${repeats} silences; up to 20 us over 3.5 accepted: the capture's time is the skb's receive stamp, the program's a few us later at tc` });
-  rows.push({ case: `LOC fault event after its stamp, ${ival}, ${datapath} receive, 2 busy threads, ${ev}`, value: worst, unit: 'ms', target: eventThread ? `<= ${limit.toFixed(2)} ms` : undefined, met: eventThread ? delays.length === repeats && worst <= limit : undefined, note: `the manager's defRemoteCCM event; worst of ${delays.length}; all: ${delays.map((d) => d.toFixed(2)).join(' ')}; worst while no CPU's floor probe stalled over 2 ms: ${calm.length ? Math.max(...calm).toFixed(2) : '-'} ms (${calm.length} of ${delays.length})${late.length ? `; over the target: ${late.map((x) => `${x.d.toFixed(1)} ms (floor ${x.f.map((f) => f.toFixed(1)).join('/')} ms)`).join(', ')}` : ''}` });
+  rows.push({ case: `LOC fault event after its stamp, ${ival}, ${datapath} receive, 2 busy threads, ${ev}`, value: worst, unit: 'ms', target: eventThread ? `<= ${limit.toFixed(2)} ms` : undefined, met: eventThread ? delays.length === repeats && worst <= limit : undefined, note: `the manager's defRemoteCCM event; worst of ${delays.length}; all: ${delays.map((d) => d.toFixed(2)).join(' ')}; worst while no CPU's floor probe stalled over 2 ms: ${calm.length ? Math.max(...calm).toFixed(2) : '-'} ms (${calm.length} of ${delays.length})${late.length ? `; over the target: ${late.map((x) => `${x.d.toFixed(1)} ms (backend event at ${x.b.toFixed(1)} ms; floor ${x.f.map((f) => f.toFixed(1)).join('/')} ms)`).join(', ')}` : ''}` });
   return rows;
 }
 
