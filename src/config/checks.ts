@@ -91,24 +91,6 @@ export function checkModel(model: CfmModel, ptr: PtrFn): ConfigIssue[] {
   const kindOf = (o: Mp): 'mep' | 'mip' => (isMep(o) ? 'mep' : 'mip');
   const dirOf = (o: Mp): 'up' | 'down' | undefined => (isMep(o) ? o.direction : undefined);
   const labelOf = (mp: Mp): string => isMep(mp) ? `MEP ${mp.key} (${mp.direction}, level ${mp.level})` : `MIP at level ${mp.level}`;
-  // The MPs of each switch/port/VLAN, in the order each place first occurs (the order of the
-  // issues); found through maps by switch, port and VLAN (no text key per MP).
-  const atPort: Mp[][] = [];
-  const index = new Map<string, Map<string, Map<number, Mp[]>>>();
-  const push = (sw: string, port: string, vlan: number, mp: Mp): void => {
-    let bySw = index.get(sw);
-    if (!bySw) index.set(sw, (bySw = new Map()));
-    let byPort = bySw.get(port);
-    if (!byPort) bySw.set(port, (byPort = new Map()));
-    const list = byPort.get(vlan);
-    if (list) list.push(mp);
-    else {
-      const l = [mp];
-      byPort.set(vlan, l);
-      atPort.push(l);
-    }
-  };
-  for (const m of all) push(m.switch, m.port, m.vlan, m);
   const mipSeen = new Set<string>();
   const domainById = new Map(model.domains.map((d) => [d.id, d] as const));
   for (const mip of model.mips) {
@@ -124,10 +106,8 @@ export function checkModel(model: CfmModel, ptr: PtrFn): ConfigIssue[] {
         if (mip.associationId !== undefined && !d.associations.some((a) => a.id === mip.associationId)) add(p + '/ma-id', 'mip.unknown-ma', `MIP names ma-id '${mip.associationId}', which is not an association of '${d.id}'`);
       }
     } else if (mip.associationId !== undefined) add(p + '/ma-id', 'mip.ma-without-md', 'a MIP that names ma-id must also name md-id');
-    push(mip.switch, mip.port, mip.vlan, mip);
   }
-  index.clear();
-  for (const mps of atPort) {
+  for (const mps of sharedPlaces(all, model.mips)) {
     for (let i = 0; i < mps.length; i++) {
       for (let j = i + 1; j < mps.length; j++) {
         const a = mps[i];
@@ -309,4 +289,47 @@ function mepIdentity(model: CfmModel, plain: boolean): MepIdentity {
       return false;
     },
   };
+}
+
+/**
+ * The switch/port/VLAN places with more than one maintenance point, each with its MPs (MEPs in
+ * model order, then MIPs), in the order each place first occurs: the pairs the per-port rules
+ * look at, in the order of their issues. Found by sorting small integer ids of switch, port and
+ * VLAN; a map entry and a list per place was a large share of validating a large config.
+ */
+function sharedPlaces(meps: LocalMep[], mips: Mip[]): Array<Array<LocalMep | Mip>> {
+  const mps: Array<LocalMep | Mip> = (meps as Array<LocalMep | Mip>).concat(mips);
+  const n = mps.length;
+  const intern = <K>(ids: Map<K, number>, k: K): number => {
+    let v = ids.get(k);
+    if (v === undefined) ids.set(k, (v = ids.size));
+    return v;
+  };
+  const swIds = new Map<string, number>();
+  const portIds = new Map<string, number>();
+  const vlanIds = new Map<number, number>(); // (SameValueZero, as the VLAN of a map key)
+  const sw = new Int32Array(n);
+  const port = new Int32Array(n);
+  const vlan = new Int32Array(n);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    sw[i] = intern(swIds, mps[i].switch);
+    port[i] = intern(portIds, mps[i].port);
+    vlan[i] = intern(vlanIds, mps[i].vlan);
+    order[i] = i;
+  }
+  order.sort((x, y) => sw[x] - sw[y] || port[x] - port[y] || vlan[x] - vlan[y] || x - y);
+  const places: Array<Array<LocalMep | Mip>> = [];
+  const firsts: number[] = []; // each place's MPs are in index order: its first is its first occurrence
+  for (let k = 0; k < n;) {
+    const a = order[k];
+    let e = k + 1;
+    while (e < n && sw[order[e]] === sw[a] && port[order[e]] === port[a] && vlan[order[e]] === vlan[a]) e++;
+    if (e - k > 1) {
+      places.push(Array.from(order.subarray(k, e), (i) => mps[i]));
+      firsts.push(a);
+    }
+    k = e;
+  }
+  return places.map((_, j) => j).sort((x, y) => firsts[x] - firsts[y]).map((j) => places[j]);
 }
