@@ -48,6 +48,20 @@ describe('validateModel', () => {
     expect(validateModel(m3).filter((i) => i.rule === 'mep.duplicate-id')).toHaveLength(2);
     expect(validateModel(load(base()).model!)).toEqual([]);
   });
+
+  it('per-port rules report places in the order they first occur (not in the order of port or VLAN)', () => {
+    const m = load(base()).model!;
+    const svc = m.domains[0].associations[0];
+    const link = m.domains[1].associations[1];
+    svc.meps.push({ ...svc.meps[0], key: 'cust/svc100/2', mepId: 2, port: 'p1', remoteMepIds: [1] }); // p1 VLAN 100: down level 6 over an up level 3
+    link.meps.push({ ...link.meps[0], key: 'prov/link/21', mepId: 21, port: 'p0', remoteMepIds: [20] }); // p0 VLAN 0, after p0 VLAN 100 and p1
+    m.mips.push({ key: 'default/p0/0/3', switch: 'default', port: 'p0', vlan: 0, level: 3, placement: 'auto' });
+    const issues = validateModel(m).filter((i) => i.rule.startsWith('mp.') || i.rule === 'mep.conflict' || i.rule === 'mip.below-mep');
+    // p1 VLAN 100 (first at the second MEP; the base config's MIP is there too), then p0 VLAN 0
+    expect(issues.map((i) => [i.rule, /on (port \S+(?: VLAN \d+)?)/.exec(i.message)?.[1]])).toEqual([
+      ['mp.nesting', 'port p1 VLAN 100'], ['mp.same-level', 'port p1 VLAN 100'], ['mp.same-level', 'port p0'],
+    ]);
+  });
 });
 
 describe('number sets', () => {
