@@ -31,9 +31,10 @@ constexpr size_t kMaxJitterSamples = 4u << 20;
 constexpr int kRtPriority = 10;
 // Frames per sendmmsg call: bounds how long one call holds the frames after its timestamp.
 constexpr size_t kMaxBatch = 64;
-// Entries this fast get the second lane (3.33 ms and 10 ms, the intervals a stall of a few tens of
-// ms turns into a gap of several intervals; at 100 ms it stays under one).
-constexpr int64_t kFastIntervalNs = 10000000;
+// Entries this fast get the second lane: 3.33 ms (interval code 1), where the ~12 ms stalls of one
+// vCPU seen on the development VM are 3.6 intervals. Not 10 ms (a stall must last 25 ms to reach
+// 3.5 intervals there): the lane's extra wakeup per deadline costs ~35-40 us of CPU (measured).
+constexpr int64_t kFastIntervalNs = 3400000;
 
 // The CPUs this process may run on, lowest first (the lanes are pinned to the first two).
 std::vector<int> AllowedCpus() {

@@ -94,7 +94,7 @@ export interface NativeSchedulerMode {
   lockError?: string;
   /** Lane 0's kernel thread id (/proc/self/task/<tid>), once the thread runs. */
   tid?: number;
-  /** The sender threads: lane 0 follows every deadline, lane 1 (realtime, 2+ CPUs) the fast ones, each pinned to its own CPU (-1 = not pinned). */
+  /** The sender threads: lane 0 follows every deadline, lane 1 (realtime, 2+ CPUs) those of 3.33 ms entries, each pinned to its own CPU (-1 = not pinned). */
   lanes: { tid: number; cpu: number; fastOnly: boolean; policy: 'fifo' | 'rr' | 'other'; pinError?: string }[];
 }
 

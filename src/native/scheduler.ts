@@ -50,7 +50,7 @@ export class CcmScheduler {
   /**
    * `realtime`: SCHED_FIFO and a locked stack where permitted. `backupLane` (default: `realtime`):
    * on two or more CPUs a second sender thread, pinned to another CPU than the first, also wakes
-   * at the deadlines of entries of 10 ms or faster, so a stall of one CPU (a hypervisor holding
+   * at the deadlines of 3.33 ms entries, so a stall of one CPU (a hypervisor holding
    * one vCPU for tens of ms, measured on the development VM) does not delay their CCMs.
    * `eventThread` (default: `realtime`): raise the calling thread, whose event loop turns the
    * datapath's records (LOC...) into events, to nice -10 while this scheduler is open
