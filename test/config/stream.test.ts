@@ -108,7 +108,7 @@ describe('streaming loader: the same model as the whole-document loader', () => 
   });
 
   it('non-ASCII text is decoded per entry as the whole file would be (UTF-8 across window and entry boundaries)', () => {
-    const d = sp(2000);
+    const d = sp(1000);
     const ports: string[] = d.board.ports;
     d.board.ports = ports.map((p) => `ü${p}-π`);
     const rename = (x: Doc): void => { x.interface = `ü${String(x.interface)}-π`; };
@@ -128,7 +128,7 @@ describe('streaming loader: errors in the middle of a big list are the whole loa
   const mid = (d: Doc, list: string): Doc => d.cfm[list][Math.floor(d.cfm[list].length / 2)];
   const mutations: Mutation[] = [
     ['schema error in a group entry', (d) => { mid(d, 'maintenance-group').mep[0]['ccm-ltm-priority'] = 9; }],
-    ['unknown key in an association', (d) => { d.cfm['maintenance-domain'][1]['maintenance-association'][300].colour = 'red'; }],
+    ['unknown key in an association', (d) => { d.cfm['maintenance-domain'][1]['maintenance-association'][150].colour = 'red'; }],
     ['unknown md-id (leafref)', (d) => { mid(d, 'maintenance-group')['md-id'] = 'nowhere'; }],
     ['MEP not in its MA', (d) => { mid(d, 'maintenance-group').mep[0]['mep-id'] = 77; }],
     ['unknown port', (d) => { mid(d, 'mip').interface = 'ge999'; }],
@@ -138,7 +138,7 @@ describe('streaming loader: errors in the middle of a big list are the whole loa
   ];
 
   it.each(mutations)('%s', (_name, mutate) => {
-    const d = sp(1000);
+    const d = sp(500);
     mutate(d);
     for (const [name, text] of [['bad.yaml', stringify(d, { lineWidth: 0 })], ['bad.json', JSON.stringify(d, null, 2)]] as const) {
       expect(streams(text, name)).toBe(false);
