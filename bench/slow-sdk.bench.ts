@@ -15,7 +15,7 @@
 import { performance } from 'node:perf_hooks';
 import type { BenchRow } from './run.js';
 import { mkModel } from '../test/offload/fixtures.js';
-import { hardwareMeps, sleep, slowRig, waitFor, type SlowRig } from '../test/backends/slow-rig.js';
+import { classifyLocs, hardwareMeps, sleep, slowRig, waitFor } from '../test/backends/slow-rig.js';
 
 export const name = 'slow SDK';
 
@@ -33,10 +33,6 @@ function lateness(sent: number[], from: number, to: number, intervalMs: number):
   const out: number[] = [];
   for (let i = 1; i < sent.length; i++) if (sent[i] >= from && sent[i] <= to) out.push(Math.max(0, sent[i] - sent[i - 1] - intervalMs));
   return out;
-}
-
-function falseLocs(r: SlowRig, since: number): number {
-  return r.faults.filter((f) => f.atMs >= since && r.softwareKeys.includes(f.mep) && f.type === 'remote-mep' && f.state === 'failed').length;
 }
 
 function lateNote(late: number[]): string {
@@ -78,14 +74,19 @@ async function applyUnderLoad(interrupt: boolean, injector: boolean): Promise<Be
     await sleep(40);
     const late = lateness(r.ccmWireMs.get(10) ?? [], t0, t1, 10);
     const lateJs = lateness(r.ccmSentMs.get(10) ?? [], t0, t1, 10);
-    const locs = falseLocs(r, t0);
+    // LOC is decided on receive times (src/engine/continuity.ts): a LOC with a real gap in the
+    // peer's CCMs at the dut is true (the peer and the cable run on this loop: a stall stops them)
+    const locs = classifyLocs(r, t0, performance.now(), 10);
     return [
       { case: `${mode}: apply ${APPLY_VOES} VOEs, 2 ms per call`, value: (t1 - t0) / 1000, unit: 's', note: `${((t1 - t0) / APPLY_VOES).toFixed(2)} ms per VOE` },
       {
         case: `${mode}: software CCM (10 ms) lateness on the wire during the apply, max`, value: Math.max(0, ...late), unit: 'ms', target: '<= 1', met: Math.max(0, ...late) <= 1 && late.length > 0,
         note: `p99 ${quantile(late, 0.99).toFixed(2)} ms over ${late.length} CCMs${injector && !injected ? ' (the injector did NOT take the MEP)' : ''}; nothing applied: ${lateNote(quiet)}${lateJs.length ? `; JS send calls during the apply: ${lateNote(lateJs)}, nothing applied: ${lateNote(quietJs)}` : ''}`,
       },
-      { case: `${mode}: false LOC of the software MEP during the apply`, value: locs, unit: 'events', target: '0', met: locs === 0 },
+      {
+        case: `${mode}: false LOC of the software MEP during the apply`, value: locs.false, unit: 'events', target: '0', met: locs.false === 0,
+        note: `true LOC (a gap > 3.375 intervals in the peer's CCMs received, the in-process peer or cable stalled): ${locs.real} of ${locs.gaps} gaps`,
+      },
       { case: `${mode}: loopback started during the apply (5 LBMs, 100 ms apart)`, value: lbr.res.received, unit: 'LBRs', target: '5', met: lbr.res.received === 5, note: `done in ${lbr.ms.toFixed(0)} ms, max RTT ${(Math.max(...lbr.res.rttNs) / 1e6).toFixed(2)} ms` },
       { case: `${mode}: status asked during the apply answered after`, value: statusMs, unit: 'ms', target: '<= 50', met: statusMs <= 50, note: stat.during ? 'from the last-known state, with apply in progress (src/offload/apply-tracker.ts)' : 'the apply had finished' },
     ];

@@ -5,6 +5,7 @@ import type { FaultEvent } from './events.js';
 import type { BatchTimer } from './batch-timer.js';
 import type { Mep } from './mep.js';
 import type { CcmTxHook } from './ccm-tx-hook.js';
+import type { RxSettledHook } from './continuity.js';
 
 /**
  * The bridge the MPs live in, for linktrace (802.1Q 20.42: egress port from the FDB) and for the
@@ -41,4 +42,10 @@ export interface MpContext {
   readonly rmepBatch: BatchTimer<Mep>;
   /** A device injector MEPs hand their CCM transmission to (ccm-tx-hook.ts), or none. */
   readonly ccmTxHook?: CcmTxHook | null;
+  /**
+   * Whether the backend may still hold frames received before a deadline (continuity.ts): LOC is
+   * then decided once they are delivered, on their receive times. None = frames reach the engine
+   * as they arrive (simulator, virtual-time mock).
+   */
+  readonly rxSettled?: RxSettledHook | null;
 }

@@ -23,6 +23,7 @@ import type { FaultEvent, FaultListener } from './events.js';
 import { Mep } from './mep.js';
 import { BatchTimer } from './batch-timer.js';
 import type { CcmTxHook } from './ccm-tx-hook.js';
+import type { RxSettledHook } from './continuity.js';
 import { Mip } from './mip.js';
 import { dispatchToMep } from './dispatch.js';
 import { ensureY } from './mep-y1731.js';
@@ -55,6 +56,12 @@ export class CfmEngine implements MpContext {
    * started from then on use it.
    */
   ccmTxHook: CcmTxHook | null = null;
+  /**
+   * Asked when a remote MEP's rMEPwhile expires: whether the backend still holds frames received
+   * before the deadline (continuity.ts). Set by the owner of the engine (src/offload/cpu-side.ts)
+   * on backends that read frames late (a punt queue drained on a slow SDK's thread); null = none.
+   */
+  rxSettled: RxSettledHook | null = null;
   private readonly port: FramePort;
   private readonly mepsByKey = new Map<string, Mep>();
   private readonly mipsByKey = new Map<string, Mip>();

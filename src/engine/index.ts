@@ -19,3 +19,4 @@ export { delayStats, lossStats, type LmSample } from './y1731-stats.js';
 export { receiveTst, receive1dmRx, testRxOf, clearTestRx, testTlvIntact, type TstRxCounts, type OneWayRx } from './mep-tst.js';
 export { tapPm, type PmTap } from './pm-tap.js';
 export type { CcmTxHook, CcmTxLease, CcmTxRequest, CcmTxResume } from './ccm-tx-hook.js';
+export type { RxSettledHook } from './continuity.js';

@@ -4,6 +4,8 @@
  * the MEP's defects and its Fault Notification Generator (20.35). Loopback, linktrace and the
  * Y.1731 functions live in mep-lb.ts, mep-lt.ts and mep-y1731.ts, created on first use.
  *
+ * The rMEPwhile timers and the LOC decision (on receive times) live in continuity.ts.
+ *
  * Cost: one transmit timer per MEP; one rMEPwhile timer per MEP armed at the earliest remote
  * deadline (a valid CCM only stores its time, it never re-arms a timer), so a steady CCM flow
  * costs one timer event per interval for transmit and about one per three intervals for checks.
@@ -22,6 +24,7 @@ import type { Y1731 } from './mep-y1731.js';
 import { handOver, type InjectedCcm } from './mep-inject.js';
 import type { CcmTxResume } from './ccm-tx-hook.js';
 import { Remote } from './remote.js';
+import { Continuity } from './continuity.js';
 import type { MepConfig, MepCounters, MepStatus, PortState, RemoteMepStatus } from './types.js';
 
 export { Remote };
@@ -62,8 +65,8 @@ export class Mep {
   inj: InjectedCcm | null = null;
   /** No handover to an injector before this time (after a refusal). */
   injRetryAtNs = 0;
-  /** Due time of this MEP's entry in the rMEPwhile batch timer (Infinity = none). */
-  private rmepTimerAt = Infinity;
+  /** rMEPwhile of the remotes and the LOC decision (802.1Q 20.19-20.20, continuity.ts). */
+  private readonly cc: Continuity;
   private errorTimer: TimerHandle | null = null;
   private xconTimer: TimerHandle | null = null;
   private readonly timeoutNs: number;
@@ -85,6 +88,7 @@ export class Mep {
       fngAlarmTimeMs: cfg.fngAlarmTimeMs, fngResetTimeMs: cfg.fngResetTimeMs, onEvent: ctx.emit,
     });
     this.template = this.buildTemplate();
+    this.cc = new Continuity(this, this.timeoutNs);
   }
 
   get key(): string {
@@ -97,7 +101,7 @@ export class Mep {
 
   /** Start CCI and the remote MEP machines (MEPactive, 802.1Q 20.9.1). */
   start(): void {
-    if (this.ccmRx) this.startRemotes();
+    if (this.ccmRx) this.cc.start();
     if (this.ccmTx) this.startTx();
   }
 
@@ -105,7 +109,7 @@ export class Mep {
     this.txArmed = false;
     void this.inj?.end();
     this.inj = null;
-    this.rmepTimerAt = Infinity;
+    this.cc.stop();
     this.errorTimer?.cancel();
     this.xconTimer?.cancel();
     this.fng.stop();
@@ -150,7 +154,7 @@ export class Mep {
    * whose resolution is 1 ms anyway). The first CCM goes out at once; the phase of the next
    * ones is rounded up to the grid.
    */
-  private get gridNs(): number {
+  get gridNs(): number {
     return Math.min(1_000_000, Math.floor(this.periodNs / 8));
   }
 
@@ -182,9 +186,9 @@ export class Mep {
   setCcmRx(on: boolean): void {
     if (on === this.ccmRx) return;
     this.ccmRx = on;
-    if (on) this.startRemotes();
+    if (on) this.cc.start();
     else {
-      this.rmepTimerAt = Infinity;
+      this.cc.stop();
       for (const r of this.remotes) r.state = 'idle';
       this.refreshDefects();
     }
@@ -256,7 +260,7 @@ export class Mep {
 
   /** Batch timer callback for rMEPwhile. */
   rmepTick(atNs: number): void {
-    if (atNs === this.rmepTimerAt) this.checkRemotes();
+    this.cc.tick(atNs);
   }
 
   /** Send a non-CCM frame from this MEP (towards its active side unless told otherwise). */
@@ -267,60 +271,10 @@ export class Mep {
 
   // ------------------------------------------------------------------ Remote MEPs (20.19-20.20)
 
-  private startRemotes(): void {
-    const now = this.ctx.clock.nowNs();
-    for (const r of this.remotes) {
-      r.state = 'start';
-      r.sinceNs = now;
-    }
-    if (this.remotes.length > 0) this.armRmep(this.dueNs(now));
-  }
-
-  /**
-   * rMEPwhile expiry for a remote last refreshed at `sinceNs`: 3.5 intervals, rounded down to the
-   * timer grid, so loss is declared between 3.375 and 3.5 intervals after the last valid CCM
-   * (802.1Q 20.20 with the 3.25..3.5 tolerance receivers have).
-   */
-  private dueNs(sinceNs: number): number {
-    const g = this.gridNs;
-    return Math.floor((sinceNs + this.timeoutNs) / g) * g;
-  }
-
-  private armRmep(atNs: number): void {
-    if (atNs >= this.rmepTimerAt) return;
-    this.rmepTimerAt = atNs;
-    this.ctx.rmepBatch.add(atNs, this);
-  }
-
-  /** rMEPwhile expiry: RMEP_START/RMEP_OK -> RMEP_FAILED after 3.5 intervals without a valid CCM. */
-  private checkRemotes(): void {
-    this.rmepTimerAt = Infinity;
-    const now = this.ctx.clock.nowNs();
-    let next = Infinity;
-    let failed: Remote[] | undefined;
-    for (const r of this.remotes) {
-      if (r.state !== 'start' && r.state !== 'ok') continue;
-      const due = this.dueNs(r.sinceNs);
-      if (due <= now) {
-        r.state = 'failed';
-        r.failedOkTimeNs = now;
-        // 802.1Q 20.20: entering RMEP_FAILED does not clear rMEPlastRDI; a lost MEP no longer
-        // counts for RDI or MAC status though (only live remotes report).
-        r.rdi = false;
-        (failed ??= []).push(r);
-      } else if (due < next) next = due;
-    }
-    if (next < Infinity) this.armRmep(next);
-    if (!failed) return;
-    // The defects first (defRemoteCCM, 20.35.9), then the events: a `failed` event carries the
-    // highest defect the MEP has once the change is in (12.14.7.1.3 o), as hardware MEPs' do.
-    this.refreshDefects();
-    for (const r of failed) this.remoteEvent(r);
-  }
-
-  private remoteEvent(r: Remote): void {
+  /** Tell listeners remote `r` entered its state (at `atNs`, default now). */
+  remoteEvent(r: Remote, atNs = this.ctx.clock.nowNs()): void {
     this.ctx.emit({
-      atNs: this.ctx.clock.nowNs(), mep: this.cfg.key, type: 'remote-mep', remoteMepId: r.mepId,
+      atNs, mep: this.cfg.key, type: 'remote-mep', remoteMepId: r.mepId,
       state: r.state, highestDefect: this.fng.highestDefect, source: 'software',
     });
   }
@@ -374,6 +328,8 @@ export class Mep {
       return;
     }
     this.rxFrames++;
+    // a CCM later than the previous one's deadline: the loss the timer did not report (continuity.ts)
+    const gap = this.cc.beforeValidCcm(r, rxNs);
     // Sequence check per remote (20.16.12); Y.1731 peers send 0 always.
     if (r.lastSeq >= 0 && v.seq !== ((r.lastSeq + 1) >>> 0) && !(v.seq === 0 && r.lastSeq === 0)) {
       r.seqErrors++;
@@ -394,7 +350,7 @@ export class Mep {
       if (wasFailed) r.failedOkTimeNs = rxNs;
       cameUp = true;
       changed = true;
-      this.armRmep(this.dueNs(r.sinceNs));
+      this.cc.refreshed(r);
     }
     if (r.rdi !== v.rdi || r.portStatus !== v.portStatus || r.interfaceStatus !== v.interfaceStatus) {
       r.rdi = v.rdi;
@@ -404,7 +360,7 @@ export class Mep {
     }
     if (changed) this.refreshDefects();
     // after the defects, like checkRemotes: the event carries the highest defect now
-    if (cameUp) this.remoteEvent(r);
+    if (cameUp) this.remoteEvent(r, gap ? rxNs : undefined);
   }
 
   /** A CCM below this MEP's level on its active side: cross-connect (802.1Q 20.23). */

@@ -27,6 +27,11 @@ export interface PuntControl {
   setPortPuntAll(port: string, on: boolean): void;
 }
 
+/** Optional backend extension: whether punted frames may still wait to be read (AsicBackend.rxSettled). */
+interface RxSettledSource {
+  rxSettled(onSettled: () => void): boolean;
+}
+
 /**
  * The bridge as the CPU sees it when the backend gives no view of its own (the vendor C ABI has
  * no FDB read): no FDB entries, so MIPs relay LTMs by the MIP CCM database (802.1Q 20.42.1,
@@ -92,8 +97,12 @@ export class CpuSide {
     };
     this.engine = new CfmEngine({ clock: o.clock, port, bridge: o.bridge, subscribe: false });
     attachCcmInjector(this.engine, o.backend); // software MEPs' CCMs by the device's injector when it has one (issue 16)
+    // LOC on receive times, not read times: a backend that reads punted frames late says when
+    // the frames received before a deadline are in (src/engine/continuity.ts, issue 16)
+    const rxSettled = (o.backend as Partial<RxSettledSource>).rxSettled;
+    if (typeof rxSettled === 'function') this.engine.rxSettled = (_deadlineNs, cb) => rxSettled.call(o.backend, cb);
     // A remote-mep event already carries the highest defect once the change is in (the engine
-    // recomputes the defects first, src/engine/mep.ts checkRemotes; 802.1Q 12.14.7.1.3 o).
+    // recomputes the defects first, src/engine/continuity.ts; 802.1Q 12.14.7.1.3 o).
     this.engine.onEvent((e) => o.onFault(e));
     this.receive = (rx) => {
       if (this.closed) return;

@@ -50,6 +50,12 @@ export interface SlowRig {
   ccmSentMs: Map<number, number[]>;
   /** Times (performance.now(), ms) the dut's software CCMs left its port p1 (the mock's wire tap), per MEP id. */
   ccmWireMs: Map<number, number[]>;
+  /**
+   * Times (performance.now(), ms) the peer's CCMs reached the dut's port p1, per MEP id: the
+   * receive times the dut stamps them with. The peer and the cable run on this process's event
+   * loop, so a loop stalled past 3.5 intervals is a real gap here, and a LOC on it is true.
+   */
+  ccmRxMs: Map<number, number[]>;
   softwareKeys: string[];
   /** The dut's config: the software MEPs plus `hardware` hardware MEPs on p2. */
   dutModel(hardware: number, hwInterval?: IntervalCode): ReturnType<typeof mkModel>;
@@ -110,7 +116,17 @@ export async function slowRig(o: SlowRigOptions): Promise<SlowRig> {
     }
     peer.injectFromWire('p1', f);
   });
-  const offB = peer.onWireTransmit((port, f) => port === 'p1' && dut.injectFromWire('p1', f));
+  const ccmRxMs = new Map<number, number[]>();
+  const offB = peer.onWireTransmit((port, f) => {
+    if (port !== 'p1') return;
+    if (isCcm(f)) {
+      const id = mepIdOf(f);
+      let l = ccmRxMs.get(id);
+      if (!l) ccmRxMs.set(id, (l = []));
+      l.push(performance.now());
+    }
+    dut.injectFromWire('p1', f);
+  });
   const ccmSentMs = new Map<number, number[]>();
   const send = dut.frames.send.bind(dut.frames);
   dut.frames.send = (port, frame, towards) => {
@@ -133,7 +149,7 @@ export async function slowRig(o: SlowRigOptions): Promise<SlowRig> {
   await peerMgr.apply(mkModel(pairs.map((p) => p.peer)));
   await dutMgr.apply(dutModel(0));
   return {
-    dut, peer, dutMgr, peerMgr, faults, ccmSentMs, ccmWireMs, dutModel,
+    dut, peer, dutMgr, peerMgr, faults, ccmSentMs, ccmWireMs, ccmRxMs, dutModel,
     softwareKeys: pairs.map((p) => p.dut.key),
     async close() {
       offA();
@@ -144,6 +160,36 @@ export async function slowRig(o: SlowRigOptions): Promise<SlowRig> {
       await peer.close();
     },
   };
+}
+
+/**
+ * The software MEPs' LOCs (remote-mep failed) that arrived in [fromMs, toMs], split into true ones
+ * - a gap of more than 3.375 intervals (the earliest the engine's grid declares, 802.1Q 20.20)
+ * in the receive times of that peer's CCMs at the dut, the LOC reported after the gap's deadline
+ * and by its end + `slackMs` (a gap is reported when the late CCM is read: on a loaded 2-core
+ * machine a drain behind 2 ms calls read one 61 ms after it came) - and false ones (no such gap:
+ * the CCMs were there in time). One gap accounts for one LOC.
+ */
+export function classifyLocs(r: SlowRig, fromMs: number, toMs: number, intervalMs: number, slackMs = 300): { real: number; false: number; gaps: number } {
+  const limit = 3.375 * intervalMs;
+  let real = 0;
+  let bad = 0;
+  let gaps = 0;
+  r.softwareKeys.forEach((key, i) => {
+    const rx = r.ccmRxMs.get(100 + i) ?? [];
+    const open: Array<[number, number]> = [];
+    for (let k = 1; k < rx.length; k++) if (rx[k] - rx[k - 1] > limit && rx[k] >= fromMs - limit && rx[k - 1] <= toMs) open.push([rx[k - 1], rx[k]]);
+    gaps += open.length;
+    for (const f of r.faults) {
+      if (f.mep !== key || f.type !== 'remote-mep' || f.state !== 'failed' || f.atMs < fromMs || f.atMs > toMs) continue;
+      const g = open.findIndex(([a, b]) => a + limit <= f.atMs + 1 && f.atMs <= b + slackMs);
+      if (g >= 0) {
+        open.splice(g, 1); // one gap, one LOC
+        real++;
+      } else bad++;
+    }
+  });
+  return { real, false: bad, gaps };
 }
 
 /** Wait until `pred` holds (checked every 5 ms), or fail after `ms`. */

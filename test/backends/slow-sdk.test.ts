@@ -311,6 +311,51 @@ describe('the manager on a slow board', () => {
       }
     }
   }, 120_000);
+
+  // Issue 16's "no false LOC" at 10 ms: the peer's CCMs reach the engine through the punt queue,
+  // drained on the thread pool behind 2 ms configuration calls, so many are read after the
+  // rMEPwhile deadline they arrived before. LOC is decided on their receive times
+  // (src/engine/continuity.ts): none may be declared while the CCMs came in time. The peer and
+  // the cable share this process's event loop: if a loaded machine stalls it past 3.375
+  // intervals the CCMs really stop, and a LOC on that gap is true (classifyLocs tells them apart).
+  it('no false LOC of a 10 ms software MEP during a slow apply (2 ms per call), CCMs by the JS timer and by the injector', async () => {
+    const { slowRig, classifyLocs } = await import('./slow-rig.js');
+    for (const injector of [false, true]) {
+      const r = await slowRig({ latencyUs: 2000, interrupt: true, injector, serviceVoes: 316 });
+      try {
+        await waitFor(() => r.faults.some((f) => f.type === 'remote-mep' && f.state === 'ok'), 20_000, 'the software MEP to see its peer');
+        const model = r.dutModel(300); // 600+ calls of 2 ms: ~2 s of punt drains queued behind them
+        await sleep(50);
+        const t0 = performance.now();
+        // a busy loop now and then (another task's 18 ms of work): the rMEPwhile timer and the
+        // drain's answer are both due when it ends, and libuv runs timers first. 18 ms + the
+        // cable's 2 ms poll + 10 ms stays under 3.375 intervals: the peer's CCMs keep coming in time
+        const busy = setInterval(() => {
+          const end = performance.now() + 18;
+          while (performance.now() < end);
+        }, 97);
+        try {
+          await r.dutMgr.apply(model);
+        } finally {
+          clearInterval(busy);
+        }
+        await sleep(100); // decisions waiting for a drain, late CCMs read
+        const t1 = performance.now();
+        const locs = classifyLocs(r, t0, t1, 10);
+        const rx = (r.ccmRxMs.get(100) ?? []).filter((t) => t >= t0 && t <= t1);
+        const what = `injector ${injector}: ${JSON.stringify(locs)} over ${rx.length} CCMs received`;
+        expect(rx.length, what).toBeGreaterThan(100); // the peer kept sending
+        expect(locs.false, what).toBe(0);
+        // a true LOC only where the CCMs really stopped
+        expect(locs.real, what).toBeLessThanOrEqual(locs.gaps);
+        const st = r.dutMgr.engine.findMep(r.softwareKeys[0])!.status();
+        expect(st.remotes[0].state, what).toBe('ok');
+      } finally {
+        await r.close();
+      }
+    }
+  }, 120_000);
+
   // Issue 16's target: no software CCM sent late by more than 1 ms during a 1,000-VOE apply at
   // 2 ms per call. Measured on the wire - the time the mock's injector sent each CCM (its own
   // thread on absolute deadlines, read from the wire tap), not in JS. The margin: that injector is

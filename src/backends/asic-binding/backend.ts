@@ -349,6 +349,14 @@ export class AsicBackend implements Backend {
 
   private *gPump(): CallGen<void> {
     this.drains.started();
+    try {
+      yield* this.gPumpBody();
+    } finally {
+      this.drains.finished();
+    }
+  }
+
+  private *gPumpBody(): CallGen<void> {
     if (this.closed) return;
     const had = this.events.length;
     for (const raw of yield* this.dev.gPollEvents()) {
@@ -375,6 +383,28 @@ export class AsicBackend implements Backend {
       if (this.rxHandlers.size === 0) this.hold(rx);
       else for (const h of [...this.rxHandlers]) h(rx);
     }
+  }
+
+  /**
+   * The engine's rxSettled hook (src/engine/continuity.ts): may punted frames received before a
+   * remote MEP's deadline still wait to be read? With calls on the thread pool a drain queues
+   * behind the configuration call under way (2 ms each on a slow SDK): then false, and
+   * `onSettled` runs after a drain that starts from now on (so it reads everything the device
+   * holds now). Virtual time: frames are delivered as the device makes them - true.
+   */
+  rxSettled(onSettled: () => void): boolean {
+    if (this.closed || this.rxHandlers.size === 0 || !this.wantsPolling()) return true;
+    if (this.calls === 'sync') {
+      // the 5 ms poll timer reads them otherwise; never deliver inside the caller's call
+      queueMicrotask(() => {
+        this.pump();
+        onSettled();
+      });
+      return false;
+    }
+    if (!this.drains.framesMayWait()) return true;
+    this.drains.afterNextDrain(onSettled);
+    return false;
   }
 
   private hold(rx: FrameRx): void {

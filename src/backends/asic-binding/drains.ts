@@ -9,7 +9,7 @@
  *    every configuration call would double the calls of an apply on a slow SDK).
  * Requests while a drain job waits in the queue join it.
  */
-import { watchEventFd, type EventFdWatch } from './event-fd.js';
+import { eventFdReadable, watchEventFd, type EventFdWatch } from './event-fd.js';
 
 export interface DrainOptions {
   intervalMs: number;
@@ -29,6 +29,12 @@ export class Drains {
   private readonly listeners = new Set<() => void>();
   private closed = false;
   private telling = false;
+  private fd: number | null = null;
+  /** A drain job runs (started, not finished). */
+  private running = false;
+  /** Callbacks for the next drain job to start (rxSettled), and for the one running. */
+  private waiters: Array<() => void> = [];
+  private serving: Array<() => void> = [];
 
   constructor(private readonly o: DrainOptions) {}
 
@@ -42,6 +48,7 @@ export class Drains {
     const w = watchEventFd(fd, (err) => this.readable(err));
     if (!w) return false;
     this.watch = w;
+    this.fd = fd;
     w.arm();
     return true;
   }
@@ -69,7 +76,37 @@ export class Drains {
   /** A drain job started (for the throttle). */
   started(): void {
     this.queued = false;
+    this.running = true;
     this.lastMs = Date.now();
+    // this job reads every frame the device holds now: it answers those who asked before it began
+    if (this.waiters.length) this.serving.push(...this.waiters.splice(0));
+  }
+
+  /** The drain job ended (its frames went to the handlers, or it failed). */
+  finished(): void {
+    this.running = false;
+    if (this.serving.length === 0) return;
+    // after the job (what they do - an engine's LOC decision, its events - is not part of it)
+    const cbs = this.serving.splice(0);
+    queueMicrotask(() => {
+      for (const cb of cbs) cb();
+    });
+  }
+
+  /**
+   * Whether punted frames may wait to be read now: a drain queued or under way, the device's
+   * event fd readable (a shim raises it as frames are queued), or - without an fd - always (the
+   * frames wait for the next poll).
+   */
+  framesMayWait(): boolean {
+    if (this.queued || this.running || this.fd === null) return true;
+    return eventFdReadable(this.fd, 0) !== false;
+  }
+
+  /** Call `cb` once a drain job that starts from now on has ended (joins one that waits). */
+  afterNextDrain(cb: () => void): void {
+    this.waiters.push(cb);
+    this.request();
   }
 
   /** The device was drained: wait for the next notification. */
@@ -85,6 +122,8 @@ export class Drains {
       () => this.rearm(),
       (e: unknown) => {
         this.queued = false;
+        this.finished();
+        for (const cb of this.waiters.splice(0)) cb(); // failed before it started: nothing better to wait for
         this.rearm();
         this.o.onError('draining events and punted frames', e);
       },
@@ -108,6 +147,8 @@ export class Drains {
 
   close(): void {
     this.closed = true;
+    // nobody will drain any more: nothing is held for those who wait
+    for (const cb of [...this.serving.splice(0), ...this.waiters.splice(0)]) cb();
     this.listeners.clear();
     this.watch?.close();
     this.watch = null;
