@@ -16,6 +16,7 @@ import type { HwMep } from './hw-mep.js';
 import type { HwRuntime } from './hw-runtime.js';
 import type { ManagerOps } from './ops.js';
 import type { VoeIndex } from './voe-index.js';
+import type { VoePmLedger } from './y1731/hw-pm.js';
 
 export interface CommitDeps {
   backend: Backend;
@@ -32,7 +33,7 @@ export interface CommitDeps {
   sw: Map<string, LocalMep>;
   hwRt: HwRuntime;
   /** What the VOEs were told of hardware DM / LM (y1731/hw-pm.ts). */
-  voePm: Map<string, string>;
+  voePm: VoePmLedger;
   /** Fault events of hardware MEPs (the manager stamps and fans them out). */
   emit: (e: FaultEvent) => void;
 }

@@ -39,6 +39,7 @@ import { buildStatus, type ManagerStatus } from './status.js';
 import { CpuSide, cpuBridgeView } from './cpu-side.js';
 import { PortTlvs } from './port-tlvs.js';
 import { Y1731Service } from './y1731/service.js';
+import { VoePmLedger } from './y1731/hw-pm.js';
 import { ApplyTracker } from './apply-tracker.js';
 import type { OpsStatus } from './ops.js';
 import { OperationLog, type OperationListener, type OperationsView } from './operations.js';
@@ -82,7 +83,7 @@ export class OffloadManager {
   private policy: Partial<PlanPolicy>;
   private readonly hw = new Map<string, HwMep>();
   /** What the VOEs were told of hardware DM / LM (y1731/hw-pm.ts). */
-  private readonly voePm = new Map<string, string>();
+  private readonly voePm = new VoePmLedger();
   private readonly sw = new Map<string, LocalMep>();
   private readonly listeners = new Set<FaultListener>();
   private readonly stamper = new EventStamper();
@@ -268,7 +269,7 @@ export class OffloadManager {
     if (t.planByKey) this.planByKey = t.planByKey;
     else for (const [k, m] of t.fresh!) this.planByKey.set(k, m);
     this.poller.start();
-    this.y1731.sync(t.model, p.switch);
+    this.y1731.sync(t.model, p.switch, t.scope); // a change: only its MEPs' signals and PM sessions
     return report;
   }
 

@@ -23,29 +23,52 @@ export function voePmOf(plan: MepPlan | undefined): { dm: boolean; lm: boolean }
 }
 
 /**
- * Bring the VOEs' PM functions in line with the plan. `last` remembers what was written per MEP
- * key and VOE handle (a new VOE starts with none: cfm_voe_alloc). `step` runs one write as a
- * run-time step (a failure is a warning, retried at the next apply).
+ * What the VOEs were told of hardware DM / LM: per MEP key the tag of the last write
+ * ("handle:dm lm"; a new VOE starts with none: cfm_voe_alloc), and the keys whose last write
+ * failed, retried by the next apply or change whatever its scope.
+ */
+export class VoePmLedger {
+  readonly written = new Map<string, string>();
+  readonly retry = new Set<string>();
+}
+
+/**
+ * Bring the VOEs' PM functions in line with the plan, for the hardware MEPs `hw` of `scope` (the
+ * keys a change may have changed, plus the failed writes to retry) or of every MEP (null: a full
+ * apply). A MEP outside a change's scope kept its plan and its VOE, so what was written for it
+ * still holds: a change of one MEP costs the same at 100 and at 8,192 MEPs (docs/offload.md).
+ * `step` runs one write as a run-time step (a failure is a warning, retried at the next apply or
+ * change).
  */
 export async function syncVoePm(
   backend: Backend,
-  meps: readonly VoePmTarget[],
+  hw: ReadonlyMap<string, VoePmTarget>,
   planOf: (key: string) => MepPlan | undefined,
-  last: Map<string, string>,
+  ledger: VoePmLedger,
   step: (key: string, fn: () => Promise<void>) => Promise<boolean>,
+  scope: ReadonlySet<string> | null,
 ): Promise<void> {
   const caps = backend.capabilities().pmOffload;
-  const keep = new Set<string>();
-  for (const m of meps) {
-    keep.add(m.key);
-    const want = voePmOf(planOf(m.key));
+  const { written, retry } = ledger;
+  const keys = scope === null ? [...hw.keys()] : [...new Set([...scope, ...retry])];
+  if (scope === null) retry.clear(); // every MEP is visited: a failure below adds it again
+  for (const key of keys) {
+    const m = hw.get(key);
+    retry.delete(key);
+    if (!m) {
+      written.delete(key); // left hardware: its VOE (if any) is gone
+      continue;
+    }
+    const want = voePmOf(planOf(key));
     if (!caps?.dm) want.dm = false;
     if (!caps?.lm) want.lm = false;
     const tag = `${m.handle}:${want.dm ? 1 : 0}${want.lm ? 1 : 0}`;
-    const had = last.get(m.key);
+    const had = written.get(key);
     // a VOE never written has no function: nothing to switch off
     if (had === tag || (had === undefined && !want.dm && !want.lm) || !backend.setVoePm) continue;
-    if (await step(m.key, () => backend.setVoePm!(m.handle, want))) last.set(m.key, tag);
+    if (await step(key, () => backend.setVoePm!(m.handle, want))) written.set(key, tag);
+    else retry.add(key);
   }
-  for (const k of [...last.keys()]) if (!keep.has(k)) last.delete(k);
+  // a full apply also forgets what it no longer follows (a change's scope holds every key that left)
+  if (scope === null) for (const k of [...written.keys()]) if (!hw.has(k)) written.delete(k);
 }

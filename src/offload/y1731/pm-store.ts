@@ -8,7 +8,8 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VirtualClock } from '../../common/clock.js';
-import type { CfmModel } from '../../config/model.js';
+import type { CfmModel, LocalMep } from '../../config/model.js';
+import { findMep } from '../changes.js';
 import { PmSession, type PmHost, type PmSaved, type PmSessionStatus } from './pm.js';
 import { intervalAsResult, type ResultListener } from './results.js';
 
@@ -18,8 +19,13 @@ interface SavedFile {
   sessions: Record<string, PmSaved>;
 }
 
+type PmConfig = NonNullable<LocalMep['pmSessions']>[number];
+
 export class PmSessions {
+  /** By "<mep key>|<session id>". */
   private readonly sessions = new Map<string, PmSession>();
+  /** The keys of `sessions` by MEP key (a change syncs only its MEPs' sessions). */
+  private readonly byMep = new Map<string, Set<string>>();
   private stateDir: string | null = null;
   private switchName = 'default';
   private saved: Record<string, PmSaved> | null = null;
@@ -46,20 +52,30 @@ export class PmSessions {
     return this.stateDir ? join(this.stateDir, `pm-${this.switchName.replace(/[^\w.-]/g, '_')}.json`) : null;
   }
 
-  /** Start / restart / stop sessions so they match `model` (this switch's enabled MEPs). */
-  sync(model: CfmModel, switchName: string): void {
+  /**
+   * Start / restart / stop sessions so they match `model` (this switch's enabled MEPs): the
+   * sessions of the MEPs in `scope` (the keys a change may have changed: the others' sessions
+   * keep running as they are, so a change costs O(changed MEPs)), or of every MEP (null: a full
+   * apply).
+   */
+  sync(model: CfmModel, switchName: string, scope: ReadonlySet<string> | null = null): void {
     this.switchName = switchName;
     if (this.saved === null) this.saved = this.load();
-    const want = new Map<string, { key: string; cfg: NonNullable<CfmModel['domains'][number]['associations'][number]['meps'][number]['pmSessions']>[number] }>();
-    for (const d of model.domains) for (const a of d.associations) for (const m of a.meps) {
-      if (m.switch !== switchName || !m.enabled) continue;
+    const want = new Map<string, { key: string; cfg: PmConfig }>();
+    const wantOf = (m: LocalMep | undefined): void => {
+      if (!m || m.switch !== switchName || !m.enabled) return;
       for (const s of m.pmSessions ?? []) if (s.enabled) want.set(`${m.key}|${s.id}`, { key: m.key, cfg: s });
-    }
-    for (const [k, s] of this.sessions) {
+    };
+    if (scope === null) {
+      for (const d of model.domains) for (const a of d.associations) for (const m of a.meps) wantOf(m);
+    } else for (const key of scope) wantOf(findMep(model, key));
+    const have = scope === null ? [...this.sessions.keys()] : [...scope].flatMap((key) => [...(this.byMep.get(key) ?? [])]);
+    for (const k of have) {
+      const s = this.sessions.get(k)!;
       const w = want.get(k);
       if (w && JSON.stringify(w.cfg) === JSON.stringify(s.cfg)) continue;
       s.stop();
-      this.sessions.delete(k);
+      this.drop(k, s.mepKey);
     }
     const host: PmHost = {
       ...this.host, wallNs: () => this.wallNs(),
@@ -73,7 +89,17 @@ export class PmSessions {
       const restored = this.saved[k];
       delete this.saved[k];
       this.sessions.set(k, new PmSession(w.key, w.cfg, host, restored).start());
+      const of = this.byMep.get(w.key);
+      if (of) of.add(k);
+      else this.byMep.set(w.key, new Set([k]));
     }
+  }
+
+  private drop(k: string, mepKey: string): void {
+    this.sessions.delete(k);
+    const of = this.byMep.get(mepKey);
+    of?.delete(k);
+    if (of?.size === 0) this.byMep.delete(mepKey);
   }
 
   show(mepKey?: string): PmSessionStatus[] {
@@ -85,6 +111,7 @@ export class PmSessions {
     this.save();
     for (const s of this.sessions.values()) s.stop();
     this.sessions.clear();
+    this.byMep.clear();
   }
 
   get size(): number {

@@ -94,10 +94,13 @@ export class Y1731Service {
     this.pm.setStateDir(dir);
   }
 
-  /** After every apply or change: fault signalling and PM sessions follow the model. */
-  sync(model: CfmModel, switchName: string): void {
-    this.signals.sync(model, switchName);
-    this.pm.sync(model, switchName);
+  /**
+   * After every apply or change: fault signalling and PM sessions follow the model, for the MEPs
+   * of `scope` (a change: the keys it may have changed) or every MEP (null: a full apply).
+   */
+  sync(model: CfmModel, switchName: string, scope: ReadonlySet<string> | null = null): void {
+    this.signals.sync(model, switchName, scope);
+    this.pm.sync(model, switchName, scope);
   }
 
   /** PM sessions (of one MEP, or all) with their current interval and history. */

@@ -16,6 +16,7 @@ import type { FaultEvent, FaultListener } from '../../engine/events.js';
 import type { FaultNotificationGenerator } from '../../engine/fng.js';
 import type { Mep } from '../../engine/mep.js';
 import { ensureY } from '../../engine/mep-y1731.js';
+import { findMep } from '../changes.js';
 import type { MepConfig, PortState } from '../../engine/types.js';
 
 /** The engine configuration of a MEP's AIS (spread into mepConfigOf / companionConfigOf). */
@@ -39,7 +40,10 @@ export interface SignalHost {
 const SF_BITS = 0b11100; // defRemoteCCM, defErrorCCM, defXconCCM: signal fail (Y.1731 7.4.1, G.8021 aTSF)
 
 export class FaultSignals {
+  /** This switch's enabled MEPs with fault signalling, by key. */
   private meps = new Map<string, LocalMep>();
+  /** The keys of `meps` with CSF enabled (the CSF timer runs while there is one). */
+  private readonly csfKeys = new Set<string>();
   /** Up MEPs sending CSF-LOS now (the engine MEP that sends it: a restarted MEP starts again). */
   private readonly csfOn = new Map<string, Mep>();
   private csfTimer: TimerHandle | null = null;
@@ -47,22 +51,46 @@ export class FaultSignals {
 
   constructor(private readonly host: SignalHost) {}
 
-  /** Make the running MEPs signal as `model` says (after every apply and change). */
-  sync(model: CfmModel, switchName: string): void {
-    this.meps = new Map();
-    for (const d of model.domains) for (const a of d.associations) for (const m of a.meps) {
-      if (m.switch === switchName && m.enabled && m.faultSignalling) this.meps.set(m.key, m);
+  /**
+   * Make the running MEPs signal as `model` says (after every apply and change). `scope`: the keys
+   * a change may have changed (their config, their engine MEP, their hardware part); the other
+   * MEPs' signalling is as the last sync left it and their CSF follows their port at the next CSF
+   * check (once per CSF period, Y.1731 7.7), so a change costs O(changed MEPs). null: every MEP
+   * (a full apply).
+   */
+  sync(model: CfmModel, switchName: string, scope: ReadonlySet<string> | null = null): void {
+    const wanted = (m: LocalMep | undefined): m is LocalMep => m !== undefined && m.switch === switchName && m.enabled && m.faultSignalling !== undefined;
+    if (scope === null) {
+      this.meps = new Map();
+      this.csfKeys.clear();
+      for (const d of model.domains) for (const a of d.associations) for (const m of a.meps) if (wanted(m)) this.setMep(m);
+    } else {
+      for (const key of scope) {
+        const m = findMep(model, key);
+        if (wanted(m)) this.setMep(m);
+        else {
+          this.meps.delete(key);
+          this.csfKeys.delete(key);
+        }
+      }
     }
-    for (const key of [...this.csfOn.keys()]) if (!this.meps.get(key)?.faultSignalling?.csf) this.csfOn.delete(key);
+    for (const key of scope ?? [...this.csfOn.keys()]) if (!this.meps.get(key)?.faultSignalling?.csf) this.csfOn.delete(key);
     this.unsub ??= this.host.onFault((e) => this.onEvent(e));
-    for (const [key, m] of this.meps) {
-      const em = this.host.findMep(key);
-      if (!em) continue;
+    for (const key of scope ?? this.meps.keys()) {
+      const m = this.meps.get(key);
+      const em = m && this.host.findMep(key);
+      if (!m || !em) continue;
       const fs = m.faultSignalling!;
       ensureY(em).setLock(fs.locked, fs.period);
       this.hwSignalFail(key);
     }
-    this.armCsf();
+    this.armCsf(scope);
+  }
+
+  private setMep(m: LocalMep): void {
+    this.meps.set(m.key, m);
+    if (m.faultSignalling!.csf) this.csfKeys.add(m.key);
+    else this.csfKeys.delete(m.key);
   }
 
   stop(): void {
@@ -94,15 +122,16 @@ export class FaultSignals {
     y.signalFailChanged();
   }
 
-  private armCsf(): void {
-    const csf = [...this.meps.values()].filter((m) => m.faultSignalling!.csf);
-    if (!csf.length && !this.csfOn.size) {
+  /** Check CSF now for `scope` (null: every MEP) and keep the CSF timer running while a MEP has CSF. */
+  private armCsf(scope: ReadonlySet<string> | null): void {
+    if (!this.csfKeys.size && !this.csfOn.size) {
       this.csfTimer?.cancel();
       this.csfTimer = null;
       return;
     }
-    this.checkCsf();
+    this.checkCsf(scope ?? undefined);
     if (this.csfTimer) return;
+    const csf = [...this.csfKeys].map((k) => this.meps.get(k)!);
     const period = Math.min(...csf.map((m) => intervalNs(m.faultSignalling!.period)), intervalNs(6));
     const tick = (): void => {
       this.csfTimer = this.host.clock().setTimer(period, tick);
@@ -112,10 +141,11 @@ export class FaultSignals {
   }
 
   /** CSF-LOS while an up MEP's port is down (Y.1731 7.7); DCI once when it is back. */
-  private checkCsf(): void {
-    for (const [key, m] of this.meps) {
-      const fs = m.faultSignalling!;
-      if (!fs.csf) continue;
+  private checkCsf(keys: Iterable<string> = this.csfKeys): void {
+    for (const key of keys) {
+      const m = this.meps.get(key);
+      const fs = m?.faultSignalling;
+      if (!m || !fs?.csf) continue;
       const em = this.host.findMep(key);
       if (!em) continue;
       const down = this.host.portState(m.port).ifStatus !== 'up';
