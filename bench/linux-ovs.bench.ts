@@ -100,6 +100,9 @@ interface Sample {
   ccms: number;
   up: number;
   wallS: number;
+  /** Of `ccms`: sent by us / received from OVS, against what N sessions are due to send in the window. */
+  txShare: number;
+  rxShare: number;
   /** AF_PACKET: receive batches handed to JS, and hold-timer wakeups, per received CCM. */
   rxBatchesPerCcm?: number;
   holdWakeupsPerCcm?: number;
@@ -135,7 +138,10 @@ async function window(ovs: Ovs, ports: string[], nsA: string, interval: Interval
     let ccms = 0;
     after.forEach((s, i) => (ccms += s.counters.ccmTx - before[i].counters.ccmTx + s.counters.ccmRxValid - before[i].counters.ccmRxValid));
     const up = after.filter((s) => s.peers[0].seen && !s.peers[0].loc).length;
+    const due = (ports.length * wallS * 1e9) / intervalNs(interval);
     return {
+      txShare: (ccms - rxCcms) / due,
+      rxShare: rxCcms / due,
       oursUs: (c.user + c.system - idleUsPerS * wallS) / Math.max(1, ccms),
       ovsUs: (o1 - o0) / 1e3 / Math.max(1, ccms),
       ccms, up, wallS,
@@ -181,7 +187,7 @@ async function forN(p: Plan, n: number): Promise<{ rows: BenchRow[]; idleUsPerS:
           const x = await window(ovs, ours, nsA, interval, v, secs, idleUsPerS);
           samples.get(v.label)!.push(x);
           // each window as it ends, so a run stopped by the suite timeout still shows what it measured
-          console.warn(`linux-ovs: ${n} x ${ms} ms ${v.label} #${r + 1}: ours ${x.oursUs.toFixed(1)} us, OVS ${x.ovsUs.toFixed(1)} us per CCM, ${x.ccms} CCMs, ${x.up}/${n} up${x.rxBatchesPerCcm !== undefined ? `, ${x.rxBatchesPerCcm.toFixed(2)} reads + ${x.holdWakeupsPerCcm!.toFixed(2)} holds per rx CCM` : ''}`);
+          console.warn(`linux-ovs: ${n} x ${ms} ms ${v.label} #${r + 1}: ours ${x.oursUs.toFixed(1)} us, OVS ${x.ovsUs.toFixed(1)} us per CCM, ${x.ccms} CCMs (sent ${(x.txShare * 100).toFixed(0)} %, received ${(x.rxShare * 100).toFixed(0)} % of those due), ${x.up}/${n} up${x.rxBatchesPerCcm !== undefined ? `, ${x.rxBatchesPerCcm.toFixed(2)} reads + ${x.holdWakeupsPerCcm!.toFixed(2)} holds per rx CCM` : ''}`);
         }
       }
       for (const v of p.variants) {
