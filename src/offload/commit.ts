@@ -55,7 +55,8 @@ export async function commit(d: CommitDeps, t: CommitTarget, opts: ApplyCallOpti
   // Software: start what is planned there and not running.
   d.tracker.step('software MEPs');
   const started = startPlanned(d.engine, d.sw, c.keys, c.wantSw, (k) => seqFromHw.get(k) ?? stoppedSeq.get(k));
-  d.cpu.setSoftwareMeps(d.sw.values());
+  // the up MEPs' relay ports change only with the software MEPs (a change that started or stopped none keeps them)
+  if (t.scope === null || started.length || stopped.length) d.cpu.setSoftwareMeps(d.sw.values());
   const moves = movesOf({ started, hadVoe: (k) => beforeOf.has(k), seqFromHw, stoppedSeq, isHw: c.isHw, seeded });
   return {
     prep,
