@@ -159,6 +159,27 @@ describe('a change touches only its MEPs', () => {
     expect(counters(x, 'md1/ma2/1').lckOut).toBeGreaterThanOrEqual(10);
   }, 60_000);
 
+  it('CSF of an up MEP runs on through a change of another MEP and of itself; DCI when its port is back', async () => {
+    const x = rig(['sw1', 'sw2'], [['sw1:swp2', 'sw2:swp2']]);
+    r = x;
+    const up = p2p(4, { sw: 'sw1', id: 1, port: 'swp1', pin: 'software' }, { sw: 'sw2', id: 2, port: 'swp1', pin: 'software' }).map((m) => ({ ...m, direction: 'up' as const }));
+    up[0] = { ...up[0], faultSignalling: { ...FS, csf: true } };
+    const down = p2p(4, { sw: 'sw1', id: 1, port: 'swp2' }, { sw: 'sw2', id: 2, port: 'swp2' }, 'ma2');
+    for (const n of ['sw1', 'sw2']) await x.mgr[n].apply(mkModel([...up, ...down]));
+    await runVirtual(x.net.clock, 2e9);
+    const csf = () => x.events.filter((e) => e.switch === 'sw2' && e.type === 'condition' && e.condition?.startsWith('csf')).map((e) => [e.condition, e.active]);
+    x.sw.sw1.backend.setPortState('swp1', { operStatus: 'down' });
+    await runVirtual(x.net.clock, 3e9);
+    expect(csf()).toEqual([['csf-los', true]]);
+    await x.mgr.sw1.change({ meps: [{ key: 'md1/ma2/1', ccmLtmPriority: 3 }] });
+    await x.mgr.sw1.change({ meps: [{ key: 'md1/ma1/1', ccmLtmPriority: 3 }] }); // restarts the software MEP
+    await runVirtual(x.net.clock, 5e9);
+    expect(csf()).toEqual([['csf-los', true]]); // the peer kept receiving CSF-LOS (else it clears in 3.5 periods)
+    x.sw.sw1.backend.setPortState('swp1', { operStatus: 'up' });
+    await runVirtual(x.net.clock, 2e9);
+    expect(csf()).toEqual([['csf-los', true], ['csf-los', false]]);
+  }, 60_000);
+
   it('a failed VOE PM write is retried by the next change, whichever MEP it changes', async () => {
     const { x, pmWrites, failPmWrites } = await start();
     r = x;
