@@ -45,21 +45,9 @@ export function checkModel(model: CfmModel, ptr: PtrFn): ConfigIssue[] {
   }
 
   // ---- MAIDs unique per level (a CCM is told apart by level + MAID only) ---------------------
-  // Bucketed by a hash of the octets (a 48-character key per MA was megabytes for a large config).
-  const maidAt = new Map<number, Association[]>();
-  for (const d of model.domains) {
-    for (const a of d.associations) {
-      const h = maidHash(a.maid);
-      const bucket = maidAt.get(h);
-      const other = bucket?.find((x) => String(x.level) === String(a.level) && sameOctets(x.maid, a.maid));
-      if (other && a.maid.some((b) => b !== 0)) {
-        add(ptr(a), 'ma.duplicate-maid', `'${a.key}' has the same MAID and MD level as '${other.key}'; their CCMs would be indistinguishable (cross-connect)`, 'give one MA (or its domain) a different name');
-      } else if (other) bucket!.splice(bucket!.indexOf(other), 1, a);
-      else if (bucket) bucket.push(a);
-      else maidAt.set(h, [a]);
-    }
+  for (const [a, other] of duplicateMaids(model)) {
+    add(ptr(a), 'ma.duplicate-maid', `'${a.key}' has the same MAID and MD level as '${other.key}'; their CCMs would be indistinguishable (cross-connect)`, 'give one MA (or its domain) a different name');
   }
-  maidAt.clear();
 
   // ---- MEPs: identity, membership, placement ------------------------------------------------
   const { all, duplicate, assocOf } = mepIdentity(model, plain);
@@ -332,4 +320,42 @@ function sharedPlaces(meps: LocalMep[], mips: Mip[]): Array<Array<LocalMep | Mip
     k = e;
   }
   return places.map((_, j) => j).sort((x, y) => firsts[x] - firsts[y]).map((j) => places[j]);
+}
+
+/**
+ * Each MA (in model order) whose MAID and MD level an earlier MA already has, with the first such
+ * MA; an all-zero MAID (one that could not be built, already an issue) is never a duplicate. MAs
+ * are sorted by a hash of their octets, so equal ones sit together; a map of every MAID was
+ * megabytes for a large config.
+ */
+function duplicateMaids(model: CfmModel): Array<[Association, Association]> {
+  const as: Association[] = [];
+  for (const d of model.domains) for (const a of d.associations) if (a.maid.some((b) => b !== 0)) as.push(a);
+  const n = as.length;
+  const hash = new Uint32Array(n);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    hash[i] = maidHash(as[i].maid);
+    order[i] = i;
+  }
+  order.sort((x, y) => hash[x] - hash[y] || x - y);
+  const firstEqual = new Int32Array(n).fill(-1);
+  for (let k = 0; k < n;) {
+    let e = k + 1;
+    while (e < n && hash[order[e]] === hash[order[k]]) e++;
+    for (let q = k + 1; q < e; q++) {
+      const a = as[order[q]];
+      for (let r = k; r < q; r++) {
+        const x = as[order[r]];
+        if (firstEqual[order[r]] < 0 && String(x.level) === String(a.level) && sameOctets(x.maid, a.maid)) {
+          firstEqual[order[q]] = order[r];
+          break;
+        }
+      }
+    }
+    k = e;
+  }
+  const out: Array<[Association, Association]> = [];
+  for (let i = 0; i < n; i++) if (firstEqual[i] >= 0) out.push([as[i], as[firstEqual[i]]]);
+  return out;
 }

@@ -49,6 +49,23 @@ describe('validateModel', () => {
     expect(validateModel(load(base()).model!)).toEqual([]);
   });
 
+  it('duplicate MAIDs: each later MA names the first with its MAID and level; all-zero MAIDs are never duplicates', () => {
+    const m = load(base()).model!;
+    const [evc, link] = m.domains[1].associations;
+    const cust = m.domains[0].associations[0];
+    link.maid = evc.maid.slice();
+    const third = { ...link, key: 'prov/third', id: 'third', meps: [] };
+    m.domains[1].associations.push(third);
+    cust.maid = evc.maid.slice(); // same octets, another level: not a duplicate
+    const zero = new Uint8Array(48);
+    m.domains[0].associations.push({ ...cust, key: 'cust/z1', id: 'z1', maid: zero, meps: [] }, { ...cust, key: 'cust/z2', id: 'z2', maid: zero, meps: [] });
+    const dups = validateModel(m).filter((i) => i.rule === 'ma.duplicate-maid').map((i) => i.message.split(';')[0]);
+    expect(dups).toEqual([
+      "'prov/link' has the same MAID and MD level as 'prov/evc1'",
+      "'prov/third' has the same MAID and MD level as 'prov/evc1'",
+    ]);
+  });
+
   it('per-port rules report places in the order they first occur (not in the order of port or VLAN)', () => {
     const m = load(base()).model!;
     const svc = m.domains[0].associations[0];
