@@ -53,8 +53,12 @@ export class ModelBuilder {
   private readonly cfmKey: string;
   private readonly domains: Domain[] = [];
   private readonly domainById = new Map<string, Domain>();
-  /** Associations of each domain by ma-id (the first one wins, as a list search would). */
-  private readonly assocById = new Map<Domain, Map<string, Association>>();
+  /**
+   * Each domain's associations sorted by ma-id, then position (indices into d.associations): a
+   * group finds the first MA of an ma-id, as a list search would, by binary search (a map entry
+   * per MA cost ten times as much).
+   */
+  private readonly assocOrder = new Map<Domain, Int32Array>();
   private readonly mips: Mip[] = [];
   private readonly policies: CpuProtectionPolicy[] = [];
   private readonly bindings: CpuProtectionBinding[] = [];
@@ -137,7 +141,6 @@ export class ModelBuilder {
     this.ownName(d.name);
     this.mark(d, p);
     this.domains.push(d);
-    const byId = new Map<string, Association>();
     (rd['maintenance-association'] ?? []).forEach((ra, j) => {
       const pa = `${p}/maintenance-association/${j}`;
       const a = buildAssociation(ra, d, pa, this.issue);
@@ -146,11 +149,28 @@ export class ModelBuilder {
       this.ownName(a.name);
       this.mark(a, pa);
       d.associations.push(a);
-      if (!byId.has(a.id)) byId.set(a.id, a);
     });
-    d.associations = fit(d.associations);
-    this.assocById.set(d, byId);
+    const as = (d.associations = fit(d.associations));
+    const order = new Int32Array(as.length);
+    for (let k = 0; k < order.length; k++) order[k] = k;
+    order.sort((x, y) => (as[x].id < as[y].id ? -1 : as[x].id > as[y].id ? 1 : x - y));
+    this.assocOrder.set(d, order);
     if (!this.domainById.has(d.id)) this.domainById.set(d.id, d);
+  }
+
+  /** The first association of `d` with ma-id `id`. */
+  private assocOf(d: Domain, id: string): Association | undefined {
+    const order = this.assocOrder.get(d);
+    if (!order) return undefined;
+    const as = d.associations;
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (as[order[mid]].id < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < order.length && as[order[lo]].id === id ? as[order[lo]] : undefined;
   }
 
   /** maintenance-group entry i and its MEPs: call after every domain. */
@@ -162,7 +182,7 @@ export class ModelBuilder {
         `known md-ids: ${[...this.domainById.keys()].join(', ') || '(none)'}`);
       return;
     }
-    const a = this.assocById.get(d)?.get(g['ma-id']);
+    const a = this.assocOf(d, g['ma-id']);
     if (!a) {
       this.issue(p + '/ma-id', 'group.unknown-ma', `maintenance-group '${g['maintenance-group-id']}' names ma-id '${g['ma-id']}', which is not an association of '${d.id}'`,
         `known ma-ids in '${d.id}': ${d.associations.map((x) => x.id).join(', ') || '(none)'}`);
@@ -266,7 +286,7 @@ export class ModelBuilder {
     for (const d of this.domains) {
       for (const a of d.associations) a.meps = a.meps.length < 16 ? sortIfNeeded(a.meps, byMepId) : fit(a.meps.sort(byMepId)); // short ones are exact-size already
     }
-    this.assocById.clear();
+    this.assocOrder.clear();
     this.policies.sort((a, b) => a.id - b.id);
     const switches = [...this.used.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const model: CfmModel = {
