@@ -5,12 +5,17 @@
  *    each left the port; gap between CCMs - 10 ms; target max 1 ms) - with the board's periodic
  *    frame injector sending them (vendor ABI group "inject") and with the engine's JS timer
  *    sending them through cfm_frame_tx (SLOW_SDK_INJECTOR=0 / 1 for one of the two; the JS-side
- *    send times beside), false LOCs (target 0), a loopback started during the apply, `status`
+ *    send times beside), false LOCs (target 0; a LOC on a real gap in the peer's CCMs as received
+ *    - the in-process peer and cable stalled - is true, counted apart: slow-rig.ts classifyLocs),
+ *    a loopback started during the apply, `status`
  *    answered during the apply (target 50 ms) - interrupt and polled;
  *  - event latency from the board raising LOC (device time) to the manager's fault event:
  *    interrupt + event fd (target 1 ms) vs the 10 ms poll;
  *  - CPU of an idle manager with 8,192 hardware VOEs (nothing changes), each mode.
  * SLOW_SDK_VOES (default 1000) and SLOW_SDK_PARTS (apply,events,idle) narrow a run.
+ * SLOW_SDK_BUSY_MS=N: during the apply, N ms of busy JS every ~97 ms (another task's work: what a
+ * loaded machine does to the loop, reproducibly); SLOW_SDK_READ_TIMES=1: the software MEP decides
+ * LOC on read times, as before src/engine/continuity.ts (the engine's rxSettled hook removed).
  */
 import { performance } from 'node:perf_hooks';
 import type { BenchRow } from './run.js';
@@ -20,6 +25,8 @@ import { classifyLocs, hardwareMeps, sleep, slowRig, waitFor } from '../test/bac
 export const name = 'slow SDK';
 
 const APPLY_VOES = Number(process.env.SLOW_SDK_VOES) || 1000;
+const BUSY_MS = Number(process.env.SLOW_SDK_BUSY_MS) || 0;
+const READ_TIMES = process.env.SLOW_SDK_READ_TIMES === '1';
 const IDLE_VOES = 8192;
 
 function quantile(xs: number[], q: number): number {
@@ -40,8 +47,11 @@ function lateNote(late: number[]): string {
 }
 
 async function applyUnderLoad(interrupt: boolean, injector: boolean): Promise<BenchRow[]> {
-  const mode = `${interrupt ? 'interrupt' : 'polled'}, CCMs by ${injector ? 'the board\'s injector' : 'the JS timer'}`;
+  const extra = `${BUSY_MS ? `, ${BUSY_MS} ms busy every 97 ms` : ''}${READ_TIMES ? ', LOC on read times' : ''}`;
+  const mode = `${interrupt ? 'interrupt' : 'polled'}, CCMs by ${injector ? 'the board\'s injector' : 'the JS timer'}${extra}`;
   const r = await slowRig({ latencyUs: 2000, interrupt, serviceVoes: APPLY_VOES + 16, injector });
+  if (READ_TIMES) r.dutMgr.engine.rxSettled = null;
+  let busy: ReturnType<typeof setInterval> | null = null;
   try {
     await waitFor(() => r.faults.some((f) => f.type === 'remote-mep' && f.state === 'ok'), 5000, 'the software MEP to see its peer');
     // with the injector: after the handover (its one CCM late by the handover's wait is not the apply's)
@@ -59,6 +69,12 @@ async function applyUnderLoad(interrupt: boolean, injector: boolean): Promise<Be
     const model = r.dutModel(APPLY_VOES);
     await sleep(50);
     const t0 = performance.now();
+    if (BUSY_MS) {
+      busy = setInterval(() => {
+        const end = performance.now() + BUSY_MS;
+        while (performance.now() < end);
+      }, 97);
+    }
     const apply = r.dutMgr.apply(model);
     await sleep(300);
     const lbStart = performance.now();
@@ -68,6 +84,7 @@ async function applyUnderLoad(interrupt: boolean, injector: boolean): Promise<Be
     const st = r.dutMgr.status().then((s) => ({ ms: performance.now() - stStart, during: s.apply !== undefined }));
     await apply;
     const t1 = performance.now();
+    if (busy) clearInterval(busy);
     const [lbr, stat] = await Promise.all([lb, st]);
     const statusMs = stat.ms;
     // the wire tap delivers every 2-16 ms: wait for the CCMs sent up to t1
@@ -91,6 +108,7 @@ async function applyUnderLoad(interrupt: boolean, injector: boolean): Promise<Be
       { case: `${mode}: status asked during the apply answered after`, value: statusMs, unit: 'ms', target: '<= 50', met: statusMs <= 50, note: stat.during ? 'from the last-known state, with apply in progress (src/offload/apply-tracker.ts)' : 'the apply had finished' },
     ];
   } finally {
+    if (busy) clearInterval(busy);
     await r.close();
   }
 }

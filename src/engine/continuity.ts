@@ -114,7 +114,9 @@ export class Continuity {
    * rMEPwhile deadline of the previous one is a loss the timer did not report (loop blocked, or
    * the decision is waiting for held frames): RMEP_OK -> RMEP_FAILED at the deadline (802.1Q
    * 20.20, rMEPwhile reached 0 then), so the caller's RMEP_FAILED -> RMEP_OK on this CCM closes
-   * the episode (true: the caller stamps its RMEP_OK event with rxNs). Only from RMEP_OK: in RMEP_START the remote's previous time is the engine's
+   * the episode (true: the caller stamps its RMEP_OK event with rxNs). Without this the CCM just
+ * restarted rMEPwhile and the late timer found the remote fresh: the loss was never reported.
+ * Only from RMEP_OK: in RMEP_START the remote's previous time is the engine's
    * start, not a receive time, and the timer alone decides (20.20).
    */
   beforeValidCcm(r: Remote, rxNs: number): boolean {
