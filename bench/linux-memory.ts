@@ -1,11 +1,12 @@
 /**
  * Memory per software MEP (issue 17: <= 16 kB of RSS per MEP at 256 MEPs on 256 ports), for the
- * `memory` part of bench/linux-datapath.bench.ts. The ports (veth pairs into a second namespace,
- * where a software peer runs) are made once; each measurement runs in a fresh child process so
- * no earlier case's heap or allocator state moves its RSS (in one process, a case after another
- * showed anything from -10 to +21 kB per MEP). Per child, after a full GC each time: the peer's
- * side up (baseline), our backend open with its ports (the per-port share), then one MEP per port,
- * up (the per-MEP share). Repeated, the median reported, with where the memory is: JS heap
+ * `memory` part of bench/linux-datapath.bench.ts. The ports (veth pairs into a second namespace)
+ * are made once; each measurement runs in a fresh child process so no earlier case's heap or
+ * allocator state moves its RSS (in one process, a case after another showed anything from -10
+ * to +21 kB per MEP), and the software peers run in a process of their own (in ours, their
+ * receive work grew our heap with our MEPs). Per child, after a full GC each time: the receive
+ * path run hot for 2 s on 16 ports (its optimised code is not per MEP), then the baseline, our
+ * backend open with its ports (the per-port share), then one MEP per port, up (the per-MEP share). Repeated, the median reported, with where the memory is: JS heap
  * (objects), ArrayBuffers (receive areas) and the rest (native: sockets' user-space state, libuv
  * handles, the scheduler's entries, allocator slack). Socket receive buffers and BPF maps are
  * kernel memory, not in RSS.
@@ -24,6 +25,7 @@ import { createNetns, deleteNetns, ip, uniqueName } from '../test/linux/netns.js
 const maid = encodeMaid({ md: { format: 4, name: 'Provider' }, ma: { format: 2, name: 'mem' } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CHILD_FLAG = '--cfm-memory-child';
+const PEER_FLAG = '--cfm-memory-peers';
 
 interface Snap {
   rss: number;
@@ -56,52 +58,92 @@ function snap(gc: () => void): Snap {
 
 const minus = (a: Snap, b: Snap): Snap => ({ rss: a.rss - b.rss, heapTotal: a.heapTotal - b.heapTotal, heapUsed: a.heapUsed - b.heapUsed, arrayBuffers: a.arrayBuffers - b.arrayBuffers });
 
+const spec = (port: string, mac: string, mepId: number, peer: number, interval: VoeSpec['interval'] = 3): VoeSpec => ({
+  key: port, port, direction: 'down', level: 4, vlan: 0, unicastMac: mac, mepId, maid, interval, priority: 7,
+  peers: [peer], ccmTx: true, ccmRx: true, seqUpdate: true, rdi: false, portStatusTlv: 0, interfaceStatusTlv: 0,
+});
+
+/** The peers (MEP 2 on each far port) in a process of their own, until told to stop. */
+async function peerChild(a: ChildArgs): Promise<void> {
+  const far = new SoftwareBackend({ ports: a.theirs, netns: a.nsB, datapath: 'af-packet' });
+  for (const p of a.theirs) await far.createVoe(spec(p, far.portMac(p), 2, 1));
+  process.send!('ready');
+  await new Promise<void>((r) => process.once('message', () => r()));
+  await far.close();
+}
+
+/**
+ * Our side. Before the baseline it runs the receive path for a moment on two ports (so the JIT
+ * code for it is not counted as per-MEP memory), then: baseline, backend open, MEPs up; then it
+ * asks the parent to stop the peers and measures the idle CPU with every MEP deleted.
+ */
 async function child(a: ChildArgs): Promise<ChildResult> {
   v8.setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
-  const spec = (port: string, mac: string, mepId: number, peer: number): VoeSpec => ({
-    key: port, port, direction: 'down', level: 4, vlan: 0, unicastMac: mac, mepId, maid, interval: 3, priority: 7,
-    peers: [peer], ccmTx: true, ccmRx: true, seqUpdate: true, rdi: false, portStatusTlv: 0, interfaceStatusTlv: 0,
-  });
-  const far = new SoftwareBackend({ ports: a.theirs, netns: a.nsB, datapath: 'af-packet' });
+  // 16 ports with MEPs at 10 ms sending to each other's ports for 2 s (~6,000 frames through
+  // the receive path: hot enough for V8 to optimise it), as two backends of this process
+  const w = a.ours.slice(0, 16);
+  const warm = new SoftwareBackend({ ports: w, netns: a.nsA, datapath: a.datapath });
+  const warmPeer = new SoftwareBackend({ ports: a.theirs.slice(0, 16), netns: a.nsB, datapath: 'af-packet' });
+  process.send!('warm-up');
+  for (const p of w) await warm.createVoe(spec(p, warm.portMac(p), 1, 3, 2));
+  for (const p of a.theirs.slice(0, 16)) await warmPeer.createVoe({ ...spec(p, warmPeer.portMac(p), 3, 1, 2), key: `w${p}` });
+  await sleep(2000);
+  await warm.close();
+  await warmPeer.close();
+  await sleep(300);
+  const s0 = snap(gc);
+  const be = new SoftwareBackend({ ports: a.ours, netns: a.nsA, datapath: a.datapath });
   try {
-    for (const p of a.theirs) await far.createVoe(spec(p, far.portMac(p), 2, 1));
-    await sleep(1000);
-    const s0 = snap(gc);
-    const be = new SoftwareBackend({ ports: a.ours, netns: a.nsA, datapath: a.datapath });
-    try {
-      await sleep(300);
-      const s1 = snap(gc);
-      const hs: number[] = [];
-      for (const p of a.ours) hs.push(await be.createVoe(spec(p, be.portMac(p), 1, 2)));
-      await sleep(1500);
-      const s2 = snap(gc);
-      let up = 0;
-      for (const h of hs) if ((await be.readStatus(h)).peers[0]!.seen) up++;
-      for (const h of hs) await be.deleteVoe(h);
-      await far.close(); // idle: nothing on the wire
-      await sleep(1000); // the deletes' garbage collected, V8's background compiles done
-      const c0 = process.cpuUsage();
-      const t0 = process.hrtime.bigint();
-      await sleep(3000);
-      const c = process.cpuUsage(c0);
-      const idlePct = ((c.user + c.system) / 1e6 / (Number(process.hrtime.bigint() - t0) / 1e9)) * 100;
-      return { ports: minus(s1, s0), meps: minus(s2, s1), up, idlePct };
-    } finally {
-      await be.close();
-    }
+    await sleep(300);
+    const s1 = snap(gc);
+    const hs: number[] = [];
+    for (const p of a.ours) hs.push(await be.createVoe(spec(p, be.portMac(p), 1, 2)));
+    await sleep(1500);
+    const s2 = snap(gc);
+    let up = 0;
+    for (const h of hs) if ((await be.readStatus(h)).peers[0]!.seen) up++;
+    for (const h of hs) await be.deleteVoe(h);
+    process.send!('stop-peers');
+    await new Promise<void>((r) => process.once('message', () => r()));
+    await sleep(1000); // the deletes' garbage collected, V8's background compiles done
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    await sleep(3000);
+    const c = process.cpuUsage(c0);
+    const idlePct = ((c.user + c.system) / 1e6 / (Number(process.hrtime.bigint() - t0) / 1e9)) * 100;
+    return { ports: minus(s1, s0), meps: minus(s2, s1), up, idlePct };
   } finally {
-    await far.close();
+    await be.close();
   }
 }
 
+function forkSelf(flag: string, a: ChildArgs) {
+  return fork(fileURLToPath(import.meta.url), [flag, JSON.stringify(a)], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+/** One measurement: the peers' process, then ours; the peers stop when ours asks (for the idle part). */
 function runChild(a: ChildArgs): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const c = fork(fileURLToPath(import.meta.url), [CHILD_FLAG, JSON.stringify(a)], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let got: ChildResult | undefined;
-    c.on('message', (m) => (got = m as ChildResult));
-    c.on('error', reject);
-    c.on('exit', (code) => (got ? resolve(got) : reject(new Error(`memory child for ${a.datapath} exited with ${code} and no result`))));
+    const peers = forkSelf(PEER_FLAG, a);
+    const peersGone = new Promise<void>((r) => peers.on('exit', () => r()));
+    peers.on('error', reject);
+    peers.once('message', () => {
+      const c = forkSelf(CHILD_FLAG, a);
+      let got: ChildResult | undefined;
+      c.on('message', (m) => {
+        if (m === 'warm-up') return;
+        if (m === 'stop-peers') {
+          peers.send('stop');
+          void peersGone.then(() => c.send('stopped'));
+        } else got = m as ChildResult;
+      });
+      c.on('error', reject);
+      c.on('exit', (code) => {
+        if (peers.connected) peers.send('stop');
+        void peersGone.then(() => (got ? resolve(got) : reject(new Error(`memory child for ${a.datapath} exited with ${code} and no result`))));
+      });
+    });
   });
 }
 
@@ -149,6 +191,16 @@ export async function memoryPerMep(ports: number, datapaths: Datapath[], reps: n
     await deleteNetns(nsB);
   }
   return rows;
+}
+
+if (process.argv[2] === PEER_FLAG && process.send) {
+  peerChild(JSON.parse(process.argv[3]!) as ChildArgs).then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }
 
 if (process.argv[2] === CHILD_FLAG && process.send) {
