@@ -17,6 +17,7 @@
 #include "netns.h"
 #include "packet_filter.h"
 #include "packet_group.h"
+#include "packet_deadline.h"
 #include "syserr.h"
 #if __has_include("cpu_protection.h")
 #include "cpu_protection.h"
@@ -87,6 +88,7 @@ Napi::Object PacketSocket::Init(Napi::Env env, Napi::Object exports) {
                                  });
   exports.Set("PacketSocket", f);
   exports.Set("interfaceInfo", Napi::Function::New(env, InterfaceInfo, "interfaceInfo"));
+  PacketDeadline::Init(env, exports);  // the checkers' loss deadline (packet_deadline.h)
   return exports;
 }
 

@@ -59,6 +59,17 @@ export interface NativePacketSocketCtor {
   new (ifname: string, options: { netns?: string; membership?: boolean; rcvbufBytes?: number; receive?: boolean }, onFrames: NativeFramesCallback): NativePacketSocket;
 }
 
+/** A timerfd on the libuv loop (native/addon/packet_deadline.h): the checkers' loss deadline. */
+export interface NativePacketDeadline {
+  /** Due at CLOCK_MONOTONIC `atNs` (a past time: at once); 0 or Infinity disarm. */
+  arm(atNs: number): void;
+  close(): void;
+}
+
+export interface NativePacketDeadlineCtor {
+  new (onDue: () => void): NativePacketDeadline;
+}
+
 export interface NativeSchedulerEvent {
   id: number;
   kind: 'error' | 'recovered';
@@ -132,6 +143,8 @@ export interface CfmAddon {
   /** CPU protection's admit function for the eBPF module (a type-tagged External; src/native/bpf.ts passes it on). */
   cpuProtectionHook?: unknown;
   PacketSocket: NativePacketSocketCtor;
+  /** Absent from an addon built before it (a prebuild): callers fall back to a JS timer. */
+  PacketDeadline?: NativePacketDeadlineCtor;
   Scheduler: NativeSchedulerCtor;
   interfaceInfo(name: string, netns?: string): NativeInterfaceInfo;
   /** Benchmark calibration: bare timerfd wakeups in a thread set up like the scheduler's (blocks). */

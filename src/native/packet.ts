@@ -2,8 +2,9 @@
  * Typed wrapper over the addon's AF_PACKET socket: one per Linux interface, CFM frames only
  * (the kernel filters with BPF), VLAN tags restored, our own transmissions never seen.
  */
-import { loadAddon, type NativeInterfaceInfo, type NativePacketSocket, type NativePacketStats } from './addon.js';
+import { loadAddon, type NativeInterfaceInfo, type NativePacketDeadline, type NativePacketSocket, type NativePacketStats } from './addon.js';
 import { callNative } from './errors.js';
+import { CfmError } from '../common/errors.js';
 
 export interface RxFrame {
   /** The whole frame as it was on the wire (tags restored), no FCS. A view into a reused area: copy to keep. */
@@ -119,4 +120,43 @@ export class PacketSocket {
 export function interfaceInfo(name: string, netns?: string): NativeInterfaceInfo {
   const addon = loadAddon();
   return callNative(`interface ${name}${netns ? ` in netns ${netns}` : ''}`, () => addon.interfaceInfo(name, netns));
+}
+
+/**
+ * A deadline on CLOCK_MONOTONIC with nanosecond precision, run on the event loop (a timerfd
+ * watched by libuv, native/addon/packet_deadline.h): the software checkers' rMEPwhile expiry
+ * (issue 17: a setTimeout fires up to 1-2 ms late, the LOC report's budget is one interval +
+ * 1 ms). Keeps no process alive. `onDue` runs in a callback scope of its own, like a timer's.
+ */
+export class PacketDeadline {
+  private native: NativePacketDeadline | undefined;
+
+  constructor(onDue: () => void) {
+    const Ctor = loadAddon().PacketDeadline;
+    if (!Ctor) throw new CfmError('UNSUPPORTED', 'this build of the native addon has no PacketDeadline (rebuild it: npm run build:native)');
+    this.native = callNative('loss deadline', () => new Ctor(onDue));
+  }
+
+  /** Whether the loaded addon has it (an older prebuild may not). */
+  static available(): boolean {
+    try {
+      return typeof loadAddon().PacketDeadline === 'function';
+    } catch {
+      return false;
+    }
+  }
+
+  /** Due at `atNs` (CLOCK_MONOTONIC ns, the clock of process.hrtime); a past time is due at once. */
+  arm(atNs: number): void {
+    this.native?.arm(Math.max(1, atNs));
+  }
+
+  disarm(): void {
+    this.native?.arm(0);
+  }
+
+  close(): void {
+    this.native?.close();
+    this.native = undefined;
+  }
 }

@@ -61,6 +61,12 @@ export interface SoftwareBackendOptions {
    * 3.33 ms). false: every frame read at once and a timer per VOE (for comparison benches).
    */
   coalesce?: boolean;
+  /**
+   * The checkers' rMEPwhile deadline (issue 17, LOC reported within one interval + 1 ms):
+   * `native` (default where the addon has it) = a timerfd on the event loop, ns precision;
+   * `js` = a setTimeout (whole ms, fires late; for the before/after bench).
+   */
+  lossDeadline?: 'native' | 'js';
 }
 
 /** A transmit error of one VOE (the scheduler tells only about changes). */
@@ -106,7 +112,8 @@ export class SoftwareBackend implements Backend {
   private readonly txGrid: boolean;
   private readonly coalesce: boolean;
   /** Shared by every checker when coalescing (else each checker has its own). */
-  private readonly expiry = new ExpiryTimer();
+  private readonly expiry: ExpiryTimer;
+  private readonly nativeDeadline: boolean | undefined;
   private rxHoldNs = 0;
   /** port -> VLAN -> its VOEs (receive demux), rebuilt after a VOE is created, changed or deleted. */
   private rxIndex: Map<string, Map<number, Voe[]>> | undefined;
@@ -128,6 +135,8 @@ export class SoftwareBackend implements Backend {
     this.clock = opts.clock ?? new RealClock();
     this.txGrid = opts.txGrid ?? true;
     this.coalesce = opts.coalesce ?? true;
+    this.nativeDeadline = opts.lossDeadline === undefined ? undefined : opts.lossDeadline === 'native';
+    this.expiry = new ExpiryTimer({ native: this.nativeDeadline });
     this.ownScheduler = !opts.scheduler;
     this.scheduler = opts.scheduler ?? new CcmScheduler({ realtime: opts.realtime ?? true });
     try {
@@ -510,7 +519,7 @@ export class SoftwareBackend implements Backend {
     voe.checker = new CcmChecker(voe.handle, voe.spec, {
       emit: (ev) => this.emit(ev),
       flush: () => void (this.bpf ? this.bpf.poll() : this.sockets.get(voe.spec.port)?.poll()),
-    }, this.coalesce ? this.expiry : undefined);
+    }, this.coalesce ? this.expiry : new ExpiryTimer({ native: this.nativeDeadline }));
     this.bpf?.add(voe.handle, voe.spec);
   }
 
