@@ -328,6 +328,18 @@ CFM_ASIC_API cfm_status_t cfm_voe_tx_seq_get(cfm_asic_t *h, uint32_t voe, uint32
  * with cfm_event_poll and cfm_frame_rx. */
 CFM_ASIC_API cfm_status_t cfm_event_fd(cfm_asic_t *h, int32_t *fd);
 
+/* Device time (group "clock"): the device's free-running ns counter - the one that stamps
+ * cfm_frame_info.time_ns, cfm_event.time_ns and the inject counters - read now. The caller reads
+ * its own clock just before and after the call and keeps the reading with the smallest round trip
+ * to map receive times onto the host's clock (docs/vendor-abi.md "clock group"; LOC is decided on
+ * receive times, 802.1Q 20.20). Never decreases while a handle is open; shared by every handle on
+ * the device; any origin. A single counter read: no bus transaction queued behind other calls if
+ * the SDK can avoid it (the round trip is the mapping's error). MESA: the timestamp counter the
+ * packet extraction stamps frames with (mesa_ts_timeofday_get's tc / mesa_packet_rx_info_t
+ * hw_tstamp), in ns. CFM_ENOTSUP = no readable counter (the caller learns the offset from the
+ * frames). */
+CFM_ASIC_API cfm_status_t cfm_asic_time_get(cfm_asic_t *h, uint64_t *now_ns);
+
 /* Performance monitoring (group "pm", Y.1731 8.1 / 8.2): the VOE timestamps delay frames and
  * counts frames for loss measurement in hardware, so a PM session of a hardware MEP measures the
  * wire and not the CPU path. The CPU still builds and sends DMM/DMR/1DM/LMM/LMR (cfm_frame_tx) and

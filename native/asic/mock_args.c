@@ -139,6 +139,9 @@ static int apply(mock_args_t *m, const char *k, const char *v) {
     m->seed = sd;
     return 1;
   }
+  /* device time at open, s (a device clock with another origin than the host's); a loaded state
+   * continues its own time instead */
+  if (!strcmp(k, "time0_s")) return parse_u32(v, 100u * 365u * 86400u, &m->time0_s);
   if (!strcmp(k, "clock")) {
     if (!strcmp(v, "virtual")) m->realtime = 0;
     else if (!strcmp(v, "real")) m->realtime = 1;

@@ -88,6 +88,7 @@ static cfm_status_t asic_new(const mock_args_t *args, asic_t **out) {
   }
   mock_queue_init(&a->punt, args->punt_len);
   mock_queue_init(&a->wire, args->wire_len);
+  a->now_ns = (uint64_t)args->time0_s * 1000000000ull; /* a loaded state replaces it */
   if (args->state_path[0]) {
     cfm_status_t s = mock_state_load(a);
     if (s != CFM_OK) {

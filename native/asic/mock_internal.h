@@ -33,6 +33,7 @@ typedef struct mock_args {
   uint32_t event_len;
   uint32_t wire_len;
   uint32_t realtime;
+  uint32_t time0_s;           /* device time at open (no state loaded), s */
   /* a board's behaviour (mock_board.c): per-call latency, interrupt thread + event fd, random failures */
   uint64_t latency_ns;        /* every vendor-ABI call takes this long ... */
   uint64_t jitter_ns;         /* ... plus a uniform random 0..jitter_ns */

@@ -27,6 +27,11 @@ export interface PuntControl {
   setPortPuntAll(port: string, on: boolean): void;
 }
 
+/** Optional backend extension: give receive times on the manager's clock (AsicBackend.useClock). */
+interface ClockUser {
+  useClock(clock: Clock): void;
+}
+
 /** Optional backend extension: whether punted frames may still wait to be read (AsicBackend.rxSettled). */
 interface RxSettledSource {
   rxSettled(onSettled: () => void): boolean;
@@ -101,6 +106,8 @@ export class CpuSide {
     // the frames received before a deadline are in (src/engine/continuity.ts, issue 16)
     const rxSettled = (o.backend as Partial<RxSettledSource>).rxSettled;
     if (typeof rxSettled === 'function') this.engine.rxSettled = (_deadlineNs, cb) => rxSettled.call(o.backend, cb);
+    // ... on this clock: a device stamps punted frames with its own (AsicBackend.useClock maps them)
+    (o.backend as Partial<ClockUser>).useClock?.(o.clock);
     // A remote-mep event already carries the highest defect once the change is in (the engine
     // recomputes the defects first, src/engine/continuity.ts; 802.1Q 12.14.7.1.3 o).
     this.engine.onEvent((e) => o.onFault(e));

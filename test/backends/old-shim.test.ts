@@ -13,6 +13,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAsicLib, mockAsicLibPath } from '../../src/backends/asic-binding/index.js';
+import { AsicDevice } from '../../src/backends/asic-binding/device.js';
+import { TickClock, runClock } from './clock-rig.js';
 import { VendorBackend } from '../../src/backends/vendor/index.js';
 import { ABI_RULES, MOCK_SHAPES, formatResult, runTarget } from '../../src/conformance/index.js';
 import { hwResources } from '../../src/offload/resources.js';
@@ -41,7 +43,7 @@ afterAll(() => {
 describe('a shim without the optional groups', () => {
   it('loads with every optional group absent', () => {
     const lib = loadAsicLib(shim);
-    expect([lib.generation, lib.txSeq, lib.eventFd, lib.pm, lib.inject, lib.mock]).toEqual([null, null, null, null, null, null]);
+    expect([lib.generation, lib.txSeq, lib.eventFd, lib.pm, lib.inject, lib.timeGet, lib.mock]).toEqual([null, null, null, null, null, null, null]);
   });
 
   it('opens as a vendor backend and runs a VOE; no hardware PM, so a DM/LM profile plans PM on the CPU', async () => {
@@ -62,6 +64,31 @@ describe('a shim without the optional groups', () => {
       expect(res.offloadReasons?.dm).toBe('backend vendor has no hardware DM (vendor C ABI group "pm")');
     } finally {
       await b.close();
+    }
+  });
+
+  it('without the "clock" group receive times are learnt from the frames: device origin +1 h, -150 ppm', async () => {
+    // the mock behind the shim (same library, same instance) stands for the device: the test
+    // moves its counter and puts frames on its port through a handle with the mock extensions
+    const instance = `old-shim-clock-${process.pid}`;
+    const clock = new TickClock(5e9, 30_000);
+    const b = new VendorBackend({ libPath: shim, args: `instance=${instance};time0_s=3600`, calls: 'sync', pollIntervalMs: 3_600_000, clock });
+    const dev = AsicDevice.open(mockAsicLibPath(), `instance=${instance}`);
+    try {
+      expect(b.device.hasTimeGet).toBe(false);
+      const run = await runClock({ backend: b, device: dev, clock, originNs: 3600e9, ppm: -150, durationNs: 20e9, pollNs: 5e6, framesEvery: 7, seed: 11 });
+      expect(new Set(run.sources)).toEqual(new Set(['frames']));
+      expect(Math.min(...run.rawErrorsNs)).toBeGreaterThan(3590e9); // the raw device time: an hour off
+      run.errorsNs.forEach((e, i) => expect(Math.abs(e), `frame ${i}`).toBeLessThanOrEqual(run.boundsNs[i]));
+      expect(Math.max(...run.afterReadNs)).toBeLessThanOrEqual(0); // never after the read
+      // the bound: a 5 ms poll (+ the host reads around a drain) + 200 ppm over the 2 s window
+      const later = run.boundsNs.slice(1);
+      expect(Math.max(...later)).toBeLessThan(5e6 + 200e3 + 400e3);
+      // what it really is: the smallest read delay in the window (here a few hundred µs at most)
+      expect(Math.max(...run.errorsNs.slice(40).map(Math.abs))).toBeLessThan(1e6);
+    } finally {
+      await b.close();
+      dev.close();
     }
   });
 

@@ -263,6 +263,8 @@ export interface AsicLib {
   txSeq: { set: Fn; get: Fn } | null;
   /** Optional group "event_fd" (cfm_event_fd), null when absent. */
   eventFd: Fn | null;
+  /** Optional group "clock" (cfm_asic_time_get: the device time that stamps frames), null when absent. */
+  timeGet: Fn | null;
   /** Optional group "pm" (cfm_voe_pm_set/get, cfm_voe_lm_counters_get), null when absent. */
   pm: { set: Fn; get: Fn; lmCounters: Fn } | null;
   /** Optional group "inject" (cfm_inject_*: periodic frame injection), null when absent. */
@@ -343,6 +345,7 @@ export function loadAsicLib(path: string): AsicLib {
     generation: null,
     txSeq: null,
     eventFd: null,
+    timeGet: null,
     pm: null,
     inject: null,
     mock: null,
@@ -361,6 +364,7 @@ export function loadAsicLib(path: string): AsicLib {
     };
   }
   if (hasSymbol(lib, 'cfm_event_fd')) out.eventFd = f(`int32_t cfm_event_fd(${H}, _Out_ int32_t *fd)`);
+  if (hasSymbol(lib, 'cfm_asic_time_get')) out.timeGet = f(`int32_t cfm_asic_time_get(${H}, _Out_ uint64_t *now_ns)`);
   if (['cfm_voe_pm_set', 'cfm_voe_pm_get', 'cfm_voe_lm_counters_get'].every((n) => hasSymbol(lib, n))) {
     out.pm = {
       set: f(`int32_t cfm_voe_pm_set(${H}, uint32_t voe, uint32_t flags)`),

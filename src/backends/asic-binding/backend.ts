@@ -18,6 +18,7 @@
 import type { IntervalCode } from '../../common/interval.js';
 import type { FrameDirection, FramePort, FrameRx } from '../../common/frame-port.js';
 import { CfmError } from '../../common/errors.js';
+import { RealClock, type Clock } from '../../common/clock.js';
 import type {
   Backend, BackendCapabilities, HwEvent, PolicerCounters, PolicerSpec, VoeChanges, VoeLmCounters, VoeSpec, VoeState, VoeStatus,
 } from '../types.js';
@@ -31,6 +32,7 @@ import { runAsync, runSync, SerialQueue, type CallGen } from './calls.js';
 import { Drains } from './drains.js';
 import { PM_DM, PM_LM, gLmCounters, gPmSet, hasPm } from './pm.js';
 import { AsicInjector, EVENT_INJECT_STOPPED, injectCaps } from './inject.js';
+import { DeviceClockMap, type DeviceClockEstimate } from './device-clock.js';
 
 export interface AsicBackendOptions {
   /** Backend kind reported by capabilities() ('mock', 'vendor'). */
@@ -45,7 +47,15 @@ export interface AsicBackendOptions {
   eventFd?: boolean;
   /** Offer the device's periodic frame injector as Backend.injector when it has one (default true). */
   injector?: boolean;
+  /**
+   * The clock punted frames' receive times (FrameRx.rxNs) are given on: the manager's (it calls
+   * useClock). Default a RealClock of this backend's own.
+   */
+  clock?: Clock;
 }
+
+/** Device-time reads per refresh of the estimate (the one with the smallest round trip counts). */
+const SAMPLE_READS = 3;
 
 /** Events kept for pollEvents() between polls. */
 export const MAX_BUFFERED_EVENTS = 65536;
@@ -87,6 +97,13 @@ export class AsicBackend implements Backend {
   onEventsPending?: (listener: () => void) => () => void;
   /** The device's periodic frame injector (optional group "inject", inject.ts), when it has one. */
   readonly injector?: AsicInjector;
+  /** Receive times: device time -> hostClock (device-clock.ts). */
+  private hostClock: Clock;
+  private readonly deviceClock = new DeviceClockMap();
+  /** The shim has the "clock" group and the device answered it (not ENOTSUP, no failure). */
+  private timeReadable: boolean;
+  /** Host time just before the last cfm_frame_rx that found the punt queue empty. */
+  private rxEmptyAtNs = -Infinity;
 
   constructor(dev: AsicDevice, opts: AsicBackendOptions) {
     this.dev = dev;
@@ -106,6 +123,8 @@ export class AsicBackend implements Backend {
     this.portMap = opts.portNames ? new PortMap(opts.portNames) : PortMap.numbered(this.rawCaps.ports);
     this.pollIntervalMs = opts.pollIntervalMs ?? 5;
     this.calls = opts.calls ?? 'async';
+    this.hostClock = opts.clock ?? new RealClock();
+    this.timeReadable = dev.hasTimeGet;
     this.drains = new Drains({
       intervalMs: this.pollIntervalMs,
       run: () => this.exec(() => this.gPump(), true),
@@ -118,6 +137,27 @@ export class AsicBackend implements Backend {
       send: (port: string, frame: Uint8Array, towards?: FrameDirection) => this.sendFrame(port, frame, towards ?? 'wire'),
       onReceive: (handler: (rx: FrameRx) => void) => this.subscribe(handler),
     };
+  }
+
+  /**
+   * Give receive times on `clock` from now on (the manager's: src/engine/continuity.ts decides LOC
+   * on them against its deadlines). The device-time estimate starts again on the new clock.
+   */
+  useClock(clock: Clock): void {
+    if (clock === this.hostClock) return;
+    this.hostClock = clock;
+    this.deviceClock.reset();
+    this.rxEmptyAtNs = -Infinity;
+  }
+
+  /** How device times are mapped onto the clock (source; error bound for a time atNs, default now: device-clock.ts). */
+  deviceClockEstimate(atNs?: number): DeviceClockEstimate {
+    return this.deviceClock.estimate(atNs ?? this.hostClock.nowNs());
+  }
+
+  /** Read the device time now (group "clock") for the mapping; a no-op without the group. */
+  async sampleDeviceClock(): Promise<void> {
+    return this.exec(() => this.gSampleTime(), true);
   }
 
   /** The device (for the conformance suite, diagnostics). */
@@ -358,14 +398,21 @@ export class AsicBackend implements Backend {
 
   private *gPumpBody(): CallGen<void> {
     if (this.closed) return;
+    // refresh the device-time estimate before reading frames stamped with that time
+    if (this.timeReadable && this.deviceClock.needsSample(this.hostClock.nowNs())) this.sampleTime();
     const had = this.events.length;
-    for (const raw of yield* this.dev.gPollEvents()) {
+    const raws = yield* this.dev.gPollEvents();
+    const polledNs = this.hostClock.nowNs();
+    for (const raw of raws) {
       if (raw.kind === EVENT_INJECT_STOPPED) {
         this.injector?.stopped(raw.value);
         continue;
       }
       const ev = eventOf(raw);
-      if (ev) this.events.push(ev);
+      if (!ev) continue;
+      // device time -> the manager's clock, as for frames (a hardware MEP's FNG runs from it)
+      ev.atNs = this.hostTimeOf(ev.atNs, polledNs);
+      this.events.push(ev);
     }
     if (this.events.length > had) this.drains.foundEvents();
     // nobody polls: keep the newest events only (status read-back stays the truth)
@@ -376,10 +423,22 @@ export class AsicBackend implements Backend {
     // Without handlers punted frames wait in the device's bounded queue - unless an event fd
     // watches it: the fd stays readable while frames are queued, so they are read and held here.
     if (this.rxHandlers.size === 0 && !this.drains.notified) return;
-    for (let f = yield* this.dev.gFrameRx(); f; f = yield* this.dev.gFrameRx()) {
+    // frames read now were not queued yet when the previous drain found the queue empty
+    const notBeforeNs = this.rxEmptyAtNs;
+    for (;;) {
+      const callNs = this.hostClock.nowNs();
+      const f = yield* this.dev.gFrameRx();
+      if (!f) {
+        this.rxEmptyAtNs = callNs;
+        break;
+      }
+      // read by now on the host (an upper bound of the read time: it is after the call returned)
+      const readNs = this.hostClock.nowNs();
+      const deviceNs = Number(f.info.time_ns);
+      this.deviceClock.learn(deviceNs, readNs, notBeforeNs);
       // a frame punted by an up MEP came to it through the relay (802.1Q 19.2)
       const from = f.info.voe !== 0 && (yield* this.gVoeIsUp(f.info.voe)) ? 'relay' : 'wire';
-      const rx: FrameRx = { port: this.portMap.toName(f.info.port), frame: f.frame, from, rxNs: f.info.time_ns };
+      const rx: FrameRx = { port: this.portMap.toName(f.info.port), frame: f.frame, from, rxNs: this.hostTimeOf(deviceNs, readNs) };
       if (this.rxHandlers.size === 0) this.hold(rx);
       else for (const h of [...this.rxHandlers]) h(rx);
     }
@@ -405,6 +464,42 @@ export class AsicBackend implements Backend {
     if (!this.drains.framesMayWait()) return true;
     this.drains.afterNextDrain(onSettled);
     return false;
+  }
+
+  /**
+   * A punted frame's receive time (or an event's time) on the host clock: the device time it
+   * carries, mapped (device-clock.ts); never after readNs, when the host had read it. Subclasses that drive the
+   * device from the host clock know the offset exactly (the mock in virtual time).
+   */
+  protected hostTimeOf(deviceNs: number, readNs: number): number {
+    return this.deviceClock.toHost(deviceNs, readNs);
+  }
+
+  private *gSampleTime(): CallGen<void> {
+    this.sampleTime();
+  }
+
+  /**
+   * Device-time reads between two host-clock reads (group "clock"), the best of SAMPLE_READS.
+   * Called inside an operation (the drain), so no other call of this handle is under way; made
+   * here on the event loop, not on the thread pool: a pool round trip would add the hop and the
+   * event loop's latency to the bound (ms on a busy host), a counter read costs microseconds.
+   */
+  private sampleTime(): void {
+    for (let i = 0; i < SAMPLE_READS && this.timeReadable; i++) {
+      const beforeNs = this.hostClock.nowNs();
+      let deviceNs: number | null;
+      try {
+        deviceNs = this.dev.timeGetNow();
+      } catch (e) {
+        this.timeReadable = false; // learn from the frames instead
+        this.asyncFailure('cfm_asic_time_get (receive times are learnt from the frames instead)', e);
+        return;
+      }
+      const afterNs = this.hostClock.nowNs();
+      if (deviceNs === null) this.timeReadable = false;
+      else this.deviceClock.addSample(beforeNs, deviceNs, afterNs);
+    }
   }
 
   private hold(rx: FrameRx): void {

@@ -208,6 +208,26 @@ export class AsicDeviceBase {
     return out[0];
   }
 
+  /** Whether the library has the optional "clock" group (cfm_asic_time_get). */
+  get hasTimeGet(): boolean {
+    return this.lib.timeGet !== null;
+  }
+
+  /** The device time now (optional group "clock"), on this thread; null: CFM_ENOTSUP. */
+  timeGetNow(): number | null {
+    return runSync(this.gTimeGet());
+  }
+
+  /** The device time now (optional group "clock"); null: CFM_ENOTSUP (no readable counter). */
+  *gTimeGet(): CallGen<number | null> {
+    if (!this.lib.timeGet) throw new CfmError('UNSUPPORTED', `${this.lib.path} has no cfm_asic_time_get (optional "clock" group)`);
+    const out = [0];
+    const s = yield call(this.lib.timeGet, this.h(), out);
+    if (s === ASIC_STATUS.ENOTSUP) return null;
+    this.check('cfm_asic_time_get', s);
+    return Number(out[0]);
+  }
+
   /** Whether the library has the optional tx_seq calls. */
   get hasTxSeq(): boolean {
     return this.lib.txSeq !== null;

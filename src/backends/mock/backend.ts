@@ -72,6 +72,17 @@ export class MockAsicBackend extends AsicBackend {
     };
   }
 
+  /**
+   * Receive and event times: in virtual time the device follows the attached clock at a known offset, so
+   * the mapping is exact (without a clock, advance(): the device's own time is the port's clock);
+   * in real time its CLOCK_MONOTONIC counter has its own origin (the open), mapped like any
+   * device's (asic-binding/device-clock.ts).
+   */
+  protected override hostTimeOf(deviceNs: number, readNs: number): number {
+    if (this.options.realTime) return super.hostTimeOf(deviceNs, readNs);
+    return this.clock ? deviceNs - this.offsetNs : deviceNs;
+  }
+
   /** Advance the ASIC's own time (when no clock is attached) and deliver what it produced. */
   advance(ns: number): void {
     if (this.clock) throw new CfmError('BACKEND', 'advance(): the mock follows an attached clock; advance the clock instead');

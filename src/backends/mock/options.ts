@@ -36,6 +36,11 @@ export interface MockAsicOptions {
   statePath?: string;
   /** Device time follows CLOCK_MONOTONIC instead of virtual time. */
   realTime?: boolean;
+  /**
+   * Device time at open, seconds (default 0; a loaded state continues its own): a device clock
+   * with another origin than the host's, as a vendor's timestamp counter has.
+   */
+  deviceTimeOriginS?: number;
   /** Path of the mock library (default: build/Release/libcfm_mock_asic.so). */
   libPath?: string;
   /* A real board's behaviour (issue 16, docs/mock-asic.md "Behaving like a board"): */
@@ -113,6 +118,7 @@ export function mockOpenArgs(o: MockAsicOptions): string {
     a.push(`${k}=${v}`);
   }
   if (o.realTime) a.push('clock=real');
+  int('time0_s', o.deviceTimeOriginS, 'deviceTimeOriginS');
   int('latency_us', o.latencyUs, 'latencyUs');
   int('jitter_us', o.jitterUs, 'jitterUs');
   int('frame_latency_us', o.frameLatencyUs, 'frameLatencyUs');

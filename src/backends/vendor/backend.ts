@@ -7,6 +7,7 @@ import { AsicBackend } from '../asic-binding/backend.js';
 import { AsicDevice } from '../asic-binding/device.js';
 import { LinkWatcher } from '../software/link-watch.js';
 import type { PortStateChange } from '../types.js';
+import type { Clock } from '../../common/clock.js';
 
 export interface VendorBackendOptions {
   /** Path of the shim (.so). */
@@ -28,6 +29,8 @@ export interface VendorBackendOptions {
    * reads another network namespace. Default: none (the VOEs send the configured psUp / isUp).
    */
   portStateFromNetlink?: boolean | { netns?: string };
+  /** The clock receive times are given on (AsicBackendOptions.clock; the manager sets its own). */
+  clock?: Clock;
 }
 
 /**
@@ -69,6 +72,7 @@ export class VendorBackend extends AsicBackend {
       ...(opts.pollIntervalMs !== undefined ? { pollIntervalMs: opts.pollIntervalMs } : {}),
       ...(opts.calls ? { calls: opts.calls } : {}),
       ...(opts.eventFd !== undefined ? { eventFd: opts.eventFd } : {}),
+      ...(opts.clock ? { clock: opts.clock } : {}),
     });
     this.libPath = opts.libPath;
     const src = opts.portStateFromNetlink;
