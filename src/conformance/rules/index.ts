@@ -8,5 +8,6 @@ import { eventFdRules } from './event-fd.js';
 import { voeRules } from './voe.js';
 import { pmRules } from './pm.js';
 import { injectRules } from './inject.js';
+import { clockRules } from './clock.js';
 
-export const ABI_RULES: readonly ConformanceRule[] = [...basicRules, ...voeRules, ...ccRules, ...ioRules, ...optionalRules, ...eventFdRules, ...pmRules, ...injectRules];
+export const ABI_RULES: readonly ConformanceRule[] = [...basicRules, ...voeRules, ...ccRules, ...ioRules, ...optionalRules, ...eventFdRules, ...pmRules, ...injectRules, ...clockRules];

@@ -22,7 +22,7 @@ function frame(rdi: boolean): Uint8Array {
 const SEQ_AT = 18;
 
 /** Let `ns` of device time pass: cfm_mock_advance on a mock in virtual time, else real time. */
-async function pass(dev: AsicDevice, ns: number): Promise<void> {
+export async function pass(dev: AsicDevice, ns: number): Promise<void> {
   if (dev.hasMockExtensions) {
     try {
       dev.mockAdvance(ns);
