@@ -134,6 +134,8 @@ export async function run(): Promise<BenchRow[]> {
     const senderWhy = floodSenderUnavailable(sender);
     if (senderWhy) console.warn(`linux datapath bench: flood skipped: ${senderWhy}`);
     else for (const dp of bpfWhy ? dps : [...dps, 'xdp' as const]) rows.push(...(await floodAtPort(long ? 60 : 10, dp, sender, gens)));
+    // AF_PACKET with CCMs and the flood in one socket queue (before the split, issue 17)
+    if (!senderWhy) rows.push(...(await floodAtPort(long ? 60 : 10, 'af-packet', sender, gens, false)));
   }
   return rows;
 }

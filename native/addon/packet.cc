@@ -69,6 +69,71 @@ bool OptBool(const Napi::Object& o, const char* key, bool dflt) {
   return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : dflt;
 }
 
+
+struct RxOpen {
+  int ifindex;
+  bool receive;
+  int rcvbuf;
+};
+
+// One AF_PACKET socket on the interface, taking `part` of its CFM frames. Returns the fd, or
+// -errno with *call naming the failed call.
+int OpenRxSocket(const RxOpen& o, CfmPart part, bool membership, const char** call) {
+  uint16_t proto = o.receive ? htons(ETH_P_ALL) : 0;
+  // Created with protocol 0 and given ETH_P_ALL only at bind: a socket created with a protocol is
+  // hooked into every interface's receive at once, and bind() to one interface then unhooks it
+  // first, which waits for an RCU grace period (synchronize_net: 10-20 ms here, 0.8 s for 64
+  // ports). Unhooked until bind, it is hooked once, on its interface, with no wait (issue 17
+  // start-up); it also queues nothing from other interfaces before the bind.
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    *call = "socket";
+    return -errno;
+  }
+  auto fail = [&](const char* c) {
+    int e = errno;
+    close(fd);
+    *call = c;
+    return -e;
+  };
+  // Filter before bind so no unfiltered frame is ever queued.
+  if (o.receive) {
+    std::vector<sock_filter> prog = CfmFilter(part);
+    sock_fprog fprog{static_cast<unsigned short>(prog.size()), prog.data()};
+    if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) != 0) return fail("setsockopt SO_ATTACH_FILTER");
+    int one = 1;
+    if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) != 0) return fail("setsockopt PACKET_AUXDATA");
+    // Receive times from the kernel (skb->tstamp, taken when the frame entered the stack), not
+    // when user space read it: a CCM that arrived late but was read together with an earlier one
+    // must not look in time (issue 17, loss masking). The kernel stamps software receive times on
+    // CLOCK_REALTIME only (there is no monotonic option for SO_TIMESTAMP*), so each batch converts
+    // them to CLOCK_MONOTONIC with the realtime-monotonic offset read at that moment; see Drain().
+    if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) != 0) return fail("setsockopt SO_TIMESTAMPNS");
+    if (o.rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &o.rcvbuf, sizeof o.rcvbuf) != 0 &&
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &o.rcvbuf, sizeof o.rcvbuf) != 0)
+      return fail("setsockopt SO_RCVBUF");
+  }
+  sockaddr_ll sll{};
+  sll.sll_family = AF_PACKET;
+  sll.sll_protocol = proto;
+  sll.sll_ifindex = o.ifindex;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&sll), sizeof sll) != 0) return fail("bind");
+  // 802.1Q 12.14.7 / Table 8-13: CCMs go to 01-80-C2-00-00-3x; a real NIC filters multicast it
+  // was not asked for, so join all 16 class 1 and class 2 addresses (veth accepts anyway).
+  if (membership) {
+    for (uint8_t x = 0x30; x <= 0x3f; x++) {
+      packet_mreq mr{};
+      mr.mr_ifindex = o.ifindex;
+      mr.mr_type = PACKET_MR_MULTICAST;
+      mr.mr_alen = 6;
+      const uint8_t addr[6] = {0x01, 0x80, 0xc2, 0x00, 0x00, x};
+      memcpy(mr.mr_address, addr, 6);
+      if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) != 0) return fail("setsockopt PACKET_ADD_MEMBERSHIP");
+    }
+  }
+  return fd;
+}
+
 }  // namespace
 
 Napi::Object PacketSocket::Init(Napi::Env env, Napi::Object exports) {
@@ -116,59 +181,25 @@ PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pa
   NetnsScope ns(netns);
   if (ns.error()) ThrowSys(env, ns.error(), ns.syscall(), netns);
 
-  uint16_t proto = receive ? htons(ETH_P_ALL) : 0;
-  // Created with protocol 0 and given ETH_P_ALL only at bind: a socket created with a protocol is
-  // hooked into every interface's receive at once, and bind() to one interface then unhooks it
-  // first, which waits for an RCU grace period (synchronize_net: 10-20 ms here, 0.8 s for 64
-  // ports). Unhooked until bind, it is hooked once, on its interface, with no wait (issue 17
-  // start-up); it also queues nothing from other interfaces before the bind.
-  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) ThrowSys(env, errno, "socket", "AF_PACKET on " + ifname_);
-  auto fail = [&](const char* call) {
-    int e = errno;
-    close(fd);
-    ThrowSys(env, e, call, ifname_);
-  };
   unsigned idx = if_nametoindex(ifname_.c_str());
-  if (idx == 0) fail("if_nametoindex");
+  if (idx == 0) ThrowSys(env, errno, "if_nametoindex", ifname_);
   ifindex_ = static_cast<int>(idx);
-
-  // Filter before bind so no unfiltered frame is ever queued.
-  if (receive) {
-    std::vector<sock_filter> prog = CfmFilter();
-    sock_fprog fprog{static_cast<unsigned short>(prog.size()), prog.data()};
-    if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) != 0) fail("setsockopt SO_ATTACH_FILTER");
-    int one = 1;
-    if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) != 0) fail("setsockopt PACKET_AUXDATA");
-    // Receive times from the kernel (skb->tstamp, taken when the frame entered the stack), not
-    // when user space read it: a CCM that arrived late but was read together with an earlier one
-    // must not look in time (issue 17, loss masking). The kernel stamps software receive times on
-    // CLOCK_REALTIME only (there is no monotonic option for SO_TIMESTAMP*), so each batch converts
-    // them to CLOCK_MONOTONIC with the realtime-monotonic offset read at that moment; see Drain().
-    if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) != 0) fail("setsockopt SO_TIMESTAMPNS");
-    if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0 &&
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) != 0)
-      fail("setsockopt SO_RCVBUF");
-  }
-
-  sockaddr_ll sll{};
-  sll.sll_family = AF_PACKET;
-  sll.sll_protocol = proto;
-  sll.sll_ifindex = ifindex_;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&sll), sizeof sll) != 0) fail("bind");
-
-  // 802.1Q 12.14.7 / Table 8-13: CCMs go to 01-80-C2-00-00-3x; a real NIC filters multicast it
-  // was not asked for, so join all 16 class 1 and class 2 addresses (veth accepts anyway).
-  if (membership) {
-    for (uint8_t x = 0x30; x <= 0x3f; x++) {
-      packet_mreq mr{};
-      mr.mr_ifindex = ifindex_;
-      mr.mr_type = PACKET_MR_MULTICAST;
-      mr.mr_alen = 6;
-      const uint8_t addr[6] = {0x01, 0x80, 0xc2, 0x00, 0x00, x};
-      memcpy(mr.mr_address, addr, 6);
-      if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) != 0) fail("setsockopt PACKET_ADD_MEMBERSHIP");
+  // split (default): CCMs on a socket of their own, every other CFM frame on a second one, so a
+  // flood of LBMs / LTMs / Y.1731 PDUs cannot overflow the queue the CCMs wait in (issue 17,
+  // continuity under a flood). A flood of CCMs still shares the CCM socket.
+  bool split = receive && OptBool(opts, "splitCcm", true);
+  RxOpen o{ifindex_, receive, rcvbuf};
+  const char* call = nullptr;
+  int fd = OpenRxSocket(o, split ? CfmPart::kCcm : CfmPart::kAll, membership, &call);
+  if (fd < 0) ThrowSys(env, -fd, call, ifname_);
+  if (split) {
+    // no membership: the NIC's multicast list is per device, the first socket's join serves both
+    int other = OpenRxSocket(o, CfmPart::kNotCcm, false, &call);
+    if (other < 0) {
+      close(fd);
+      ThrowSys(env, -other, call, ifname_);
     }
+    otherFd_ = other;
   }
   ifreq ifr{};
   strncpy(ifr.ifr_name, ifname_.c_str(), IFNAMSIZ - 1);
@@ -179,6 +210,7 @@ PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pa
 PacketSocket::~PacketSocket() {
   // The poll handle holds `self_`, so when we get here it is already closed; just the fd.
   if (fd_ >= 0) close(fd_);
+  if (otherFd_ >= 0) close(otherFd_);
 }
 
 void PacketSocket::CheckOpen(Napi::Env env) const {
@@ -245,7 +277,7 @@ Napi::Value PacketSocket::Start(const Napi::CallbackInfo& info) {
     uv_loop_t* loop = nullptr;
     if (napi_get_uv_event_loop(env, &loop) != napi_ok) throw Napi::Error::New(env, "no libuv loop");
     RxGroup* g = RxGroup::ForLoop(loop);
-    int r = g->Add(this, fd_, holdNs_);
+    int r = AddToGroup(g, holdNs_);
     if (r != 0) ThrowSys(env, -r, "epoll_ctl", ifname_);
     group_ = g;
   } else {
@@ -257,18 +289,41 @@ Napi::Value PacketSocket::Start(const Napi::CallbackInfo& info) {
 }
 
 void PacketSocket::StartOwnPoll(Napi::Env env) {
+  poll_ = NewPoll(env, fd_);
+  if (otherFd_ >= 0) otherPoll_ = NewPoll(env, otherFd_);
+}
+
+uv_poll_t* PacketSocket::NewPoll(Napi::Env env, int fd) {
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) throw Napi::Error::New(env, "no libuv loop");
-  poll_ = new uv_poll_t;
-  int r = uv_poll_init_socket(loop, poll_, fd_);
+  auto* p = new uv_poll_t;
+  int r = uv_poll_init_socket(loop, p, fd);
   if (r != 0) {
-    delete poll_;
-    poll_ = nullptr;
+    delete p;
     ThrowSys(env, -r, "uv_poll_init", ifname_);
   }
-  poll_->data = this;
-  uv_poll_start(poll_, UV_READABLE, &PacketSocket::OnPoll);
+  p->data = this;
+  uv_poll_start(p, UV_READABLE, &PacketSocket::OnPoll);
+  return p;
 }
+
+// Both sockets into the group (0 or -errno; none joined on an error).
+int PacketSocket::AddToGroup(RxGroup* g, double holdNs) {
+  int r = g->Add(this, fd_, holdNs);
+  if (r != 0 || otherFd_ < 0) return r;
+  r = g->Add(this, otherFd_, holdNs);
+  if (r != 0) g->Remove(fd_);
+  return r;
+}
+
+namespace {
+void ClosePoll(uv_poll_t*& p) {
+  if (!p) return;
+  uv_poll_stop(p);
+  uv_close(reinterpret_cast<uv_handle_t*>(p), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+  p = nullptr;
+}
+}  // namespace
 
 // setRxHold(holdNs): the longest this socket's frames may wait to be read (0 = at once). > 0 puts
 // the socket in its thread's receive hold group (packet_group.h), where all such sockets are read
@@ -283,26 +338,25 @@ Napi::Value PacketSocket::SetRxHold(const Napi::CallbackInfo& info) {
   if (!receiving_ || fd_ < 0) return env.Undefined();
   if (wasGroup && ns > 0) {
     group_->SetHold(fd_, ns);
+    if (otherFd_ >= 0) group_->SetHold(otherFd_, ns);
   } else if (!wasGroup && ns > 0) {
     uv_loop_t* loop = nullptr;
     if (napi_get_uv_event_loop(env, &loop) != napi_ok) throw Napi::Error::New(env, "no libuv loop");
     RxGroup* g = RxGroup::ForLoop(loop);
-    int r = g->Add(this, fd_, ns);
+    int r = AddToGroup(g, ns);
     if (r != 0) {
       holdNs_ = 0;
       ThrowSys(env, -r, "epoll_ctl", ifname_);
     }
-    if (poll_) {
-      uv_poll_stop(poll_);
-      uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
-      poll_ = nullptr;
-    }
+    ClosePoll(poll_);
+    ClosePoll(otherPoll_);
     group_ = g;
   } else if (wasGroup && ns == 0) {
     group_->Remove(fd_);
+    if (otherFd_ >= 0) group_->Remove(otherFd_);
     group_ = nullptr;
     StartOwnPoll(env);
-    Drain();  // frames that were waiting for the group's hold
+    DrainAll();  // frames that were waiting for the group's hold
   }
   return env.Undefined();
 }
@@ -312,13 +366,11 @@ void PacketSocket::StopPoll() {
   receiving_ = false;
   if (group_) {
     group_->Remove(fd_);
+    if (otherFd_ >= 0) group_->Remove(otherFd_);
     group_ = nullptr;
   }
-  if (poll_) {
-    uv_poll_stop(poll_);
-    uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
-    poll_ = nullptr;
-  }
+  ClosePoll(poll_);
+  ClosePoll(otherPoll_);
   if (!self_.IsEmpty()) self_.Reset();
 }
 
@@ -332,7 +384,7 @@ Napi::Value PacketSocket::Stop(const Napi::CallbackInfo& info) {
 // phase has read CCMs that did arrive in time.
 Napi::Value PacketSocket::Poll(const Napi::CallbackInfo& info) {
   uint64_t before = rxFrames_;
-  if (fd_ >= 0 && receiving_) Drain();
+  DrainAll();
   return Napi::Number::New(info.Env(), static_cast<double>(rxFrames_ - before));
 }
 
@@ -342,24 +394,30 @@ Napi::Value PacketSocket::Close(const Napi::CallbackInfo& info) {
     close(fd_);
     fd_ = -1;
   }
+  if (otherFd_ >= 0) {
+    close(otherFd_);
+    otherFd_ = -1;
+  }
   return info.Env().Undefined();
 }
 
 void PacketSocket::OnPoll(uv_poll_t* handle, int status, int events) {
   auto* self = static_cast<PacketSocket*>(handle->data);
+  uv_os_fd_t fd = -1;
+  uv_fileno(reinterpret_cast<uv_handle_t*>(handle), &fd);
   if (status < 0) {
     // POLLERR: the interface went down and the kernel set sk_err = ENETDOWN (af_packet's
     // netdev notifier). libuv has stopped this handle; read the error (which clears it) and
     // poll again: the kernel re-hooks the socket when the interface comes back up.
     int err = 0;
     socklen_t len = sizeof err;
-    if (self->fd_ >= 0) getsockopt(self->fd_, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (fd >= 0) getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
     self->rxErrors_++;
-    if (self->poll_) uv_poll_start(self->poll_, UV_READABLE, &PacketSocket::OnPoll);
+    uv_poll_start(handle, UV_READABLE, &PacketSocket::OnPoll);
     return;
   }
   if (!(events & UV_READABLE)) return;
-  self->Drain();
+  self->Drain(fd);
 }
 
 // recvmmsg slots, shared by every socket of a thread: Drain runs on its JS thread only and
@@ -371,14 +429,20 @@ uint8_t* PacketSocket::Slots() {
   return slots.data();
 }
 
-uint64_t PacketSocket::DrainCounted() {
+uint64_t PacketSocket::DrainCounted(int fd) {
   uint64_t before = rxFrames_;
-  Drain();
+  Drain(fd);
   return rxFrames_ - before;
 }
 
+// CCMs first: a checker about to declare a loss reads them before anything a flood queued.
+void PacketSocket::DrainAll() {
+  if (fd_ >= 0 && receiving_) Drain(fd_);
+  if (otherFd_ >= 0 && receiving_) Drain(otherFd_);
+}
+
 // Read up to kMaxBatchesPerWakeup batches; hand each batch to JS in one Buffer.
-void PacketSocket::Drain() {
+void PacketSocket::Drain(int fd) {
   uint8_t* slots = Slots();
   Napi::Env env = Env();
   mmsghdr msgs[kBatch];
@@ -386,7 +450,8 @@ void PacketSocket::Drain() {
   sockaddr_ll from[kBatch];
   alignas(cmsghdr) uint8_t ctl[kBatch][CMSG_SPACE(sizeof(tpacket_auxdata)) + CMSG_SPACE(sizeof(timespec))];
   double stamps[kBatch];
-  for (int round = 0; round < kMaxBatchesPerWakeup && fd_ >= 0 && receiving_; round++) {
+  // a handler may close this socket (fd_ < 0 then; `fd` is closed too)
+  for (int round = 0; round < kMaxBatchesPerWakeup && fd >= 0 && fd_ >= 0 && receiving_; round++) {
     for (int i = 0; i < kBatch; i++) {
       uint8_t* slot = slots + static_cast<size_t>(i) * (kSlot + kHeadroom);
       iov[i] = iovec{slot + kHeadroom, kSlot};
@@ -398,7 +463,7 @@ void PacketSocket::Drain() {
       msgs[i].msg_hdr.msg_control = ctl[i];
       msgs[i].msg_hdr.msg_controllen = sizeof ctl[i];
     }
-    int n = recvmmsg(fd_, msgs, kBatch, MSG_DONTWAIT, nullptr);
+    int n = recvmmsg(fd, msgs, kBatch, MSG_DONTWAIT, nullptr);
     if (n < 0 && errno != EAGAIN && errno != EINTR) {
       rxErrors_++;  // a pending socket error (e.g. ENETDOWN) is reported once, then cleared
       continue;
@@ -456,7 +521,8 @@ void PacketSocket::Drain() {
       }
 #ifdef CFM_HAVE_CPU_PROTECTION
       // CPU protection (seed 002): squelch and police before JavaScript; a dropped frame is
-      // counted in cpu_protection.cc and costs no JS.
+      // counted in cpu_protection.cc and costs no JS. The policer is attached to fd_ (the fd
+      // JavaScript sees) and polices the frames of both sockets of the port.
       if (!CpuProtectionAdmit(fd_, p, l, rxNs)) continue;
 #endif
       start[kept] = p;
@@ -513,19 +579,25 @@ void PacketSocket::Drain() {
 Napi::Value PacketSocket::Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
-  uint32_t kernelDrops = 0;
-  if (fd_ >= 0) {
+  // tp_drops counts frames the kernel dropped because the socket queue was full (read resets)
+  auto drops = [](int fd) -> double {
     tpacket_stats st{};
     socklen_t sl = sizeof st;
-    // tp_drops counts frames the kernel dropped because the socket queue was full (read resets)
-    if (getsockopt(fd_, SOL_PACKET, PACKET_STATISTICS, &st, &sl) == 0) kernelDrops = st.tp_drops;
-  }
+    return fd >= 0 && getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &sl) == 0 ? st.tp_drops : 0;
+  };
+  double ccmDrops = drops(fd_);
+  double otherDrops = drops(otherFd_);
+  double kernelDrops = ccmDrops + otherDrops;
   o.Set("rxFrames", Napi::Number::New(env, static_cast<double>(rxFrames_)));
   o.Set("rxBatches", Napi::Number::New(env, static_cast<double>(rxBatches_)));
   o.Set("rxTruncated", Napi::Number::New(env, static_cast<double>(rxTruncated_)));
   o.Set("rxOwnDropped", Napi::Number::New(env, static_cast<double>(rxOwnDropped_)));
   o.Set("rxErrors", Napi::Number::New(env, static_cast<double>(rxErrors_)));
   o.Set("rxKernelDrops", Napi::Number::New(env, kernelDrops));
+  // of them, on the CCM socket (split) or the only socket; and on the socket of the other opcodes
+  o.Set("rxKernelDropsCcm", Napi::Number::New(env, otherFd_ >= 0 ? ccmDrops : kernelDrops));
+  o.Set("rxKernelDropsOther", Napi::Number::New(env, otherDrops));
+  o.Set("split", Napi::Boolean::New(env, otherFd_ >= 0));
   o.Set("txFrames", Napi::Number::New(env, static_cast<double>(txFrames_)));
   o.Set("txErrors", Napi::Number::New(env, static_cast<double>(txErrors_)));
   // the receive hold group's timer wakeups on this thread (shared by its sockets), 0 if none

@@ -36,14 +36,18 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   friend class RxGroup;
 
   static void OnPoll(uv_poll_t* handle, int status, int events);
-  void Drain();
-  uint64_t DrainCounted();  // Drain, returns the frames handed to JS
+  void Drain(int fd);
+  uint64_t DrainCounted(int fd);  // Drain, returns the frames handed to JS
+  void DrainAll();                // the CCM socket, then the other one
   static uint8_t* Slots();
   void StopPoll();
   void StartOwnPoll(Napi::Env env);
+  uv_poll_t* NewPoll(Napi::Env env, int fd);
+  int AddToGroup(RxGroup* g, double holdNs);
   void CheckOpen(Napi::Env env) const;
 
-  int fd_ = -1;
+  int fd_ = -1;       // sends; receives every CFM frame, or only CCMs when split
+  int otherFd_ = -1;  // split (default): every CFM frame but CCMs (a flood fills only its queue)
   int ifindex_ = 0;
   bool receive_ = true;
   bool receiving_ = false;  // started: on its own uv_poll or in the thread's RxGroup
@@ -52,6 +56,7 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   std::string ifname_;
   uint8_t mac_[6] = {0};
   uv_poll_t* poll_ = nullptr;  // heap: freed in its close callback
+  uv_poll_t* otherPoll_ = nullptr;  // on otherFd_, likewise
   Napi::FunctionReference onFrames_;
   Napi::ObjectReference self_;  // keeps this object alive while receiving
   std::unique_ptr<Napi::AsyncContext> asyncCtx_;

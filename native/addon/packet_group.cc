@@ -150,7 +150,7 @@ uint64_t RxGroup::DrainEvents(const epoll_event* evs, int n) {
   for (int i = 0; i < n && epfd_ >= 0; i++) {
     auto it = members_.find(evs[i].data.fd);
     if (it == members_.end()) continue;
-    frames += it->second.socket->DrainCounted();
+    frames += it->second.socket->DrainCounted(evs[i].data.fd);
   }
   return frames;
 }

@@ -23,8 +23,14 @@ export interface NativePacketStats {
   rxOwnDropped: number;
   /** Socket errors read and cleared (ENETDOWN when the link went down). */
   rxErrors: number;
-  /** Frames the kernel dropped because our queue was full, since the last read. */
+  /** Frames the kernel dropped because our queue was full, since the last read (both sockets when split). */
   rxKernelDrops: number;
+  /** Of them, on the CCM socket (the only socket when not split). */
+  rxKernelDropsCcm: number;
+  /** Of them, on the socket of every other CFM opcode (0 when not split). */
+  rxKernelDropsOther: number;
+  /** CCMs and the other CFM frames on two sockets (PacketSocketOptions.splitCcm). */
+  split: boolean;
   txFrames: number;
   txErrors: number;
   /** Timer wakeups of this thread's receive hold group (packet_group.h); 0 when not in it. */
@@ -56,7 +62,7 @@ export interface NativePacketSocket {
 export type NativeFramesCallback = (data: Uint8Array, lengths: Uint32Array, count: number, readMonoNs: number, arrivalNs: Float64Array) => void;
 
 export interface NativePacketSocketCtor {
-  new (ifname: string, options: { netns?: string; membership?: boolean; rcvbufBytes?: number; receive?: boolean }, onFrames: NativeFramesCallback): NativePacketSocket;
+  new (ifname: string, options: { netns?: string; membership?: boolean; rcvbufBytes?: number; receive?: boolean; splitCcm?: boolean }, onFrames: NativeFramesCallback): NativePacketSocket;
 }
 
 /** A timerfd on the libuv loop (native/addon/packet_deadline.h): the checkers' loss deadline. */

@@ -22,6 +22,15 @@ export interface PacketSocketOptions {
   rcvbufBytes?: number;
   /** false: transmit only (bound to no protocol, the kernel queues nothing for it). Default true. */
   receive?: boolean;
+  /**
+   * Receive CCMs (opcode 1) on a socket of their own and every other CFM frame on a second one,
+   * with complementary kernel filters (default true; issue 17, continuity under a flood): a flood
+   * of LBMs, LTMs or Y.1731 PDUs fills only the second socket's queue (its drops are counted in
+   * stats().rxKernelDropsOther), never the CCMs'. A flood of CCMs still shares the CCM socket.
+   * Both deliver to the one onFrames handler; `fd` is the CCM socket (CPU protection attaches
+   * there and polices both).
+   */
+  splitCcm?: boolean;
 }
 
 /**

@@ -67,6 +67,12 @@ export interface SoftwareBackendOptions {
    * `js` = a setTimeout (whole ms, fires late; for the before/after bench).
    */
   lossDeadline?: 'native' | 'js';
+  /**
+   * AF_PACKET: CCMs on a socket of their own per port, every other CFM frame on a second one
+   * (default true, issue 17): a flood of LBMs / LTMs / Y.1731 PDUs fills only the second queue,
+   * so it cannot push the CCMs out. false: one socket per port (for the before/after bench).
+   */
+  splitCcm?: boolean;
 }
 
 /** A transmit error of one VOE (the scheduler tells only about changes). */
@@ -157,7 +163,7 @@ export class SoftwareBackend implements Backend {
   }
 
   private openDatapath(opts: SoftwareBackendOptions): DatapathInfo {
-    const r = openReceive({ ports: this.portNames, netns: opts.netns, membership: opts.membership, requested: opts.datapath ?? 'auto' }, this.sockets, {
+    const r = openReceive({ ports: this.portNames, netns: opts.netns, membership: opts.membership, requested: opts.datapath ?? 'auto', splitCcm: opts.splitCcm ?? true }, this.sockets, {
       frames: (port, frames, arrivalNs) => this.onRx(port, frames, arrivalNs),
       frame: (port, frame, atNs, kernel) => this.onRx(port, [frame], Float64Array.of(atNs), kernel),
       loc: (port, vlan, level, peer, atNs, lastSeenNs) => this.onKernelLoc(port, vlan, level, peer, atNs, lastSeenNs),

@@ -23,13 +23,15 @@ export interface ReceiveOptions {
   netns: string | undefined;
   membership: boolean | undefined;
   requested: DatapathChoice;
+  /** AF_PACKET: CCMs and the other CFM frames on two sockets per port (packet.ts, splitCcm). */
+  splitCcm: boolean;
 }
 
 /** Open one packet socket per port into `sockets` and the receive path; throws what cannot be opened. */
 export function openReceive(o: ReceiveOptions, sockets: Map<string, PacketSocket>, h: ReceiveHandlers): { info: DatapathInfo; bpf: BpfRx | undefined } {
   const open = (receive: boolean) => {
     for (const port of o.ports) {
-      sockets.set(port, new PacketSocket(port, { netns: o.netns, membership: o.membership ?? true, receive, rcvbufBytes: receive ? 1 << 21 : undefined }));
+      sockets.set(port, new PacketSocket(port, { netns: o.netns, membership: o.membership ?? true, receive, rcvbufBytes: receive ? 1 << 21 : undefined, splitCcm: o.splitCcm }));
     }
   };
   let fallbackReason: string | undefined;
