@@ -25,6 +25,7 @@ export type { HwProfile } from './profiles/types.js';
 
 export { MockAsicBackend } from './backends/mock/backend.js';
 export type { MockAsicOptions } from './backends/mock/options.js';
+export type { DeviceClockEstimate } from './backends/asic-binding/device-clock.js';
 export { mockOptionsFromProfile } from './backends/mock/options.js';
 export { LinuxBridgeBackend, type LinuxBridgeOptions } from './backends/linux-bridge/index.js';
 export { SoftwareBackend, DATAPATH_CHOICES, type SoftwareBackendOptions, type Datapath, type DatapathChoice, type DatapathInfo } from './backends/software/index.js';

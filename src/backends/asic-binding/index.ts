@@ -7,6 +7,7 @@ export type {
 export * from './device.js';
 export * from './status.js';
 export { AsicBackend, intervalsOfMask, type AsicBackendOptions } from './backend.js';
+export { DeviceClockMap, type DeviceClockEstimate, type DeviceClockOptions } from './device-clock.js';
 export { PortMap, macBytes, macString } from './convert.js';
 export { findMockAsicLib, mockAsicLibPath, MOCK_LIB_NAME } from './paths.js';
 export { PM_DM, PM_LM, hasPm, pmSet, pmGet, lmCounters, gPmSet, gPmGet, gLmCounters, type LmCounters } from './pm.js';
