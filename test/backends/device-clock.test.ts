@@ -12,6 +12,10 @@ import { mockAsicLibPath } from '../../src/backends/asic-binding/index.js';
 import { AsicDevice } from '../../src/backends/asic-binding/device.js';
 import { DeviceClockMap } from '../../src/backends/asic-binding/device-clock.js';
 import { VendorBackend } from '../../src/backends/vendor/index.js';
+import { MockAsicBackend } from '../../src/backends/mock/index.js';
+import { VirtualClock } from '../../src/common/clock.js';
+import type { FrameRx } from '../../src/common/frame-port.js';
+import { ccmFrame, testMaid } from './frames.js';
 import { TickClock, runClock } from './clock-rig.js';
 
 const HOUR_NS = 3600e9;
@@ -40,6 +44,22 @@ describe('device receive times mapped with cfm_asic_time_get ("clock" group)', (
     expect(Math.max(...run.boundsNs)).toBeLessThan(30_000 + 200e-6 * 1.1e9);
     expect(Math.max(...run.errorsNs.map(Math.abs))).toBeLessThan(250_000);
     expect(Math.max(...run.afterReadNs)).toBeLessThanOrEqual(0);
+  });
+
+  it('virtual time: the mock follows the attached clock at a known offset, so receive times are exact', async () => {
+    const b = new MockAsicBackend({ ports: 2, deviceTimeOriginS: 3600, calls: 'sync' });
+    open.push(b);
+    const clock = new VirtualClock();
+    clock.advance(7e9);
+    const detach = b.attachVirtualClock(clock);
+    const got: FrameRx[] = [];
+    b.frames.onReceive((rx) => got.push(rx));
+    b.setPortPuntAll('swp1', true);
+    clock.advance(12_345_678);
+    b.injectFromWire('swp1', ccmFrame({ level: 3, mepId: 2, maid: testMaid('v'), interval: 3 }));
+    b.pump();
+    expect(got.map((r) => r.rxNs)).toEqual([7e9 + 12_345_678]); // not the device's 3600 s + 12 ms
+    detach();
   });
 
   it('a later, tighter read replaces the kept one; an aged one gives way to a fresh one (drift)', () => {

@@ -56,6 +56,8 @@ export interface AsicBackendOptions {
 
 /** Device-time reads per refresh of the estimate (the one with the smallest round trip counts). */
 const SAMPLE_READS = 3;
+/** A device-time read slower than this ends the burst (it runs on the event loop). */
+const SLOW_READ_NS = 200_000;
 
 /** Events kept for pollEvents() between polls. */
 export const MAX_BUFFERED_EVENTS = 65536;
@@ -499,6 +501,8 @@ export class AsicBackend implements Backend {
       const afterNs = this.hostClock.nowNs();
       if (deviceNs === null) this.timeReadable = false;
       else this.deviceClock.addSample(beforeNs, deviceNs, afterNs);
+      // a read that is not a quick counter read (a slow SDK): do not hold the event loop again
+      if (afterNs - beforeNs > SLOW_READ_NS) break;
     }
   }
 
