@@ -39,3 +39,11 @@ describe('a shim whose device time is not the stamps\' clock', () => {
     expect(failed[0].reason).toMatch(/punted frame time_ns \d+ within the reads around it \[\d+, \d+\]/);
   });
 });
+
+describe('the mock in real time', () => {
+  it('passes optional.clock: its counter follows CLOCK_MONOTONIC and is the one stamping frames and the LOC', async () => {
+    const rules = ABI_RULES.filter((r) => r.id === 'optional.clock');
+    const real = await runTarget(rules, { label: 'mock (real time)', libPath: mockAsicLibPath(), openArgs: `${MOCK_SHAPES.big};clock=real;time0_s=3600` });
+    expect(real.results.map((r) => [r.id, r.outcome, r.reason])).toEqual([['optional.clock', 'pass', undefined]]);
+  });
+});
