@@ -43,8 +43,8 @@ runBackendContract('mock (slow board: 100-150 us per call, calls on the thread p
   };
 });
 
-// In real time with the interrupt thread and the event fd: the cases that need no wire access
-// (time passes for real: the LOC case sleeps 4 intervals of 100 ms).
+// In real time with the interrupt thread and the event fd, wire access through the mock's wire
+// tap (time passes for real: the LOC case sleeps 4 intervals of 100 ms).
 runBackendContract('mock (real time, interrupt + event fd, 50 us per call)', async (): Promise<ContractHarness> => {
   const backend = new MockAsicBackend({ ports: 4, portVoes: 6, serviceVoes: 16, peersPerVoe: 2, policers: 2, realTime: true, interrupt: true, latencyUs: 50 });
   expect(backend.onEventsPending).toBeTypeOf('function');
@@ -54,6 +54,8 @@ runBackendContract('mock (real time, interrupt + event fd, 50 us per call)', asy
       await sleep(ns / 1e6);
       await backend.drain();
     },
+    injectFromWire: (port, frame) => backend.injectFromWire(port, frame),
+    onWireTransmit: (cb) => backend.onWireTransmit(cb),
   };
 });
 
