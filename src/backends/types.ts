@@ -8,6 +8,7 @@
  * engine in software, using the backend's frame I/O. State is read back from the backend, never
  * only remembered, so the reconciler can diff desired against actual (and adopt on warm restart).
  */
+import type { Clock } from '../common/clock.js';
 import type { IntervalCode } from '../common/interval.js';
 import type { FrameInjector, InjectorCaps } from './injector.js';
 import type { FramePort } from '../common/frame-port.js';
@@ -234,6 +235,18 @@ export interface Backend {
    * thread. Returns unsubscribe.
    */
   onEventsPending?(listener: () => void): () => void;
+  /**
+   * Optional, for backends that read punted frames late (calls on a thread pool, a poll): may
+   * frames received before a remote MEP's deadline still wait to be read? false = yes, and
+   * `onSettled` runs once they are delivered; true = decide now (src/engine/continuity.ts: LOC
+   * on receive times, not read times). Absent = decide now.
+   */
+  rxSettled?(onSettled: () => void): boolean;
+  /**
+   * Optional, for backends whose device stamps frames and events with its own clock: give their
+   * times on `clock` (the manager's) from now on (asic-binding/device-clock.ts).
+   */
+  useClock?(clock: Clock): void;
   /**
    * Optional: periodic frame injection by the device (src/backends/injector.ts; vendor C ABI group
    * "inject"). Software MEPs hand their CCM transmission to it (src/offload/sw-injector.ts).

@@ -27,16 +27,6 @@ export interface PuntControl {
   setPortPuntAll(port: string, on: boolean): void;
 }
 
-/** Optional backend extension: give receive times on the manager's clock (AsicBackend.useClock). */
-interface ClockUser {
-  useClock(clock: Clock): void;
-}
-
-/** Optional backend extension: whether punted frames may still wait to be read (AsicBackend.rxSettled). */
-interface RxSettledSource {
-  rxSettled(onSettled: () => void): boolean;
-}
-
 /**
  * The bridge as the CPU sees it when the backend gives no view of its own (the vendor C ABI has
  * no FDB read): no FDB entries, so MIPs relay LTMs by the MIP CCM database (802.1Q 20.42.1,
@@ -104,10 +94,10 @@ export class CpuSide {
     attachCcmInjector(this.engine, o.backend); // software MEPs' CCMs by the device's injector when it has one (issue 16)
     // LOC on receive times, not read times: a backend that reads punted frames late says when
     // the frames received before a deadline are in (src/engine/continuity.ts, issue 16)
-    const rxSettled = (o.backend as Partial<RxSettledSource>).rxSettled;
-    if (typeof rxSettled === 'function') this.engine.rxSettled = (_deadlineNs, cb) => rxSettled.call(o.backend, cb);
+    const b = o.backend;
+    if (b.rxSettled) this.engine.rxSettled = (_deadlineNs, cb) => b.rxSettled!(cb);
     // ... on this clock: a device stamps punted frames with its own (AsicBackend.useClock maps them)
-    (o.backend as Partial<ClockUser>).useClock?.(o.clock);
+    b.useClock?.(o.clock);
     // A remote-mep event already carries the highest defect once the change is in (the engine
     // recomputes the defects first, src/engine/continuity.ts; 802.1Q 12.14.7.1.3 o).
     this.engine.onEvent((e) => o.onFault(e));
