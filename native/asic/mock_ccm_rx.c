@@ -39,8 +39,6 @@ void mock_unexpected(asic_t *a, voe_t *v, uint32_t bit) {
   mock_dl_update(a, v);
 }
 
-static uint32_t get16(const uint8_t *p) { return ((uint32_t)p[0] << 8) | p[1]; }
-static uint32_t get32(const uint8_t *p) { return (get16(p) << 16) | get16(p + 2); }
 
 /* MAC status defect per 802.1Q 20.20: port status not psUp or interface status not isUp. */
 static uint32_t port_tlv_bad(uint32_t v) { return v != 0 && v != 2; }
@@ -53,7 +51,7 @@ static void parse_tlvs(const frame_view_t *fv, uint32_t *port_tlv, uint32_t *if_
   while (off < fv->pdu_len) {
     uint32_t type = fv->pdu[off];
     if (type == 0 || off + 3 > fv->pdu_len) break;
-    uint32_t len = get16(fv->pdu + off + 1);
+    uint32_t len = mock_get16(fv->pdu + off + 1);
     if (off + 3 + len > fv->pdu_len) break;
     if (type == 2 && len == 1) *port_tlv = fv->pdu[off + 3];
     if (type == 4 && len == 1) *if_tlv = fv->pdu[off + 3];
@@ -130,12 +128,12 @@ static int ccm_valid(const frame_view_t *fv) {
   const uint8_t *b = fv->frame;
   uint32_t len = fv->len;
   if (len < 14 || mac_zero(b) || mac_zero(b + 6) || (b[6] & 1)) return 0;
-  uint32_t p = 12, tags = 0, et = get16(b + 12);
+  uint32_t p = 12, tags = 0, et = mock_get16(b + 12);
   while (et == 0x8100 || et == 0x88a8) {
     if (tags == 2 || p + 6 > len) return 0;
     p += 4;
     tags++;
-    et = get16(b + p);
+    et = mock_get16(b + p);
   }
   if (et != 0x8902) return 0; /* e.g. a 0x9100 tag: not a CFM frame for the software path either */
   uint32_t off = p + 2;
@@ -147,7 +145,7 @@ static int ccm_valid(const frame_view_t *fv) {
   uint32_t o = off + 4, body = len - o, fto = b[off + 3];
   if (fto > body || body < 70 || fto < 70) return 0;
   if ((b[off + 2] & 7) == 0) return 0;
-  uint32_t mep = get16(b + o + 4);
+  uint32_t mep = mock_get16(b + o + 4);
   if ((mep & 0xe000) || mep == 0) return 0;
   uint32_t m = o + 6, q = m;
   if (b[q] == 1) {
@@ -164,7 +162,7 @@ static int ccm_valid(const frame_view_t *fv) {
     if (t >= len) return 0; /* no End TLV */
     if (b[t] == 0) return 1;
     if (t + 3 > len) return 0;
-    uint32_t tl = get16(b + t + 1);
+    uint32_t tl = mock_get16(b + t + 1);
     if (t + 3 + tl > len || !tlv_valid(b[t], b + t + 3, tl)) return 0;
     t += 3 + tl;
   }
@@ -185,7 +183,7 @@ static void ccm_check(asic_t *a, voe_t *v, const frame_view_t *fv) {
     return;
   }
   const uint8_t *pdu = fv->pdu;
-  uint32_t mep = get16(pdu + 8); /* reserved bits are clear: ccm_valid() */
+  uint32_t mep = mock_get16(pdu + 8); /* reserved bits are clear: ccm_valid() */
   uint32_t interval = pdu[2] & 0x07;
   if (memcmp(pdu + 10, v->cc.maid, CFM_ASIC_MAID_LEN) != 0) {
     v->rx_invalid++;
@@ -208,7 +206,7 @@ static void ccm_check(asic_t *a, voe_t *v, const frame_view_t *fv) {
   if (fv->tagged && fv->pcp != v->cc.priority) mock_unexpected(a, v, CFM_STICKY_UNEXP_PRIO);
 
   peer_state_t *p = &v->peers[idx];
-  uint32_t seq = get32(pdu + 4);
+  uint32_t seq = mock_get32(pdu + 4);
   v->rx_valid++;
   mock_pm_ccm_rx(a, v, fv);
   /* 802.1Q 20.16.12: a sequence number that is not last + 1 counts as out of order

@@ -9,18 +9,6 @@
 #include "mock_internal.h"
 #include "mock_pm.h"
 
-static void put16(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 8);
-  p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24);
-  p[1] = (uint8_t)(v >> 16);
-  p[2] = (uint8_t)(v >> 8);
-  p[3] = (uint8_t)v;
-}
-
 uint32_t mock_ccm_build(const voe_t *v, uint8_t *buf, uint32_t buf_len) {
   if (buf_len < 18 + 75 + 8 + 1) return 0;
   uint8_t *p = buf;
@@ -30,11 +18,11 @@ uint32_t mock_ccm_build(const voe_t *v, uint8_t *buf, uint32_t buf_len) {
   memcpy(p + 6, v->conf.unicast_mac, 6);
   p += 12;
   if (v->conf.vlan != 0) {
-    put16(p, 0x8100);
-    put16(p + 2, (v->cc.priority << 13) | v->conf.vlan);
+    mock_put16(p, 0x8100);
+    mock_put16(p + 2, (v->cc.priority << 13) | v->conf.vlan);
     p += 4;
   }
-  put16(p, 0x8902);
+  mock_put16(p, 0x8902);
   p += 2;
   uint8_t *pdu = p;
   memset(pdu, 0, 75);
@@ -42,20 +30,20 @@ uint32_t mock_ccm_build(const voe_t *v, uint8_t *buf, uint32_t buf_len) {
   pdu[1] = 1;                             /* opcode CCM */
   pdu[2] = (uint8_t)((v->cc.rdi ? 0x80 : 0) | v->cc.interval);
   pdu[3] = 70;                            /* first TLV offset */
-  put32(pdu + 4, v->cc.seq_update ? v->tx_seq : 0);
-  put16(pdu + 8, v->cc.mep_id);
+  mock_put32(pdu + 4, v->cc.seq_update ? v->tx_seq : 0);
+  mock_put16(pdu + 8, v->cc.mep_id);
   memcpy(pdu + 10, v->cc.maid, CFM_ASIC_MAID_LEN);
   /* pdu + 58: 16 bytes reserved for Y.1731 (TxFCf, RxFCb, TxFCb, reserved), zero */
   p = pdu + 74;
   if (v->cc.port_status_tlv) {
     p[0] = 2;
-    put16(p + 1, 1);
+    mock_put16(p + 1, 1);
     p[3] = (uint8_t)v->cc.port_status_tlv;
     p += 4;
   }
   if (v->cc.if_status_tlv) {
     p[0] = 4;
-    put16(p + 1, 1);
+    mock_put16(p + 1, 1);
     p[3] = (uint8_t)v->cc.if_status_tlv;
     p += 4;
   }

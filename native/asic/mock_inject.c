@@ -28,19 +28,6 @@
 #define MOCK_INJ_COND_AHEAD_NS 4000000ull
 #define MOCK_INJ_MAX_DELAY_NS 600000000000ull
 
-static void put32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24);
-  p[1] = (uint8_t)(v >> 16);
-  p[2] = (uint8_t)(v >> 8);
-  p[3] = (uint8_t)v;
-}
-
-static uint64_t mono_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* Earliest deadline of a running injection; 0 = none. */
 int mock_inject_next(const asic_t *a, uint64_t *at_ns) {
   int found = 0;
@@ -56,7 +43,7 @@ int mock_inject_next(const asic_t *a, uint64_t *at_ns) {
 static void send_one(asic_t *a, mock_inj_t *j, uint64_t at_ns) {
   uint8_t frame[CFM_ASIC_MAX_FRAME];
   memcpy(frame, j->frame, j->len);
-  if (j->seq_offset != CFM_INJECT_NO_SEQ) put32(frame + j->seq_offset, j->seq++);
+  if (j->seq_offset != CFM_INJECT_NO_SEQ) mock_put32(frame + j->seq_offset, j->seq++);
   j->frames++;
   j->last_ns = at_ns;
   if (j->towards == CFM_TX_TO_WIRE) {
@@ -111,14 +98,14 @@ static void *inj_main(void *arg) {
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
     }
 #else /* no absolute sleep (macOS): the rest, relative */
-    uint64_t now = mono_ns();
+    uint64_t now = mock_mono_ns();
     if (mono > now) {
       struct timespec rel = {(time_t)((mono - now) / 1000000000ull), (long)((mono - now) % 1000000000ull)};
       while (nanosleep(&rel, &rel) != 0 && errno == EINTR) {
       }
     }
 #endif
-    woke = mono_ns() - a->rt_origin_ns;
+    woke = mock_mono_ns() - a->rt_origin_ns;
     pthread_mutex_lock(&a->lock);
   }
   pthread_mutex_unlock(&a->lock);
@@ -211,6 +198,17 @@ static int frame_ok(const asic_t *a, const uint8_t *frame, uint32_t len) {
   return frame && len >= 14 && len <= CFM_ASIC_MAX_FRAME;
 }
 
+/* The device lock held (the caller's MOCK_HELD *a releases it) and injection `id` of this handle, in
+ * the order every call reports: group absent (ENOTSUP), bad arguments (EINVAL), unknown id (ENOENT). */
+static cfm_status_t enter_inj(cfm_asic_t *h, uint32_t id, int args_ok, asic_t **a, mock_inj_t **j) {
+  cfm_status_t s = mock_enter(h, a);
+  if (s != CFM_OK) return s;
+  if (!(*a)->inj) return CFM_ENOTSUP;
+  if (!args_ok) return CFM_EINVAL;
+  *j = find(*a, h, id);
+  return *j ? CFM_OK : CFM_ENOENT;
+}
+
 /* ---- the optional vendor-ABI group "inject" ---- */
 
 cfm_status_t cfm_inject_caps_get(cfm_asic_t *h, cfm_inject_caps_t *caps) {
@@ -264,7 +262,7 @@ cfm_status_t cfm_inject_start(cfm_asic_t *h, const cfm_inject_conf_t *c, const u
   j->len = len;
   memcpy(j->frame, frame, len);
   /* in real time the call's own moment (after its latency), as a register write takes effect */
-  if (a->args.realtime) j->next_ns = mono_ns() - a->rt_origin_ns + c->first_delay_ns;
+  if (a->args.realtime) j->next_ns = mock_mono_ns() - a->rt_origin_ns + c->first_delay_ns;
   else j->next_ns = a->now_ns + c->first_delay_ns;
   a->inj_load += mock_interval_load(c->interval);
   *id = idx + 1;
@@ -275,11 +273,9 @@ cfm_status_t cfm_inject_start(cfm_asic_t *h, const cfm_inject_conf_t *c, const u
 
 cfm_status_t cfm_inject_update(cfm_asic_t *h, uint32_t id, const uint8_t *frame, uint32_t len) {
   MOCK_HELD asic_t *a = NULL;
-  cfm_status_t s = mock_enter(h, &a);
+  mock_inj_t *j;
+  cfm_status_t s = enter_inj(h, id, 1, &a, &j);
   if (s != CFM_OK) return s;
-  if (!a->inj) return CFM_ENOTSUP;
-  mock_inj_t *j = find(a, h, id);
-  if (!j) return CFM_ENOENT;
   if (!frame_ok(a, frame, len) || (j->seq_offset != CFM_INJECT_NO_SEQ && j->seq_offset + 4 > len)) return CFM_EINVAL;
   if (!j->running) return j->error != CFM_OK ? j->error : CFM_EIO;
   memcpy(j->frame, frame, len);
@@ -289,11 +285,9 @@ cfm_status_t cfm_inject_update(cfm_asic_t *h, uint32_t id, const uint8_t *frame,
 
 cfm_status_t cfm_inject_stop(cfm_asic_t *h, uint32_t id, cfm_inject_counters_t *last) {
   MOCK_HELD asic_t *a = NULL;
-  cfm_status_t s = mock_enter(h, &a);
+  mock_inj_t *j;
+  cfm_status_t s = enter_inj(h, id, 1, &a, &j);
   if (s != CFM_OK) return s;
-  if (!a->inj) return CFM_ENOTSUP;
-  mock_inj_t *j = find(a, h, id);
-  if (!j) return CFM_ENOENT;
   if (last) counters_of(a, j, last);
   release(a, j);
   return CFM_OK;
@@ -301,12 +295,9 @@ cfm_status_t cfm_inject_stop(cfm_asic_t *h, uint32_t id, cfm_inject_counters_t *
 
 cfm_status_t cfm_inject_counters_get(cfm_asic_t *h, uint32_t id, cfm_inject_counters_t *c) {
   MOCK_HELD asic_t *a = NULL;
-  cfm_status_t s = mock_enter(h, &a);
+  mock_inj_t *j;
+  cfm_status_t s = enter_inj(h, id, c != NULL, &a, &j);
   if (s != CFM_OK) return s;
-  if (!a->inj) return CFM_ENOTSUP;
-  if (!c) return CFM_EINVAL;
-  mock_inj_t *j = find(a, h, id);
-  if (!j) return CFM_ENOENT;
   counters_of(a, j, c);
   return CFM_OK;
 }

@@ -234,7 +234,22 @@ void mock_port_state_apply(const asic_t *a, const voe_t *v, uint8_t *frame, uint
 /* mock_args.c */
 cfm_status_t mock_args_parse(const char *text, mock_args_t *out);
 
+/* Network byte order (802.1Q 21.1: CFM PDU fields are big-endian), for every file that reads or
+ * writes frame fields. */
+static inline uint32_t mock_get16(const uint8_t *p) { return ((uint32_t)p[0] << 8) | p[1]; }
+static inline uint32_t mock_get32(const uint8_t *p) { return (mock_get16(p) << 16) | mock_get16(p + 2); }
+static inline void mock_put16(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 8);
+  p[1] = (uint8_t)v;
+}
+static inline void mock_put32(uint8_t *p, uint32_t v) {
+  mock_put16(p, v >> 16);
+  mock_put16(p + 2, v);
+}
+
 /* mock_time.c */
+/* CLOCK_MONOTONIC in ns: the host clock real-time device time and the injector deadlines follow. */
+uint64_t mock_mono_ns(void);
 uint64_t mock_interval_ns(uint32_t code);
 uint64_t mock_loc_ns(uint32_t code);
 void mock_sync_realtime(asic_t *a);

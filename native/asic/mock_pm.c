@@ -20,21 +20,10 @@
 #define OP_DMR 46u
 #define OP_DMM 47u
 
-static void put32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24);
-  p[1] = (uint8_t)(v >> 16);
-  p[2] = (uint8_t)(v >> 8);
-  p[3] = (uint8_t)v;
-}
-
-static uint32_t get32(const uint8_t *p) {
-  return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
 /* IEEE 1588 timestamp of device time (Y.1731 8.2: TimeRepresentation format). */
 static void put_ts(uint8_t *p, uint64_t ns) {
-  put32(p, (uint32_t)(ns / 1000000000u));
-  put32(p + 4, (uint32_t)(ns % 1000000000u));
+  mock_put32(p, (uint32_t)(ns / 1000000000u));
+  mock_put32(p + 4, (uint32_t)(ns % 1000000000u));
 }
 
 /* Offset just after the End TLV of a PDU of n bytes (Y.1731 9.1: TLVs from 4 + first TLV offset), 0
@@ -87,11 +76,11 @@ const uint8_t *mock_pm_tx(asic_t *a, uint32_t port, uint32_t towards, const uint
   if (p->flags & CFM_PM_LM) p->tx_fcl++;
   if ((p->flags & CFM_PM_DM) && (fv.opcode == OP_DMM || fv.opcode == OP_1DM) && n >= 12) put_ts(pdu + 4, a->now_ns);
   if ((p->flags & CFM_PM_DM) && fv.opcode == OP_DMR && n >= 28) put_ts(pdu + 20, a->now_ns);
-  if ((p->flags & CFM_PM_LM) && fv.opcode == OP_LMM && n >= 8) put32(pdu + 4, (uint32_t)p->tx_fcl);
+  if ((p->flags & CFM_PM_LM) && fv.opcode == OP_LMM && n >= 8) mock_put32(pdu + 4, (uint32_t)p->tx_fcl);
   if ((p->flags & CFM_PM_LM) && fv.opcode == OP_LMR && n >= 16) {
     /* the VOE answers for its own counters, whatever the CPU wrote (Y.1731 8.1.2 responder) */
-    put32(pdu + 8, (uint32_t)p->lmm_rx_fcl);
-    put32(pdu + 12, (uint32_t)p->tx_fcl);
+    mock_put32(pdu + 8, (uint32_t)p->lmm_rx_fcl);
+    mock_put32(pdu + 12, (uint32_t)p->tx_fcl);
   }
   return buf;
 }
@@ -107,7 +96,7 @@ const uint8_t *mock_pm_rx(asic_t *a, voe_t *v, const frame_view_t *fv, uint8_t *
   if ((p->flags & CFM_PM_DM) && (fv->opcode == OP_DMM || fv->opcode == OP_1DM) && n >= 20) put_ts(pdu + 12, a->now_ns);
   if ((p->flags & CFM_PM_DM) && fv->opcode == OP_DMR && n >= 36) put_ts(pdu + 28, a->now_ns);
   if ((p->flags & CFM_PM_LM) && fv->opcode == OP_LMM && n >= 12) {
-    put32(pdu + 8, (uint32_t)p->rx_fcl);
+    mock_put32(pdu + 8, (uint32_t)p->rx_fcl);
     p->lmm_rx_fcl = p->rx_fcl;
   }
   uint32_t end = (p->flags & CFM_PM_LM) && fv->opcode == OP_LMR ? after_end_tlv(pdu, n) : 0;
@@ -115,7 +104,7 @@ const uint8_t *mock_pm_rx(asic_t *a, voe_t *v, const frame_view_t *fv, uint8_t *
     /* Y.1731 9.13 has no field for the initiator's RxFCl: the 4 bytes after the End TLV
      * (cfm_asic.h); the mock's frames are not padded, so the frame grows by what is missing */
     uint32_t at = (uint32_t)(pdu - buf) + end;
-    put32(buf + at, (uint32_t)p->rx_fcl);
+    mock_put32(buf + at, (uint32_t)p->rx_fcl);
     if (at + 4 > *len) *len = at + 4;
   }
   return buf;
@@ -130,9 +119,9 @@ void mock_pm_ccm_tx(asic_t *a, voe_t *v, uint8_t *frame, uint32_t len) {
   uint8_t *pdu = frame + (fv.pdu - frame);
   /* Y.1731 8.1.1: TxFCf = TxFCl now; RxFCb = RxFCl at the last CCM received from the peer;
    * TxFCb = the TxFCf of that CCM */
-  put32(pdu + 58, (uint32_t)p->tx_fcl);
-  put32(pdu + 62, p->c.ccm_seen ? p->c.ccm_rx_fcl : 0);
-  put32(pdu + 66, p->c.ccm_seen ? p->c.ccm_tx_fcf : 0);
+  mock_put32(pdu + 58, (uint32_t)p->tx_fcl);
+  mock_put32(pdu + 62, p->c.ccm_seen ? p->c.ccm_rx_fcl : 0);
+  mock_put32(pdu + 66, p->c.ccm_seen ? p->c.ccm_tx_fcf : 0);
 }
 
 void mock_pm_ccm_rx(asic_t *a, voe_t *v, const frame_view_t *fv) {
@@ -140,9 +129,9 @@ void mock_pm_ccm_rx(asic_t *a, voe_t *v, const frame_view_t *fv) {
   if (!p || !(p->flags & CFM_PM_LM) || fv->pdu_len < 74) return;
   p->rx_fcl++;
   p->c.ccm_seen = 1;
-  p->c.ccm_tx_fcf = get32(fv->pdu + 58);
-  p->c.ccm_rx_fcb = get32(fv->pdu + 62);
-  p->c.ccm_tx_fcb = get32(fv->pdu + 66);
+  p->c.ccm_tx_fcf = mock_get32(fv->pdu + 58);
+  p->c.ccm_rx_fcb = mock_get32(fv->pdu + 62);
+  p->c.ccm_tx_fcb = mock_get32(fv->pdu + 66);
   p->c.ccm_rx_fcl = (uint32_t)p->rx_fcl;
 }
 

@@ -17,7 +17,6 @@
 
 enum { MP_PASS = 0, MP_TAKEN = 1 };
 
-static uint32_t get16(const uint8_t *p) { return ((uint32_t)p[0] << 8) | p[1]; }
 
 int mock_parse(const uint8_t *frame, uint32_t len, frame_view_t *fv) {
   memset(fv, 0, sizeof *fv);
@@ -27,17 +26,17 @@ int mock_parse(const uint8_t *frame, uint32_t len, frame_view_t *fv) {
   fv->da = frame;
   fv->sa = frame + 6;
   uint32_t off = 12;
-  uint32_t et = get16(frame + off);
+  uint32_t et = mock_get16(frame + off);
   for (int tags = 0; tags < 2 && (et == 0x8100 || et == 0x88a8 || et == 0x9100); tags++) {
     if (off + 6 > len) return 0;
-    uint32_t tci = get16(frame + off + 2);
+    uint32_t tci = mock_get16(frame + off + 2);
     if (!fv->tagged) {
       fv->tagged = 1;
       fv->vlan = tci & 0x0fff;
       fv->pcp = tci >> 13;
     }
     off += 4;
-    et = get16(frame + off);
+    et = mock_get16(frame + off);
   }
   fv->ethertype = et;
   off += 2;

@@ -18,14 +18,14 @@ uint64_t mock_interval_ns(uint32_t code) {
 /* Remote MEP timeout 3.5 x interval (802.1Q 20.20 rMEPwhile, G.8021 dLOC). */
 uint64_t mock_loc_ns(uint32_t code) { return mock_interval_ns(code) * 7 / 2; }
 
-static uint64_t monotonic_ns(void) {
+uint64_t mock_mono_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 void mock_sync_realtime(asic_t *a) {
-  uint64_t mono = monotonic_ns();
+  uint64_t mono = mock_mono_ns();
   if (a->rt_origin_ns == 0) {
     a->rt_origin_ns = mono - a->now_ns;
     return;
