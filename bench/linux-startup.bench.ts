@@ -17,7 +17,7 @@ import type { Datapath } from '../src/backends/software/bpf-rx.js';
 import { controlCall } from '../src/offload/control.js';
 import type { ManagerStatus } from '../src/offload/status.js';
 import { encodeMaid } from '../src/pdu/maid.js';
-import { createNetns, deleteNetns, ip, uniqueName } from '../test/linux/netns.js';
+import { createNetns, deleteNetns, vethPairs } from '../test/linux/netns.js';
 import { sleep, whyNot } from './linux.bench.js';
 
 export const name = 'linux start-up (cfm run to fault-free)';
@@ -96,17 +96,7 @@ export async function run(): Promise<BenchRow[]> {
   let peer: SoftwareBackend | undefined;
   const rows: BenchRow[] = [];
   try {
-    const portsA: string[] = [];
-    const portsB: string[] = [];
-    for (let i = 0; i < PAIRS; i++) {
-      const a = uniqueName('sua');
-      const b = uniqueName('sub');
-      await ip('link', 'add', a, 'netns', nsA, 'type', 'veth', 'peer', 'name', b, 'netns', nsB);
-      await ip('-n', nsA, 'link', 'set', a, 'up');
-      await ip('-n', nsB, 'link', 'set', b, 'up');
-      portsA.push(a);
-      portsB.push(b);
-    }
+    const { ours: portsA, theirs: portsB } = await vethPairs(nsA, nsB, PAIRS, 'sua', 'sub');
     peer = new SoftwareBackend({ ports: portsB, netns: nsB, datapath: 'af-packet' });
     for (let i = 0; i < PAIRS; i++) {
       await peer.createVoe({

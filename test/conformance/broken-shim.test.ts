@@ -3,36 +3,22 @@
  * a VOE the ABI says to refuse, and leaks it) fails only `voe.invalid-conf`, with the ABI rule and
  * the status codes by name; every other rule passes because each runs on a fresh device and the
  * runner frees what a rule left. (Before the runner, this one bug gave four failures.)
- * The shim is built here from test/conformance/fixtures/shim_no_nul_check.c with the C compiler
+ * The shim is built (shim.ts) from test/conformance/fixtures/shim_no_nul_check.c with the C compiler
  * `npm install` needs anyway, linked against the mock ASIC.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mockAsicLibPath } from '../../src/backends/asic-binding/index.js';
 import { ABI_RULES, MOCK_SHAPES, formatResult, runTarget, type TargetReport } from '../../src/conformance/index.js';
+import { buildShim, type BuiltShim } from './shim.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-let dir: string;
+let shim: BuiltShim | undefined;
 let report: TargetReport;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'cfm-broken-shim-'));
-  const mock = mockAsicLibPath();
-  const shim = join(dir, 'libshim_no_nul_check.so');
-  execFileSync('cc', [
-    '-shared', '-fPIC', '-O1', '-I', join(here, '..', '..', 'native', 'asic'), '-o', shim, join(here, 'fixtures', 'shim_no_nul_check.c'),
-    '-L', dirname(mock), `-Wl,-rpath,${dirname(mock)}`, '-Wl,--no-as-needed', '-lcfm_mock_asic', '-ldl',
-  ]);
-  report = await runTarget(ABI_RULES, { label: 'broken shim', libPath: shim, openArgs: MOCK_SHAPES.big });
+  shim = buildShim('shim_no_nul_check');
+  report = await runTarget(ABI_RULES, { label: 'broken shim', libPath: shim.libPath, openArgs: MOCK_SHAPES.big });
 });
 
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => shim?.remove());
 
 describe('a shim with one broken call', () => {
   it('fails exactly the rule about that call', () => {

@@ -2,35 +2,22 @@
  * The "clock" group's rule catches a shim that answers cfm_asic_time_get from another clock than
  * the one stamping frames and events (here the host's CLOCK_MONOTONIC over the mock in virtual
  * time): only optional.clock fails, saying which stamp was outside which reads. Built like
- * broken-shim.test.ts from test/conformance/fixtures/shim_wrong_clock.c, linked to the mock.
+ * broken-shim.test.ts (shim.ts) from test/conformance/fixtures/shim_wrong_clock.c, linked to the mock.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mockAsicLibPath } from '../../src/backends/asic-binding/index.js';
 import { ABI_RULES, MOCK_SHAPES, formatResult, runTarget, type TargetReport } from '../../src/conformance/index.js';
+import { buildShim, type BuiltShim } from './shim.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-let dir: string;
+let shim: BuiltShim | undefined;
 let report: TargetReport;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'cfm-clock-shim-'));
-  const mock = mockAsicLibPath();
-  const shim = join(dir, 'libshim_wrong_clock.so');
-  execFileSync('cc', [
-    '-shared', '-fPIC', '-O1', '-I', join(here, '..', '..', 'native', 'asic'), '-o', shim, join(here, 'fixtures', 'shim_wrong_clock.c'),
-    '-L', dirname(mock), `-Wl,-rpath,${dirname(mock)}`, '-Wl,--no-as-needed', '-lcfm_mock_asic', '-ldl',
-  ]);
-  report = await runTarget(ABI_RULES, { label: 'wrong-clock shim', libPath: shim, openArgs: MOCK_SHAPES.big });
+  shim = buildShim('shim_wrong_clock');
+  report = await runTarget(ABI_RULES, { label: 'wrong-clock shim', libPath: shim.libPath, openArgs: MOCK_SHAPES.big });
 });
 
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => shim?.remove());
 
 describe('a shim whose device time is not the stamps\' clock', () => {
   it('fails optional.clock only, naming the stamp and the reads', () => {

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ip, uniqueName } from '../linux/netns.js';
+import { vethPairs } from '../linux/netns.js';
 
 const run = promisify(execFile);
 
@@ -108,16 +108,5 @@ export async function startOvs(netns: string): Promise<Ovs> {
  */
 export async function ovsBridgeWithVeths(ovs: Ovs, ourNs: string, ovsNs: string, n: number): Promise<{ ours: string[]; theirs: string[] }> {
   await ovs.vsctl('add-br', 'br-cfm', '--', 'set', 'Bridge', 'br-cfm', 'datapath_type=netdev', 'fail_mode=secure', 'other_config:disable-in-band=true');
-  const ours: string[] = [];
-  const theirs: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const a = uniqueName('oa');
-    const b = uniqueName('ob');
-    await ip('link', 'add', a, 'netns', ourNs, 'type', 'veth', 'peer', 'name', b, 'netns', ovsNs);
-    await ip('-n', ourNs, 'link', 'set', a, 'up');
-    await ip('-n', ovsNs, 'link', 'set', b, 'up');
-    ours.push(a);
-    theirs.push(b);
-  }
-  return { ours, theirs };
+  return vethPairs(ourNs, ovsNs, n, 'oa', 'ob');
 }

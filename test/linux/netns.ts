@@ -113,6 +113,25 @@ export async function createVethLink(prefix = 'cfm'): Promise<VethLink> {
   }
 }
 
+/**
+ * `n` veth pairs between namespaces `nsA` and `nsB` (names `prefixA...` / `prefixB...`), every end
+ * up. Returns the names on each side, pair by pair (the caller removes them with the namespaces).
+ */
+export async function vethPairs(nsA: string, nsB: string, n: number, prefixA: string, prefixB: string): Promise<{ ours: string[]; theirs: string[] }> {
+  const ours: string[] = [];
+  const theirs: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = uniqueName(prefixA);
+    const b = uniqueName(prefixB);
+    await ip('link', 'add', a, 'netns', nsA, 'type', 'veth', 'peer', 'name', b, 'netns', nsB);
+    await ip('-n', nsA, 'link', 'set', a, 'up');
+    await ip('-n', nsB, 'link', 'set', b, 'up');
+    ours.push(a);
+    theirs.push(b);
+  }
+  return { ours, theirs };
+}
+
 /** Resolve when `pred` holds (checked every `stepMs`), or reject after `timeoutMs`. */
 export async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs: number, what: string, stepMs = 2): Promise<void> {
   const end = Date.now() + timeoutMs;
