@@ -20,7 +20,7 @@ import { SoftwareBackend } from '../src/backends/software/backend.js';
 import type { Datapath } from '../src/backends/software/bpf-rx.js';
 import type { VoeSpec } from '../src/backends/types.js';
 import { encodeMaid } from '../src/pdu/maid.js';
-import { createNetns, deleteNetns, ip, uniqueName } from '../test/linux/netns.js';
+import { createNetns, deleteNetns, vethPairs } from '../test/linux/netns.js';
 
 const maid = encodeMaid({ md: { format: 4, name: 'Provider' }, ma: { format: 2, name: 'mem' } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -156,19 +156,9 @@ const median = (xs: number[]) => {
 export async function memoryPerMep(ports: number, datapaths: Datapath[], reps: number): Promise<BenchRow[]> {
   const nsA = await createNetns('cbm');
   const nsB = await createNetns('cbn');
-  const ours: string[] = [];
-  const theirs: string[] = [];
   const rows: BenchRow[] = [];
   try {
-    for (let i = 0; i < ports; i++) {
-      const a = uniqueName('ma');
-      const b = uniqueName('mb');
-      await ip('link', 'add', a, 'netns', nsA, 'type', 'veth', 'peer', 'name', b, 'netns', nsB);
-      await ip('-n', nsA, 'link', 'set', a, 'up');
-      await ip('-n', nsB, 'link', 'set', b, 'up');
-      ours.push(a);
-      theirs.push(b);
-    }
+    const { ours, theirs } = await vethPairs(nsA, nsB, ports, 'ma', 'mb');
     const results = new Map<Datapath, ChildResult[]>(datapaths.map((d) => [d, []]));
     for (let r = 0; r < reps; r++) for (const datapath of datapaths) results.get(datapath)!.push(await runChild({ nsA, nsB, ours, theirs, datapath }));
     for (const datapath of datapaths) {
