@@ -60,6 +60,18 @@ export interface BpfStats {
   /** Frames sent up that CPU protection dropped. */
   policed: number;
   mode: BpfMode;
+  /** The program's kernel run time and runs (all its ports), counted only while BPF statistics are enabled (enableBpfRunTimeStats). */
+  programRunTimeNs: number;
+  programRuns: number;
+}
+
+/** The kernel's run-time statistics of the loaded program (bpf_prog_info), summed over its ports. */
+export interface BpfProgramStats {
+  id: number;
+  /** Counted only while BPF statistics are enabled (enableBpfRunTimeStats, or sysctl kernel.bpf_stats_enabled=1). */
+  runTimeNs: number;
+  runCount: number;
+  recursionMisses: number;
 }
 
 export interface BpfMepConfig {
@@ -82,6 +94,7 @@ interface NativeBpf {
   readPeer(ifindex: number, vlan: number, level: number, mepId: number): BpfPeerState | undefined;
   poll(): number;
   stats(): BpfStats;
+  programStats(): BpfProgramStats;
   close(): void;
   cpConfigure(program: Uint32Array): void;
   cpPort(ifindex: number, portIndex: number): void;
@@ -99,6 +112,9 @@ interface BpfModule {
   libbpfVersion: string;
   BpfDatapath: NativeBpfCtor;
   /** The benchmarks' and flood tests' generator (native/bpf/flood_gen.cc; src/native/flood-gen.ts). */
+  /** BPF_ENABLE_STATS(BPF_STATS_RUN_TIME): run-time statistics while the returned fd is open. */
+  enableRunTimeStats: () => number;
+  closeStatsFd: (fd: number) => void;
   floodXdp?: (opts: { ifname: string; netns?: string; frame: Uint8Array; durationMs: number }) => Promise<{ sent: number; elapsedNs: number }>;
 }
 
@@ -201,6 +217,26 @@ export function decodeBpfRecords(data: Uint8Array, count: number): BpfRecord[] {
   return out;
 }
 
+/**
+ * Turn on the kernel's run-time statistics of BPF programs (run_time_ns, run_cnt) until close():
+ * BPF_ENABLE_STATS, scoped to a file descriptor (closed on close() or process exit), rather than
+ * the sysctl kernel.bpf_stats_enabled, which a crash would leave on. Needs CAP_SYS_ADMIN. While on,
+ * every BPF program in the kernel pays two clock reads per run.
+ */
+export function enableBpfRunTimeStats(): { close(): void } {
+  const reason = bpfUnavailableReason();
+  if (reason) throw new CfmError('UNSUPPORTED', reason);
+  const mod = loadBpfModule();
+  const fd = callNative('BPF run-time statistics', () => mod.enableRunTimeStats());
+  let open = true;
+  return {
+    close: () => {
+      if (open) mod.closeStatsFd(fd);
+      open = false;
+    },
+  };
+}
+
 export class BpfDatapath {
   readonly mode: BpfMode;
   private readonly native: NativeBpf;
@@ -249,6 +285,11 @@ export class BpfDatapath {
 
   stats(): BpfStats {
     return this.native.stats();
+  }
+
+  /** The program's kernel run time and runs (0 unless BPF statistics are enabled: enableBpfRunTimeStats). */
+  programStats(): BpfProgramStats {
+    return callNative('eBPF program statistics', () => this.native.programStats());
   }
 
   /** CPU protection in the program: the native policer's compiled program (src/cpu-protection/native.ts). */
