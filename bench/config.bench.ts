@@ -8,7 +8,8 @@
  * through the yaml library's node tree, 9-12x with the whole-document loader. Each file is
  * measured with this tree's loader (streaming: one list entry at a time, src/config/stream.ts)
  * and, side by side, with the loader of BASELINE_COMMIT (the whole-document loader before the
- * streaming one, extracted with `git archive`; skipped where there is no git history).
+ * streaming one, extracted with `git archive`; skipped where there is no git history). The
+ * validate-only rows measure validateConfig (what `cfm validate` runs: no model kept) in the same run.
  */
 import { execSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -107,10 +108,10 @@ const BASELINE_COMMIT = '010c204';
  * and the heap still held after the load (the returned model: what a loadModel caller keeps),
  * both after forced GCs; throws unless it finds `errors` issues.
  */
-function peakRssMb(file: string, errors = 0, root = PACKAGE_ROOT, heapLimitMb?: number): { peakMb: number; retainedMb: number } | 'out of memory' {
+function peakRssMb(file: string, errors = 0, root = PACKAGE_ROOT, heapLimitMb?: number, call = 'loadConfig'): { peakMb: number; retainedMb: number } | 'out of memory' {
   const entry = pathToFileURL(join(root, 'src', 'config', 'index.ts')).href;
-  const script = `const { loadConfig } = await import(${JSON.stringify(entry)}); gc(); const h0 = process.memoryUsage().heapUsed; ` +
-    `const r = loadConfig(${JSON.stringify(file)}); const maxRss = process.resourceUsage().maxRSS; gc(); gc(); ` +
+  const script = `const { ${call}: load } = await import(${JSON.stringify(entry)}); gc(); const h0 = process.memoryUsage().heapUsed; ` +
+    `const r = load(${JSON.stringify(file)}); const maxRss = process.resourceUsage().maxRSS; gc(); gc(); ` +
     `process.stdout.write(JSON.stringify({ errors: r.errors.length, first: r.errors[0], maxRss, retained: process.memoryUsage().heapUsed - h0 }));`;
   const limit = heapLimitMb ? [`--max-old-space-size=${heapLimitMb}`] : [];
   const r = spawnSync(process.execPath, [...limit, '--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: PACKAGE_ROOT });
@@ -161,6 +162,18 @@ function memoryRows(): BenchRow[] {
     const [, emptyFile] = files[0];
     const baseline = baselineTree(dir);
     const rows: BenchRow[] = [];
+    // `cfm validate` (validateConfig, src/config/validate.ts: no model kept) next to loadConfig, in this run
+    const { peakMb: vFloor } = measured(peakRssMb(emptyFile, 0, PACKAGE_ROOT, undefined, 'validateConfig'));
+    for (const [what, f, errors] of files.slice(1)) {
+      const sizeMb = statSync(f).size / 1e6;
+      const { peakMb: peak } = measured(peakRssMb(f, errors, PACKAGE_ROOT, undefined, 'validateConfig'));
+      const ratio = (peak - vFloor) / sizeMb;
+      rows.push({
+        case: `validate-only ${what} (${sizeMb.toFixed(1)} MB), validateConfig (cfm validate): peak RSS above an empty config`, value: peak - vFloor, unit: 'MB',
+        note: `${ratio.toFixed(1)}x the file size; peak ${peak.toFixed(0)} MB, empty config ${vFloor.toFixed(0)} MB`,
+        target: '<= 2x the file', met: ratio <= 2,
+      });
+    }
     for (const [label, root] of [['now', PACKAGE_ROOT], [`before (${BASELINE_COMMIT})`, baseline]] as const) {
       if (!root) {
         rows.push({ case: `validate, before (${BASELINE_COMMIT})`, value: 0, unit: 'MB', note: 'skipped: no git history to extract the baseline loader from' });

@@ -15,7 +15,7 @@ export type * from './backends/injector.js';
 
 export {
   parseConfig, loadConfig, loadConfigOrThrow, validateModel, exportConfig, exportConfigText, summarize,
-  ConfigError, formatIssue, type LoadResult, type ParseOptions,
+  validateConfig, ConfigError, formatIssue, type LoadResult, type ParseOptions, type ValidateResult,
 } from './config/index.js';
 export type {
   CfmModel, Domain, Association, LocalMep, Mip, ConfigIssue, PlacementPin, SwitchRef, BoardRef,

@@ -34,6 +34,11 @@ export interface BuilderOptions {
    * The streaming loader turns it off: it answers only for configs without any issue.
    */
   pointers?: boolean;
+  /**
+   * Hand each built MEP here instead of keeping it in its association (validate.ts: validating
+   * checks a MEP as it is built and keeps only a few numbers of it; the MAs' `meps` stay empty).
+   */
+  onMep?: (m: LocalMep, a: Association) => void;
 }
 
 const byMepId = (x: LocalMep, y: LocalMep): number => x.mepId - y.mepId;
@@ -45,6 +50,7 @@ export class ModelBuilder {
   readonly issues: ConfigIssue[] = [];
   readonly pointers: PointerMap = new WeakMap();
   private readonly keep: boolean;
+  private readonly onMep: ((m: LocalMep, a: Association) => void) | undefined;
   private readonly issue: IssueFn;
   private readonly board: BoardRef | undefined;
   private readonly declared = new Map<string, SwitchRef>();
@@ -69,6 +75,7 @@ export class ModelBuilder {
   /** `top`: the config without its lists' entries (board, ports, switches and which cfm key it uses). */
   constructor(top: RawConfig, opts: BuilderOptions = {}) {
     this.keep = opts.pointers !== false;
+    this.onMep = opts.onMep;
     const issues = this.issues;
     this.issue = (pointer, rule, message, hint) => {
       issues.push({ pointer, rule, message, hint: hint ?? `see the rule '${rule}' in docs/config.md` });
@@ -192,6 +199,10 @@ export class ModelBuilder {
     (g.mep ?? []).forEach((rm, k) => {
       const pm = `${p}/mep/${k}`;
       const m = buildMep(rm, a, d, groupId, this.shared(this.switchOf(rm.switch, pm)), pm, this.issue);
+      if (this.onMep) {
+        this.onMep(m, a); // (checked and dropped: nothing of it is kept, so nothing to compact)
+        return;
+      }
       m.key = this.own(m.key);
       m.port = this.shared(m.port);
       m.direction = this.shared(m.direction) as typeof m.direction;

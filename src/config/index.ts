@@ -17,6 +17,8 @@ import { normalize } from './normalize.js';
 import type { RawConfig } from './raw.js';
 import { formatFromName, locator, parseData } from './source.js';
 import { streamLoad } from './stream.js';
+import { MepValidator } from './validate.js';
+import type { ModelCounts } from './validate.js';
 import { fileSource, stringSource } from './text-source.js';
 import type { TextSource } from './text-source.js';
 import type { ParsedData } from './source.js';
@@ -135,6 +137,42 @@ function buildModel(raw: RawConfig, fileName: string): LoadResult {
   return { model: errors.length ? null : n.model, errors };
 }
 
+export interface ValidateResult {
+  valid: boolean;
+  /** Every issue (with pointer and location) when not valid; as loadConfig gives them. */
+  errors: ConfigIssue[];
+  /** summarize() of the model loadConfig would give, when valid. */
+  summary?: string;
+}
+
+/**
+ * Validate a config file without keeping its model (validate.ts: peak memory about the file
+ * size); the same answer, issues and summary as loadConfig. A config with an issue, or one the
+ * validate-only path does not handle, is loaded instead, which reports every issue.
+ */
+export function validateConfig(path: string): ValidateResult {
+  const format = formatFromName(path);
+  const v = new MepValidator();
+  let model: CfmModel | undefined;
+  let src: TextSource | undefined;
+  try {
+    src = fileSource(path);
+    model = streamLoad(src, { format, fileName: path, baseDir: dirname(path) }, v);
+  } catch {
+    model = undefined; // not readable, or a read error midway: the loader reports it
+  } finally {
+    src?.close();
+  }
+  if (model) {
+    const associations = model.domains.reduce((s, d) => s + d.associations.length, 0);
+    return { valid: true, errors: [], summary: summaryText({ domains: model.domains.length, associations, meps: v.meps, enabledMeps: v.enabledMeps, mips: model.mips.length, switches: model.switches.length }) };
+  }
+  // Declined: the streaming loader may still take it whole; otherwise it has an issue or does not
+  // split, and the streaming loader would give up on it again: the whole-document loader at once.
+  const r = loadConfig(path, v.declined ? {} : { stream: false });
+  return r.model ? { valid: true, errors: [], summary: summarize(r.model) } : { valid: false, errors: r.errors };
+}
+
 /** loadConfig that throws a ConfigError (with every issue) instead of returning errors. */
 export function loadConfigOrThrow(path: string): CfmModel {
   const r = loadConfig(path);
@@ -163,8 +201,11 @@ export function exportConfigText(model: CfmModel, format: ConfigFormat = 'yaml')
 export function summarize(model: CfmModel): string {
   const assocs = model.domains.flatMap((d) => d.associations);
   const meps = assocs.flatMap((a) => a.meps);
-  const en = meps.filter((m) => m.enabled).length;
-  const sw = model.switches.length;
-  return `${model.domains.length} domains, ${assocs.length} associations, ${meps.length} MEPs (${en} enabled), ${model.mips.length} MIPs` +
-    (sw > 1 ? `, ${sw} switches` : '');
+  const enabledMeps = meps.filter((m) => m.enabled).length;
+  return summaryText({ domains: model.domains.length, associations: assocs.length, meps: meps.length, enabledMeps, mips: model.mips.length, switches: model.switches.length });
+}
+
+function summaryText(c: ModelCounts): string {
+  return `${c.domains} domains, ${c.associations} associations, ${c.meps} MEPs (${c.enabledMeps} enabled), ${c.mips} MIPs` +
+    (c.switches > 1 ? `, ${c.switches} switches` : '');
 }

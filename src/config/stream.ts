@@ -23,7 +23,7 @@ import { schemaIssues, schemaValidAt } from './ajv.js';
 import { ModelBuilder } from './builder.js';
 import { checkModel } from './checks.js';
 import { jsonChecksPass, MAX_DEPTH, scanJson } from './json-scan.js';
-import type { CfmModel } from './model.js';
+import type { Association, CfmModel, LocalMep } from './model.js';
 import type { RawConfig } from './raw.js';
 import { deeperThan, YAML_LIBRARY_ONLY } from './source.js';
 import type { ConfigFormat } from './source.js';
@@ -48,6 +48,15 @@ export interface StreamOptions {
   format: ConfigFormat;
   fileName: string;
   baseDir?: string;
+}
+
+/**
+ * Validate-only (validate.ts): each MEP goes to `onMep` instead of into the model, and `valid`
+ * gets the model without MEPs for the rules about them (before checkModel, which then has none).
+ */
+export interface StreamHooks {
+  onMep: (m: LocalMep, a: Association) => void;
+  valid: (model: CfmModel) => boolean;
 }
 
 type Obj = Record<string, unknown>;
@@ -99,7 +108,7 @@ function skeletonOf(src: TextSource, split: SplitText, opts: StreamOptions): Raw
  * Load and validate from a source in pieces; undefined when the text is not split (flow style, no
  * big list, anything unusual) or has any issue: the caller then loads the whole document.
  */
-export function streamLoad(src: TextSource, opts: StreamOptions): CfmModel | undefined {
+export function streamLoad(src: TextSource, opts: StreamOptions, hooks?: StreamHooks): CfmModel | undefined {
   const split = opts.format === 'json' ? splitJson(src) : splitYaml(src);
   if (!split) return undefined;
   const skel = skeletonOf(src, split, opts);
@@ -108,7 +117,7 @@ export function streamLoad(src: TextSource, opts: StreamOptions): CfmModel | und
   for (const path of split.lists.keys()) {
     if (!path.startsWith(`${cfmKey}/`) && !path.startsWith('cpu-protection/')) return undefined; // both cfm keys: an issue
   }
-  const b = new ModelBuilder(skel, { ...(opts.baseDir !== undefined ? { baseDir: opts.baseDir } : {}), pointers: false });
+  const b = new ModelBuilder(skel, { ...(opts.baseDir !== undefined ? { baseDir: opts.baseDir } : {}), pointers: false, ...(hooks ? { onMep: hooks.onMep } : {}) });
   /** Each entry of a list: from the split text one at a time, else from the skeleton; false at a problem. */
   const each = <T>(top: string, sub: string, fromSkeleton: T[] | undefined, fn: (x: T, i: number) => void): boolean => {
     const ranges = split.lists.get(`${top}/${sub}`);
@@ -134,6 +143,6 @@ export function streamLoad(src: TextSource, opts: StreamOptions): CfmModel | und
   if (!each('cpu-protection', 'binding', cp.binding, (x, i) => b.binding(x, i))) return undefined;
   (skel['debug-tags'] ?? []).forEach((t, i) => b.debugTag(t, i));
   const n = b.finish();
-  if (n.issues.length || checkModel(n.model, () => '').length) return undefined;
+  if (n.issues.length || (hooks && !hooks.valid(n.model)) || checkModel(n.model, () => '').length) return undefined;
   return n.model;
 }

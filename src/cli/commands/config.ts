@@ -10,7 +10,7 @@
  * through profileCommand().
  */
 import type { Command } from 'commander';
-import { exportConfigText, formatIssue, loadConfig, summarize } from '../../config/index.js';
+import { exportConfigText, formatIssue, loadConfig, validateConfig } from '../../config/index.js';
 import type { ConfigIssue } from '../../config/index.js';
 import { generateSpConfigYaml, MAX_SP_MEPS } from '../../config/generate.js';
 import { UsageError } from '../../common/errors.js';
@@ -39,14 +39,16 @@ export function register(program: Command): void {
     .argument('<file>', 'config file')
     .option('--json', 'print the result as JSON')
     .action((file: string, opts: { json?: boolean }) => {
-      const r = loadConfig(file);
-      if (!r.model) {
+      // validate-only: no model kept (src/config/validate.ts), the same issues and summary as loadConfig
+      const r = validateConfig(file);
+      if (!r.valid) {
         printIssues(r.errors, file, opts.json === true);
         process.exitCode = 1;
         return;
       }
-      if (opts.json) process.stdout.write(JSON.stringify({ file, valid: true, summary: summarize(r.model) }) + '\n');
-      else process.stdout.write(`${file}: valid: ${summarize(r.model)}\n`);
+      const summary = r.summary ?? '';
+      if (opts.json) process.stdout.write(JSON.stringify({ file, valid: true, summary }) + '\n');
+      else process.stdout.write(`${file}: valid: ${summary}\n`);
       process.exitCode = 0;
     });
 
