@@ -43,6 +43,21 @@ export class Drains {
     return this.watch !== null;
   }
 
+  /**
+   * Watch the device's event fd when it has one (group "event_fd"); false: no fd, no addon or a
+   * failed cfm_event_fd (told to onError) - the caller polls as for a shim without the group.
+   */
+  watchDevice(dev: { eventFd(): number | null }): boolean {
+    let fd: number | null;
+    try {
+      fd = dev.eventFd();
+    } catch (e) {
+      this.o.onError('cfm_event_fd (events are polled instead)', e);
+      return false;
+    }
+    return fd !== null && this.watchFd(fd);
+  }
+
   /** Watch the device's event fd; false when the addon is not there (the caller polls). */
   watchFd(fd: number): boolean {
     const w = watchEventFd(fd, (err) => this.readable(err));

@@ -78,6 +78,20 @@ function intervalsOf(mask: number): IntervalCode[] {
 /** How the backend runs an operation (AsicBackend.exec: here or on the thread pool, urgent or not). */
 export type Exec = <T>(op: () => CallGen<T>, urgent: boolean) => Promise<T>;
 
+/**
+ * Backend.injector for a device: undefined without the group or when cfm_inject_caps_get says
+ * ENOTSUP; a failed caps read goes to onFailure (software MEPs then send their CCMs themselves).
+ */
+export function openInjector(dev: AsicDeviceBase, ports: PortMap, exec: Exec, onFailure: (what: string, e: unknown) => void): AsicInjector | undefined {
+  try {
+    const raw = injectCaps(dev);
+    return raw ? new AsicInjector(dev, raw, ports, exec) : undefined;
+  } catch (e) {
+    onFailure('cfm_inject_caps_get (software MEPs send their CCMs themselves)', e);
+    return undefined;
+  }
+}
+
 /** Backend.injector of an AsicBackend whose device has an injector. */
 export class AsicInjector implements FrameInjector {
   private readonly listeners = new Set<(id: number) => void>();
