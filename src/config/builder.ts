@@ -38,7 +38,7 @@ export interface BuilderOptions {
    * Hand each built MEP here instead of keeping it in its association (validate.ts: validating
    * checks a MEP as it is built and keeps only a few numbers of it; the MAs' `meps` stay empty).
    */
-  onMep?: (m: LocalMep, a: Association) => void;
+  onMep?: (m: LocalMep, a: Association, maIndex: number) => void;
 }
 
 const byMepId = (x: LocalMep, y: LocalMep): number => x.mepId - y.mepId;
@@ -50,7 +50,12 @@ export class ModelBuilder {
   readonly issues: ConfigIssue[] = [];
   readonly pointers: PointerMap = new WeakMap();
   private readonly keep: boolean;
-  private readonly onMep: ((m: LocalMep, a: Association) => void) | undefined;
+  private readonly onMep: ((m: LocalMep, a: Association, maIndex: number) => void) | undefined;
+  /** Each domain's first association's index among all associations (the `maIndex` given to onMep). */
+  private readonly assocBase = new Map<Domain, number>();
+  private assocCount = 0;
+  /** One empty MEP list for every association when MEPs go to onMep (an empty array each was 16 bytes per MA). */
+  private readonly noMeps: LocalMep[] = [];
   private readonly issue: IssueFn;
   private readonly board: BoardRef | undefined;
   private readonly declared = new Map<string, SwitchRef>();
@@ -158,6 +163,9 @@ export class ModelBuilder {
       d.associations.push(a);
     });
     const as = (d.associations = fit(d.associations));
+    this.assocBase.set(d, this.assocCount);
+    this.assocCount += as.length;
+    if (this.onMep) for (const a of as) a.meps = this.noMeps;
     const order = new Int32Array(as.length);
     for (let k = 0; k < order.length; k++) order[k] = k;
     order.sort((x, y) => (as[x].id < as[y].id ? -1 : as[x].id > as[y].id ? 1 : x - y));
@@ -165,10 +173,10 @@ export class ModelBuilder {
     if (!this.domainById.has(d.id)) this.domainById.set(d.id, d);
   }
 
-  /** The first association of `d` with ma-id `id`. */
-  private assocOf(d: Domain, id: string): Association | undefined {
+  /** The index in d.associations of the first association of `d` with ma-id `id`, or -1. */
+  private assocIndex(d: Domain, id: string): number {
     const order = this.assocOrder.get(d);
-    if (!order) return undefined;
+    if (!order) return -1;
     const as = d.associations;
     let lo = 0;
     let hi = order.length;
@@ -177,7 +185,7 @@ export class ModelBuilder {
       if (as[order[mid]].id < id) lo = mid + 1;
       else hi = mid;
     }
-    return lo < order.length && as[order[lo]].id === id ? as[order[lo]] : undefined;
+    return lo < order.length && as[order[lo]].id === id ? order[lo] : -1;
   }
 
   /** maintenance-group entry i and its MEPs: call after every domain. */
@@ -189,7 +197,8 @@ export class ModelBuilder {
         `known md-ids: ${[...this.domainById.keys()].join(', ') || '(none)'}`);
       return;
     }
-    const a = this.assocOf(d, g['ma-id']);
+    const ai = this.assocIndex(d, g['ma-id']);
+    const a = ai < 0 ? undefined : d.associations[ai];
     if (!a) {
       this.issue(p + '/ma-id', 'group.unknown-ma', `maintenance-group '${g['maintenance-group-id']}' names ma-id '${g['ma-id']}', which is not an association of '${d.id}'`,
         `known ma-ids in '${d.id}': ${d.associations.map((x) => x.id).join(', ') || '(none)'}`);
@@ -200,7 +209,7 @@ export class ModelBuilder {
       const pm = `${p}/mep/${k}`;
       const m = buildMep(rm, a, d, groupId, this.shared(this.switchOf(rm.switch, pm)), pm, this.issue);
       if (this.onMep) {
-        this.onMep(m, a); // (checked and dropped: nothing of it is kept, so nothing to compact)
+        this.onMep(m, a, (this.assocBase.get(d) ?? 0) + ai); // (checked and dropped: nothing of it is kept, so nothing to compact)
         return;
       }
       m.key = this.own(m.key);

@@ -55,7 +55,7 @@ export interface StreamOptions {
  * gets the model without MEPs for the rules about them (before checkModel, which then has none).
  */
 export interface StreamHooks {
-  onMep: (m: LocalMep, a: Association) => void;
+  onMep: (m: LocalMep, a: Association, maIndex: number) => void;
   valid: (model: CfmModel) => boolean;
 }
 

@@ -51,7 +51,6 @@ export class MepValidator {
   declined = false;
   meps = 0;
   enabledMeps = 0;
-  private readonly maIndex = new Map<Association, number>();
   private readonly swIds = new Map<string, number>();
   private readonly portIds = new Map<string, number>();
   private readonly ma = new Column();
@@ -68,8 +67,8 @@ export class MepValidator {
     return v;
   }
 
-  /** One MEP as the builder made it, in its MA (checks.ts checkModel: MEPs, checkAssociation). */
-  readonly onMep = (m: LocalMep, a: Association): void => {
+  /** One MEP as the builder made it, in its MA (index `maIndex` among all MAs; checks.ts checkModel: MEPs, checkAssociation). */
+  readonly onMep = (m: LocalMep, a: Association, maIndex: number): void => {
     this.meps++;
     if (m.enabled) this.enabledMeps++;
     if (!this.ok) return;
@@ -84,9 +83,7 @@ export class MepValidator {
       this.ok = false;
       return;
     }
-    let k = this.maIndex.get(a);
-    if (k === undefined) this.maIndex.set(a, (k = this.maIndex.size));
-    this.ma.push(k);
+    this.ma.push(maIndex);
     this.mepId.push(m.mepId);
     this.sw.push(this.intern(this.swIds, m.switch));
     this.port.push(this.intern(this.portIds, m.port));
