@@ -4,15 +4,15 @@
  * the MEP's defects and its Fault Notification Generator (20.35). Loopback, linktrace and the
  * Y.1731 functions live in mep-lb.ts, mep-lt.ts and mep-y1731.ts, created on first use.
  *
- * The rMEPwhile timers and the LOC decision (on receive times) live in continuity.ts.
+ * The rMEPwhile timers and the LOC decision (on receive times) live in continuity.ts, the error
+ * and cross-connect defects with their timers in ccm-defects.ts.
  *
  * Cost: one transmit timer per MEP; one rMEPwhile timer per MEP armed at the earliest remote
  * deadline (a valid CCM only stores its time, it never re-arms a timer), so a steady CCM flow
  * costs one timer event per interval for transmit and about one per three intervals for checks.
  */
-import type { TimerHandle } from '../common/clock.js';
 import type { FrameDirection } from '../common/frame-port.js';
-import { intervalNs, remoteMepTimeoutNs, type IntervalCode } from '../common/interval.js';
+import { intervalNs, remoteMepTimeoutNs } from '../common/interval.js';
 import { buildCcmTemplate, carve, maidEquals, newCcmView, parseCcm, stampCcm, type CcmTemplate, type CcmView } from './ccm.js';
 import type { MpContext } from './context.js';
 import type { FaultEvent } from './events.js';
@@ -25,13 +25,13 @@ import { handOver, type InjectedCcm } from './mep-inject.js';
 import type { CcmTxResume } from './ccm-tx-hook.js';
 import { Remote } from './remote.js';
 import { Continuity } from './continuity.js';
+import { CcmDefect } from './ccm-defects.js';
 import type { MepConfig, MepCounters, MepStatus, PortState, RemoteMepStatus } from './types.js';
 
 export { Remote };
 import { DEFECTS, DEFECT_BIT, IF_STATUS, PS_BLOCKED, PS_UP } from './types.js';
 
 const scratch: CcmView = newCcmView();
-const MAX_LAST_FAILURE = 128;
 
 export class Mep {
   readonly cfg: MepConfig;
@@ -50,8 +50,22 @@ export class Mep {
   seq: number;
   ccmTx: boolean;
   ccmRx: boolean;
-  errorLast: Uint8Array | null = null;
-  xconLast: Uint8Array | null = null;
+  /** errorCCMdefect and xconCCMdefect with their timers and last failing CCMs (ccm-defects.ts). */
+  private readonly errorCcm = new CcmDefect(this, 'defErrorCCM');
+  private readonly xconCcm = new CcmDefect(this, 'defXconCCM');
+  /** The last CCM that raised errorCCMdefect / xconCCMdefect (ccm-defects.ts), or null. */
+  get errorLast(): Uint8Array | null {
+    return this.errorCcm.last;
+  }
+  set errorLast(b: Uint8Array | null) {
+    this.errorCcm.last = b;
+  }
+  get xconLast(): Uint8Array | null {
+    return this.xconCcm.last;
+  }
+  set xconLast(b: Uint8Array | null) {
+    this.xconCcm.last = b;
+  }
   lb: Loopback | null = null;
   lt: Linktrace | null = null;
   y: Y1731 | null = null;
@@ -67,8 +81,6 @@ export class Mep {
   injRetryAtNs = 0;
   /** rMEPwhile of the remotes and the LOC decision (802.1Q 20.19-20.20, continuity.ts). */
   private readonly cc: Continuity;
-  private errorTimer: TimerHandle | null = null;
-  private xconTimer: TimerHandle | null = null;
   private readonly timeoutNs: number;
   private readonly periodNs: number;
 
@@ -110,8 +122,8 @@ export class Mep {
     void this.inj?.end();
     this.inj = null;
     this.cc.stop();
-    this.errorTimer?.cancel();
-    this.xconTimer?.cancel();
+    this.errorCcm.stop();
+    this.xconCcm.stop();
     this.fng.stop();
     this.y?.stop();
   }
@@ -316,7 +328,7 @@ export class Mep {
     if (parseCcm(b, p, v) !== null) return;
     this.counters.ccmsReceived++;
     if (!maidEquals(b, v.maidAt, this.cfg.maid)) {
-      this.xcon(b, p, v.interval);
+      this.xconCcm.raise(b, p, v.interval);
       return;
     }
     const r = v.mepId === this.cfg.mepId ? undefined : this.findRemote(v.mepId);
@@ -324,7 +336,7 @@ export class Mep {
       // Unknown MEPID, our own MEPID, or a CCM interval other than ours: errorCCMdefect (20.21).
       // Not a valid CCM, so it does not restart the remote's rMEPwhile (20.20): a peer sending
       // at another rate still loses continuity at ours (docs/engine.md, "Wrong-interval CCMs").
-      this.error(b, p, v.interval);
+      this.errorCcm.raise(b, p, v.interval);
       return;
     }
     this.rxFrames++;
@@ -367,40 +379,7 @@ export class Mep {
   receiveLowCcm(b: Uint8Array, p: number): void {
     if (!this.ccmRx) return;
     if (b.length < p + 4) return;
-    this.xcon(b, p, b[p + 2] & 7);
-  }
-
-  private lastFailure(b: Uint8Array, p: number): Uint8Array {
-    return b.slice(p, Math.min(b.length, p + MAX_LAST_FAILURE));
-  }
-
-  private clearTimeNs(interval: number): number {
-    const code = (interval >= 1 && interval <= 7 ? interval : this.cfg.interval) as IntervalCode;
-    return remoteMepTimeoutNs(code);
-  }
-
-  private xcon(b: Uint8Array, p: number, interval: number): void {
-    this.xconLast = this.lastFailure(b, p);
-    this.xconTimer?.cancel();
-    this.xconTimer = this.ctx.clock.setTimer(this.clearTimeNs(interval), () => {
-      this.xconTimer = null;
-      this.fng.setDefect('defXconCCM', false);
-      this.y?.signalFailChanged();
-    });
-    this.fng.setDefect('defXconCCM', true);
-    this.y?.signalFailChanged();
-  }
-
-  private error(b: Uint8Array, p: number, interval: number): void {
-    this.errorLast = this.lastFailure(b, p);
-    this.errorTimer?.cancel();
-    this.errorTimer = this.ctx.clock.setTimer(this.clearTimeNs(interval), () => {
-      this.errorTimer = null;
-      this.fng.setDefect('defErrorCCM', false);
-      this.y?.signalFailChanged();
-    });
-    this.fng.setDefect('defErrorCCM', true);
-    this.y?.signalFailChanged();
+    this.xconCcm.raise(b, p, b[p + 2] & 7);
   }
 
   /** Forward a defect event (used by sub-functions). */
