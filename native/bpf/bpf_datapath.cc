@@ -125,6 +125,16 @@ class BpfDatapath : public Napi::ObjectWrap<BpfDatapath> {
     if (!skel_) ThrowSys(env, errno ? errno : EINVAL, "bpf_object__open", "the CFM eBPF object");
     // only the program of the chosen hook is loaded
     bpf_program__set_autoload(xdp_ ? skel_->progs.cfm_tc : skel_->progs.cfm_xdp, false);
+    // Capacity sized to need (maxMeps, maxPeers; default the compiled CFM_MAX_MEPS / CFM_MAX_PEERS).
+    // A hash map has max_entries buckets (rounded up to a power of two): 65536 peers are a 1 MB
+    // bucket array, and each CCM's two lookups land on cold cache lines and TLB entries of it; on
+    // this project's VMs a map sized to 256 halved the program's run time per CCM (900 -> 460 ns,
+    // 64 peers at 10 ms, docs/linux.md "What it costs").
+    if (!SizeMap(skel_->maps.meps, o, "maxMeps", CFM_MAX_MEPS) || !SizeMap(skel_->maps.peers, o, "maxPeers", CFM_MAX_PEERS)) {
+      cfm_bpf__destroy(skel_);
+      skel_ = nullptr;
+      throw Napi::RangeError::New(env, "BpfDatapath: maxMeps must be 1.." + std::to_string(CFM_MAX_MEPS) + " and maxPeers 1.." + std::to_string(CFM_MAX_PEERS));
+    }
     // The verifier gives up with EAGAIN when a signal is pending on the loading thread, and
     // libbpf retries only a few times: under `node --cpu-prof` (SIGPROF every ms) or any frequent
     // timer signal the load always failed. Signals stay blocked for the load (they are delivered
@@ -556,6 +566,15 @@ class BpfDatapath : public Napi::ObjectWrap<BpfDatapath> {
       skel_ = nullptr;
     }
     if (!self_.IsEmpty()) self_.Reset();
+  }
+
+  // options[name] (a whole number 1..max) as the map's max_entries before the load; false if out of range
+  static bool SizeMap(bpf_map* map, const Napi::Object& o, const char* name, uint32_t max) {
+    if (!o.Has(name) || o.Get(name).IsUndefined()) return true;
+    if (!o.Get(name).IsNumber()) return false;
+    double n = o.Get(name).As<Napi::Number>().DoubleValue();
+    if (!(n >= 1 && n <= max) || n != static_cast<double>(static_cast<uint32_t>(n))) return false;
+    return bpf_map__set_max_entries(map, static_cast<uint32_t>(n)) == 0;
   }
 
   void CheckOpen(Napi::Env env) const {

@@ -101,8 +101,30 @@ interface NativeBpf {
   cpTestRun(portIndex: number, data: Uint8Array, lengths: Uint32Array, timesNs: Float64Array): Uint8Array;
   cpCounters(): { buckets: Float64Array; bindings: Float64Array };
 }
+/** Options of a BpfDatapath. */
+export interface BpfDatapathOptions {
+  mode: BpfMode;
+  netns?: string;
+  /**
+   * Capacity of the MEP and peer maps (default 8192 and 65536, the most the program takes). Size
+   * them to need: a hash map's bucket array has one slot per entry, and a 65536-entry one costs
+   * each CCM cache and TLB misses (the program's run time per CCM about halved at 256).
+   */
+  maxMeps?: number;
+  maxPeers?: number;
+}
+
+const MAX_MEPS = 8192; // native/bpf/cfm_bpf.h CFM_MAX_MEPS
+const MAX_PEERS = 65536; // CFM_MAX_PEERS
+
+function checkCapacity(what: 'maxMeps' | 'maxPeers', n: number | undefined, max: number): void {
+  if (n !== undefined && !(Number.isInteger(n) && n >= 1 && n <= max)) {
+    throw new CfmError('USAGE', `eBPF datapath option ${what}: ${String(n)} is not a whole number 1..${max}`);
+  }
+}
+
 type NativeBpfCtor = new (
-  opts: { mode: BpfMode; netns?: string; cpuProtection?: unknown },
+  opts: BpfDatapathOptions & { cpuProtection?: unknown },
   onRecords: (data: Uint8Array, count: number) => void,
 ) => NativeBpf;
 
@@ -242,9 +264,11 @@ export class BpfDatapath {
   private readonly native: NativeBpf;
   private closed = false;
 
-  constructor(opts: { mode: BpfMode; netns?: string }, onRecords: (recs: BpfRecord[]) => void) {
+  constructor(opts: BpfDatapathOptions, onRecords: (recs: BpfRecord[]) => void) {
     const reason = bpfUnavailableReason();
     if (reason) throw new CfmError('UNSUPPORTED', reason);
+    checkCapacity('maxMeps', opts.maxMeps, MAX_MEPS);
+    checkCapacity('maxPeers', opts.maxPeers, MAX_PEERS);
     this.mode = opts.mode;
     const Ctor = loadBpfModule().BpfDatapath;
     // the addon's CPU-protection admit hook: frames the program sends up meet the same policers

@@ -2,7 +2,8 @@
  * The eBPF program's kernel run-time statistics (issue 17's CPU-per-CCM bench reads them):
  * enableBpfRunTimeStats() turns on BPF_ENABLE_STATS(BPF_STATS_RUN_TIME) for as long as its fd is
  * open, and programStats() / stats().programRuns read run_cnt and run_time_ns of the loaded
- * program (tc and xdp) from bpf_prog_info. Root + netns.
+ * program (tc and xdp) from bpf_prog_info. The maxMeps / maxPeers options size the program's
+ * hash maps (their bucket arrays cost each CCM cache misses at full size). Root + netns.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BpfDatapath, bpfUnavailableReason, enableBpfRunTimeStats, type BpfMode } from '../../src/native/bpf.js';
@@ -54,6 +55,28 @@ describe.skipIf(!gate.run || why !== undefined)('the eBPF program\'s run-time st
       }
     });
   }
+
+  it('maxPeers sizes the peer map: the next peer is refused with a typed error, the program still runs', async () => {
+    const dp = new BpfDatapath({ mode: 'tc', netns: link.nsA, maxMeps: 4, maxPeers: 4 }, () => undefined);
+    const stats = enableBpfRunTimeStats();
+    try {
+      const ifindex = dp.attach(link.ifA);
+      for (let p = 1; p <= 4; p++) dp.setPeer(ifindex, 100, 5, p, 350e6);
+      expect(() => dp.setPeer(ifindex, 100, 5, 5, 350e6)).toThrow(/peer map/);
+      const p0 = dp.programStats();
+      expect(sender.send(cfmFrame(PEERS[0], 5, 3, 100, 0))).toBe(true);
+      await waitFor(() => dp.programStats().runCount > p0.runCount, 3000, 'a program run', 10);
+    } finally {
+      stats.close();
+      dp.close();
+    }
+  });
+
+  it('capacity options out of range are typed errors naming the option', () => {
+    expect(() => new BpfDatapath({ mode: 'tc', maxPeers: 0 }, () => undefined)).toThrow(/maxPeers: 0 is not a whole number 1\.\.65536/);
+    expect(() => new BpfDatapath({ mode: 'xdp', maxMeps: 8193 }, () => undefined)).toThrow(/maxMeps: 8193/);
+    expect(() => new BpfDatapath({ mode: 'tc', maxMeps: 1.5 }, () => undefined)).toThrow(/maxMeps/);
+  });
 
   it('the error of a closed datapath is a typed error, not a crash', () => {
     const dp = new BpfDatapath({ mode: 'tc', netns: link.nsA }, () => undefined);
