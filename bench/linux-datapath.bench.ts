@@ -1,8 +1,9 @@
 /**
  * The Linux receive datapaths side by side (issue 17), AF_PACKET vs the eBPF fast path (tc), in
  * one run (root + network namespaces; otherwise it prints why and returns no rows):
- * - CPU per received CCM (kernel + user space, over a sender-only baseline measured in the same
- *   run) and user-space wakeups per steady-state CCM, 64 MEP pairs at 100 ms and 10 ms;
+ * - CPU per received CCM, 64 MEP pairs at 100 ms and 10 ms, AF_PACKET, tc and xdp: the BPF
+ *   program's kernel run time, user-space wakeups, and the receiving process over its idle
+ *   (rxDatapaths below);
  * - RSS per MEP at 256 ports (one MEP each) and the CPU with the ports open and no MEP
  *   (bench/linux-memory.ts: fresh child processes, median);
  * - LOC stamp (from a capture's kernel times) and the manager's fault event delay with two busy
