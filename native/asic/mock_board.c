@@ -109,13 +109,7 @@ cfm_status_t mock_board_init(asic_t *a) {
   pthread_mutexattr_setprotocol(&ma, PTHREAD_PRIO_INHERIT);
   pthread_mutex_init(&a->lock, &ma);
   pthread_mutexattr_destroy(&ma);
-  pthread_condattr_t ca;
-  pthread_condattr_init(&ca);
-#if defined(__linux__)
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* the thread sleeps until device (monotonic) time */
-#endif
-  pthread_cond_init(&a->irq_cond, &ca);
-  pthread_condattr_destroy(&ca);
+  mock_cond_init_monotonic(&a->irq_cond);
   a->rng = a->args.seed ? a->args.seed : 1;
   a->evfd = -1;
   a->irq_wake_ns = UINT64_MAX;
@@ -129,15 +123,32 @@ cfm_status_t mock_board_init(asic_t *a) {
   return CFM_OK;
 }
 
+/* A device thread's condition variable on CLOCK_MONOTONIC: the thread sleeps until device
+ * (monotonic) time, which wall-clock steps must not move. */
+void mock_cond_init_monotonic(pthread_cond_t *c) {
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+#if defined(__linux__)
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+#endif
+  pthread_cond_init(c, &ca);
+  pthread_condattr_destroy(&ca);
+}
+
+/* Stop a device thread: its stop flag set under the device lock, woken, joined. */
+void mock_thread_stop(asic_t *a, pthread_t th, pthread_cond_t *cond, uint32_t *stop, uint32_t *running) {
+  if (!*running) return;
+  pthread_mutex_lock(&a->lock);
+  *stop = 1;
+  pthread_cond_signal(cond);
+  pthread_mutex_unlock(&a->lock);
+  pthread_join(th, NULL);
+  *running = 0;
+}
+
 /* Stop the interrupt thread (before the device is freed or saved for the last time). */
 void mock_board_stop(asic_t *a) {
-  if (!a->irq_running) return;
-  pthread_mutex_lock(&a->lock);
-  a->irq_stop = 1;
-  pthread_cond_signal(&a->irq_cond);
-  pthread_mutex_unlock(&a->lock);
-  pthread_join(a->irq_thread, NULL);
-  a->irq_running = 0;
+  mock_thread_stop(a, a->irq_thread, &a->irq_cond, &a->irq_stop, &a->irq_running);
 }
 
 void mock_board_free(asic_t *a) {

@@ -116,13 +116,7 @@ cfm_status_t mock_inject_init(asic_t *a) {
   if (a->args.inject_max == 0) return CFM_OK;
   a->inj = calloc(a->args.inject_max, sizeof *a->inj);
   if (!a->inj) return CFM_ENOMEM;
-  pthread_condattr_t ca;
-  pthread_condattr_init(&ca);
-#if defined(__linux__)
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-#endif
-  pthread_cond_init(&a->inj_cond, &ca);
-  pthread_condattr_destroy(&ca);
+  mock_cond_init_monotonic(&a->inj_cond);
   if (pthread_create(&a->inj_thread, NULL, inj_main, a) != 0) return CFM_EIO;
   a->inj_running = 1;
   /* The simulated injector is hardware: its timing must not depend on the host's load. A
@@ -139,13 +133,7 @@ void mock_inject_kick(asic_t *a) {
 }
 
 void mock_inject_stop_thread(asic_t *a) {
-  if (!a->inj_running) return;
-  pthread_mutex_lock(&a->lock);
-  a->inj_stop = 1;
-  pthread_cond_signal(&a->inj_cond);
-  pthread_mutex_unlock(&a->lock);
-  pthread_join(a->inj_thread, NULL);
-  a->inj_running = 0;
+  mock_thread_stop(a, a->inj_thread, &a->inj_cond, &a->inj_stop, &a->inj_running);
 }
 
 void mock_inject_free(asic_t *a) {

@@ -348,5 +348,7 @@ int mock_board_fail(asic_t *a);
 void mock_board_raise(asic_t *a);
 void mock_board_drained(asic_t *a);
 void mock_board_kick(asic_t *a);
+void mock_cond_init_monotonic(pthread_cond_t *c);
+void mock_thread_stop(asic_t *a, pthread_t th, pthread_cond_t *cond, uint32_t *stop, uint32_t *running);
 
 #endif /* CFM_MOCK_INTERNAL_H */
