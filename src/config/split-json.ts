@@ -21,7 +21,8 @@ function isWs(c: number): boolean {
 
 const enum At { Start, InEntry, AfterEntry, AfterComma }
 
-export function splitJson(src: TextSource): SplitText | undefined {
+/** `lists`: which lists to split (by top key, then key); a maintenance domain's own associations for stream.ts. */
+export function splitJson(src: TextSource, splitLists: Readonly<Record<string, readonly string[]>> = SPLIT_LISTS): SplitText | undefined {
   const skeleton: number[] = [];
   const lists = new Map<string, number[]>();
   let skelFrom = 0;
@@ -87,7 +88,7 @@ export function splitJson(src: TextSource): SplitText | undefined {
         } else if (depth === 3 && c === 0x5b && !list && isObj[1] && isObj[2]) {
           const top = key[1];
           const sub = key[2];
-          const names = top !== null ? SPLIT_LISTS[top] : undefined;
+          const names = top !== null && Object.prototype.hasOwnProperty.call(splitLists, top) ? splitLists[top] : undefined;
           if (names && sub !== null && names.includes(sub)) {
             const path = `${top}/${sub}`;
             if (lists.has(path)) return undefined; // a duplicate key: the whole parse reports it

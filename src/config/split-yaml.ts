@@ -61,7 +61,8 @@ function eachLine(src: TextSource, fn: (start: number, head: string) => boolean)
   return partial ? done(head) : true;
 }
 
-export function splitYaml(src: TextSource): SplitText | undefined {
+/** `lists`: which lists to split (by top key, then key); a maintenance domain's own associations for stream.ts. */
+export function splitYaml(src: TextSource, splitLists: Readonly<Record<string, readonly string[]>> = SPLIT_LISTS): SplitText | undefined {
   const skeleton: number[] = [];
   const lists = new Map<string, number[]>();
   let skelFrom = 0;
@@ -104,7 +105,7 @@ export function splitYaml(src: TextSource): SplitText | undefined {
       if (isDash(body)) return top.mode === 'other'; // an indentless sequence under a top-level key
       const k = keyLine(body);
       if (!k) return false;
-      top = { key: k.key, mode: k.block && SPLIT_LISTS[k.key] ? 'map' : 'other' };
+      top = { key: k.key, mode: k.block && Object.prototype.hasOwnProperty.call(splitLists, k.key) ? 'map' : 'other' };
       subBlock = false;
       return true;
     }
@@ -122,7 +123,7 @@ export function splitYaml(src: TextSource): SplitText | undefined {
     const k = keyLine(body);
     if (!k) return false;
     subBlock = k.block;
-    if (k.block && SPLIT_LISTS[top.key].includes(k.key)) pending = `${top.key}/${k.key}`;
+    if (k.block && splitLists[top.key].includes(k.key)) pending = `${top.key}/${k.key}`;
     return true;
   };
   if (!eachLine(src, line)) return undefined;

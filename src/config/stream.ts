@@ -29,6 +29,7 @@ import { deeperThan, YAML_LIBRARY_ONLY } from './source.js';
 import type { ConfigFormat } from './source.js';
 import { splitJson } from './split-json.js';
 import { splitYaml } from './split-yaml.js';
+import { stringSource } from './text-source.js';
 import type { SplitText, TextSource } from './text-source.js';
 
 const SCHEMA = 'cfm-config.schema.json';
@@ -104,6 +105,69 @@ function skeletonOf(src: TextSource, split: SplitText, opts: StreamOptions): Raw
   return data as RawConfig;
 }
 
+/** Domain entries longer than this have their associations parsed one at a time. */
+const SUBSPLIT_CHARS = 1 << 16;
+
+/** The lists split within one maintenance-domain entry, under the wrapper key `d` (see domainPieces). */
+const DOMAIN_LISTS: Readonly<Record<string, readonly string[]>> = { d: ['maintenance-association'] };
+
+/** Thrown from inside the builder when an association cut out of a domain does not parse or fit. */
+const PIECE_FAILED = Symbol('piece failed');
+
+/**
+ * A long maintenance-domain entry cut into its own text and its associations' (issue 11 item 25,
+ * second pass): a domain of thousands of associations parsed whole was a tree of tens of MB that
+ * lived long enough to reach V8's old space, the peak of validating a big file. The entry is
+ * wrapped as the value of a key (`{"d": entry}`; for YAML `d:` then the entry with its `- `
+ * turned into spaces: the same mapping) so that the splitters find its `maintenance-association`
+ * list as they find the lists of a document. Undefined when it does not split; the entry is then
+ * parsed whole as before.
+ */
+export function domainPieces(text: string, opts: StreamOptions): { src: TextSource; split: SplitText } | undefined {
+  let wrapped: string;
+  if (opts.format === 'json') wrapped = `{"d":${text}}`;
+  else {
+    const dash = /^( *)- /m.exec(text); // the entry's indicator (the splitter cut at a `- ` line)
+    if (!dash) return undefined;
+    const at = dash.index + dash[1].length;
+    wrapped = `d:\n${text.slice(0, at)} ${text.slice(at + 1)}`;
+  }
+  const src = stringSource(wrapped);
+  const split = opts.format === 'json' ? splitJson(src, DOMAIN_LISTS) : splitYaml(src, DOMAIN_LISTS);
+  return split?.lists.has('d/maintenance-association') ? { src, split } : undefined;
+}
+
+/**
+ * A long maintenance-domain entry in pieces: its own text with the association list empty, checked
+ * against the domain schema, and the associations parsed, checked against their schema and handed
+ * to the builder one at a time as it asks for them (the list carries no rule of its own: `{type:
+ * array, items: association}`), so each one's tree dies young. Undefined at any problem.
+ */
+function splitDomainEntry({ src, split }: { src: TextSource; split: SplitText }, opts: StreamOptions): Obj | undefined {
+  // the wrapper stands where the list holding the entry stands: one level above it
+  const data = parsePiece(pieceText(src, split.skeleton), opts, opts.format === 'json' ? ENTRY_DEPTH - 1 : ENTRY_DEPTH);
+  const d = isObj(data) ? data.d : undefined;
+  if (!isObj(d) || Object.keys(data as Obj).length !== 1 || !Object.prototype.hasOwnProperty.call(d, 'maintenance-association')) return undefined;
+  const v = d['maintenance-association'];
+  if (opts.format === 'json' ? !(Array.isArray(v) && v.length === 0) : v !== null) return undefined;
+  d['maintenance-association'] = [];
+  if (!schemaValidAt(SCHEMA, ITEM_SCHEMA['maintenance-domain'], d)) return undefined;
+  const ranges = split.lists.get('d/maintenance-association')!;
+  /** The builder calls forEach once (builder.ts domain()): each association parsed as it is reached. */
+  const lazy = {
+    forEach(fn: (a: unknown, j: number) => void): void {
+      for (let k = 0, j = 0; k < ranges.length; k += 2, j++) {
+        let a = parsePiece(src.text(ranges[k], ranges[k + 1]), opts, ENTRY_DEPTH + 2);
+        if (opts.format === 'yaml') a = Array.isArray(a) && a.length === 1 ? a[0] : undefined;
+        if (a === undefined || !schemaValidAt(SCHEMA, '/$defs/association', a)) throw PIECE_FAILED;
+        fn(a, j);
+      }
+    },
+  };
+  d['maintenance-association'] = lazy;
+  return d;
+}
+
 /**
  * Load and validate from a source in pieces; undefined when the text is not split (flow style, no
  * big list, anything unusual) or has any issue: the caller then loads the whole document.
@@ -126,10 +190,23 @@ export function streamLoad(src: TextSource, opts: StreamOptions, hooks?: StreamH
       return true;
     }
     for (let k = 0, i = 0; k < ranges.length; k += 2, i++) {
-      let entry = parsePiece(src.text(ranges[k], ranges[k + 1]), opts, ENTRY_DEPTH);
-      if (opts.format === 'yaml') entry = Array.isArray(entry) && entry.length === 1 ? entry[0] : undefined;
-      if (entry === undefined || !schemaValidAt(SCHEMA, ITEM_SCHEMA[sub], entry)) return false;
-      fn(entry as T, i);
+      const text = src.text(ranges[k], ranges[k + 1]);
+      // (YAML only: JSON.parse of a whole domain measured no worse than its associations one by one)
+      const pieces = sub === 'maintenance-domain' && opts.format === 'yaml' && text.length > SUBSPLIT_CHARS ? domainPieces(text, opts) : undefined;
+      let entry: unknown;
+      if (pieces) entry = splitDomainEntry(pieces, opts); // (schema-checked in its pieces)
+      else {
+        entry = parsePiece(text, opts, ENTRY_DEPTH);
+        if (opts.format === 'yaml') entry = Array.isArray(entry) && entry.length === 1 ? entry[0] : undefined;
+        if (entry !== undefined && !schemaValidAt(SCHEMA, ITEM_SCHEMA[sub], entry)) return false;
+      }
+      if (entry === undefined) return false;
+      try {
+        fn(entry as T, i);
+      } catch (err) {
+        if (err === PIECE_FAILED) return false;
+        throw err;
+      }
     }
     return true;
   };
