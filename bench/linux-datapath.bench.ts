@@ -17,12 +17,12 @@
 import type { BenchRow } from './run.js';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { bpfUnavailableReason, enableBpfRunTimeStats } from '../src/native/bpf.js';
+import { BpfDatapath, bpfUnavailableReason, enableBpfRunTimeStats } from '../src/native/bpf.js';
 import { SoftwareBackend } from '../src/backends/software/backend.js';
 import type { Datapath } from '../src/backends/software/bpf-rx.js';
 import type { VoeSpec } from '../src/backends/types.js';
-import { intervalNs, type IntervalCode } from '../src/common/interval.js';
-import { createVethLink } from '../test/linux/netns.js';
+import { intervalNs, remoteMepTimeoutNs, type IntervalCode } from '../src/common/interval.js';
+import { createVethLink, type VethLink } from '../test/linux/netns.js';
 import { memoryPerMep } from './linux-memory.js';
 import { maid, procCpuTicks, sleep, whyNot } from './linux.bench.js';
 import { floodAtPort, floodSenderUnavailable } from './linux-flood.js';
@@ -126,6 +126,37 @@ function rxRows(datapath: Datapath, pairs: number, ival: string, w: RxWindow, id
 }
 
 /**
+ * The tc program alone, loaded here without the backend (no user space behind it), with its MEP
+ * and peer maps at full size and sized to 256 (`maxMeps` / `maxPeers`): its run time per CCM with
+ * the peers at `interval`. The backend does not size them yet; this row shows what sizing buys.
+ */
+async function programBySize(link: VethLink, pairs: number, interval: IntervalCode): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const cap of [undefined, 256]) {
+    const dp = new BpfDatapath({ mode: 'tc', netns: link.nsA, maxMeps: cap, maxPeers: cap }, () => undefined);
+    try {
+      const ifindex = dp.attach(link.ifA);
+      for (let v = 1; v <= pairs; v++) {
+        dp.setMep(ifindex, v, 4, { maid, mepId: 1, interval, intervalNs: intervalNs(interval), timeoutNs: remoteMepTimeoutNs(interval), priority: 7, handle: v });
+        dp.setPeer(ifindex, v, 4, 2, remoteMepTimeoutNs(interval));
+      }
+      await sleep(1500);
+      const s0 = dp.stats();
+      await sleep(rxSeconds(pairs, interval) * 1000);
+      const s1 = dp.stats();
+      const ns = (s1.programRunTimeNs - s0.programRunTimeNs) / Math.max(1, s1.consumed - s0.consumed);
+      rows.push({
+        case: `BPF program per received CCM, maps ${cap === undefined ? 'at full size (8192 MEPs, 65536 peers)' : `sized to ${cap}`}, tc alone, ${pairs} MEP pairs at ${intervalNs(interval) / 1e6} ms`,
+        value: ns, unit: 'ns', note: `${s1.consumed - s0.consumed} CCMs stopped in the kernel, ${s1.programRuns - s0.programRuns} runs`,
+      });
+    } finally {
+      dp.close();
+    }
+  }
+  return rows;
+}
+
+/**
  * The receive datapaths side by side (issue 17): `pairs` sender MEPs (one per VLAN) in a process
  * of their own (the peers), as many receive-only MEPs here, on each datapath. What a received CCM
  * costs, in parts that can be measured exactly or over enough CCMs:
@@ -172,6 +203,8 @@ async function rxDatapaths(pairs: number, intervals: IntervalCode[], datapaths: 
         await rx.close();
       }
     }
+    // the peers are at the last interval now
+    if (stats) rows.push(...(await programBySize(link, pairs, intervals[intervals.length - 1]!)));
   } finally {
     peers.send({ stop: true });
     stats?.close();
