@@ -16,9 +16,9 @@
  * only schedules a drain (at most one per pollIntervalMs while configuration calls run).
  *
  * Its parts in this folder: caps.ts (capabilities), voe-writes.ts (all-or-nothing VOE writes),
- * device-drain.ts (one drain: events, punted frames), punted.ts (frames to their handlers, held
- * while none), receive-clock.ts (device times onto the manager's clock), drains.ts (when to
- * drain; the event fd), inject.ts (the injector).
+ * voe-states.ts (read-back answers), device-drain.ts (one drain: events, punted frames),
+ * punted.ts (frames to their handlers, held while none), receive-clock.ts (device times onto the
+ * manager's clock), drains.ts (when to drain; the event fd), inject.ts (the injector).
  */
 import type { FrameDirection, FramePort, FrameRx } from '../../common/frame-port.js';
 import { CfmError } from '../../common/errors.js';
@@ -27,8 +27,8 @@ import type {
   Backend, BackendCapabilities, HwEvent, PolicerCounters, PolicerSpec, VoeChanges, VoeLmCounters, VoeSpec, VoeState, VoeStatus,
 } from '../types.js';
 import type { RawCaps } from './abi.js';
-import type { AsicDevice, VoeEntry } from './device.js';
-import { PortMap, ccConfOf, disabledPolicer, policerConfOf, specOf, statusOf, voeConfOf } from './convert.js';
+import type { AsicDevice } from './device.js';
+import { PortMap, ccConfOf, disabledPolicer, policerConfOf, statusOf, voeConfOf } from './convert.js';
 import { runAsync, runSync, SerialQueue, type CallGen } from './calls.js';
 import { Drains } from './drains.js';
 import { PM_DM, PM_LM, gLmCounters, gPmSet } from './pm.js';
@@ -39,7 +39,8 @@ import type { AsicBackendOptions } from './backend-options.js';
 import { capabilitiesOf } from './caps.js';
 import { ReceiveClock } from './receive-clock.js';
 import { PuntedFrames } from './punted.js';
-import { UNCONFIGURED_CC, gCreateVoe, gUpdateVoe } from './voe-writes.js';
+import { gCreateVoe, gUpdateVoe } from './voe-writes.js';
+import { VoeStates } from './voe-states.js';
 
 export { intervalsOfMask } from './caps.js';
 export type { AsicBackendOptions } from './backend-options.js';
@@ -54,8 +55,8 @@ export class AsicBackend implements Backend {
   protected readonly portMap: PortMap;
   private readonly rawCaps: RawCaps;
   private readonly events: HwEvent[] = [];
-  /** VoeState per read-back entry (entries are immutable and replaced on change, see voeSnapshot). */
-  private readonly stateOf = new WeakMap<VoeEntry, VoeState>();
+  /** VoeState per read-back entry (voe-states.ts). */
+  private readonly states: VoeStates;
   private pollTimer: ReturnType<typeof setInterval> | null = null;
   private readonly pollIntervalMs: number;
   private closed = false;
@@ -103,6 +104,7 @@ export class AsicBackend implements Backend {
       throw e;
     }
     this.portMap = opts.portNames ? new PortMap(opts.portNames) : PortMap.numbered(this.rawCaps.ports);
+    this.states = new VoeStates(this.portMap);
     this.pollIntervalMs = opts.pollIntervalMs ?? 5;
     this.calls = opts.calls ?? 'async';
     this.rxClock = new ReceiveClock(dev, opts.clock ?? new RealClock(), (what, e) => this.asyncFailure(what, e));
@@ -180,7 +182,7 @@ export class AsicBackend implements Backend {
 
   private *gListVoes(): CallGen<VoeState[]> {
     this.before();
-    return (yield* this.dev.gVoeSnapshot()).map((e) => this.stateOfEntry(e));
+    return (yield* this.dev.gVoeSnapshot()).map((e) => this.states.of(e));
   }
 
   /** The VOEs changed since an earlier answer's token (journal of own writes, AsicDevice). */
@@ -191,19 +193,8 @@ export class AsicBackend implements Backend {
   private *gVoeChanges(since: bigint | null): CallGen<VoeChanges> {
     this.before();
     const c = yield* this.dev.gVoeChangesSince(since);
-    if (c.full) return { token: c.gen, full: true, voes: c.entries.map((e) => this.stateOfEntry(e)) };
-    return { token: c.gen, full: false, changed: c.changed.map((e) => this.stateOfEntry(e)), removed: c.removed };
-  }
-
-  private stateOfEntry(e: VoeEntry): VoeState {
-    let st = this.stateOf.get(e);
-    if (!st) {
-      // allocated but never configured (a crash between alloc and CC config): report it so
-      // the reconciler can delete it; its CC fields read as "off"
-      st = Object.freeze({ handle: e.handle, spec: Object.freeze(specOf(e.conf, e.cc ?? UNCONFIGURED_CC, this.portMap)) });
-      this.stateOf.set(e, st);
-    }
-    return st;
+    if (c.full) return { token: c.gen, full: true, voes: c.entries.map((e) => this.states.of(e)) };
+    return { token: c.gen, full: false, changed: c.changed.map((e) => this.states.of(e)), removed: c.removed };
   }
 
   /** Create = allocate + CC config, all or nothing (voe-writes.ts). */

@@ -8,12 +8,6 @@ import type { RawCcConf, RawVoeConf } from './abi.js';
 import type { CallGen } from './calls.js';
 import type { AsicDeviceBase } from './device-base.js';
 
-/** The CC fields of a VOE allocated but never configured (they read as "off"). */
-export const UNCONFIGURED_CC: RawCcConf = {
-  maid: new Array(48).fill(0), mep_id: 0, interval: 4, priority: 0, peer_count: 0, peers: [], tx_enable: 0, rx_enable: 0,
-  seq_update: 0, rdi: 0, port_status_tlv: 0, if_status_tlv: 0,
-};
-
 /** Allocate + CC config (a failed CC config frees the VOE again); the VOE's handle. */
 export function* gCreateVoe(dev: AsicDeviceBase, spec: VoeSpec, conf: RawVoeConf, cc: RawCcConf): CallGen<number> {
   const handle = yield* dev.gVoeAlloc(conf);
