@@ -14,7 +14,7 @@ import { PacketSocket } from '../../native/packet.js';
 import { CcmScheduler, type SchedulerEvent } from '../../native/scheduler.js';
 import { buildCcmFrame, OPCODE_CCM, parseCfmFrame } from './ccm-frame.js';
 import { CcmChecker, monoNs } from './checker.js';
-import type { BpfRx, Datapath, DatapathChoice, KernelView } from './bpf-rx.js';
+import { BPF_MAX_CAPACITY, type BpfCapacity, type BpfRx, type Datapath, type DatapathChoice, type KernelView } from './bpf-rx.js';
 import { openReceive, type DatapathInfo } from './datapath.js';
 import { deliverCcm, indexByPortVlan } from './rx-demux.js';
 import { warnIfNotRealtime } from './tx-realtime.js';
@@ -73,6 +73,13 @@ export interface SoftwareBackendOptions {
    * so it cannot push the CCMs out. false: one socket per port (for the before/after bench).
    */
   splitCcm?: boolean;
+  /**
+   * eBPF datapath: entries of the program's MEP and peer maps (issue 17; default the most it
+   * takes, 8192 and 65536). Sized to need, each CCM's map lookups stay in cache; capabilities()
+   * then report `meps` VOEs (the planner keeps further MEPs in the engine) and a VOE beyond either
+   * map is refused with a BACKEND error before anything changes. Ignored on AF_PACKET.
+   */
+  bpfCapacity?: Partial<BpfCapacity>;
 }
 
 /** A transmit error of one VOE (the scheduler tells only about changes). */
@@ -138,6 +145,13 @@ export class SoftwareBackend implements Backend {
     this.portNames = [...new Set(opts.ports)];
     this.netns = opts.netns;
     this.maxVoes = opts.maxVoes ?? 8192;
+    // checked here, not by the loader: under `auto` a bad size must not become an AF_PACKET fallback
+    for (const what of ['meps', 'peers'] as const) {
+      const n = opts.bpfCapacity?.[what];
+      if (n !== undefined && !(Number.isInteger(n) && n >= 1 && n <= BPF_MAX_CAPACITY[what])) {
+        throw new CfmError('CONFIG', `software backend option bpfCapacity.${what}: ${String(n)} is not a whole number 1..${BPF_MAX_CAPACITY[what]}`);
+      }
+    }
     this.clock = opts.clock ?? new RealClock();
     this.txGrid = opts.txGrid ?? true;
     this.coalesce = opts.coalesce ?? true;
@@ -163,7 +177,7 @@ export class SoftwareBackend implements Backend {
   }
 
   private openDatapath(opts: SoftwareBackendOptions): DatapathInfo {
-    const r = openReceive({ ports: this.portNames, netns: opts.netns, membership: opts.membership, requested: opts.datapath ?? 'auto', splitCcm: opts.splitCcm ?? true }, this.sockets, {
+    const r = openReceive({ ports: this.portNames, netns: opts.netns, membership: opts.membership, requested: opts.datapath ?? 'auto', splitCcm: opts.splitCcm ?? true, bpfCapacity: opts.bpfCapacity }, this.sockets, {
       frames: (port, frames, arrivalNs) => this.onRx(port, frames, arrivalNs),
       frame: (port, frame, atNs, kernel) => this.onRx(port, [frame], Float64Array.of(atNs), kernel),
       loc: (port, vlan, level, peer, atNs, lastSeenNs) => this.onKernelLoc(port, vlan, level, peer, atNs, lastSeenNs),
@@ -196,15 +210,23 @@ export class SoftwareBackend implements Backend {
     return this.bpf?.stats();
   }
 
+  /** Extra: the eBPF maps' capacity (undefined on AF_PACKET: no map, memory the only limit). */
+  bpfCapacity(): BpfCapacity | undefined {
+    return this.bpf ? { ...this.bpf.capacity } : undefined;
+  }
+
   capabilities(): BackendCapabilities {
+    // eBPF: one MEP map entry per receiving VOE, like a chip's VOE table; the peer map bounds one
+    // VOE's peers (the total over all VOEs is checked at createVoe)
+    const voes = Math.min(this.maxVoes, this.bpf?.capacity.meps ?? this.maxVoes);
     return {
       kind: 'software',
       description: `software datapath: ${this.dpInfo.datapath === 'af-packet' ? 'AF_PACKET' : `eBPF ${this.dpInfo.datapath}`} receive + native timerfd CCM scheduler on ${this.portNames.join(', ')}${this.netns ? ` (netns ${this.netns})` : ''}`,
-      portVoes: this.maxVoes,
-      serviceVoes: this.maxVoes,
+      portVoes: voes,
+      serviceVoes: voes,
       txIntervals: [...INTERVAL_CODES],
       rxIntervals: [...INTERVAL_CODES],
-      peersPerVoe: 8191,
+      peersPerVoe: Math.min(8191, this.bpf?.capacity.peers ?? 8191),
       upMep: false,
       vlanMep: true,
       // the backend generates CCMs itself (native scheduler), no injector budget to share
@@ -253,6 +275,7 @@ export class SoftwareBackend implements Backend {
       if (v.spec.key === spec.key) throw new CfmError('BACKEND', `software backend: a VOE with key '${spec.key}' exists (handle ${v.handle})`);
       this.checkClash(v, spec);
     }
+    this.bpf?.checkFits(spec);
     const handle = this.nextHandle++;
     const voe: Voe = { handle, spec: copySpec(spec), txId: undefined, checker: undefined };
     this.voes.set(handle, voe);
@@ -272,6 +295,7 @@ export class SoftwareBackend implements Backend {
       if (v.spec.key === spec.key) throw new CfmError('BACKEND', `software backend: a VOE with key '${spec.key}' exists (handle ${v.handle})`);
       this.checkClash(v, spec);
     }
+    this.bpf?.checkFits(spec, voe.checker ? voe.spec : undefined);
     const old = voe.spec;
     voe.spec = copySpec(spec);
     this.rxIndex = undefined;

@@ -43,6 +43,18 @@ export interface KernelView {
   prior: KernelPrior | undefined;
 }
 
+/**
+ * Entries of the program's MEP and peer hash maps (issue 17): sized to need, like a chip's VOE and
+ * remote-MEP tables. A hash map's bucket array has one slot per entry, so a map sized for the
+ * maximum (65,536 peers: a 1 MB bucket array) makes each CCM's two lookups land on cold cache
+ * lines; at 256 entries they stay warm. Default: the most the program takes (8192, 65536).
+ */
+export interface BpfCapacity {
+  meps: number;
+  peers: number;
+}
+export const BPF_MAX_CAPACITY: Readonly<BpfCapacity> = { meps: 8192, peers: 65536 };
+
 /** The kernel-side identity of a VOE's receive state. */
 interface MepKey {
   ifindex: number;
@@ -56,18 +68,24 @@ export class BpfRx {
   /** The ports' transmit sockets (the key CPU-protection policers attach by) -> ifindex. */
   private readonly ifindexByFd = new Map<number, number>();
 
-  private constructor(readonly mode: BpfMode, private readonly dp: BpfDatapath) {}
+  /** Keys in the MEP and peer maps (to refuse a VOE beyond the capacity before touching them). */
+  private readonly mepKeys = new Set<string>();
+  private readonly peerKeys = new Set<string>();
+
+  private constructor(readonly mode: BpfMode, private readonly dp: BpfDatapath, readonly capacity: Readonly<BpfCapacity>) {}
 
   /**
    * Load the program and attach it to every port (the sockets are the ports' transmit sockets:
    * CPU-protection policers are keyed by them). Throws a CfmError naming why it cannot.
    */
-  static open(mode: BpfMode, netns: string | undefined, sockets: Map<string, PacketSocket>, sink: BpfRxSink): BpfRx {
+  static open(mode: BpfMode, netns: string | undefined, sockets: Map<string, PacketSocket>, sink: BpfRxSink, capacity?: Partial<BpfCapacity>): BpfRx {
     const reason = bpfUnavailableReason();
     if (reason) throw new CfmError('UNSUPPORTED', reason);
+    const cap: BpfCapacity = { meps: capacity?.meps ?? BPF_MAX_CAPACITY.meps, peers: capacity?.peers ?? BPF_MAX_CAPACITY.peers };
     let rx: BpfRx | undefined = undefined;
-    const dp = new BpfDatapath({ mode, netns }, (recs) => rx?.deliver(recs, sink));
-    rx = new BpfRx(mode, dp);
+    // BpfDatapath checks the sizes (a typed USAGE error naming maxMeps / maxPeers and the range)
+    const dp = new BpfDatapath({ mode, netns, maxMeps: cap.meps, maxPeers: cap.peers }, (recs) => rx?.deliver(recs, sink));
+    rx = new BpfRx(mode, dp, Object.freeze(cap));
     try {
       for (const [port, s] of sockets) {
         const idx = dp.attach(port, s.fd);
@@ -96,10 +114,46 @@ export class BpfRx {
     return ifindex === undefined ? undefined : { ifindex, vlan: spec.vlan, level: spec.level };
   }
 
+  private static mepKey(k: MepKey): string {
+    return `${k.ifindex}/${k.vlan}/${k.level}`;
+  }
+
+  /**
+   * Throws a BACKEND CfmError, before any map is touched, when `spec` (replacing `old`, if given)
+   * needs more MEP or peer entries than the maps hold: the caller then creates nothing, and an
+   * all-or-nothing apply rolls back what it did before.
+   */
+  checkFits(spec: VoeSpec, old?: VoeSpec): void {
+    const k = this.key(spec);
+    if (!k || !spec.ccmRx) return;
+    const mk = BpfRx.mepKey(k);
+    const ok = old?.ccmRx ? this.key(old) : undefined;
+    const freed = ok ? BpfRx.mepKey(ok) : undefined;
+    const oldPeers = ok && old ? old.peers.map((p) => `${freed}/${p}`) : [];
+    // entries once `old` is gone and `spec` is in: keys `spec` shares with what stays are reused
+    const meps = this.mepKeys.size - (freed !== undefined && this.mepKeys.has(freed) ? 1 : 0) + (this.mepKeys.has(mk) && mk !== freed ? 0 : 1);
+    const gone = new Set(oldPeers.filter((pk) => this.peerKeys.has(pk)));
+    let peers = this.peerKeys.size - gone.size;
+    for (const p of new Set(spec.peers)) {
+      const pk = `${mk}/${p}`;
+      if (gone.has(pk) || !this.peerKeys.has(pk)) peers++;
+    }
+    if (meps > this.capacity.meps) {
+      throw new CfmError('BACKEND', `software backend: eBPF MEP map full (${this.mepKeys.size}/${this.capacity.meps} MEPs): VOE '${spec.key}' does not fit; raise the capacity (bpfCapacity.meps, cfm run --bpf-capacity)`);
+    }
+    if (peers > this.capacity.peers) {
+      throw new CfmError('BACKEND', `software backend: eBPF peer map full (with VOE '${spec.key}' it would hold ${peers} peers, capacity ${this.capacity.peers}): raise the capacity (bpfCapacity.peers)`);
+    }
+  }
+
   /** A VOE that checks CCMs: its MEP and its peers into the maps (existing peers keep their state). */
   add(handle: number, spec: VoeSpec): void {
     const k = this.key(spec);
     if (!k) return;
+    this.checkFits(spec);
+    const mk = BpfRx.mepKey(k);
+    this.mepKeys.add(mk);
+    for (const peer of spec.peers) this.peerKeys.add(`${mk}/${peer}`);
     this.dp.setMep(k.ifindex, k.vlan, k.level, {
       maid: spec.maid, mepId: spec.mepId, interval: spec.interval, intervalNs: intervalNs(spec.interval),
       timeoutNs: remoteMepTimeoutNs(spec.interval), priority: spec.priority, handle,
@@ -111,8 +165,13 @@ export class BpfRx {
   remove(spec: VoeSpec): void {
     const k = this.key(spec);
     if (!k) return;
+    const mk = BpfRx.mepKey(k);
+    this.mepKeys.delete(mk);
     this.dp.deleteMep(k.ifindex, k.vlan, k.level);
-    for (const peer of spec.peers) this.dp.deletePeer(k.ifindex, k.vlan, k.level, peer);
+    for (const peer of spec.peers) {
+      this.peerKeys.delete(`${mk}/${peer}`);
+      this.dp.deletePeer(k.ifindex, k.vlan, k.level, peer);
+    }
   }
 
   /** A VOE changed: peers that stay with the same interval at the same place keep their state. */
@@ -121,7 +180,13 @@ export class BpfRx {
     if (!same) this.remove(old);
     else {
       const k = this.key(old);
-      if (k) for (const peer of old.peers) if (!spec.peers.includes(peer)) this.dp.deletePeer(k.ifindex, k.vlan, k.level, peer);
+      if (k) {
+        for (const peer of old.peers) {
+          if (spec.peers.includes(peer)) continue;
+          this.peerKeys.delete(`${BpfRx.mepKey(k)}/${peer}`);
+          this.dp.deletePeer(k.ifindex, k.vlan, k.level, peer);
+        }
+      }
     }
     this.add(handle, spec);
   }

@@ -4,7 +4,7 @@
  * program loads and attaches and falls back to AF_PACKET with the reason.
  */
 import { PacketSocket } from '../../native/packet.js';
-import { BpfRx, type BpfRxSink, type Datapath, type DatapathChoice } from './bpf-rx.js';
+import { BpfRx, type BpfCapacity, type BpfRxSink, type Datapath, type DatapathChoice } from './bpf-rx.js';
 
 /** The receive datapath a backend really runs, and why when `auto` fell back. */
 export interface DatapathInfo {
@@ -25,6 +25,8 @@ export interface ReceiveOptions {
   requested: DatapathChoice;
   /** AF_PACKET: CCMs and the other CFM frames on two sockets per port (packet.ts, splitCcm). */
   splitCcm: boolean;
+  /** eBPF: entries of the MEP and peer maps (bpf-rx.ts BpfCapacity; default the most). */
+  bpfCapacity?: Partial<BpfCapacity>;
 }
 
 /** Open one packet socket per port into `sockets` and the receive path; throws what cannot be opened. */
@@ -38,7 +40,7 @@ export function openReceive(o: ReceiveOptions, sockets: Map<string, PacketSocket
   if (o.requested !== 'af-packet') {
     open(false);
     try {
-      const bpf = BpfRx.open(o.requested === 'xdp' ? 'xdp' : 'tc', o.netns, sockets, h);
+      const bpf = BpfRx.open(o.requested === 'xdp' ? 'xdp' : 'tc', o.netns, sockets, h, o.bpfCapacity);
       return { info: { datapath: bpf.mode, requested: o.requested }, bpf };
     } catch (e) {
       if (o.requested !== 'auto') throw e;

@@ -28,6 +28,7 @@ interface RunOpts {
   socket?: string | false;
   realtime?: boolean;
   datapath?: string;
+  bpfCapacity?: string;
   debugLog?: string;
   metrics?: string;
   agentx?: string | boolean;
@@ -58,6 +59,7 @@ async function run(config: string, o: RunOpts): Promise<void> {
   const durationS = parseDuration(o.duration);
   const datapath = o.datapath ?? 'auto';
   if (!isDatapathChoice(datapath)) throw new UsageError(`--datapath '${datapath}' is not one of ${DATAPATH_CHOICES.join(', ')}`);
+  if (o.bpfCapacity !== undefined && !/^[1-9]\d*$/.test(o.bpfCapacity)) throw new UsageError(`--bpf-capacity '${o.bpfCapacity}' is not a whole number of MEPs (1..8192)`);
   checkTelemetryOptions(o);
   const out = (s: string) => process.stdout.write(s + '\n');
   const socketPath = o.socket === false ? null : o.socket ?? defaultSocketPath();
@@ -69,6 +71,7 @@ async function run(config: string, o: RunOpts): Promise<void> {
     socketPath: null, // served below, with the OAM handlers
     realtime: o.realtime,
     datapath,
+    bpfCapacity: o.bpfCapacity === undefined ? undefined : Number(o.bpfCapacity),
     debugLog: o.debugLog,
     onFault: (e) => out(o.json ? JSON.stringify(e) : formatSourcedEvent(e)),
     onTxStatus: (e) => process.stderr.write(`cfm run: ${e.key}: CCM transmit ${e.ok ? 'recovered' : `failing (${e.code}: ${e.message ?? ''})`}\n`),
@@ -93,7 +96,9 @@ async function run(config: string, o: RunOpts): Promise<void> {
   if (dpInfo.fallbackReason) process.stderr.write(`cfm run: receive datapath af-packet: ${dpInfo.fallbackReason}\n`);
   const telemetry = await startTelemetry(handle.manager, { metrics: o.metrics, agentx: o.agentx });
   if (!o.json) {
+    const cap = handle.backend.bpfCapacity();
     out(`cfm run: ${handle.report.plan.meps.length} MEPs on ${handle.backend.ports().join(', ')}${o.netns ? ` (netns ${o.netns})` : ''}, ${dpInfo.datapath} receive` +
+      `${cap ? ` (maps: ${cap.meps} MEPs, ${cap.peers} peers)` : ''}` +
       `${control ? `; control socket ${control.path}` : ''}; Ctrl-C to stop`);
   }
   await new Promise<void>((resolve) => {
@@ -132,6 +137,7 @@ export function register(program: Command): void {
     .option('--realtime', 'run the CCM transmit threads SCHED_FIFO with a locked stack (a second one on another CPU) and the event thread at nice -10 (the default; needs CAP_SYS_NICE, else one warning)')
     .option('--no-realtime', 'keep the CCM transmit thread SCHED_OTHER and the event thread at its nice value')
     .option('--datapath <mode>', 'receive datapath: auto (eBPF tc where it loads, else AF_PACKET), tc, xdp, af-packet', 'auto')
+    .option('--bpf-capacity <meps>', 'eBPF datapath: MEP map entries (default: next power of two of 2 x the config\'s MEPs, at least 64); MEPs beyond it run in the engine')
     .option('--debug-log <file>', 'append debug decodes of tagged MEPs/MIPs (cfm debug tag) to FILE')
     .option('--metrics <[addr:]port>', 'serve Prometheus metrics on ADDR:PORT (ADDR default 127.0.0.1; docs/telemetry.md)')
     .option('--agentx [socket]', 'serve the IEEE8021-CFM-MIB through an AgentX master (default /var/agentx/master)')

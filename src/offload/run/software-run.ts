@@ -19,6 +19,7 @@ import type { DatapathChoice } from '../../backends/software/bpf-rx.js';
 import { stateDir } from '../../debug/state.js';
 import { textFileSink } from '../../debug/sinks.js';
 import { softwareProfile } from '../../backends/software/profile.js';
+import { bpfCapacityFor } from './bpf-capacity.js';
 
 export interface SoftwareRunOptions {
   config: string;
@@ -29,6 +30,11 @@ export interface SoftwareRunOptions {
   realtime?: boolean;
   /** Receive datapath: auto (eBPF tc where it loads, else AF_PACKET), tc, xdp or af-packet (docs/linux.md). */
   datapath?: DatapathChoice;
+  /**
+   * eBPF datapath: MEP map entries (default from the config: bpf-capacity.ts, the next power of
+   * two of 2 x its MEPs, at least 64). MEPs beyond it run in the engine, with the reason in the plan.
+   */
+  bpfCapacity?: number;
   /** File for debug decodes of tagged MPs (seed 004); they are also in status().ops. */
   debugLog?: string;
   onFault?: (e: FaultEvent) => void;
@@ -63,7 +69,8 @@ export async function startSoftwareRun(o: SoftwareRunOptions): Promise<SoftwareR
   const meps = localMeps(model).filter((m) => m.switch === sw);
   const ports = [...new Set(meps.map((m) => m.port))].sort();
   const clock = new RealClock();
-  const backend = new SoftwareBackend({ ports, netns: o.netns, clock, realtime: o.realtime, datapath: o.datapath });
+  const bpfCapacity = bpfCapacityFor(meps, o.bpfCapacity);
+  const backend = new SoftwareBackend({ ports, netns: o.netns, clock, realtime: o.realtime, datapath: o.datapath, bpfCapacity });
   const dp = backend.datapathInfo();
   const datapaths = ports.map((port) => (dp.fallbackReason ? { port, datapath: dp.datapath, reason: dp.fallbackReason } : { port, datapath: dp.datapath }));
   try {
@@ -72,7 +79,8 @@ export async function startSoftwareRun(o: SoftwareRunOptions): Promise<SoftwareR
     // CPU protection runs natively on the AF_PACKET sockets; `cfm debug tag` reaches this process
     // through the shared state dir (src/debug/state.ts).
     const manager = new OffloadManager({
-      backend, profile: softwareProfile(ports), clock, switch: sw,
+      // the profile's one shared VOE table is the backend's (the eBPF MEP map's size)
+      backend, profile: softwareProfile(ports, backend.capabilities().serviceVoes), clock, switch: sw,
       opsStateDir: stateDir(), debugSink: o.debugLog ? textFileSink(o.debugLog) : undefined,
     });
     const status = async (): Promise<ManagerStatus> => ({ ...(await manager.status()), datapaths });
