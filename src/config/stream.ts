@@ -127,7 +127,7 @@ export function domainPieces(text: string, opts: StreamOptions): { src: TextSour
   let wrapped: string;
   if (opts.format === 'json') wrapped = `{"d":${text}}`;
   else {
-    const dash = /^( *)- /m.exec(text); // the entry's indicator (the splitter cut at a `- ` line)
+    const dash = /^( *)- /.exec(text); // the entry's indicator: its first line (the splitter cut there)
     if (!dash) return undefined;
     const at = dash.index + dash[1].length;
     wrapped = `d:\n${text.slice(0, at)} ${text.slice(at + 1)}`;

@@ -56,6 +56,7 @@ describe('long YAML domain entries in pieces', () => {
       ['comments.yaml', y.replace(/^( *)- ma-id/gm, '\n$1# an association\n$1- ma-id')],
       ['crlf.yaml', y.replace(/\n/g, '\r\n')],
       ['restconf.yaml', y.replace(/^cfm:/m, 'ieee802-dot1q-cfm:cfm:')],
+      ['dash-alone.yaml', y.replace(/^( *)- md-id:/gm, '$1-\n$1  md-id:')], // `-` on a line of its own: parsed whole
     ];
     const model = same(y, 'ref.yaml').model;
     expect(model).not.toBeNull();
