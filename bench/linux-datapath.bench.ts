@@ -19,7 +19,8 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { BpfDatapath, bpfUnavailableReason, enableBpfRunTimeStats } from '../src/native/bpf.js';
 import { SoftwareBackend } from '../src/backends/software/backend.js';
-import type { Datapath } from '../src/backends/software/bpf-rx.js';
+import { BPF_MAX_CAPACITY, type BpfCapacity, type Datapath } from '../src/backends/software/bpf-rx.js';
+import { headroom } from '../src/offload/run/bpf-capacity.js';
 import type { VoeSpec } from '../src/backends/types.js';
 import { intervalNs, remoteMepTimeoutNs, type IntervalCode } from '../src/common/interval.js';
 import { createVethLink, type VethLink } from '../test/linux/netns.js';
@@ -97,8 +98,8 @@ const rxSeconds = (pairs: number, interval: IntervalCode) =>
   Math.max(2, Math.ceil(Number(process.env.CFM_BENCH_RX_CCMS ?? 20_000) / (pairs * (1e9 / intervalNs(interval)))));
 
 /** Rows of one datapath at one interval against its idle window (the same MEPs at the slowest interval). */
-function rxRows(datapath: Datapath, pairs: number, ival: string, w: RxWindow, idle: RxWindow): BenchRow[] {
-  const label = `${pairs} MEP pairs at ${ival}, ${datapath} receive`;
+function rxRows(datapath: Datapath, pairs: number, ival: string, w: RxWindow, idle: RxWindow, maps = ''): BenchRow[] {
+  const label = `${pairs} MEP pairs at ${ival}, ${datapath} receive${maps}`;
   const n = Math.max(1, w.ccms);
   const idleUsPerS = idle.cpuUs / idle.wallS;
   const userUs = (w.cpuUs - idleUsPerS * w.wallS) / n;
@@ -128,7 +129,7 @@ function rxRows(datapath: Datapath, pairs: number, ival: string, w: RxWindow, id
 /**
  * The tc program alone, loaded here without the backend (no user space behind it), with its MEP
  * and peer maps at full size and sized to 256 (`maxMeps` / `maxPeers`): its run time per CCM with
- * the peers at `interval`. The backend does not size them yet; this row shows what sizing buys.
+ * the peers at `interval` (the backend sizes them with `bpfCapacity`: rxDatapaths' sized rows).
  */
 async function programBySize(link: VethLink, pairs: number, interval: IntervalCode): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
@@ -180,8 +181,13 @@ async function rxDatapaths(pairs: number, intervals: IntervalCode[], datapaths: 
   const idleS = Number(process.env.CFM_BENCH_RX_IDLE_SECONDS ?? 10);
   try {
     await new Promise<void>((r) => peers.once('message', () => r()));
-    for (const datapath of datapaths) {
-      const rx = new SoftwareBackend({ ports: [link.ifA], netns: link.nsA, datapath });
+    // eBPF twice: maps at full size (the library default) and sized like `cfm run` sizes them for
+    // these MEPs (src/offload/run/bpf-capacity.ts: 64 MEPs + 64 peers -> 128 each), before/after
+    const sized: BpfCapacity = { meps: headroom(pairs, BPF_MAX_CAPACITY.meps), peers: headroom(pairs, BPF_MAX_CAPACITY.peers) };
+    const variants = datapaths.flatMap((d): { d: Datapath; cap?: BpfCapacity }[] => (d === 'af-packet' ? [{ d }] : [{ d }, { d, cap: sized }]));
+    for (const { d: datapath, cap } of variants) {
+      const maps = datapath === 'af-packet' ? '' : cap ? `, maps sized ${cap.meps}/${cap.peers}` : ', maps at full size';
+      const rx = new SoftwareBackend({ ports: [link.ifA], netns: link.nsA, datapath, bpfCapacity: cap });
       let hs: number[] = [];
       const meps = async (interval: IntervalCode) => {
         for (const h of hs) await rx.deleteVoe(h);
@@ -196,7 +202,7 @@ async function rxDatapaths(pairs: number, intervals: IntervalCode[], datapaths: 
         for (const interval of intervals) {
           await meps(interval);
           const w = await rxWindow(rx, link.ifA, hs, peers.pid!, rxSeconds(pairs, interval));
-          rows.push(...rxRows(datapath, pairs, `${intervalNs(interval) / 1e6} ms`, w, idle));
+          rows.push(...rxRows(datapath, pairs, `${intervalNs(interval) / 1e6} ms`, w, idle, maps));
         }
       } finally {
         for (const h of hs) await rx.deleteVoe(h);
