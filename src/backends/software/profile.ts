@@ -28,7 +28,7 @@ export function softwareProfile(ports: string[], maxVoes = 8192): HwProfile {
     vlanMep: true,
     offload: { loopback: false, linktrace: false, aisLck: false, lm: false, dm: false },
     offloadDetail: { loopback: 'none', linktrace: 'none', aisLck: 'none', lm: 'none', dm: 'none' },
-    loc: { method: 'software-timer', threshold: 3.5, note: 'one timer per MEP at the earliest rMEPwhile expiry (802.1Q 20.20), on the event loop' },
+    loc: { method: 'software-timer', threshold: 3.5, note: 'one deadline shared by every MEP of the backend (expiry-timer.ts): a native timerfd (CLOCK_MONOTONIC, absolute ns) watched by the event loop, armed at the earliest rMEPwhile / errorCCMwhile expiry (802.1Q 20.20) and disarmed when no MEP has one; a setTimeout without the addon. LOC is stamped at the expiry, not the wakeup' },
     defects: ['loc', 'rdi', 'unexpected-mep-id', 'unexpected-meg-id', 'unexpected-level', 'unexpected-period', 'unexpected-priority', 'port-status', 'interface-status'],
     cpuQueues: { count: null, perPduType: false },
     policers: null,
