@@ -28,7 +28,7 @@ export type { MockAsicOptions } from './backends/mock/options.js';
 export type { DeviceClockEstimate } from './backends/asic-binding/device-clock.js';
 export { mockOptionsFromProfile } from './backends/mock/options.js';
 export { LinuxBridgeBackend, type LinuxBridgeOptions } from './backends/linux-bridge/index.js';
-export { SoftwareBackend, DATAPATH_CHOICES, type SoftwareBackendOptions, type Datapath, type DatapathChoice, type DatapathInfo } from './backends/software/index.js';
+export { SoftwareBackend, DATAPATH_CHOICES, type SoftwareBackendOptions, type BpfCapacity, type Datapath, type DatapathChoice, type DatapathInfo } from './backends/software/index.js';
 
 // Operator features on the CPU path (docs/cpu-protection.md): CPU protection, debug decoding.
 export { startOps, type OpsOptions, type OpsRuntime } from './debug/runtime.js';

@@ -6,5 +6,5 @@ export { buildCcmFrame, parseCfmFrame, ccmGroupAddress } from './ccm-frame.js';
 export { ParsedCfm } from './ccm-frame.js';
 export type { ParsedCcm, CcmFrameSpec, BuiltCcm } from './ccm-frame.js';
 export { DATAPATH_CHOICES } from './bpf-rx.js';
-export type { Datapath, DatapathChoice } from './bpf-rx.js';
+export type { BpfCapacity, Datapath, DatapathChoice } from './bpf-rx.js';
 export type { DatapathInfo } from './datapath.js';
