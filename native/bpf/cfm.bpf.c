@@ -239,6 +239,10 @@ static int peer_timer(void *map, struct cfm_peer_key *key, struct peer_state *v)
   }
   r->type = CFM_REC_LOC;
   r->ifindex = key->ifindex;
+  /* The LOC starts at the deadline (802.1Q 20.20: rMEPwhile = last CCM + 3.5 intervals), not when
+   * this timer got to run, which may be later: the same stamp as the AF_PACKET checker and the
+   * engine. `last` is this program's clock at the CCM, after the skb's receive stamp by the
+   * softirq's delay (a few us; tens under load): the stamp is never before the deadline. */
   r->at_ns = last + to;
   r->prev_seen_ns = last;
   r->prev_seq = v->p.last_seq;
