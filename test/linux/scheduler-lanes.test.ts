@@ -104,7 +104,9 @@ describe.skipIf(!gate.run || !haveTools)('CCM scheduler lanes and the event thre
       sched.remove(id);
       await sleep(50);
       // every frame sent reached the capture once, in sequence: no deadline sent by both lanes
-      expect(frames.length).toBe(sent);
+      // (a lane may send one more between the info read and the removal)
+      expect(frames.length).toBeGreaterThanOrEqual(sent);
+      expect(frames.length).toBeLessThanOrEqual(sent + 1);
       for (let i = 1; i < frames.length; i++) expect(frames[i]!.seq).toBe(frames[i - 1]!.seq + 1);
       // while lane 0 could not run (400 ms, 120 deadlines) CCMs kept going: with one lane pinned
       // there, none would have left for 400 ms
