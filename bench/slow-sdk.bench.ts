@@ -123,8 +123,9 @@ async function eventLatency(interrupt: boolean, latencyUs: number): Promise<Benc
       await r.dutMgr.apply(mkModel(hardwareMeps(k, 2))); // one more MEP at 10 ms with a silent peer
       await waitFor(() => r.faults.slice(from).some((f) => f.mep === `hw/h${k - 1}/1` && f.type === 'remote-mep' && f.state === 'failed'), 3000, 'LOC');
       const f = r.faults.slice(from).find((x) => x.mep === `hw/h${k - 1}/1` && x.type === 'remote-mep' && x.state === 'failed')!;
-      // device time -> performance.now(): both follow CLOCK_MONOTONIC
-      const offsetMs = performance.now() - r.dut.nowNs() / 1e6;
+      // The fault's atNs is the device's LOC time mapped onto the manager's clock (the binding's
+      // device-clock estimate, asic-binding/device-clock.ts); manager clock -> performance.now()
+      const offsetMs = performance.now() - r.dutMgr.clock.nowNs() / 1e6;
       lat.push(f.atMs - (f.atNs / 1e6 + offsetMs));
     }
     const p50 = quantile(lat, 0.5);
