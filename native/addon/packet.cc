@@ -280,6 +280,7 @@ Napi::Value PacketSocket::Start(const Napi::CallbackInfo& info) {
     int r = AddToGroup(g, holdNs_);
     if (r != 0) ThrowSys(env, -r, "epoll_ctl", ifname_);
     group_ = g;
+    if (otherFd_ >= 0) otherPoll_ = NewPoll(env, otherFd_);
   } else {
     StartOwnPoll(env);
   }
@@ -307,13 +308,12 @@ uv_poll_t* PacketSocket::NewPoll(Napi::Env env, int fd) {
   return p;
 }
 
-// Both sockets into the group (0 or -errno; none joined on an error).
+// The CCM socket into the group (0 or -errno). Only CCMs are held: the other CFM frames (LBM,
+// LTM, DMM, ...) keep their own poll and are read at once, so a reply (LBR, LTR, DMR) or a
+// loopback's RTT never waits for a hold; they are few except in a flood, which the hold would not
+// make cheaper to drop anyway.
 int PacketSocket::AddToGroup(RxGroup* g, double holdNs) {
-  int r = g->Add(this, fd_, holdNs);
-  if (r != 0 || otherFd_ < 0) return r;
-  r = g->Add(this, otherFd_, holdNs);
-  if (r != 0) g->Remove(fd_);
-  return r;
+  return g->Add(this, fd_, holdNs);
 }
 
 namespace {
@@ -338,7 +338,6 @@ Napi::Value PacketSocket::SetRxHold(const Napi::CallbackInfo& info) {
   if (!receiving_ || fd_ < 0) return env.Undefined();
   if (wasGroup && ns > 0) {
     group_->SetHold(fd_, ns);
-    if (otherFd_ >= 0) group_->SetHold(otherFd_, ns);
   } else if (!wasGroup && ns > 0) {
     uv_loop_t* loop = nullptr;
     if (napi_get_uv_event_loop(env, &loop) != napi_ok) throw Napi::Error::New(env, "no libuv loop");
@@ -348,14 +347,12 @@ Napi::Value PacketSocket::SetRxHold(const Napi::CallbackInfo& info) {
       holdNs_ = 0;
       ThrowSys(env, -r, "epoll_ctl", ifname_);
     }
-    ClosePoll(poll_);
-    ClosePoll(otherPoll_);
+    ClosePoll(poll_);  // the other socket keeps its own poll
     group_ = g;
   } else if (wasGroup && ns == 0) {
     group_->Remove(fd_);
-    if (otherFd_ >= 0) group_->Remove(otherFd_);
     group_ = nullptr;
-    StartOwnPoll(env);
+    poll_ = NewPoll(env, fd_);
     DrainAll();  // frames that were waiting for the group's hold
   }
   return env.Undefined();
@@ -366,7 +363,6 @@ void PacketSocket::StopPoll() {
   receiving_ = false;
   if (group_) {
     group_->Remove(fd_);
-    if (otherFd_ >= 0) group_->Remove(otherFd_);
     group_ = nullptr;
   }
   ClosePoll(poll_);

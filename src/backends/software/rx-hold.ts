@@ -8,8 +8,10 @@
  *   rMEPwhile timer reads its socket before it declares LOC, so a held CCM that arrived in time
  *   is never a loss, and a loss is never masked (802.1Q 20.20: the timer runs on arrivals).
  * - What a hold delays is the report of a change a CCM carries (RDI, status TLVs, the end of a
- *   LOC) and other CFM frames to the engine (LBM, LTM, DMM: their receive times stay the
- *   kernel's): by at most the hold, a quarter of the shortest receive interval and at most 50 ms.
+ *   LOC): by at most the hold, a quarter of the shortest receive interval and at most 50 ms. Only
+ *   the CCM socket is held: the other CFM frames (LBM, LTM, DMM, their replies) have a socket of
+ *   their own that is read at once (native/addon/packet.cc AddToGroup), so replies and loopback
+ *   round trips never wait for a hold.
  * - At 3.33 ms and 1 ms intervals nothing is held (a quarter interval is under a timer tick).
  */
 import { intervalNs } from '../../common/interval.js';
