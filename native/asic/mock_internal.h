@@ -325,6 +325,8 @@ cfm_status_t mock_state_save(const asic_t *a);
 cfm_status_t mock_enter(cfm_asic_t *h, asic_t **out);
 cfm_status_t mock_enter_ext(cfm_asic_t *h, asic_t **out);
 cfm_status_t mock_enter_frame(cfm_asic_t *h, asic_t **out); /* frame rx/tx: frame_latency_ns */
+/* mock_voe.c: mock_enter, then VOE `id` (CFM_ENOENT when it is not allocated) */
+cfm_status_t mock_enter_voe(cfm_asic_t *h, uint32_t id, asic_t **a, voe_t **v);
 void mock_leave(asic_t **a);
 #define MOCK_HELD __attribute__((cleanup(mock_leave)))
 

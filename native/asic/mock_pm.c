@@ -137,17 +137,10 @@ void mock_pm_ccm_rx(asic_t *a, voe_t *v, const frame_view_t *fv) {
 
 /* ---- the ABI calls ---- */
 
-static cfm_status_t enter_pm_voe(cfm_asic_t *h, uint32_t id, asic_t **a, voe_t **v) {
-  cfm_status_t s = mock_enter(h, a);
-  if (s != CFM_OK) return s;
-  *v = mock_voe_get(*a, id);
-  return *v ? CFM_OK : CFM_ENOENT;
-}
-
 cfm_status_t cfm_voe_pm_set(cfm_asic_t *h, uint32_t id, uint32_t flags) {
   MOCK_HELD asic_t *a = NULL;
   voe_t *v;
-  cfm_status_t s = enter_pm_voe(h, id, &a, &v);
+  cfm_status_t s = mock_enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
   if (flags & ~(CFM_PM_DM | CFM_PM_LM)) return CFM_EINVAL;
   if (((flags & CFM_PM_DM) && !(a->args.flags & CFM_CAP_PM_DM)) || ((flags & CFM_PM_LM) && !(a->args.flags & CFM_CAP_PM_LM)))
@@ -174,7 +167,7 @@ cfm_status_t cfm_voe_pm_set(cfm_asic_t *h, uint32_t id, uint32_t flags) {
 cfm_status_t cfm_voe_pm_get(cfm_asic_t *h, uint32_t id, uint32_t *flags) {
   MOCK_HELD asic_t *a = NULL;
   voe_t *v;
-  cfm_status_t s = enter_pm_voe(h, id, &a, &v);
+  cfm_status_t s = mock_enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
   if (!flags) return CFM_EINVAL;
   *flags = a->pm ? a->pm[id - 1].flags : 0;
@@ -184,7 +177,7 @@ cfm_status_t cfm_voe_pm_get(cfm_asic_t *h, uint32_t id, uint32_t *flags) {
 cfm_status_t cfm_voe_lm_counters_get(cfm_asic_t *h, uint32_t id, cfm_lm_counters_t *c) {
   MOCK_HELD asic_t *a = NULL;
   voe_t *v;
-  cfm_status_t s = enter_pm_voe(h, id, &a, &v);
+  cfm_status_t s = mock_enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
   if (!c) return CFM_EINVAL;
   memset(c, 0, sizeof *c);

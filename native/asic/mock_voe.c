@@ -64,9 +64,10 @@ cfm_status_t cfm_voe_alloc(cfm_asic_t *h, const cfm_voe_conf_t *conf, uint32_t *
   return CFM_OK;
 }
 
-/* Every per-VOE call starts the same way: enter the ABI (counts the call for fault injection,
- * checks the handle) and look the VOE up, ENOENT when there is none. */
-static cfm_status_t enter_voe(cfm_asic_t *h, uint32_t id, asic_t **a, voe_t **v) {
+/* Every per-VOE call (here and the pm group, mock_pm.c) starts the same way: enter the ABI
+ * (counts the call for fault injection, checks the handle) and look the VOE up, ENOENT when there
+ * is none. */
+cfm_status_t mock_enter_voe(cfm_asic_t *h, uint32_t id, asic_t **a, voe_t **v) {
   cfm_status_t s = mock_enter(h, a);
   if (s != CFM_OK) return s;
   *v = mock_voe_get(*a, id);
@@ -76,7 +77,7 @@ static cfm_status_t enter_voe(cfm_asic_t *h, uint32_t id, asic_t **a, voe_t **v)
 cfm_status_t cfm_voe_conf_set(cfm_asic_t *h, uint32_t id, const cfm_voe_conf_t *conf) {
   MOCK_HELD asic_t *a = NULL;
   voe_t *v;
-  cfm_status_t s = enter_voe(h, id, &a, &v);
+  cfm_status_t s = mock_enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
   if ((s = check_conf(a, conf, id)) != CFM_OK) return s;
   if ((conf->vlan == 0) != (v->conf.vlan == 0)) return CFM_ENOTSUP; /* port <-> service pool */
@@ -89,7 +90,7 @@ cfm_status_t cfm_voe_conf_set(cfm_asic_t *h, uint32_t id, const cfm_voe_conf_t *
 cfm_status_t cfm_voe_conf_get(cfm_asic_t *h, uint32_t id, cfm_voe_conf_t *conf) {
   MOCK_HELD asic_t *a = NULL;
   voe_t *v;
-  cfm_status_t s = enter_voe(h, id, &a, &v);
+  cfm_status_t s = mock_enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
   if (!conf) return CFM_EINVAL;
   *conf = v->conf;
@@ -99,7 +100,7 @@ cfm_status_t cfm_voe_conf_get(cfm_asic_t *h, uint32_t id, cfm_voe_conf_t *conf) 
 cfm_status_t cfm_voe_free(cfm_asic_t *h, uint32_t id) {
   MOCK_HELD asic_t *a = NULL;
   voe_t *v;
-  cfm_status_t s = enter_voe(h, id, &a, &v);
+  cfm_status_t s = mock_enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
   a->tx_load -= mock_voe_tx_load(v);
   memset(v, 0, sizeof *v);
@@ -167,7 +168,7 @@ static cfm_status_t check_cc(const asic_t *a, const voe_t *self, const cfm_cc_co
 cfm_status_t cfm_voe_cc_set(cfm_asic_t *h, uint32_t id, const cfm_cc_conf_t *cc) {
   MOCK_HELD asic_t *a = NULL;
   voe_t *v;
-  cfm_status_t s = enter_voe(h, id, &a, &v);
+  cfm_status_t s = mock_enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
   if ((s = check_cc(a, v, cc)) != CFM_OK) return s;
 
@@ -207,7 +208,7 @@ cfm_status_t cfm_voe_cc_set(cfm_asic_t *h, uint32_t id, const cfm_cc_conf_t *cc)
 cfm_status_t cfm_voe_cc_get(cfm_asic_t *h, uint32_t id, cfm_cc_conf_t *cc) {
   MOCK_HELD asic_t *a = NULL;
   voe_t *v;
-  cfm_status_t s = enter_voe(h, id, &a, &v);
+  cfm_status_t s = mock_enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
   if (!cc) return CFM_EINVAL;
   if (!v->cc_set) return CFM_ENOENT;
@@ -218,7 +219,7 @@ cfm_status_t cfm_voe_cc_get(cfm_asic_t *h, uint32_t id, cfm_cc_conf_t *cc) {
 cfm_status_t cfm_voe_rdi_set(cfm_asic_t *h, uint32_t id, uint32_t rdi) {
   MOCK_HELD asic_t *a = NULL;
   voe_t *v;
-  cfm_status_t s = enter_voe(h, id, &a, &v);
+  cfm_status_t s = mock_enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
   if (rdi > 1) return CFM_EINVAL;
   if (!v->cc_set) return CFM_ENOENT;
@@ -230,7 +231,7 @@ cfm_status_t cfm_voe_rdi_set(cfm_asic_t *h, uint32_t id, uint32_t rdi) {
 cfm_status_t cfm_voe_status_get(cfm_asic_t *h, uint32_t id, uint32_t clear_sticky, cfm_voe_status_t *st) {
   MOCK_HELD asic_t *a = NULL;
   voe_t *v;
-  cfm_status_t s = enter_voe(h, id, &a, &v);
+  cfm_status_t s = mock_enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
   if (!st || clear_sticky > 1) return CFM_EINVAL;
   memset(st, 0, sizeof *st);
@@ -260,7 +261,7 @@ cfm_status_t cfm_voe_status_get(cfm_asic_t *h, uint32_t id, uint32_t clear_stick
 cfm_status_t cfm_voe_tx_seq_set(cfm_asic_t *h, uint32_t id, uint32_t seq) {
   MOCK_HELD asic_t *a = NULL;
   voe_t *v;
-  cfm_status_t s = enter_voe(h, id, &a, &v);
+  cfm_status_t s = mock_enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
   v->tx_seq = seq;
   a->generation++;
@@ -270,7 +271,7 @@ cfm_status_t cfm_voe_tx_seq_set(cfm_asic_t *h, uint32_t id, uint32_t seq) {
 cfm_status_t cfm_voe_tx_seq_get(cfm_asic_t *h, uint32_t id, uint32_t *seq) {
   MOCK_HELD asic_t *a = NULL;
   voe_t *v;
-  cfm_status_t s = enter_voe(h, id, &a, &v);
+  cfm_status_t s = mock_enter_voe(h, id, &a, &v);
   if (s != CFM_OK) return s;
   if (!seq) return CFM_EINVAL;
   *seq = v->tx_seq;
