@@ -38,6 +38,19 @@ static uint32_t after_end_tlv(const uint8_t *pdu, uint32_t n) {
   return 0;
 }
 
+/* The device's timestamp in a DM PDU it sends (rx 0) or receives (rx 1), Y.1731 9.14-9.16 (offsets
+ * from the CFM header): TxTimeStampf at 4 and RxTimeStampf at 12 in DMM / 1DM, TxTimeStampb at 20
+ * and RxTimeStampb at 28 in DMR: a receive stamp is the 8 octets after the transmit stamp of the
+ * same direction. A PDU too short for the field is left as it is. */
+static void stamp_dm(uint8_t *pdu, uint32_t n, uint32_t opcode, int rx, uint64_t now_ns) {
+  uint32_t at;
+  if (opcode == OP_DMM || opcode == OP_1DM) at = 4;
+  else if (opcode == OP_DMR) at = 20;
+  else return;
+  if (rx) at += 8;
+  if (n >= at + 8) put_ts(pdu + at, now_ns);
+}
+
 static mock_pm_t *pm_of(asic_t *a, const voe_t *v) {
   if (!a->pm) return NULL;
   mock_pm_t *p = &a->pm[mock_voe_id(a, v) - 1];
@@ -74,8 +87,7 @@ const uint8_t *mock_pm_tx(asic_t *a, uint32_t port, uint32_t towards, const uint
   uint8_t *pdu = buf + (fv.pdu - frame);
   uint32_t n = fv.pdu_len;
   if (p->flags & CFM_PM_LM) p->tx_fcl++;
-  if ((p->flags & CFM_PM_DM) && (fv.opcode == OP_DMM || fv.opcode == OP_1DM) && n >= 12) put_ts(pdu + 4, a->now_ns);
-  if ((p->flags & CFM_PM_DM) && fv.opcode == OP_DMR && n >= 28) put_ts(pdu + 20, a->now_ns);
+  if (p->flags & CFM_PM_DM) stamp_dm(pdu, n, fv.opcode, 0, a->now_ns);
   if ((p->flags & CFM_PM_LM) && fv.opcode == OP_LMM && n >= 8) mock_put32(pdu + 4, (uint32_t)p->tx_fcl);
   if ((p->flags & CFM_PM_LM) && fv.opcode == OP_LMR && n >= 16) {
     /* the VOE answers for its own counters, whatever the CPU wrote (Y.1731 8.1.2 responder) */
@@ -93,8 +105,7 @@ const uint8_t *mock_pm_rx(asic_t *a, voe_t *v, const frame_view_t *fv, uint8_t *
   memcpy(buf, fv->frame, fv->len);
   uint8_t *pdu = buf + (fv->pdu - fv->frame);
   uint32_t n = fv->pdu_len;
-  if ((p->flags & CFM_PM_DM) && (fv->opcode == OP_DMM || fv->opcode == OP_1DM) && n >= 20) put_ts(pdu + 12, a->now_ns);
-  if ((p->flags & CFM_PM_DM) && fv->opcode == OP_DMR && n >= 36) put_ts(pdu + 28, a->now_ns);
+  if (p->flags & CFM_PM_DM) stamp_dm(pdu, n, fv->opcode, 1, a->now_ns);
   if ((p->flags & CFM_PM_LM) && fv->opcode == OP_LMM && n >= 12) {
     mock_put32(pdu + 8, (uint32_t)p->rx_fcl);
     p->lmm_rx_fcl = p->rx_fcl;
