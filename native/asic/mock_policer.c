@@ -51,11 +51,19 @@ int mock_policer_admit(asic_t *a, uint32_t port, const frame_view_t *fv) {
   return 1;
 }
 
+/* Every policer call starts the same way: enter the ABI, then policer `id`: ENOTSUP on a device
+ * without policers (caps.policers 0), EINVAL for an id past the last (ids 0..policers-1). */
+static cfm_status_t enter_policer(cfm_asic_t *h, uint32_t id, asic_t **a) {
+  cfm_status_t s = mock_enter(h, a);
+  if (s != CFM_OK) return s;
+  if (id >= (*a)->args.policers) return (*a)->args.policers == 0 ? CFM_ENOTSUP : CFM_EINVAL;
+  return CFM_OK;
+}
+
 cfm_status_t cfm_policer_set(cfm_asic_t *h, uint32_t id, const cfm_policer_conf_t *conf) {
   MOCK_HELD asic_t *a = NULL;
-  cfm_status_t s = mock_enter(h, &a);
+  cfm_status_t s = enter_policer(h, id, &a);
   if (s != CFM_OK) return s;
-  if (id >= a->args.policers) return a->args.policers == 0 ? CFM_ENOTSUP : CFM_EINVAL;
   if (!conf || conf->enable > 1 || conf->vlan > 4094 || conf->level_mask > 0xff) return CFM_EINVAL;
   if (conf->port != CFM_POLICER_ANY_PORT && conf->port >= a->args.ports) return CFM_EINVAL;
   policer_t *p = &a->policers[id];
@@ -70,9 +78,8 @@ cfm_status_t cfm_policer_set(cfm_asic_t *h, uint32_t id, const cfm_policer_conf_
 
 cfm_status_t cfm_policer_get(cfm_asic_t *h, uint32_t id, cfm_policer_conf_t *conf) {
   MOCK_HELD asic_t *a = NULL;
-  cfm_status_t s = mock_enter(h, &a);
+  cfm_status_t s = enter_policer(h, id, &a);
   if (s != CFM_OK) return s;
-  if (id >= a->args.policers) return a->args.policers == 0 ? CFM_ENOTSUP : CFM_EINVAL;
   if (!conf) return CFM_EINVAL;
   *conf = a->policers[id].conf;
   return CFM_OK;
@@ -80,9 +87,8 @@ cfm_status_t cfm_policer_get(cfm_asic_t *h, uint32_t id, cfm_policer_conf_t *con
 
 cfm_status_t cfm_policer_counters_get(cfm_asic_t *h, uint32_t id, uint32_t clear, cfm_policer_counters_t *c) {
   MOCK_HELD asic_t *a = NULL;
-  cfm_status_t s = mock_enter(h, &a);
+  cfm_status_t s = enter_policer(h, id, &a);
   if (s != CFM_OK) return s;
-  if (id >= a->args.policers) return a->args.policers == 0 ? CFM_ENOTSUP : CFM_EINVAL;
   if (!c || clear > 1) return CFM_EINVAL;
   c->passed = a->policers[id].passed;
   c->dropped = a->policers[id].dropped;
