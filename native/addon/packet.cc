@@ -19,6 +19,7 @@
 #include "packet_group.h"
 #include "packet_deadline.h"
 #include "syserr.h"
+#include "uv_watch.h"
 #if __has_include("cpu_protection.h")
 #include "cpu_protection.h"
 #define CFM_HAVE_CPU_PROTECTION 1
@@ -297,14 +298,9 @@ void PacketSocket::StartOwnPoll(Napi::Env env) {
 uv_poll_t* PacketSocket::NewPoll(Napi::Env env, int fd) {
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) throw Napi::Error::New(env, "no libuv loop");
-  auto* p = new uv_poll_t;
-  int r = uv_poll_init_socket(loop, p, fd);
-  if (r != 0) {
-    delete p;
-    ThrowSys(env, -r, "uv_poll_init", ifname_);
-  }
-  p->data = this;
-  uv_poll_start(p, UV_READABLE, &PacketSocket::OnPoll);
+  int r = 0;
+  uv_poll_t* p = WatchReadable(loop, fd, this, &PacketSocket::OnPoll, &r);
+  if (!p) ThrowSys(env, -r, "uv_poll_init", ifname_);
   return p;
 }
 
@@ -315,15 +311,6 @@ uv_poll_t* PacketSocket::NewPoll(Napi::Env env, int fd) {
 int PacketSocket::AddToGroup(RxGroup* g, double holdNs) {
   return g->Add(this, fd_, holdNs);
 }
-
-namespace {
-void ClosePoll(uv_poll_t*& p) {
-  if (!p) return;
-  uv_poll_stop(p);
-  uv_close(reinterpret_cast<uv_handle_t*>(p), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
-  p = nullptr;
-}
-}  // namespace
 
 // setRxHold(holdNs): the longest this socket's frames may wait to be read (0 = at once). > 0 puts
 // the socket in its thread's receive hold group (packet_group.h), where all such sockets are read
@@ -347,7 +334,7 @@ Napi::Value PacketSocket::SetRxHold(const Napi::CallbackInfo& info) {
       holdNs_ = 0;
       ThrowSys(env, -r, "epoll_ctl", ifname_);
     }
-    ClosePoll(poll_);  // the other socket keeps its own poll
+    CloseWatch(poll_);  // the other socket keeps its own poll
     group_ = g;
   } else if (wasGroup && ns == 0) {
     group_->Remove(fd_);
@@ -365,8 +352,8 @@ void PacketSocket::StopPoll() {
     group_->Remove(fd_);
     group_ = nullptr;
   }
-  ClosePoll(poll_);
-  ClosePoll(otherPoll_);
+  CloseWatch(poll_);
+  CloseWatch(otherPoll_);
   if (!self_.IsEmpty()) self_.Reset();
 }
 

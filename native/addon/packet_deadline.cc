@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "syserr.h"
+#include "uv_watch.h"
 
 namespace cfm {
 
@@ -28,18 +29,14 @@ PacketDeadline::PacketDeadline(const Napi::CallbackInfo& info) : Napi::ObjectWra
     ThrowSys(env, EINVAL, "napi_get_uv_event_loop", "loss deadline");
   fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (fd_ < 0) ThrowSys(env, errno, "timerfd_create", "loss deadline");
-  poll_ = new uv_poll_t;
-  int r = uv_poll_init(loop, poll_, fd_);
-  if (r != 0) {
-    delete poll_;
-    poll_ = nullptr;
+  int r = 0;
+  poll_ = WatchReadable(loop, fd_, this, &PacketDeadline::OnDue, &r);
+  if (!poll_) {
     close(fd_);
     fd_ = -1;
     ThrowSys(env, -r, "uv_poll_init", "loss deadline");
   }
-  poll_->data = this;
   uv_unref(reinterpret_cast<uv_handle_t*>(poll_));  // like an unref'd setTimeout
-  uv_poll_start(poll_, UV_READABLE, &PacketDeadline::OnDue);
   onDue_ = Napi::Persistent(info[0].As<Napi::Function>());
   asyncCtx_ = std::make_unique<Napi::AsyncContext>(env, "cfm.PacketDeadline");
 }
@@ -47,12 +44,7 @@ PacketDeadline::PacketDeadline(const Napi::CallbackInfo& info) : Napi::ObjectWra
 PacketDeadline::~PacketDeadline() { Shut(); }
 
 void PacketDeadline::Shut() {
-  if (poll_) {
-    uv_poll_stop(poll_);
-    poll_->data = nullptr;
-    uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
-    poll_ = nullptr;
-  }
+  CloseWatch(poll_);
   if (fd_ >= 0) {
     close(fd_);
     fd_ = -1;

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "packet.h"
+#include "uv_watch.h"
 
 namespace cfm {
 
@@ -46,16 +47,13 @@ int RxGroup::Add(PacketSocket* s, int fd, double holdNs) {
   if (epfd_ < 0) {
     epfd_ = epoll_create1(EPOLL_CLOEXEC);
     if (epfd_ < 0) return -errno;
-    poll_ = new uv_poll_t;
-    int r = uv_poll_init(loop_, poll_, epfd_);
-    if (r != 0) {
-      delete poll_;
-      poll_ = nullptr;
+    int r = 0;
+    poll_ = WatchReadable(loop_, epfd_, this, &RxGroup::OnPoll, &r);
+    if (!poll_) {
       close(epfd_);
       epfd_ = -1;
       return r;
     }
-    poll_->data = this;
     timer_ = new uv_timer_t;
     uv_timer_init(loop_, timer_);
     timer_->data = this;
@@ -63,7 +61,6 @@ int RxGroup::Add(PacketSocket* s, int fd, double holdNs) {
     holdWanted_ = false;
     periodStartNs_ = MonoNs();
     periodWakeups_ = 0;
-    uv_poll_start(poll_, UV_READABLE, &RxGroup::OnPoll);
   }
   epoll_event ev{};
   ev.events = EPOLLIN;
@@ -96,12 +93,9 @@ void RxGroup::Remove(int fd) {
 // The last member gone: close the handles, so the group keeps no loop (or worker) alive.
 void RxGroup::CloseIfEmpty() {
   if (!members_.empty() || epfd_ < 0) return;
-  uv_poll_stop(poll_);
-  uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
-  poll_ = nullptr;
+  CloseWatch(poll_);
   uv_timer_stop(timer_);
-  uv_close(reinterpret_cast<uv_handle_t*>(timer_), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-  timer_ = nullptr;
+  CloseHandle(timer_);
   close(epfd_);
   epfd_ = -1;
   holding_ = false;
