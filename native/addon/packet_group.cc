@@ -1,12 +1,12 @@
 #include "packet_group.h"
 
 #include <sys/epoll.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cmath>
 
+#include "mono_clock.h"
 #include "packet.h"
 #include "uv_watch.h"
 
@@ -22,12 +22,6 @@ constexpr double kMinWakeupsPerHold = 1.5;
 // Empty holds in a row before watching the sockets again (frames stopped or slowed down).
 constexpr int kEmptyTicksToWatch = 2;
 constexpr int kMaxEvents = 64;
-
-double MonoNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
-}
 
 thread_local RxGroup* tGroup = nullptr;
 thread_local bool tInScope = false;
@@ -59,7 +53,7 @@ int RxGroup::Add(PacketSocket* s, int fd, double holdNs) {
     timer_->data = this;
     holding_ = false;
     holdWanted_ = false;
-    periodStartNs_ = MonoNs();
+    periodStartNs_ = static_cast<double>(MonoNs());
     periodWakeups_ = 0;
   }
   epoll_event ev{};
@@ -157,7 +151,7 @@ void RxGroup::OnPoll(uv_poll_t* h, int status, int events) {
   }
   g->DrainReady();
   if (g->epfd_ < 0) return;
-  double now = MonoNs();
+  double now = static_cast<double>(MonoNs());
   g->periodWakeups_++;
   double elapsed = now - g->periodStartNs_;
   if (elapsed >= kPeriodNs) {
@@ -183,7 +177,7 @@ void RxGroup::Watch() {
   if (holding_ && poll_) uv_poll_start(poll_, UV_READABLE, &RxGroup::OnPoll);
   holding_ = false;
   holdWanted_ = false;
-  periodStartNs_ = MonoNs();
+  periodStartNs_ = static_cast<double>(MonoNs());
   periodWakeups_ = 0;
 }
 
