@@ -14,14 +14,39 @@ import { receive1dmRx, receiveTst } from './mep-tst.js';
 /** PM frames that measurement sessions above the engine observe (pm-tap.ts). */
 const PM_TAPPED = new Set([37, 42, 45, 46, 54]);
 
+/**
+ * Replies go to the initiator's individual address only: LBR (802.1Q 20.31.1), LTR (20.45.1),
+ * LMR, DMR, SLR (Y.1731 9.12, 9.15, 9.22: DA = the request's SA). A multicast one is not ours.
+ */
+const REPLIES: ReadonlySet<number> = new Set([2, 4, 42, 46, 54]);
+
+/**
+ * Whether a frame at this MEP's level is addressed to it: its own MAC, or the CFM group address
+ * of its level (802.1Q 20.28.1 ProcessLBM a): "neither the MEP's own MAC address nor the CCM
+ * group destination address" -> discarded; Table 8-15): class 2 (01-80-C2-00-00-3y, y = 8 +
+ * level) for LTM (20.47.1), class 1 (01-80-C2-00-00-3x) for the others (multicast LBM, AIS, LCK,
+ * CSF, multicast DMM/LMM/SLM/1DM/TST, Y.1731 7.2-7.7). Any other group address (another
+ * level's, a non-CFM group) is not for this MEP.
+ */
+function addressedTo(mep: Mep, b: Uint8Array, opcode: number): boolean {
+  if (daEquals(b, mep.macBytes)) return true;
+  if (!isMulticast(b) || REPLIES.has(opcode)) return false;
+  return b[0] === 0x01 && b[1] === 0x80 && b[2] === 0xc2 && b[3] === 0 && b[4] === 0
+    && b[5] === 0x30 + (opcode === 5 ? 8 : 0) + mep.level;
+}
+
 export function dispatchToMep(mep: Mep, b: Uint8Array, p: number, opcode: number, port: string, rxNs: number): void {
+  // A group source address: discarded (802.1Q 20.28.1 b) for LBMs; the same validity rule as the
+  // codec's phase 1, seed 004, for every PDU): no station sends from one, and an answer would be
+  // multicast to it.
+  if (b[6] & 1) return;
   if (opcode === 1) {
     mep.receiveCcm(b, p, port, rxNs);
     return;
   }
-  const forMe = daEquals(b, mep.macBytes);
-  // Unicast frames for another station are not ours (802.1Q 20.28.1, 20.36.1).
-  if (!forMe && !isMulticast(b)) return;
+  // Unicast frames for another station, other group addresses and multicast replies are not
+  // ours (802.1Q 20.28.1, 20.36.1, 20.47.1).
+  if (!addressedTo(mep, b, opcode)) return;
   mep.rxFrames++;
   const y = (): ReturnType<typeof ensureY> => ensureY(mep);
   if (PM_TAPPED.has(opcode)) deliverPm(mep, opcode, b, p, rxNs);

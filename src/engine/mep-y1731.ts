@@ -77,6 +77,11 @@ export function summarizeDelay(r: DelayResult): void {
 
 interface LmSample { txFCf: number; rxFCf: number; txFCb: number; rxFCl: number }
 
+/** `later - earlier` of two readings of a 32-bit frame counter that may have wrapped (Y.1731 8.1). */
+export function u32Diff(later: number, earlier: number): number {
+  return (later - earlier) >>> 0;
+}
+
 export class Y1731 {
   aisActive = false;
   lckActive = false;
@@ -155,7 +160,10 @@ export class Y1731 {
   }
 
   receiveCsf(b: Uint8Array, p: number): void {
-    const type = CSF_TYPES[(b[p + 2] >> 3) & 3] ?? 'los';
+    // Type is flags bits 6-4 (Y.1731 9.21: 000 LOS, 001 FDI/AIS, 010 RDI, 011 DCI); 100-111 are
+    // reserved: such a CSF carries no known condition and changes nothing.
+    const type = CSF_TYPES[(b[p + 2] >> 3) & 7];
+    if (type === undefined) return;
     this.csfClear?.cancel();
     const clear = (): void => {
       this.csfClear = null;
@@ -330,15 +338,19 @@ export class Y1731 {
   receiveLmr(b: Uint8Array, p: number): void {
     const r = this.lm;
     if (!r || b.length < p + 16) return;
-    const s: LmSample = { txFCf: getU32(b, p + 4), rxFCf: getU32(b, p + 8), txFCb: getU32(b, p + 12), rxFCl: this.mep.rxFrames };
+    const s: LmSample = { txFCf: getU32(b, p + 4), rxFCf: getU32(b, p + 8), txFCb: getU32(b, p + 12), rxFCl: this.mep.rxFrames >>> 0 };
     r.received++;
     r.samples.push(s);
     const first = r.samples[0];
-    // Y.1731 8.1.2: loss between the first and the latest LMR.
-    const txF = s.txFCf - first.txFCf;
-    const txB = s.txFCb - first.txFCb;
-    r.farEndLoss = Math.max(0, txF - (s.rxFCf - first.rxFCf));
-    r.nearEndLoss = Math.max(0, txB - (s.rxFCl - first.rxFCl));
+    // Y.1731 8.1.2: loss between the first and the latest LMR,
+    //   far end  = |TxFCf[tc] - TxFCf[tp]| - |RxFCf[tc] - RxFCf[tp]|
+    //   near end = |TxFCb[tc] - TxFCb[tp]| - |RxFCl[tc] - RxFCl[tp]|
+    // The counters are 32-bit and wrap (a 3.33 ms MEP's in about 165 days; a peer's may start
+    // anywhere): each difference is taken modulo 2^32.
+    const txF = u32Diff(s.txFCf, first.txFCf);
+    const txB = u32Diff(s.txFCb, first.txFCb);
+    r.farEndLoss = Math.max(0, txF - u32Diff(s.rxFCf, first.rxFCf));
+    r.nearEndLoss = Math.max(0, txB - u32Diff(s.rxFCl, first.rxFCl));
     r.farEndRatio = txF > 0 ? r.farEndLoss / txF : 0;
     r.nearEndRatio = txB > 0 ? r.nearEndLoss / txB : 0;
   }

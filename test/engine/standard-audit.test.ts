@@ -1,0 +1,132 @@
+/**
+ * Rules found wrong or untested in a clause-by-clause review of the engine against 802.1Q and
+ * Y.1731 (each case failed before its fix):
+ *  - a MEP takes frames addressed to its MAC or to the CFM group address of its own level
+ *    (class 2 for LTM, class 1 otherwise), never another group address, never a multicast reply,
+ *    never a frame from a group source address (802.1Q 20.28.1, 20.47.1, Table 8-15);
+ *  - single-ended loss measurement takes counter differences modulo 2^32 (Y.1731 8.1.2);
+ *  - a CSF with a reserved type changes nothing (Y.1731 9.21).
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeFrame, encodeFrame, type LmmPdu, type Pdu } from '../../src/pdu/index.js';
+import { SimNetwork, SimSwitch } from '../../src/sim/index.js';
+import { ensureY, u32Diff } from '../../src/engine/mep-y1731.js';
+import { MAID_A } from './helpers.js';
+import { Probe } from './probe.js';
+
+const PROBE = '02:aa:00:00:00:09';
+
+function setup() {
+  const net = new SimNetwork();
+  const sw = new SimSwitch(net, 'sw', ['p1']);
+  const a = new Probe(net, 'a');
+  net.connect('sw:p1', 'a:p0');
+  const mep = sw.addMep({ key: 'm', mepId: 1, remoteMepIds: [2], level: 4, interval: 4, vlan: 0, maid: MAID_A, port: 'p1', direction: 'down', ccmTx: false });
+  return { net, sw, a, mep };
+}
+
+function frame(dst: string, pdu: Pdu, src = PROBE): Uint8Array {
+  return encodeFrame({ dst, src, vlans: [], pdu });
+}
+const lbm = (id: number, level = 4): Pdu => ({ opcode: 3, level, version: 0, flags: 0, transactionId: id, tlvs: [] });
+const dmm = (level = 4): Pdu => ({
+  opcode: 47, level, version: 0, flags: 0, txTimestampF: { seconds: 1, nanoseconds: 2 }, rxTimestampF: { seconds: 0, nanoseconds: 0 },
+  txTimestampB: { seconds: 0, nanoseconds: 0 }, rxTimestampB: { seconds: 0, nanoseconds: 0 }, tlvs: [],
+});
+const opcodes = (got: Uint8Array[]) => got.map((f) => decodeFrame(f).pdu.opcode);
+
+describe('802.1Q 20.28.1 / Table 8-15: what a MEP takes as addressed to it', () => {
+  it('answers an LBM to its MAC and to its own level\'s class 1 address only', () => {
+    const { net, a, mep } = setup();
+    a.send(frame(mep.cfg.mac, lbm(1)));
+    a.send(frame('01:80:c2:00:00:34', lbm(2)));
+    a.send(frame('01:80:c2:00:00:35', lbm(3))); // class 1 of level 5: not this MEP's level
+    a.send(frame('01:80:c2:00:00:3c', lbm(4))); // class 2 of level 4: LTM only
+    a.send(frame('01:00:5e:00:00:01', lbm(5))); // a non-CFM group address
+    net.runMs(1);
+    const ids = a.got.map((f) => decodeFrame(f)).filter((f) => f.pdu.opcode === 2).map((f) => (f.pdu as { transactionId: number }).transactionId);
+    expect(ids).toEqual([1, 2]);
+    expect(mep.status().counters.lbrOut).toBe(2);
+  });
+
+  it('answers a DMM to another level\'s group address with nothing', () => {
+    const { net, a, mep } = setup();
+    a.send(frame('01:80:c2:00:00:36', dmm()));
+    a.send(frame('01:80:c2:00:00:34', dmm()));
+    a.send(frame(mep.cfg.mac, dmm()));
+    net.runMs(1);
+    expect(opcodes(a.got)).toEqual([46, 46]);
+  });
+
+  it('discards a PDU from a group source address: no LBR multicast back, no remote MEP brought up', () => {
+    const { net, a, mep } = setup();
+    a.send(frame(mep.cfg.mac, lbm(7), '03:00:00:00:00:09'));
+    a.ccm({ level: 4, mepId: 2, src: '03:00:00:00:00:02' });
+    net.runMs(1);
+    expect(a.got).toEqual([]);
+    expect(mep.status().remotes[0].state).not.toBe('ok');
+    a.ccm({ level: 4, mepId: 2, src: '02:00:00:00:00:02' });
+    net.runMs(1);
+    expect(mep.status().remotes[0].state).toBe('ok');
+  });
+
+  it('ignores a multicast reply (an LTR is unicast to the initiator, 802.1Q 20.45.1)', () => {
+    const { net, a, mep } = setup();
+    a.send(frame('01:80:c2:00:00:34', { opcode: 4, level: 4, version: 0, flags: 0, transactionId: 1, ttl: 1, relayAction: 1, tlvs: [{ type: 8, lastEgressId: new Uint8Array(8), nextEgressId: new Uint8Array(8) }] }));
+    net.runMs(1);
+    expect(mep.status().counters.unexpectedLtrIn).toBe(0);
+    a.send(frame(mep.cfg.mac, { opcode: 4, level: 4, version: 0, flags: 0, transactionId: 1, ttl: 1, relayAction: 1, tlvs: [{ type: 8, lastEgressId: new Uint8Array(8), nextEgressId: new Uint8Array(8) }] }));
+    net.runMs(1);
+    expect(mep.status().counters.unexpectedLtrIn).toBe(1);
+  });
+});
+
+describe('Y.1731 8.1.2: single-ended loss over 32-bit counters', () => {
+  it('u32Diff is the forward distance modulo 2^32', () => {
+    expect(u32Diff(5, 3)).toBe(2);
+    expect(u32Diff(0, 0xffffffff)).toBe(1);
+    expect(u32Diff(1, 0xfffffffe)).toBe(3);
+  });
+
+  it('a responder whose counters wrap between two LMRs shows no loss (and a real loss still counts)', () => {
+    const { net, a, mep } = setup();
+    const r = ensureY(mep).startLmm({ targetMac: PROBE, count: 3, intervalMs: 100 });
+    // the responder's counters: RxFCf and TxFCb at each LMR, wrapping after the first
+    const counters = [[0xffffffff, 0xffffffff], [0x00000000, 0x00000000], [0x00000000, 0x00000001]];
+    let answered = 0;
+    for (let step = 0; step < 3; step++) {
+      net.runMs(step === 0 ? 1 : 100);
+      const lmms = a.got.filter((f) => decodeFrame(f).pdu.opcode === 43);
+      const req = decodeFrame(lmms[answered]).pdu as LmmPdu;
+      const [rxFCf, txFCb] = counters[answered];
+      a.send(frame(mep.cfg.mac, { opcode: 42, level: 4, version: 0, flags: 0, txFCf: req.txFCf, rxFCf, txFCb, tlvs: [] }));
+      answered++;
+    }
+    net.runMs(1);
+    expect(r.received).toBe(3);
+    // LMM 1 -> 2: one frame sent, one received across the wrap: no far-end loss (was 2^32);
+    // LMM 2 -> 3: the third LMM did not reach the responder's counter: one far-end loss
+    expect(r.farEndLoss).toBe(1);
+    expect(r.nearEndLoss).toBe(0);
+    expect(r.farEndRatio).toBe(0.5);
+  });
+});
+
+describe('Y.1731 9.21: CSF type', () => {
+  it('a reserved CSF type (4..7) raises no condition; LOS, FDI, RDI do', () => {
+    const { net, a, mep } = setup();
+    const csf = (type: number): Pdu => ({ opcode: 52, level: 4, version: 0, flags: (type << 3) | 4, tlvs: [] });
+    a.send(frame('01:80:c2:00:00:34', csf(5)));
+    net.runMs(1);
+    expect(mep.status().csf).toBeNull();
+    a.send(frame('01:80:c2:00:00:34', csf(2)));
+    net.runMs(1);
+    expect(mep.status().csf).toBe('rdi');
+    a.send(frame('01:80:c2:00:00:34', csf(4)));
+    net.runMs(1);
+    expect(mep.status().csf).toBe('rdi');
+    a.send(frame('01:80:c2:00:00:34', csf(3))); // DCI clears at once
+    net.runMs(1);
+    expect(mep.status().csf).toBeNull();
+  });
+});
