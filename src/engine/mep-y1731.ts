@@ -17,6 +17,7 @@ import type { Mep } from './mep.js';
 import type { MepConfig } from './types.js';
 import { fieldClockNs, fieldDiffNs, todOf } from './dm-time.js';
 import { getU32 } from './responders.js';
+import { u32Diff } from './y1731-stats.js';
 import { levelMcast, normMac } from './wire.js';
 
 const CSF_TYPES = ['los', 'fdi', 'rdi', 'dci'] as const;
@@ -76,11 +77,6 @@ export function summarizeDelay(r: DelayResult): void {
 }
 
 interface LmSample { txFCf: number; rxFCf: number; txFCb: number; rxFCl: number }
-
-/** `later - earlier` of two readings of a 32-bit frame counter that may have wrapped (Y.1731 8.1). */
-export function u32Diff(later: number, earlier: number): number {
-  return (later - earlier) >>> 0;
-}
 
 export class Y1731 {
   aisActive = false;

@@ -31,7 +31,11 @@ export interface LmSample {
   rxFCl: number;
 }
 
-const diff = (a: number, b: number): number => (a - b) >>> 0; // 32-bit counters wrap
+/** `later - earlier` of two readings of a 32-bit frame counter that may have wrapped (Y.1731 8.1). */
+export function u32Diff(later: number, earlier: number): number {
+  return (later - earlier) >>> 0;
+}
+const diff = u32Diff; // 32-bit counters wrap
 
 /**
  * Loss between the first and the last sample (Y.1731 8.1.2 for LMM, 8.1.3 for SLM):

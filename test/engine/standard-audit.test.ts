@@ -10,7 +10,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame, type LmmPdu, type Pdu } from '../../src/pdu/index.js';
 import { SimNetwork, SimSwitch } from '../../src/sim/index.js';
-import { ensureY, u32Diff } from '../../src/engine/mep-y1731.js';
+import { ensureY } from '../../src/engine/mep-y1731.js';
+import { u32Diff } from '../../src/engine/y1731-stats.js';
 import { MAID_A } from './helpers.js';
 import { Probe } from './probe.js';
 
