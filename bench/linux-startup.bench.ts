@@ -18,6 +18,7 @@ import { controlCall } from '../src/offload/control.js';
 import type { ManagerStatus } from '../src/offload/status.js';
 import { encodeMaid } from '../src/pdu/maid.js';
 import { createNetns, deleteNetns, vethPairs } from '../test/linux/netns.js';
+import { providerConfig } from '../test/helpers/cfm-child.js';
 import { sleep, whyNot } from './linux.bench.js';
 
 export const name = 'linux start-up (cfm run to fault-free)';
@@ -33,16 +34,7 @@ function config(ports: string[]): string {
       ma-id: ma${i + 1}
       mep:
         - { mep-id: 1, direction: down, interface: ${p}, enabled: true, continuity-check: { ccm-enabled: true } }`);
-  return `cfm:
-  maintenance-domain:
-    - md-id: md1
-      char-string: Provider
-      md-level: 5
-      maintenance-association:
-${mas.join('\n')}
-  maintenance-group:
-${groups.join('\n')}
-`;
+  return providerConfig(mas, groups);
 }
 
 function faultFree(s: ManagerStatus): boolean {

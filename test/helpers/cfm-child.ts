@@ -28,22 +28,41 @@ export function spawnCfm(args: string[]): { child: ChildProcess; done: Promise<C
   return { child, done };
 }
 
-/** MD md1 (level 5), MA ma1 (100 ms, MEPs 1 and 2), one down MEP `mepId` on `ifname`. */
-export function oneMepConfig(ifname: string, mepId: number): string {
+/**
+ * A config of MD md1 ("Provider", level 5) with the given MA list entries and maintenance groups:
+ * `mas` are the `maintenance-association` items (8 spaces in), `groups` the `maintenance-group`
+ * items (4 spaces in), as the tests and the start-up bench write them.
+ */
+export function providerConfig(mas: readonly string[], groups: readonly string[]): string {
   return `cfm:
   maintenance-domain:
     - md-id: md1
       char-string: Provider
       md-level: 5
       maintenance-association:
-        - { ma-id: ma1, char-string: svc-1, ccm-interval: 100ms, maintenance-association-mep: [1, 2] }
+${mas.join('\n')}
   maintenance-group:
-    - maintenance-group-id: g1
-      md-id: md1
-      ma-id: ma1
-      mep:
-        - { mep-id: ${mepId}, direction: down, interface: ${ifname}, enabled: true, continuity-check: { ccm-enabled: true } }
+${groups.join('\n')}
 `;
+}
+
+/** MA `ma<i>` ("svc-<i>", MEPs 1 and 2) at `interval` (YANG name), `vid` when given. */
+export function providerMa(i: number, interval = '100ms', vid?: number): string {
+  return `        - { ma-id: ma${i}, char-string: svc-${i},${vid === undefined ? '' : ` vid: ${vid},`} ccm-interval: ${interval}, maintenance-association-mep: [1, 2] }`;
+}
+
+/** Group `g<i>` of MA `ma<i>`: one enabled down MEP `mepId` sending CCMs on `ifname`. */
+export function providerGroup(i: number, ifname: string, mepId: number): string {
+  return `    - maintenance-group-id: g${i}
+      md-id: md1
+      ma-id: ma${i}
+      mep:
+        - { mep-id: ${mepId}, direction: down, interface: ${ifname}, enabled: true, continuity-check: { ccm-enabled: true } }`;
+}
+
+/** MD md1 (level 5), MA ma1 (100 ms, MEPs 1 and 2), one down MEP `mepId` on `ifname`. */
+export function oneMepConfig(ifname: string, mepId: number): string {
+  return providerConfig([providerMa(1)], [providerGroup(1, ifname, mepId)]);
 }
 
 /**
