@@ -88,5 +88,5 @@ async function pushState(d: CommitDeps, c: CommitScope, slicer: Slicer): Promise
   await d.hwRt.syncPending();
   // the VOEs' hardware DM / LM for PM sessions and tests (y1731/hw-pm.ts): of the scope only, a
   // MEP outside a change's scope kept its plan and VOE (a change costs O(changed MEPs))
-  await syncVoePm(d.backend, d.hw, c.t.planOf, d.voePm, (k, fn) => d.hwRt.step(d.hw.get(k)!, fn), c.t.scope);
+  await syncVoePm(d.backend, d.hw, c.t.planOf, d.voePm, (k, fn) => d.hwRt.step(d.hw.get(k)!, fn, 'apply or change'), c.t.scope);
 }

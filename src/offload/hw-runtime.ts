@@ -2,7 +2,8 @@
  * Hardware MEPs at run time, once an apply has put their VOEs in place: the drain of the
  * backend's events into each MEP's defects and FNG (hw-mep.ts; 802.1Q 20.35, fault events of the
  * same shape as software MEPs'), the presentRDI pushes that follow (20.9.6), and the status reads
- * and RDI writes that failed and wait for the next event poll.
+ * and RDI writes that failed and wait for the next event poll (a failed VOE PM write waits for
+ * the next apply or change instead: y1731/hw-pm.ts).
  *
  * It exists apart from the manager so the manager keeps only the orchestration: a failure here is
  * run-time state (a warning and a retry), never a failed apply, and the rules for that live in one
@@ -12,6 +13,9 @@ import type { Backend, HwEvent } from '../backends/types.js';
 import type { HwMep } from './hw-mep.js';
 import { PeerWatch } from './peer-watch.js';
 import { Slicer } from './slice.js';
+
+/** What retries a failed run-time step (HwRuntime.step). */
+export type RuntimeRetry = 'event poll' | 'apply or change';
 
 export class HwRuntime {
   /** Hardware MEPs whose status read or RDI write failed after an apply (retried by the poll). */
@@ -32,16 +36,21 @@ export class HwRuntime {
   }
 
   /**
-   * A run-time step for hardware MEP `h` once the configuration is in place (a status read, an
-   * RDI write): a failure is a warning, not a failed apply, and the next event poll retries.
+   * A run-time step for hardware MEP `h` once the configuration is in place: a failure is a
+   * warning, not a failed apply, and the warning says what retries it. `retry`:
+   * - 'event poll' (a status read, an RDI write): `h` is pending and the next event poll reads
+   *   its status and pushes its RDI again (syncPending);
+   * - 'apply or change' (a VOE PM write, y1731/hw-pm.ts): its caller keeps it in its own retry
+   *   ledger for the next apply or change; the poll does not retry it, so `h` is not made pending
+   *   (its status and RDI did not fail).
    */
-  async step(h: HwMep, fn: () => Promise<void>): Promise<boolean> {
+  async step(h: HwMep, fn: () => Promise<void>, retry: RuntimeRetry = 'event poll'): Promise<boolean> {
     try {
       await fn();
       return true;
     } catch (e) {
-      this.pending.add(h);
-      process.emitWarning(`cfm offload: ${h.key}: ${e instanceof Error ? e.message : String(e)} (retried at the next event poll)`);
+      if (retry === 'event poll') this.pending.add(h);
+      process.emitWarning(`cfm offload: ${h.key}: ${e instanceof Error ? e.message : String(e)} (retried at the next ${retry})`);
       return false;
     }
   }

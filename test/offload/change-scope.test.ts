@@ -191,9 +191,16 @@ describe('a change touches only its MEPs', () => {
       failPmWrites(1);
       await x.mgr.sw1.change({ meps: [{ key: 'md1/ma3/1', placement: 'auto' }] });
       await new Promise((res) => setImmediate(res)); // warnings are emitted on the next tick
-      expect(warnings.some((w) => w.includes('md1/ma3/1') && w.includes('injected PM write failure'))).toBe(true);
+      // the warning names what retries the write: the next apply or change, not the event poll
+      const warned = warnings.filter((w) => w.includes('md1/ma3/1') && w.includes('injected PM write failure'));
+      expect(warned).toEqual([expect.stringMatching(/\(retried at the next apply or change\)$/)]);
       expect(voePm(x, 'md1/ma3/1')).toBe(0);
       pmWrites.length = 0;
+      // and so it is: event polls run (and the MEP's status and RDI, which did not fail, are not
+      // retried by them), the write waits for the next change
+      await runVirtual(x.net.clock, 2e9);
+      expect(pmWrites).toEqual([]);
+      expect(voePm(x, 'md1/ma3/1')).toBe(0);
       await x.mgr.sw1.change({ meps: [{ key: 'md1/ma2/1', ccmLtmPriority: 3 }] });
       const h = x.mgr.sw1.hardwareHandle('md1/ma3/1')!;
       expect(pmWrites).toEqual([h]); // ma2's VOE was updated, its DM / LM did not change
