@@ -15,6 +15,7 @@ import type { CpuSide } from './cpu-side.js';
 import type { HwMep } from './hw-mep.js';
 import type { HwRuntime } from './hw-runtime.js';
 import type { ManagerOps } from './ops.js';
+import type { SoftwareMeps } from './software-meps.js';
 import type { VoeIndex } from './voe-index.js';
 import type { VoePmLedger } from './y1731/hw-pm.js';
 
@@ -29,8 +30,8 @@ export interface CommitDeps {
   voes: VoeIndex;
   /** Hardware MEPs by key. */
   hw: Map<string, HwMep>;
-  /** Software MEPs by key (software-meps.ts). */
-  sw: Map<string, LocalMep>;
+  /** Software MEPs by key, with their per-port counts (software-meps.ts). */
+  sw: SoftwareMeps;
   hwRt: HwRuntime;
   /** What the VOEs were told of hardware DM / LM (y1731/hw-pm.ts). */
   voePm: VoePmLedger;

@@ -6,7 +6,6 @@
  * come before this step (commit.ts) and before any software MEP is stopped.
  */
 import type { VoeState } from '../backends/types.js';
-import type { LocalMep } from '../config/model.js';
 import type { ApplyCallOptions } from './apply-report.js';
 import type { CommitDeps, CommitScope } from './commit-context.js';
 import { plannedMips } from './cpu-path.js';
@@ -51,17 +50,15 @@ async function rollBack(d: CommitDeps, e0: unknown, policers: boolean, puntBefor
   return e;
 }
 
-/** The ports to punt after this apply (CpuSide.puntPortsFor), from the MEPs and MIPs it leaves. */
+/**
+ * The ports to punt after this apply (CpuSide.puntPortsFor), from the MEPs and MIPs it leaves:
+ * the software MEPs' per-port counts with the commit's keys as planned (SoftwareMeps.portsAfter),
+ * so a change costs O(its MEPs + ports), not a walk over every software MEP.
+ */
 function puntTarget(d: CommitDeps, c: CommitScope): Set<string> {
   const { t } = c;
-  const meps: LocalMep[] = [];
-  for (const [k, m] of d.sw) if (t.scope !== null && !t.scope.has(k)) meps.push(m);
-  for (const k of c.keys) {
-    const m = c.wantSw(k);
-    if (m) meps.push(m);
-  }
   const mipPorts = t.scope === null
     ? plannedMips(t.model, t.plan).filter((m) => m.switch === t.plan.switch).map((m) => m.port)
     : [...d.cpu.mips.values()].map((m) => m.cfg.port);
-  return d.cpu.puntPortsFor(meps, mipPorts);
+  return d.cpu.puntPortsFor(d.sw.portsAfter(c.keys, c.wantSw), mipPorts);
 }

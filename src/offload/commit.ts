@@ -56,7 +56,7 @@ export async function commit(d: CommitDeps, t: CommitTarget, opts: ApplyCallOpti
   d.tracker.step('software MEPs');
   const started = startPlanned(d.engine, d.sw, c.keys, c.wantSw, (k) => seqFromHw.get(k) ?? stoppedSeq.get(k));
   // the up MEPs' relay ports change only with the software MEPs (a change that started or stopped none keeps them)
-  if (t.scope === null || started.length || stopped.length) d.cpu.setSoftwareMeps(d.sw.values());
+  if (t.scope === null || started.length || stopped.length) d.cpu.setSoftwareMeps(d.sw.ports());
   const moves = movesOf({ started, hadVoe: (k) => beforeOf.has(k), seqFromHw, stoppedSeq, isHw: c.isHw, seeded });
   return {
     prep,

@@ -172,7 +172,7 @@ export class CpuSide {
    * software MP on the egress side (CPU cost: all CFM frames of the switch). Frames at hardware
    * MEPs' levels reach their engine part through the VOE.
    */
-  puntPortsFor(softwareMeps: Iterable<LocalMep>, mipPorts: Iterable<string>): Set<string> {
+  puntPortsFor(softwareMeps: Iterable<Pick<LocalMep, 'port' | 'direction' | 'enabled'>>, mipPorts: Iterable<string>): Set<string> {
     const ports = new Set<string>(mipPorts);
     let upMep = false;
     for (const m of softwareMeps) {
@@ -202,7 +202,7 @@ export class CpuSide {
   }
 
   /** The software MEPs now running (for the relay side of up MEPs). */
-  setSoftwareMeps(meps: Iterable<LocalMep>): void {
+  setSoftwareMeps(meps: Iterable<Pick<LocalMep, 'port' | 'direction' | 'enabled'>>): void {
     const up = new Set<string>();
     for (const m of meps) if (m.direction === 'up' && m.enabled) up.add(m.port);
     this.upPorts = up;

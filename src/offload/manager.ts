@@ -15,7 +15,7 @@ import type { Backend, VoeSpec, VoeStatus } from '../backends/types.js';
 import type { Clock } from '../common/clock.js';
 import { CfmError } from '../common/errors.js';
 import { intervalName } from '../common/interval.js';
-import type { CfmModel, LocalMep } from '../config/model.js';
+import type { CfmModel } from '../config/model.js';
 import type { BridgeView } from '../engine/context.js';
 import { CfmEngine } from '../engine/engine.js';
 import type { LoopbackOptions, LoopbackResult } from '../engine/mep-lb.js';
@@ -45,6 +45,7 @@ import type { OpsStatus } from './ops.js';
 import { OperationLog, type OperationListener, type OperationsView } from './operations.js';
 import type { ApplyCallOptions, ApplyReport, CommitTarget } from './apply-report.js';
 import { commit as commitSteps } from './commit.js';
+import { SoftwareMeps } from './software-meps.js';
 import type { CommitDeps } from './commit-context.js';
 import { changeTarget, fullTarget, type TargetDeps } from './commit-target.js';
 import type { HwResources, MepPlan, Placement, Plan, PlanPolicy } from './types.js';
@@ -84,7 +85,7 @@ export class OffloadManager {
   private readonly hw = new Map<string, HwMep>();
   /** What the VOEs were told of hardware DM / LM (y1731/hw-pm.ts). */
   private readonly voePm = new VoePmLedger();
-  private readonly sw = new Map<string, LocalMep>();
+  private readonly sw = new SoftwareMeps();
   private readonly listeners = new Set<FaultListener>();
   private readonly stamper = new EventStamper();
   private lastPlan: Plan | null = null;
