@@ -2,6 +2,8 @@
 // two 0x8100/0x88a8 tags, kernel-stripped tags restored from PACKET_AUXDATA), never our own
 // outgoing frames; readable events come from a uv_poll_t on the libuv loop and frames are read
 // in batches with recvmmsg and handed to JavaScript in one reused area per socket.
+// packet.cc: the JavaScript methods; packet_open.cc: opening a socket; packet_rx.cc: the receive
+// path (batches, kernel receive times, restored tags, CPU protection, the call into JavaScript).
 #pragma once
 #include <napi.h>
 #include <uv.h>
@@ -13,6 +15,8 @@
 namespace cfm {
 
 class RxGroup;
+struct RxBatch;  // packet_rx.cc
+struct RxKept;
 
 class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
  public:
@@ -36,7 +40,9 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   friend class RxGroup;
 
   static void OnPoll(uv_poll_t* handle, int status, int events);
-  void Drain(int fd);
+  void Drain(int fd);  // packet_rx.cc, with OnPoll, Keep, HandToJs, Slots, DrainCounted, DrainAll
+  void Keep(RxBatch& b, int n, double rxNs, RxKept& k);
+  bool HandToJs(const RxKept& k, double rxNs);
   uint64_t DrainCounted(int fd);  // Drain, returns the frames handed to JS
   void DrainAll();                // the CCM socket, then the other one
   static uint8_t* Slots();
