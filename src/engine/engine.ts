@@ -327,6 +327,11 @@ function checkMep(c: MepConfig): void {
   for (const r of c.remoteMepIds) {
     if (!Number.isInteger(r) || r < 1 || r > 8191) throw new CfmError('CONFIG', `${where}: remote MEP id ${r} is not 1..8191`);
   }
+  // AIS and LCK go to the client (higher) MEG level (Y.1731 7.4.1, 7.6), 1 s or 1 min (9.7, 9.8)
+  if (c.aisClientLevel !== undefined && (!Number.isInteger(c.aisClientLevel) || c.aisClientLevel <= c.level || c.aisClientLevel > 7)) {
+    throw new CfmError('CONFIG', `${where}: aisClientLevel ${c.aisClientLevel} is not a client level above the MEP's level ${c.level} (${c.level + 1}..7)`);
+  }
+  if (c.aisPeriod !== undefined && c.aisPeriod !== 4 && c.aisPeriod !== 6) throw new CfmError('CONFIG', `${where}: aisPeriod ${String(c.aisPeriod)} is not 4 (1 s) or 6 (1 min)`);
   const lap = c.lowestAlarmPriority ?? 2;
   if (!Number.isInteger(lap) || lap < 1 || lap > 6) throw new CfmError('CONFIG', `${where}: lowestAlarmPriority ${lap} is not 1..6`);
 }

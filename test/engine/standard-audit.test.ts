@@ -131,3 +131,15 @@ describe('Y.1731 9.21: CSF type', () => {
     expect(mep.status().csf).toBeNull();
   });
 });
+
+describe('Y.1731 7.4.1 / 9.7: AIS client level and period in the engine\'s MepConfig', () => {
+  it('refuses a client level not above the MEP\'s level and a period other than 1 s / 1 min, naming the field', () => {
+    const net = new SimNetwork();
+    const sw = new SimSwitch(net, 'sw', ['p1']);
+    const cfg = { key: 'm', mepId: 1, remoteMepIds: [2], level: 4, interval: 4 as const, vlan: 0, maid: MAID_A, port: 'p1', direction: 'down' as const };
+    expect(() => sw.addMep({ ...cfg, aisClientLevel: 4 })).toThrow(/MEP m: aisClientLevel 4 is not a client level above the MEP's level 4/);
+    expect(() => sw.addMep({ ...cfg, aisClientLevel: 8 })).toThrow(/aisClientLevel 8/);
+    expect(() => sw.addMep({ ...cfg, aisClientLevel: 5, aisPeriod: 3 as unknown as 4 })).toThrow(/aisPeriod 3 is not 4 \(1 s\) or 6 \(1 min\)/);
+    expect(sw.addMep({ ...cfg, aisClientLevel: 5, aisPeriod: 6 }).cfg.aisClientLevel).toBe(5);
+  });
+});
