@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 
 #include "netns.h"
@@ -13,16 +12,6 @@
 #include "syserr.h"
 
 namespace cfm {
-
-namespace {
-
-std::string MacText(const uint8_t* m) {
-  char b[18];
-  snprintf(b, sizeof b, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-  return b;
-}
-
-}  // namespace
 
 Napi::Value InterfaceInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -47,7 +36,7 @@ Napi::Value InterfaceInfo(const Napi::CallbackInfo& info) {
   io(SIOCGIFINDEX, "ioctl SIOCGIFINDEX");
   o.Set("ifindex", Napi::Number::New(env, ifr.ifr_ifindex));
   io(SIOCGIFHWADDR, "ioctl SIOCGIFHWADDR");
-  o.Set("mac", Napi::String::New(env, MacText(reinterpret_cast<uint8_t*>(ifr.ifr_hwaddr.sa_data))));
+  o.Set("mac", Napi::String::New(env, MacString(reinterpret_cast<uint8_t*>(ifr.ifr_hwaddr.sa_data))));
   io(SIOCGIFMTU, "ioctl SIOCGIFMTU");
   o.Set("mtu", Napi::Number::New(env, ifr.ifr_mtu));
   io(SIOCGIFFLAGS, "ioctl SIOCGIFFLAGS");

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -20,13 +21,13 @@
 
 namespace cfm {
 
-namespace {
-
 std::string MacString(const uint8_t* m) {
   char b[18];
   snprintf(b, sizeof b, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
   return b;
 }
+
+namespace {
 
 std::string OptString(const Napi::Object& o, const char* key) {
   if (!o.Has(key)) return "";

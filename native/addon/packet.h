@@ -75,6 +75,9 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   uint64_t txFrames_ = 0, txErrors_ = 0;
 };
 
+// A MAC address as JavaScript shows it: "02:00:00:00:00:01" (lower-case hex, colons).
+std::string MacString(const uint8_t* mac);
+
 // interfaceInfo(name, netns?) -> { ifindex, mac, mtu, up, running }
 Napi::Value InterfaceInfo(const Napi::CallbackInfo& info);
 
