@@ -2,13 +2,22 @@
  * JSON Schema (draft 2020-12) validation with ajv for the shipped schemas in schema/, turning
  * ajv's errors into ConfigIssues (JSON pointer, rule "schema.<keyword>", message, hint).
  * Shared by the config loader and the hardware-profile loader.
+ *
+ * The validators are precompiled at build time (ajv standalone code in generated/, made by
+ * scripts/gen-validators.ts): compiling the config schema cost 175-230 ms at every launch. A
+ * schema file that differs from the one compiled (its SHA-256), or a part of it not precompiled,
+ * is compiled here at run time with the same options (ajv-options.ts): same errors, slower start.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ConfigIssue } from './model.js';
+import { AJV_OPTIONS } from './ajv-options.js';
+import { GENERATED } from './generated/index.js';
 
 /** Package root (works from src/config and from dist/config: both are two levels deep). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,24 +27,59 @@ export function schemaPath(file: string): string {
 }
 
 const cache = new Map<string, ValidateFunction>();
-/** The Ajv instance that compiled each whole-file validator (sub-schemas come from the same one). */
-const ajvOf = new WeakMap<ValidateFunction, Ajv2020>();
+/** Run-time compilers, per schema file (only for a schema or part not precompiled). */
+const compilers = new Map<string, { ajv: Ajv2020; id: string }>();
+/** Per schema file: its precompiled validators when they were made from this very file, else null. */
+const precompiled = new Map<string, Readonly<Record<string, ValidateFunction>> | null>();
 
-function validatorFor(file: string): ValidateFunction {
-  let v = cache.get(file);
+function precompiledFor(file: string): Readonly<Record<string, ValidateFunction>> | null {
+  let p = precompiled.get(file);
+  if (p === undefined) {
+    const gen = GENERATED[file];
+    p = gen && createHash('sha256').update(readFileSync(schemaPath(file))).digest('hex') === gen.SCHEMA_SHA256 ? gen.validators : null;
+    precompiled.set(file, p);
+  }
+  return p;
+}
+
+/** ajv itself, loaded only when something must be compiled at run time (~40 ms to import). */
+function compilerFor(file: string): { ajv: Ajv2020; id: string } {
+  let c = compilers.get(file);
+  if (!c) {
+    const { Ajv2020: Ajv } = createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+    const schema = JSON.parse(readFileSync(schemaPath(file), 'utf8')) as { $id?: string };
+    const id = schema.$id ?? file;
+    const ajv = new Ajv(AJV_OPTIONS);
+    if (schema.$id) ajv.addSchema(schema);
+    else ajv.addSchema(schema, id);
+    c = { ajv, id };
+    compilers.set(file, c);
+  }
+  return c;
+}
+
+/**
+ * The validator of schema/<file> at `pointer` ('' = the whole file): precompiled when it can be,
+ * else ajv's getSchema(`$id#pointer`) (the same sub-schema the generator exported).
+ */
+function validatorAt(file: string, pointer: string): ValidateFunction {
+  const key = `${file}#${pointer}`;
+  let v = cache.get(key);
   if (!v) {
-    const schema = JSON.parse(readFileSync(schemaPath(file), 'utf8')) as object;
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, allowUnionTypes: true });
-    v = ajv.compile(schema);
-    ajvOf.set(v, ajv);
-    cache.set(file, v);
+    v = precompiledFor(file)?.[pointer];
+    if (!v) {
+      const { ajv, id } = compilerFor(file);
+      v = ajv.getSchema(pointer ? `${id}#${pointer}` : id);
+      if (!v) throw new Error(`no ${pointer} in schema/${file}`);
+    }
+    cache.set(key, v);
   }
   return v;
 }
 
 /** Validate `data` against schema/<file>; [] when valid. */
 export function schemaIssues(file: string, data: unknown): ConfigIssue[] {
-  const validate = validatorFor(file);
+  const validate = validatorAt(file, '');
   if (validate(data)) return [];
   const out: ConfigIssue[] = [];
   const seen = new Set<string>();
@@ -54,16 +98,7 @@ export function schemaIssues(file: string, data: unknown): ConfigIssue[] {
  * `/$defs/domain`): the streaming loader checks one list entry at a time with the same rules.
  */
 export function schemaValidAt(file: string, pointer: string, data: unknown): boolean {
-  const key = `${file}#${pointer}`;
-  let v = cache.get(key);
-  if (!v) {
-    const whole = validatorFor(file);
-    const id = (whole.schema as { $id?: string }).$id ?? file;
-    v = ajvOf.get(whole)?.getSchema(`${id}#${pointer}`);
-    if (!v) throw new Error(`no ${pointer} in schema/${file}`);
-    cache.set(key, v);
-  }
-  return v(data) === true;
+  return validatorAt(file, pointer)(data) === true;
 }
 
 /** Longest value echoed in a message, in characters. */
