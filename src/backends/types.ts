@@ -28,6 +28,12 @@ export interface BackendCapabilities {
   rxIntervals: IntervalCode[];
   /** How many expected peer MEP ids one VOE checks (MESA: 1). */
   peersPerVoe: number;
+  /**
+   * One table of expected peers shared by all VOEs: its entries in total and its name for the
+   * planner's reason (the eBPF datapath's peer map, sized by bpfCapacity.peers). Absent = none:
+   * peersPerVoe is the only peer limit.
+   */
+  remoteMepTable?: { entries: number; name: string };
   upMep: boolean;
   /** MEPs on a VLAN (service VOEs, tagged CCMs). */
   vlanMep: boolean;

@@ -59,7 +59,8 @@ export function formatPlan(p: Plan): string {
   out.push('');
   out.push(`${hw} of ${p.meps.length} MEPs in hardware; port VOEs ${u.portVoes.used}/${u.portVoes.total}, ` +
     `service VOEs ${u.serviceVoes.used}/${u.serviceVoes.total}` +
-    (u.injectorFps.budget !== null ? `, injector ${u.injectorFps.used}/${u.injectorFps.budget} fps` : ''));
+    (u.injectorFps.budget !== null ? `, injector ${u.injectorFps.used}/${u.injectorFps.budget} fps` : '') +
+    (u.remoteMeps ? `, ${u.remoteMeps.table} ${u.remoteMeps.used}/${u.remoteMeps.total}` : ''));
   for (const r of p.refused ?? []) out.push(`REFUSED: ${r.kind === 'mip' ? 'MIP' : 'MEP'} ${r.key}: ${r.reason}`);
   for (const n of p.notes) out.push(`note: ${n}`);
   for (const v of p.violations) out.push(`VIOLATION: ${v}`);

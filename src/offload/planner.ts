@@ -26,6 +26,7 @@ import {
   type OffloadFunction,
   type Plan,
   type PlanPolicy,
+  type PlanUsage,
 } from './types.js';
 import { voeSpecOf } from './voe-spec.js';
 import { colocateUpMeps } from './colocate.js';
@@ -82,17 +83,33 @@ function capabilityReason(mep: LocalMep, res: HwResources): string | undefined {
   return undefined;
 }
 
-/** VOEs and injector rate in use. fpsMilli: CCMs/s x 1000 as an integer (sums exactly in any order). */
+/**
+ * VOEs, injector rate and remote MEP table entries in use. fpsMilli: CCMs/s x 1000 as an integer
+ * (sums exactly in any order). peers: expected peers of the hardware MEPs (remoteMepTable).
+ */
 export interface Usage {
   port: number;
   service: number;
   up: number;
   perPort: Map<string, number>;
   fpsMilli: number;
+  peers: number;
 }
 
 export function emptyUsage(): Usage {
-  return { port: 0, service: 0, up: 0, perPort: new Map(), fpsMilli: 0 };
+  return { port: 0, service: 0, up: 0, perPort: new Map(), fpsMilli: 0, peers: 0 };
+}
+
+/** The plan's usage summary of `u` (plan and replan). */
+export function planUsage(u: Usage, res: HwResources, policy: PlanPolicy): PlanUsage {
+  const t = res.remoteMepTable;
+  return {
+    portVoes: { used: u.port, total: res.portVoes },
+    serviceVoes: { used: u.service, total: res.serviceVoes },
+    reserved: policy.reserveVoes,
+    injectorFps: { used: u.fpsMilli / 1000, budget: res.injectorBudgetFps },
+    ...(t ? { remoteMeps: { used: u.peers, total: t.entries, table: t.name } } : {}),
+  };
 }
 
 export function tableOf(mep: LocalMep): 'port' | 'service' {
@@ -123,6 +140,13 @@ function resourceReason(mep: LocalMep, res: HwResources, policy: PlanPolicy, u: 
       return `injector budget ${res.injectorBudgetFps} fps exceeded (${u.fpsMilli / 1000} used + ${milli / 1000} needed)`;
     }
   }
+  // a table of expected peers shared by all VOEs (the eBPF peer map): each remote MEP ID a MEP
+  // checks (802.1Q 12.14.7.1.3 u, its MA's MEPIDs but its own) takes one entry
+  const rmt = res.remoteMepTable;
+  const peers = mep.remoteMepIds.length;
+  if (rmt !== null && u.peers + peers > rmt.entries) {
+    return `${rmt.name} full (${u.peers} of ${rmt.entries} remote MEP entries used, ${peers} needed)`;
+  }
   return undefined;
 }
 
@@ -137,6 +161,7 @@ export function consume(mep: LocalMep, res: HwResources, u: Usage, sign: 1 | -1 
   if (mep.direction === 'up') u.up += sign;
   u.perPort.set(mep.port, (u.perPort.get(mep.port) ?? 0) + sign);
   if (res.injected && mep.ccmEnabled) u.fpsMilli += sign * fpsMilli(mep.interval);
+  u.peers += sign * mep.remoteMepIds.length;
 }
 
 /**
@@ -154,6 +179,7 @@ export function usageFits(u: Usage, res: HwResources, policy: PlanPolicy): boole
   if (res.upVoes !== null && u.up > res.upVoes) return false;
   if (res.perPort !== null) for (const n of u.perPort.values()) if (n > res.perPort) return false;
   if (res.injected && res.injectorBudgetFps !== null && u.fpsMilli > res.injectorBudgetFps * 1000) return false;
+  if (res.remoteMepTable !== null && u.peers > res.remoteMepTable.entries) return false;
   return true;
 }
 
@@ -287,12 +313,7 @@ function* planSteps(model: CfmModel, res: HwResources, opts: PlanOptions): Gener
     policy,
     meps,
     mips,
-    usage: {
-      portVoes: { used: u.port, total: res.portVoes },
-      serviceVoes: { used: u.service, total: res.serviceVoes },
-      reserved: policy.reserveVoes,
-      injectorFps: { used: u.fpsMilli / 1000, budget: res.injectorBudgetFps },
-    },
+    usage: planUsage(u, res, policy),
     violations,
     refused: [],
     notes: [...res.notes],

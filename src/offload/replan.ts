@@ -14,7 +14,7 @@
 import type { LocalMep } from '../config/model.js';
 import type { MepPlan, Plan } from './types.js';
 import { touchesUpGroup } from './colocate.js';
-import { comparePlanning, consume, factsOf, fixedReason, mepPlanOf, setFacts, usageFits, type Usage } from './planner.js';
+import { comparePlanning, consume, factsOf, fixedReason, mepPlanOf, planUsage, setFacts, usageFits, type Usage } from './planner.js';
 
 /** Beyond this many changed MEPs a full plan is as cheap and simpler to trust. */
 const MAX_CHANGED = 256;
@@ -83,12 +83,7 @@ export function replan(prev: Plan, changes: readonly MepReplacement[], mepOf: (k
   const out: Plan = {
     ...prev,
     meps,
-    usage: {
-      ...prev.usage,
-      portVoes: { used: u.port, total: res.portVoes },
-      serviceVoes: { used: u.service, total: res.serviceVoes },
-      injectorFps: { used: u.fpsMilli / 1000, budget: res.injectorBudgetFps },
-    },
+    usage: planUsage(u, res, policy),
     violations,
   };
   setFacts(out, { res, usage: u, resourceRefusals: 0, violationKeys });

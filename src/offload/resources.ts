@@ -28,6 +28,18 @@ function count(
   return 0;
 }
 
+/**
+ * The stricter of the profile's remote MEP table and the backend's (null: neither has one). A
+ * profile's null here is "no separate table" (each VOE holds its own peers: peersPerVoe), as every
+ * shipped profile's note says, not an unknown count planned as 0.
+ */
+function remoteMepTable(profile: HwProfile, caps: BackendCapabilities | undefined): HwResources['remoteMepTable'] {
+  const fromProfile = profile.remoteMepTable === null ? null : { entries: profile.remoteMepTable, name: 'remote MEP table' };
+  const fromBackend = caps?.remoteMepTable ?? null;
+  if (fromProfile === null || fromBackend === null) return fromProfile ?? fromBackend;
+  return fromBackend.entries <= fromProfile.entries ? fromBackend : fromProfile;
+}
+
 export function hwResources(profile: HwProfile, caps?: BackendCapabilities): HwResources {
   const notes: string[] = [];
   // With one shared table (Broadcom LMEP) a pool the profile leaves unknown is bounded by it.
@@ -63,6 +75,7 @@ export function hwResources(profile: HwProfile, caps?: BackendCapabilities): HwR
     txIntervals: intersect(profile.txIntervals, caps?.txIntervals),
     rxIntervals: intersect(profile.rxIntervals, caps?.rxIntervals),
     peersPerVoe: Math.min(profile.peersPerVoe, caps?.peersPerVoe ?? Number.POSITIVE_INFINITY),
+    remoteMepTable: remoteMepTable(profile, caps),
     upMep: profile.upMep && (caps ? caps.upMep : true),
     vlanMep: profile.vlanMep && (caps ? caps.vlanMep : true),
     ccmTx,

@@ -86,6 +86,11 @@ export interface HwResources {
   txIntervals: IntervalCode[];
   rxIntervals: IntervalCode[];
   peersPerVoe: number;
+  /**
+   * A table of expected peers shared by all hardware MEPs (profile remote-mep-table, or the
+   * backend's, e.g. the eBPF peer map): total entries and the name the reasons use; null = none.
+   */
+  remoteMepTable: { entries: number; name: string } | null;
   upMep: boolean;
   vlanMep: boolean;
   /** CCM transmission in hardware: false when the backend cannot generate or inject CCMs. */
@@ -116,6 +121,8 @@ export interface PlanUsage {
   serviceVoes: { used: number; total: number };
   reserved: number;
   injectorFps: { used: number; budget: number | null };
+  /** Entries of the shared remote MEP table (HwResources.remoteMepTable) in use; absent when there is none. */
+  remoteMeps?: { used: number; total: number; table: string };
 }
 
 export interface Plan {

@@ -217,7 +217,7 @@ export class SoftwareBackend implements Backend {
 
   capabilities(): BackendCapabilities {
     // eBPF: one MEP map entry per receiving VOE, like a chip's VOE table; the peer map bounds one
-    // VOE's peers (the total over all VOEs is checked at createVoe)
+    // VOE's peers and, as remoteMepTable, all VOEs' peers together (createVoe checks it again)
     const voes = Math.min(this.maxVoes, this.bpf?.capacity.meps ?? this.maxVoes);
     return {
       kind: 'software',
@@ -227,6 +227,9 @@ export class SoftwareBackend implements Backend {
       txIntervals: [...INTERVAL_CODES],
       rxIntervals: [...INTERVAL_CODES],
       peersPerVoe: Math.min(8191, this.bpf?.capacity.peers ?? 8191),
+      // the peer map's total, so the planner keeps the MEPs beyond it in the engine with a reason
+      // instead of createVoe refusing them (AF_PACKET: no map, memory the only limit)
+      ...(this.bpf ? { remoteMepTable: { entries: this.bpf.capacity.peers, name: 'eBPF peer map' } } : {}),
       upMep: false,
       vlanMep: true,
       // the backend generates CCMs itself (native scheduler), no injector budget to share
