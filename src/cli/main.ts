@@ -6,18 +6,44 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CfmError } from '../common/errors.js';
-import { commandModules } from './commands/index.js';
+import { modulesFor } from './commands/index.js';
 
-export function buildProgram(): Command {
+/** The program with the commands `argv` needs (every command when argv names none: commands/index.ts). */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name('cfm')
     .description('Ethernet CFM (802.1Q/802.1ag) and Y.1731 OAM on switch hardware')
     .version('0.1.0')
-    .showHelpAfterError()
-    .exitOverride();
-  for (const mod of commandModules) mod.register(program);
+    .exitOverride()
+    .addHelpText('after', EXIT_CODES_HELP);
+  for (const mod of await Promise.all(modulesFor(argv).map((m) => m.load()))) mod.register(program);
+  oneLineErrors(program, '');
   return program;
+}
+
+/** The exit codes of every command (docs/oam-cli.md "Exit codes"), shown by `cfm --help`. */
+const EXIT_CODES_HELP = `
+Exit codes:
+  0   done (for an OAM test: the answer was complete)
+  1   the command ran and reports a failure (invalid config, refused or failed apply,
+      lost replies, no manager on the socket, a backend error)
+  2   the command line is wrong (unknown option, bad value, unknown MEP or MA key)
+  70  internal error (a bug: please report it)
+Errors are one line on stderr ("cfm: ..."). Every command: cfm COMMAND --help; docs/oam-cli.md
+in the installed package (node_modules/cfm-offload/docs).
+`;
+
+/**
+ * A command-line error (unknown option or command, missing argument) is one line naming it and
+ * where the help is, like every other error of cfm: not commander's error plus the whole usage.
+ * Set on every command, since each names its own help.
+ */
+function oneLineErrors(cmd: Command, path: string): void {
+  cmd.configureOutput({
+    outputError: (str, write) => write(`cfm: ${str.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see cfm ${path}--help)\n`),
+  });
+  for (const c of cmd.commands) oneLineErrors(c, `${path}${c.name()} `);
 }
 
 let pipeGuarded = false;
@@ -37,7 +63,7 @@ function quietOnClosedPipe(): void {
 
 export async function main(argv: string[]): Promise<number> {
   quietOnClosedPipe();
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -25,7 +25,7 @@ describe('cfm loopback / linktrace / mep / cc: bad arguments', () => {
     [['linktrace', 'md1/ma1/1', '--ttl', '3'], 'cfm: one of --target-mep ID or --target-mac MAC is needed'],
     [['linktrace', 'md1/ma1/1', '--target-mep', '2', '--ttl', '0'], "cfm: --ttl must be an integer 1..255, not '0'"],
     [['mep', 'show', 'md1/ma1'], 'cfm: MEP \'md1/ma1\' is not a MEP key "<md>/<ma>/<mepid>" (as cfm status shows it)'],
-    [['mep', 'set', 'md1/ma1/1'], 'cfm: mep set: nothing to change (give --enable/--disable, --cc, --priority, --lowest-alarm-priority, --placement or --remote-meps)'],
+    [['mep', 'set', 'md1/ma1/1'], 'cfm: mep set: nothing to change (give --enable/--disable, --cc, --priority, --lowest-alarm-priority, --placement, --remote-meps or --lock)'],
     [['mep', 'set', 'md1/ma1/1', '--enable', '--disable'], 'cfm: --enable and --disable exclude each other'],
     [['mep', 'set', 'md1/ma1/1', '--cc', 'yes'], "cfm: --cc must be on or off, not 'yes'"],
     [['mep', 'set', 'md1/ma1/1', '--priority', '9'], "cfm: --priority must be an integer 0..7, not '9'"],
@@ -57,5 +57,41 @@ describe('cfm loopback / linktrace / mep / cc: bad arguments', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain("unknown option '--count-to'");
     expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  // commander's own errors were its message plus the whole usage (20-60 lines)
+  it.each([
+    [['loopback', 'md1/ma1/1', '--count-to', '3'], "cfm: unknown option '--count-to' (Did you mean --count?) (see cfm loopback --help)"],
+    [['loopback'], "cfm: missing required argument 'mep' (see cfm loopback --help)"],
+    [['loopback', 'md1/ma1/1', '--count'], "cfm: option '--count <n>' argument missing (see cfm loopback --help)"],
+    [['statu'], "cfm: unknown command 'statu' (Did you mean status?) (see cfm --help)"],
+    [['mep', 'sett', 'md1/ma1/1'], "cfm: unknown command 'sett' (Did you mean set?) (see cfm mep --help)"],
+    [['status', 'extra'], "cfm: too many arguments for 'status'. Expected 0 arguments but got 1. (see cfm status --help)"],
+  ])('commander: cfm %j -> one stderr line naming the help, exit 2', async (args, msg) => {
+    const r = await runCfm(...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(msg + '\n');
+    expect(r.out).toBe('');
+  });
+
+  it('cfm --help lists the exit codes', async () => {
+    const r = await runCfm('--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Exit codes:\n {2}0 {3}done[^]*\n {2}1 {3}[^]*\n {2}2 {3}the command line is wrong[^]*\n {2}70 {2}internal error/m);
+  });
+
+  it('cfm status -j is cfm status --json (as cfm monitor -j)', async () => {
+    const r = await runCfm('status', '-j', '--socket', NOSOCK);
+    expect(r.code).toBe(1); // parsed: it went on to ask the (missing) manager
+    expect(r.err).toMatch(/^cfm: no manager is running on /);
+  });
+
+  it.each([
+    [['dm', 'md1/ma1/1', '--received', '--target-mep', '2'], 'cfm: --received reads what md1/ma1/1 received: --target-mep is for sending a test'],
+    [['tst', 'md1/ma1/1', '--received', '--count', '3', '--target-mac', '02:00:00:00:00:01'], 'cfm: --received reads what md1/ma1/1 received: --target-mac, --count are for sending a test'],
+  ])('Y.1731 --received with sending options: cfm %j -> exit 2 (they were ignored)', async (args, msg) => {
+    const r = await runCfm(...args, '--socket', NOSOCK);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(msg + '\n');
   });
 });

@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../common/errors.js';
+import { checkSocketPath } from './args.js';
 import { formatSourcedEvent } from '../../offload/event-stamp.js';
 import { assertSocketFree, defaultSocketPath, oamHandlers, serveControl, type ControlServer } from '../../offload/control.js';
 import type { ManagerStatus } from '../../offload/status.js';
@@ -63,7 +64,10 @@ async function run(config: string, o: RunOpts): Promise<void> {
   checkTelemetryOptions(o);
   const out = (s: string) => process.stdout.write(s + '\n');
   const socketPath = o.socket === false ? null : o.socket ?? defaultSocketPath();
-  if (socketPath) await assertSocketFree(socketPath); // before any interface is opened or CCM sent
+  if (socketPath) {
+    checkSocketPath(socketPath);
+    await assertSocketFree(socketPath); // before any interface is opened or CCM sent
+  }
   const handle = await startSoftwareRun({
     config,
     switch: o.switch,

@@ -19,29 +19,13 @@ import {
   type ChangeSummary, type ConfigChangeRequest, type LoopbackRequest, type MepChangeRequest,
 } from '../../offload/control.js';
 import { table } from '../../offload/format.js';
+import { interruptible, intArg, macArg, mepKeyArg, TEST_PATTERNS } from './args.js';
 import type { ManagerStatus, MepStatusRow } from '../../offload/status.js';
 
 const out = (s: string) => process.stdout.write(s + '\n');
 const socketOf = (o: { socket?: string }) => o.socket ?? defaultSocketPath();
 
 // ------------------------------------------------------------------ argument parsing
-
-function intArg(flag: string, v: string | undefined, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!/^\s*\d+\s*$/.test(v) || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be an integer ${min}..${max}, not '${v}'`);
-  return n;
-}
-
-function mepKeyArg(k: string): string {
-  if (!/^[^/\s]+\/[^/\s]+\/\d+$/.test(k)) throw new UsageError(`MEP '${k}' is not a MEP key "<md>/<ma>/<mepid>" (as cfm status shows it)`);
-  return k;
-}
-
-function macArg(flag: string, v: string): string {
-  if (!/^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$/i.test(v)) throw new UsageError(`${flag} '${v}' is not a MAC address (aa:bb:cc:dd:ee:ff)`);
-  return v.toLowerCase().replace(/-/g, ':');
-}
 
 interface TargetOpts {
   targetMep?: string;
@@ -57,8 +41,6 @@ function oneTarget(o: TargetOpts, allowMulticast: boolean): { mepId?: number; ma
   if (o.targetMac !== undefined) return { mac: macArg('--target-mac', o.targetMac) };
   return { multicast: true };
 }
-
-const TEST_PATTERNS: Record<string, number> = { null: 0, 'null-crc': 1, prbs: 2, 'prbs-crc': 3 };
 
 interface LoopbackOpts extends TargetOpts {
   count?: string;
@@ -159,7 +141,7 @@ export function mepChange(key: string, o: MepSetOpts): MepChangeRequest {
     if (o.lock !== 'on' && o.lock !== 'off') throw new UsageError(`--lock must be on or off, not '${o.lock}'`);
     c.locked = o.lock === 'on';
   }
-  if (Object.keys(c).length === 1) throw new UsageError('mep set: nothing to change (give --enable/--disable, --cc, --priority, --lowest-alarm-priority, --placement or --remote-meps)'); // or --lock (Y.1731)
+  if (Object.keys(c).length === 1) throw new UsageError('mep set: nothing to change (give --enable/--disable, --cc, --priority, --lowest-alarm-priority, --placement, --remote-meps or --lock)');
   return c;
 }
 
@@ -257,14 +239,6 @@ function describeMepChange(c: MepChangeRequest): string {
 // ------------------------------------------------------------------ commands
 
 const interrupted = (e: unknown) => e instanceof CfmError && e.message === INTERRUPTED;
-
-/** Ctrl-C during a loopback/linktrace: stop waiting (the manager finishes the session on its own). */
-function interruptible<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const ac = new AbortController();
-  const onSig = () => ac.abort();
-  process.once('SIGINT', onSig);
-  return run(ac.signal).finally(() => process.off('SIGINT', onSig));
-}
 
 async function loopback(key: string, o: LoopbackOpts): Promise<void> {
   mepKeyArg(key);

@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { CfmError, UsageError } from '../../common/errors.js';
 import { openBackend, loadModel, pickSwitch, planConfig, resolveProfile } from '../../offload/api.js';
 import { openApplySwitch, openPlanBackend } from './kernel.js';
+import { checkSocketPath } from './args.js';
 import { assertSocketFree, controlCall, controlMonitor, controlRequest, defaultSocketPath, oamHandlers, serveControl } from '../../offload/control.js';
 import { runDemo } from '../../offload/demo.js';
 import { dryRunApply, dryRunHandler, dryRunToJson, formatDryRun, type DryRunAnswer } from '../../offload/dry-run.js';
@@ -144,7 +145,10 @@ export function register(program: Command): void {
         process.exitCode = a.refused ? 1 : 0;
         return;
       }
-      if (o.follow) await assertSocketFree(o.socket ?? defaultSocketPath()); // before the backend is touched
+      if (o.follow) {
+        checkSocketPath(o.socket ?? defaultSocketPath());
+        await assertSocketFree(o.socket ?? defaultSocketPath()); // before the backend is touched
+      }
       if ((o.metrics !== undefined || o.agentx !== undefined) && !o.follow) throw new UsageError('--metrics and --agentx need --follow (telemetry runs while the manager does)');
       if (o.debugLog !== undefined && !o.follow) throw new UsageError('--debug-log needs --follow (decoding runs while the manager does)');
       checkTelemetryOptions(o);
@@ -191,13 +195,19 @@ export function register(program: Command): void {
         return;
       }
       const path = o.socket ?? defaultSocketPath();
-      const server = await serveControl(path, {
-        status: () => sw.status(),
-        plan: async () => planToJson(sw.plan()),
-        subscribe: (fn) => sw.onFault(fn),
-        ...oamHandlers(sw.manager), // loopback, linktrace, change (docs/oam-cli.md)
-        dryRun: dryRunHandler(sw.manager, loadModel),
-      });
+      let server;
+      try {
+        server = await serveControl(path, {
+          status: () => sw.status(),
+          plan: async () => planToJson(sw.plan()),
+          subscribe: (fn) => sw.onFault(fn),
+          ...oamHandlers(sw.manager), // loopback, linktrace, change (docs/oam-cli.md)
+          dryRun: dryRunHandler(sw.manager, loadModel),
+        });
+      } catch (e) {
+        await sw.close(); // else its timers keep the process alive after the error line
+        throw e;
+      }
       const telemetry = await startTelemetry(sw.manager, { metrics: o.metrics, agentx: o.agentx });
       process.stderr.write(`cfm: managing ${sw.name}; control socket ${path}; Ctrl-C to stop (hardware MEPs keep running)\n`);
       await new Promise<void>((resolve) => {
@@ -218,7 +228,7 @@ export function register(program: Command): void {
     .option('--profile <name>', 'profile the mock was opened with (default: the config\'s board profile, else mock-default)')
     .option('--config <file>', 'config the mock state was applied with (its board ports and profile)')
     .option('--switch <name>', 'switch of the config')
-    .option('--json', 'print as JSON')
+    .option('-j, --json', 'print as JSON')
     .action(async (o: { socket?: string; backend?: string; state?: string; profile?: string; config?: string; switch?: string; json?: boolean }) => {
       if (o.backend !== undefined && o.backend !== 'mock') throw new UsageError(`status reads only a persisted mock directly (--backend mock --state FILE), not '${o.backend}'`);
       if (o.backend === 'mock' && !o.state) throw new UsageError('--backend mock needs --state FILE');

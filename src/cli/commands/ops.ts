@@ -93,6 +93,12 @@ async function stats(o: StatsOpts): Promise<OpsStats> {
   return s;
 }
 
+/** The options of the two commands that read a manager's statistics (stats() above). */
+const statsOpts = (c: Command) => c
+  .option('--socket <path>', 'control socket of the running manager')
+  .option('--state-dir <dir>', 'read the statistics file of this state directory instead of the socket')
+  .option('--json', 'JSON output');
+
 export function register(program: Command): void {
   const cp = program.command('cpu-protection').description('CPU protection for ETH-CFM (policies, bindings, counters)');
   cp.command('show')
@@ -104,11 +110,8 @@ export function register(program: Command): void {
     .option('--native', 'software enforcement runs in the native AF_PACKET policer')
     .option('--json', 'JSON output')
     .action((file: string, o: ShowOpts) => show(file, o));
-  cp.command('counters')
-    .description('pass/drop counters per entry, combination and peer of the running manager')
-    .option('--socket <path>', 'control socket of the running manager')
-    .option('--state-dir <dir>', 'read the statistics file of this state directory instead of the socket')
-    .option('--json', 'JSON output')
+  statsOpts(cp.command('counters')
+    .description('pass/drop counters per entry, combination and peer of the running manager'))
     .action(async (o: StatsOpts & { json?: boolean }) => {
       const s = await stats(o);
       if (o.json) {
@@ -185,11 +188,8 @@ export function register(program: Command): void {
         process.stdout.write(line + '\n');
       }
     });
-  dbg.command('dump')
-    .description('debug queue statistics and exceptions of the running manager (tools dump eth-cfm debug-packet)')
-    .option('--socket <path>', 'control socket of the running manager')
-    .option('--state-dir <dir>', 'read the statistics file of this state directory instead of the socket')
-    .option('--json', 'JSON output')
+  statsOpts(dbg.command('dump')
+    .description('debug queue statistics and exceptions of the running manager (tools dump eth-cfm debug-packet)'))
     .action(async (o: StatsOpts & { json?: boolean }) => {
       const s = await stats(o);
       if (o.json) {

@@ -10,9 +10,11 @@
  */
 import type { Command } from 'commander';
 import { CfmError, UsageError } from '../../common/errors.js';
-import { defaultSocketPath, INTERRUPTED } from '../../offload/control.js';
+import { controlRequest, defaultSocketPath, INTERRUPTED } from '../../offload/control.js';
+import type { ManagerStatus } from '../../offload/status.js';
 import { controlPmShow, controlY1731Received, controlY1731Test } from '../../offload/y1731/client.js';
 import { pmShowText } from './y1731-pm.js';
+import { interruptible, intArg, macArg, mepKeyArg, TEST_PATTERNS } from './args.js';
 import type { DelayStats, TestKind, TestRxResult, Y1731TestOptions, Y1731TestResult } from '../../offload/y1731/types.js';
 import { MAX_TEST_COUNT, MAX_TEST_DATA } from '../../offload/y1731/validate.js';
 
@@ -36,30 +38,13 @@ interface TestOpts {
   json?: boolean;
 }
 
-function intArg(flag: string, v: string | undefined, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!/^\s*\d+\s*$/.test(v) || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be an integer ${min}..${max}, not '${v}'`);
-  return n;
-}
-
-function mepKeyArg(k: string): string {
-  if (!/^[^/\s]+\/[^/\s]+\/\d+$/.test(k)) throw new UsageError(`MEP '${k}' is not a MEP key "<md>/<ma>/<mepid>" (as cfm status shows it)`);
-  return k;
-}
-
-const TEST_PATTERNS: Record<string, number> = { null: 0, 'null-crc': 1, prbs: 2, 'prbs-crc': 3 };
-
 /** The test options of the command line (validated here so flags are named in errors). */
 export function testOptions(kind: TestKind, o: TestOpts): Y1731TestOptions {
   const given = [o.targetMep !== undefined, o.targetMac !== undefined].filter(Boolean).length;
   if (given !== 1) throw new UsageError(`${given ? 'only one' : 'one'} of --target-mep ID or --target-mac MAC is needed`);
   const r: Y1731TestOptions = {};
   if (o.targetMep !== undefined) r.targetMepId = intArg('--target-mep', o.targetMep, 1, 8191);
-  if (o.targetMac !== undefined) {
-    if (!/^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$/i.test(o.targetMac)) throw new UsageError(`--target-mac '${o.targetMac}' is not a MAC address (aa:bb:cc:dd:ee:ff)`);
-    r.target = o.targetMac.toLowerCase().replace(/-/g, ':');
-  }
+  if (o.targetMac !== undefined) r.target = macArg('--target-mac', o.targetMac);
   const set = <K extends keyof Y1731TestOptions>(k: K, v: Y1731TestOptions[K] | undefined) => { if (v !== undefined) r[k] = v; };
   set('count', intArg('--count', o.count, 1, MAX_TEST_COUNT));
   set('intervalMs', intArg('--interval-ms', o.intervalMs, 1, 3_600_000));
@@ -131,12 +116,14 @@ export function receivedText(kind: '1dm' | 'tst', r: TestRxResult): string[] {
 
 // ------------------------------------------------------------------ commands
 
-function interruptible<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const ac = new AbortController();
-  const onSig = () => ac.abort();
-  process.once('SIGINT', onSig);
-  return run(ac.signal).finally(() => process.off('SIGINT', onSig));
-}
+/** How long a test request may be refused before its header line is printed. */
+const HEADER_DELAY_MS = 250;
+
+/** The options that configure a test to send (not --received). */
+const SEND_FLAGS: ReadonlyArray<readonly [keyof TestOpts, string]> = [
+  ['targetMep', '--target-mep'], ['targetMac', '--target-mac'], ['count', '--count'], ['intervalMs', '--interval-ms'], ['priority', '--priority'],
+  ['dataSize', '--data-size'], ['testPattern', '--test-pattern'], ['testSize', '--test-size'], ['timeoutMs', '--timeout-ms'], ['testId', '--test-id'], ['oneWay', '--one-way'],
+];
 
 async function runTest(kind: TestKind, key: string, o: TestOpts): Promise<void> {
   process.exitCode = 0;
@@ -144,6 +131,8 @@ async function runTest(kind: TestKind, key: string, o: TestOpts): Promise<void> 
   const socket = o.socket ?? defaultSocketPath();
   if (o.received) {
     if (kind === 'lmm' || kind === 'slm') throw new UsageError('--received is for cfm dm and cfm tst');
+    const sending = SEND_FLAGS.filter(([k]) => o[k] !== undefined).map(([, flag]) => flag);
+    if (sending.length) throw new UsageError(`--received reads what ${key} received: ${sending.join(', ')} ${sending.length > 1 ? 'are' : 'is'} for sending a test`);
     const rx = await controlY1731Received(socket, key, o.clear === true);
     out(o.json ? JSON.stringify(rx, null, 2) : receivedText(kind === 'tst' ? 'tst' : '1dm', rx).join('\n'));
     return;
@@ -151,19 +140,35 @@ async function runTest(kind: TestKind, key: string, o: TestOpts): Promise<void> 
   if (o.clear) throw new UsageError('--clear goes with --received');
   const opts = testOptions(kind, o);
   const target = opts.target ?? `MEP ${opts.targetMepId}`;
-  if (!o.json) out(`${TITLE[kind]} from ${key} to ${target}: ${opts.count ?? 10} frame(s), ${opts.intervalMs ?? 1000} ms apart`);
+  // The header once the manager has taken the test: a request it refuses (an unknown MEP, a peer
+  // without a MAC) answers within milliseconds, and then only the error line is printed.
+  let headed = !!o.json;
+  const header = () => {
+    if (!headed) out(`${TITLE[kind]} from ${key} to ${target}: ${opts.count ?? 10} frame(s), ${opts.intervalMs ?? 1000} ms apart`);
+    headed = true;
+  };
+  const headerTimer = setTimeout(header, HEADER_DELAY_MS);
   let res: Y1731TestResult;
   try {
     res = await interruptible((signal) => controlY1731Test(socket, key, kind, opts, signal));
   } catch (e) {
+    clearTimeout(headerTimer);
     if (!(e instanceof CfmError && e.message === INTERRUPTED)) throw e;
+    header();
     out(o.json ? JSON.stringify({ interrupted: true }) : 'interrupted: no result (the manager ends the test on its own)');
     process.exitCode = 1;
     return;
   }
+  clearTimeout(headerTimer);
+  header();
   const peerKey = opts.targetMepId !== undefined ? key.replace(/\d+$/, String(opts.targetMepId)) : undefined;
   out(o.json ? JSON.stringify({ result: res }) : testResultText(res, peerKey).join('\n'));
   process.exitCode = res.completed ? 0 : 1;
+}
+
+async function assertMepKnown(socket: string, key: string): Promise<void> {
+  const st = (await controlRequest(socket, 'status')) as ManagerStatus;
+  if (!st.meps.some((m) => m.key === key)) throw new UsageError(`no MEP ${key} on switch ${st.switch} (MEPs: ${st.meps.map((m) => m.key).join(', ') || 'none'})`);
 }
 
 function common(c: Command, kind: TestKind): Command {
@@ -208,7 +213,10 @@ export function register(program: Command): void {
       process.exitCode = 0;
       if (mep !== undefined) mepKeyArg(mep);
       const n = intArg('--history', o.history, 0, 1000) ?? 4;
-      const list = await controlPmShow(o.socket ?? defaultSocketPath(), mep);
+      const socket = o.socket ?? defaultSocketPath();
+      const list = await controlPmShow(socket, mep);
+      // no sessions of a MEP the manager does not have: say so (exit 2), as every other MEP command does
+      if (mep !== undefined && !list.length) await assertMepKnown(socket, mep);
       out(o.json ? JSON.stringify(list, null, 2) : pmShowText(list, n));
     });
 }
