@@ -17,7 +17,10 @@
 import type { BenchRow } from './run.js';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { BpfDatapath, bpfUnavailableReason, enableBpfRunTimeStats } from '../src/native/bpf.js';
+import { BpfDatapath, bpfUnavailableReason, enableBpfRunTimeStats, setBpfProgramVariantForBench, type BpfMode, type BpfProgramVariant } from '../src/native/bpf.js';
+import { parseConfig } from '../src/config/index.js';
+import { compileProtection } from '../src/cpu-protection/compile.js';
+import { encodeProgram } from '../src/cpu-protection/native.js';
 import { SoftwareBackend } from '../src/backends/software/backend.js';
 import { BPF_MAX_CAPACITY, type BpfCapacity, type Datapath } from '../src/backends/software/bpf-rx.js';
 import { headroom } from '../src/offload/run/bpf-capacity.js';
@@ -97,15 +100,21 @@ async function rxWindow(rx: SoftwareBackend, port: string, hs: number[], peerPid
 const rxSeconds = (pairs: number, interval: IntervalCode) =>
   Math.max(2, Math.ceil(Number(process.env.CFM_BENCH_RX_CCMS ?? 20_000) / (pairs * (1e9 / intervalNs(interval)))));
 
+/** Per received CCM: the program (us), the receiving process over its idle (us), their sum (a negative process part counts 0). */
+function rxCost(w: RxWindow, idle: RxWindow): { progUs: number; userUs: number; total: number } {
+  const n = Math.max(1, w.ccms);
+  const userUs = (w.cpuUs - (idle.cpuUs / idle.wallS) * w.wallS) / n;
+  const progUs = w.progNs / 1e3 / n;
+  return { progUs, userUs, total: progUs + Math.max(0, userUs) };
+}
+
 /** Rows of one datapath at one interval against its idle window (the same MEPs at the slowest interval). */
 function rxRows(datapath: Datapath, pairs: number, ival: string, w: RxWindow, idle: RxWindow, maps = ''): BenchRow[] {
   const label = `${pairs} MEP pairs at ${ival}, ${datapath} receive${maps}`;
   const n = Math.max(1, w.ccms);
   const idleUsPerS = idle.cpuUs / idle.wallS;
-  const userUs = (w.cpuUs - idleUsPerS * w.wallS) / n;
-  const progUs = w.progNs / 1e3 / n;
+  const { userUs, progUs, total } = rxCost(w, idle);
   const wake = w.wakeups / n;
-  const total = progUs + Math.max(0, userUs);
   const rows: BenchRow[] = [];
   if (datapath !== 'af-packet') {
     rows.push({
@@ -127,31 +136,99 @@ function rxRows(datapath: Datapath, pairs: number, ival: string, w: RxWindow, id
 }
 
 /**
- * The tc program alone, loaded here without the backend (no user space behind it), with its MEP
- * and peer maps at full size and sized to 256 (`maxMeps` / `maxPeers`): its run time per CCM with
- * the peers at `interval` (the backend sizes them with `bpfCapacity`: rxDatapaths' sized rows).
+ * The program as it was before 12-06 (issue 17's last CPU target): a steady-state CCM looked up
+ * its MEP, then its peer (two hash lookups), and every frame looked up cp_ports. The rx part
+ * loads it beside the program as it is (`variant`, native/bpf/cfm.bpf.c cfg_*), interleaved.
  */
-async function programBySize(link: VethLink, pairs: number, interval: IntervalCode): Promise<BenchRow[]> {
+const BEFORE: BpfProgramVariant = { peerFirst: false, cpGate: false };
+
+interface AloneVariant { name: string; variant: BpfProgramVariant; policy?: boolean }
+const ALONE_VARIANTS: AloneVariant[] = [
+  { name: 'before (MEP then peer: 2 lookups; cp_ports per frame)', variant: BEFORE },
+  { name: 'after (the peer only, with its MEP copy)', variant: {} },
+  { name: 'after, MEP and peer maps preallocated', variant: { prealloc: true } },
+  { name: 'after, a CPU-protection policy on the port (CCMs policed per peer)', variant: {}, policy: true },
+];
+
+/**
+ * A typical CPU-protection policy on the bench's port (seed 002's shape): CCMs at every level
+ * per source MAC, every other CFM frame at 100/s; port-wide binding. The bench's 64 peers share
+ * one source MAC (one port), so their CCM rate is 20,000/s: none is dropped, every CCM is policed
+ * (binding, clock, peer and bucket lookups) and then checked.
+ */
+function benchPolicy(port: string): Uint32Array {
+  const r = parseConfig(`
+board: { name: bench, ports: [${port}] }
+cpu-protection:
+  policy:
+    - policy-id: 1
+      eth-cfm:
+        - { entry: 10, level: "0-7", opcode: "1", rate: 20000 }
+        - { entry: 20, level: "0-7", opcode: "0-255", rate: 100 }
+  binding:
+    - { interface: ${port}, cpu-protection: 1, eth-cfm-monitoring: true }
+`, { fileName: 'bench-policy.yaml' });
+  if (!r.model) throw new Error(r.errors.map((e) => `${e.pointer}: ${e.message}`).join('; '));
+  return encodeProgram(compileProtection(r.model), [port]);
+}
+
+const median = (xs: number[]) => {
+  const a = [...xs].sort((x, y) => x - y);
+  return a.length % 2 ? a[(a.length - 1) / 2]! : (a[a.length / 2 - 1]! + a[a.length / 2]!) / 2;
+};
+
+/**
+ * The program alone (no backend, no user space behind it), maps sized like `cfm run` sizes them
+ * (128/128 at 64 pairs): its run time per steady-state CCM (kernel run-time statistics over
+ * consumed CCMs) in each variant, tc and xdp, interleaved (the order reversed every other
+ * repetition), CFM_BENCH_RX_REPS (3) repetitions of CFM_BENCH_RX_ALONE_CCMS (6,400) CCMs each;
+ * the median and the range.
+ */
+async function programAlone(link: VethLink, peersAt: (i: IntervalCode) => Promise<void>, pairs: number, intervals: IntervalCode[], modes: BpfMode[], cap: BpfCapacity): Promise<BenchRow[]> {
+  const reps = Number(process.env.CFM_BENCH_RX_REPS ?? 3);
+  const ccms = Number(process.env.CFM_BENCH_RX_ALONE_CCMS ?? 6400);
   const rows: BenchRow[] = [];
-  for (const cap of [undefined, 256]) {
-    const dp = new BpfDatapath({ mode: 'tc', netns: link.nsA, maxMeps: cap, maxPeers: cap }, () => undefined);
-    try {
-      const ifindex = dp.attach(link.ifA);
-      for (let v = 1; v <= pairs; v++) {
-        dp.setMep(ifindex, v, 4, { maid, mepId: 1, interval, intervalNs: intervalNs(interval), timeoutNs: remoteMepTimeoutNs(interval), priority: 7, handle: v });
-        dp.setPeer(ifindex, v, 4, 2, remoteMepTimeoutNs(interval));
+  for (const interval of intervals) {
+    await peersAt(interval);
+    const seconds = Math.max(2, Math.ceil(ccms / (pairs * (1e9 / intervalNs(interval)))));
+    const samples = new Map<string, number[]>();
+    for (let rep = 0; rep < reps; rep++) {
+      const order = rep % 2 ? [...ALONE_VARIANTS].reverse() : ALONE_VARIANTS;
+      for (const mode of modes) {
+        for (const v of order) {
+          const dp = new BpfDatapath({ mode, netns: link.nsA, maxMeps: cap.meps, maxPeers: cap.peers, variant: v.variant }, () => undefined);
+          try {
+            const ifindex = dp.attach(link.ifA);
+            for (let vl = 1; vl <= pairs; vl++) {
+              dp.setMep(ifindex, vl, 4, { maid, mepId: 1, interval, intervalNs: intervalNs(interval), timeoutNs: remoteMepTimeoutNs(interval), priority: 7, handle: vl });
+              dp.setPeer(ifindex, vl, 4, 2, remoteMepTimeoutNs(interval));
+            }
+            if (v.policy) {
+              dp.cpConfigure(benchPolicy(link.ifA));
+              dp.cpPort(ifindex, 0);
+            }
+            await sleep(1500);
+            const s0 = dp.stats();
+            await sleep(seconds * 1000);
+            const s1 = dp.stats();
+            const n = s1.consumed - s0.consumed;
+            const key = `${mode}\u0000${v.name}`;
+            samples.set(key, [...(samples.get(key) ?? []), n > 0 ? (s1.programRunTimeNs - s0.programRunTimeNs) / n : NaN]);
+          } finally {
+            dp.close();
+          }
+        }
       }
-      await sleep(1500);
-      const s0 = dp.stats();
-      await sleep(rxSeconds(pairs, interval) * 1000);
-      const s1 = dp.stats();
-      const ns = (s1.programRunTimeNs - s0.programRunTimeNs) / Math.max(1, s1.consumed - s0.consumed);
-      rows.push({
-        case: `BPF program per received CCM, maps ${cap === undefined ? 'at full size (8192 MEPs, 65536 peers)' : `sized to ${cap}`}, tc alone, ${pairs} MEP pairs at ${intervalNs(interval) / 1e6} ms`,
-        value: ns, unit: 'ns', note: `${s1.consumed - s0.consumed} CCMs stopped in the kernel, ${s1.programRuns - s0.programRuns} runs`,
-      });
-    } finally {
-      dp.close();
+    }
+    for (const mode of modes) {
+      for (const v of ALONE_VARIANTS) {
+        const xs = samples.get(`${mode}\u0000${v.name}`) ?? [];
+        rows.push({
+          case: `BPF program per steady-state CCM, ${mode} alone, ${v.name}, maps ${cap.meps}/${cap.peers}, ${pairs} pairs at ${intervalNs(interval) / 1e6} ms`,
+          value: median(xs), unit: 'ns',
+          note: `median of ${xs.length} (${xs.map((x) => x.toFixed(0)).join(', ')}), ${seconds} s each, interleaved`,
+        });
+      }
     }
   }
   return rows;
@@ -171,7 +248,7 @@ async function programBySize(link: VethLink, pairs: number, interval: IntervalCo
  * the sending process's context: every Linux datapath pays them (and Open vSwitch too); they are
  * in no figure here, only in the note (the peers' process CPU per CCM).
  */
-async function rxDatapaths(pairs: number, intervals: IntervalCode[], datapaths: Datapath[]): Promise<BenchRow[]> {
+async function rxDatapaths(pairs: number, intervals: IntervalCode[], datapaths: Datapath[], withBackend = true): Promise<BenchRow[]> {
   const link = await createVethLink('cbr');
   const stats = datapaths.some((d) => d !== 'af-packet') ? enableBpfRunTimeStats() : undefined;
   const peers = fork(fileURLToPath(import.meta.url), [SENDER_FLAG, JSON.stringify({ port: link.ifB, netns: link.nsB, pairs })],
@@ -181,13 +258,29 @@ async function rxDatapaths(pairs: number, intervals: IntervalCode[], datapaths: 
   const idleS = Number(process.env.CFM_BENCH_RX_IDLE_SECONDS ?? 10);
   try {
     await new Promise<void>((r) => peers.once('message', () => r()));
-    // eBPF twice: maps at full size (the library default) and sized like `cfm run` sizes them for
-    // these MEPs (src/offload/run/bpf-capacity.ts: 64 MEPs + 64 peers -> 128 each), before/after
+    // eBPF with the maps sized like `cfm run` sizes them for these MEPs
+    // (src/offload/run/bpf-capacity.ts: 64 MEPs + 64 peers -> 128 each), the program before and
+    // after (BEFORE above) interleaved, CFM_BENCH_RX_BACKEND_REPS (2) times, the order reversed
+    // every other time; then once at full size (the library default), after
     const sized: BpfCapacity = { meps: headroom(pairs, BPF_MAX_CAPACITY.meps), peers: headroom(pairs, BPF_MAX_CAPACITY.peers) };
-    const variants = datapaths.flatMap((d): { d: Datapath; cap?: BpfCapacity }[] => (d === 'af-packet' ? [{ d }] : [{ d }, { d, cap: sized }]));
-    for (const { d: datapath, cap } of variants) {
-      const maps = datapath === 'af-packet' ? '' : cap ? `, maps sized ${cap.meps}/${cap.peers}` : ', maps at full size';
+    const reps = Number(process.env.CFM_BENCH_RX_BACKEND_REPS ?? 2);
+    type Variant = { d: Datapath; cap?: BpfCapacity; before?: boolean };
+    const variants: Variant[] = datapaths.filter((d) => d === 'af-packet').map((d) => ({ d }));
+    const ebpf = datapaths.filter((d) => d !== 'af-packet');
+    for (let rep = 0; rep < (withBackend ? reps : 0); rep++) {
+      for (const d of ebpf) {
+        const pair: Variant[] = [{ d, cap: sized, before: true }, { d, cap: sized }];
+        variants.push(...(rep % 2 ? pair.reverse() : pair));
+      }
+    }
+    if (withBackend) for (const d of ebpf) variants.push({ d });
+    else variants.length = 0;
+    const summary = new Map<string, ReturnType<typeof rxCost>[]>();
+    for (const { d: datapath, cap, before } of variants) {
+      const maps = datapath === 'af-packet' ? '' : `${cap ? `, maps sized ${cap.meps}/${cap.peers}` : ', maps at full size'}, program ${before ? 'before (2 lookups)' : 'after (1 lookup)'}`;
+      setBpfProgramVariantForBench(before ? BEFORE : undefined);
       const rx = new SoftwareBackend({ ports: [link.ifA], netns: link.nsA, datapath, bpfCapacity: cap });
+      setBpfProgramVariantForBench(undefined);
       let hs: number[] = [];
       const meps = async (interval: IntervalCode) => {
         for (const h of hs) await rx.deleteVoe(h);
@@ -203,14 +296,32 @@ async function rxDatapaths(pairs: number, intervals: IntervalCode[], datapaths: 
           await meps(interval);
           const w = await rxWindow(rx, link.ifA, hs, peers.pid!, rxSeconds(pairs, interval));
           rows.push(...rxRows(datapath, pairs, `${intervalNs(interval) / 1e6} ms`, w, idle, maps));
+          if (cap && datapath !== 'af-packet') {
+            const key = `${datapath}\u0000${before ? 'before' : 'after'}\u0000${interval}`;
+            summary.set(key, [...(summary.get(key) ?? []), rxCost(w, idle)]);
+          }
         }
       } finally {
         for (const h of hs) await rx.deleteVoe(h);
         await rx.close();
       }
     }
-    // the peers are at the last interval now
-    if (stats) rows.push(...(await programBySize(link, pairs, intervals[intervals.length - 1]!)));
+    // before/after side by side: the median of the repetitions, program and total per CCM
+    for (const d of ebpf) {
+      for (const interval of intervals) {
+        for (const when of ['before', 'after'] as const) {
+          const xs = summary.get(`${d}\u0000${when}\u0000${interval}`) ?? [];
+          if (!xs.length) continue;
+          const total = median(xs.map((x) => x.total));
+          rows.push({
+            case: `CPU per received CCM, ${d}, program ${when === 'before' ? 'before (MEP then peer: 2 lookups)' : 'after (1 lookup)'}, maps ${sized.meps}/${sized.peers}, ${pairs} pairs at ${intervalNs(interval) / 1e6} ms: median of ${xs.length}`,
+            value: total, unit: 'us', target: '<= 1 us', met: xs.every((x) => x.total <= 1),
+            note: `totals ${xs.map((x) => x.total.toFixed(3)).join(', ')}; program ${xs.map((x) => (x.progUs * 1e3).toFixed(0)).join(', ')} ns (median ${(median(xs.map((x) => x.progUs)) * 1e3).toFixed(0)}); met = every repetition`,
+          });
+        }
+      }
+    }
+    if (stats) rows.push(...(await programAlone(link, peersAt, pairs, intervals, ebpf as BpfMode[], sized)));
   } finally {
     peers.send({ stop: true });
     stats?.close();
@@ -229,11 +340,13 @@ export async function run(): Promise<BenchRow[]> {
   if (bpfWhy) console.warn(`linux datapath bench: eBPF rows skipped: ${bpfWhy}`);
   const dps: Datapath[] = bpfWhy ? ['af-packet'] : ['af-packet', 'tc'];
   const rows: BenchRow[] = [];
-  // CFM_BENCH_ONLY=rx,memory,loc,tx,flood runs those parts only
+  // CFM_BENCH_ONLY=rx,memory,loc,tx,flood runs those parts only (rxalone: the program alone, before/after)
   const only = process.env.CFM_BENCH_ONLY?.split(',');
   const want = (part: string) => !only || only.includes(part);
   // rx: CFM_BENCH_RX_CCMS (20,000) CCMs per window (32 s at 100 ms), CFM_BENCH_RX_IDLE_SECONDS (10) idle
   if (want('rx')) rows.push(...(await rxDatapaths(64, [3, 2], bpfWhy ? dps : [...dps, 'xdp'])));
+  // rxalone: the eBPF program alone before/after (the rx part's last rows), no backend windows
+  else if (want('rxalone') && !bpfWhy) rows.push(...(await rxDatapaths(64, [3, 2], ['tc', 'xdp'], false)));
   // memory: each case in fresh child processes, CFM_BENCH_MEMORY_REPS (3) of them, the median
   if (want('memory')) rows.push(...(await memoryPerMep(256, dps, Number(process.env.CFM_BENCH_MEMORY_REPS ?? 3))));
   // loc and tx: bench/linux-txloc.ts; the event thread at nice 0 too (before) at 3.33 ms and 10 ms

@@ -22,6 +22,7 @@
 #include <cstdarg>
 #include <cstring>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -135,6 +136,7 @@ class BpfDatapath : public Napi::ObjectWrap<BpfDatapath> {
       skel_ = nullptr;
       throw Napi::RangeError::New(env, "BpfDatapath: maxMeps must be 1.." + std::to_string(CFM_MAX_MEPS) + " and maxPeers 1.." + std::to_string(CFM_MAX_PEERS));
     }
+    ApplyVariant(o);
     // The verifier gives up with EAGAIN when a signal is pending on the loading thread, and
     // libbpf retries only a few times: under `node --cpu-prof` (SIGPROF every ms) or any frequent
     // timer signal the load always failed. Signals stay blocked for the load (they are delivered
@@ -270,6 +272,7 @@ class BpfDatapath : public Napi::ObjectWrap<BpfDatapath> {
     m.priority = static_cast<uint8_t>(U32(o.Get("priority"), "priority"));
     m.handle = U32(o.Get("handle"), "handle");
     if (bpf_map_update_elem(bpf_map__fd(skel_->maps.meps), &k, &m, BPF_ANY) != 0) ThrowSys(env, errno, "bpf_map_update_elem", "MEP map");
+    BumpMepGeneration();
     return env.Undefined();
   }
 
@@ -277,6 +280,7 @@ class BpfDatapath : public Napi::ObjectWrap<BpfDatapath> {
     CheckOpen(info.Env());
     cfm_mep_key k = MepKey(info);
     bpf_map_delete_elem(bpf_map__fd(skel_->maps.meps), &k);
+    BumpMepGeneration();
     return info.Env().Undefined();
   }
 
@@ -454,11 +458,22 @@ class BpfDatapath : public Napi::ObjectWrap<BpfDatapath> {
     uint32_t ifindex = U32(info[0], "ifindex");
     int32_t port = info[1].As<Napi::Number>().Int32Value();
     int fd = bpf_map__fd(skel_->maps.cp_ports);
-    if (port < 0) bpf_map_delete_elem(fd, &ifindex);
-    else {
+    if (port < 0) {
+      bpf_map_delete_elem(fd, &ifindex);
+      cpIfindexes_.erase(ifindex);
+    } else {
       uint32_t v = static_cast<uint32_t>(port);
-      if (bpf_map_update_elem(fd, &ifindex, &v, BPF_ANY) != 0) ThrowSys(env, errno, "bpf_map_update_elem", "CPU-protection ports");
+      // the count first: a frame that sees the port in cp_ports must not skip the lookup
+      cpIfindexes_.insert(ifindex);
+      skel_->data->cp_nports = static_cast<uint32_t>(cpIfindexes_.size());
+      if (bpf_map_update_elem(fd, &ifindex, &v, BPF_ANY) != 0) {
+        int e = errno;
+        cpIfindexes_.erase(ifindex);
+        skel_->data->cp_nports = static_cast<uint32_t>(cpIfindexes_.size());
+        ThrowSys(env, e, "bpf_map_update_elem", "CPU-protection ports");
+      }
     }
+    skel_->data->cp_nports = static_cast<uint32_t>(cpIfindexes_.size());
     return env.Undefined();
   }
 
@@ -479,6 +494,7 @@ class BpfDatapath : public Napi::ObjectWrap<BpfDatapath> {
     uint32_t zero = 0;
     uint64_t on = 1, off = 0;
     bpf_map_update_elem(bpf_map__fd(skel_->maps.cp_ports), &lo, &port, BPF_ANY);
+    skel_->data->cp_nports = static_cast<uint32_t>(cpIfindexes_.size()) + 1;  // the loopback entry
     bpf_map_update_elem(bpf_map__fd(skel_->maps.cp_clock), &zero, &on, BPF_ANY);
     Napi::Uint8Array out = Napi::Uint8Array::New(env, n);
     size_t o = 0;
@@ -499,6 +515,7 @@ class BpfDatapath : public Napi::ObjectWrap<BpfDatapath> {
     }
     bpf_map_update_elem(bpf_map__fd(skel_->maps.cp_clock), &zero, &off, BPF_ANY);
     bpf_map_delete_elem(bpf_map__fd(skel_->maps.cp_ports), &lo);
+    skel_->data->cp_nports = static_cast<uint32_t>(cpIfindexes_.size());
     if (err) ThrowSys(env, err, "bpf_prog_test_run", "the CFM eBPF program");
     return out;
   }
@@ -567,6 +584,32 @@ class BpfDatapath : public Napi::ObjectWrap<BpfDatapath> {
     }
     if (!self_.IsEmpty()) self_.Reset();
   }
+
+  // The program's load-time choices (cfm.bpf.c cfg_*; default: the datapath as it runs). The
+  // benchmark loads the program as it was before beside it, in one run:
+  // variant: { peerFirst?: boolean, cpGate?: boolean, prealloc?: boolean }. prealloc: the MEP and
+  // peer hash maps preallocated (default BPF_F_NO_PREALLOC: memory only for what is configured).
+  void ApplyVariant(const Napi::Object& o) {
+    bool prealloc = false;
+    if (o.Has("variant") && o.Get("variant").IsObject()) {
+      Napi::Object v = o.Get("variant").As<Napi::Object>();
+      auto flag = [&](const char* name, bool dflt) {
+        return v.Has(name) && v.Get(name).IsBoolean() ? v.Get(name).As<Napi::Boolean>().Value() : dflt;
+      };
+      skel_->rodata->cfg_peer_first = flag("peerFirst", true) ? 1 : 0;
+      skel_->rodata->cfg_cp_gate = flag("cpGate", true) ? 1 : 0;
+      prealloc = flag("prealloc", false);
+    }
+    if (prealloc) {
+      for (bpf_map* m : {skel_->maps.meps, skel_->maps.peers})
+        bpf_map__set_map_flags(m, bpf_map__map_flags(m) & ~static_cast<uint32_t>(BPF_F_NO_PREALLOC));
+    }
+  }
+
+  // A MEP was written or deleted: every peer's copy of its MEP (cfm.bpf.c struct peer_mep_copy)
+  // is stale from now on, so each peer's next CCM is judged by the MEP map and refreshes the copy.
+  // After the map write: a copy stamped with the new generation was taken from the new MEP.
+  void BumpMepGeneration() { __atomic_fetch_add(&skel_->data->mep_gen, 1, __ATOMIC_SEQ_CST); }
 
   // options[name] (a whole number 1..max) as the map's max_entries before the load; false if out of range
   static bool SizeMap(bpf_map* map, const Napi::Object& o, const char* name, uint32_t max) {
@@ -642,6 +685,7 @@ class BpfDatapath : public Napi::ObjectWrap<BpfDatapath> {
   size_t batchCount_ = 0;
   uint64_t wakeups_ = 0, records_ = 0, policed_ = 0;
   uint32_t cpBindings_ = 0;
+  std::set<uint32_t> cpIfindexes_;  // ports in cp_ports (cfm.bpf.c cp_nports: 0 = skip the lookup)
   CpuAdmitFn admit_ = nullptr;
 };
 

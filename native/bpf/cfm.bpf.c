@@ -38,10 +38,42 @@
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
+/* What a peer's steady-state check needs from its MEP (802.1Q 20.16 ProcessCCM: MAID, own MEPID,
+ * CCM interval, expected priority), copied into the peer by this program when a CCM of the peer
+ * took the slow path (the MEP lookup), and valid while `gen` equals mep_gen: user space bumps
+ * mep_gen after every MEP write or delete (bpf_datapath.cc), so a changed or deleted MEP sends
+ * each of its peers' next CCM through the slow path once, which judges it by the MEP map and
+ * copies the new values. User space cannot write part of a hash value (an update replaces the
+ * element: the kernel state and the timer would be lost), hence the copy is the program's. */
+struct peer_mep_copy {
+  __u64 maid[6];
+  __u64 gen;   /* mep_gen when copied; 0 = never */
+  __u16 mepid; /* the MEP's own MEPID */
+  __u8 interval;
+  __u8 priority;
+  __u32 pad;
+};
+
+/* The user-readable state first (bpf_datapath.cc reads struct cfm_peer from the front), the copy
+ * next to it: the steady path reads and writes the first ~120 bytes of the value only. */
 struct peer_state {
   struct cfm_peer p;
+  struct peer_mep_copy c;
+  struct bpf_spin_lock lock; /* serialises copy refreshes from two CPUs (never held on the fast path) */
   struct bpf_timer timer;
 };
+
+/* Load-time choices (rodata, set by the loader before the load: the verifier drops the branch not
+ * taken). Defaults = the datapath; the other values exist so the benchmark can load the program as
+ * it was before (two hash lookups per CCM, cp_ports looked up for every frame) beside it, in one
+ * run (BpfDatapath option `variant`, bench/linux-datapath.bench.ts). */
+const volatile __u8 cfg_peer_first = 1; /* the steady path: one lookup (the peer, with its MEP copy) */
+const volatile __u8 cfg_cp_gate = 1;    /* CPU protection: no cp_ports lookup while no port is policed */
+
+/* Written by user space through the skeleton's mmap of .data (bpf_datapath.cc); both in .data,
+ * side by side: every frame reads them, one cache line. */
+volatile __u64 mep_gen SEC(".data") = 1;   /* bumped after each MEP write or delete (a peer copy's validity) */
+volatile __u32 cp_nports SEC(".data") = 0; /* entries in cp_ports (0: no port has a CPU-protection policy) */
 
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
@@ -149,11 +181,10 @@ struct frame_info {
 };
 
 /* Copy the frame (the stripped tag put back after the source MAC) and its record to the ring. */
-static __always_inline int send_up(void *ctx, int is_xdp, const struct frame_info *fi, __u32 type,
+static __always_inline int send_up(void *ctx, int is_xdp, const struct frame_info *fi, struct cfm_stats *stt, __u32 type,
                                    __u64 at, __u64 prev_seen, __u32 prev_seq, __u8 level, __u8 flags) {
   __u32 k = 0;
   struct scratch *s = bpf_map_lookup_elem(&scratch_buf, &k);
-  struct cfm_stats *stt = st();
   if (!s) return 0;
   __u32 len = fi->len;
   __u32 extra = fi->meta_tag ? 4 : 0;
@@ -293,23 +324,81 @@ static __always_inline int mac_differs(const __u8 *a, const __u8 *b) {
   return (a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4]) | (a[5] ^ b[5]);
 }
 
+/* The frame's MAID (48 bytes at p) equals the copy's, as six 8-byte words (x86-64 and arm64 load
+ * unaligned packet words; the verifier allows it where the CPU does). */
+static __always_inline int maid_eq(const __u8 *p, const __u64 *maid) {
+  __u64 d = 0;
+#pragma unroll
+  for (int i = 0; i < 6; i++) d |= *(const __u64 *)(p + 8 * i) ^ maid[i];
+  return d == 0;
+}
+
+/* Copy the MEP's steady-check fields into the peer (see struct peer_mep_copy). `gen` was read
+ * before the MEP lookup, so a copy is never newer than its stamp; under the peer's lock, and only
+ * forward, so two CPUs refreshing at once cannot leave a mix of an old and a new MEP. A CCM that
+ * reads the copy while it is written (the same peer on another CPU within those nanoseconds, as
+ * the MEP changes) is judged by either: it raced the configuration change itself. */
+static __always_inline void copy_mep(struct peer_state *v, const struct cfm_mep *m, __u64 gen) {
+  const __u64 *maid = (const __u64 *)m->maid;
+  __u64 w0 = maid[0], w1 = maid[1], w2 = maid[2], w3 = maid[3], w4 = maid[4], w5 = maid[5];
+  __u16 mepid = m->mepid;
+  __u8 interval = m->interval, priority = m->priority;
+  bpf_spin_lock(&v->lock);
+  if (v->c.gen < gen) {
+    v->c.maid[0] = w0;
+    v->c.maid[1] = w1;
+    v->c.maid[2] = w2;
+    v->c.maid[3] = w3;
+    v->c.maid[4] = w4;
+    v->c.maid[5] = w5;
+    v->c.mepid = mepid;
+    v->c.interval = interval;
+    v->c.priority = priority;
+    v->c.gen = gen;
+  }
+  bpf_spin_unlock(&v->lock);
+}
+
 /* Returns 1 when the frame was consumed (steady state), 0 when it went (or should go) up. */
-static __always_inline int handle_cfm(void *ctx, int is_xdp, void *data, void *data_end, struct frame_info *fi) {
+static __always_inline int handle_cfm(void *ctx, int is_xdp, void *data, void *data_end, struct frame_info *fi,
+                                      struct cfm_stats *stt) {
   __u64 now = bpf_ktime_get_ns();
   __u8 *p = data + fi->pdu;
   if ((void *)(p + 4) > data_end) return 0;
   __u8 level = p[0] >> 5;
   if (p[1] != OPCODE_CCM) goto up;
-  struct cfm_mep_key mk = {.ifindex = fi->ifindex, .vlan = fi->vlan, .level = level};
-  struct cfm_mep *m = bpf_map_lookup_elem(&meps, &mk);
-  if (!m) goto up;                        /* no MEP here: the engine (or dUNL at a higher MEP) */
-  if ((void *)(p + 75) > data_end) goto up; /* short CCM: user space says what is wrong */
+  /* A short CCM, or one whose first TLV is not at offset 70, goes up whether or not a MEP is
+   * there (user space says what is wrong): checked before any lookup. */
+  if ((void *)(p + 75) > data_end) goto up;
   if (p[3] != CCM_FIRST_TLV_OFFSET) goto up;
   __u8 flags = p[2];
   __u8 rdi = flags >> 7;
   __u8 interval = flags & 7;
   __u32 seq = ((__u32)p[4] << 24) | ((__u32)p[5] << 16) | ((__u32)p[6] << 8) | p[7];
   __u16 mepid = (((__u16)p[8] << 8) | p[9]) & 0x1fff;
+  struct cfm_peer_key pk = {.ifindex = fi->ifindex, .vlan = fi->vlan, .mepid = mepid, .level = level};
+  struct peer_state *v = 0;
+  struct cfm_mep *m = 0;
+  struct cfm_mep_key mk = {.ifindex = fi->ifindex, .vlan = fi->vlan, .level = level};
+  __u8 priority;
+  /* The steady path (cfg_peer_first): one lookup, the peer by (port, VLAN, level, MEPID), and the
+   * same 802.1Q 20.16 checks as below against its copy of the MEP: MAID (20.16.2), MEPID neither
+   * ours (dUNM) nor unknown (the peer exists), interval (20.16.4 dUNP), priority (20.16.9, tagged
+   * frames). Anything else, or a stale copy, takes the slow path below, as before. */
+  __u64 gen = 0;
+  if (cfg_peer_first) {
+    gen = mep_gen;
+    v = bpf_map_lookup_elem(&peers, &pk);
+    if (v && v->c.gen == gen && interval == v->c.interval && mepid != v->c.mepid &&
+        !(fi->pcp >= 0 && fi->pcp != v->c.priority) && maid_eq(p + 10, v->c.maid)) {
+      priority = v->c.priority;
+      goto checked;
+    }
+  }
+  m = bpf_map_lookup_elem(&meps, &mk);
+  if (!m) goto up;                        /* no MEP here: the engine (or dUNL at a higher MEP) */
+  if (cfg_peer_first && v && v->c.gen != gen) copy_mep(v, m, gen);
+  priority = m->priority;
   int bad = -1;
   for (int i = 0; i < 48; i++) {
     if (p[10 + i] != m->maid[i]) {
@@ -317,19 +406,18 @@ static __always_inline int handle_cfm(void *ctx, int is_xdp, void *data, void *d
       break;
     }
   }
-  struct cfm_peer_key pk = {.ifindex = fi->ifindex, .vlan = fi->vlan, .mepid = mepid, .level = level};
-  struct peer_state *v = 0;
   if (bad < 0) {
-    v = bpf_map_lookup_elem(&peers, &pk);
+    if (!cfg_peer_first) v = bpf_map_lookup_elem(&peers, &pk);
     if (!v || mepid == m->mepid) bad = CFM_ERR_MEPID;
     else if (interval != m->interval) bad = CFM_ERR_PERIOD;
   }
   if (bad >= 0 || !v) {
     __u8 *esrc = (__u8 *)data + 6;
     if ((void *)(esrc + 6) > data_end) return 0;
-    if (err_due(m, &mk, bad, mepid, esrc, now)) send_up(ctx, is_xdp, fi, CFM_REC_FRAME, now, 0, 0, level, 0);
+    if (err_due(m, &mk, bad, mepid, esrc, now)) send_up(ctx, is_xdp, fi, stt, CFM_REC_FRAME, now, 0, 0, level, 0);
     return 0;
   }
+checked:;
   /* TLVs (802.1Q 21.4.5): first at offset 4 + 70 from the CFM header; End TLV stops. A frame
    * whose TLVs do not end cleanly within a few goes up: user space judges it. */
   __u8 pst = 0, ist = 0;
@@ -355,13 +443,14 @@ static __always_inline int handle_cfm(void *ctx, int is_xdp, void *data, void *d
   if (!ended) goto up;
   __u8 *src = (__u8 *)data + 6;
   if ((void *)(src + 6) > data_end) return 0;
-  int prio_bad = fi->pcp >= 0 && fi->pcp != m->priority;
+  /* the steady path only gets here with the right priority: m is set whenever prio_bad */
+  int prio_bad = fi->pcp >= 0 && fi->pcp != priority;
   int change = !v->p.seen || v->p.loc || now - v->p.last_seen_ns >= v->p.timeout_ns || rdi != v->p.rdi ||
                pst != v->p.port_tlv || ist != v->p.if_tlv || mac_differs(src, v->p.mac);
-  if (!change && prio_bad && err_due(m, &mk, CFM_ERR_PRIORITY, mepid, src, now)) change = 1;
+  if (!change && prio_bad && m && err_due(m, &mk, CFM_ERR_PRIORITY, mepid, src, now)) change = 1;
   if (change) {
     __u8 f = CFM_REC_F_TIMED | (v->p.seen ? CFM_REC_F_PREV_SEEN : 0);
-    if (!send_up(ctx, is_xdp, fi, CFM_REC_FRAME, now, v->p.last_seen_ns, v->p.last_seq, level, f)) return 0;
+    if (!send_up(ctx, is_xdp, fi, stt, CFM_REC_FRAME, now, v->p.last_seen_ns, v->p.last_seq, level, f)) return 0;
     int restart = !v->p.timer_on || v->p.loc;
     v->p.seen = 1;
     v->p.loc = 0;
@@ -384,11 +473,10 @@ static __always_inline int handle_cfm(void *ctx, int is_xdp, void *data, void *d
   v->p.last_seq = seq;
   v->p.last_seen_ns = now;
   v->p.valid++;
-  struct cfm_stats *stt = st();
   if (stt) stt->consumed++;
   return 1;
 up:
-  send_up(ctx, is_xdp, fi, CFM_REC_FRAME, now, 0, 0, level, 0);
+  send_up(ctx, is_xdp, fi, stt, CFM_REC_FRAME, now, 0, 0, level, 0);
   return 0;
 }
 
@@ -434,6 +522,7 @@ static __always_inline int cp_bucket_take(__u32 binding, __u32 combo, __u64 peer
  * policer: binding (exact VLAN, else port-wide), squelched levels, first matching entry (one
  * bucket per level x opcode, per source MAC unless aggregate), else the overall rate. */
 static __always_inline int cp_admit(void *data, void *data_end, const struct frame_info *fi, __u64 tstamp) {
+  if (cfg_cp_gate && cp_nports == 0) return 1; /* no port policed: no lookup per frame */
   __u32 *port = bpf_map_lookup_elem(&cp_ports, &fi->ifindex);
   if (!port) return 1;
   __u8 *p = data + fi->pdu;
@@ -537,10 +626,10 @@ int cfm_tc(struct __sk_buff *skb) {
   if (stt) stt->cfm_frames++;
   if (!cp_admit(data, data_end, &fi, skb->tstamp)) return TC_ACT_SHOT; /* policed: dropped here */
   if (n > 1 || fi.pdu > 64) {  /* QinQ CFM: the slow path (user space) */
-    send_up(skb, 0, &fi, CFM_REC_FRAME, bpf_ktime_get_ns(), 0, 0, 0, 0);
+    send_up(skb, 0, &fi, stt, CFM_REC_FRAME, bpf_ktime_get_ns(), 0, 0, 0, 0);
     return TC_ACT_UNSPEC;
   }
-  handle_cfm(skb, 0, data, data_end, &fi);
+  handle_cfm(skb, 0, data, data_end, &fi, stt);
   return TC_ACT_UNSPEC;
 }
 
@@ -555,9 +644,9 @@ int cfm_xdp(struct xdp_md *ctx) {
   if (stt) stt->cfm_frames++;
   if (!cp_admit(data, data_end, &fi, 0)) return XDP_DROP; /* policed before an skb exists */
   if (n > 1 || fi.pdu > 64) {
-    send_up(ctx, 1, &fi, CFM_REC_FRAME, bpf_ktime_get_ns(), 0, 0, 0, 0);
+    send_up(ctx, 1, &fi, stt, CFM_REC_FRAME, bpf_ktime_get_ns(), 0, 0, 0, 0);
     return XDP_PASS;
   }
-  handle_cfm(ctx, 1, data, data_end, &fi);
+  handle_cfm(ctx, 1, data, data_end, &fi, stt);
   return XDP_PASS;
 }

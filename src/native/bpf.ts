@@ -112,6 +112,33 @@ export interface BpfDatapathOptions {
    */
   maxMeps?: number;
   maxPeers?: number;
+  /** The program's load-time choices, for the benchmark's before/after only (default: the datapath). */
+  variant?: BpfProgramVariant;
+}
+
+/**
+ * How the program is loaded (native/bpf/cfm.bpf.c cfg_*). The defaults are the datapath; the
+ * benchmark (bench/linux-datapath.bench.ts) loads it as it was before beside it, in one run:
+ * - peerFirst (default true): a steady-state CCM costs one hash lookup, its peer, checked against
+ *   the peer's copy of its MEP; false: the MEP, then the peer (two lookups, as before 12-06);
+ * - cpGate (default true): no CPU-protection port lookup per frame while no port has a policy;
+ * - prealloc (default false): the MEP and peer hash maps preallocated instead of BPF_F_NO_PREALLOC.
+ */
+export interface BpfProgramVariant {
+  peerFirst?: boolean;
+  cpGate?: boolean;
+  prealloc?: boolean;
+}
+
+let benchVariant: BpfProgramVariant | undefined;
+
+/**
+ * The variant the next BpfDatapath objects load without an explicit `variant` (the benchmark
+ * switches the software backend's program with it); undefined = the datapath's defaults.
+ * Not part of the package's API.
+ */
+export function setBpfProgramVariantForBench(v: BpfProgramVariant | undefined): void {
+  benchVariant = v;
 }
 
 const MAX_MEPS = 8192; // native/bpf/cfm_bpf.h CFM_MAX_MEPS
@@ -273,8 +300,9 @@ export class BpfDatapath {
     const Ctor = loadBpfModule().BpfDatapath;
     // the addon's CPU-protection admit hook: frames the program sends up meet the same policers
     const cpuProtection = loadAddon().cpuProtectionHook;
+    const variant = opts.variant ?? benchVariant;
     this.native = callNative(`eBPF datapath (${opts.mode})`,
-      () => new Ctor({ ...opts, cpuProtection }, (data, count) => onRecords(decodeBpfRecords(data, count))));
+      () => new Ctor({ ...opts, variant, cpuProtection }, (data, count) => onRecords(decodeBpfRecords(data, count))));
   }
 
   /** Attach to an interface; `policerFd`: the port's packet socket (CPU-protection key). */
