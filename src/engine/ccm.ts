@@ -120,41 +120,85 @@ export function newCcmView(): CcmView {
 }
 
 /**
- * Parse a CCM at PDU offset p into `v`. Returns null when well formed, else the reason (the
- * engine discards malformed CCMs, 802.1Q 20.16: "invalid CFM PDU").
+ * Why the CCM whose PDU starts at offset `p` of frame `b` is invalid, or null when it is valid.
+ * A MEP discards an invalid CFM PDU before any state machine sees it (802.1Q 20.51): it is no
+ * remote's CCM, no error CCM and no cross-connect. The checks are the ones that make a CCM
+ * meaningless, as the codec's validation phases name them (seed 004):
+ *  - phase 1: destination and source MAC not zero, source not a group address;
+ *  - phase 2: a CFM group destination (01-80-C2-00-00-3x) is the class 1 address of the PDU's
+ *    own level (802.1Q Table 8-15);
+ *  - phase 3: the whole CCM (75 octets, first TLV offset) and every TLV inside the frame, an End
+ *    TLV;
+ *  - phase 4: version 0 (21.4.2), first TLV offset at least 70 (21.6), CCM Interval not 0
+ *    (21.6.1.3), MEPID 1..8191 (21.6.2: read with all 16 bits, so reserved bits make it no
+ *    MEPID of the MA), Port / Interface Status TLVs of length 1 (21.5.4, 21.5.5).
+ * Reserved octets and reserved flag bits are ignored on receipt, as IEEE 802.1 reserves them
+ * (the codec's strict mode reports them; a receiver does not act on them).
  */
-export function parseCcm(b: Uint8Array, p: number, v: CcmView): string | null {
-  if (b.length < p + 75) return 'CCM shorter than 75 octets';
+export function invalidCcm(b: Uint8Array, p: number): string | null {
+  const n = b.length;
+  if (n < p + 75) return 'CCM shorter than 75 octets';
+  if ((b[0] | b[1] | b[2] | b[3] | b[4] | b[5]) === 0) return 'destination MAC is zero';
+  if ((b[6] | b[7] | b[8] | b[9] | b[10] | b[11]) === 0 || b[6] & 1) return 'source MAC is zero or a group address';
+  const level = b[p] >> 5;
+  if (b[0] === 0x01 && b[1] === 0x80 && b[2] === 0xc2 && b[3] === 0 && b[4] === 0 && (b[5] & 0xf0) === 0x30 && b[5] !== 0x30 + level) {
+    return `group destination 01-80-C2-00-00-${b[5].toString(16)} is not the class 1 address of level ${level}`;
+  }
   if (b[p] & 0x1f) return 'version not 0';
   const fto = b[p + 3];
   if (fto < CCM_FIRST_TLV_OFFSET) return `first TLV offset ${fto} < 70`;
+  if ((b[p + 2] & 7) === 0) return 'CCM Interval 0 is invalid';
+  const mepId = (b[p + 8] << 8) | b[p + 9];
+  if (mepId === 0 || mepId > 8191) return `MEPID ${mepId} is not 1..8191`;
+  let o = p + 4 + fto;
+  for (;;) {
+    if (o >= n) return 'no End TLV';
+    const t = b[o];
+    if (t === 0) return null;
+    if (o + 3 > n) return 'truncated TLV header';
+    const len = (b[o + 1] << 8) | b[o + 2];
+    if (o + 3 + len > n) return `TLV ${t} runs past the frame`;
+    if ((t === 2 || t === 4) && len !== 1) return `${t === 2 ? 'Port' : 'Interface'} Status TLV length ${len} is not 1`;
+    o += 3 + len;
+  }
+}
+
+/** Whether the frame `b` holds a valid CCM at PDU offset `p` (invalidCcm). */
+export function validCcm(b: Uint8Array, p: number): boolean {
+  return invalidCcm(b, p) === null;
+}
+
+/**
+ * Parse a CCM at PDU offset p into `v`. Returns null when valid, else the reason (invalidCcm:
+ * the engine discards invalid CCMs, 802.1Q 20.51).
+ */
+export function parseCcm(b: Uint8Array, p: number, v: CcmView): string | null {
+  const bad = invalidCcm(b, p);
+  if (bad !== null) return bad;
+  const fto = b[p + 3];
   v.level = b[p] >> 5;
   v.flags = b[p + 2];
   v.interval = v.flags & 7;
   v.rdi = (v.flags & 0x80) !== 0;
   v.seq = ((b[p + 4] << 24) >>> 0) + (b[p + 5] << 16) + (b[p + 6] << 8) + b[p + 7];
-  v.mepId = ((b[p + 8] << 8) | b[p + 9]) & 0x1fff;
+  v.mepId = (b[p + 8] << 8) | b[p + 9];
   v.maidAt = p + 10;
   v.portStatus = 0;
   v.interfaceStatus = 0;
   v.chassisAt = -1;
   v.chassisEnd = -1;
-  let o = p + 4 + fto;
-  for (;;) {
-    if (o >= b.length) return 'no End TLV';
+  for (let o = p + 4 + fto; b[o] !== 0; o += 3 + ((b[o + 1] << 8) | b[o + 2])) {
     const t = b[o];
-    if (t === 0) return null;
-    if (o + 3 > b.length) return 'truncated TLV header';
     const len = (b[o + 1] << 8) | b[o + 2];
-    if (o + 3 + len > b.length) return `TLV ${t} runs past the frame`;
-    if (t === 2 && len >= 1) v.portStatus = b[o + 3];
-    else if (t === 4 && len >= 1) v.interfaceStatus = b[o + 3];
+    if (t === 2) v.portStatus = b[o + 3];
+    else if (t === 4) v.interfaceStatus = b[o + 3];
     else if (t === 1 && len >= 1) {
+      // Sender ID TLV (802.1Q 21.5.3): chassis ID length, chassis ID subtype, chassis ID
       const cl = b[o + 3];
       if (cl > 0 && len >= 2 + cl) { v.chassisAt = o + 5; v.chassisEnd = o + 5 + cl; }
     }
-    o += 3 + len;
   }
+  return null;
 }
 
 /** Compare the 48-byte MAID at `at` in `b` with `maid`. */

@@ -29,6 +29,7 @@ import { dispatchToMep } from './dispatch.js';
 import { ensureY } from './mep-y1731.js';
 import { IF_STATUS, type IfStatusName, type MepConfig, type MepStatus, type MipConfig, type PortState } from './types.js';
 import { cfmOffset, outerVid } from './wire.js';
+import { validCcm } from './ccm.js';
 
 export interface EngineOptions {
   clock: Clock;
@@ -302,7 +303,8 @@ export class CfmEngine implements MpContext {
       const mep = e.mp;
       if (mep.active !== from) return false; // passive side: equal or lower level stops here
       if (level < mpLevel) {
-        if (opcode === 1) mep.receiveLowCcm(frame, p);
+        // only a valid CCM is a cross-connect (802.1Q 20.23; invalid PDUs are discarded, 20.51)
+        if (opcode === 1 && validCcm(frame, p)) mep.receiveLowCcm(frame, p);
         return false;
       }
       dispatchToMep(mep, frame, p, opcode, port, rxNs);

@@ -143,3 +143,63 @@ describe('Y.1731 7.4.1 / 9.7: AIS client level and period in the engine\'s MepCo
     expect(sw.addMep({ ...cfg, aisClientLevel: 5, aisPeriod: 6 }).cfg.aisClientLevel).toBe(5);
   });
 });
+
+describe('802.1Q 20.51: an invalid CCM is discarded before any state machine sees it', () => {
+  const ccmBytes = (o: { level?: number; flags?: number; mepId?: number; dst?: string; tlvs?: Uint8Array } = {}): Uint8Array => {
+    const level = o.level ?? 4;
+    const f = encodeFrame({ dst: o.dst ?? `01:80:c2:00:00:3${level}`, src: '02:aa:00:00:00:02', vlans: [], pdu: {
+      opcode: 1, level, version: 0, flags: o.flags ?? 4, seq: 1, mepId: 2, maid: MAID_A, txFCf: 0, rxFCb: 0, txFCb: 0, tlvs: [] } });
+    const pdu = 14;
+    if (o.mepId !== undefined) { f[pdu + 8] = o.mepId >> 8; f[pdu + 9] = o.mepId & 0xff; }
+    if (!o.tlvs) return f;
+    const out = new Uint8Array(f.length + o.tlvs.length);
+    out.set(f.subarray(0, f.length - 1));
+    out.set(o.tlvs, f.length - 1);
+    out[out.length - 1] = 0; // End TLV
+    return out;
+  };
+
+  it('interval 0, MEPID 0, MEPID with reserved bits, a Port Status TLV of length 2, another level\'s group DA: no remote, no defect', () => {
+    const cases: Array<[string, Uint8Array]> = [
+      ['interval 0 (21.6.1.3)', ccmBytes({ flags: 0 })],
+      ['MEPID 0 (21.6.2)', ccmBytes({ mepId: 0 })],
+      ['MEPID 2 with reserved bits (21.6.2)', ccmBytes({ mepId: 0xe002 })],
+      ['Port Status TLV length 2 (21.5.4)', ccmBytes({ tlvs: Uint8Array.of(2, 0, 2, 2, 0) })],
+      ['DA of level 5 on a level 4 CCM (Table 8-15)', ccmBytes({ dst: '01:80:c2:00:00:35' })],
+      ['class 2 DA on a CCM (Table 8-15)', ccmBytes({ dst: '01:80:c2:00:00:3c' })],
+    ];
+    for (const [what, bytes] of cases) {
+      const { net, a, mep } = setup();
+      a.send(bytes);
+      net.runMs(1);
+      const st = mep.status();
+      expect(st.remotes[0].state, what).toBe('start');
+      expect(st.defects, what).toBe(0);
+      expect(st.counters.ccmsReceived, what).toBe(0);
+    }
+    // the same CCM made valid is taken
+    const { net, a, mep } = setup();
+    a.send(ccmBytes({ tlvs: Uint8Array.of(2, 0, 1, 2) }));
+    net.runMs(1);
+    expect(mep.status().remotes[0]).toMatchObject({ state: 'ok', portStatus: 2 });
+  });
+
+  it('an invalid lower-level CCM is no cross-connect; a valid one is (802.1Q 20.23)', () => {
+    const { net, a, mep } = setup();
+    a.send(ccmBytes({ level: 2, flags: 0 }));
+    net.runMs(1);
+    expect(mep.status().defects).toBe(0);
+    a.send(ccmBytes({ level: 2 }));
+    net.runMs(1);
+    expect(mep.status().defectNames).toEqual(['defXconCCM']);
+  });
+
+  it('reserved octets and flag bits are ignored on receipt: such a CCM is valid', () => {
+    const { net, a, mep } = setup();
+    const f = ccmBytes({ flags: 0x38 | 4 });
+    f[14 + 73] = 0x5a; // the last of the 4 reserved octets after the Y.1731 counters
+    a.send(f);
+    net.runMs(1);
+    expect(mep.status().remotes[0].state).toBe('ok');
+  });
+});
