@@ -17,10 +17,11 @@
  *
  * Its parts in this folder: caps.ts (capabilities), voe-writes.ts (all-or-nothing VOE writes),
  * voe-states.ts (read-back answers), device-drain.ts (one drain: events, punted frames),
- * punted.ts (frames to their handlers, held while none), receive-clock.ts (device times onto the
- * manager's clock), drains.ts (when to drain; the event fd), inject.ts (the injector).
+ * punted.ts (frames to their handlers, held while none), frame-io.ts (the frame port: send,
+ * subscribe and its poll timer, rxSettled), receive-clock.ts (device times onto the manager's
+ * clock), drains.ts (when to drain; the event fd), inject.ts (the injector).
  */
-import type { FrameDirection, FramePort, FrameRx } from '../../common/frame-port.js';
+import type { FramePort } from '../../common/frame-port.js';
 import { CfmError } from '../../common/errors.js';
 import { RealClock, type Clock } from '../../common/clock.js';
 import type {
@@ -38,6 +39,7 @@ import type { DeviceClockEstimate } from './device-clock.js';
 import type { AsicBackendOptions } from './backend-options.js';
 import { capabilitiesOf } from './caps.js';
 import { ReceiveClock } from './receive-clock.js';
+import { AsicFrameIo } from './frame-io.js';
 import { PuntedFrames } from './punted.js';
 import { gCreateVoe, gUpdateVoe } from './voe-writes.js';
 import { VoeStates } from './voe-states.js';
@@ -57,7 +59,6 @@ export class AsicBackend implements Backend {
   private readonly events: HwEvent[] = [];
   /** VoeState per read-back entry (voe-states.ts). */
   private readonly states: VoeStates;
-  private pollTimer: ReturnType<typeof setInterval> | null = null;
   private readonly pollIntervalMs: number;
   private closed = false;
   /** Events dropped from the pollEvents buffer because nobody polled (see MAX_BUFFERED_EVENTS). */
@@ -69,6 +70,8 @@ export class AsicBackend implements Backend {
   private readonly drains: Drains;
   /** Punted frames to the handlers (held, bounded, in event fd mode until one subscribes). */
   private readonly punted: PuntedFrames;
+  /** The frame port: send, subscribe (and its poll timer), rxSettled (frame-io.ts). */
+  private readonly frameIo: AsicFrameIo;
   /** Punted frames dropped while held (nobody subscribed). */
   get framesLost(): number {
     return this.punted.lost;
@@ -119,10 +122,17 @@ export class AsicBackend implements Backend {
     if (opts.injector !== false) {
       this.injector = openInjector(dev, this.portMap, (op, urgent) => this.exec(op, urgent), (what, e) => this.asyncFailure(what, e));
     }
-    this.frames = {
-      send: (port: string, frame: Uint8Array, towards?: FrameDirection) => this.sendFrame(port, frame, towards ?? 'wire'),
-      onReceive: (handler: (rx: FrameRx) => void) => this.subscribe(handler),
-    };
+    this.frameIo = new AsicFrameIo({
+      dev, portMap: this.portMap, punted: this.punted, drains: this.drains, calls: this.calls, pollIntervalMs: this.pollIntervalMs,
+      closed: () => this.closed,
+      wantsPolling: () => this.wantsPolling(),
+      before: () => this.before(),
+      pump: () => this.pump(),
+      write: (calls) => this.gWrite(calls),
+      exec: (op, urgent) => this.exec(op, urgent),
+      asyncFailure: (what, e) => this.asyncFailure(what, e),
+    });
+    this.frames = this.frameIo.port;
   }
 
   /**
@@ -323,26 +333,9 @@ export class AsicBackend implements Backend {
     yield* gDrainPunted(this.dev, this.portMap, this.rxClock, this.punted, this.hostTimeOfFn);
   }
 
-  /**
-   * The engine's rxSettled hook (src/engine/continuity.ts): may punted frames received before a
-   * remote MEP's deadline still wait to be read? With calls on the thread pool a drain queues
-   * behind the configuration call under way (2 ms each on a slow SDK): then false, and
-   * `onSettled` runs after a drain that starts from now on (so it reads everything the device
-   * holds now). Virtual time: frames are delivered as the device makes them - true.
-   */
+  /** The engine's rxSettled hook: may punted frames still wait to be read (frame-io.ts)? */
   rxSettled(onSettled: () => void): boolean {
-    if (this.closed || this.punted.handlerCount === 0 || !this.wantsPolling()) return true;
-    if (this.calls === 'sync') {
-      // the 5 ms poll timer reads them otherwise; never deliver inside the caller's call
-      queueMicrotask(() => {
-        this.pump();
-        onSettled();
-      });
-      return false;
-    }
-    if (!this.drains.framesMayWait()) return true;
-    this.drains.afterNextDrain(onSettled);
-    return false;
+    return this.frameIo.rxSettled(onSettled);
   }
 
   /**
@@ -360,7 +353,7 @@ export class AsicBackend implements Backend {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.stopPolling();
+    this.frameIo.stopPolling();
     this.closed = true;
     this.punted.clear();
     this.drains.close();
@@ -397,35 +390,5 @@ export class AsicBackend implements Backend {
   private asyncFailure(what: string, e: unknown): void {
     if (this.closed) return;
     process.emitWarning(`cfm ${this.kind} backend: ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
-  }
-
-  private sendFrame(port: string, frame: Uint8Array, towards: FrameDirection): void {
-    const p = this.portMap.toIndex(port, 'frames.send');
-    if (this.calls === 'sync') {
-      runSync(this.gWrite(this.dev.gFrameTx(p, frame, towards)));
-      return;
-    }
-    // FramePort.send returns nothing: the frame goes ahead of queued configuration calls
-    this.exec(() => this.gWrite(this.dev.gFrameTx(p, frame, towards)), true).catch((e: unknown) => this.asyncFailure(`frames.send on ${port}`, e));
-  }
-
-  private subscribe(handler: (rx: FrameRx) => void): () => void {
-    this.punted.add(handler);
-    // with an event fd the frames come with its notifications: no timer
-    if (this.wantsPolling() && !this.drains.notified && !this.pollTimer) {
-      this.pollTimer = setInterval(() => {
-        this.before();
-        this.pump(); // async: schedules a drain job
-      }, this.pollIntervalMs);
-      this.pollTimer.unref?.();
-    }
-    return () => {
-      if (this.punted.remove(handler)) this.stopPolling();
-    };
-  }
-
-  private stopPolling(): void {
-    if (this.pollTimer) clearInterval(this.pollTimer);
-    this.pollTimer = null;
   }
 }
