@@ -8,7 +8,7 @@
  *  - a CSF with a reserved type changes nothing (Y.1731 9.21).
  */
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame, type LmmPdu, type Pdu } from '../../src/pdu/index.js';
+import { decodeFrame, encodeFrame, encodeMaid, type LmmPdu, type Pdu } from '../../src/pdu/index.js';
 import { SimNetwork, SimSwitch } from '../../src/sim/index.js';
 import { ensureY } from '../../src/engine/mep-y1731.js';
 import { u32Diff } from '../../src/engine/y1731-stats.js';
@@ -16,6 +16,7 @@ import { MAID_A } from './helpers.js';
 import { Probe } from './probe.js';
 
 const PROBE = '02:aa:00:00:00:09';
+const OTHER_MAID = encodeMaid({ md: { format: 1 }, ma: { format: 2, name: 'AB' } });
 
 function setup() {
   const net = new SimNetwork();
@@ -201,5 +202,42 @@ describe('802.1Q 20.51: an invalid CCM is discarded before any state machine see
     a.send(f);
     net.runMs(1);
     expect(mep.status().remotes[0].state).toBe('ok');
+  });
+});
+
+describe('802.1Q 20.16-20.20: sequence numbers and what restarts rMEPwhile', () => {
+  it('a peer that does not number its CCMs (sequence 0 always, Y.1731 9.2) makes no sequence error; a gap and a wrap are told apart', () => {
+    const { net, a, mep } = setup();
+    for (let i = 0; i < 5; i++) { a.ccm({ level: 4, mepId: 2, seq: 0 }); net.runMs(1000); }
+    expect(mep.status().remotes[0]).toMatchObject({ state: 'ok', seqErrors: 0, lastSeq: 0 });
+    const b = setup();
+    for (const seq of [0xfffffffe, 0xffffffff, 0, 1, 3]) { b.a.ccm({ level: 4, mepId: 2, seq }); b.net.runMs(1000); }
+    // the wrap 0xffffffff -> 0 is in order; 1 -> 3 skips one
+    expect(b.mep.status().remotes[0]).toMatchObject({ seqErrors: 1, lastSeq: 3 });
+    expect(b.mep.status().counters.seqErrors).toBe(1);
+  });
+
+  it('only a valid CCM restarts rMEPwhile: CCMs at another interval, with another MAID or invalid ones do not hold LOC off', () => {
+    for (const bad of ['interval', 'maid', 'invalid'] as const) {
+      const { net, a, mep } = setup();
+      a.ccm({ level: 4, mepId: 2, seq: 1 });
+      net.runMs(1);
+      expect(mep.status().remotes[0].state).toBe('ok');
+      const lastValidMs = 1;
+      // the remote keeps sending, every 500 ms, but nothing valid for our MA and interval
+      for (let t = 0; t < 4000; t += 500) {
+        if (bad === 'interval') a.ccm({ level: 4, mepId: 2, interval: 3 });
+        else if (bad === 'maid') a.ccm({ level: 4, mepId: 2, maid: OTHER_MAID });
+        else a.ccm({ level: 4, mepId: 2, interval: 0 });
+        net.runMs(500);
+      }
+      const st = mep.status();
+      expect(st.remotes[0].state, bad).toBe('failed');
+      // LOC at 3.25..3.5 intervals (1 s) after the last valid CCM, not later
+      const failedAtMs = st.remotes[0].failedOkTimeNs! / 1e6;
+      expect(failedAtMs - lastValidMs, bad).toBeGreaterThanOrEqual(3250);
+      expect(failedAtMs - lastValidMs, bad).toBeLessThanOrEqual(3500);
+      expect(st.defectNames, bad).toContain('defRemoteCCM');
+    }
   });
 });
