@@ -11,26 +11,15 @@ import { mockAsicLibPath } from '../../src/backends/asic-binding/index.js';
 import { loadProfile } from '../../src/profiles/index.js';
 import { openBackend, openSwitch, planConfig } from '../../src/offload/api.js';
 import { runCfm } from '../helpers/cli.js';
+import { groupItem, maItem, mepItem, mockBoardConfig } from '../helpers/configs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cfm-cpu-path-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const CONFIG = [
-  'board: { name: b, profile: mock-default }',
-  'cfm:',
-  '  maintenance-domain:',
-  '    - md-id: d',
-  '      md-level: 5',
-  '      maintenance-association:',
-  '        - { ma-id: a, char-string: A, vid: 100, ccm-interval: 100ms, maintenance-association-mep: [1, 2] }',
-  '        - { ma-id: s, char-string: S, vid: 200, ccm-interval: 10sec, maintenance-association-mep: [1, 2] }',
-  '  maintenance-group:',
-  '    - { maintenance-group-id: g, md-id: d, ma-id: a, mep: [ { mep-id: 1, interface: p1, direction: down, enabled: true, mac-address: 02-00-00-00-00-01, continuity-check: { ccm-enabled: true } } ] }',
-  '    - { maintenance-group-id: g2, md-id: d, ma-id: s, mep: [ { mep-id: 1, interface: p2, direction: down, enabled: true, mac-address: 02-00-00-00-00-02, continuity-check: { ccm-enabled: true } } ] }',
-  '  mip:',
-  '    - { interface: p3, md-level: 7, vid: 100 }',
-  '',
-].join('\n');
+const CONFIG = mockBoardConfig(5, [maItem('a', 100, '100ms', [1, 2]), maItem('s', 200, '10sec', [1, 2])], [
+  groupItem('g', 'a', [mepItem(1, 'p1', 'down')]),
+  groupItem('g2', 's', [mepItem(1, 'p2', 'down', '', 2)]),
+], ['  mip:', '    - { interface: p3, md-level: 7, vid: 100 }']);
 
 const cfg = join(dir, 'c.yaml');
 writeFileSync(cfg, CONFIG);

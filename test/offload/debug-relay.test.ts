@@ -11,29 +11,14 @@ import { VirtualClock } from '../../src/common/clock.js';
 import type { DebugLogEntry } from '../../src/debug/decoder.js';
 import { openSwitch } from '../../src/offload/api.js';
 import { runVirtual } from '../../src/offload/sim/run.js';
+import { groupItem, maItem, mepItem, mockBoardConfig } from '../helpers/configs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cfm-debug-relay-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const CONFIG = [
-  'board: { name: b, profile: mock-default }',
-  'cfm:',
-  '  maintenance-domain:',
-  '    - md-id: d',
-  '      md-level: 5',
-  '      maintenance-association:',
-  '        - { ma-id: a, char-string: A, vid: 100, ccm-interval: 1sec, maintenance-association-mep: [81, 82] }',
-  '  maintenance-group:',
-  '    - maintenance-group-id: g',
-  '      md-id: d',
-  '      ma-id: a',
-  '      mep:',
-  '        - { mep-id: 81, interface: p1, direction: up, enabled: true, offload: software, mac-address: 02-00-00-00-00-81, continuity-check: { ccm-enabled: true } }',
-  '        - { mep-id: 82, interface: p2, direction: up, enabled: true, offload: software, mac-address: 02-00-00-00-00-82, continuity-check: { ccm-enabled: true } }',
-  'debug-tags:',
-  '  - { mep: { domain: d, association: a, mep-id: 81 }, direction: both }',
-  '',
-].join('\n');
+const CONFIG = mockBoardConfig(5, [maItem('a', 100, '1sec', [81, 82])], [
+  groupItem('g', 'a', [mepItem(81, 'p1', 'up', ', offload: software'), mepItem(82, 'p2', 'up', ', offload: software')]),
+], ['debug-tags:', '  - { mep: { domain: d, association: a, mep-id: 81 }, direction: both }']);
 
 describe('debug decode between up MEPs of one switch', () => {
   it('decodes the CCMs MEP 81 receives from MEP 82 through the relay, once each', async () => {

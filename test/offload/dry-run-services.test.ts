@@ -8,27 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCfm } from '../helpers/cli.js';
+import { groupItem, maItem, mepItem, mockBoardConfig } from '../helpers/configs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cfm-dry-svc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const config = (mep1Extra: string, mep2Extra = ''): string => [
-  'board: { name: b, profile: mock-default }',
-  'cfm:',
-  '  maintenance-domain:',
-  '    - md-id: d',
-  '      md-level: 3',
-  '      maintenance-association:',
-  '        - { ma-id: a, char-string: A, vid: 100, ccm-interval: 1sec, maintenance-association-mep: [1, 2] }',
-  '  maintenance-group:',
-  '    - maintenance-group-id: g',
-  '      md-id: d',
-  '      ma-id: a',
-  '      mep:',
-  `        - { mep-id: 1, interface: p1, direction: down, enabled: true, mac-address: 02-00-00-00-00-01, continuity-check: { ccm-enabled: true }${mep1Extra} }`,
-  `        - { mep-id: 2, interface: p2, direction: down, enabled: true, mac-address: 02-00-00-00-00-02, continuity-check: { ccm-enabled: true }${mep2Extra} }`,
-  '',
-].join('\n');
+const config = (mep1Extra: string, mep2Extra = ''): string => mockBoardConfig(3, [maItem('a', 100, '1sec', [1, 2])], [
+  groupItem('g', 'a', [mepItem(1, 'p1', 'down', mep1Extra), mepItem(2, 'p2', 'down', mep2Extra)]),
+]);
 
 const PM = ', pm-session: [ { session-id: dm2, type: dmm, target-mep-id: 2 }, { session-id: sl2, type: slm, target-mep-id: 2, test-id: 1 } ]';
 const FS = ', fault-signalling: { client-md-level: 5, locked: LOCK }';

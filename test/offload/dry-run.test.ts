@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCfm } from '../helpers/cli.js';
+import { groupItem, maItem, mepItem, mockBoardConfig } from '../helpers/configs.js';
 
 /** The VOEs of the persisted mock as `cfm status` reads them (the file also holds device time). */
 async function liveVoes(state: string): Promise<unknown[]> {
@@ -65,18 +66,7 @@ describe('apply guard and dry run', () => {
     // a vendor shim with no up MEP support: the profile alone says up MEPs are fine
     const { mockAsicLibPath } = await import('../../src/backends/asic-binding/index.js');
     const up = join(dir, 'up.yaml');
-    writeFileSync(up, [
-      'board: { name: b, profile: mock-default }',
-      'cfm:',
-      '  maintenance-domain:',
-      '    - md-id: d',
-      '      md-level: 3',
-      '      maintenance-association:',
-      '        - { ma-id: a, char-string: A, vid: 100, ccm-interval: 1sec, maintenance-association-mep: [1, 2] }',
-      '  maintenance-group:',
-      '    - { maintenance-group-id: g, md-id: d, ma-id: a, mep: [ { mep-id: 1, interface: p1, direction: up, enabled: true, mac-address: 02-00-00-00-00-01, continuity-check: { ccm-enabled: true } } ] }',
-      '',
-    ].join('\n'));
+    writeFileSync(up, mockBoardConfig(3, [maItem('a', 100, '1sec', [1, 2])], [groupItem('g', 'a', [mepItem(1, 'p1', 'up')])]));
     const offline = await runCfm('plan', up, '--json');
     expect(offline.code).toBe(0);
     expect((JSON.parse(offline.out) as { meps: Array<{ ccm: string }> }).meps[0].ccm).toBe('hardware');

@@ -11,6 +11,7 @@ import { runVirtual } from '../../src/offload/sim/run.js';
 import { decodeFrame, encodeFrame } from '../../src/pdu/index.js';
 import type { SimNode } from '../../src/sim/network.js';
 import { mkModel, p2p, rig, type Rig } from '../offload/harness.js';
+import { oneMepDoc } from '../helpers/configs.js';
 
 let r: Rig | null = null;
 afterEach(async () => {
@@ -126,17 +127,7 @@ describe('fault signalling: CSF, AIS reception on a hardware MEP, configuration'
   });
 
   it('the config leaf: defaults, export, and errors naming the field', () => {
-    const doc = (fs: string, dir = 'down') => `
-cfm:
-  maintenance-domain:
-    - { md-id: md1, char-string: MD1, md-level: 4, maintenance-association: [{ ma-id: ma1, char-string: MA1, ccm-interval: 1sec, maintenance-association-mep: [1, 2] }] }
-  maintenance-group:
-    - maintenance-group-id: g
-      md-id: md1
-      ma-id: ma1
-      mep:
-        - { mep-id: 1, interface: swp1, direction: ${dir}, enabled: true, ccm-ltm-priority: 5, fault-signalling: ${fs} }
-`;
+    const doc = (fs: string, dir: 'up' | 'down' = 'down') => oneMepDoc(`fault-signalling: ${fs}`, dir);
     const ok = parseConfig(doc('{ client-md-level: 6 }'));
     expect(ok.errors).toEqual([]);
     expect(ok.model!.domains[0].associations[0].meps[0].faultSignalling).toEqual({ clientLevel: 6, ais: true, period: 4, priority: 5, locked: false, csf: false });

@@ -12,6 +12,7 @@ import { OffloadManager } from '../../src/offload/manager.js';
 import { runVirtual } from '../../src/offload/sim/run.js';
 import { oamHandlers, serveControl } from '../../src/offload/control.js';
 import { runCfm } from '../helpers/cli.js';
+import { oneMepDoc } from '../helpers/configs.js';
 import { pumped } from '../oam-cli/served.js';
 import { parseConfig } from '../../src/config/index.js';
 import { exportDocument } from '../../src/config/export.js';
@@ -174,17 +175,7 @@ describe('PM sessions: LMM, suspect flags, warm restart, cfm pm show', () => {
 });
 
 describe('pm-session in the configuration', () => {
-  const doc = (s: string) => `
-cfm:
-  maintenance-domain:
-    - { md-id: md1, char-string: MD1, md-level: 4, maintenance-association: [{ ma-id: ma1, char-string: MA1, ccm-interval: 1sec, maintenance-association-mep: [1, 2] }] }
-  maintenance-group:
-    - maintenance-group-id: g
-      md-id: md1
-      ma-id: ma1
-      mep:
-        - { mep-id: 1, interface: swp1, direction: down, enabled: true, ccm-ltm-priority: 5, pm-session: ${s} }
-`;
+  const doc = (s: string) => oneMepDoc(`pm-session: ${s}`);
   it('defaults, export round trip, and errors naming the field', () => {
     const ok = parseConfig(doc('[{ session-id: dm1, type: dmm, target-mep-id: 2 }, { session-id: sl, type: slm, target-mac: 02-00-00-00-00-02, test-id: 4, message-period-ms: 100, measurement-interval-min: 5, history: 10, fd-bins-us: [1000, 2000] }]'));
     expect(ok.errors).toEqual([]);
