@@ -6,6 +6,7 @@
  */
 import type { FrameDirection } from '../common/frame-port.js';
 import type { MpContext } from './context.js';
+import { validCcm } from './ccm.js';
 import { ensureLt } from './mep-lt.js';
 import { lbrFromLbm } from './responders.js';
 import { buildLtr, buildRelayedLtm, decodeLtm, egressId, ltrDelayNs, RLY_FDB, RLY_HIT, RLY_MPDB, sendLater } from './ltr.js';
@@ -39,13 +40,15 @@ export class Mip {
   receive(b: Uint8Array, p: number, opcode: number, port: string, from: FrameDirection, _rxNs: number): boolean {
     switch (opcode) {
       case 1: // MHF CCR: record the ingress port, pass (20.42.2 MIP CCM database)
-        if (from === 'wire') {
+        // only a valid CCM teaches the database where its source is (20.51: invalid PDUs are discarded)
+        if (from === 'wire' && validCcm(b, p)) {
           this.counters.ccmsSeen++;
           this.ctx.mipDb.set(`${outerVid(b)}/${macAt(b, 6)}`, port);
         }
         return true;
       case 3: // LBM to us -> LBR back the way it came (20.28)
         if (!daEquals(b, this.macBytes)) return true;
+        if (b[6] & 1) return false; // from a group address: discarded (20.28.1 b), never answered to it
         this.counters.lbrOut++;
         this.ctx.send(port, lbrFromLbm(b, p, this.macBytes), from);
         return false;

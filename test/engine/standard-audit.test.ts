@@ -241,3 +241,23 @@ describe('802.1Q 20.16-20.20: sequence numbers and what restarts rMEPwhile', () 
     }
   });
 });
+
+describe('MIP half function (802.1Q 20.28.1, 20.42.2)', () => {
+  it('does not answer an LBM from a group source address, and learns no MIP CCM database entry from an invalid CCM', () => {
+    const net = new SimNetwork();
+    const sw = new SimSwitch(net, 'sw', ['p1', 'p2']);
+    const a = new Probe(net, 'a');
+    const b = new Probe(net, 'b');
+    net.connect('sw:p1', 'a:p0');
+    net.connect('sw:p2', 'b:p0');
+    const mip = sw.addMip({ key: 'mip', level: 6, vlan: 0, port: 'p1' });
+    a.send(frame(mip.mac, lbm(1, 6), '03:00:00:00:00:09'));
+    a.send(frame(mip.mac, lbm(2, 6)));
+    a.ccm({ level: 6, mepId: 9, src: '02:cc:00:00:00:01', interval: 0 });
+    a.ccm({ level: 6, mepId: 9, src: '02:cc:00:00:00:02' });
+    net.runMs(1);
+    expect(a.got.map((f) => (decodeFrame(f).pdu as { transactionId?: number }).transactionId)).toEqual([2]);
+    expect(sw.engine.mipDb.has('0/02:cc:00:00:00:01')).toBe(false);
+    expect(sw.engine.mipDb.get('0/02:cc:00:00:00:02')).toBe('p1');
+  });
+});
