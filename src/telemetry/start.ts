@@ -4,9 +4,9 @@
  * cannot be opened is reported and skipped, a missing AgentX master is retried.
  */
 import type { OffloadManager } from '../offload/manager.js';
-import { startAgentx, type AgentxSubagent } from './agentx-agent.js';
+import type { AgentxSubagent } from './agentx-agent.js';
 import { parseAgentxAddress, parseListenAddress } from './listen.js';
-import { startMetrics, type MetricsServer } from './metrics-server.js';
+import type { MetricsServer } from './metrics-server.js';
 
 export interface TelemetryOptions {
   /** `--metrics` value: "[ADDR:]PORT" (ADDR default 127.0.0.1). */
@@ -36,6 +36,8 @@ export async function startTelemetry(manager: OffloadManager, o: TelemetryOption
   if (o.metrics !== undefined) {
     const a = parseListenAddress(o.metrics);
     try {
+      // Imported only when asked for: prom-client and the MIB cost ~60 ms at every launch otherwise.
+      const { startMetrics } = await import('./metrics-server.js');
       metrics = await startMetrics(manager, a);
       log(`cfm: Prometheus metrics on ${metrics.url}`);
     } catch (e) {
@@ -43,7 +45,7 @@ export async function startTelemetry(manager: OffloadManager, o: TelemetryOption
     }
   }
   const agentx = o.agentx !== undefined && o.agentx !== false
-    ? startAgentx(manager, { socket: o.agentx === true ? undefined : o.agentx, log })
+    ? (await import('./agentx-agent.js')).startAgentx(manager, { socket: o.agentx === true ? undefined : o.agentx, log })
     : null;
   return {
     metrics, agentx,

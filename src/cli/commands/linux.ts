@@ -11,8 +11,6 @@ import { formatSourcedEvent } from '../../offload/event-stamp.js';
 import { assertSocketFree, defaultSocketPath, oamHandlers, serveControl, type ControlServer } from '../../offload/control.js';
 import type { ManagerStatus } from '../../offload/status.js';
 import { startSoftwareRun } from '../../offload/run/software-run.js';
-import { dryRunHandler } from '../../offload/dry-run.js';
-import { loadModel } from '../../offload/api.js';
 import { checkTelemetryOptions, startTelemetry } from '../../telemetry/start.js';
 import { DATAPATH_CHOICES, type DatapathChoice } from '../../backends/software/bpf-rx.js';
 
@@ -89,7 +87,12 @@ async function run(config: string, o: RunOpts): Promise<void> {
         plan: async () => handle.report.plan,
         subscribe: (fn) => handle.manager.onFault(fn),
         ...oamHandlers(handle.manager),
-        dryRun: dryRunHandler(handle.manager, loadModel),
+        // Imported at the first dry-run request: api.js brings the ASIC bindings (koffi), which a
+        // software run never needs (start-up, docs/linux.md).
+        dryRun: async (cfg) => {
+          const [{ dryRunHandler }, { loadModel }] = await Promise.all([import('../../offload/dry-run.js'), import('../../offload/api.js')]);
+          return dryRunHandler(handle.manager, loadModel)(cfg);
+        },
       });
     }
   } catch (e) {

@@ -11,12 +11,12 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { CfmError, UsageError } from '../../common/errors.js';
-import { openBackend, loadModel, pickSwitch, planConfig, resolveProfile } from '../../offload/api.js';
-import { openApplySwitch, openPlanBackend } from './kernel.js';
 import { checkSocketPath } from './args.js';
 import { assertSocketFree, controlCall, controlMonitor, controlRequest, defaultSocketPath, oamHandlers, serveControl } from '../../offload/control.js';
-import { runDemo } from '../../offload/demo.js';
-import { dryRunApply, dryRunHandler, dryRunToJson, formatDryRun, type DryRunAnswer } from '../../offload/dry-run.js';
+// offload/api.js (the ASIC bindings), ./kernel.js, offload/demo.js and offload/dry-run.js are
+// imported by the commands that use them: `cfm status` and `cfm monitor` start with the control
+// socket client alone (start-up, docs/linux.md).
+import type { DryRunAnswer } from '../../offload/dry-run.js';
 import { resolve as resolvePath } from 'node:path';
 import type { BackendCapabilities } from '../../backends/types.js';
 import type { CfmModel } from '../../config/model.js';
@@ -52,6 +52,7 @@ function policyOf(o: PolicyOpts): Partial<PlanPolicy> {
 
 /** `cfm plan --backend`: open the backend, read its capabilities, close it (nothing is written). */
 async function liveCapabilities(spec: string, model: CfmModel, sw: string, o: { profile?: string; vendorArgs?: string; state?: string }): Promise<BackendCapabilities> {
+  const [{ openBackend, resolveProfile }, { openPlanBackend }] = await Promise.all([import('../../offload/api.js'), import('./kernel.js')]);
   const backend = await openPlanBackend(spec, () => openBackend(spec, { profile: resolveProfile(o.profile, model, sw), statePath: o.state, vendorArgs: o.vendorArgs }));
   try {
     return backend.capabilities();
@@ -64,7 +65,8 @@ async function liveCapabilities(spec: string, model: CfmModel, sw: string, o: { 
  * A persisted mock as `cfm apply --backend mock --state F` opened it: the same profile and port
  * names (from the config when given), or the mock refuses the state file (EVERSION).
  */
-function openPersistedMock(state: string, o: { profile?: string; config?: string; switch?: string }) {
+async function openPersistedMock(state: string, o: { profile?: string; config?: string; switch?: string }) {
+  const { loadModel, openBackend, pickSwitch, resolveProfile } = await import('../../offload/api.js');
   const model = o.config ? loadModel(o.config) : undefined;
   const sw = model ? pickSwitch(model, o.switch) : undefined;
   const profile = resolveProfile(o.profile, model, sw);
@@ -106,6 +108,7 @@ export function register(program: Command): void {
     .option('--state <file>', 'mock: the ASIC state file')
     .option('--json', 'print the plan as JSON')
     .action(async (config: string, o: { profile?: string; switch?: string; json?: boolean; backend?: string; vendorArgs?: string; state?: string } & PolicyOpts) => {
+      const { loadModel, pickSwitch, planConfig, resolveProfile } = await import('../../offload/api.js');
       const model = loadModel(config);
       const switches = o.switch ? [pickSwitch(model, o.switch)] : modelSwitches(model).length ? modelSwitches(model) : ['default'];
       if (o.backend && switches.length > 1) throw new UsageError(`--backend plans one switch: choose one with --switch (switches: ${switches.join(', ')})`);
@@ -152,6 +155,8 @@ export function register(program: Command): void {
       if ((o.metrics !== undefined || o.agentx !== undefined) && !o.follow) throw new UsageError('--metrics and --agentx need --follow (telemetry runs while the manager does)');
       if (o.debugLog !== undefined && !o.follow) throw new UsageError('--debug-log needs --follow (decoding runs while the manager does)');
       checkTelemetryOptions(o);
+      const [{ loadModel }, { openApplySwitch }, { dryRunApply, dryRunHandler, dryRunToJson, formatDryRun }] =
+        await Promise.all([import('../../offload/api.js'), import('./kernel.js'), import('../../offload/dry-run.js')]);
       const sw = await openApplySwitch({
         config, profile: o.profile, backend: o.backend, switch: o.switch, statePath: o.state, vendorArgs: o.vendorArgs, policy: policyOf(o), follow: o.follow,
         // a following manager re-reads `cfm debug tag`s from the state dir, as `cfm run` does
@@ -245,7 +250,7 @@ export function register(program: Command): void {
       // no manager: the hardware part, read back from the persisted mock (which must exist:
       // opening a missing one would show an empty table, as if nothing were programmed)
       if (!o.state || !existsSync(o.state)) throw new CfmError('BACKEND', `no manager on ${o.socket ?? defaultSocketPath()} and no mock state file ${o.state}`);
-      const backend = openPersistedMock(o.state, o);
+      const backend = await openPersistedMock(o.state, o);
       try {
         const rows = [];
         for (const v of await backend.listVoes()) {
@@ -285,6 +290,7 @@ export function register(program: Command): void {
     .option('--json', 'print the fault events as JSON lines (the check summary goes to stderr)')
     .action(async (o: { config?: string; json?: boolean }) => {
       guardStdout();
+      const { runDemo } = await import('../../offload/demo.js');
       const r = await runDemo({
         configPath: o.config,
         print: o.json ? undefined : out,
