@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { stringify } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 import { schemaIssues } from './ajv.js';
 import { checkModel } from './checks.js';
 import { ConfigError } from './errors.js';
@@ -194,7 +194,7 @@ export function exportConfig(model: CfmModel): object {
 /** A model written as YAML or JSON text. */
 export function exportConfigText(model: CfmModel, format: ConfigFormat = 'yaml'): string {
   const doc = exportDocument(model).doc;
-  return format === 'json' ? JSON.stringify(doc, null, 2) + '\n' : stringify(doc, { lineWidth: 0 });
+  return format === 'json' ? JSON.stringify(doc, null, 2) + '\n' : yamlLib().stringify(doc, { lineWidth: 0 });
 }
 
 /** One-line summary: "3 domains, 4 associations, 6 MEPs (5 enabled), 2 MIPs, 2 switches". */

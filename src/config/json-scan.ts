@@ -8,7 +8,8 @@
  *  - the offsets of a set of JSON pointers (issue locations), nearest existing ancestor.
  * No recursion anywhere: the nesting is an explicit stack.
  */
-import { LineCounter } from 'yaml';
+import type { LineCounter } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 import type { ConfigIssue } from './model.js';
 import { pointerOf, pointerSegments } from './source.js';
 
@@ -81,7 +82,7 @@ export function scanJson(text: string, fileName: string, opts: JsonScanOptions):
   let lines: LineCounter | undefined;
   const where = (offset: number): string => {
     if (!lines) {
-      lines = new LineCounter();
+      lines = new (yamlLib().LineCounter)();
       lines.addNewLine(0);
       for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) lines.addNewLine(k + 1);
     }
@@ -174,7 +175,7 @@ export function scanJson(text: string, fileName: string, opts: JsonScanOptions):
 /** "file:line:column" for text offsets (one line table for all of them). */
 export function locationsOf(text: string, fileName: string, offsets: number[]): Array<string | undefined> {
   if (!offsets.some((o) => o >= 0)) return offsets.map(() => undefined);
-  const lc = new LineCounter();
+  const lc = new (yamlLib().LineCounter)();
   lc.addNewLine(0);
   for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) lc.addNewLine(k + 1);
   return offsets.map((o) => {

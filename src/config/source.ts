@@ -4,8 +4,8 @@
  * parser (JSON is a subset of YAML 1.2), so JSON inputs get positions too.
  */
 import { CORE_SCHEMA, YAMLException, load as loadYamlData } from 'js-yaml';
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 import { Compactor } from './compact.js';
 import { locationsOf, MAX_DEPTH, scanJson } from './json-scan.js';
 import type { ConfigIssue } from './model.js';
@@ -157,6 +157,7 @@ function cut(s: string, max: number): string {
 }
 
 function parseYaml(text: string, fileName: string): ParsedSource {
+  const { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } = yamlLib();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
   const where = (offset: number): string => {
@@ -218,6 +219,7 @@ function parseYaml(text: string, fileName: string): ParsedSource {
 
 /** The first node nested deeper than MAX_DEPTH, as a `syntax` issue (iterative walk). */
 function tooDeep(doc: Document, where: (offset: number) => string): ConfigIssue | undefined {
+  const { isMap, isScalar, isSeq } = yamlLib();
   const stack: Array<{ node: unknown; path: Array<string | number> }> = [{ node: doc.contents, path: [] }];
   while (stack.length) {
     const { node, path } = stack.pop()!;
@@ -242,6 +244,7 @@ function tooDeep(doc: Document, where: (offset: number) => string): ConfigIssue 
 
 /** JSON pointer segments of the map key starting at `offset`, and the key's text. */
 function pathToKey(doc: Document, offset: number): { path: Array<string | number>; key: string } {
+  const { isMap, isScalar, isSeq } = yamlLib();
   const path: Array<string | number> = [];
   let node: unknown = doc.contents;
   const inside = (n: unknown) => {
