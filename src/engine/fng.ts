@@ -148,10 +148,21 @@ export class FaultNotificationGenerator {
     this.timer = null;
   }
 
-  /** Highest priority among defects that count for alarms (>= lowestAlarmPri). */
+  /** Highest priority among defects present now that count for alarms (>= lowestAlarmPri): > 0 = MAdefectIndication (802.1Q 20.33). */
   private alarmPri(): number {
     const p = highestPri(this.bits);
     return p >= this.lowestAlarmPri ? p : 0;
+  }
+
+  /**
+   * highestDefectPri (802.1Q 20.33): the highest priority of the defects present since the FNG
+   * was last in FNG_RESET (latched, like highestDefect, 12.14.7.1.3 o). FNG_REPORT_DEFECT sets
+   * fngPriority to it and FNG_DEFECT_REPORTED re-alarms when it exceeds fngPriority (20.35.6), so
+   * a cross-connect that came and went during the alarm time is what the alarm reports, and
+   * does not re-alarm when it comes back.
+   */
+  private highestDefectPri(): number {
+    return Math.max(this.latchedPri, highestPri(this.bits));
   }
 
   private arm(delayNs: number): void {
@@ -190,15 +201,15 @@ export class FaultNotificationGenerator {
         if (pri === 0) {
           this.st = 'fngDefectClearing';
           this.arm(this.resetNs);
-        } else if (pri > this.fngPriority) {
-          this.report(pri);
+        } else if (this.highestDefectPri() > this.fngPriority) {
+          this.report(this.highestDefectPri());
         }
         break;
       case 'fngDefectClearing':
         if (pri > 0) {
           this.disarm();
           this.st = 'fngDefectReported';
-          if (pri > this.fngPriority) this.report(pri);
+          if (this.highestDefectPri() > this.fngPriority) this.report(this.highestDefectPri());
         }
         break;
       case 'fngReportDefect':
@@ -214,8 +225,7 @@ export class FaultNotificationGenerator {
 
   private expired(): void {
     if (this.st === 'fngDefect') {
-      const pri = this.alarmPri();
-      if (pri > 0) this.report(pri);
+      if (this.alarmPri() > 0) this.report(this.highestDefectPri());
       else {
         this.st = 'fngReset';
         this.latch();

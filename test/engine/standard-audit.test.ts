@@ -12,6 +12,8 @@ import { decodeFrame, encodeFrame, encodeMaid, type LmmPdu, type Pdu } from '../
 import { SimNetwork, SimSwitch } from '../../src/sim/index.js';
 import { ensureY } from '../../src/engine/mep-y1731.js';
 import { u32Diff } from '../../src/engine/y1731-stats.js';
+import { VirtualClock } from '../../src/common/clock.js';
+import { FaultNotificationGenerator, type FaultEvent } from '../../src/engine/index.js';
 import { MAID_A } from './helpers.js';
 import { Probe } from './probe.js';
 
@@ -259,5 +261,34 @@ describe('MIP half function (802.1Q 20.28.1, 20.42.2)', () => {
     expect(a.got.map((f) => (decodeFrame(f).pdu as { transactionId?: number }).transactionId)).toEqual([2]);
     expect(sw.engine.mipDb.has('0/02:cc:00:00:00:01')).toBe(false);
     expect(sw.engine.mipDb.get('0/02:cc:00:00:00:02')).toBe('p1');
+  });
+});
+
+describe('802.1Q 20.35 FNG: fngPriority is highestDefectPri, the highest defect since FNG_RESET', () => {
+  it('a cross-connect that came and went during fngAlarmTime is what the alarm reports, and its return does not re-alarm', () => {
+    const clock = new VirtualClock();
+    const events: FaultEvent[] = [];
+    const g = new FaultNotificationGenerator({ clock, mep: 'm', onEvent: (e) => events.push(e) });
+    g.setDefect('defRemoteCCM', true);
+    clock.advance(1e9);
+    g.setDefect('defXconCCM', true);
+    clock.advance(0.5e9);
+    g.setDefect('defXconCCM', false);
+    clock.advance(1e9); // 2.5 s after the first defect
+    const alarms = () => events.filter((e) => e.type === 'alarm').map((e) => [e.defect, e.highestDefect, e.atNs]);
+    expect(alarms()).toEqual([['defXconCCM', 'defXconCCM', 2.5e9]]);
+    expect(g.reportedDefect).toBe('defXconCCM');
+    clock.advance(5e9);
+    g.setDefect('defXconCCM', true); // no higher than the one reported
+    clock.advance(1e9);
+    g.setDefect('defXconCCM', false);
+    expect(alarms()).toEqual([['defXconCCM', 'defXconCCM', 2.5e9]]);
+    // the defects clear: after fngResetTime the FNG resets; a later LOC alarms afresh with its own priority
+    g.setDefect('defRemoteCCM', false);
+    clock.advance(10e9);
+    expect(g.state).toBe('fngReset');
+    g.setDefect('defRemoteCCM', true);
+    clock.advance(2.5e9);
+    expect(alarms().at(-1)).toEqual(['defRemoteCCM', 'defRemoteCCM', 21e9]);
   });
 });
