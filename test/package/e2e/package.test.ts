@@ -7,7 +7,7 @@
  * typechecks (tsc --strict) and runs (load config, plan, apply, status, close).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPILERS, REPO, boardPath, installProject, output, packRepo, run, tempDir, type PackResult } from '../pack.js';
@@ -145,6 +145,53 @@ describe('the installed package', () => {
     expect(res.delayMetric).toBe(true);
   });
 
+  const STRICT_TSCONFIG = {
+    compilerOptions: {
+      target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2023'], types: ['node'],
+      strict: true, noUncheckedIndexedAccess: true, skipLibCheck: false, outDir: 'out', rootDir: '.',
+    },
+    include: ['*.ts'],
+  };
+  const tsc = (dir: string) => run('node', [join(proj, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: dir, path });
+
+  it('every ts example of README.md and docs/api.md compiles (strict, noUncheckedIndexedAccess) and runs as written from the project folder', () => {
+    const dir = join(proj, 'doc-examples');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(STRICT_TSCONFIG));
+    const names: string[] = [];
+    for (const doc of ['README.md', 'docs/api.md']) {
+      for (const m of readFileSync(join(pkgDir(), doc), 'utf8').matchAll(/```ts\n([^]*?)```/g)) {
+        const name = `${doc.replace(/\W/g, '-')}-${names.length + 1}`;
+        writeFileSync(join(dir, `${name}.ts`), m[1]);
+        names.push(name);
+      }
+    }
+    expect(names.length).toBeGreaterThanOrEqual(2); // the api.md flow and the OAM example
+    const c = tsc(dir);
+    expect(c.status, output(c)).toBe(0); // was: TS1309 top-level await in the "commonjs" project npm init -y makes (docs now say "type": "module")
+    for (const name of names) {
+      const r = run('node', [join(dir, 'out', `${name}.js`)], { cwd: proj, path, timeoutMs: 60_000 }); // paths in the examples are relative to the project
+      expect(r.status, `${name}\n${output(r)}`).toBe(0);
+      expect(r.stderr, name).toBe('');
+    }
+  });
+
+  it('the public declarations have no any, and misusing them is a type error', () => {
+    const dir = join(proj, 'types-check');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(STRICT_TSCONFIG));
+    copyFileSync(join(REPO, 'test', 'package', 'fixtures', 'types-misuse.ts.txt'), join(dir, 'types-misuse.ts'));
+    const c = tsc(dir);
+    expect(c.status, output(c)).toBe(0); // an unused @ts-expect-error: that misuse compiled
+    copyFileSync(join(REPO, 'test', 'package', 'fixtures', 'any-scan.mjs.txt'), join(proj, 'any-scan.mjs'));
+    const r = run('node', ['any-scan.mjs'], { cwd: proj, path });
+    expect(r.status, output(r)).toBe(0);
+    const res = JSON.parse(r.stdout) as { errors: string[]; walked: number; any: string[] };
+    expect(res.errors).toEqual([]);
+    expect(res.walked).toBeGreaterThan(1000);
+    expect(res.any).toEqual([]);
+  });
+
   describe('the CLI against a running manager (cfm apply --follow on the mock ASIC)', () => {
     let mgr: ChildProcess | null = null;
     let mgrLog = '';
@@ -197,6 +244,66 @@ describe('the installed package', () => {
         const r = cli(...args);
         expect(r.status, `cfm ${args.join(' ')}\n${output(r)}`).toBe(2);
         expect(r.stderr).toMatch(/^cfm: /);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      }
+    });
+
+    it('the other documented commands run as written against it (linktrace, tst, pm, mep, cc, status -j, dry run, counters, debug dump)', () => {
+      const m = 'demo/svc-multi/81';
+      const ok = (args: string[], re: RegExp) => {
+        const r = cli(...args);
+        expect(r.status, `cfm ${args.join(' ')}\n${output(r)}`).toBe(0);
+        expect(r.stdout, `cfm ${args.join(' ')}`).toMatch(re);
+        expect(r.stderr, `cfm ${args.join(' ')}`).toBe('');
+      };
+      ok(['linktrace', m, '--target-mep', '83', '--timeout-ms', '1500'], /^1 .* rlyHit +terminate$/m);
+      ok(['tst', m, '--target-mep', '83', '--count', '2', '--interval-ms', '20'], /^Sent 2 packets to /m);
+      ok(['tst', 'demo/svc-multi/83', '--received'], /^from [0-9a-f:]{17}: 2 packets/m);
+      ok(['pm', 'show'], /^no PM sessions$/m);
+      ok(['mep', 'list'], /^demo\/svc-multi\/81 /m);
+      ok(['mep', 'show', m], /^MEP demo\/svc-multi\/81: mep id 81 on p2 vlan 80/m);
+      ok(['status', '-j'], /^\{\n {2}"switch": "sw1"/);
+      ok(['apply', join(pkgDir(), 'examples', 'demo.yaml'), '--switch', 'sw1', '--dry-run', '--socket', join(env.XDG_RUNTIME_DIR!, 'cfm-offload.sock')], /5 unchanged of 5 VOEs/);
+      ok(['cpu-protection', 'counters'], /^counters of pid \d+/);
+      ok(['debug', 'dump'], /^eth-cfm debug-packet queues of pid \d+/);
+      ok(['mep', 'set', 'demo/svc-1s/41', '--placement', 'software'], /^moved demo\/svc-1s\/41 to software \(continuing at seq \d+\)$/m);
+      ok(['mep', 'set', 'demo/svc-1s/41', '--placement', 'auto'], /^moved demo\/svc-1s\/41 to hardware/m);
+      ok(['cc', 'interval', 'demo/svc-1min', '10min'], /^demo\/svc-1min interval 10min: /);
+      // a MEP the manager does not have: the test's header line is not printed before the error
+      const dm = cli('dm', 'demo/svc-multi/99', '--target-mep', '83');
+      expect(dm.status, output(dm)).toBe(2);
+      expect(dm.stdout).toBe('');
+      expect(dm.stderr).toMatch(/^cfm: manager: no MEP demo\/svc-multi\/99 on this switch \(MEPs: [^\n]*\)\n$/);
+      const pm = cli('pm', 'show', 'demo/svc-multi/99');
+      expect(pm.status, output(pm)).toBe(2);
+      expect(pm.stderr).toMatch(/^cfm: no MEP demo\/svc-multi\/99 on switch sw1 /);
+    });
+
+    it('the offline commands of the docs run on the shipped files; wrong input is one line, exit 1 or 2', () => {
+      const ex = join(pkgDir(), 'examples');
+      for (const [args, re] of [
+        [['validate', join(ex, 'demo.yaml')], /valid: 2 domains/],
+        [['plan', join(ex, 'demo.yaml'), '--switch', 'sw2'], /^6 of 10 MEPs in hardware/m],
+        [['decode', join(ex, 'pcap', 'sample.pcap')], /^#1 0\.000000 CCM /],
+        [['sim', join(ex, 'scenarios', 'link-cut.yaml'), '--quiet'], /expectation\(s\) passed/],
+        [['cpu-protection', 'show', join(ex, 'demo.yaml'), '--switch', 'sw1'], /^CPU protection of switch sw1/],
+      ] as Array<[string[], RegExp]>) {
+        const r = cli(...args);
+        expect(r.status, `cfm ${args.join(' ')}\n${output(r)}`).toBe(0);
+        expect(r.stdout).toMatch(re);
+      }
+      const bad = join(work, 'bad.yaml');
+      writeFileSync(bad, 'cfm:\n  maintenance-domain:\n    - md-id: x\n      md-level: 9\n');
+      for (const [args, code, re] of [
+        [['validate', bad], 1, /^[^\n]*bad\.yaml:4:7 \/cfm\/maintenance-domain\/0\/md-level: 9 must be <= 7 /],
+        [['apply', bad, '--backend', 'mock'], 1, /^cfm: [^\n]*bad\.yaml: invalid configuration, 1 problem\(s\): [^\n]*md-level[^\n]*\n$/],
+        [['status', '--socket', join(work, 'none.sock')], 1, /^cfm: no manager is running on [^\n]*none\.sock \(ENOENT\)[^\n]*\n$/],
+        [['status', '--bogus'], 2, /^cfm: unknown option '--bogus' \(see cfm status --help\)\n$/],
+        [['apply', join(ex, 'demo.yaml'), '--switch', 'sw1', '--follow', '--socket', join(work, 'nodir', 'x.sock')], 2, /^cfm: --socket [^\n]*: directory [^\n]* does not exist; nothing was changed\n$/],
+      ] as Array<[string[], number, RegExp]>) {
+        const r = cli(...args);
+        expect(r.status, `cfm ${args.join(' ')}\n${output(r)}`).toBe(code);
+        expect(r.stderr, `cfm ${args.join(' ')}`).toMatch(re);
         expect(r.stderr).not.toMatch(/\n\s+at /);
       }
     });
