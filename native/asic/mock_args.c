@@ -98,6 +98,14 @@ static int set_flag(uint32_t *flags, uint32_t bit, const char *v) {
   return 1;
 }
 
+/* A text argument into a fixed buffer, NUL included: refused when it does not fit, or when it is
+ * empty and must not be. */
+static int set_text(char *dst, size_t size, const char *v, int may_be_empty) {
+  if ((!may_be_empty && !*v) || strlen(v) >= size) return 0;
+  snprintf(dst, size, "%s", v);
+  return 1;
+}
+
 static int apply(mock_args_t *m, const char *k, const char *v) {
   if (!strcmp(k, "ports")) return parse_u32(v, 4096, &m->ports) && m->ports > 0;
   if (!strcmp(k, "port_voes")) return parse_u32(v, 1u << 20, &m->port_voes);
@@ -148,21 +156,9 @@ static int apply(mock_args_t *m, const char *k, const char *v) {
     else return 0;
     return 1;
   }
-  if (!strcmp(k, "desc")) {
-    if (strlen(v) >= sizeof m->description) return 0;
-    snprintf(m->description, sizeof m->description, "%s", v);
-    return 1;
-  }
-  if (!strcmp(k, "instance")) {
-    if (!*v || strlen(v) >= sizeof m->instance) return 0;
-    snprintf(m->instance, sizeof m->instance, "%s", v);
-    return 1;
-  }
-  if (!strcmp(k, "state")) {
-    if (!*v || strlen(v) >= sizeof m->state_path) return 0;
-    snprintf(m->state_path, sizeof m->state_path, "%s", v);
-    return 1;
-  }
+  if (!strcmp(k, "desc")) return set_text(m->description, sizeof m->description, v, 1);
+  if (!strcmp(k, "instance")) return set_text(m->instance, sizeof m->instance, v, 0);
+  if (!strcmp(k, "state")) return set_text(m->state_path, sizeof m->state_path, v, 0);
   return 0;
 }
 
