@@ -85,17 +85,29 @@ export interface NativeSchedulerEvent {
   message?: string;
 }
 
-export interface NativeSchedulerAdd {
-  fd: number;
+/** One CCM transmit entry: its frame and timing (scheduler.ts CcmTxSpec adds the socket). */
+export interface CcmTxTiming {
   frame: Uint8Array;
   intervalNs: number;
+  /** Byte offset in the frame of the 4-byte sequence number; omit (or -1) to send it unchanged. */
   seqOffset?: number;
+  /** Byte offset of the CCM flags byte (RDI = 0x80). */
   flagsOffset?: number;
   firstSeq?: number;
   rdi?: boolean;
+  /** Delay of the first frame (spreads many sessions over the interval). */
   startDelayNs?: number;
-  /** >= 0: first deadline on the absolute grid phaseNs + k x intervalNs (CLOCK_MONOTONIC). */
+  /**
+   * Put the entry on the absolute grid `phaseNs + k x intervalNs` (CLOCK_MONOTONIC; first
+   * deadline the first grid point after startDelayNs; -1 = no grid). Entries with the same
+   * interval and phase are due at the same instant: one wakeup, one sendmmsg per socket for all.
+   */
   phaseNs?: number;
+}
+
+/** Scheduler.add's argument: the entry on the socket `fd`. */
+export interface NativeSchedulerAdd extends CcmTxTiming {
+  fd: number;
 }
 
 /** How the scheduler thread is really scheduled. */

@@ -4,29 +4,14 @@
  * byte offsets of the sequence number and flags; the thread patches them and sends on time.
  * Only changes come back: an entry starting to fail (errno) or recovering.
  */
-import { loadAddon, type NativeScheduler, type NativeSchedulerEvent, type NativeSchedulerInfo, type NativeSchedulerMode } from './addon.js';
+import { loadAddon, type CcmTxTiming, type NativeScheduler, type NativeSchedulerEvent, type NativeSchedulerInfo, type NativeSchedulerMode } from './addon.js';
 import { callNative } from './errors.js';
 import type { PacketSocket } from './packet.js';
 import { raiseEventThread, type EventThreadPriority } from './realtime-main.js';
 
-export interface CcmTxSpec {
+/** A CCM to send every intervalNs on `socket` (the frame and timing: addon.ts CcmTxTiming). */
+export interface CcmTxSpec extends CcmTxTiming {
   socket: PacketSocket;
-  frame: Uint8Array;
-  intervalNs: number;
-  /** Byte offset in the frame of the 4-byte sequence number; omit to send it unchanged. */
-  seqOffset?: number;
-  /** Byte offset of the CCM flags byte (RDI = 0x80). */
-  flagsOffset?: number;
-  firstSeq?: number;
-  rdi?: boolean;
-  /** Delay of the first frame (spreads many sessions over the interval). */
-  startDelayNs?: number;
-  /**
-   * Put the entry on the absolute grid `phaseNs + k x intervalNs` (CLOCK_MONOTONIC; first
-   * deadline the first grid point after startDelayNs). Entries with the same interval and phase
-   * are due at the same instant: one wakeup, one sendmmsg per socket for all of them.
-   */
-  phaseNs?: number;
 }
 
 export type SchedulerMode = NativeSchedulerMode;
