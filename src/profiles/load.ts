@@ -26,16 +26,11 @@ export class ProfileError extends CfmError {
   }
 }
 
-/** The raw JSON shape (kebab-case), as documented in docs/profiles.md. */
-interface RawProfile {
-  name: string;
-  description: string;
-  vendor: string;
-  family: string;
-  variants: string[];
-  generation?: string;
-  backend: string;
-  ports: string[];
+/**
+ * The raw JSON shape (kebab-case), as documented in docs/profiles.md: the descriptive fields as
+ * HwProfile has them, the rest in the JSON's names and units.
+ */
+interface RawProfile extends Pick<HwProfile, 'name' | 'description' | 'vendor' | 'family' | 'variants' | 'generation' | 'backend' | 'ports'> {
   'port-count': number | null;
   voes: { port: number | null; service: number | null; up: number | null; down: number | null; 'shared-total': number | null; 'per-port': number | null };
   mips: { down: number | null; up: number | null };
