@@ -16,6 +16,7 @@ import {
   type MepConfig,
 } from '../../netlink/bridge-cfm.js';
 import type { VoeSpec } from '../types.js';
+import { checkVoeFields, checkVoeKey, type SpecFault } from '../voe-spec-check.js';
 
 /** Class 1 multicast DA for CCMs at `level` (802.1Q Table 8-13): 01-80-C2-00-00-3x. */
 export function ccmGroupMac(level: number): string {
@@ -26,38 +27,23 @@ function bad(spec: VoeSpec, field: string, why: string, code: 'BACKEND' | 'UNSUP
   throw new CfmError(code, `linux-bridge: VOE '${spec.key}': ${field} ${why}`);
 }
 
-export const MAX_KEY_BYTES = 63;
 /** Slowest-first limit of what the kernel's software timers run faithfully: 100 ms. */
 export const MIN_INTERVAL: IntervalCode = 3;
 
 const MAC_RE = /^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/;
 
 export function validateSpec(spec: VoeSpec, ports: readonly string[]): void {
-  if (typeof spec.key !== 'string' || spec.key.length === 0) bad(spec, 'key', 'must be a non-empty string');
-  // Same limit as the vendor C ABI, so a key that works on one backend works on all.
-  if (new TextEncoder().encode(spec.key).length > MAX_KEY_BYTES) bad(spec, 'key', `is longer than ${MAX_KEY_BYTES} bytes`);
+  const fault: SpecFault = (field, why) => bad(spec, field, why);
+  checkVoeKey(spec, fault);
   if (spec.direction !== 'down') bad(spec, 'direction', "'up': the kernel's bridge CFM has Down-MEPs only (\"Up-MEP not supported\")", 'UNSUPPORTED');
   if (spec.vlan !== 0) bad(spec, 'vlan', `${spec.vlan}: the kernel's bridge CFM has port (untagged) MEPs only ("VLAN domain not supported")`, 'UNSUPPORTED');
   if (!ports.includes(spec.port)) bad(spec, 'port', `'${spec.port}' is not a port of this bridge (${ports.join(', ') || 'none'})`);
-  if (!Number.isInteger(spec.level) || spec.level < 0 || spec.level > 7) bad(spec, 'level', `${spec.level} is not 0..7`);
-  if (!Number.isInteger(spec.mepId) || spec.mepId < 1 || spec.mepId > 8191) bad(spec, 'mepId', `${spec.mepId} is not 1..8191`);
-  if (!(spec.maid instanceof Uint8Array) || spec.maid.length !== 48) bad(spec, 'maid', 'must be 48 bytes');
-  if (!isIntervalCode(spec.interval)) bad(spec, 'interval', `${String(spec.interval)} is not an interval code 1..7`);
+  checkVoeFields(spec, fault);
   if (spec.interval < MIN_INTERVAL) {
     // The kernel accepts 3.33 ms and 10 ms, but its jiffy timers cannot keep them (cfm-facts 1.3).
     bad(spec, 'interval', `${intervalName(spec.interval)} is faster than the kernel's timers honour (>= ${intervalName(MIN_INTERVAL)})`);
   }
-  if (!Number.isInteger(spec.priority) || spec.priority < 0 || spec.priority > 7) bad(spec, 'priority', `${spec.priority} is not 0..7`);
   if (!MAC_RE.test(spec.unicastMac)) bad(spec, 'unicastMac', `'${spec.unicastMac}' is not a MAC address`);
-  for (const p of spec.peers) {
-    if (!Number.isInteger(p) || p < 1 || p > 8191) bad(spec, 'peers', `contain ${p}, not a MEPID 1..8191`);
-    if (p === spec.mepId) bad(spec, 'peers', `contain the VOE's own MEPID ${p}`);
-  }
-  if (new Set(spec.peers).size !== spec.peers.length) bad(spec, 'peers', 'contain duplicates');
-  if (![0, 1, 2].includes(spec.portStatusTlv)) bad(spec, 'portStatusTlv', `${spec.portStatusTlv} is not 0, 1 (blocked) or 2 (up)`);
-  if (!Number.isInteger(spec.interfaceStatusTlv) || spec.interfaceStatusTlv < 0 || spec.interfaceStatusTlv > 7) {
-    bad(spec, 'interfaceStatusTlv', `${spec.interfaceStatusTlv} is not 0..7`);
-  }
 }
 
 export function mepConfigOf(instance: number, spec: VoeSpec): MepConfig {
