@@ -6,17 +6,15 @@
  */
 import { ASIC_STATUS as S, CAP_FRAME_IO, type AsicDevice } from '../../backends/asic-binding/index.js';
 import { eventFdReadable } from '../../backends/asic-binding/event-fd.js';
+import { INTERVAL_CODES, intervalMs, type IntervalCode } from '../../common/interval.js';
 import { check } from '../check.js';
 import { anyConf, ccConf, needVoe } from '../fixtures.js';
 import type { ConformanceRule } from '../runner.js';
 
-/** Fastest interval the device checks (LOC soonest). */
-function fastestRx(mask: number): number {
-  for (let c = 1; c <= 7; c++) if (mask & (1 << c)) return c;
-  return 0;
+/** Fastest interval the device checks (LOC soonest), or undefined when it checks none. */
+function fastestRx(mask: number): IntervalCode | undefined {
+  return INTERVAL_CODES.find((c) => (mask & (1 << c)) !== 0);
 }
-
-const INTERVAL_MS = [0, 10 / 3, 10, 100, 1000, 10000, 60000, 600000];
 
 /** Drain everything pending: events, and punted frames when the device has frame I/O. */
 function drain(dev: AsicDevice, frameIo: boolean): number {
@@ -54,11 +52,11 @@ export const eventFdRules: ConformanceRule[] = [
 
       needVoe(c);
       const iv = fastestRx(caps.rx_intervals);
-      if (iv === 0) return c.skip('the library checks no interval (rx_intervals 0): no LOC to wait for');
+      if (iv === undefined) return c.skip('the library checks no interval (rx_intervals 0): no LOC to wait for');
       const id = dev.voeAlloc(anyConf(caps, { key: 'conformance/event-fd' }));
       dev.ccSet(id, ccConf(caps, { interval: iv, tx_enable: 0, rx_enable: 1 }));
-      const waitMs = INTERVAL_MS[iv] * 3.5 * 2 + 500;
-      check.ok(eventFdReadable(fd, waitMs) === true, `fd readable within ${waitMs} ms of a CC config with silent peers (LOC after 3.5 x ${INTERVAL_MS[iv]} ms)`);
+      const waitMs = intervalMs(iv) * 3.5 * 2 + 500;
+      check.ok(eventFdReadable(fd, waitMs) === true, `fd readable within ${waitMs} ms of a CC config with silent peers (LOC after 3.5 x ${intervalMs(iv)} ms)`);
       const evs = dev.pollEvents();
       check.ok(evs.some((e) => e.voe === id && e.kind === 1 && e.active === 1), `cfm_event_poll after the fd became readable has the LOC of VOE ${id} (got ${JSON.stringify(evs.map((e) => [e.voe, e.kind, e.active]))})`);
       drain(dev, frameIo);
