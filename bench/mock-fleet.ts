@@ -4,8 +4,10 @@
  * each, spread over the ports (4,094 VLANs per port).
  */
 import { MockAsicBackend } from '../src/backends/mock/backend.js';
+import { VirtualClock } from '../src/common/clock.js';
 import type { IntervalCode } from '../src/common/interval.js';
 import type { CfmModel, LocalMep } from '../src/config/model.js';
+import { OffloadManager } from '../src/offload/manager.js';
 import { encodeMaid } from '../src/pdu/maid.js';
 import { loadProfile } from '../src/profiles/index.js';
 import type { HwProfile } from '../src/profiles/types.js';
@@ -49,4 +51,16 @@ export function fleetProfile(): HwProfile {
 /** A fresh mock ASIC instance of `prof`; `tag` names the instance (bench-TAG-random). */
 export function fleetMock(prof: HwProfile, tag: string): MockAsicBackend {
   return new MockAsicBackend({ ports: prof.ports, portVoes: FLEET_PORTS, serviceVoes: 8192, ccmTxMode: 'hardware', instance: `bench-${tag}-${Math.random()}` });
+}
+
+/** An offload manager (virtual clock) on a fresh fleetMock of `prof`: `fn` runs with both, then both are closed. */
+export async function withFleetManager<T>(prof: HwProfile, tag: string, fn: (mgr: OffloadManager, backend: MockAsicBackend) => Promise<T>): Promise<T> {
+  const b = fleetMock(prof, tag);
+  const mgr = new OffloadManager({ backend: b, profile: prof, clock: new VirtualClock() });
+  try {
+    return await fn(mgr, b);
+  } finally {
+    await mgr.close();
+    await b.close();
+  }
 }

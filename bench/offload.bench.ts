@@ -10,12 +10,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { BenchRow } from './run.js';
-import { fleetMock, fleetModel, fleetProfile } from './mock-fleet.js';
+import { fleetMock, fleetModel, fleetProfile, withFleetManager } from './mock-fleet.js';
 import { plan } from '../src/offload/planner.js';
 import { hwResources } from '../src/offload/resources.js';
 import { reconcile } from '../src/offload/reconciler.js';
-import { OffloadManager } from '../src/offload/manager.js';
-import { VirtualClock } from '../src/common/clock.js';
 import type { HwProfile } from '../src/profiles/types.js';
 
 export const name = 'offload';
@@ -34,9 +32,7 @@ interface OneChange {
 
 /** Best of `reps` manager.change() of one MEP's peers, and of a full reconcile of the same change. */
 async function oneChange(n: number, prof: HwProfile): Promise<OneChange> {
-  const b = mock(prof);
-  const mgr = new OffloadManager({ backend: b, profile: prof, clock: new VirtualClock() });
-  try {
+  return withFleetManager(prof, 'offload', async (mgr, b) => {
     const m = model(n);
     const ta = performance.now();
     await mgr.apply(m);
@@ -73,10 +69,7 @@ async function oneChange(n: number, prof: HwProfile): Promise<OneChange> {
       fullReadMs = Math.min(fullReadMs, performance.now() - t0);
     }
     return { applyMs, changeMs, ops, fullMs, fullReadMs };
-  } finally {
-    await mgr.close();
-    await b.close();
-  }
+  });
 }
 
 export async function run(): Promise<BenchRow[]> {

@@ -13,10 +13,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import snmp from 'net-snmp';
 import type { BenchRow } from './run.js';
-import { fleetMock, fleetModel, fleetProfile } from './mock-fleet.js';
-import { VirtualClock } from '../src/common/clock.js';
+import { fleetModel, fleetProfile, withFleetManager } from './mock-fleet.js';
 import type { HwProfile } from '../src/profiles/types.js';
-import { OffloadManager } from '../src/offload/manager.js';
+import type { OffloadManager } from '../src/offload/manager.js';
 import { startAgentx, startMetrics } from '../src/telemetry/index.js';
 import { takeSnapshot } from '../src/telemetry/snapshot.js';
 import { buildCfmMib } from '../src/telemetry/mib/cfm-mib.js';
@@ -89,9 +88,7 @@ async function snmpWalk(mgr: OffloadManager, rows: BenchRow[], n: number): Promi
 }
 
 async function at(n: number, prof: HwProfile, rows: BenchRow[]): Promise<void> {
-  const b = fleetMock(prof, 'telemetry');
-  const mgr = new OffloadManager({ backend: b, profile: prof, clock: new VirtualClock() });
-  try {
+  return withFleetManager(prof, 'telemetry', async (mgr) => {
     await mgr.apply(model(n));
     const m = await startMetrics(mgr, { port: 0 });
     try {
@@ -113,10 +110,7 @@ async function at(n: number, prof: HwProfile, rows: BenchRow[]): Promise<void> {
     const size = buildCfmMib(await takeSnapshot(mgr), null).size;
     rows.push({ case: `SNMP view rebuild (status + MIB rows), ${n} MEPs`, value: viewMs, unit: 'ms', note: `${size} variables; at most once per second` });
     await snmpWalk(mgr, rows, n);
-  } finally {
-    await mgr.close();
-    await b.close();
-  }
+  });
 }
 
 export async function run(): Promise<BenchRow[]> {
