@@ -40,13 +40,14 @@ export function dispatchToMep(mep: Mep, b: Uint8Array, p: number, opcode: number
   // codec's phase 1, seed 004, for every PDU): no station sends from one, and an answer would be
   // multicast to it.
   if (b[6] & 1) return;
+  // Unicast frames for another station, other group addresses and multicast replies are not
+  // ours (802.1Q 20.28.1, 20.36.1, 20.47.1). A CCM goes to the class 1 address of its level or,
+  // point to point, to the peer MEP's MAC (Y.1731 7.1.1); one for another station is not ours.
+  if (!addressedTo(mep, b, opcode)) return;
   if (opcode === 1) {
     mep.receiveCcm(b, p, port, rxNs);
     return;
   }
-  // Unicast frames for another station, other group addresses and multicast replies are not
-  // ours (802.1Q 20.28.1, 20.36.1, 20.47.1).
-  if (!addressedTo(mep, b, opcode)) return;
   mep.rxFrames++;
   const y = (): ReturnType<typeof ensureY> => ensureY(mep);
   if (PM_TAPPED.has(opcode)) deliverPm(mep, opcode, b, p, rxNs);

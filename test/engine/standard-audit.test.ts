@@ -292,3 +292,19 @@ describe('802.1Q 20.35 FNG: fngPriority is highestDefectPri, the highest defect 
     expect(alarms().at(-1)).toEqual(['defRemoteCCM', 'defRemoteCCM', 21e9]);
   });
 });
+
+describe('CCM destination (802.1Q Table 8-15, Y.1731 7.1.1)', () => {
+  it('takes a CCM to its level\'s class 1 address or to its own MAC, not one to another station or another group', () => {
+    const ccm = (dst: string): Uint8Array => frame(dst, { opcode: 1, level: 4, version: 0, flags: 4, seq: 1, mepId: 2, maid: MAID_A, txFCf: 0, rxFCb: 0, txFCb: 0, tlvs: [] });
+    for (const [dst, taken] of [['02:bb:bb:bb:bb:bb', false], ['01:23:20:00:00:30', false], ['01:80:c2:00:00:34', true]] as const) {
+      const { net, a, mep } = setup();
+      a.send(ccm(dst));
+      net.runMs(1);
+      expect(mep.status().remotes[0].state === 'ok', dst).toBe(taken);
+    }
+    const { net, a, mep } = setup();
+    a.send(ccm(mep.cfg.mac));
+    net.runMs(1);
+    expect(mep.status().remotes[0].state).toBe('ok');
+  });
+});
