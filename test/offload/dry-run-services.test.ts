@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCfm } from '../helpers/cli.js';
+import { serveLiveSwitch } from '../helpers/live-switch.js';
+import { loadModel } from '../../src/offload/api.js';
 import { groupItem, maItem, mepItem, mockBoardConfig } from '../helpers/configs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cfm-dry-svc-'));
@@ -22,15 +24,11 @@ const FS = ', fault-signalling: { client-md-level: 5, locked: LOCK }';
 
 describe('cfm apply --dry-run --socket: changes besides the VOEs', () => {
   it('shows PM sessions and fault signalling an apply would start, restart or stop; changes nothing', async () => {
-    const { openSwitch, loadModel } = await import('../../src/offload/api.js');
-    const { serveControl } = await import('../../src/offload/control.js');
-    const { dryRunHandler } = await import('../../src/offload/dry-run.js');
     const base = join(dir, 'base.yaml');
     writeFileSync(base, config(''));
-    const sw = openSwitch({ config: base });
-    await sw.apply();
     const sock = join(dir, 'live.sock');
-    const server = await serveControl(sock, { status: () => sw.status(), subscribe: (fn) => sw.onFault(fn), dryRun: dryRunHandler(sw.manager, loadModel) });
+    const live = await serveLiveSwitch(base, sock);
+    const { sw } = live;
     try {
       const withPm = join(dir, 'pm.yaml');
       writeFileSync(withPm, config(PM + FS.replace('LOCK', 'false')));
@@ -76,8 +74,7 @@ describe('cfm apply --dry-run --socket: changes besides the VOEs', () => {
       const p = await runCfm('apply', prio, '--dry-run', '--socket', sock);
       expect(p.out.split('\n').slice(1)).toEqual(['~ restart software-mep d/a/2: its configuration changed', "software MEPs: 1 would run in the manager's engine", '']);
     } finally {
-      await server.close();
-      await sw.close({ clearHardware: true });
+      await live.close();
     }
   });
 });

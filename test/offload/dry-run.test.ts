@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCfm } from '../helpers/cli.js';
+import { serveLiveSwitch } from '../helpers/live-switch.js';
 import { groupItem, maItem, mepItem, mockBoardConfig } from '../helpers/configs.js';
 
 /** The VOEs of the persisted mock as `cfm status` reads them (the file also holds device time). */
@@ -80,13 +81,9 @@ describe('apply guard and dry run', () => {
 
 describe('cfm apply --dry-run --socket: against a running manager\'s live state', () => {
   it('diffs the config against the VOEs the manager holds, and changes nothing', async () => {
-    const { openSwitch, loadModel } = await import('../../src/offload/api.js');
-    const { serveControl } = await import('../../src/offload/control.js');
-    const { dryRunHandler } = await import('../../src/offload/dry-run.js');
-    const sw = openSwitch({ config: BOARD });
-    await sw.apply();
     const sock = join(dir, 'live.sock');
-    const server = await serveControl(sock, { status: () => sw.status(), subscribe: (fn) => sw.onFault(fn), dryRun: dryRunHandler(sw.manager, loadModel) });
+    const live = await serveLiveSwitch(BOARD, sock);
+    const { sw } = live;
     try {
       const changed = join(dir, 'changed-live.yaml');
       writeFileSync(changed, readFileSync(BOARD, 'utf8').replace(/ccm-interval: 10ms/g, 'ccm-interval: 100ms'));
@@ -100,8 +97,7 @@ describe('cfm apply --dry-run --socket: against a running manager\'s live state'
       expect((await sw.backend.listVoes()).every((v) => v.spec.interval === 2)).toBe(false); // untouched: 10 ms VOEs still there
       expect((await sw.backend.listVoes()).filter((v) => v.spec.interval === 2)).toHaveLength(2);
     } finally {
-      await server.close();
-      await sw.close({ clearHardware: true });
+      await live.close();
     }
   });
 });
