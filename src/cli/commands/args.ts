@@ -6,7 +6,7 @@
  */
 import { lstatSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { UsageError } from '../../common/errors.js';
+import { CfmError, UsageError } from '../../common/errors.js';
 
 /** An integer flag value in min..max, or undefined when the flag was not given. */
 export function intArg(flag: string, v: string | undefined, min: number, max: number): number | undefined {
@@ -60,6 +60,24 @@ export function checkSocketPath(path: string): void {
     return; // nothing there yet: the server creates it
   }
   if (!st.isSocket()) throw new UsageError(`--socket ${path}: exists and is not a socket (${st.isDirectory() ? 'a directory' : 'a file'}); nothing was changed`);
+}
+
+/**
+ * A config file named on the command line: a missing one (or a directory) is one line naming it,
+ * as `cfm decode` says it, instead of the config component's "invalid configuration, 1
+ * problem(s): (document): cannot read F: ENOENT". Exit 1 (a failure of the input, not of the
+ * command line: docs/oam-cli.md "Exit codes").
+ */
+export function configFileArg(path: string): string {
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CfmError('CONFIG', `${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(e)})`}`);
+  }
+  if (isDir) throw new CfmError('CONFIG', `${path}: is a directory, not a config file`);
+  return path;
 }
 
 /** Ctrl-C while waiting for a manager's answer: stop waiting (the manager ends the session on its own). */

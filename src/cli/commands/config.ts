@@ -14,6 +14,7 @@ import { exportConfigText, formatIssue, loadConfig, validateConfig } from '../..
 import type { ConfigIssue } from '../../config/index.js';
 import { generateSpConfigYaml, MAX_SP_MEPS } from '../../config/generate.js';
 import { UsageError } from '../../common/errors.js';
+import { configFileArg } from './args.js';
 import { listProfiles, loadProfile, validateProfileFile } from '../../profiles/index.js';
 import { formatProfile } from '../../profiles/table.js';
 
@@ -72,7 +73,7 @@ export function register(program: Command): void {
     .argument('<file>', 'config file')
     .option('--json', 'JSON instead of YAML')
     .action((file: string, opts: { json?: boolean }) => {
-      const r = loadConfig(file);
+      const r = loadConfig(configFileArg(file));
       if (!r.model) {
         printIssues(r.errors, file, false);
         process.exitCode = 1;

@@ -12,7 +12,7 @@
  */
 import type { Command } from 'commander';
 import { CfmError, UsageError } from '../../common/errors.js';
-import { formatIssue, loadConfig } from '../../config/index.js';
+import { loadConfigOrThrow } from '../../config/index.js';
 import type { CfmModel } from '../../config/model.js';
 import { compileProtection } from '../../cpu-protection/compile.js';
 import { planEnforcement } from '../../cpu-protection/hardware.js';
@@ -21,13 +21,13 @@ import { summarize } from '../../cpu-protection/summary.js';
 import { readStats, readTags, stateDir, tagKey, writeTags, type OpsStats } from '../../debug/state.js';
 import { controlRequest, defaultSocketPath } from '../../offload/control.js';
 import { parseTagWords } from '../../debug/tag-words.js';
+import { configFileArg } from './args.js';
 import { describeTag, resolveTags } from '../../debug/tags.js';
 import { loadProfile } from '../../profiles/index.js';
 
+/** The config of --config / `cpu-protection show`: one error line, as cfm plan and apply give it. */
 function model(file: string): CfmModel {
-  const r = loadConfig(file);
-  if (!r.model) throw new CfmError('CONFIG', `${file}: invalid config:\n${r.errors.map((e) => '  ' + formatIssue(e)).join('\n')}`);
-  return r.model;
+  return loadConfigOrThrow(configFileArg(file));
 }
 
 function count(v: string, what: string): number {
