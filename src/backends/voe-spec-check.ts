@@ -22,7 +22,8 @@ export function checkVoeKey(spec: VoeSpec, bad: SpecFault): void {
 
 /**
  * Level, MEPID, MAID, interval, priority, peers and the status TLV values, in that order (802.1Q
- * 12.14.7.1.3: MD level 0..7, MEPID 1..8191, a 48-octet MAID; Table 21-10 / 21-11 for the TLVs).
+ * 21.6.2: MEPID 1..8191; 21.6.5: the 48-octet MAID; 21.5.4 / 21.5.5: Port and Interface Status
+ * TLV values; 0 here = the TLV is not sent).
  */
 export function checkVoeFields(spec: VoeSpec, bad: SpecFault): void {
   if (!Number.isInteger(spec.level) || spec.level < 0 || spec.level > 7) bad('level', `${spec.level} is not 0..7`);

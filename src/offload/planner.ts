@@ -141,7 +141,8 @@ function resourceReason(mep: LocalMep, res: HwResources, policy: PlanPolicy, u: 
     }
   }
   // a table of expected peers shared by all VOEs (the eBPF peer map): each remote MEP ID a MEP
-  // checks (802.1Q 12.14.7.1.3 u, its MA's MEPIDs but its own) takes one entry
+  // checks (its MA's MEPIDs but its own; one remote MEP state machine each, 802.1Q 20.20) takes
+  // one entry
   const rmt = res.remoteMepTable;
   const peers = mep.remoteMepIds.length;
   if (rmt !== null && u.peers + peers > rmt.entries) {
