@@ -301,3 +301,71 @@ describe.skipIf(!haveTshark)('frames the engine writes, as Wireshark reads them'
     }
   });
 }, 60_000);
+
+/**
+ * sw1:p1 - sw2:p1, sw2:p2 - sw3:p1, level 3, ICC-based MEG ID (Y.1731 Annex A, format 32): a down
+ * MEP on sw1:p1, a MIP on sw2:p1, an Up MEP on sw2:p2 (the end of the domain on that port) and
+ * a level 5 MEP beyond it so sw2 learns where sw3 is. Linktrace to the Up MEP, then beyond it.
+ */
+function upScenario(): { frames: Uint8Array[]; a: Mep; up: Mep; mipMac: string; far: Mep } {
+  const net = new SimNetwork({ seed: 5 });
+  const sw1 = new SimSwitch(net, 'sw1', ['p1']);
+  const sw2 = new SimSwitch(net, 'sw2', ['p1', 'p2']);
+  const sw3 = new SimSwitch(net, 'sw3', ['p1']);
+  net.connect('sw1:p1', 'sw2:p1');
+  net.connect('sw2:p2', 'sw3:p1');
+  const frames: Uint8Array[] = [];
+  const seen = new Set<string>();
+  net.tap((r) => {
+    const key = Buffer.from(r.frame).toString('hex');
+    if (!seen.has(key)) frames.push(r.frame.slice());
+    seen.add(key);
+  });
+  const icc = encodeMaid({ md: { format: 1 }, ma: { format: 32, name: 'GBOPS0001' } });
+  const base = { level: 3, interval: 4 as const, vlan: 0, maid: icc };
+  const a = sw1.addMep({ ...base, key: 'a', mepId: 1, remoteMepIds: [5], port: 'p1', direction: 'down' });
+  const mip = sw2.addMip({ key: 'mip', level: 3, vlan: 0, port: 'p1' });
+  const up = sw2.addMep({ ...base, key: 'up', mepId: 5, remoteMepIds: [1], port: 'p2', direction: 'up' });
+  const far = sw3.addMep({ ...base, maid: MAID, level: 5, key: 'far', mepId: 9, remoteMepIds: [], port: 'p1', direction: 'down' });
+  net.runMs(3000);
+  ensureLt(a).start({ targetMac: up.cfg.mac, timeoutMs: 2000 });
+  net.runMs(2100);
+  ensureLt(a).start({ targetMac: far.cfg.mac, timeoutMs: 2000 });
+  net.runMs(2100);
+  return { frames, a, up, mipMac: mip.mac, far };
+}
+
+describe.skipIf(!haveTshark)('Up MEP linktrace and an ICC-based MEG ID, as Wireshark reads them', () => {
+  let rows: Row[] = [];
+  let w: ReturnType<typeof upScenario>;
+  beforeAll(() => {
+    w = upScenario();
+    rows = tshark(w.frames);
+  });
+
+  it('CCMs carry MD name format 1 and the 13-octet ICC MEG ID (format 32), valid for tshark', () => {
+    const ccms = rows.filter((r) => r['cfm.opcode'] === '1' && r['cfm.md.level'] === '3');
+    expect(ccms.length).toBeGreaterThan(2);
+    for (const r of ccms) {
+      expect(r['_ws.malformed']).toBeUndefined();
+      expect(r).toMatchObject({ 'cfm.maid.md.name.format': '1', 'cfm.maid.ma.name.format': '32' });
+    }
+  });
+
+  it('the Up MEP target answers RlyHit + TerminalMEP with a Reply Egress TLV; the MIP before it does not forward (20.47.1)', () => {
+    const [lt1, lt2] = rows.filter((r) => r['cfm.opcode'] === '5' && r['eth.src'] === w.a.cfg.mac).map((r) => r['cfm.lt.transaction.id']);
+    const ltrs = (id: string | undefined) => rows.filter((r) => r['cfm.opcode'] === '4' && r['cfm.lt.transaction.id'] === id);
+    const up = ltrs(lt1).find((r) => r['eth.src'] === w.up.cfg.mac)!;
+    expect(up).toMatchObject({
+      'eth.dst': w.a.cfg.mac, 'cfm.ltr.relay.action': '1', 'cfm.flags.ltr.terminalmep': '1', 'cfm.flags.fwdyes': '0',
+      'cfm.tlv.reply.egress.action': '1', 'cfm.tlv.reply.egress.mac.address': w.up.cfg.mac,
+    });
+    expect(up['cfm.tlv.reply.ingress.action']).toBeUndefined();
+    // beyond the Up MEP: the MIP answers once, FwdYes clear, its Reply Egress TLV names the Up MEP;
+    // the LTM never leaves sw2 towards sw3
+    const beyond = ltrs(lt2);
+    expect(beyond.map((r) => r['eth.src'])).toEqual([w.mipMac]);
+    expect(beyond[0]).toMatchObject({ 'cfm.flags.fwdyes': '0', 'cfm.ltr.relay.action': '2', 'cfm.tlv.reply.egress.mac.address': w.up.cfg.mac, 'cfm.tlv.reply.ingress.mac.address': w.mipMac });
+    expect(rows.filter((r) => r['cfm.opcode'] === '5' && r['cfm.lt.transaction.id'] === lt2 && r['eth.src'] !== w.a.cfg.mac)).toEqual([]);
+  });
+});
