@@ -40,7 +40,7 @@ describe('cfm monitor', () => {
       expect(await cfm('mep', 'set', 'd/a/2', '--disable', '--socket', sock)).toBe(0);
       await waitUntil(() => out.includes('defRemoteCCM raised') && out.includes('remote MEP 2 -> failed'));
       process.emit('SIGINT');
-      await mon;
+      expect(await mon).toBe(0); // Ctrl-C is how a monitor ends: not a failure
       expect(out).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z +\d+\.\d{6}s d\/a\/1 defect defRemoteCCM raised \[hw\]$/m);
       expect(out).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z +\d+\.\d{6}s d\/a\/1 remote MEP 2 -> failed \[hw\]$/m);
       expect(out).not.toMatch(/^\{/m);
@@ -65,6 +65,19 @@ describe('cfm monitor', () => {
         expect(e.wallTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       }
     });
+  });
+});
+
+describe('cfm monitor when the manager goes away', () => {
+  it('the manager stopping: one line saying so, exit 1 (was: exit 0 in silence)', async () => {
+    const sock = join(dir, 'stop.sock');
+    const follow = await startFollow(sock, cfg, '--backend', 'mock', '--json');
+    clearErr();
+    const mon = cfm('monitor', '--socket', sock);
+    await new Promise((r) => setTimeout(r, 100));
+    await follow.stop(); // SIGTERM, as a service manager stops it
+    expect(await mon).toBe(1);
+    expect(err).toBe(`cfm: the manager on ${sock} stopped; no more events\n`);
   });
 });
 

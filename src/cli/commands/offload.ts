@@ -281,7 +281,11 @@ export function register(program: Command): void {
       const ac = new AbortController();
       process.once('SIGINT', () => ac.abort());
       guardStdout(() => ac.abort());
-      await controlMonitor(o.socket ?? defaultSocketPath(), (e) => out(o.json ? JSON.stringify(e) : monitorLine(e as StampedFaultEvent)), ac.signal);
+      const path = o.socket ?? defaultSocketPath();
+      await controlMonitor(path, (e) => out(o.json ? JSON.stringify(e) : monitorLine(e as StampedFaultEvent)), ac.signal);
+      // the manager went away (stopped, or crashed): say so and fail, so a script watching
+      // `cfm monitor` is not left believing no more faults happen (Ctrl-C or a closed pipe: exit 0)
+      if (!ac.signal.aborted) throw new CfmError('UNSUPPORTED', `the manager on ${path} stopped; no more events`);
     });
 
   program
