@@ -125,8 +125,7 @@ export class Loopback {
       const id = this.nextTransId;
       this.nextTransId = (this.nextTransId + 1) >>> 0;
       const frame = buildFrame(m.cfg, target, { opcode: 3, level: m.level, version: 0, flags: 0, transactionId: id, tlvs });
-      const p = frame.length - pduTailLen(frame);
-      this.outstanding.set(id, { body: frame.slice(p), sentNs: m.ctx.clock.nowNs(), session });
+      this.outstanding.set(id, { body: msduAfterId(frame, pduOffset(frame))!.slice(), sentNs: m.ctx.clock.nowNs(), session });
       m.counters.lbmOut++;
       m.sendFrame(frame);
       session.result.sent++;
@@ -151,8 +150,11 @@ export class Loopback {
     const o = this.outstanding.get(id);
     if (!o) return; // not ours or timed out: discarded
     const s = o.session;
-    const tail = b.subarray(p + 8);
-    const badMsdu = !bytesEqual(tail, o.body);
+    // the reply's PDU after the transaction id up to its End TLV: Ethernet padding after the End
+    // TLV (a short LBM is padded to 60 octets on the wire and a responder echoes the pad) is not
+    // part of the CFM PDU, so it makes no bad MSDU (802.1Q 20.31.1)
+    const tail = msduAfterId(b, p);
+    const badMsdu = tail === null || !bytesEqual(tail, o.body);
     if (badMsdu) {
       m.counters.lbrBadMsdu++;
       s.result.badMsdu++;
@@ -181,11 +183,26 @@ function srcMacOf(frame: Uint8Array): string {
   return out.join(':');
 }
 
-/** Length of the PDU from byte 8 (after the transaction id) to the end. */
-function pduTailLen(frame: Uint8Array): number {
+/** Offset of the CFM PDU in a frame (after any VLAN tags). */
+function pduOffset(frame: Uint8Array): number {
   let o = 12;
   while (((frame[o] << 8) | frame[o + 1]) !== 0x8902) o += 4;
-  return frame.length - (o + 2 + 8);
+  return o + 2;
+}
+
+/**
+ * The LBM / LBR PDU at `p` after its transaction id, through its End TLV (the part an LBR echoes,
+ * 802.1Q 20.28.2); null when the TLVs run past the frame or there is no End TLV.
+ */
+function msduAfterId(b: Uint8Array, p: number): Uint8Array | null {
+  if (b.length < p + 8) return null;
+  let o = p + 4 + b[p + 3];
+  while (o < b.length) {
+    if (b[o] === 0) return b.subarray(p + 8, o + 1);
+    if (o + 3 > b.length) return null;
+    o += 3 + ((b[o + 1] << 8) | b[o + 2]);
+  }
+  return null;
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

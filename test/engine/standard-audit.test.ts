@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame, encodeMaid, type LmmPdu, type Pdu } from '../../src/pdu/index.js';
 import { SimNetwork, SimSwitch } from '../../src/sim/index.js';
 import { ensureY } from '../../src/engine/mep-y1731.js';
+import { ensureLb } from '../../src/engine/mep-lb.js';
 import { u32Diff } from '../../src/engine/y1731-stats.js';
 import { VirtualClock } from '../../src/common/clock.js';
 import { FaultNotificationGenerator, type FaultEvent } from '../../src/engine/index.js';
@@ -306,5 +307,33 @@ describe('CCM destination (802.1Q Table 8-15, Y.1731 7.1.1)', () => {
     a.send(ccm(mep.cfg.mac));
     net.runMs(1);
     expect(mep.status().remotes[0].state).toBe('ok');
+  });
+});
+
+describe('802.1Q 20.31.1 LBR bad MSDU', () => {
+  it('Ethernet padding after the End TLV (a short LBM padded to 60 octets, echoed) is no bad MSDU; a changed Data TLV is', () => {
+    const { net, a, mep } = setup();
+    const s = ensureLb(mep).start({ target: PROBE, count: 2, intervalMs: 10, data: Uint8Array.of(1, 2, 3) });
+    net.runMs(1);
+    // the responder got the LBM padded to 60 octets and echoes it whole
+    const lbm1 = a.got.find((f) => decodeFrame(f).pdu.opcode === 3)!;
+    const padded = new Uint8Array(60);
+    padded.set(lbm1);
+    const lbr1 = padded.slice();
+    lbr1.set(lbm1.subarray(6, 12), 0);
+    lbr1.set(decodeFrame(lbm1).dst.split(':').map((x) => parseInt(x, 16)), 6);
+    lbr1[15] = 2;
+    a.send(lbr1);
+    net.runMs(10);
+    const lbm2 = a.got.filter((f) => decodeFrame(f).pdu.opcode === 3)[1];
+    const lbr2 = lbm2.slice();
+    lbr2.set(lbm2.subarray(6, 12), 0);
+    lbr2.set(decodeFrame(lbm2).dst.split(':').map((x) => parseInt(x, 16)), 6);
+    lbr2[15] = 2;
+    lbr2[lbr2.length - 2] ^= 0xff; // the last data octet
+    a.send(lbr2);
+    net.runMs(1);
+    expect(s.result).toMatchObject({ sent: 2, received: 2, badMsdu: 1 });
+    expect(mep.status().counters.lbrBadMsdu).toBe(1);
   });
 });
