@@ -1,8 +1,9 @@
 /**
  * The AF_PACKET receive hold holds the CCM socket only (native/addon/packet.cc AddToGroup,
  * src/backends/software/rx-hold.ts): with the hold engaged (64 MEPs at 1 s: a 50 ms hold), an LBM
- * or an LBR (802.1Q 20.26-20.33) is read from the other CFM socket at once and reaches the engine
- * without waiting up to 50 ms, so a loopback's round trip is the path's, not the hold's.
+ * or an LBR (the engine's loopback, src/engine/mep-lb.ts) is read from the other CFM socket at
+ * once and reaches the engine without waiting up to 50 ms, so a loopback's round trip is the
+ * path's, not the hold's.
  * Root + netns (CI runs it).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
