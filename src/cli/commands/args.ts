@@ -80,6 +80,30 @@ export function configFileArg(path: string): string {
   return path;
 }
 
+/**
+ * A file the command will write (`craft -o`, `--debug-log`): its directory must exist and the
+ * path must not be a directory. Checked up front: a debug log is appended to only when a tagged
+ * MP is decoded, minutes later, inside the manager.
+ */
+export function outputFileArg(flag: string, path: string): string {
+  const dir = dirname(resolve(path));
+  let dirOk = false;
+  try {
+    dirOk = statSync(dir).isDirectory();
+  } catch {
+    // missing: said below
+  }
+  if (!dirOk) throw new UsageError(`${flag} ${path}: directory ${dir} does not exist`);
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    // not there yet: created on the first write
+  }
+  if (isDir) throw new UsageError(`${flag} ${path}: is a directory`);
+  return path;
+}
+
 /** Ctrl-C while waiting for a manager's answer: stop waiting (the manager ends the session on its own). */
 export function interruptible<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ac = new AbortController();

@@ -8,6 +8,7 @@
  * Invalid frames in a capture are reported per frame (valid: false) and do not fail the command;
  * a file that is not a pcap/pcapng fails with a one-line error (exit 1).
  */
+import { outputFileArg } from './args.js';
 import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CfmError, UsageError } from '../../common/errors.js';
@@ -214,7 +215,12 @@ function craftCmd(opcodeArg: string, o: CraftCli): void {
     frames.push({ data, tsSec: time.seconds, tsNsec: time.nanoseconds });
   }
   if (o.output) {
-    writeFileSync(o.output, writePcap(frames, { nanosecond: true }));
+    try {
+      writeFileSync(outputFileArg('-o', o.output), writePcap(frames, { nanosecond: true }));
+    } catch (e) {
+      if (e instanceof CfmError) throw e;
+      throw new CfmError('PCAP', `cannot write ${o.output}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`); // EACCES, ENOSPC, ...
+    }
     process.stderr.write(`wrote ${frames.length} frame(s) to ${o.output}\n`);
   } else {
     process.stdout.write(frames.map((f) => toHex(f.data)).join('\n') + '\n');

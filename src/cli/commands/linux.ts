@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../common/errors.js';
-import { checkSocketPath, configFileArg } from './args.js';
+import { checkSocketPath, configFileArg, outputFileArg } from './args.js';
 import { formatSourcedEvent } from '../../offload/event-stamp.js';
 import { assertSocketFree, defaultSocketPath, oamHandlers, serveControl, type ControlServer } from '../../offload/control.js';
 import type { ManagerStatus } from '../../offload/status.js';
@@ -56,6 +56,7 @@ async function run(config: string, o: RunOpts): Promise<void> {
     throw new UsageError(`cfm run drives the software backend only (--backend software); for '${o.backend}' use cfm apply`);
   }
   configFileArg(config);
+  if (o.debugLog !== undefined) outputFileArg('--debug-log', o.debugLog);
   const durationS = parseDuration(o.duration);
   const datapath = o.datapath ?? 'auto';
   if (!isDatapathChoice(datapath)) throw new UsageError(`--datapath '${datapath}' is not one of ${DATAPATH_CHOICES.join(', ')}`);

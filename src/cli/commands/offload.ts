@@ -11,7 +11,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { CfmError, UsageError } from '../../common/errors.js';
-import { checkSocketPath, configFileArg } from './args.js';
+import { checkSocketPath, configFileArg, outputFileArg } from './args.js';
 import { assertSocketFree, controlCall, controlMonitor, controlRequest, defaultSocketPath, oamHandlers, serveControl } from '../../offload/control.js';
 // offload/api.js (the ASIC bindings), ./kernel.js, offload/demo.js and offload/dry-run.js are
 // imported by the commands that use them: `cfm status` and `cfm monitor` start with the control
@@ -155,6 +155,7 @@ export function register(program: Command): void {
       }
       if ((o.metrics !== undefined || o.agentx !== undefined) && !o.follow) throw new UsageError('--metrics and --agentx need --follow (telemetry runs while the manager does)');
       if (o.debugLog !== undefined && !o.follow) throw new UsageError('--debug-log needs --follow (decoding runs while the manager does)');
+      if (o.debugLog !== undefined) outputFileArg('--debug-log', o.debugLog);
       checkTelemetryOptions(o);
       const [{ loadModel }, { openApplySwitch }, { dryRunApply, dryRunHandler, dryRunToJson, formatDryRun }] =
         await Promise.all([import('../../offload/api.js'), import('./kernel.js'), import('../../offload/dry-run.js')]);
