@@ -23,7 +23,10 @@ export function headroom(n: number, max: number): number {
 /**
  * Map sizes for `meps` (the MEPs the run places). `mepsOverride` (--bpf-capacity N) sets the MEP
  * map; the MEPs beyond it stay in the engine (the planner reads the backend's capabilities), so
- * the peer map is still sized for every configured peer: any subset of the MEPs fits it.
+ * the peer map is still sized for every configured peer: any subset of the MEPs fits it. A config
+ * with more peers than the largest map (BPF_MAX_CAPACITY.peers) gets that map, and the planner
+ * keeps the MEPs whose peers no longer fit in the engine with the reason "eBPF peer map full"
+ * (capabilities().remoteMepTable), instead of an apply failing at the map update.
  */
 export function bpfCapacityFor(meps: readonly LocalMep[], mepsOverride?: number): BpfCapacity {
   if (mepsOverride !== undefined && !(Number.isInteger(mepsOverride) && mepsOverride >= 1 && mepsOverride <= BPF_MAX_CAPACITY.meps)) {
