@@ -14,6 +14,8 @@ import type { BackendCapabilities } from '../../src/backends/types.js';
 import { RealClock } from '../../src/common/clock.js';
 import type { LocalMep } from '../../src/config/model.js';
 import { bpfUnavailableReason } from '../../src/native/bpf.js';
+import { BPF_MAX_CAPACITY } from '../../src/backends/software/bpf-rx.js';
+import { bpfCapacityFor } from '../../src/offload/run/bpf-capacity.js';
 import { formatPlan } from '../../src/offload/format.js';
 import { OffloadManager } from '../../src/offload/manager.js';
 import { plan } from '../../src/offload/planner.js';
@@ -26,7 +28,7 @@ import { mkMep, mkModel, mkProfile } from './fixtures.js';
 function ebpfCaps(peers: number): BackendCapabilities {
   return {
     kind: 'software', description: 'software datapath: eBPF tc', portVoes: 64, serviceVoes: 64,
-    txIntervals: [1, 2, 3, 4, 5, 6, 7], rxIntervals: [1, 2, 3, 4, 5, 6, 7], peersPerVoe: peers,
+    txIntervals: [1, 2, 3, 4, 5, 6, 7], rxIntervals: [1, 2, 3, 4, 5, 6, 7], peersPerVoe: Math.min(8191, peers),
     remoteMepTable: { entries: peers, name: 'eBPF peer map' },
     upMep: false, vlanMep: true, ccmTxMode: 'hardware', loopbackOffload: false, linktraceOffload: false,
     policers: 0, frameIo: true, voePortState: true,
@@ -56,6 +58,16 @@ describe('the planner and a shared remote MEP table', () => {
     const q = plan(mkModel([mep(1, 4), mep(2, 3), mep(3, 2)]), res);
     expect(q.meps.map((m) => m.ccm)).toEqual(['hardware', 'software', 'hardware']);
     expect(q.usage.remoteMeps!.used).toBe(6);
+  });
+
+  it('cfm run\'s sizing: a config beyond the largest map (65,536 peers) gets it, and the planner keeps the rest in the engine', () => {
+    // 9 MEPs of 8,000 peers each: 72,000 peers
+    const meps = Array.from({ length: 9 }, (_, i) => mep(i + 1, 8000));
+    const cap = bpfCapacityFor(meps);
+    expect(cap).toEqual({ meps: 64, peers: BPF_MAX_CAPACITY.peers });
+    const p = plan(mkModel(meps), hwResources(softwareProfile(['eth0'], cap.meps), ebpfCaps(cap.peers)));
+    expect(p.meps.filter((m) => m.ccm === 'hardware')).toHaveLength(8);
+    expect(p.meps[8].reason).toBe('eBPF peer map full (64000 of 65536 remote MEP entries used, 8000 needed)');
   });
 
   it('a MEP pinned to hardware beyond the map is a violation naming it', () => {
