@@ -64,7 +64,7 @@ describe('long YAML domain entries in pieces', () => {
       expect({ name, streams: streams(text) }).toEqual({ name, streams: true });
       expect({ name, model: same(text, name).model }).toEqual({ name, model });
     }
-  });
+  }, 120_000); // dozens of whole-document loads of a 2,000-MEP config: 10-35 s on a loaded 2-vCPU machine
 
   it('problems inside an association or in the domain\'s own text: the whole loader\'s issues', () => {
     const d = doc();
@@ -88,5 +88,5 @@ describe('long YAML domain entries in pieces', () => {
       const r = same(text, name);
       expect({ name, valid: r.model !== null }).toEqual({ name, valid: false });
     }
-  });
+  }, 120_000);
 });
