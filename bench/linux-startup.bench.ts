@@ -8,8 +8,9 @@
  * (AF_PACKET, eBPF tc), STARTUP_LAUNCHES launches each (default 5; median, range in the note).
  *
  * Before/after in one run: STARTUP_BASELINE=/path/to/another/checkout (its dist/ built, e.g. a
- * `git archive` of an older commit with node_modules linked) launches that tree's bin/cfm.js
- * too, alternating with this one launch by launch, so that both see the same machine load.
+ * `git archive` of an older commit with node_modules linked; several separated by ':') launches
+ * that tree's bin/cfm.js too, alternating with this one launch by launch, so that all see the
+ * same machine load.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -136,9 +137,9 @@ export async function run(): Promise<BenchRow[]> {
     writeFileSync(cfg, config(portsA));
     const sock = join(dir, 'cfm.sock');
     const launches = Math.max(1, Number(process.env.STARTUP_LAUNCHES) || 5);
-    const baseline = process.env.STARTUP_BASELINE;
-    if (baseline && !existsSync(join(baseline, 'dist/cli/main.js'))) throw new Error(`STARTUP_BASELINE=${baseline}: no dist/cli/main.js there`);
-    const roots = baseline ? [ROOT, baseline] : [ROOT];
+    const baselines = (process.env.STARTUP_BASELINE ?? '').split(':').filter(Boolean);
+    for (const b of baselines) if (!existsSync(join(b, 'dist/cli/main.js'))) throw new Error(`STARTUP_BASELINE: no dist/cli/main.js in ${b}`);
+    const roots = [ROOT, ...baselines];
     for (const dp of dps) {
       const runs = roots.map(() => [] as Launch[]);
       // Alternate the trees launch by launch: both see the same load from the rest of the machine.
