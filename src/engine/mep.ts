@@ -89,7 +89,8 @@ export class Mep {
     this.ctx = ctx;
     this.macBytes = macToBytes(cfg.mac, carve(6));
     this.active = cfg.direction === 'down' ? 'wire' : 'relay';
-    this.seq = (cfg.initialSeq ?? 0) >>> 0;
+    // First CCM 1, as the kernel bridge, OVS and our VOE send and check it (802.1Q 20.16.12; docs/engine.md)
+    this.seq = (cfg.initialSeq ?? 1) >>> 0;
     this.ccmTx = cfg.ccmTx ?? true;
     this.ccmRx = cfg.ccmRx ?? true;
     this.periodNs = intervalNs(cfg.interval);

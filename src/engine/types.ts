@@ -51,7 +51,7 @@ export interface MepConfig {
   ccmTx?: boolean;
   /** CCM receive / remote MEP checking enable. Default true. */
   ccmRx?: boolean;
-  /** First sequence number to send (to continue after a hardware -> software move). Default 0. */
+  /** First sequence number to send (to continue after a hardware -> software move). Default 1 (mep.ts). */
   initialSeq?: number;
   /** Lowest alarm priority 1..6 (802.1Q 20.9.5), default 2 (macRemErrXcon). */
   lowestAlarmPriority?: number;

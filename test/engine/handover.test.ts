@@ -46,14 +46,14 @@ describe('engine on a FramePort; hardware/software hand-over', () => {
     const { net, m1, m2 } = pair();
     net.runMs(3500);
     const next = m1.status().nextSeq;
-    expect(next).toBe(4);
+    expect(next).toBe(5); // CCMs 1..4 sent: the first carries 1
     m1.setCcmTx(false);
-    // "hardware" would now send seq 4, 5 ... we resume in software one interval later at seq 5
+    // "hardware" would now send seq 5, 6 ... we resume in software one interval later at seq 6
     net.runMs(1000);
     m1.setCcmTx(true, next + 1);
     net.runMs(3000);
     expect(m1.status().nextSeq).toBe(next + 5);
-    // one missing CCM (seq 4 was "sent by hardware" in this test): exactly one sequence error
+    // one missing CCM (seq 5 was "sent by hardware" in this test): exactly one sequence error
     expect(m2.status().remotes[0].seqErrors).toBe(1);
     expect(m2.status().defects).toBe(0);
   });
@@ -69,7 +69,7 @@ describe('engine on a FramePort; hardware/software hand-over', () => {
     e0.addMep(cfg('a', 1, 2, { initialSeq: seq }));
     clock.advance(3 * S);
     const seqs = sent.filter((s) => s.from === 0).map((s) => { const f = decodeFrame(s.frame); return f.pdu.opcode === 1 ? f.pdu.seq : -1; });
-    expect(seqs).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(e1.status('b').counters.seqErrors).toBe(0);
   });
 

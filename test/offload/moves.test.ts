@@ -70,7 +70,7 @@ describe('moving MEPs between hardware and software', () => {
     const upNs = r.net.clock.nowNs();
     const up = await r.mgr.sw1.apply(onlyB);
     // the VOE is seeded with the engine's next sequence number (cfm_voe_tx_seq_set)
-    expect(up.moves).toEqual([{ key: 'md1/ma2/3', to: 'hardware', seq: 11 }]);
+    expect(up.moves).toEqual([{ key: 'md1/ma2/3', to: 'hardware', seq: 12 }]); // CCMs 1..11 sent (the first carries 1)
     expect(r.mgr.sw1.placementOf('md1/ma2/3')).toBe('hardware');
     await runVirtual(r.net.clock, 10 * I);
     expect(maxGap(ccms)).toBeLessThanOrEqual(I);
