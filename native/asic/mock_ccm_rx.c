@@ -9,11 +9,12 @@
  * status TLVs and the sequence number. Unexpected-X defects clear 3.5 intervals after the
  * last offending CCM (G.8021 "3.5 x period" clearing).
  *
- * Before any of that, the CCM must be a valid CFM PDU: ccm_valid() is the receive-validity rule
- * of docs/mock-asic.md ("CCM receive validity"), the same rule as the software path
- * (src/pdu/fast.ts decodeCcmFast, strict). An invalid CCM is discarded (802.1Q 20.46.4: a PDU
- * that fails validation is not processed further), counted in ccm_rx_invalid, and raises no
- * defect: it says nothing reliable about its sender.
+ * Before any of that, the CCM must be a valid CFM PDU: mock_ccm_valid() is the receive-validity
+ * rule of docs/mock-asic.md ("CCM receive validity"), the same rule as the software path
+ * (src/pdu/fast.ts decodeCcmFast 'receive', src/engine/ccm.ts invalidCcm but for the structure
+ * of TLVs other than Port / Interface Status, which the engine does not check). An invalid CCM
+ * is discarded (802.1Q 20.46.4: a PDU that fails validation is not processed further), counted
+ * in ccm_rx_invalid, and raises no defect: it says nothing reliable about its sender.
  */
 #include <string.h>
 
@@ -59,7 +60,7 @@ static void parse_tlvs(const frame_view_t *fv, uint32_t *port_tlv, uint32_t *if_
   }
 }
 
-/* ---- receive validity (docs/mock-asic.md "CCM receive validity"; src/pdu/fast.ts) ---- */
+/* ---- receive validity (docs/mock-asic.md "CCM receive validity"; src/engine/ccm.ts, src/pdu/fast.ts) ---- */
 
 static int mac_zero(const uint8_t *m) { return (m[0] | m[1] | m[2] | m[3] | m[4] | m[5]) == 0; }
 
@@ -121,10 +122,14 @@ static int tlv_valid(uint32_t type, const uint8_t *v, uint32_t len) {
  * DA and SA non-zero, SA individual; a CFM group DA carries the PDU's level, class 1; at most two
  * tags (0x8100 / 0x88a8) before EtherType 0x8902; first TLV offset >= 70 and inside the PDU;
  * every TLV inside the PDU and an End TLV; interval != 0; MEPID 1..8191 with its 3 reserved bits
- * clear (not masked); MAID name lengths inside the 48 octets, zero padding; the 4 reserved
- * octets after TxFCb zero; each known TLV well formed (Port/Interface Status exactly 1 octet).
+ * clear (not masked); each known TLV well formed (Port/Interface Status exactly 1 octet).
+ * Not checked, as the software MEP (src/engine/ccm.ts invalidCcm, src/pdu/fast.ts 'receive'):
+ * reserved octets and flag bits, ignored on receipt (21.6; Y.1731 9.2, the 4 octets after TxFCb),
+ * and the MAID's inner structure: ccm_check() compares its 48 octets whole, so a non-zero padding
+ * or a name length past the end is another MA's MAID (dMMG), not a dropped frame. Before, such a
+ * CCM was valid in software and invalid in hardware placement.
  */
-static int ccm_valid(const frame_view_t *fv) {
+int mock_ccm_valid(const frame_view_t *fv) {
   const uint8_t *b = fv->frame;
   uint32_t len = fv->len;
   if (len < 14 || mac_zero(b) || mac_zero(b + 6) || (b[6] & 1)) return 0;
@@ -147,17 +152,6 @@ static int ccm_valid(const frame_view_t *fv) {
   if ((b[off + 2] & 7) == 0) return 0;
   uint32_t mep = mock_get16(b + o + 4);
   if ((mep & 0xe000) || mep == 0) return 0;
-  uint32_t m = o + 6, q = m;
-  if (b[q] == 1) {
-    q += 1;
-  } else {
-    if (2 + (uint32_t)b[q + 1] > 46) return 0;
-    q += 2 + b[q + 1];
-  }
-  if (q + 2 + b[q + 1] > m + 48) return 0;
-  for (uint32_t i = q + 2 + b[q + 1]; i < m + 48; i++)
-    if (b[i]) return 0;
-  if (b[o + 66] | b[o + 67] | b[o + 68] | b[o + 69]) return 0;
   for (uint32_t t = o + fto;;) {
     if (t >= len) return 0; /* no End TLV */
     if (b[t] == 0) return 1;
@@ -178,12 +172,12 @@ void mock_ccm_rx(asic_t *a, voe_t *v, const frame_view_t *fv) {
 
 static void ccm_check(asic_t *a, voe_t *v, const frame_view_t *fv) {
   uint32_t id = mock_voe_id(a, v);
-  if (!ccm_valid(fv)) {
+  if (!mock_ccm_valid(fv)) {
     v->rx_invalid++;
     return;
   }
   const uint8_t *pdu = fv->pdu;
-  uint32_t mep = mock_get16(pdu + 8); /* reserved bits are clear: ccm_valid() */
+  uint32_t mep = mock_get16(pdu + 8); /* reserved bits are clear: mock_ccm_valid() */
   uint32_t interval = pdu[2] & 0x07;
   if (memcmp(pdu + 10, v->cc.maid, CFM_ASIC_MAID_LEN) != 0) {
     v->rx_invalid++;

@@ -293,6 +293,8 @@ void mock_ccm_tx_due(asic_t *a, voe_t *v);
 
 /* mock_ccm_rx.c */
 void mock_ccm_rx(asic_t *a, voe_t *v, const frame_view_t *fv);
+/* 1 when the frame is a valid CCM (docs/mock-asic.md "CCM receive validity"). */
+int mock_ccm_valid(const frame_view_t *fv);
 void mock_unexpected(asic_t *a, voe_t *v, uint32_t sticky_bit);
 void mock_rx_timers_due(asic_t *a, voe_t *v);
 

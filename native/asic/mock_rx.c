@@ -121,9 +121,10 @@ static int mp_demux(asic_t *a, uint32_t port, uint32_t dir, const frame_view_t *
     return MP_TAKEN;
   }
   if (lowest_above) {
-    /* A MEP stops CFM frames of lower levels (802.1Q 19.2.7); a CCM is a dUNL defect. */
+    /* A MEP stops CFM frames of lower levels (802.1Q 19.2.7); a valid CCM is a dUNL defect (an
+     * invalid one is discarded first, 802.1Q 20.51, and is no cross-connect: src/engine). */
     a->counters.dropped_low_level++;
-    if (fv->opcode == 1 && lowest_above->cc_set && lowest_above->cc.rx_enable)
+    if (fv->opcode == 1 && lowest_above->cc_set && lowest_above->cc.rx_enable && mock_ccm_valid(fv))
       mock_unexpected(a, lowest_above, CFM_STICKY_UNEXP_LEVEL);
     return MP_TAKEN;
   }

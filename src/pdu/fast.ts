@@ -1,12 +1,20 @@
 /**
- * Allocation-free CCM receive path: validates a whole Ethernet frame holding a CCM with exactly
- * the checks of decodeFrame() (strict mode) and fills a caller-owned view with the fields a MEP's
- * CCM receive state machine needs (802.1Q 20.16 MEP CCR, 20.17 Remote MEP). No strings, no
- * arrays: MACs are exposed as offsets into the frame (use macAt()/maidEquals() when needed).
+ * Allocation-free CCM receive path: validates a whole Ethernet frame holding a CCM and fills a
+ * caller-owned view with the fields a MEP's CCM receive state machine needs (802.1Q 20.16 MEP CCR,
+ * 20.17 Remote MEP). No strings, no arrays: MACs are exposed as offsets into the frame (use
+ * macAt()/maidEquals() when needed).
+ *
+ * Two rules (CcmRule): 'receive' (the default) is what a receiving MEP acts on, the rule of the
+ * engine (src/engine/ccm.ts invalidCcm) and of the mock ASIC's VOE (native/asic/mock_ccm_rx.c):
+ * reserved octets are ignored on receipt (802.1Q 21.6: the 4 octets after TxFCb, Y.1731 9.2) and
+ * the 48 MAID octets are compared whole by the caller, so a MAID whose padding is not zero, or
+ * whose name lengths do not fit, is another MA's MAID (a mismatch, defXconCCM / dMMG), not a
+ * dropped frame. 'codec' adds decodeFrame()'s strict must-be-zero checks (MAID structure and
+ * padding, the reserved octets) for tools that must give decodeFrame's verdict (cfm decode).
  *
  * When it returns false, `phase`/`offset` say where it failed; call decodeFrame() on the same
- * bytes for the operator-facing reason (same phase and offset). A frame that is a valid CFM PDU of
- * another opcode returns false with phase 0 ("not a CCM").
+ * bytes for the operator-facing reason (with 'codec': the same phase and offset). A frame that is
+ * a valid CFM PDU of another opcode returns false with phase 0 ("not a CCM").
  */
 import { DecodeCtx } from './ctx.js';
 import { decodeTlv } from './tlv.js';
@@ -61,12 +69,16 @@ function fail(v: CcmView, phase: number, offset: number): false {
 
 const strictCtx = new DecodeCtx(false);
 
+/** 'receive': what a MEP acts on (reserved octets ignored); 'codec': decodeFrame's strict verdict. */
+export type CcmRule = 'receive' | 'codec';
+
 /**
- * Validate + decode a CCM frame into `v`. True = a valid CCM (same verdict as decodeFrame).
- * The Y.1731 frame counters (TxFCf, RxFCb, TxFCb: dual-ended ETH-LM, Y.1731 8.1.1) are read only
- * with `counters` (otherwise left 0): most MEPs do not run CCM-based loss measurement.
+ * Validate + decode a CCM frame into `v`. True = a valid CCM under `rule` (with 'codec', the same
+ * verdict as decodeFrame). The Y.1731 frame counters (TxFCf, RxFCb, TxFCb: dual-ended ETH-LM,
+ * Y.1731 8.1.1) are read only with `counters` (otherwise left 0): most MEPs do not run CCM-based
+ * loss measurement.
  */
-export function decodeCcmFast(b: Uint8Array, v: CcmView, counters = false): boolean {
+export function decodeCcmFast(b: Uint8Array, v: CcmView, counters = false, rule: CcmRule = 'receive'): boolean {
   v.phase = 0;
   v.opcode = -1;
   const len = b.length;
@@ -136,29 +148,8 @@ export function decodeCcmFast(b: Uint8Array, v: CcmView, counters = false): bool
   if ((flags & 7) === 0) return fail(v, 4, off + 2);
   const mepId = (b[o + 4] << 8) | b[o + 5];
   if (mepId & 0xe000 || mepId === 0) return fail(v, 4, o + 4);
-  // MAID (802.1Q 21.6.5): lengths inside the 48 bytes, zero padding
   const m = o + 6;
-  let q = m;
-  if (b[q] === 1) {
-    q += 1;
-  } else {
-    const mdLen = b[q + 1];
-    if (2 + mdLen > 46) return fail(v, 4, m);
-    q += 2 + mdLen;
-  }
-  const maLen = b[q + 1];
-  if (q + 2 + maLen > m + 48) return fail(v, 4, m);
-  // Zero padding up to 48 bytes: usually 30+ bytes, the costliest check of a CCM (a third of the
-  // time byte by byte); eight bytes per iteration keeps the loop overhead off most of them.
-  let pad = 0;
-  let i = q + 2 + maLen;
-  const end = m + 48;
-  for (; i + 8 <= end; i += 8) pad |= b[i] | b[i + 1] | b[i + 2] | b[i + 3] | b[i + 4] | b[i + 5] | b[i + 6] | b[i + 7];
-  for (; i < end; i++) pad |= b[i];
-  if (pad !== 0) return fail(v, 4, m);
-  if ((b[o + 66] | b[o + 67] | b[o + 68] | b[o + 69]) !== 0) {
-    for (let i = o + 66; ; i++) if (b[i] !== 0) return fail(v, 4, i);
-  }
+  if (rule === 'codec' && !mustBeZeroOk(b, o, v)) return false;
   v.senderIdOffset = -1;
   if (slow) {
     // uncommon TLVs: the full decoder's checks, in TLV order
@@ -187,6 +178,37 @@ export function decodeCcmFast(b: Uint8Array, v: CcmView, counters = false): bool
     v.txFCb = 0;
   }
   v.tlvCount = count;
+  return true;
+}
+
+/**
+ * decodeFrame's strict must-be-zero checks of a CCM body at `o` (rule 'codec'): the MAID's name
+ * lengths inside its 48 octets and zero padding (802.1Q 21.6.5), the 4 reserved octets after TxFCb
+ * zero. False (phase 4 at the MAID, or at the first non-zero reserved octet) when one fails.
+ */
+function mustBeZeroOk(b: Uint8Array, o: number, v: CcmView): boolean {
+  const m = o + 6;
+  let q = m;
+  if (b[q] === 1) {
+    q += 1;
+  } else {
+    const mdLen = b[q + 1];
+    if (2 + mdLen > 46) return fail(v, 4, m);
+    q += 2 + mdLen;
+  }
+  const maLen = b[q + 1];
+  if (q + 2 + maLen > m + 48) return fail(v, 4, m);
+  // Zero padding up to 48 bytes: usually 30+ bytes, the costliest check of a CCM (a third of the
+  // time byte by byte); eight bytes per iteration keeps the loop overhead off most of them.
+  let pad = 0;
+  let i = q + 2 + maLen;
+  const end = m + 48;
+  for (; i + 8 <= end; i += 8) pad |= b[i] | b[i + 1] | b[i + 2] | b[i + 3] | b[i + 4] | b[i + 5] | b[i + 6] | b[i + 7];
+  for (; i < end; i++) pad |= b[i];
+  if (pad !== 0) return fail(v, 4, m);
+  if ((b[o + 66] | b[o + 67] | b[o + 68] | b[o + 69]) !== 0) {
+    for (let i = o + 66; ; i++) if (b[i] !== 0) return fail(v, 4, i);
+  }
   return true;
 }
 

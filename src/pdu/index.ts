@@ -13,7 +13,7 @@ export { canonicalMac, parseMac, toHex } from './bytes.js';
 export { crc32, prbs31 } from './crc32.js';
 export { encodeMaid, decodeMaid, maidToString, MaidError, MAID_LENGTH, type Maid, type MdName, type MaName } from './maid.js';
 export { ccmFlags, ccmRdi, ccmInterval, ccmTraffic, periodOf, csfType, withPeriod } from './flags.js';
-export { decodeCcmFast, newCcmView, maidEquals, patchCcm, pduOffsetOf, type CcmView } from './fast.js';
+export { decodeCcmFast, newCcmView, maidEquals, patchCcm, pduOffsetOf, type CcmRule, type CcmView } from './fast.js';
 export { readPcap, writePcap, PcapReader, LINKTYPE_ETHERNET, type ByteSource, type PcapFile, type PcapPacket, type WritePacket } from './pcap.js';
 export { renderDebug, TRUNCATE, type DebugOptions, type DebugResult } from './debug.js';
 export { frameJson, tlvJson, maidJson, pduFieldsJson, type JsonObject, type JsonValue } from './json.js';

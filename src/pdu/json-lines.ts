@@ -43,7 +43,7 @@ export class FrameJsonWriter {
   /** The frame as `cfm decode` prints it in JSON: index, valid, the decode, `time` when given. */
   line(bytes: Uint8Array, index: number, time?: number): FrameLine {
     const v = this.view;
-    if (decodeCcmFast(bytes, v, true)) {
+    if (decodeCcmFast(bytes, v, true, 'codec')) { // decodeFrame's verdict (strict must-be-zero checks)
       const po = v.pduOffset;
       const h = hashKey(bytes, po);
       let p = this.cache.get(h);

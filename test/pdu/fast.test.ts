@@ -59,8 +59,9 @@ describe('CCM fast path', () => {
     expect(pduOffsetOf(Uint8Array.of(1, 2, 3))).toBe(-1);
   });
 
-  it('rejects a non-zero byte anywhere in the MAID padding, as decodeFrame does (phase 4 at the MAID)', () => {
+  it("'codec' rejects a non-zero byte anywhere in the MAID padding, as decodeFrame does (phase 4 at the MAID); 'receive' takes it as another MAID", () => {
     const v = newCcmView();
+    const rx = newCcmView();
     for (const name of ['CCM', 'CCM RDI + status TLVs', 'CCM all TLVs']) {
       const good = bytesOf(name);
       expect(decodeCcmFast(good, v)).toBe(true);
@@ -73,8 +74,11 @@ describe('CCM fast path', () => {
         for (const x of [1, 0x80]) {
           const b = Uint8Array.from(good);
           b[i] = x;
-          expect(decodeCcmFast(b, v), `${name}: byte ${i - m} of the MAID = ${x}`).toBe(false);
+          expect(decodeCcmFast(b, v, false, 'codec'), `${name}: byte ${i - m} of the MAID = ${x}`).toBe(false);
           expect([v.phase, v.offset]).toEqual([4, m]);
+          // a receiver compares the 48 octets: a valid CCM of another MA (802.1Q 20.16: defXconCCM)
+          expect(decodeCcmFast(b, rx), `${name}: byte ${i - m} of the MAID = ${x} (receive)`).toBe(true);
+          expect(maidEquals(b, rx.maidOffset, good.subarray(m, m + 48))).toBe(false);
           let err: { phase?: number; offset?: number } | undefined;
           try { decodeFrame(b); } catch (e) { err = e as { phase?: number; offset?: number }; }
           expect(err, 'decodeFrame rejects it too').toBeDefined();
@@ -82,5 +86,38 @@ describe('CCM fast path', () => {
         }
       }
     }
+  });
+
+  it("reserved octets after TxFCb (802.1Q 21.6, Y.1731 9.2) and reserved flag bits: ignored on receipt, rejected by 'codec' as by decodeFrame", () => {
+    const good = bytesOf('CCM RDI + status TLVs');
+    const v = newCcmView();
+    expect(decodeCcmFast(good, v)).toBe(true);
+    const o = v.pduOffset + 4;
+    for (let i = o + 66; i < o + 70; i++) {
+      const b = Uint8Array.from(good);
+      b[i] = 0xa5;
+      b[v.pduOffset + 2] |= 0x38; // reserved flag bits 6..4 (21.6.1)
+      const rx = newCcmView();
+      expect(decodeCcmFast(b, rx), `reserved octet ${i - o - 66}`).toBe(true);
+      expect({ ...rx, phase: 0, flags: 0 }).toEqual({ ...v, flags: 0 }); // every field as without them
+      expect(rx.flags).toBe(v.flags | 0x38);
+      const codec = newCcmView();
+      expect(decodeCcmFast(b, codec, false, 'codec')).toBe(false);
+      expect([codec.phase, codec.offset]).toEqual([4, i]);
+      expect(() => decodeFrame(b)).toThrow(/CCM reserved field/);
+    }
+  });
+
+  it("MAID name lengths running past the 48 octets: 'receive' takes it as another MAID, 'codec' rejects it", () => {
+    const good = bytesOf('CCM');
+    const v = newCcmView();
+    expect(decodeCcmFast(good, v)).toBe(true);
+    const m = v.maidOffset;
+    const b = Uint8Array.from(good);
+    b[m + 1] = 45; // MD name length: 2 + 45 > 46
+    expect(decodeCcmFast(b, v)).toBe(true);
+    expect(maidEquals(b, m, good.subarray(m, m + 48))).toBe(false);
+    expect(decodeCcmFast(b, v, false, 'codec')).toBe(false);
+    expect([v.phase, v.offset]).toEqual([4, m]);
   });
 });
