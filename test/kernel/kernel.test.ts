@@ -77,6 +77,8 @@ const EXPECTED = [
   'one MEP per port; up/VLAN MEPs refused before the kernel is asked',
   'delete: MEPs gone from the kernel',
   'scenario bridge ran to the end',
+  'kernel MEP receiving our engine MEP\'s CCMs: peer seen, SEQ_UNEXP_SEEN stays 0 (first CCM 1)',
+  'scenario engine-peer ran to the end',
   'contract: sane capabilities and ports',
   'contract: creates, lists, reads back, updates and deletes VOEs',
   'contract: rejects bad input and unknown handles with typed errors',

@@ -6,11 +6,13 @@ import { runBridgeScenario } from './bridge.js';
 import { runContractSteps } from './contract-steps.js';
 import { runCpuProtectionScenario } from './cpu-protection.js';
 import { runDevlinkScenario } from './devlink.js';
+import { runEnginePeerScenario } from './engine-peer.js';
 import { check, results } from './report.js';
 
 const which = process.argv[2] ?? 'scenario';
 const all: Record<string, () => Promise<void>> = {
   bridge: runBridgeScenario,
+  'engine-peer': runEnginePeerScenario,
   'contract-steps': runContractSteps,
   devlink: runDevlinkScenario,
   'cpu-protection': runCpuProtectionScenario,
