@@ -76,6 +76,18 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`cfm: ${err.message}\n`);
       return err.code === 'USAGE' ? 2 : 1;
     }
+    if (isSystemError(err)) {
+      // the operating system refused (EACCES on a state file, ENOSPC, EISDIR, ...): the
+      // environment, not a bug of ours, so one line and exit 1 rather than an internal error's stack
+      process.stderr.write(`cfm: ${err.message}\n`);
+      return 1;
+    }
     throw err;
   }
+}
+
+/** An error of a system call (Node's ErrnoException: `code` EXXX and the `syscall`). */
+function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  const x = e as NodeJS.ErrnoException | null;
+  return e instanceof Error && typeof x?.syscall === 'string' && typeof x.code === 'string' && /^E[A-Z0-9]+$/.test(x.code);
 }

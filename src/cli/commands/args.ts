@@ -81,6 +81,23 @@ export function configFileArg(path: string): string {
 }
 
 /**
+ * A `--profile` / `cfm profile show|validate` argument: a shipped profile name, or a file. A
+ * directory there was read as a file and failed with an internal error (EISDIR and a stack).
+ */
+export function profileFileArg(nameOrPath: string, alwaysFile = false): string {
+  // a shipped name (src/profiles/load.ts resolvePath), unless the command takes only files
+  if (!alwaysFile && !nameOrPath.includes('/') && !nameOrPath.endsWith('.json')) return nameOrPath;
+  let isDir = false;
+  try {
+    isDir = statSync(nameOrPath).isDirectory();
+  } catch {
+    // a profile name, or a missing file: the profile loader says which
+  }
+  if (isDir) throw new CfmError('PROFILE', `${nameOrPath}: is a directory, not a hardware profile (a name such as lan966x, or a .json file)`);
+  return nameOrPath;
+}
+
+/**
  * A file the command will write (`craft -o`, `--debug-log`): its directory must exist and the
  * path must not be a directory. Checked up front: a debug log is appended to only when a tagged
  * MP is decoded, minutes later, inside the manager.

@@ -14,7 +14,7 @@ import { exportConfigText, formatIssue, loadConfig, validateConfig } from '../..
 import type { ConfigIssue } from '../../config/index.js';
 import { generateSpConfigYaml, MAX_SP_MEPS } from '../../config/generate.js';
 import { UsageError } from '../../common/errors.js';
-import { configFileArg } from './args.js';
+import { configFileArg, profileFileArg } from './args.js';
 import { listProfiles, loadProfile, validateProfileFile } from '../../profiles/index.js';
 import { formatProfile } from '../../profiles/table.js';
 
@@ -107,7 +107,7 @@ export function register(program: Command): void {
     .argument('<name>', 'profile name (see `cfm profile list`) or path to a profile JSON')
     .option('--json', 'print the typed profile as JSON')
     .action((name: string, opts: { json?: boolean }) => {
-      const p = loadProfile(name);
+      const p = loadProfile(profileFileArg(name));
       if (opts.json) {
         process.stdout.write(JSON.stringify(p, (_k, v: unknown) => (v === Number.POSITIVE_INFINITY ? 'many' : v), 2) + '\n');
       } else process.stdout.write(formatProfile(p) + '\n');
@@ -119,7 +119,7 @@ export function register(program: Command): void {
     .argument('<file>', 'profile JSON')
     .option('--json', 'print the result as JSON')
     .action((file: string, opts: { json?: boolean }) => {
-      const issues = validateProfileFile(file);
+      const issues = validateProfileFile(profileFileArg(file, true));
       if (issues.length) {
         printIssues(issues, file, opts.json === true);
         process.exitCode = 1;

@@ -91,7 +91,12 @@ function openCapture(file: string): { reader: PcapReader; close(): void } {
   } catch (e) {
     throw new CfmError('PCAP', `${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
-  const size = fstatSync(fd).size;
+  const st = fstatSync(fd);
+  if (st.isDirectory()) {
+    closeSync(fd);
+    throw new CfmError('PCAP', `${file}: is a directory, not a capture file`);
+  }
+  const size = st.size;
   const src = { size, read: (buf: Uint8Array, off: number, len: number, pos: number) => readSync(fd, buf, off, len, pos) };
   try {
     return { reader: new PcapReader(src, false), close: () => closeSync(fd) };

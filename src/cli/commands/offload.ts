@@ -11,7 +11,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { CfmError, UsageError } from '../../common/errors.js';
-import { checkSocketPath, configFileArg, outputFileArg } from './args.js';
+import { checkSocketPath, configFileArg, outputFileArg, profileFileArg } from './args.js';
 import { assertSocketFree, controlCall, controlMonitor, controlRequest, defaultSocketPath, oamHandlers, serveControl } from '../../offload/control.js';
 // offload/api.js (the ASIC bindings), ./kernel.js, offload/demo.js and offload/dry-run.js are
 // imported by the commands that use them: `cfm status` and `cfm monitor` start with the control
@@ -110,6 +110,7 @@ export function register(program: Command): void {
     .action(async (config: string, o: { profile?: string; switch?: string; json?: boolean; backend?: string; vendorArgs?: string; state?: string } & PolicyOpts) => {
       const { loadModel, pickSwitch, planConfig, resolveProfile } = await import('../../offload/api.js');
       const model = loadModel(configFileArg(config));
+      if (o.profile !== undefined) profileFileArg(o.profile);
       const switches = o.switch ? [pickSwitch(model, o.switch)] : modelSwitches(model).length ? modelSwitches(model) : ['default'];
       if (o.backend && switches.length > 1) throw new UsageError(`--backend plans one switch: choose one with --switch (switches: ${switches.join(', ')})`);
       const caps = o.backend ? await liveCapabilities(o.backend, model, switches[0], o) : undefined;
@@ -142,6 +143,7 @@ export function register(program: Command): void {
     .action(async (config: string, o: { profile?: string; backend: string; vendorArgs?: string; state?: string; switch?: string; follow?: boolean; socket?: string; progress?: boolean; json?: boolean; dryRun?: boolean; allowDeleteAll?: boolean; debugLog?: string } & PolicyOpts & TelemetryOptions) => {
       if (o.dryRun && o.follow) throw new UsageError('--dry-run changes nothing: it cannot --follow');
       configFileArg(config);
+      if (o.profile !== undefined) profileFileArg(o.profile);
       if (o.dryRun && o.socket) {
         // against the live state of the manager serving --socket (it reads the config itself)
         const a = (await controlCall(o.socket, { cmd: 'dry-run', config: resolvePath(config) })) as DryRunAnswer;
