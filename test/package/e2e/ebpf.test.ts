@@ -113,6 +113,22 @@ describe.skipIf(!gate.run)('the eBPF datapath from the installed tarball', () =>
     expect(final.meps[0].remotes[0].state).toBe('ok');
   }, 60_000);
 
+  // the other choices a user has (docs/linux.md): xdp, af-packet, and auto (which takes tc where eBPF loads)
+  it.each([['xdp', 'xdp'], ['af-packet', 'af-packet'], ['auto', 'tc']])('cfm run --datapath %s: cfm status shows the port at %s and the remote MEP up', async (choice, shown) => {
+    const sock = join(work, `ctl-${choice}.sock`);
+    const run = cfm(['run', cfg, '--backend', 'software', '--netns', link.nsA, '--datapath', choice, '--duration', '4', '--socket', sock]);
+    let text = '';
+    await waitFor(async () => {
+      const r = await cfm(['status', '--socket', sock]).done;
+      text = r.stdout;
+      return r.code === 0 && /\b2:ok\b/.test(text);
+    }, 15_000, `cfm status to show the remote MEP up (--datapath ${choice})`, 250);
+    expect(text).toContain(`datapath: ${link.ifA} ${shown}`);
+    const r = await run.done;
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^cfm run: 1 MEPs on ${link.ifA} \\(netns ${link.nsA}\\), ${shown} receive`, 'm'));
+  }, 60_000);
+
   it('without libbpf.so.1: auto falls back to AF_PACKET with the reason, explicit tc fails in one line', async () => {
     const reason = /cannot load the eBPF module prebuilds\/linux-x64\/cfm_bpf\.node: libbpf\.so\.1: cannot open shared object file.*\(it needs libbpf\.so\.1: Debian package libbpf1\)/;
     const auto = await cfm(['run', cfg, '--backend', 'software', '--netns', link.nsA, '--duration', '2', '--no-socket', '--no-realtime', '--json'], withoutLibbpf()).done;
