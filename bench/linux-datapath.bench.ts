@@ -137,16 +137,17 @@ function rxRows(datapath: Datapath, pairs: number, ival: string, w: RxWindow, id
 
 /**
  * The program as it was before 12-06 (issue 17's last CPU target): a steady-state CCM looked up
- * its MEP, then its peer (two hash lookups), and every frame looked up cp_ports. The rx part
+ * its MEP, then its peer (two hash lookups), every frame looked up cp_ports, and the MEP and peer
+ * maps were never preallocated. The rx part
  * loads it beside the program as it is (`variant`, native/bpf/cfm.bpf.c cfg_*), interleaved.
  */
-const BEFORE: BpfProgramVariant = { peerFirst: false, cpGate: false };
+const BEFORE: BpfProgramVariant = { peerFirst: false, cpGate: false, prealloc: false };
 
 interface AloneVariant { name: string; variant: BpfProgramVariant; policy?: boolean }
 const ALONE_VARIANTS: AloneVariant[] = [
   { name: 'before (MEP then peer: 2 lookups; cp_ports per frame)', variant: BEFORE },
-  { name: 'after (the peer only, with its MEP copy)', variant: {} },
-  { name: 'after, MEP and peer maps preallocated', variant: { prealloc: true } },
+  { name: 'after, maps not preallocated (BPF_F_NO_PREALLOC, as before)', variant: { prealloc: false } },
+  { name: 'after (the peer only, with its MEP copy; maps preallocated)', variant: {} },
   { name: 'after, a CPU-protection policy on the port (CCMs policed per peer)', variant: {}, policy: true },
 ];
 
@@ -181,11 +182,11 @@ const median = (xs: number[]) => {
  * The program alone (no backend, no user space behind it), maps sized like `cfm run` sizes them
  * (128/128 at 64 pairs): its run time per steady-state CCM (kernel run-time statistics over
  * consumed CCMs) in each variant, tc and xdp, interleaved (the order reversed every other
- * repetition), CFM_BENCH_RX_REPS (3) repetitions of CFM_BENCH_RX_ALONE_CCMS (6,400) CCMs each;
+ * repetition), CFM_BENCH_RX_REPS (2) repetitions of CFM_BENCH_RX_ALONE_CCMS (6,400) CCMs each;
  * the median and the range.
  */
 async function programAlone(link: VethLink, peersAt: (i: IntervalCode) => Promise<void>, pairs: number, intervals: IntervalCode[], modes: BpfMode[], cap: BpfCapacity): Promise<BenchRow[]> {
-  const reps = Number(process.env.CFM_BENCH_RX_REPS ?? 3);
+  const reps = Number(process.env.CFM_BENCH_RX_REPS ?? 2);
   const ccms = Number(process.env.CFM_BENCH_RX_ALONE_CCMS ?? 6400);
   const rows: BenchRow[] = [];
   for (const interval of intervals) {
@@ -261,7 +262,7 @@ async function rxDatapaths(pairs: number, intervals: IntervalCode[], datapaths: 
     // eBPF with the maps sized like `cfm run` sizes them for these MEPs
     // (src/offload/run/bpf-capacity.ts: 64 MEPs + 64 peers -> 128 each), the program before and
     // after (BEFORE above) interleaved, CFM_BENCH_RX_BACKEND_REPS (2) times, the order reversed
-    // every other time; then once at full size (the library default), after
+    // every other time; with CFM_BENCH_RX_FULL=1 then once at full size (the library default), after
     const sized: BpfCapacity = { meps: headroom(pairs, BPF_MAX_CAPACITY.meps), peers: headroom(pairs, BPF_MAX_CAPACITY.peers) };
     const reps = Number(process.env.CFM_BENCH_RX_BACKEND_REPS ?? 2);
     type Variant = { d: Datapath; cap?: BpfCapacity; before?: boolean };
@@ -273,8 +274,8 @@ async function rxDatapaths(pairs: number, intervals: IntervalCode[], datapaths: 
         variants.push(...(rep % 2 ? pair.reverse() : pair));
       }
     }
-    if (withBackend) for (const d of ebpf) variants.push({ d });
-    else variants.length = 0;
+    if (!withBackend) variants.length = 0;
+    else if (process.env.CFM_BENCH_RX_FULL === '1') for (const d of ebpf) variants.push({ d });
     const summary = new Map<string, ReturnType<typeof rxCost>[]>();
     for (const { d: datapath, cap, before } of variants) {
       const maps = datapath === 'af-packet' ? '' : `${cap ? `, maps sized ${cap.meps}/${cap.peers}` : ', maps at full size'}, program ${before ? 'before (2 lookups)' : 'after (1 lookup)'}`;

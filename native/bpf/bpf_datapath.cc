@@ -587,21 +587,27 @@ class BpfDatapath : public Napi::ObjectWrap<BpfDatapath> {
 
   // The program's load-time choices (cfm.bpf.c cfg_*; default: the datapath as it runs). The
   // benchmark loads the program as it was before beside it, in one run:
-  // variant: { peerFirst?: boolean, cpGate?: boolean, prealloc?: boolean }. prealloc: the MEP and
-  // peer hash maps preallocated (default BPF_F_NO_PREALLOC: memory only for what is configured).
+  // variant: { peerFirst?: boolean, cpGate?: boolean, prealloc?: boolean }.
+  // prealloc (default: a map of at most kPreallocMax entries is preallocated, a larger one is not):
+  // a preallocated hash map keeps its elements in one array, which took the steady path from
+  // 437-490 to 346-396 ns per CCM at 64 pairs at 10 ms (128 entries; docs/linux.md "What it
+  // costs"); it costs its full size in kernel memory at once (~200 B per peer entry), so the
+  // library's full-size default (65,536 peers: ~14 MB) stays BPF_F_NO_PREALLOC (memory for what
+  // is configured only). `cfm run` sizes the maps to its config (128 at 64 pairs).
+  static constexpr uint32_t kPreallocMax = 4096;
   void ApplyVariant(const Napi::Object& o) {
-    bool prealloc = false;
+    int prealloc = -1;  // -1: by size
     if (o.Has("variant") && o.Get("variant").IsObject()) {
       Napi::Object v = o.Get("variant").As<Napi::Object>();
-      auto flag = [&](const char* name, bool dflt) {
-        return v.Has(name) && v.Get(name).IsBoolean() ? v.Get(name).As<Napi::Boolean>().Value() : dflt;
+      auto flag = [&](const char* name, int dflt) {
+        return v.Has(name) && v.Get(name).IsBoolean() ? (v.Get(name).As<Napi::Boolean>().Value() ? 1 : 0) : dflt;
       };
-      skel_->rodata->cfg_peer_first = flag("peerFirst", true) ? 1 : 0;
-      skel_->rodata->cfg_cp_gate = flag("cpGate", true) ? 1 : 0;
-      prealloc = flag("prealloc", false);
+      skel_->rodata->cfg_peer_first = flag("peerFirst", 1);
+      skel_->rodata->cfg_cp_gate = flag("cpGate", 1);
+      prealloc = flag("prealloc", -1);
     }
-    if (prealloc) {
-      for (bpf_map* m : {skel_->maps.meps, skel_->maps.peers})
+    for (bpf_map* m : {skel_->maps.meps, skel_->maps.peers}) {
+      if (prealloc == 1 || (prealloc == -1 && bpf_map__max_entries(m) <= kPreallocMax))
         bpf_map__set_map_flags(m, bpf_map__map_flags(m) & ~static_cast<uint32_t>(BPF_F_NO_PREALLOC));
     }
   }

@@ -334,7 +334,10 @@ static __always_inline int maid_eq(const __u8 *p, const __u64 *maid) {
 }
 
 /* Copy the MEP's steady-check fields into the peer (see struct peer_mep_copy). `gen` was read
- * before the MEP lookup, so a copy is never newer than its stamp; under the peer's lock, and only
+ * before the MEP lookup, so a copy is never older than its stamp (loads are not reordered with
+ * other loads on x86-64, the prebuilt target; a weakly ordered CPU could in principle read the
+ * MEP before the generation if the MEP changed in between, and BPF before -mcpu=v3 has no
+ * barrier to stop it: such a copy stays until the next MEP write); under the peer's lock, and only
  * forward, so two CPUs refreshing at once cannot leave a mix of an old and a new MEP. A CCM that
  * reads the copy while it is written (the same peer on another CPU within those nanoseconds, as
  * the MEP changes) is judged by either: it raced the configuration change itself. */

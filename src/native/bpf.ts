@@ -122,7 +122,9 @@ export interface BpfDatapathOptions {
  * - peerFirst (default true): a steady-state CCM costs one hash lookup, its peer, checked against
  *   the peer's copy of its MEP; false: the MEP, then the peer (two lookups, as before 12-06);
  * - cpGate (default true): no CPU-protection port lookup per frame while no port has a policy;
- * - prealloc (default false): the MEP and peer hash maps preallocated instead of BPF_F_NO_PREALLOC.
+ * - prealloc (default: maps of at most 4096 entries): the MEP and peer hash maps preallocated
+ *   (one array of elements: fewer cold lines per CCM, the full size in kernel memory at once)
+ *   instead of BPF_F_NO_PREALLOC.
  */
 export interface BpfProgramVariant {
   peerFirst?: boolean;
