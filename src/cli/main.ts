@@ -4,7 +4,7 @@
  * 0 ok, 1 a failure the command reports (invalid config, failed apply, invalid frame),
  * 2 bad usage, 70 an internal error (a bug).
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CfmError } from '../common/errors.js';
 import { modulesFor } from './commands/index.js';
 
@@ -19,6 +19,7 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     .addHelpText('after', EXIT_CODES_HELP);
   for (const mod of await Promise.all(modulesFor(argv).map((m) => m.load()))) mod.register(program);
   oneLineErrors(program, '');
+  noOptionAsValue(program);
   return program;
 }
 
@@ -44,6 +45,26 @@ function oneLineErrors(cmd: Command, path: string): void {
     outputError: (str, write) => write(`cfm: ${str.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see cfm ${path}--help)\n`),
   });
   for (const c of cmd.commands) oneLineErrors(c, `${path}${c.name()} `);
+}
+
+/** Options whose value is free text (it may start with "--"; `--data=--x` is how to give it). */
+const FREE_TEXT = new Set(['--data', '--vendor-args', '--args']);
+
+/**
+ * `cfm loopback M --count --socket S`: commander takes "--socket" as the count and then
+ * complains about S as an extra argument. A value that is itself an option is refused where it is
+ * given, naming the option that lacks its value.
+ */
+function noOptionAsValue(cmd: Command): void {
+  for (const opt of cmd.options) {
+    if (!opt.required || opt.variadic || FREE_TEXT.has(opt.long ?? '')) continue;
+    const inner = opt.parseArg;
+    opt.argParser(<T>(value: string, previous: T): T => {
+      if (/^--[a-z]/.test(value)) throw new InvalidArgumentError('that is an option; the value is missing');
+      return inner ? inner(value, previous) : (value as T);
+    });
+  }
+  for (const c of cmd.commands) noOptionAsValue(c);
 }
 
 let pipeGuarded = false;

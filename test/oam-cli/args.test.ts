@@ -67,6 +67,8 @@ describe('cfm loopback / linktrace / mep / cc: bad arguments', () => {
     [['statu'], "cfm: unknown command 'statu' (Did you mean status?) (see cfm --help)"],
     [['mep', 'sett', 'md1/ma1/1'], "cfm: unknown command 'sett' (Did you mean set?) (see cfm mep --help)"],
     [['status', 'extra'], "cfm: too many arguments for 'status'. Expected 0 arguments but got 1. (see cfm status --help)"],
+    // was: "too many arguments" (commander took --multicast as the count)
+    [['loopback', 'md1/ma1/1', '--count', '--multicast', 'x'], "cfm: option '--count <n>' argument '--multicast' is invalid. that is an option; the value is missing (see cfm loopback --help)"],
   ])('commander: cfm %j -> one stderr line naming the help, exit 2', async (args, msg) => {
     const r = await runCfm(...args);
     expect(r.code).toBe(2);
