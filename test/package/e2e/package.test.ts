@@ -176,6 +176,25 @@ describe('the installed package', () => {
     }
   });
 
+  it('every public entry point typechecks under the module resolutions users have: NodeNext, Node16, Bundler and Node10 (tsc --init of older TypeScript)', () => {
+    const dir = join(proj, 'resolutions');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'imports.ts'), [
+      "import { loadConfigOrThrow, openSwitch } from 'cfm-offload';", "import { loadConfig } from 'cfm-offload/config';", "import { decodeFrame } from 'cfm-offload/pdu';",
+      "import { CfmEngine } from 'cfm-offload/engine';", "import { SimNetwork } from 'cfm-offload/sim';", "import { LinuxBridgeBackend } from 'cfm-offload/linux-bridge';",
+      "import { ABI_RULES } from 'cfm-offload/conformance';",
+      'export const used = [loadConfigOrThrow, openSwitch, loadConfig, decodeFrame, CfmEngine, SimNetwork, LinuxBridgeBackend, ABI_RULES];', '',
+    ].join('\n'));
+    for (const [module, moduleResolution] of [['NodeNext', 'NodeNext'], ['Node16', 'Node16'], ['ESNext', 'Bundler'], ['CommonJS', 'Node10']]) {
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+        compilerOptions: { target: 'ES2022', module, moduleResolution, strict: true, noEmit: true, types: ['node'], skipLibCheck: false },
+        files: ['imports.ts'],
+      }));
+      const c = tsc(dir);
+      expect(c.status, `${module}/${moduleResolution}\n${output(c)}`).toBe(0); // Node10 was: TS2307 for every subpath (package.json typesVersions)
+    }
+  });
+
   it('the public declarations have no any, and misusing them is a type error', () => {
     const dir = join(proj, 'types-check');
     mkdirSync(dir, { recursive: true });
