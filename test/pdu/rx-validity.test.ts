@@ -10,10 +10,17 @@
  * fast path used to drop a CCM whose reserved octets or MAID padding were not zero, which the
  * engine takes (reserved octets are ignored on receipt, 802.1Q 21.6 / Y.1731 9.2) or sees as
  * another MA's MAID (its 48 octets compared whole).
+ * The Linux software datapath's AF_PACKET receive path (src/backends/software/ccm-frame.ts
+ * parseCfmFrame, the demux and the VOE's CcmChecker, called directly: no netns needed) gives the
+ * same verdict too; its parser used to mask the MEPID with 0x1fff and run without an End TLV.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockAsicBackend } from '../../src/backends/mock/index.js';
+import { parseCfmFrame } from '../../src/backends/software/ccm-frame.js';
+import { CcmChecker, monoNs } from '../../src/backends/software/checker.js';
+import { ExpiryTimer } from '../../src/backends/software/expiry-timer.js';
+import { deliverCcm, type DemuxVoe } from '../../src/backends/software/rx-demux.js';
 import type { VoeSpec } from '../../src/backends/types.js';
 import { VirtualClock } from '../../src/common/clock.js';
 import type { FrameRx } from '../../src/common/frame-port.js';
@@ -77,6 +84,9 @@ function engineVerdict(b: Uint8Array): Verdict {
 
 let backend: MockAsicBackend;
 let handle: number;
+// the software datapath's VOE (its checker on a JavaScript timer: nothing native needed)
+const afTimer = new ExpiryTimer({ native: false });
+const afVoe: DemuxVoe = { handle: 1, spec, checker: new CcmChecker(1, spec, { emit: () => undefined }, afTimer) };
 
 beforeAll(async () => {
   backend = new MockAsicBackend({ ports: 2 });
@@ -84,7 +94,25 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await backend.close();
+  afVoe.checker?.close();
 });
+
+/**
+ * The Linux software datapath on AF_PACKET (backend.ts onRx): parseCfmFrame, the port/VLAN/level
+ * demux (rx-demux.ts deliverCcm) and the VOE's checker; the verdict from its counters and sticky
+ * conditions, as the hardware verdict is read from the VOE's.
+ */
+function afPacketVerdict(b: Uint8Array): Verdict {
+  const c = afVoe.checker!;
+  c.takeSticky();
+  const valid0 = c.counters.ccmRxValid;
+  const p = parseCfmFrame(b);
+  if (p && p.opcode === OPCODE.CCM) deliverCcm([afVoe], () => true, spec.port, p, monoNs());
+  if (c.counters.ccmRxValid > valid0) return 'ok';
+  const st = c.takeSticky();
+  if (st['unexpected-meg-id'] || st['unexpected-level']) return 'xcon';
+  return st['unexpected-mep-id'] || st['unexpected-period'] ? 'error' : 'none';
+}
 
 /** The hardware verdict: the VOE counted a valid CCM, or raised an unexpected-X defect. */
 async function hardwareVerdict(b: Uint8Array): Promise<Verdict> {
@@ -139,15 +167,31 @@ const cases: Array<[string, Uint8Array, Verdict, Verdict?]> = [
   ['class 2 group DA', edit(base, (c) => { c[5] = 0x3d; }), 'none'],
   ['another MAID (dMMG)', edit(base, (c) => { c[M + 12] ^= 1; }), 'xcon'],
   ['a lower level (dUNL)', edit(base, (c) => { c[5] = 0x34; c[PDU] = (4 << 5) | (c[PDU] & 0x1f); }), 'xcon'],
+  ['an invalid CCM of a lower level (MEPID reserved bits): discarded, no dUNL', edit(base, (c) => { c[5] = 0x34; c[PDU] = (4 << 5) | (c[PDU] & 0x1f); c[PDU + 8] |= 0x20; }), 'none'],
+  ['an invalid CCM of a lower level (no End TLV): discarded, no dUNL', edit(base, (c) => { c[5] = 0x34; c[PDU] = (4 << 5) | (c[PDU] & 0x1f); }).subarray(0, base.length - 1), 'none'],
+  ['MEPID reserved bits set on another MEPID (0x2000 | 12)', edit(base, (c) => { c[PDU + 8] |= 0x20; c[PDU + 9] = 12; }), 'none'],
+  ['all MEPID reserved bits set (0xe000 | peer)', edit(base, (c) => { c[PDU + 8] |= 0xe0; }), 'none'],
+  ['a TLV header cut short after the Port Status TLV', base.subarray(0, PDU + 4 + 70 + 4 + 2), 'none'],
   ['an unexpected MEPID (dUNM)', edit(base, (c) => { c[PDU + 9] = 12; }), 'error'],
   ['another interval (dUNP)', edit(base, (c) => { c[PDU + 2] = (c[PDU + 2] & 0xf8) | 3; }), 'error'],
 ];
 
-describe('CCM receive validity: mock ASIC == software fast path == engine', () => {
+describe('CCM receive validity: mock ASIC == software fast path == AF_PACKET datapath == engine', () => {
   it.each(cases)('%s', async (_name, frame, verdict, engine) => {
     expect(softwareVerdict(frame)).toBe(verdict);
     expect(await hardwareVerdict(frame)).toBe(verdict);
+    expect(afPacketVerdict(frame)).toBe(verdict);
     expect(engineVerdict(frame)).toBe(engine ?? verdict);
+  });
+
+  it('AF_PACKET: an invalid CCM at the VOE level is counted invalid and changes no peer state', () => {
+    const c = afVoe.checker!;
+    const before = { ...c.counters };
+    const peer0 = c.peerStatus()[0];
+    afPacketVerdict(edit(base, (x) => { x[PDU + 8] |= 0x20; x[PDU + 4] = 0x7f; x[PDU + 2] |= 0x80; })); // reserved bits, another seq, RDI
+    expect(c.counters.ccmRxInvalid).toBe(before.ccmRxInvalid + 1);
+    expect(c.counters.ccmRxValid).toBe(before.ccmRxValid);
+    expect(c.peerStatus()[0]).toEqual(peer0);
   });
 
   it('an invalid CCM raises no defect in hardware (it says nothing reliable about its sender)', async () => {
@@ -159,7 +203,7 @@ describe('CCM receive validity: mock ASIC == software fast path == engine', () =
     expect(st.unexpectedMegId).toBe(st0.unexpectedMegId);
   });
 
-  it('mutated CCMs: the same verdict in hardware and software (property)', async () => {
+  it('mutated CCMs: the same verdict in hardware, the fast path and the AF_PACKET datapath (property)', async () => {
     const frames = fc.sample(
       fc.tuple(fc.constantFrom(base, ccm([]), ccm([{ type: 1, chassisIdSubtype: 7, chassisId: Uint8Array.of(65, 66) }])),
         fc.array(fc.tuple(fc.nat(120), fc.nat(255)), { minLength: 1, maxLength: 2 }), fc.nat(4))
@@ -174,7 +218,8 @@ describe('CCM receive validity: mock ASIC == software fast path == engine', () =
     for (const f of frames) {
       const sw = softwareVerdict(f);
       const hw = await hardwareVerdict(f);
-      if (hw !== sw) expect({ frame: Buffer.from(f).toString('hex'), hw, sw }).toBeUndefined();
+      const af = afPacketVerdict(f);
+      if (hw !== sw || af !== sw) expect({ frame: Buffer.from(f).toString('hex'), hw, sw, af }).toBeUndefined();
       seen.set(sw, (seen.get(sw) ?? 0) + 1);
     }
     // the mutations leave enough frames of each kind to mean something
@@ -183,7 +228,7 @@ describe('CCM receive validity: mock ASIC == software fast path == engine', () =
     expect(seen.get('none')).toBeGreaterThan(50);
   });
 
-  it('mutated fixed fields (flags, sequence, MEPID, MAID, counters, reserved octets): the same verdict in all three (property)', async () => {
+  it('mutated fixed fields (flags, sequence, MEPID, MAID, counters, reserved octets): the same verdict in all four (property)', async () => {
     const frames = fc.sample(
       fc.tuple(fc.constantFrom(base, ccm([])), fc.array(fc.tuple(fc.integer({ min: PDU + 2, max: PDU + 73 }), fc.nat(255)), { minLength: 1, maxLength: 3 }))
         .map(([b, edits]) => edit(b, (c) => { for (const [at, v] of edits) c[at] = v; })),
@@ -194,7 +239,8 @@ describe('CCM receive validity: mock ASIC == software fast path == engine', () =
       const sw = softwareVerdict(f);
       const hw = await hardwareVerdict(f);
       const en = engineVerdict(f);
-      if (hw !== sw || en !== sw) expect({ frame: Buffer.from(f).toString('hex'), hw, sw, en }).toBeUndefined();
+      const af = afPacketVerdict(f);
+      if (hw !== sw || en !== sw || af !== sw) expect({ frame: Buffer.from(f).toString('hex'), hw, sw, en, af }).toBeUndefined();
       seen.set(sw, (seen.get(sw) ?? 0) + 1);
     }
     for (const v of ['ok', 'xcon', 'error', 'none'] as const) expect(seen.get(v), v).toBeGreaterThan(10);

@@ -1,11 +1,13 @@
 /**
  * The software datapath's own CCM frame builder and CFM frame parser: the native scheduler needs
  * a prebuilt frame plus the byte offsets of the sequence number and flags, and the receive path
- * needs only the header and CCM fields, fast and allocation-light.
+ * needs only the header and CCM fields, fast and allocation-light. Whether a CCM is valid is the
+ * shared receive rule (src/pdu/fast.ts decodeCcmFast 'receive'), not a copy of it.
  * Layout: 802.1Q 21.6 (CCM), 21.4 (common header), Table 21-1; tags per 802.1Q 9.5.
  */
 import { CfmError } from '../../common/errors.js';
 import type { IntervalCode } from '../../common/interval.js';
+import { decodeCcmFast, newCcmView } from '../../pdu/fast.js';
 
 export const ETH_P_CFM = 0x8902;
 export const TPID_C = 0x8100;
@@ -86,7 +88,10 @@ export function buildCcmFrame(s: CcmFrameSpec): BuiltCcm {
   return { frame: f, seqOffset: pdu + 4, flagsOffset: pdu + 2 };
 }
 
-/** CCM fields (opcode 1). MAID and source MAC are read from the frame only when asked for. */
+/**
+ * Fields of a valid CCM (opcode 1, the receive rule of decodeCcmFast). MAID and source MAC are
+ * read from the frame only when asked for.
+ */
 export interface ParsedCcm {
   seq: number;
   mepId: number;
@@ -157,8 +162,32 @@ export class ParsedCfm {
   }
 }
 
-/** Parse a CFM frame; null when it is not CFM or too short to be a valid header/CCM. */
+/** The fast decoder's scratch view (the receive path is synchronous: one is enough). */
+const rxView = newCcmView();
+
+/**
+ * Parse a CFM frame; null when it is not CFM or too short for a CFM header. `ccm` is set only for
+ * a valid CCM (decodeCcmFast, rule 'receive'); an invalid one has opcode 1 and no `ccm`.
+ */
 export function parseCfmFrame(f: Uint8Array): ParsedCfm | null {
+  // One receive-validity rule in every placement (docs/engine.md "receive validity"): the fast
+  // decoder's 'receive' rule, as the engine (invalidCcm) and the mock VOE judge a CCM. A valid CCM
+  // (the hot path) is parsed once, by it; an invalid one (MEPID 0 or with reserved bits set,
+  // 802.1Q 21.6.2; no End TLV or a malformed TLV, 21.5; interval 0, 21.6.1.3; ...) gets no `ccm`:
+  // the VOE discards it (20.51).
+  const v = rxView;
+  if (decodeCcmFast(f, v)) {
+    const ccm: ParsedCcm = {
+      seq: v.seq,
+      mepId: v.mepId,
+      maidOffset: v.maidOffset,
+      rdi: v.rdi,
+      interval: v.interval,
+      portStatusTlv: v.portStatus,
+      interfaceStatusTlv: v.interfaceStatus,
+    };
+    return new ParsedCfm(f, v.outerVid < 0 ? 0 : v.outerVid, v.vlanCount > 0 ? f[14] >> 5 : -1, v.pduOffset, ccm);
+  }
   if (f.length < 18) return null;
   let o = 12;
   let vlan = 0;
@@ -176,29 +205,5 @@ export function parseCfmFrame(f: Uint8Array): ParsedCfm | null {
   if (type !== ETH_P_CFM) return null;
   const p = o + 2;
   if (f.length < p + 4) return null;
-  let ccm: ParsedCcm | undefined;
-  if (f[p + 1] === OPCODE_CCM && f.length >= p + 75 && f[p + 3] >= CCM_FIRST_TLV_OFFSET) {
-    let portStatusTlv = 0;
-    let interfaceStatusTlv = 0;
-    // TLVs start at first-TLV-offset + 4 (802.1Q 21.4.5); stop at End TLV or a malformed length
-    let t = p + 4 + f[p + 3];
-    while (t < f.length && f[t] !== 0) {
-      if (t + 3 > f.length) break;
-      const len = (f[t + 1] << 8) | f[t + 2];
-      if (t + 3 + len > f.length) break;
-      if (f[t] === 2 && len === 1) portStatusTlv = f[t + 3];
-      else if (f[t] === 4 && len === 1) interfaceStatusTlv = f[t + 3];
-      t += 3 + len;
-    }
-    ccm = {
-      seq: ((f[p + 4] << 24) >>> 0) + ((f[p + 5] << 16) | (f[p + 6] << 8) | f[p + 7]),
-      mepId: ((f[p + 8] << 8) | f[p + 9]) & 0x1fff,
-      maidOffset: p + 10,
-      rdi: (f[p + 2] & 0x80) !== 0,
-      interval: f[p + 2] & 7,
-      portStatusTlv,
-      interfaceStatusTlv,
-    };
-  }
-  return new ParsedCfm(f, vlan, pcp, p, ccm);
+  return new ParsedCfm(f, vlan, pcp, p, undefined);
 }

@@ -44,7 +44,8 @@ export function deliverCcm<V extends DemuxVoe>(candidates: V[], live: (v: V) => 
       lowestAbove = v;
     }
   }
-  // 802.1Q 20.23: a CCM below the MEP's level is a cross-connect (dUNL in G.8021)
-  if (!consumed && lowestAbove) lowestAbove.checker?.lowerLevel(rxNs);
+  // 802.1Q 20.23: a CCM below the MEP's level is a cross-connect (dUNL in G.8021); an invalid one
+  // (no `ccm`) is discarded first (20.51) and raises nothing, as in the engine and the mock VOE
+  if (!consumed && lowestAbove && p.ccm) lowestAbove.checker?.lowerLevel(rxNs);
   return consumed;
 }
