@@ -37,6 +37,8 @@ export { wrapFramePort, type TapStage, type TappedFramePort } from './debug/tap.
 
 export { CfmEngine, FaultNotificationGenerator, formatEvent, DEFECTS } from './engine/index.js';
 export type { FaultEvent, FaultListener, FaultEventType, DefectName, MepConfig, MepStatus } from './engine/index.js';
+// what sw.loopback() / sw.linktrace() take and return (docs/api.md names them)
+export type { LoopbackOptions, LoopbackReply, LoopbackResult, LinktraceOptions, LinktraceReply, LinktraceResult } from './engine/index.js';
 export { SimNetwork } from './sim/index.js';
 
 export * from './offload/index.js';
