@@ -5,9 +5,13 @@
  * `seq == last + 1` from a last of 0 (br_cfm.c: a first CCM 0 set its SEQ_UNEXP_SEEN), and a
  * receiver that reads 0 as "not numbered" (802.1Q 20.16.12 as this project reads it, Y.1731 9.2)
  * could not check a first CCM 0. With a seed (initialSeq: a hand-over without a sequence reset,
- * src/offload/handover.ts) the first CCM carries the seed instead.
+ * src/offload/handover.ts) the first CCM carries the seed instead: in the software datapath too
+ * (capabilities().txSeqSeed), whose VoeStatus.txSeq reads the next number and keeps it while the
+ * VOE stops and restarts transmitting (802.1Q 20.10; a restart at 1 is a sequence error at the
+ * peer, 20.16.12).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CfmError } from '../../src/common/errors.js';
 import { MockAsicBackend } from '../../src/backends/mock/index.js';
 import { SoftwareBackend } from '../../src/backends/software/backend.js';
 import type { VoeSpec } from '../../src/backends/types.js';
@@ -96,6 +100,58 @@ describe('the first CCM of a new MEP carries sequence number 1', () => {
       await backend.createVoe(voeSpec({ port: link.ifA, unicastMac: link.macA }));
       await waitFor(() => ccmSeqs(frames, 10).length >= 3, 5000, 'three CCMs of the software VOE');
       expect(ccmSeqs(frames, 10).slice(0, 3)).toEqual([1, 2, 3]);
+    });
+
+    it('with initialSeq (txSeqSeed): 77, 78, 79 on the wire; txSeq reads the next; kept across a stop and restart', async () => {
+      expect(backend.capabilities().txSeqSeed).toBe(true);
+      const seeded = voeSpec({ key: 'seeded', port: link.ifA, unicastMac: link.macA, level: 6, mepId: 12, initialSeq: 77 });
+      const h = await backend.createVoe(seeded);
+      await waitFor(() => ccmSeqs(frames, 12).length >= 3, 5000, 'three CCMs of the seeded VOE');
+      expect(ccmSeqs(frames, 12).slice(0, 3)).toEqual([77, 78, 79]);
+      // initialSeq is a create-time seed, not configuration: not read back
+      expect((await backend.listVoes()).find((v) => v.handle === h)!.spec.initialSeq).toBeUndefined();
+      // transmission off: the next number is the one after the last CCM on the wire
+      const { initialSeq: _seed, ...plain } = seeded;
+      await backend.updateVoe(h, { ...plain, ccmTx: false });
+      const stopped = (await backend.readStatus(h)).txSeq!;
+      await new Promise((r) => setTimeout(r, 250)); // frames still on the veth reach the tap
+      const sent = ccmSeqs(frames, 12);
+      expect(stopped).toBe(sent[sent.length - 1] + 1);
+      expect(sent).toEqual(Array.from({ length: sent.length }, (_, i) => 77 + i));
+      // on again, at another interval (a new scheduler entry): it carries on
+      await backend.updateVoe(h, { ...plain, interval: 4 });
+      await waitFor(() => ccmSeqs(frames, 12).length >= sent.length + 2, 5000, 'CCMs after the restart');
+      expect(ccmSeqs(frames, 12).slice(sent.length, sent.length + 2)).toEqual([stopped, stopped + 1]);
+      expect((await backend.readStatus(h)).txSeq).toBeGreaterThan(stopped + 1);
+      await backend.deleteVoe(h);
+    });
+
+    it('a seed near the wrap goes on through 0 (uint32); a seed that is no sequence number is refused', async () => {
+      const h = await backend.createVoe(voeSpec({ key: 'wrap', port: link.ifA, unicastMac: link.macA, level: 7, mepId: 13, initialSeq: 0xfffffffe }));
+      await waitFor(() => ccmSeqs(frames, 13).length >= 3, 5000, 'three CCMs of the VOE seeded near the wrap');
+      expect(ccmSeqs(frames, 13).slice(0, 3)).toEqual([0xfffffffe, 0xffffffff, 0]);
+      await backend.deleteVoe(h);
+      for (const bad of [-1, 2 ** 32, 1.5]) {
+        const e = await backend.createVoe(voeSpec({ key: 'bad-seed', port: link.ifA, unicastMac: link.macA, level: 7, mepId: 13, initialSeq: bad })).then(() => undefined, (x: unknown) => x);
+        expect(e).toBeInstanceOf(CfmError);
+        expect((e as CfmError).message).toMatch(/VOE 'bad-seed': initialSeq .* is not a sequence number/);
+      }
+      expect((await backend.listVoes()).map((v) => v.spec.key)).not.toContain('bad-seed');
+    });
+
+    it('seqUpdate false: every CCM carries 0 and the counter stays for a later seqUpdate', async () => {
+      const spec = voeSpec({ key: 'unnumbered', port: link.ifA, unicastMac: link.macA, level: 4, mepId: 14, seqUpdate: false, initialSeq: 500 });
+      const h = await backend.createVoe(spec);
+      await waitFor(() => ccmSeqs(frames, 14).length >= 2, 5000, 'CCMs of the unnumbered VOE');
+      expect(new Set(ccmSeqs(frames, 14))).toEqual(new Set([0]));
+      expect((await backend.readStatus(h)).txSeq).toBe(500);
+      const n = ccmSeqs(frames, 14).length;
+      const { initialSeq: _seed, ...plain } = spec;
+      await backend.updateVoe(h, { ...plain, seqUpdate: true }); // same grid: the frame is rebuilt in place
+      await waitFor(() => ccmSeqs(frames, 14).slice(n).some((x) => x !== 0), 5000, 'numbered CCMs');
+      const numbered = ccmSeqs(frames, 14).slice(n).filter((x) => x !== 0);
+      expect(numbered.slice(0, 1)).toEqual([500]);
+      await backend.deleteVoe(h);
     });
   });
 });

@@ -97,10 +97,18 @@ interface Voe {
   spec: VoeSpec;
   txId: number | undefined;
   checker: CcmChecker | undefined;
+  /**
+   * Sequence number of the VOE's next CCM while the scheduler does not hold it (created with
+   * VoeSpec.initialSeq, else 1; kept while ccmTx is off): 802.1Q 20.10, a MEP's sequence numbers
+   * carry on, so a MEP moved here from the engine or a chip causes no sequence error (20.16.12).
+   */
+  nextSeq: number;
 }
 
+/** The spec as stored and read back: initialSeq is a create-time seed, not configuration. */
 function copySpec(s: VoeSpec): VoeSpec {
-  return { ...s, maid: Uint8Array.from(s.maid), peers: [...s.peers] };
+  const { initialSeq: _seed, ...rest } = s;
+  return { ...rest, maid: Uint8Array.from(s.maid), peers: [...s.peers] };
 }
 
 export class SoftwareBackend implements Backend {
@@ -239,6 +247,7 @@ export class SoftwareBackend implements Backend {
       policers: 0,
       frameIo: true,
       voePortState: true, // CCMs rebuilt from the link watcher's state (statusTlvs)
+      txSeqSeed: true, // the scheduler's first sequence number is VoeSpec.initialSeq
     };
   }
 
@@ -280,11 +289,11 @@ export class SoftwareBackend implements Backend {
     }
     this.bpf?.checkFits(spec);
     const handle = this.nextHandle++;
-    const voe: Voe = { handle, spec: copySpec(spec), txId: undefined, checker: undefined };
+    const voe: Voe = { handle, spec: copySpec(spec), txId: undefined, checker: undefined, nextSeq: (spec.initialSeq ?? 1) >>> 0 };
     this.voes.set(handle, voe);
     this.rxIndex = undefined;
     this.startRx(voe);
-    this.startTx(voe, spec.seqUpdate ? 1 : 0);
+    this.startTx(voe);
     this.updateRxHold();
     return handle;
   }
@@ -304,13 +313,12 @@ export class SoftwareBackend implements Backend {
     this.rxIndex = undefined;
     // Transmit: keep the running sequence number; same port and interval -> same grid, new bytes.
     if (voe.txId !== undefined && spec.ccmTx && old.port === spec.port && old.interval === spec.interval) {
-      const built = this.build(voe.spec, this.scheduler.info(voe.txId)?.seq ?? 1);
+      const built = this.build(voe.spec, this.txSeq(voe));
       this.scheduler.setFrame(voe.txId, built.frame, spec.seqUpdate ? built.seqOffset : -1, built.flagsOffset);
       this.scheduler.setRdi(voe.txId, spec.rdi);
     } else {
-      const seq = voe.txId !== undefined ? this.scheduler.info(voe.txId)?.seq ?? 1 : 1;
-      this.stopTx(voe);
-      this.startTx(voe, spec.seqUpdate ? seq : 0);
+      this.stopTx(voe); // keeps the sequence number for the restart
+      this.startTx(voe);
     }
     if (!spec.ccmRx) {
       voe.checker?.close();
@@ -362,6 +370,7 @@ export class SoftwareBackend implements Backend {
         ccmRxOutOfOrder: (c?.counters.ccmRxOutOfOrder ?? 0) + k.seqErrors,
         cpuCopies: c?.counters.cpuCopies ?? 0,
       },
+      txSeq: this.txSeq(voe),
     };
   }
 
@@ -474,7 +483,8 @@ export class SoftwareBackend implements Backend {
     this.sentTlvs.set(spec, `${portStatusTlv}/${interfaceStatusTlv}`);
     return buildCcmFrame({
       srcMac: spec.unicastMac, level: spec.level, vlan: spec.vlan, priority: spec.priority, mepId: spec.mepId,
-      maid: spec.maid, interval: spec.interval, rdi: spec.rdi, seq, portStatusTlv, interfaceStatusTlv,
+      // without seqUpdate the scheduler patches nothing: the frame carries 0 (not numbered, Y.1731 7.1.1)
+      maid: spec.maid, interval: spec.interval, rdi: spec.rdi, seq: spec.seqUpdate ? seq : 0, portStatusTlv, interfaceStatusTlv,
     });
   }
 
@@ -507,17 +517,23 @@ export class SoftwareBackend implements Backend {
         const sp = voe.spec;
         if (voe.txId === undefined || sp.port !== s.port || !(sp.portStatusTlv || sp.interfaceStatusTlv)) continue;
         if (this.sentTlvs.get(sp) === this.statusTlvs(sp).join('/')) continue; // no change in what it sends
-        const built = this.build(sp, this.scheduler.info(voe.txId)?.seq ?? 1);
+        const built = this.build(sp, this.txSeq(voe));
         this.scheduler.setFrame(voe.txId, built.frame, sp.seqUpdate ? built.seqOffset : -1, built.flagsOffset);
       }
     });
     return w;
   }
 
-  private startTx(voe: Voe, firstSeq: number): void {
+  /** Sequence number of the VOE's next CCM (the scheduler's while it transmits; it counts only with seqUpdate). */
+  private txSeq(voe: Voe): number {
+    return (voe.txId !== undefined ? this.scheduler.info(voe.txId)?.seq : undefined) ?? voe.nextSeq;
+  }
+
+  private startTx(voe: Voe): void {
     const spec = voe.spec;
     if (!spec.ccmTx) return;
     if (spec.interval <= 2) warnIfNotRealtime(this.scheduler);
+    const firstSeq = voe.nextSeq;
     const built = this.build(spec, firstSeq);
     const period = intervalNs(spec.interval);
     voe.txId = this.scheduler.add({
@@ -542,6 +558,7 @@ export class SoftwareBackend implements Backend {
 
   private stopTx(voe: Voe): void {
     if (voe.txId === undefined) return;
+    voe.nextSeq = this.txSeq(voe);
     this.scheduler.remove(voe.txId);
     this.byTx.delete(voe.txId);
     voe.txId = undefined;

@@ -21,5 +21,10 @@ export function validateSpec(spec: VoeSpec, ports: readonly string[]): void {
   } catch {
     bad(spec, 'unicastMac', `'${spec.unicastMac}' is not a MAC address`);
   }
+  // a seed of the 32-bit CCM sequence number (802.1Q 21.6.3), used on createVoe only
+  const seed = spec.initialSeq;
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
+    bad(spec, 'initialSeq', `${String(seed)} is not a sequence number 0..4294967295`);
+  }
   checkVoeKey(spec, fault);
 }
