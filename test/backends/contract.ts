@@ -351,6 +351,41 @@ export function runBackendContract(name: string, factory: ContractFactory): void
       off();
     });
 
+    it('starts the sequence at initialSeq, reads the next back and keeps it across an update (optional txSeqSeed)', async (ctx) => {
+      // 802.1Q 20.10: a MEP moved from software (or another VOE) continues its sequence numbers;
+      // a restart at 1 is a sequence error at the peer (20.16.12). src/offload/handover.ts
+      const iv = needVoes(ctx);
+      if (iv === undefined) return;
+      if (caps.ccmTxMode === 'none') return skip(ctx, name, 'capabilities: no CCM transmission');
+      if (!caps.txSeqSeed) return skip(ctx, name, 'capabilities: no txSeqSeed (a new VOE starts at 1)');
+      const seqs: number[] = [];
+      const off = h.onWireTransmit?.((_port, frame) => {
+        const p = parseCfm(frame);
+        if (p?.opcode === 1 && p.mepId === 14) seqs.push(p.seq);
+      });
+      const s = baseSpec(b, caps, 14, iv);
+      const hd = await b.createVoe({ ...s, initialSeq: 1000 });
+      await h.advance(intervalNs(iv) * 2.5);
+      // txSeq = the seed + CCMs sent; + 1 while a CCM is in flight (numbered, not yet counted sent)
+      const inFlight = (st: { txSeq?: number; counters: { ccmTx: number } }) => st.txSeq! - 1000 - st.counters.ccmTx;
+      const st = await b.readStatus(hd);
+      expect(st.txSeq).toBeDefined();
+      expect([0, 1]).toContain(inFlight(st));
+      expect(st.counters.ccmTx).toBeGreaterThanOrEqual(1);
+      sameSpec((await b.listVoes()).find((v) => v.handle === hd)!.spec, s); // a seed, not configuration
+      await b.updateVoe(hd, { ...s, peers: s.peers.slice(0, 1) });
+      await h.advance(intervalNs(iv) * 2.5);
+      const st2 = await b.readStatus(hd);
+      expect([0, 1]).toContain(inFlight(st2));
+      expect(st2.counters.ccmTx).toBeGreaterThan(st.counters.ccmTx);
+      if (off) {
+        await h.advance(intervalNs(iv) / 2); // frames on their way reach the tap
+        off();
+        expect(seqs.length).toBeGreaterThanOrEqual(2);
+        expect(seqs).toEqual(seqs.map((_, i) => 1000 + i));
+      }
+    });
+
     it('punts CFM frames at the MEP level to the CPU and injects frames from the CPU', async (ctx) => {
       const iv = needVoes(ctx);
       if (iv === undefined) return;

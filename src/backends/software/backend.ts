@@ -370,7 +370,7 @@ export class SoftwareBackend implements Backend {
         ccmRxOutOfOrder: (c?.counters.ccmRxOutOfOrder ?? 0) + k.seqErrors,
         cpuCopies: c?.counters.cpuCopies ?? 0,
       },
-      txSeq: this.txSeq(voe),
+      txSeq: tx?.seq ?? voe.nextSeq, // the same read as ccmTx (one CCM may be in flight: its number taken, not yet counted)
     };
   }
 
