@@ -79,8 +79,16 @@ export function changeText(what: string, s: ChangeSummary): string[] {
   const kinds = ['update', 'create', 'delete'].map((k) => [k, s.ops.filter((o) => o.kind === k).length] as const).filter(([, n]) => n > 0);
   const keys = [...new Set(s.ops.map((o) => o.key))];
   const hw = kinds.length ? `hardware: ${kinds.map(([k, n]) => `${n} VOE ${PAST[k] ?? k}`).join(', ')} (${keys.join(', ')})` : 'hardware: unchanged';
-  const sw = s.softwareStarted.length || s.softwareStopped.length
-    ? `software: ${s.softwareStarted.length} MEP(s) started, ${s.softwareStopped.length} stopped` : 'software: unchanged';
+  // A software MEP the change reconfigured is stopped and started again by the manager: it comes
+  // back in softwareStarted without a move. Said as such ("1 MEP(s) started" after --disable read
+  // as if the change had started a MEP).
+  const moved = new Set(s.moves.map((m) => m.key));
+  const restarted = s.softwareStarted.filter((k) => !moved.has(k) && !s.softwareStopped.includes(k));
+  const started = s.softwareStarted.length - restarted.length;
+  const swParts: string[] = [];
+  if (started || s.softwareStopped.length) swParts.push(`${started} MEP(s) started, ${s.softwareStopped.length} stopped`);
+  if (restarted.length) swParts.push(`${restarted.length} MEP(s) restarted with the new settings (${restarted.join(', ')})`);
+  const sw = swParts.length ? `software: ${swParts.join(', ')}` : 'software: unchanged';
   const lines = [`${what}: ${hw}; ${sw}`];
   if (s.moves.length) lines.push(s.moves.map((m) => `moved ${m.key} to ${m.to}${m.seq !== undefined ? ` (continuing at seq ${m.seq})` : ''}`).join('; '));
   return lines;
