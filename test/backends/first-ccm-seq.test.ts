@@ -139,18 +139,18 @@ describe('the first CCM of a new MEP carries sequence number 1', () => {
       expect((await backend.listVoes()).map((v) => v.spec.key)).not.toContain('bad-seed');
     });
 
-    it('seqUpdate false: every CCM carries 0 and the counter stays for a later seqUpdate', async () => {
+    it('seqUpdate false: every CCM carries 0 (a seed is ignored, as in the ASIC binding); numbering switched on later starts at 1', async () => {
       const spec = voeSpec({ key: 'unnumbered', port: link.ifA, unicastMac: link.macA, level: 4, mepId: 14, seqUpdate: false, initialSeq: 500 });
       const h = await backend.createVoe(spec);
       await waitFor(() => ccmSeqs(frames, 14).length >= 2, 5000, 'CCMs of the unnumbered VOE');
       expect(new Set(ccmSeqs(frames, 14))).toEqual(new Set([0]));
-      expect((await backend.readStatus(h)).txSeq).toBe(500);
+      expect((await backend.readStatus(h)).txSeq).toBe(1);
       const n = ccmSeqs(frames, 14).length;
       const { initialSeq: _seed, ...plain } = spec;
       await backend.updateVoe(h, { ...plain, seqUpdate: true }); // same grid: the frame is rebuilt in place
-      await waitFor(() => ccmSeqs(frames, 14).slice(n).some((x) => x !== 0), 5000, 'numbered CCMs');
+      await waitFor(() => ccmSeqs(frames, 14).slice(n).filter((x) => x !== 0).length >= 2, 5000, 'two numbered CCMs');
       const numbered = ccmSeqs(frames, 14).slice(n).filter((x) => x !== 0);
-      expect(numbered.slice(0, 1)).toEqual([500]);
+      expect(numbered.slice(0, 2)).toEqual([1, 2]);
       await backend.deleteVoe(h);
     });
   });

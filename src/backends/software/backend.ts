@@ -99,7 +99,7 @@ interface Voe {
   checker: CcmChecker | undefined;
   /**
    * Sequence number of the VOE's next CCM while the scheduler does not hold it (created with
-   * VoeSpec.initialSeq, else 1; kept while ccmTx is off): 802.1Q 20.10, a MEP's sequence numbers
+   * VoeSpec.initialSeq when seqUpdate, else 1; kept while ccmTx is off): 802.1Q 20.10, a MEP's sequence numbers
    * carry on, so a MEP moved here from the engine or a chip causes no sequence error (20.16.12).
    */
   nextSeq: number;
@@ -289,7 +289,9 @@ export class SoftwareBackend implements Backend {
     }
     this.bpf?.checkFits(spec);
     const handle = this.nextHandle++;
-    const voe: Voe = { handle, spec: copySpec(spec), txId: undefined, checker: undefined, nextSeq: (spec.initialSeq ?? 1) >>> 0 };
+    // the seed counts for a numbering VOE only, as in the ASIC binding (voe-writes.ts)
+    const nextSeq = spec.seqUpdate && spec.initialSeq !== undefined ? spec.initialSeq >>> 0 : 1;
+    const voe: Voe = { handle, spec: copySpec(spec), txId: undefined, checker: undefined, nextSeq };
     this.voes.set(handle, voe);
     this.rxIndex = undefined;
     this.startRx(voe);
