@@ -131,7 +131,14 @@ export class Loopback {
       session.result.sent++;
       i++;
       if (i < count) m.ctx.clock.setTimer(gapNs, sendOne);
-      else m.ctx.clock.setTimer(timeoutNs, () => this.expire(session));
+      else if (this.allAnswered(session)) session.finish();
+      // a reply can arrive during sendFrame itself (two software MEPs of one switch, relayed
+      // synchronously by the CPU side): it saw `sent` one short, so completion is checked here
+      // too, or the session would wait out the LBR timeout for a reply it already has
+      else {
+        const t = m.ctx.clock.setTimer(timeoutNs, () => this.expire(session));
+        session.onDone(() => t.cancel());
+      }
     };
     sendOne();
     return session;
@@ -172,7 +179,12 @@ export class Loopback {
     s.result.rttNs.push(rttNs);
     s.reply({ transactionId: id, fromMac: srcMacOf(b), rttNs, outOfOrder: !inOrder, badMsdu });
     if (!s.multicast) this.outstanding.delete(id);
-    if (!s.multicast && s.result.sent === s.count && s.result.received >= s.count) s.finish();
+    if (this.allAnswered(s)) s.finish();
+  }
+
+  /** Every LBM of a unicast session sent and answered (802.1Q 20.31: no need to wait further). */
+  private allAnswered(s: LoopbackSession): boolean {
+    return !s.multicast && s.result.sent === s.count && s.result.received >= s.count;
   }
 }
 

@@ -144,7 +144,9 @@ export class TestSession {
       this.sendOne(this.result.sent);
       this.result.sent++;
       if (this.result.sent < this.count) this.timer(gapNs, step);
-      else if (reply === undefined) this.finish();
+      // a reply can arrive during sendOne itself (a synchronous relay between two software MEPs
+      // of one switch): onReply saw `sent` one short, so the last reply is checked for here too
+      else if (reply === undefined || this.allAnswered()) this.finish();
       else this.timer((this.o.timeoutMs ?? 5000) * 1e6, () => this.finish());
     };
     step();
@@ -209,7 +211,12 @@ export class TestSession {
       // SLM: TxFCf = SLMs sent, TxFCb = SLMs the responder counted, RxFCl = SLRs received here.
       if (inOrder) this.lm.push({ txFCf: key, rxFCf: 0, txFCb: getU32(b, p + 16), rxFCl: this.slrs });
     }
-    if (r.sent === this.count && r.received >= this.count) this.finish();
+    if (this.allAnswered()) this.finish();
+  }
+
+  /** Every frame of a two-way test sent and answered: the result is complete (Y.1731 8.1-8.2). */
+  private allAnswered(): boolean {
+    return this.result.sent === this.count && this.result.received >= this.count;
   }
 
   private finish(): void {
