@@ -16,7 +16,6 @@
  * loopback/linktrace/change are optional handlers: a manager without them answers
  * "... is not supported by this manager".
  */
-import { existsSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { CfmError, type CfmErrorCode } from '../common/errors.js';
@@ -25,6 +24,9 @@ import type { LinktraceOptions, LinktraceResult } from '../engine/mep-lt.js';
 import type { ConfigChange, MepChange } from './changes.js';
 import type { ApplyReport, MepMove } from './manager.js';
 import type { OpsSnapshot } from './ops.js';
+import { assertSocketFree, claimSocketPath } from './control-path.js';
+
+export { assertSocketFree };
 
 export function defaultSocketPath(): string {
   const dir = process.env.XDG_RUNTIME_DIR;
@@ -102,17 +104,6 @@ export function oamHandlers(m: OamManager): Pick<ControlHandlers, 'loopback' | '
 export interface ControlServer {
   readonly path: string;
   close(): Promise<void>;
-}
-
-function probe(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(path);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 // ------------------------------------------------------------------ request validation
@@ -203,21 +194,8 @@ export function linktraceRequestOptions(req: Req): LinktraceOptions {
 
 const COMMANDS = 'status, plan, ops, dry-run, monitor, loopback, linktrace, change'; // y1731 too (docs/y1731.md)
 
-/**
- * Before a manager opens or programs anything: fail when another manager serves `path` (a second
- * manager would otherwise program its backend, or send CCMs, and only then find the socket taken).
- */
-export async function assertSocketFree(path: string): Promise<void> {
-  if (existsSync(path) && (await probe(path))) {
-    throw new CfmError('USAGE', `a manager is already serving ${path}: nothing was changed (stop it first, or give another --socket)`);
-  }
-}
-
 export async function serveControl(path: string, h: ControlHandlers): Promise<ControlServer> {
-  if (existsSync(path)) {
-    if (await probe(path)) throw new CfmError('USAGE', `a manager is already serving ${path}`);
-    unlinkSync(path); // stale socket of a manager that died
-  }
+  await claimSocketPath(path);
   const clients = new Set<net.Socket>();
   const server = net.createServer((sock) => {
     clients.add(sock);
