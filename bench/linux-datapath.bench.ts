@@ -3,7 +3,8 @@
  * one run (root + network namespaces; otherwise it prints why and returns no rows):
  * - CPU per received CCM, 64 MEP pairs at 100 ms and 10 ms, AF_PACKET, tc and xdp: the BPF
  *   program's kernel run time, user-space wakeups, and the receiving process over its idle
- *   (rxDatapaths below);
+ *   (rxDatapaths below), the program before and after the one-lookup steady path alternately in
+ *   one run, and the program alone per variant (programAlone);
  * - RSS per MEP at 256 ports (one MEP each) and the CPU with the ports open and no MEP
  *   (bench/linux-memory.ts: fresh child processes, median);
  * - LOC stamp (from a capture's kernel times) and the manager's fault event delay with two busy

@@ -5,7 +5,8 @@
  * stale once user space writes or deletes any MEP. So the 802.1Q 20.16 checks must behave exactly
  * as with the MEP looked up every time: after a MEP change a CCM with the NEW MAID is consumed and
  * one with the old MAID goes up as an error; the MEP's own MEPID, interval and priority changes
- * take effect at once; a peer added after its MEP works; a deleted MEP's peers consume nothing.
+ * take effect at once; a peer added after its MEP works; a deleted MEP's peers consume nothing;
+ * CPU protection, skipped while no port has a policy, polices a port from the moment it gets one.
  * Run on both program variants (the steady path, and the two-lookup program of before, which
  * the benchmark loads beside it): they must agree frame for frame. Root + netns.
  */
@@ -157,6 +158,23 @@ describe.skipIf(!gate.run || why !== undefined)('eBPF steady path: the peers\' c
         expect(first.rec?.timed).toBe(true);
         expect((await offer(ccm({ mepId: 3, maid: MAID_B, mac: mac3 }))).fate).toBe('consumed');
         expect(valid(3)).toBe(1);
+      });
+
+      it('CPU protection: a port given a policy is policed at once (no lookup while no port has one), and not once it is taken away', async () => {
+        // one aggregate binding, port-wide: CCMs (opcode 1) at every level at rate 0 (all dropped)
+        const ops = [1 << 1, 0, 0, 0, 0, 0, 0, 0];
+        dp.cpConfigure(Uint32Array.of(0xcf01, 1, 16, /* port, vlan */ 0, 0, /* aggregate */ 1, 0, 0, /* rules */ 1, 0xff, 0, ...ops));
+        expect((await offer(ccm({ maid: MAID_B }))).fate).toBe('consumed');
+        dp.cpPort(ifindex, 0);
+        const v = valid(2);
+        expect((await offer(ccm({ maid: MAID_B }))).fate).toBe('dropped');
+        expect(valid(2)).toBe(v);
+        const dropped = (c: { buckets: Float64Array }) => { let n = 0; for (let i = 6; i < c.buckets.length; i += 7) n += c.buckets[i]!; return n; };
+        expect(dropped(dp.cpCounters())).toBe(1);
+        dp.cpPort(ifindex, -1);
+        expect((await offer(ccm({ maid: MAID_B }))).fate).toBe('consumed');
+        expect(dropped(dp.cpCounters())).toBe(1);
+        dp.cpConfigure(Uint32Array.of(0xcf01, 0, 0));
       });
 
       it('the MEP deleted (its peers left in the map): nothing is consumed, every CCM goes up; written again, consumed at once', async () => {
