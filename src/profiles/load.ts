@@ -74,7 +74,9 @@ export function loadProfile(nameOrPath: string): HwProfile {
     const known = listProfiles();
     throw new ProfileError(`no hardware profile '${nameOrPath}' (known: ${known.join(', ') || 'none'})`);
   }
-  const { profile, issues } = validateProfileText(readFileSync(path, 'utf8'), path);
+  const text = readProfileText(path);
+  if (typeof text !== 'string') throw new ProfileError(text.message);
+  const { profile, issues } = validateProfileText(text, path);
   if (!profile) throw new ProfileError(`invalid hardware profile ${path}`, issues);
   cache.set(path, profile);
   return profile;
@@ -175,5 +177,23 @@ function toProfile(r: RawProfile): HwProfile {
 /** Every problem of a profile file as a list (for `cfm profile validate`); [] = valid. */
 export function validateProfileFile(path: string): ConfigIssue[] {
   if (!existsSync(path)) return [{ pointer: '', rule: 'file', message: `no such file: ${path}` }];
-  return validateProfileText(readFileSync(path, 'utf8'), path).issues;
+  const text = readProfileText(path);
+  if (typeof text !== 'string') return [text];
+  return validateProfileText(text, path).issues;
+}
+
+const READ_ERRORS: Record<string, string> = { EISDIR: 'is a directory', EACCES: 'permission denied', EIO: 'input/output error' };
+
+/**
+ * The text of the profile file at `path`, or the issue naming the path and why it cannot be read
+ * (a directory, an unreadable file): a typed error like the config loader's, never a raw errno.
+ */
+function readProfileText(path: string): string | ConfigIssue {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    const why = READ_ERRORS[code] ? `${READ_ERRORS[code]} (${code})` : code || (e as Error).message;
+    return { pointer: '', rule: 'file', message: `cannot read hardware profile ${path}: ${why}` };
+  }
 }

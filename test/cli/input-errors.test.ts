@@ -33,9 +33,9 @@ describe('input files', () => {
     expect(r.out).toMatch(/^lan966x: Microchip LAN966x/);
   });
 
-  it('a read the system refuses (EIO on /proc/self/mem) is one line with the system message, exit 1, not an internal error', async () => {
+  it('a read the system refuses (EIO on /proc/self/mem) is one line naming the path, exit 1, not an internal error', async () => {
     const r = await runCfm('profile', 'show', '/proc/self/mem');
     expect(r.code).toBe(1);
-    expect(r.err).toBe('cfm: EIO: i/o error, read\n');
+    expect(r.err).toBe('cfm: cannot read hardware profile /proc/self/mem: input/output error (EIO)\n');
   });
 });
