@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CfmError } from '../common/errors.js';
+import { SwitchChoiceError } from '../offload/switch-choice.js';
 import { modulesFor } from './commands/index.js';
 
 /** The program with the commands `argv` needs (every command when argv names none: commands/index.ts). */
@@ -94,7 +95,8 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof CfmError) {
-      process.stderr.write(`cfm: ${err.message}\n`);
+      // the library names its `switch` option; the command line names the flag
+      process.stderr.write(`cfm: ${err instanceof SwitchChoiceError ? err.cliMessage() : err.message}\n`);
       return err.code === 'USAGE' ? 2 : 1;
     }
     if (isSystemError(err)) {

@@ -7,6 +7,7 @@ import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { RealClock, VirtualClock, type Clock } from '../common/clock.js';
 import { MockAsicBackend } from '../backends/mock/backend.js';
 import { UsageError } from '../common/errors.js';
+import { SwitchChoiceError } from './switch-choice.js';
 import { loadConfigOrThrow } from '../config/index.js';
 import type { CfmModel } from '../config/model.js';
 import type { Backend, BackendCapabilities } from '../backends/types.js';
@@ -54,7 +55,7 @@ export function pickSwitch(model: CfmModel, sw?: string): string {
     if (all.length > 0 && !all.includes(sw)) throw new UsageError(`switch '${sw}' is not in the config (switches: ${all.join(', ')})`);
     return sw;
   }
-  if (all.length > 1) throw new UsageError(`the config has several switches (${all.join(', ')}): choose one with --switch`);
+  if (all.length > 1) throw new SwitchChoiceError(all);
   return all[0] ?? 'default';
 }
 

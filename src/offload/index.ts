@@ -25,6 +25,7 @@ export {
   openSwitch, openBackend, planConfig, loadModel, pickSwitch, resolveProfile,
   type CfmSwitch, type OpenSwitchOptions, type OpenBackendOptions, type PlanConfigOptions, type ConfigInput,
 } from './api.js';
+export { SwitchChoiceError } from './switch-choice.js';
 export { runDemo, DEMO_CONFIG, type DemoOptions, type DemoResult, type DemoEvent, type DemoCheck } from './demo.js';
 export { MockSwitchNode } from './sim/mock-switch.js';
 export { runVirtual, settle } from './sim/run.js';

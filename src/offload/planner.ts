@@ -12,7 +12,6 @@
  *   has a VOE; everything else runs in the engine.
  * - Every software placement carries a reason an operator can act on.
  */
-import { UsageError } from '../common/errors.js';
 import { intervalName, intervalNs, type IntervalCode } from '../common/interval.js';
 import type { CfmModel, LocalMep } from '../config/model.js';
 import {
@@ -32,6 +31,7 @@ import { voeSpecOf } from './voe-spec.js';
 import { colocateUpMeps } from './colocate.js';
 import { refuseCpuPath } from './cpu-path.js';
 import { runSteps, runStepsSliced, type Slicer } from './slice.js';
+import { SwitchChoiceError } from './switch-choice.js';
 
 /** "3.33ms..1s" for a contiguous run of codes, else a comma list; "none" when empty. */
 export function intervalRange(codes: IntervalCode[]): string {
@@ -260,7 +260,7 @@ function* planSteps(model: CfmModel, res: HwResources, opts: PlanOptions): Gener
   const switches = modelSwitches(model);
   const sw = opts.switch ?? (switches.length === 1 ? switches[0] : switches.length === 0 ? 'default' : undefined);
   if (sw === undefined) {
-    throw new UsageError(`the config has several switches (${switches.join(', ')}): choose one with --switch`);
+    throw new SwitchChoiceError(switches);
   }
   yield;
   const u = emptyUsage();

@@ -20,6 +20,7 @@ import { stateDir } from '../../debug/state.js';
 import { textFileSink } from '../../debug/sinks.js';
 import { softwareProfile } from '../../backends/software/profile.js';
 import { bpfCapacityFor } from './bpf-capacity.js';
+import { SwitchChoiceError } from '../switch-choice.js';
 
 export interface SoftwareRunOptions {
   config: string;
@@ -58,7 +59,7 @@ function chooseSwitch(model: CfmModel, wanted?: string): string {
   }
   if (switches.length === 1) return switches[0];
   if (switches.length === 0) throw new UsageError('the config has no MEPs to run');
-  throw new UsageError(`the config has several switches (${switches.join(', ')}): choose one with --switch`);
+  throw new SwitchChoiceError(switches);
 }
 
 export async function startSoftwareRun(o: SoftwareRunOptions): Promise<SoftwareRun> {
