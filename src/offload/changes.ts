@@ -83,6 +83,24 @@ export function findMep(model: CfmModel, key: string): LocalMep | undefined {
   return w && model.domains[w.d].associations[w.a].meps[w.m];
 }
 
+/** A lock asked for by a change, with the MEP's lock before it (what `cfm mep set --lock` reports). */
+export interface LockTransition {
+  key: string;
+  wasLocked: boolean;
+  locked: boolean;
+}
+
+/** The lock requests of `change` against `model` as it is before the change. */
+export function lockTransitions(model: CfmModel | null, change: ConfigChange): LockTransition[] {
+  const out: LockTransition[] = [];
+  for (const c of Array.isArray(change.meps) ? change.meps : []) {
+    if (typeof c?.key !== 'string' || typeof c.locked !== 'boolean') continue;
+    const m = model ? findMep(model, c.key) : undefined;
+    out.push({ key: c.key, wasLocked: m?.faultSignalling?.locked === true, locked: c.locked });
+  }
+  return out;
+}
+
 const FIELDS_MEP = new Set(['key', 'enabled', 'ccmEnabled', 'ccmLtmPriority', 'lowestAlarmPriority', 'placement', 'remoteMepIds', 'locked']);
 const FIELDS_MA = new Set(['key', 'interval']);
 const PLACEMENTS: readonly string[] = ['auto', 'hardware', 'software'];
@@ -166,8 +184,11 @@ export function applyConfigChange(model: CfmModel, change: ConfigChange): Change
     }
     if (c.locked !== undefined) {
       if (typeof c.locked !== 'boolean') bad(`${p}/locked`, 'change.type', 'must be true or false');
-      else if (!m.faultSignalling) bad(`${p}/locked`, 'change.no-client-level', `MEP ${m.key} has no fault-signalling (client-md-level) in its config: LCK has no level to go to`, 'Y.1731 7.6; docs/y1731.md');
-      else m.faultSignalling = { ...m.faultSignalling, locked: c.locked };
+      else if (m.faultSignalling) m.faultSignalling = { ...m.faultSignalling, locked: c.locked };
+      // Y.1731 7.6: an administratively locked MEP sends LCK to its client MEG level; without
+      // fault-signalling (client-md-level) there is none, so a lock is refused. An unlock of such
+      // a MEP asks for what already holds (it cannot be locked): accepted, nothing changes.
+      else if (c.locked) bad(`${p}/locked`, 'change.no-client-level', `MEP ${m.key} has no fault-signalling (client-md-level) in its config: LCK has no level to go to`, 'Y.1731 7.6; docs/y1731.md');
     }
     next.set(m.key, m);
   });

@@ -21,7 +21,8 @@ import { join } from 'node:path';
 import { CfmError, type CfmErrorCode } from '../common/errors.js';
 import type { LoopbackOptions, LoopbackReply, LoopbackResult } from '../engine/mep-lb.js';
 import type { LinktraceOptions, LinktraceResult } from '../engine/mep-lt.js';
-import type { ConfigChange, MepChange } from './changes.js';
+import { lockTransitions, type ConfigChange, type LockTransition, type MepChange } from './changes.js';
+import type { CfmModel } from '../config/model.js';
 import type { ApplyReport, MepMove } from './manager.js';
 import type { OpsSnapshot } from './ops.js';
 import { assertSocketFree, claimSocketPath } from './control-path.js';
@@ -46,6 +47,8 @@ export interface ChangeSummary {
   adopted: string[];
   softwareStarted: string[];
   softwareStopped: string[];
+  /** The locks the change asked for, with each MEP's lock before it (an unlock of an unlocked MEP does nothing). */
+  locks?: LockTransition[];
 }
 
 export function changeSummary(rep: ApplyReport): ChangeSummary {
@@ -80,6 +83,8 @@ export interface OamManager {
   loopback(key: string, o: LoopbackOptions & { onReply?: (r: LoopbackReply) => void }): Promise<LoopbackResult>;
   linktrace(key: string, o: LinktraceOptions): Promise<LinktraceResult>;
   change?(c: ConfigChangeRequest): Promise<ApplyReport>;
+  /** The running config (for the lock state a change reports). */
+  readonly currentModel?: CfmModel | null;
   readonly ops?: { snapshot(): Promise<OpsSnapshot | undefined> };
   readonly y1731?: { request(req: Record<string, unknown>): Promise<unknown> };
 }
@@ -96,7 +101,11 @@ export function oamHandlers(m: OamManager): Pick<ControlHandlers, 'loopback' | '
   };
   if (typeof m.change === 'function') {
     const change = m.change.bind(m);
-    h.change = async (c) => changeSummary(await change(c));
+    h.change = async (c) => {
+      const locks = lockTransitions(m.currentModel ?? null, c); // read before the change runs
+      const s = changeSummary(await change(c));
+      return locks.length ? { ...s, locks } : s;
+    };
   }
   return h;
 }

@@ -313,8 +313,9 @@ export function register(program: Command): void {
       const c = mepChange(key, o);
       if (Object.keys(c).length === 2 && c.locked !== undefined && !o.json) {
         // A lock changes no VOE and starts no MEP: say what it does instead of "no change".
-        await controlChange(socketOf(o), { meps: [c] });
-        out(`${describeMepChange(c)}: ${c.locked ? 'sending LCK to the client level (Y.1731 7.6)' : 'LCK stopped'}`);
+        const s = await controlChange(socketOf(o), { meps: [c] });
+        const was = s.locks?.find((l) => l.key === c.key)?.wasLocked;
+        out(`${describeMepChange(c)}: ${c.locked ? 'sending LCK to the client level (Y.1731 7.6)' : was === false ? 'not locked (nothing to do)' : 'LCK stopped'}`);
         return;
       }
       await applyChange(describeMepChange(c), { meps: [c] }, o);
