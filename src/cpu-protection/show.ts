@@ -62,15 +62,20 @@ export function formatBindings(p: CompiledProtection, plan: EnforcementPlan): st
 export function formatCounters(snaps: CounterSnapshot[]): string {
   const rows: string[][] = [['where', 'binding', 'entry', 'level', 'opcode', 'peer', 'passed', 'dropped']];
   for (const s of snaps) {
+    const shown = new Set<string>();
     for (const b of s.buckets) {
+      shown.add(b.binding);
       rows.push([s.enforcement, b.binding, String(b.rule), b.level < 0 ? '*' : String(b.level), b.opcode < 0 ? '*' : String(b.opcode), b.peer, String(b.passed), String(b.dropped)]);
     }
     for (const b of s.bindings) {
       if (b.squelched) rows.push([s.enforcement, b.binding, 'squelch', '*', '*', '*', '0', String(b.squelched)]);
       if (b.unmatched) rows.push([s.enforcement, b.binding, 'unmatched', '*', '*', '*', String(b.unmatched), '0']);
+      // a binding that has seen no frame yet has no bucket: it is there, with nothing counted
+      // (as the JSON shows it), not absent
+      if (!shown.has(b.binding) && !b.squelched && !b.unmatched) rows.push([s.enforcement, b.binding, '-', '*', '*', '*', '0', '0']);
     }
   }
-  if (rows.length === 1) return 'no CPU-protection counters';
+  if (rows.length === 1) return 'no CPU-protection bindings';
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(w[i])).join('  ').trimEnd()).join('\n');
 }
