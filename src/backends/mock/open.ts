@@ -4,7 +4,7 @@
  *   'vendor:PATH'     a vendor shim implementing the C ABI, opened with `args`
  * (The Linux backends have their own factories; src/backends/index.ts is shared.)
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CfmError, UsageError } from '../../common/errors.js';
 import type { HwProfile } from '../../profiles/types.js';
@@ -42,7 +42,41 @@ function checkStatePath(path: string): void {
   }
   if (!ok) throw new CfmError('BACKEND', `mock state file ${path}: directory ${dir} does not exist`);
   if (existsSync(path) && !statSync(path).isFile()) throw new CfmError('BACKEND', `mock state file ${path} is not a regular file`);
+  probeStateWrite(path);
 }
+
+/**
+ * Do now what the mock does at close (native/asic/mock_state.c: write PATH.tmp, rename it over
+ * PATH), with a probe file, so a directory that takes no new file (a pseudo filesystem such as
+ * /proc, a read-only mount, no permission) fails before anything is applied, not as an EIO at
+ * close after "applied ...". The state file itself is not touched.
+ */
+function probeStateWrite(path: string): void {
+  const tmp = `${path}.tmp`;
+  const probe = `${path}.probe-${process.pid}`;
+  try {
+    writeFileSync(probe, 'cfm-offload state probe\n');
+    renameSync(probe, tmp);
+    rmSync(tmp, { force: true });
+  } catch (e) {
+    try {
+      rmSync(probe, { force: true });
+    } catch {
+      // nothing was created
+    }
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    const why = WRITE_ERRORS[code] ? `${WRITE_ERRORS[code]}, ${code}` : code;
+    throw new CfmError('BACKEND', `mock state file ${path}: cannot be written in ${dirname(resolve(path))} (${why}); nothing was applied`);
+  }
+}
+
+const WRITE_ERRORS: Record<string, string> = {
+  ENOENT: 'the directory takes no new files', // procfs / sysfs answer a create with ENOENT
+  EROFS: 'read-only filesystem',
+  EACCES: 'permission denied',
+  EPERM: 'not permitted',
+  ENOSPC: 'no space left',
+};
 
 /** `openBackend('vendor:/usr/lib/libshim.so', 'unit=0')` or `openBackend('mock', { statePath })`. */
 export function openBackend(spec: string, argsOrOpts: string | OpenBackendOptions = {}): Backend & AsicBackendKind {
