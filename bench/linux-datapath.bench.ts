@@ -147,8 +147,9 @@ const BEFORE: BpfProgramVariant = { peerFirst: false, cpGate: false, prealloc: f
 interface AloneVariant { name: string; variant: BpfProgramVariant; policy?: boolean }
 const ALONE_VARIANTS: AloneVariant[] = [
   { name: 'before (MEP then peer: 2 lookups; cp_ports per frame)', variant: BEFORE },
-  { name: 'after, maps not preallocated (BPF_F_NO_PREALLOC, as before)', variant: { prealloc: false } },
-  { name: 'after (the peer only, with its MEP copy; maps preallocated)', variant: {} },
+  { name: 'after (the peer only, with its MEP copy)', variant: {} },
+  { name: 'after, MEP and peer maps preallocated (not the default)', variant: { prealloc: true } },
+  { name: 'before, a CPU-protection policy on the port (CCMs policed per peer)', variant: BEFORE, policy: true },
   { name: 'after, a CPU-protection policy on the port (CCMs policed per peer)', variant: {}, policy: true },
 ];
 
@@ -183,12 +184,12 @@ const median = (xs: number[]) => {
  * The program alone (no backend, no user space behind it), maps sized like `cfm run` sizes them
  * (128/128 at 64 pairs): its run time per steady-state CCM (kernel run-time statistics over
  * consumed CCMs) in each variant, tc and xdp, interleaved (the order reversed every other
- * repetition), CFM_BENCH_RX_REPS (2) repetitions of CFM_BENCH_RX_ALONE_CCMS (6,400) CCMs each;
+ * repetition), CFM_BENCH_RX_REPS (2) repetitions of CFM_BENCH_RX_ALONE_CCMS (5,120) CCMs each;
  * the median and the range.
  */
 async function programAlone(link: VethLink, peersAt: (i: IntervalCode) => Promise<void>, pairs: number, intervals: IntervalCode[], modes: BpfMode[], cap: BpfCapacity): Promise<BenchRow[]> {
   const reps = Number(process.env.CFM_BENCH_RX_REPS ?? 2);
-  const ccms = Number(process.env.CFM_BENCH_RX_ALONE_CCMS ?? 6400);
+  const ccms = Number(process.env.CFM_BENCH_RX_ALONE_CCMS ?? 5120);
   const rows: BenchRow[] = [];
   for (const interval of intervals) {
     await peersAt(interval);

@@ -68,12 +68,16 @@ struct peer_state {
  * it was before (two hash lookups per CCM, cp_ports looked up for every frame) beside it, in one
  * run (BpfDatapath option `variant`, bench/linux-datapath.bench.ts). */
 const volatile __u8 cfg_peer_first = 1; /* the steady path: one lookup (the peer, with its MEP copy) */
-const volatile __u8 cfg_cp_gate = 1;    /* CPU protection: no cp_ports lookup while no port is policed */
+/* CPU protection: no cp_ports lookup while no port is policed, no exact-VLAN binding lookup while
+ * no binding names a VLAN, and a known peer's bucket looked up before (instead of after) its
+ * cp_peers entry */
+const volatile __u8 cfg_cp_gate = 1;
 
 /* Written by user space through the skeleton's mmap of .data (bpf_datapath.cc); both in .data,
  * side by side: every frame reads them, one cache line. */
 volatile __u64 mep_gen SEC(".data") = 1;   /* bumped after each MEP write or delete (a peer copy's validity) */
 volatile __u32 cp_nports SEC(".data") = 0; /* entries in cp_ports (0: no port has a CPU-protection policy) */
+volatile __u32 cp_vlan_bindings SEC(".data") = 0; /* bindings with a VLAN (0: every binding is port-wide) */
 
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
@@ -533,7 +537,7 @@ static __always_inline int cp_admit(void *data, void *data_end, const struct fra
   __u32 level = p[0] >> 5;
   __u32 opcode = p[1];
   struct cfm_cp_binding_key bk = {.port = *port, .vlan = fi->vlan};
-  struct cfm_cp_binding *b = fi->vlan ? bpf_map_lookup_elem(&cp_bindings, &bk) : 0;
+  struct cfm_cp_binding *b = fi->vlan && (!cfg_cp_gate || cp_vlan_bindings) ? bpf_map_lookup_elem(&cp_bindings, &bk) : 0;
   if (!b) {
     bk.vlan = 0;
     b = bpf_map_lookup_elem(&cp_bindings, &bk);
@@ -555,6 +559,14 @@ static __always_inline int cp_admit(void *data, void *data_end, const struct fra
     struct cfm_cp_rule *r = &b->rules[i];
     if (!(r->level_mask & (1u << level)) || !(r->ops[(opcode >> 5) & 7] & (1u << (opcode & 31)))) continue;
     __u64 peer = (b->flags & 1) ? 0 : mac;
+    __u32 combo = i * 2048 + level * 256 + opcode;
+    if (peer && cfg_cp_gate) {
+      /* a bucket keyed by this MAC exists only once the MAC is in cp_peers (entries leave only
+       * with the whole policy): the same decision as below, one lookup instead of two */
+      struct cfm_cp_bucket_key kk = {.binding = b->index, .combo = combo, .peer = peer};
+      struct cfm_cp_bucket *kb = bpf_map_lookup_elem(&cp_buckets, &kk);
+      if (kb) return cp_take(kb, r->rate, now);
+    }
     if (peer) {
       struct cfm_cp_peer_key pk = {.binding = b->index, .peer = peer};
       if (!bpf_map_lookup_elem(&cp_peers, &pk)) {
@@ -565,7 +577,7 @@ static __always_inline int cp_admit(void *data, void *data_end, const struct fra
         }
       }
     }
-    return cp_bucket_take(b->index, i * 2048 + level * 256 + opcode, peer, r->rate, now);
+    return cp_bucket_take(b->index, combo, peer, r->rate, now);
   }
   if (b->flags & 2) return cp_bucket_take(b->index, CFM_CP_OVERALL_SLOT * 2048, 0, b->overall_rate, now);
   __sync_fetch_and_add(&b->unmatched, 1);

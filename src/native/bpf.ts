@@ -121,10 +121,11 @@ export interface BpfDatapathOptions {
  * benchmark (bench/linux-datapath.bench.ts) loads it as it was before beside it, in one run:
  * - peerFirst (default true): a steady-state CCM costs one hash lookup, its peer, checked against
  *   the peer's copy of its MEP; false: the MEP, then the peer (two lookups, as before 12-06);
- * - cpGate (default true): no CPU-protection port lookup per frame while no port has a policy;
- * - prealloc (default: maps of at most 4096 entries): the MEP and peer hash maps preallocated
- *   (one array of elements: fewer cold lines per CCM, the full size in kernel memory at once)
- *   instead of BPF_F_NO_PREALLOC.
+ * - cpGate (default true): CPU protection without the lookups it can skip: no port lookup per
+ *   frame while no port has a policy, no exact-VLAN binding lookup while every binding is
+ *   port-wide, a known peer's bucket found in one lookup instead of two;
+ * - prealloc (default false): the MEP and peer hash maps preallocated (one array of elements,
+ *   the full size in kernel memory at once) instead of BPF_F_NO_PREALLOC: measured, no steady gain.
  */
 export interface BpfProgramVariant {
   peerFirst?: boolean;
