@@ -10,7 +10,7 @@
  * Errors (no bridge CFM, no devlink, kernel refusals with their extack text) go to stderr as one
  * line with a non-zero exit (src/cli/main.ts).
  */
-import { mkdirSync } from 'node:fs';
+import { ensureStateDir } from '../../common/state-dir.js';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { CfmError, UsageError } from '../../common/errors.js';
@@ -65,7 +65,7 @@ export async function openPlanBackend(spec: string, other: () => Backend): Promi
 function cliKeyMapPath(bridge: string): string | undefined {
   const dir = process.env.CFM_RUN_DIR ?? '/run/cfm';
   try {
-    mkdirSync(dir, { recursive: true });
+    ensureStateDir(dir);
     return join(dir, `linux-bridge-${bridge}.keys.json`);
   } catch {
     process.stderr.write(`note: cannot create ${dir}: MEP keys are kept in memory only (a later apply replaces the MEPs instead of adopting them)\n`);

@@ -5,7 +5,8 @@
  * warm restart of the manager carries the history over when the session's configuration is the
  * same; the interval the restart cut into is flagged suspect ('restart').
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { ensureStateDir } from '../../common/state-dir.js';
 import { join } from 'node:path';
 import { VirtualClock } from '../../common/clock.js';
 import type { CfmModel, LocalMep } from '../../config/model.js';
@@ -134,7 +135,7 @@ export class PmSessions {
     const out: SavedFile = { version: 1, switch: this.switchName, sessions: {} };
     for (const [k, s] of this.sessions) out.sessions[k] = s.save();
     try {
-      mkdirSync(this.stateDir!, { recursive: true });
+      ensureStateDir(this.stateDir!);
       writeFileSync(`${f}.tmp`, JSON.stringify(out));
       renameSync(`${f}.tmp`, f);
     } catch (e) {
