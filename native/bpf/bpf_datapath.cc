@@ -594,10 +594,10 @@ class BpfDatapath : public Napi::ObjectWrap<BpfDatapath> {
   // benchmark loads the program as it was before beside it, in one run:
   // variant: { peerFirst?: boolean, cpGate?: boolean, prealloc?: boolean }.
   // prealloc (default false): the MEP and peer hash maps preallocated (one array of elements)
-  // instead of BPF_F_NO_PREALLOC. Measured beside the default in three runs (64 pairs, 128
-  // entries): no steady difference (pooled medians 814 vs 777 ns tc and 826 vs 816 ns xdp at
-  // 100 ms, 365 vs 378 and 345 vs 340 ns at 10 ms; single runs either way by up to 20 %), while it
-  // costs the full size in kernel memory at once; so not the default (docs/linux.md).
+  // instead of BPF_F_NO_PREALLOC. Measured beside the default in four runs (64 pairs, 128
+  // entries): within the noise (pooled, not vs preallocated: 852 vs 818 ns tc and 761 vs 751 ns
+  // xdp at 100 ms, 366 vs 365 and 341 vs 345 ns at 10 ms; single runs either way by up to 20 %),
+  // while it costs the full size in kernel memory at once; so not the default (docs/linux.md).
   void ApplyVariant(const Napi::Object& o) {
     int prealloc = 0;
     if (o.Has("variant") && o.Get("variant").IsObject()) {
