@@ -337,14 +337,31 @@ static __always_inline int maid_eq(const __u8 *p, const __u64 *maid) {
   return d == 0;
 }
 
+/* The generation for a copy about to be made, read so that the MEP lookup after it cannot be
+ * satisfied before it. x86-64 never reorders a load with a later load, but a weakly ordered CPU
+ * (arm64: the SparX-5 boards) may, and could then stamp an old MEP with a new generation: a stale
+ * copy that would stay until the next MEP write. BPF ISA v1 has no barrier or load-acquire, but
+ * bpf_spin_unlock is a store-release and bpf_spin_lock a load-acquire, and a release followed by
+ * an acquire on one CPU is ordered (both architectures' RCsc acquire/release): the generation load
+ * completes before the first unlock, the second lock's acquire after that, and the MEP lookup
+ * after the acquire. The writer bumps the generation with a full barrier after the map update
+ * (bpf_datapath.cc BumpMepGeneration). Two uncontended lock pairs, once per peer per MEP change. */
+static __always_inline __u64 gen_before_mep(struct peer_state *v) {
+  __u64 g;
+  bpf_spin_lock(&v->lock);
+  g = mep_gen;
+  bpf_spin_unlock(&v->lock);
+  bpf_spin_lock(&v->lock);
+  bpf_spin_unlock(&v->lock);
+  return g;
+}
+
 /* Copy the MEP's steady-check fields into the peer (see struct peer_mep_copy). `gen` was read
- * before the MEP lookup, so a copy is never older than its stamp (loads are not reordered with
- * other loads on x86-64, the prebuilt target; a weakly ordered CPU could in principle read the
- * MEP before the generation if the MEP changed in between, and BPF before -mcpu=v3 has no
- * barrier to stop it: such a copy stays until the next MEP write); under the peer's lock, and only
- * forward, so two CPUs refreshing at once cannot leave a mix of an old and a new MEP. A CCM that
- * reads the copy while it is written (the same peer on another CPU within those nanoseconds, as
- * the MEP changes) is judged by either: it raced the configuration change itself. */
+ * before the MEP lookup with gen_before_mep, so a copy is never older than its stamp; under the
+ * peer's lock, and only forward, so two CPUs refreshing at once cannot leave a mix of an old and a
+ * new MEP. A CCM that reads the copy while it is written (the same peer on another CPU within
+ * those nanoseconds, as the MEP changes) is judged by either: it raced the configuration change
+ * itself. */
 static __always_inline void copy_mep(struct peer_state *v, const struct cfm_mep *m, __u64 gen) {
   const __u64 *maid = (const __u64 *)m->maid;
   __u64 w0 = maid[0], w1 = maid[1], w2 = maid[2], w3 = maid[3], w4 = maid[4], w5 = maid[5];
@@ -378,6 +395,22 @@ static __always_inline int handle_cfm(void *ctx, int is_xdp, void *data, void *d
    * there (user space says what is wrong): checked before any lookup. */
   if ((void *)(p + 75) > data_end) goto up;
   if (p[3] != CCM_FIRST_TLV_OFFSET) goto up;
+  /* The receive validity rule every placement shares (src/engine/ccm.ts invalidCcm, 802.1Q
+   * 20.51): a CCM it calls invalid must never update a peer here, so what the program cannot
+   * judge as valid goes up, where it is discarded and counted. MEPID read with all 16 bits
+   * (21.6.2: reserved bits set or 0 = no MEPID of the MA); source MAC neither zero nor a group
+   * address; destination not zero, and a CFM group destination (01-80-C2-00-00-3x) only the class 1
+   * address of the CCM's own level (Table 8-15). */
+  if ((p[8] & 0xe0) || (p[8] | p[9]) == 0) goto up;
+  {
+    __u8 *eth = data;
+    if ((void *)(eth + 12) > data_end) return 0;
+    if ((eth[6] & 1) || (eth[6] | eth[7] | eth[8] | eth[9] | eth[10] | eth[11]) == 0) goto up;
+    if ((eth[0] | eth[1] | eth[2] | eth[3] | eth[4] | eth[5]) == 0) goto up;
+    if (eth[0] == 0x01 && eth[1] == 0x80 && eth[2] == 0xc2 && eth[3] == 0 && eth[4] == 0 &&
+        (eth[5] & 0xf0) == 0x30 && eth[5] != 0x30 + level)
+      goto up;
+  }
   __u8 flags = p[2];
   __u8 rdi = flags >> 7;
   __u8 interval = flags & 7;
@@ -402,9 +435,11 @@ static __always_inline int handle_cfm(void *ctx, int is_xdp, void *data, void *d
       goto checked;
     }
   }
+  int refresh = cfg_peer_first && v && v->c.gen != gen;
+  if (refresh) gen = gen_before_mep(v);
   m = bpf_map_lookup_elem(&meps, &mk);
   if (!m) goto up;                        /* no MEP here: the engine (or dUNL at a higher MEP) */
-  if (cfg_peer_first && v && v->c.gen != gen) copy_mep(v, m, gen);
+  if (refresh) copy_mep(v, m, gen);
   priority = m->priority;
   int bad = -1;
   for (int i = 0; i < 48; i++) {
@@ -440,6 +475,7 @@ checked:;
     }
     if ((void *)(q + 3) > data_end) break;
     __u16 tl = ((__u16)q[1] << 8) | q[2];
+    if ((q[0] == 2 || q[0] == 4) && tl != 1) break; /* Port / Interface Status of length 1 only (21.5.4, 21.5.5) */
     if (tl == 1) {
       if ((void *)(q + 4) > data_end) break;
       if (q[0] == 2) pst = q[3];
