@@ -11,11 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockAsicBackend } from '../../src/backends/mock/index.js';
 import type { VoeSpec } from '../../src/backends/types.js';
+import { tsharkGate } from '../helpers/tshark.js';
 
-const haveTshark = spawnSync('tshark', ['-v'], { encoding: 'utf8' }).status === 0;
-// in CI (CI=true) the check always runs: a missing tshark there is a failure, not a skip
-const skipTshark = !haveTshark && !process.env.CI;
-if (skipTshark) console.warn('[mock-ccm-wire] tshark not installed: the Wireshark decode check is SKIPPED (apt-get install tshark; CI installs it from .ci/apt-packages)');
+// in CI (CI=true) a missing tshark is a failure, not a skip
+const skipTshark = !tsharkGate('the mock-ccm-wire Wireshark decode check');
 
 // field names changed between Wireshark releases (4.0: 'cfm.md.level', newer: 'cfm.md_level')
 const FIELDS_NEW = ['vlan.id', 'vlan.priority', 'cfm.md_level', 'cfm.opcode', 'cfm.ccm.flags.rdi', 'cfm.ccm.flags.interval', 'cfm.ccm.seq_num', 'cfm.mep_id', 'cfm.maid.ma_name.string', 'cfm.tlv.port_status.value'];

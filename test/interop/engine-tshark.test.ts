@@ -10,7 +10,7 @@
  * LMR / SLR from the request), so a field in the wrong place or a wrong reply rule shows here even
  * where encoder and decoder would agree with each other. CRC-32 is checked against Node's zlib.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,13 +19,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeMaid, writePcap } from '../../src/pdu/index.js';
 import { SimNetwork, SimSwitch } from '../../src/sim/index.js';
 import { ensureLb, ensureLt, ensureY, TestSession, type Mep } from '../../src/engine/index.js';
+import { tsharkGate } from '../helpers/tshark.js';
 
-const haveTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
-if (!haveTshark) {
-  const msg = 'tshark is not installed: test/interop/engine-tshark is SKIPPED (apt-get install tshark; it runs in CI)';
-  console.warn(`\n*** ${msg} ***\n`);
-  if (process.env.CI) throw new Error(`CI=true but ${msg}`);
-}
+const haveTshark = tsharkGate('test/interop/engine-tshark');
 
 const FIELDS = [
   'eth.dst', 'eth.src', 'vlan.id', 'vlan.priority', '_ws.malformed', '_ws.expert.severity',
@@ -85,14 +81,7 @@ function scenario(): { frames: Uint8Array[]; a: Mep; b: Mep; mipMac: string; sw1
   const sw3 = new SimSwitch(net, 'sw3', ['p1', 'p2']);
   net.connect('sw1:p1', 'sw2:p1');
   const cut = net.connect('sw2:p2', 'sw3:p1');
-  const frames: Uint8Array[] = [];
-  // each frame once, as its originator sent it (a bridge relaying it sends the same bytes again)
-  const seen = new Set<string>();
-  net.tap((r) => {
-    const key = Buffer.from(r.frame).toString('hex');
-    if (!seen.has(key)) frames.push(r.frame.slice());
-    seen.add(key);
-  });
+  const frames = distinctFrames(net);
   const base = { level: 4, interval: 3 as const, vlan: 100, priority: 5, maid: MAID, direction: 'down' as const };
   const a = sw1.addMep({ ...base, key: 'a', mepId: 1, remoteMepIds: [2], port: 'p1', senderId: 'chassis', chassisId: 'sw1',
     portStatusTlv: 2, interfaceStatusTlv: 1, aisClientLevel: 6, aisPeriod: 4 });
@@ -130,6 +119,18 @@ function scenario(): { frames: Uint8Array[]; a: Mep; b: Mep; mipMac: string; sw1
   cut.up = false;
   net.runMs(1000);
   return { frames, a, b, mipMac: mip.mac, sw1Mac: sw1.mac, sw2Mac: sw2.mac };
+}
+
+/** Every frame on the network once, as its originator sent it (a bridge relaying it sends the same bytes again). */
+function distinctFrames(net: SimNetwork): Uint8Array[] {
+  const frames: Uint8Array[] = [];
+  const seen = new Set<string>();
+  net.tap((r) => {
+    const key = Buffer.from(r.frame).toString('hex');
+    if (!seen.has(key)) frames.push(r.frame.slice());
+    seen.add(key);
+  });
+  return frames;
 }
 
 describe.skipIf(!haveTshark)('frames the engine writes, as Wireshark reads them', () => {
@@ -314,13 +315,7 @@ function upScenario(): { frames: Uint8Array[]; a: Mep; up: Mep; mipMac: string; 
   const sw3 = new SimSwitch(net, 'sw3', ['p1']);
   net.connect('sw1:p1', 'sw2:p1');
   net.connect('sw2:p2', 'sw3:p1');
-  const frames: Uint8Array[] = [];
-  const seen = new Set<string>();
-  net.tap((r) => {
-    const key = Buffer.from(r.frame).toString('hex');
-    if (!seen.has(key)) frames.push(r.frame.slice());
-    seen.add(key);
-  });
+  const frames = distinctFrames(net);
   const icc = encodeMaid({ md: { format: 1 }, ma: { format: 32, name: 'GBOPS0001' } });
   const base = { level: 3, interval: 4 as const, vlan: 0, maid: icc };
   const a = sw1.addMep({ ...base, key: 'a', mepId: 1, remoteMepIds: [5], port: 'p1', direction: 'down' });

@@ -4,7 +4,7 @@
  * is written to a pcap; every field both sides decode must agree. Field names are tshark 4.0's
  * (`tshark -G fields | grep cfm`), which differ from newer releases.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,13 +16,9 @@ import {
 import { sampleCorpus } from '../../src/pdu/samples.js';
 import { tlvValueLength } from '../../src/pdu/json.js';
 import { frameArb } from './arbitraries.js';
+import { tsharkGate } from '../helpers/tshark.js';
 
-const haveTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
-if (!haveTshark) {
-  const msg = 'tshark is not installed: the Wireshark differential test is SKIPPED (apt-get install tshark; it runs in CI)';
-  console.warn(`\n*** ${msg} ***\n`);
-  if (process.env.CI) throw new Error(`CI=true but ${msg}`);
-}
+const haveTshark = tsharkGate('the Wireshark differential test');
 
 const FIELDS = [
   'cfm.md.level', 'cfm.version', 'cfm.opcode', 'cfm.flags', 'cfm.first.tlv.offset',
