@@ -1,5 +1,6 @@
-/* Shared between the eBPF program (cfm.bpf.c) and its loader (native/addon/bpf_datapath.cc):
- * map keys and values, and the ring-buffer records that carry state changes to user space.
+/* Shared between the eBPF program (cfm.bpf.c and its cfm_*.bpf.h) and its loader
+ * (bpf_datapath*.cc): map keys and values, and the ring-buffer records that carry state changes
+ * to user space.
  * Plain fixed-width fields, explicit padding: the same layout on both sides. */
 #ifndef CFM_BPF_H
 #define CFM_BPF_H
