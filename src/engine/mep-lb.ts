@@ -9,7 +9,8 @@ import type { Tlv } from '../pdu/index.js';
 import { buildFrame } from './frames.js';
 import type { Mep } from './mep.js';
 import { getU32 } from './responders.js';
-import { levelMcast, normMac } from './wire.js';
+import { cfmOffset, levelMcast, normMac, tlvEnd } from './wire.js';
+import { bytesEqual } from '../pdu/bytes.js';
 
 export interface LoopbackOptions {
   /** Destination MAC; or `targetMepId` (resolved through the CCM database); or multicast. */
@@ -125,7 +126,7 @@ export class Loopback {
       const id = this.nextTransId;
       this.nextTransId = (this.nextTransId + 1) >>> 0;
       const frame = buildFrame(m.cfg, target, { opcode: 3, level: m.level, version: 0, flags: 0, transactionId: id, tlvs });
-      this.outstanding.set(id, { body: msduAfterId(frame, pduOffset(frame))!.slice(), sentNs: m.ctx.clock.nowNs(), session });
+      this.outstanding.set(id, { body: msduAfterId(frame, cfmOffset(frame))!.slice(), sentNs: m.ctx.clock.nowNs(), session });
       m.counters.lbmOut++;
       m.sendFrame(frame);
       session.result.sent++;
@@ -195,32 +196,13 @@ function srcMacOf(frame: Uint8Array): string {
   return out.join(':');
 }
 
-/** Offset of the CFM PDU in a frame (after any VLAN tags). */
-function pduOffset(frame: Uint8Array): number {
-  let o = 12;
-  while (((frame[o] << 8) | frame[o + 1]) !== 0x8902) o += 4;
-  return o + 2;
-}
-
 /**
  * The LBM / LBR PDU at `p` after its transaction id, through its End TLV (the part an LBR echoes,
  * 802.1Q 20.28.2); null when the TLVs run past the frame or there is no End TLV.
  */
 function msduAfterId(b: Uint8Array, p: number): Uint8Array | null {
-  if (b.length < p + 8) return null;
-  let o = p + 4 + b[p + 3];
-  while (o < b.length) {
-    if (b[o] === 0) return b.subarray(p + 8, o + 1);
-    if (o + 3 > b.length) return null;
-    o += 3 + ((b[o + 1] << 8) | b[o + 2]);
-  }
-  return null;
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  const end = tlvEnd(b, p);
+  return end < p + 8 ? null : b.subarray(p + 8, end);
 }
 
 export function ensureLb(m: Mep): Loopback {

@@ -63,3 +63,19 @@ export function normMac(mac: string): string {
 export function levelMcast(level: number, cls: 1 | 2): string {
   return `01:80:c2:00:00:3${(cls === 1 ? level : 8 + level).toString(16)}`;
 }
+
+/**
+ * Offset just past the End TLV of the PDU at `p` (its TLVs from the first TLV offset, 802.1Q
+ * 21.4.5), or -1 when a TLV runs past the frame or there is no End TLV. What follows the End TLV
+ * is Ethernet padding, not part of the PDU.
+ */
+export function tlvEnd(b: Uint8Array, p: number): number {
+  if (b.length < p + 4) return -1;
+  let o = p + 4 + b[p + 3];
+  while (o < b.length) {
+    if (b[o] === 0) return o + 1;
+    if (o + 3 > b.length) return -1;
+    o += 3 + ((b[o + 1] << 8) | b[o + 2]);
+  }
+  return -1;
+}

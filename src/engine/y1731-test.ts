@@ -14,7 +14,8 @@ import type { Mep } from './mep.js';
 import { testTlvIntact } from './mep-tst.js';
 import { tapPm } from './pm-tap.js';
 import { getTimestampNs, getU32 } from './responders.js';
-import { macToBytes } from './wire.js';
+import { cfmOffset, macToBytes, tlvEnd } from './wire.js';
+import { bytesEqual } from '../pdu/bytes.js';
 import type { Pdu, Timestamp, Tlv } from '../pdu/index.js';
 import { delayStats, lossStats, type LmSample } from './y1731-stats.js';
 import type { TestKind, Y1731TestOptions, Y1731TestResult } from './y1731-test-types.js';
@@ -33,29 +34,14 @@ export function fromTarget(b: Uint8Array, target: Uint8Array): boolean {
   return true;
 }
 
-/** Offset of the CFM PDU in an Ethernet frame (after any VLAN tags). */
-function pduOffset(f: Uint8Array): number {
-  let o = 12;
-  while (o + 2 <= f.length && ((f[o] << 8) | f[o + 1]) !== 0x8902) o += 4;
-  return o + 2;
-}
-
 /** The TLV bytes of the PDU at `p`, up to and including the End TLV (padding excluded); null when malformed. */
 export function tlvRegion(b: Uint8Array, p: number): Uint8Array | null {
-  const start = p + 4 + b[p + 3];
-  let o = start;
-  while (o < b.length) {
-    if (b[o] === 0) return b.subarray(start, o + 1);
-    if (o + 3 > b.length) return null;
-    o += 3 + ((b[o + 1] << 8) | b[o + 2]);
-  }
-  return null;
+  const end = tlvEnd(b, p);
+  return end < 0 ? null : b.subarray(p + 4 + b[p + 3], end);
 }
 
 function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
-  if (!a || !b || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return a !== null && b !== null && bytesEqual(a, b);
 }
 
 /** The TLVs a test frame carries: a Data TLV (counting pattern) or a Test TLV. */
@@ -170,10 +156,10 @@ export class TestSession {
     const m = this.mep;
     const pdu = testPdu(m, this.kind, i, this.o);
     const frame = testFrame(m, this.o, pdu);
-    if (this.sentTlvs === null) this.sentTlvs = tlvRegion(frame, pduOffset(frame))?.slice() ?? null;
+    if (this.sentTlvs === null) this.sentTlvs = tlvRegion(frame, cfmOffset(frame))?.slice() ?? null;
     // DMM: keyed by the TxTimeStampf the frame carries (the DMR echoes it, Y.1731 8.2.2), not a
     // second clock reading: on a real clock that one is a few µs later and no DMR would match.
-    if (this.kind === 'dmm') this.outstanding.set(getTimestampNs(frame, pduOffset(frame) + 4), i);
+    if (this.kind === 'dmm') this.outstanding.set(getTimestampNs(frame, cfmOffset(frame) + 4), i);
     else if (this.kind === 'lmm') this.outstanding.set((pdu as { txFCf: number }).txFCf, i);
     else if (this.kind === 'slm') this.outstanding.set(i + 1, i);
     m.sendFrame(frame);

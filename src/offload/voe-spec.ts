@@ -5,6 +5,7 @@
  */
 import type { VoeSpec } from '../backends/types.js';
 import type { LocalMep } from '../config/model.js';
+import { bytesEqual } from '../pdu/bytes.js';
 
 /**
  * The CCM source MAC of a MEP without a configured address: a stable locally administered
@@ -49,12 +50,6 @@ export function voeSpecOf(mep: LocalMep): VoeSpec {
     portStatusTlv: mep.portStatusTlv ? PS_UP : 0,
     interfaceStatusTlv: mep.interfaceStatusTlv ? IS_UP : 0,
   };
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Fields a backend cannot change in place: a different value means a different VOE. */

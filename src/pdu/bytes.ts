@@ -38,6 +38,13 @@ export function toHex(b: Uint8Array, sep = ''): string {
   return s;
 }
 
+/** Whether two byte strings are the same octets. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function u16(b: Uint8Array, o: number): number {
   return (b[o] << 8) | b[o + 1];
 }

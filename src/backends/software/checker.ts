@@ -19,6 +19,7 @@ import { remoteMepTimeoutNs, type IntervalCode } from '../../common/interval.js'
 import type { HwEvent, HwEventKind, RemotePeerStatus, VoeCounters, VoeSpec } from '../types.js';
 import type { ParsedCfm } from './ccm-frame.js';
 import { ExpiryTimer, type ExpiryMember } from './expiry-timer.js';
+import { bytesEqual } from '../../pdu/bytes.js';
 
 export function monoNs(): number {
   return Number(process.hrtime.bigint());
@@ -265,12 +266,6 @@ export class CcmChecker implements ExpiryMember {
     this.closed = true;
     this.timers.remove(this);
   }
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 export type { IntervalCode };
